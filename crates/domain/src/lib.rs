@@ -1,0 +1,20 @@
+//! Domain of rsnms: the rules and types of the regional system of methodological support for
+//! teachers (РСНМС), and the repository traits that persistence implements.
+//!
+//! This crate knows neither HTTP nor SQL. Dependencies point inward: `http → domain ← persistence`.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod changes;
+pub mod error;
+pub mod health;
+pub mod idempotency;
+pub mod organizations;
+pub mod page;
+pub mod persons;
+pub mod text;
+pub mod values;
+
+pub use error::{DomainError, DomainResult, FieldError, Msg};

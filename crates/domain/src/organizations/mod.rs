@@ -1,0 +1,66 @@
+//! Network participants (участники сети): organisations of every kind and level, with their
+//! hierarchy region → municipality → institution (DOMAIN §2; NAO §7–8, RO §3, LO §5).
+
+mod kind;
+mod repository;
+mod rules;
+
+pub use kind::{Level, OrganizationKind};
+pub use repository::{OrganizationFilter, OrganizationRepository};
+pub use rules::{NewOrganization, OrganizationInput, close_organization, create_organization, update_organization};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Contacts of an organisation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contacts {
+    /// Postal address.
+    pub address: Option<String>,
+    /// Office phone, normalised.
+    pub phone: Option<String>,
+    /// Office e-mail.
+    pub email: Option<String>,
+    /// Web site.
+    pub website: Option<String>,
+}
+
+/// A participant of the network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Full name.
+    pub name: String,
+    /// Short name.
+    pub short_name: Option<String>,
+    /// Kind.
+    pub kind: OrganizationKind,
+    /// Level.
+    pub level: Level,
+    /// Parent organisation.
+    pub parent_id: Option<Uuid>,
+    /// Region code (two digits).
+    pub region_code: String,
+    /// Municipality code, for municipal and institutional levels.
+    pub municipality_code: Option<String>,
+    /// Municipality name.
+    pub municipality_name: Option<String>,
+    /// ИНН.
+    pub inn: Option<String>,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Contacts.
+    pub contacts: Contacts,
+    /// Opened on.
+    pub opened_on: Option<NaiveDate>,
+    /// Closed on (set by the close action).
+    pub closed_on: Option<NaiveDate>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Updated at.
+    pub updated_at: DateTime<Utc>,
+    /// Version, incremented by every change (the ETag).
+    pub version: i64,
+}

@@ -1,0 +1,384 @@
+//! Creating, changing and closing organisations: the rules of the hierarchy and of who may do it.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{Contacts, Level, Organization, OrganizationKind, OrganizationRepository};
+use crate::{
+    DomainError, DomainResult, FieldError, Msg,
+    auth::{Ctx, Role, Scope},
+    error::Errors,
+    values::{Email, Inn, MunicipalityCode, Phone, RegionCode, TimeZone},
+};
+
+/// An organisation as a client describes it (create, or the merged state of an update).
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationInput {
+    /// Full name.
+    pub name: Option<String>,
+    /// Short name.
+    pub short_name: Option<String>,
+    /// Kind.
+    pub kind: Option<OrganizationKind>,
+    /// Level (derived from the kind; required only for `other`).
+    pub level: Option<Level>,
+    /// Parent.
+    pub parent_id: Option<Uuid>,
+    /// Region code.
+    pub region_code: Option<String>,
+    /// Municipality code.
+    pub municipality_code: Option<String>,
+    /// Municipality name.
+    pub municipality_name: Option<String>,
+    /// ИНН.
+    pub inn: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+    /// Contacts (raw).
+    pub contacts: Contacts,
+    /// Opened on.
+    pub opened_on: Option<NaiveDate>,
+}
+
+impl From<&Organization> for OrganizationInput {
+    fn from(o: &Organization) -> Self {
+        Self {
+            name: Some(o.name.clone()),
+            short_name: o.short_name.clone(),
+            kind: Some(o.kind),
+            level: Some(o.level),
+            parent_id: o.parent_id,
+            region_code: Some(o.region_code.clone()),
+            municipality_code: o.municipality_code.clone(),
+            municipality_name: o.municipality_name.clone(),
+            inn: o.inn.clone(),
+            time_zone: Some(o.time_zone.clone()),
+            contacts: o.contacts.clone(),
+            opened_on: o.opened_on,
+        }
+    }
+}
+
+/// A validated organisation, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrganization {
+    /// Full name.
+    pub name: String,
+    /// Short name.
+    pub short_name: Option<String>,
+    /// Kind.
+    pub kind: OrganizationKind,
+    /// Level.
+    pub level: Level,
+    /// Parent.
+    pub parent_id: Option<Uuid>,
+    /// Region code.
+    pub region_code: String,
+    /// Municipality code.
+    pub municipality_code: Option<String>,
+    /// Municipality name.
+    pub municipality_name: Option<String>,
+    /// ИНН.
+    pub inn: Option<String>,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Contacts, normalised.
+    pub contacts: Contacts,
+    /// Opened on.
+    pub opened_on: Option<NaiveDate>,
+}
+
+fn text(errors: &mut Errors, field: &str, v: Option<String>, max: usize, required: bool) -> Option<String> {
+    let v = v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    match v {
+        None if required => {
+            errors.push(FieldError::required(field));
+            None
+        }
+        Some(s) if s.chars().count() > max => {
+            errors.push(FieldError::new(
+                field,
+                "too_long",
+                Msg::new(format!("Не длиннее {max} символов"), format!("At most {max} characters")),
+            ));
+            None
+        }
+        v => v,
+    }
+}
+
+fn mismatch(field: &str, ru: &str, en: &str) -> FieldError {
+    FieldError::new(field, "parent_mismatch", Msg::new(ru, en))
+}
+
+/// Validates an input against its parent (already read within the caller's scope).
+pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> DomainResult<NewOrganization> {
+    let mut e = Errors::new();
+    let name = text(&mut e, "name", input.name, 500, true);
+    let short_name = text(&mut e, "short_name", input.short_name, 200, false);
+    let municipality_name = text(&mut e, "municipality_name", input.municipality_name, 200, false);
+    if input.kind.is_none() {
+        e.push(FieldError::required("kind"));
+    }
+    let level = match (input.kind.and_then(OrganizationKind::level), input.level) {
+        (Some(derived), Some(given)) if derived != given => {
+            e.push(FieldError::new(
+                "level",
+                "level_mismatch",
+                Msg::new(
+                    format!("Вид организации относится к уровню «{}»", derived.as_str()),
+                    format!("This kind of organisation works at the '{}' level", derived.as_str()),
+                ),
+            ));
+            None
+        }
+        (Some(derived), _) => Some(derived),
+        (None, Some(given)) => Some(given),
+        (None, None) => {
+            if input.kind.is_some() {
+                e.push(FieldError::new(
+                    "level",
+                    "required",
+                    Msg::new("Для вида «other» укажите уровень", "Give the level for kind 'other'"),
+                ));
+            }
+            None
+        }
+    };
+    if let (Some(p), Some(l)) = (parent, level)
+        && p.level >= l
+    {
+        {
+            e.push(mismatch(
+                "parent_id",
+                "Вышестоящая организация должна быть на более высоком уровне",
+                "The parent must work at a higher level",
+            ));
+        }
+    }
+    // Territory: inherited from a regional-or-lower parent, and must agree with it.
+    let territorial_parent = parent.filter(|p| p.level >= Level::Regional);
+    let region_raw = input.region_code.or_else(|| territorial_parent.map(|p| p.region_code.clone()));
+    let region_code = match region_raw {
+        None => {
+            e.push(FieldError::required("region_code"));
+            None
+        }
+        Some(r) => e.take(RegionCode::parse("region_code", &r)),
+    };
+    if let (Some(p), Some(r)) = (territorial_parent, &region_code)
+        && p.region_code != r.as_str()
+    {
+        {
+            e.push(mismatch(
+                "region_code",
+                "Регион не совпадает с регионом вышестоящей организации",
+                "The region differs from the parent's",
+            ));
+        }
+    }
+    let municipal_parent = parent.and_then(|p| p.municipality_code.as_ref().map(|m| (p, m)));
+    let mun_raw = input.municipality_code.or_else(|| municipal_parent.map(|(_, m)| m.clone()));
+    let municipality_code = match (level, mun_raw) {
+        (Some(Level::Municipal | Level::Institutional), None) => {
+            e.push(FieldError::new(
+                "municipality_code",
+                "required",
+                Msg::new(
+                    "Для муниципального и институционального уровня укажите муниципалитет",
+                    "Give the municipality for municipal and institutional levels",
+                ),
+            ));
+            None
+        }
+        (Some(Level::Federal | Level::Regional), Some(_)) => {
+            e.push(FieldError::new(
+                "municipality_code",
+                "not_allowed",
+                Msg::new(
+                    "У федеральных и региональных организаций нет муниципалитета",
+                    "Federal and regional organisations have no municipality",
+                ),
+            ));
+            None
+        }
+        (_, Some(m)) => e.take(MunicipalityCode::parse("municipality_code", &m)),
+        (_, None) => None,
+    };
+    if let (Some((_, pm)), Some(m)) = (municipal_parent, &municipality_code)
+        && pm != m.as_str()
+    {
+        {
+            e.push(mismatch(
+                "municipality_code",
+                "Муниципалитет не совпадает с муниципалитетом вышестоящей организации",
+                "The municipality differs from the parent's",
+            ));
+        }
+    }
+    let municipality_name =
+        municipality_name.or_else(|| municipal_parent.and_then(|(p, _)| p.municipality_name.clone()));
+    let inn = input.inn.as_deref().and_then(|i| e.take(Inn::parse("inn", i)));
+    let tz_raw = input.time_zone.or_else(|| parent.map(|p| p.time_zone.clone()));
+    let time_zone = e.take(TimeZone::parse("time_zone", tz_raw.as_deref().unwrap_or(TimeZone::DEFAULT)));
+    let c = input.contacts;
+    let contacts = Contacts {
+        address: text(&mut e, "contacts.address", c.address, 500, false),
+        phone: c
+            .phone
+            .as_deref()
+            .and_then(|p| e.take(Phone::parse("contacts.phone", p)))
+            .map(|p| p.as_str().to_owned()),
+        email: c
+            .email
+            .as_deref()
+            .and_then(|m| e.take(Email::parse("contacts.email", m)))
+            .map(|m| m.as_str().to_owned()),
+        website: text(&mut e, "contacts.website", c.website, 500, false),
+    };
+    e.finish()?;
+    match (name, input.kind, level, region_code, time_zone) {
+        (Some(name), Some(kind), Some(level), Some(region), Some(tz)) => Ok(NewOrganization {
+            name,
+            short_name,
+            kind,
+            level,
+            parent_id: parent.map(|p| p.id),
+            region_code: region.as_str().to_owned(),
+            municipality_code: municipality_code.map(|m| m.as_str().to_owned()),
+            municipality_name,
+            inn: inn.map(|i| i.as_str().to_owned()),
+            time_zone: tz.as_str().to_owned(),
+            contacts,
+            opened_on: input.opened_on,
+        }),
+        _ => Err(DomainError::Internal("organization validation lost a field".into())),
+    }
+}
+
+/// Whether a validated organisation lies inside the scope of a municipal actor.
+fn inside(scope: &Scope, o: &NewOrganization) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Municipality { region_code, municipality_code } => {
+            &o.region_code == region_code && o.municipality_code.as_ref() == Some(municipality_code)
+        }
+        _ => false,
+    }
+}
+
+fn outside_territory() -> DomainError {
+    DomainError::Forbidden(Msg::new(
+        "Организация должна остаться в вашем муниципалитете",
+        "The organisation must stay within your municipality",
+    ))
+}
+
+async fn read_parent(
+    repo: &dyn OrganizationRepository,
+    scope: &Scope,
+    parent_id: Option<Uuid>,
+) -> DomainResult<Option<Organization>> {
+    let Some(id) = parent_id else { return Ok(None) };
+    match repo.get(scope, id).await {
+        Ok(p) => Ok(Some(p)),
+        // Regional parents are readable by everyone who may create institutions.
+        Err(DomainError::NotFound) => match repo.get(&Scope::All, id).await {
+            Ok(p) if p.level <= Level::Regional => Ok(Some(p)),
+            Ok(_) | Err(DomainError::NotFound) => Err(DomainError::field(
+                "parent_id",
+                "not_found",
+                Msg::new("Вышестоящая организация не найдена", "The parent organisation does not exist"),
+            )),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates an organisation: admins and operators anywhere, a municipal authority inside its
+/// municipality.
+pub async fn create_organization(
+    repo: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    input: OrganizationInput,
+) -> DomainResult<Organization> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal])?;
+    let scope = ctx.actor.scope();
+    let parent = read_parent(repo, &scope, input.parent_id).await?;
+    let new = validate(input, parent.as_ref())?;
+    if !inside(&scope, &new) {
+        return Err(outside_territory());
+    }
+    repo.create(ctx, new).await
+}
+
+/// Updates an organisation with a merge patch already applied to its current state.
+/// An organisation's own account may change its names and contacts, not its place.
+pub async fn update_organization(
+    repo: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    patch: impl FnOnce(OrganizationInput) -> DomainResult<OrganizationInput>,
+) -> DomainResult<Organization> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal, Role::Organization])?;
+    let scope = ctx.actor.scope();
+    let current = repo.get(&scope, id).await?;
+    if current.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    let input = patch(OrganizationInput::from(&current))?;
+    if input.parent_id == Some(id) {
+        return Err(DomainError::field(
+            "parent_id",
+            "cycle",
+            Msg::new("Организация не может быть своей вышестоящей", "An organisation cannot be its own parent"),
+        ));
+    }
+    let parent = read_parent(repo, &scope, input.parent_id).await?;
+    let new = validate(input, parent.as_ref())?;
+    let structural_change = new.kind != current.kind
+        || new.parent_id != current.parent_id
+        || new.region_code != current.region_code
+        || new.municipality_code != current.municipality_code;
+    let allowed = match ctx.actor.role {
+        Role::Organization => !structural_change,
+        Role::Municipal => inside(&scope, &new),
+        _ => true,
+    };
+    if !allowed {
+        return Err(outside_territory());
+    }
+    repo.update(ctx, id, expected_version, new).await
+}
+
+/// Closes an organisation on a date (it stays in the registry, marked closed).
+pub async fn close_organization(
+    repo: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    closed_on: NaiveDate,
+) -> DomainResult<Organization> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal])?;
+    let current = repo.get(&ctx.actor.scope(), id).await?;
+    if current.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    if current.closed_on.is_some() {
+        return Err(DomainError::Conflict {
+            field: Some("closed_on".into()),
+            message: Msg::new("Организация уже закрыта", "The organisation is already closed"),
+            allowed: Vec::new(),
+        });
+    }
+    if current.opened_on.is_some_and(|o| closed_on < o) {
+        return Err(DomainError::field(
+            "closed_on",
+            "before_opened",
+            Msg::new("Дата закрытия раньше даты открытия", "The closing date precedes the opening date"),
+        ));
+    }
+    repo.close(ctx, id, expected_version, closed_on).await
+}

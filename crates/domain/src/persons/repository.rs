@@ -1,0 +1,43 @@
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::{NewPerson, Person, PersonRole};
+use crate::{
+    DomainResult,
+    auth::{Ctx, Scope},
+    organizations::OrganizationKind,
+    page::{Page, PageRequest},
+};
+
+/// Filters of the person list (AND-combined). The registry of municipal methodological staff is
+/// `role=methodologist` with `organization_kind=municipal_methodological_service`.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    /// Has this role.
+    pub role: Option<PersonRole>,
+    /// Works in this organisation.
+    pub organization_id: Option<Uuid>,
+    /// Works in an organisation of this kind.
+    pub organization_kind: Option<OrganizationKind>,
+    /// Works in this municipality.
+    pub municipality_code: Option<String>,
+    /// Full name contains (case-insensitive, ё = е).
+    pub name: Option<String>,
+    /// Exact СНИЛС digits (only for callers who may read personal data).
+    pub snils: Option<String>,
+}
+
+/// Storage of persons, scoped inside every query; changes are audited and emit outbox events.
+#[async_trait]
+pub trait PersonRepository: Send + Sync {
+    /// Reads one person visible in the scope.
+    async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person>;
+    /// Lists persons visible in the scope.
+    async fn list(&self, scope: &Scope, filter: &PersonFilter, page: PageRequest) -> DomainResult<Page<Person>>;
+    /// Creates a person.
+    async fn create(&self, ctx: &Ctx, new: NewPerson) -> DomainResult<Person>;
+    /// Replaces a person's data when the version matches.
+    async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewPerson) -> DomainResult<Person>;
+    /// Deletes a person when the version matches (409 when other records still refer to them).
+    async fn delete(&self, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<()>;
+}

@@ -1,0 +1,307 @@
+//! Creating, reading, changing and deleting persons.
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{Person, PersonFilter, PersonRepository, PersonRole};
+use crate::{
+    DomainError, DomainResult, FieldError, Msg,
+    audit::AuditRepository,
+    auth::{Ctx, Role},
+    error::Errors,
+    organizations::OrganizationRepository,
+    page::{Page, PageRequest},
+    values::{Email, Phone, Snils},
+};
+
+/// A person as a client describes them (create, or the merged state of an update).
+#[derive(Debug, Clone, Default)]
+pub struct PersonInput {
+    /// Фамилия.
+    pub surname: Option<String>,
+    /// Имя.
+    pub first_name: Option<String>,
+    /// Отчество.
+    pub patronymic: Option<String>,
+    /// Должность.
+    pub position: Option<String>,
+    /// Organisation.
+    pub organization_id: Option<Uuid>,
+    /// Roles.
+    pub roles: Vec<PersonRole>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// СНИЛС.
+    pub snils: Option<String>,
+    /// Birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// Hire date.
+    pub hire_date: Option<NaiveDate>,
+}
+
+impl From<&Person> for PersonInput {
+    fn from(p: &Person) -> Self {
+        Self {
+            surname: Some(p.surname.clone()),
+            first_name: Some(p.first_name.clone()),
+            patronymic: p.patronymic.clone(),
+            position: p.position.clone(),
+            organization_id: Some(p.organization_id),
+            roles: p.roles.clone(),
+            email: p.email.clone(),
+            phone: p.phone.clone(),
+            snils: p.snils.clone(),
+            birth_date: p.birth_date,
+            hire_date: p.hire_date,
+        }
+    }
+}
+
+/// A validated person, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    /// Фамилия.
+    pub surname: String,
+    /// Имя.
+    pub first_name: String,
+    /// Отчество.
+    pub patronymic: Option<String>,
+    /// Должность.
+    pub position: Option<String>,
+    /// Organisation.
+    pub organization_id: Uuid,
+    /// Roles, sorted and unique.
+    pub roles: Vec<PersonRole>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone, normalised.
+    pub phone: Option<String>,
+    /// СНИЛС digits.
+    pub snils: Option<String>,
+    /// Birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// Hire date.
+    pub hire_date: Option<NaiveDate>,
+}
+
+fn name_part(e: &mut Errors, field: &str, v: Option<String>, required: bool) -> Option<String> {
+    let v = v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    match v {
+        None if required => {
+            e.push(FieldError::required(field));
+            None
+        }
+        Some(s) if s.chars().count() > 200 => {
+            e.push(FieldError::new(field, "too_long", Msg::new("Не длиннее 200 символов", "At most 200 characters")));
+            None
+        }
+        v => v,
+    }
+}
+
+/// Validates a person's data (meaning; the wire shape was checked at the edge).
+pub fn validate(input: PersonInput, today: NaiveDate) -> DomainResult<NewPerson> {
+    let mut e = Errors::new();
+    let surname = name_part(&mut e, "surname", input.surname, true);
+    let first_name = name_part(&mut e, "first_name", input.first_name, true);
+    let patronymic = name_part(&mut e, "patronymic", input.patronymic, false);
+    let position = name_part(&mut e, "position", input.position, false);
+    if input.organization_id.is_none() {
+        e.push(FieldError::required("organization_id"));
+    }
+    let email = input.email.as_deref().and_then(|m| e.take(Email::parse("email", m)));
+    let phone = input.phone.as_deref().and_then(|p| e.take(Phone::parse("phone", p)));
+    let snils = input.snils.as_deref().and_then(|s| e.take(Snils::parse("snils", s)));
+    if let Some(b) = input.birth_date {
+        if b >= today || super::age_on(b, today) > 120 {
+            e.push(FieldError::new(
+                "birth_date",
+                "out_of_range",
+                Msg::new("Дата рождения вне допустимого диапазона", "Birth date is out of range"),
+            ));
+        } else if super::age_on(b, today) < 14 {
+            e.push(FieldError::new(
+                "birth_date",
+                "out_of_range",
+                Msg::new("Работнику не может быть меньше 14 лет", "A worker cannot be younger than 14"),
+            ));
+        }
+    }
+    if let Some(h) = input.hire_date {
+        if h > today {
+            e.push(FieldError::new(
+                "hire_date",
+                "in_future",
+                Msg::new("Дата приёма на работу в будущем", "Hire date is in the future"),
+            ));
+        }
+        if input.birth_date.is_some_and(|b| h <= b) {
+            e.push(FieldError::new(
+                "hire_date",
+                "before_birth",
+                Msg::new("Дата приёма раньше даты рождения", "Hire date precedes the birth date"),
+            ));
+        }
+    }
+    let mut roles = input.roles;
+    roles.sort();
+    roles.dedup();
+    e.finish()?;
+    match (surname, first_name, input.organization_id) {
+        (Some(surname), Some(first_name), Some(organization_id)) => Ok(NewPerson {
+            surname,
+            first_name,
+            patronymic,
+            position,
+            organization_id,
+            roles,
+            email: email.map(|m| m.as_str().to_owned()),
+            phone: phone.map(|p| p.as_str().to_owned()),
+            snils: snils.map(|s| s.digits().to_owned()),
+            birth_date: input.birth_date,
+            hire_date: input.hire_date,
+        }),
+        _ => Err(DomainError::Internal("person validation lost a field".into())),
+    }
+}
+
+const WRITERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+
+/// The organisation must be visible to the caller (else the field is reported as unknown).
+async fn check_organization(orgs: &dyn OrganizationRepository, ctx: &Ctx, id: Uuid) -> DomainResult<()> {
+    match orgs.get(&ctx.actor.scope(), id).await {
+        Ok(_) => Ok(()),
+        Err(DomainError::NotFound) => Err(DomainError::field(
+            "organization_id",
+            "not_found",
+            Msg::new("Организация не найдена", "The organisation does not exist"),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// A person together with whether the caller may see their personal data.
+pub type Visible<T> = (T, bool);
+
+/// Creates a person in an organisation inside the caller's scope.
+pub async fn create_person(
+    repo: &dyn PersonRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    input: PersonInput,
+    today: NaiveDate,
+) -> DomainResult<Person> {
+    ctx.actor.require(WRITERS)?;
+    let new = validate(input, today);
+    if let Ok(n) = &new {
+        check_organization(orgs, ctx, n.organization_id).await?;
+    }
+    repo.create(ctx, new?).await
+}
+
+/// Reads a person; a read that shows personal data is audited.
+pub async fn get_person(
+    repo: &dyn PersonRepository,
+    audit: &dyn AuditRepository,
+    ctx: &Ctx,
+    id: Uuid,
+) -> DomainResult<Visible<Person>> {
+    ctx.actor.require(&[
+        Role::Admin,
+        Role::Operator,
+        Role::Municipal,
+        Role::Organization,
+        Role::Tutor,
+        Role::Teacher,
+        Role::Integration,
+    ])?;
+    let p = repo.get(&ctx.actor.scope(), id).await?;
+    let pd = ctx.actor.may_read_personal_data_of(p.id);
+    if pd {
+        audit.record_reads(ctx, "person", &[p.id]).await?;
+    }
+    Ok((p, pd))
+}
+
+/// Lists persons in the caller's scope; searching by СНИЛС needs the right to see it. Reads that
+/// show personal data are audited, one record per person shown.
+pub async fn list_persons(
+    repo: &dyn PersonRepository,
+    audit: &dyn AuditRepository,
+    ctx: &Ctx,
+    filter: &PersonFilter,
+    page: PageRequest,
+) -> DomainResult<Page<Visible<Person>>> {
+    ctx.actor.require(&[
+        Role::Admin,
+        Role::Operator,
+        Role::Municipal,
+        Role::Organization,
+        Role::Tutor,
+        Role::Teacher,
+        Role::Integration,
+    ])?;
+    let mut filter = filter.clone();
+    if let Some(s) = filter.snils.take() {
+        if !matches!(
+            ctx.actor.role,
+            Role::Admin | Role::Operator | Role::Municipal | Role::Organization | Role::Integration
+        ) {
+            return Err(DomainError::Forbidden(Msg::new(
+                "Поиск по СНИЛС недоступен вашей роли",
+                "Your role may not search by SNILS",
+            )));
+        }
+        filter.snils =
+            Some(Snils::parse("snils", &s).map_err(|e| DomainError::Validation(vec![e]))?.digits().to_owned());
+    }
+    let page = repo.list(&ctx.actor.scope(), &filter, page).await?;
+    let shown: Vec<Uuid> =
+        page.items.iter().filter(|p| ctx.actor.may_read_personal_data_of(p.id)).map(|p| p.id).collect();
+    if !shown.is_empty() {
+        audit.record_reads(ctx, "person", &shown).await?;
+    }
+    Ok(page.map(|p| {
+        let pd = ctx.actor.may_read_personal_data_of(p.id);
+        (p, pd)
+    }))
+}
+
+/// Updates a person with a merge patch applied to their current data.
+pub async fn update_person(
+    repo: &dyn PersonRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    patch: impl FnOnce(PersonInput) -> DomainResult<PersonInput>,
+    today: NaiveDate,
+) -> DomainResult<Person> {
+    ctx.actor.require(WRITERS)?;
+    let current = repo.get(&ctx.actor.scope(), id).await?;
+    if current.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    let new = validate(patch(PersonInput::from(&current))?, today)?;
+    if new.organization_id != current.organization_id {
+        check_organization(orgs, ctx, new.organization_id).await?;
+    }
+    repo.update(ctx, id, expected_version, new).await
+}
+
+/// Deletes a person (152-ФЗ: data no longer needed is destroyed); the audit trail keeps the id.
+pub async fn delete_person(
+    repo: &dyn PersonRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+) -> DomainResult<()> {
+    ctx.actor.require(WRITERS)?;
+    let current = repo.get(&ctx.actor.scope(), id).await?;
+    if current.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    repo.delete(ctx, id, expected_version).await
+}

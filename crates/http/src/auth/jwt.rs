@@ -1,0 +1,200 @@
+use std::collections::HashSet;
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
+use rsnms_domain::auth::{Actor, Role};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Token settings.
+#[derive(Clone)]
+pub struct TokenSettings {
+    /// HS256 signing secret.
+    pub secret: SecretString,
+    /// `iss` written and required.
+    pub issuer: String,
+    /// `aud` written and required.
+    pub audience: String,
+    /// Lifetime of issued tokens in seconds.
+    pub ttl_seconds: i64,
+}
+
+impl std::fmt::Debug for TokenSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSettings")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("ttl_seconds", &self.ttl_seconds)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The claims of an rsnms access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// Subject: the account id.
+    pub sub: String,
+    /// Role.
+    pub role: Role,
+    /// Organisation it acts for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<Uuid>,
+    /// Region of that organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reg: Option<String>,
+    /// Municipality of that organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mun: Option<String>,
+    /// Person it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<Uuid>,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// Expires at (seconds since the epoch).
+    pub exp: i64,
+    /// Issued at.
+    pub iat: i64,
+    /// Not before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Token id.
+    pub jti: String,
+}
+
+/// Issues and verifies tokens.
+#[derive(Clone)]
+pub struct TokenIssuer {
+    settings: TokenSettings,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for TokenIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenIssuer").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+/// Why a token was refused (logged, never detailed to the client beyond a sentence).
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Anything that makes the token unacceptable.
+    #[error("invalid token: {0}")]
+    Invalid(String),
+}
+
+const LEEWAY_SECONDS: i64 = 30;
+
+impl TokenIssuer {
+    /// Builds an issuer from settings.
+    pub fn new(settings: TokenSettings) -> Self {
+        let key = settings.secret.expose_secret().as_bytes();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.leeway = LEEWAY_SECONDS.unsigned_abs();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[settings.issuer.as_str()]);
+        validation.set_audience(&[settings.audience.as_str()]);
+        validation.required_spec_claims =
+            ["exp", "iss", "aud", "sub"].iter().map(|s| (*s).to_owned()).collect::<HashSet<_>>();
+        Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), validation, settings }
+    }
+
+    /// Token lifetime in seconds.
+    pub fn ttl_seconds(&self) -> i64 {
+        self.settings.ttl_seconds
+    }
+
+    /// Issues a token for an actor, valid for `ttl_seconds` (the configured lifetime if `None`).
+    pub fn issue(&self, actor: &Actor, ttl_seconds: Option<i64>) -> Result<String, TokenError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: actor.subject.clone(),
+            role: actor.role,
+            org: actor.organization_id,
+            reg: actor.region_code.clone(),
+            mun: actor.municipality_code.clone(),
+            per: actor.person_id,
+            iss: self.settings.issuer.clone(),
+            aud: self.settings.audience.clone(),
+            exp: now + ttl_seconds.unwrap_or(self.settings.ttl_seconds),
+            iat: now,
+            nbf: Some(now),
+            jti: Uuid::now_v7().to_string(),
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| TokenError::Invalid(e.to_string()))
+    }
+
+    /// Verifies a token: algorithm allow-list (HS256), signature, `exp`, `nbf`, `iat` not in the
+    /// future, `iss`, `aud`, and the binding a role needs.
+    pub fn verify(&self, token: &str) -> Result<Actor, TokenError> {
+        let header = decode_header(token).map_err(|e| TokenError::Invalid(format!("header: {e}")))?;
+        if header.alg != Algorithm::HS256 {
+            return Err(TokenError::Invalid(format!("algorithm {:?} not allowed", header.alg)));
+        }
+        let data = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        let c = data.claims;
+        if c.iat > chrono::Utc::now().timestamp() + LEEWAY_SECONDS {
+            return Err(TokenError::Invalid("issued in the future".into()));
+        }
+        if c.role.needs_organization() && c.org.is_none() {
+            return Err(TokenError::Invalid("role needs an organisation".into()));
+        }
+        if c.role.needs_person() && c.per.is_none() {
+            return Err(TokenError::Invalid("role needs a person".into()));
+        }
+        Ok(Actor {
+            subject: c.sub,
+            role: c.role,
+            organization_id: c.org,
+            region_code: c.reg,
+            municipality_code: c.mun,
+            person_id: c.per,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn issuer() -> TokenIssuer {
+        TokenIssuer::new(TokenSettings {
+            secret: SecretString::from("0123456789abcdef0123456789abcdef"),
+            issuer: "rsnms".into(),
+            audience: "rsnms-api".into(),
+            ttl_seconds: 900,
+        })
+    }
+
+    fn admin() -> Actor {
+        Actor {
+            subject: "a".into(),
+            role: Role::Admin,
+            organization_id: None,
+            region_code: None,
+            municipality_code: None,
+            person_id: None,
+        }
+    }
+
+    #[test]
+    fn an_issued_token_verifies_to_the_same_actor() {
+        let i = issuer();
+        let t = i.issue(&admin(), None).unwrap();
+        assert_eq!(i.verify(&t).unwrap(), admin());
+    }
+
+    #[test]
+    fn an_expired_token_is_refused() {
+        let i = issuer();
+        let t = i.issue(&admin(), Some(-120)).unwrap();
+        assert!(i.verify(&t).is_err());
+    }
+}

@@ -1,0 +1,208 @@
+//! The HTTP face of rsnms: actix-web handlers, DTOs, authentication, problem+json and the
+//! OpenAPI contract. Handlers are thin: extract → validate → domain → response DTO.
+
+pub mod auth;
+pub mod extract;
+pub mod merge;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod page;
+pub mod problem;
+pub mod routes;
+pub mod routing;
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::{
+    App, Error,
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    http::{Method, header},
+    middleware::from_fn,
+    web,
+};
+use rsnms_domain::{
+    accounts::AccountRepository, audit::AuditRepository, health::HealthCheck, idempotency::IdempotencyStore,
+    organizations::OrganizationRepository, persons::PersonRepository,
+};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    auth::TokenIssuer,
+    extract::BodyLimit,
+    metrics::Metrics,
+    middleware::{edge, idempotency},
+    problem::ApiError,
+    routing::{RouteTable, fallback},
+};
+
+/// The repositories handlers use, as domain traits (the server wires the implementations).
+#[derive(Clone)]
+pub struct AppState {
+    /// Organisations.
+    pub organizations: Arc<dyn OrganizationRepository>,
+    /// Persons.
+    pub persons: Arc<dyn PersonRepository>,
+    /// Accounts.
+    pub accounts: Arc<dyn AccountRepository>,
+    /// Audit trail.
+    pub audit: Arc<dyn AuditRepository>,
+    /// Database health.
+    pub health: Arc<dyn HealthCheck>,
+}
+
+/// HTTP settings.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest JSON body in bytes.
+    pub body_limit: usize,
+    /// Origins allowed by CORS (`*` for any).
+    pub cors_origins: Vec<String>,
+}
+
+/// Everything an app instance needs; cheap to clone per worker.
+#[derive(Clone)]
+pub struct AppContext {
+    /// Repositories.
+    pub state: web::Data<AppState>,
+    /// Token issuer and verifier.
+    pub issuer: web::Data<TokenIssuer>,
+    /// Idempotency keys.
+    pub keys: web::Data<middleware::IdempotencyKeys>,
+    /// Metrics.
+    pub metrics: web::Data<Metrics>,
+    /// The published document.
+    pub openapi: web::Data<PublishedSpec>,
+    /// The route table read from the document.
+    pub routes: web::Data<RouteTable>,
+    /// Settings.
+    pub settings: HttpSettings,
+}
+
+/// The OpenAPI document as served.
+#[derive(Debug)]
+pub struct PublishedSpec(pub serde_json::Value);
+
+impl AppContext {
+    /// Builds the context (computing the OpenAPI document once).
+    pub fn new(state: AppState, issuer: TokenIssuer, keys: Arc<dyn IdempotencyStore>, settings: HttpSettings) -> Self {
+        let api = openapi_document();
+        Self {
+            state: web::Data::new(state),
+            issuer: web::Data::new(issuer),
+            keys: web::Data::new(middleware::IdempotencyKeys(keys)),
+            metrics: web::Data::new(Metrics::default()),
+            routes: web::Data::new(RouteTable::from_openapi(&api)),
+            openapi: web::Data::new(PublishedSpec(openapi::finalize(&api))),
+            settings,
+        }
+    }
+}
+
+fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    routes::auth::routes(cfg);
+    routes::organizations::routes(cfg);
+    routes::persons::routes(cfg);
+    routes::accounts::routes(cfg);
+    routes::audit::routes(cfg);
+}
+
+fn register<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = Error, InitError = ()>,
+{
+    app.openapi(openapi::ApiDoc::openapi())
+        .configure(routes::health::routes)
+        .service(scope::scope("/api/v1").wrap(from_fn(idempotency)).configure(api_v1))
+}
+
+/// The OpenAPI document generated from the registered handlers.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, api) = register(App::new().into_utoipa_app()).split_for_parts();
+    api
+}
+
+/// The published OpenAPI document (JSON), as committed under `openapi/openapi.json`.
+pub fn openapi_json() -> serde_json::Value {
+    openapi::finalize(&openapi_document())
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut c = Cors::default()
+        .allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("prefer"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(3600);
+    for o in origins {
+        c = if o == "*" { c.allow_any_origin() } else { c.allowed_origin(o) };
+    }
+    c
+}
+
+async fn serve_spec(spec: web::Data<PublishedSpec>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(&spec.0)
+}
+
+/// Builds the application for one worker.
+pub fn app(
+    ctx: AppContext,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let limit = ctx.settings.body_limit;
+    let app =
+        register(App::new().into_utoipa_app())
+            .into_app()
+            .app_data(ctx.state)
+            .app_data(ctx.issuer)
+            .app_data(ctx.keys)
+            .app_data(ctx.metrics)
+            .app_data(ctx.routes)
+            .app_data(ctx.openapi)
+            .app_data(BodyLimit(limit))
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(web::JsonConfig::default().limit(limit).error_handler(|e, _| {
+                ApiError::bad_request(rsnms_domain::Msg::new(e.to_string(), e.to_string())).into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError::validation(vec![rsnms_domain::FieldError::new(
+                    "query",
+                    "invalid_parameter",
+                    rsnms_domain::Msg::new(e.to_string(), e.to_string()),
+                )])
+                .into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
+            .route("/openapi.json", web::get().to(serve_spec))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi_document()))
+            .default_service(web::to(fallback))
+            .wrap(cors(&ctx.settings.cors_origins))
+            .wrap(from_fn(edge));
+    app
+}

@@ -1,0 +1,96 @@
+//! The edge of every request: a request id (taken from a sane `X-Request-Id` or made), a tracing
+//! span and one JSON log line without personal data (no query string, no body), metrics, and
+//! problem+json rendered in the caller's language for every error — including the ones actix
+//! or a library produced on its own.
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpMessage, HttpResponse,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::header::{self, HeaderName, HeaderValue},
+    middleware::Next,
+    web,
+};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::{
+    auth::RequestId,
+    metrics::Metrics,
+    problem::{ApiError, Lang},
+};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
+    let v = req.headers().get(REQUEST_ID)?.to_str().ok()?;
+    let ok = (1..=64).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then(|| v.to_owned())
+}
+
+fn is_problem(res: &HttpResponse) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/problem+json"))
+}
+
+/// Re-renders an error response as problem+json in the request's language, keeping the headers
+/// that other middleware (CORS) added.
+fn as_problem(res: ServiceResponse<BoxBody>, lang: Lang, request_id: &str) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let known = res.response().error().and_then(|e| e.as_error::<ApiError>()).cloned();
+    let err = match known {
+        Some(e) => e,
+        None if is_problem(res.response()) => return res,
+        None => ApiError::from_status(status),
+    };
+    if status.is_server_error() && !matches!(status.as_u16(), 503) {
+        if let Some(cause) = res.response().error() {
+            tracing::error!(error.cause = %cause, "request failed");
+        }
+    }
+    let mut fresh = err.render(lang, Some(request_id.to_owned()));
+    for (name, value) in res.response().headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && !fresh.headers().contains_key(name) {
+            fresh.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    res.into_response(fresh)
+}
+
+/// The edge middleware (outermost).
+pub async fn edge(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let request_id = incoming_request_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let lang = Lang::from_header(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let method = req.method().to_string();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, route = tracing::field::Empty);
+    let result = next.call(req).instrument(span.clone()).await;
+    // Inner middleware answers errors as responses; an `Err` here (none of ours) is rendered
+    // by actix from the error itself.
+    let mut res = result?.map_into_boxed_body();
+    if res.status().is_client_error() || res.status().is_server_error() {
+        res = span.in_scope(|| as_problem(res, lang, &request_id));
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let status = res.status().as_u16();
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(m) = metrics {
+        m.observe(&method, &route, status, elapsed);
+    }
+    span.record("route", route.as_str());
+    span.in_scope(|| tracing::info!(status, latency_ms = elapsed * 1000.0, "request"));
+    Ok(res)
+}

@@ -1,0 +1,10 @@
+//! `/api/v1/auth/token`: access tokens for users and API clients.
+
+mod issue;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers the auth routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(issue::issue_token);
+}

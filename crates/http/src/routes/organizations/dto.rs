@@ -1,0 +1,227 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::organizations::{Contacts, Level, Organization, OrganizationInput, OrganizationKind};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+/// Contacts of an organisation (контакты).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ContactsDto {
+    /// Postal address (почтовый адрес).
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub address: Option<String>,
+    /// Office phone, e.g. `+7 301 221-00-00` (normalised to `+73012210000`).
+    #[validate(length(max = 32))]
+    #[schema(max_length = 32)]
+    pub phone: Option<String>,
+    /// Office e-mail.
+    #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    pub email: Option<String>,
+    /// Web site.
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub website: Option<String>,
+}
+
+impl From<ContactsDto> for Contacts {
+    fn from(c: ContactsDto) -> Self {
+        Contacts { address: c.address, phone: c.phone, email: c.email, website: c.website }
+    }
+}
+
+impl From<Contacts> for ContactsDto {
+    fn from(c: Contacts) -> Self {
+        ContactsDto { address: c.address, phone: c.phone, email: c.email, website: c.website }
+    }
+}
+
+/// An organisation as a client writes it (create; merge-patched for updates).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationWrite {
+    /// Full name (полное наименование).
+    #[validate(required, length(min = 1, max = 500))]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 500,
+        example = "МАОУ «Бичурская СОШ № 1»"
+    )]
+    pub name: Option<String>,
+    /// Short name (краткое наименование).
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub short_name: Option<String>,
+    /// Kind of participant (вид участника).
+    #[validate(required)]
+    #[schema(required = true, nullable = false)]
+    pub kind: Option<OrganizationKind>,
+    /// Level (уровень); derived from the kind, required only for `other`.
+    pub level: Option<Level>,
+    /// Parent organisation (вышестоящая организация), e.g. the municipal authority of a school.
+    pub parent_id: Option<Uuid>,
+    /// Region code, two digits (код региона), e.g. `03`; inherited from a regional or lower parent.
+    #[schema(pattern = "^[0-9]{2}$", example = "03")]
+    pub region_code: Option<String>,
+    /// Municipality code (код муниципалитета, e.g. ОКТМО); required at municipal and
+    /// institutional levels, inherited from the parent.
+    #[validate(length(min = 1, max = 32))]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[0-9A-Za-z_-]+$", example = "81606000")]
+    pub municipality_code: Option<String>,
+    /// Municipality name (наименование муниципального образования).
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200, example = "МО «Бичурский район»")]
+    pub municipality_name: Option<String>,
+    /// ИНН (10 digits for organisations), checksum verified.
+    #[schema(pattern = "^([0-9]{10}|[0-9]{12})$")]
+    pub inn: Option<String>,
+    /// IANA time zone (часовой пояс); default `Europe/Moscow` or the parent's.
+    #[validate(length(max = 64))]
+    #[schema(max_length = 64, example = "Asia/Irkutsk")]
+    pub time_zone: Option<String>,
+    /// Contacts.
+    #[validate(nested)]
+    pub contacts: Option<ContactsDto>,
+    /// Date opened (дата открытия).
+    pub opened_on: Option<NaiveDate>,
+}
+
+impl From<OrganizationWrite> for OrganizationInput {
+    fn from(w: OrganizationWrite) -> Self {
+        OrganizationInput {
+            name: w.name,
+            short_name: w.short_name,
+            kind: w.kind,
+            level: w.level,
+            parent_id: w.parent_id,
+            region_code: w.region_code,
+            municipality_code: w.municipality_code,
+            municipality_name: w.municipality_name,
+            inn: w.inn,
+            time_zone: w.time_zone,
+            contacts: w.contacts.map(Contacts::from).unwrap_or_default(),
+            opened_on: w.opened_on,
+        }
+    }
+}
+
+impl From<OrganizationInput> for OrganizationWrite {
+    fn from(i: OrganizationInput) -> Self {
+        OrganizationWrite {
+            name: i.name,
+            short_name: i.short_name,
+            kind: i.kind,
+            // The level follows from the kind except for `other`; keeping it lets a kind change
+            // re-derive it.
+            level: if i.kind == Some(OrganizationKind::Other) { i.level } else { None },
+            parent_id: i.parent_id,
+            region_code: i.region_code,
+            municipality_code: i.municipality_code,
+            municipality_name: i.municipality_name,
+            inn: i.inn,
+            time_zone: i.time_zone,
+            contacts: Some(i.contacts.into()),
+            opened_on: i.opened_on,
+        }
+    }
+}
+
+/// A network participant (участник сети).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationView {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Full name.
+    pub name: String,
+    /// Short name.
+    pub short_name: Option<String>,
+    /// Kind.
+    pub kind: OrganizationKind,
+    /// Level.
+    pub level: Level,
+    /// Parent organisation.
+    pub parent_id: Option<Uuid>,
+    /// Region code.
+    pub region_code: String,
+    /// Municipality code.
+    pub municipality_code: Option<String>,
+    /// Municipality name.
+    pub municipality_name: Option<String>,
+    /// ИНН.
+    pub inn: Option<String>,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Contacts.
+    pub contacts: ContactsDto,
+    /// Date opened.
+    pub opened_on: Option<NaiveDate>,
+    /// Date closed (дата закрытия), set by the close action.
+    pub closed_on: Option<NaiveDate>,
+    /// Created at (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Updated at (UTC).
+    pub updated_at: DateTime<Utc>,
+    /// Version; the `ETag` is this number in quotes.
+    pub version: i64,
+}
+
+impl From<Organization> for OrganizationView {
+    fn from(o: Organization) -> Self {
+        OrganizationView {
+            id: o.id,
+            name: o.name,
+            short_name: o.short_name,
+            kind: o.kind,
+            level: o.level,
+            parent_id: o.parent_id,
+            region_code: o.region_code,
+            municipality_code: o.municipality_code,
+            municipality_name: o.municipality_name,
+            inn: o.inn,
+            time_zone: o.time_zone,
+            contacts: o.contacts.into(),
+            opened_on: o.opened_on,
+            closed_on: o.closed_on,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+            version: o.version,
+        }
+    }
+}
+
+impl crate::extract::ValueChecks for OrganizationWrite {
+    fn value_errors(&self) -> Vec<rsnms_domain::FieldError> {
+        use rsnms_domain::values::{Email, Inn, MunicipalityCode, Phone, RegionCode, TimeZone};
+        let mut out = Vec::new();
+        crate::extract::check_value(&mut out, self.region_code.as_deref(), |v| RegionCode::parse("region_code", v));
+        crate::extract::check_value(&mut out, self.municipality_code.as_deref(), |v| {
+            MunicipalityCode::parse("municipality_code", v)
+        });
+        crate::extract::check_value(&mut out, self.inn.as_deref(), |v| Inn::parse("inn", v));
+        crate::extract::check_value(&mut out, self.time_zone.as_deref(), |v| TimeZone::parse("time_zone", v));
+        if let Some(c) = &self.contacts {
+            crate::extract::check_value(&mut out, c.email.as_deref(), |v| Email::parse("contacts.email", v));
+            crate::extract::check_value(&mut out, c.phone.as_deref(), |v| Phone::parse("contacts.phone", v));
+        }
+        out
+    }
+}
+
+impl crate::extract::ValueChecks for CloseOrganization {}
+
+crate::list_schema!(OrganizationList, OrganizationView, "A page of organisations.");
+
+/// Closing an organisation (закрытие).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CloseOrganization {
+    /// Date closed.
+    #[validate(required)]
+    #[schema(required = true, nullable = false)]
+    pub closed_on: Option<NaiveDate>,
+}

@@ -1,0 +1,26 @@
+//! `/api/v1/persons`: teachers, managers, tutors, methodologists, mentors.
+
+mod create;
+mod delete;
+mod dto;
+mod get;
+mod list;
+mod update;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use dto::{PersonView, PersonWrite};
+
+/// Registers the person routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list::list_persons)
+        .service(create::create_person)
+        .service(get::get_person)
+        .service(update::update_person)
+        .service(delete::delete_person);
+}
+
+/// Today in Moscow, the date young-specialist status and date checks are judged on.
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Moscow).date_naive()
+}

@@ -1,0 +1,49 @@
+use actix_web::{HttpResponse, http::header, patch, web};
+use uuid::Uuid;
+
+use super::dto::{PersonView, PersonWrite};
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::{IfMatch, PatchBody, etag},
+    merge::apply_patch,
+    openapi::ChangeErrors,
+    problem::ApiResult,
+};
+
+/// Update a person with a JSON merge patch (needs `If-Match`).
+#[utoipa::path(
+    tag = "persons",
+    params(
+        ("id" = Uuid, Path, description = "Person id"),
+        ("If-Match" = String, Header, description = "ETag of the version being changed")
+    ),
+    request_body = PersonWrite,
+    responses(
+        (status = 200, description = "Updated", body = PersonView, headers(("ETag" = String, description = "New version"))),
+        ChangeErrors
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/persons/{id}")]
+pub async fn update_person(
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    id: web::Path<Uuid>,
+    IfMatch(version): IfMatch,
+    patch: PatchBody<PersonWrite>,
+) -> ApiResult<HttpResponse> {
+    let today = super::today();
+    let p = rsnms_domain::persons::update_person(
+        state.persons.as_ref(),
+        state.organizations.as_ref(),
+        &ctx,
+        id.into_inner(),
+        version,
+        |current| apply_patch::<PersonWrite, _>(current, &patch.value),
+        today,
+    )
+    .await?;
+    let show = ctx.actor.may_read_personal_data_of(p.id);
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonView::new(p, show, today)))
+}

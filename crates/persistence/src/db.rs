@@ -1,0 +1,99 @@
+//! Connecting, migrating, and beginning write transactions that never meet "database is locked".
+
+use std::time::Duration;
+
+use rsnms_domain::{DomainError, DomainResult};
+use rsnms_migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+use crate::error::db_err;
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    /// `sqlite://path?mode=rwc` or `postgres://…`.
+    pub url: String,
+    /// Largest pool size.
+    pub max_connections: u32,
+}
+
+/// The connection pool and the engine behind it.
+#[derive(Debug, Clone)]
+pub struct Database {
+    conn: DatabaseConnection,
+}
+
+impl Database {
+    /// Connects (creating the SQLite file and its folder when missing). SQLite runs in WAL mode
+    /// with a busy timeout and foreign keys on.
+    pub async fn connect(settings: &DbSettings) -> DomainResult<Self> {
+        if let Some(path) = sqlite_path(&settings.url) {
+            if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DomainError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let mut opt = ConnectOptions::new(settings.url.clone());
+        opt.max_connections(settings.max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(5))
+            // A ping on every checkout costs a round trip per request; ping only idle ones.
+            .test_before_acquire(false)
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+        let conn = sea_orm::Database::connect(opt).await.map_err(db_err)?;
+        Ok(Self { conn })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> DomainResult<()> {
+        Migrator::up(&self.conn, None).await.map_err(db_err)
+    }
+
+    /// The pool.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// The engine.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite, so that a transaction that
+    /// reads before it writes takes the write lock up front and waits (busy timeout) instead of
+    /// failing with "database is locked".
+    pub async fn begin_write(&self) -> DomainResult<DatabaseTransaction> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: match self.backend() {
+                DatabaseBackend::Sqlite => Some(SqliteTransactionMode::Immediate),
+                _ => None,
+            },
+            ..TransactionOptions::default()
+        };
+        self.conn.begin_with_options(options).await.map_err(db_err)
+    }
+
+    /// Runs a trivial query.
+    pub async fn ping(&self) -> DomainResult<()> {
+        self.conn.execute_unprepared("SELECT 1").await.map(|_| ()).map_err(db_err)
+    }
+}
+
+/// The file path of a `sqlite:` URL, if it is one and not in memory.
+pub fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" { None } else { Some(path.to_owned()) }
+}

@@ -1,0 +1,316 @@
+//! Persons on sea-orm.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use rsnms_domain::{
+    DomainError, DomainResult,
+    auth::{Ctx, Scope},
+    changes::{Change, ChangeKind, ChangeScope},
+    page::{Page, PageRequest},
+    persons::{NewPerson, Person, PersonFilter, PersonRepository, PersonRole},
+    text::{like_escape, search_key},
+};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, Query},
+};
+use uuid::Uuid;
+
+use crate::{
+    Database,
+    entities::{
+        organizations, person_roles,
+        persons::{ActiveModel, Column, Entity, Model},
+    },
+    error::{db_err, db_err_fields},
+    journal, scope,
+};
+
+/// Persons repository.
+#[derive(Debug, Clone)]
+pub struct PersonStore {
+    pub(crate) db: Database,
+}
+
+fn to_domain(m: Model, roles: Vec<PersonRole>) -> Person {
+    Person {
+        id: m.id,
+        surname: m.surname,
+        first_name: m.first_name,
+        patronymic: m.patronymic,
+        position: m.position,
+        organization_id: m.organization_id,
+        roles,
+        email: m.email,
+        phone: m.phone,
+        snils: m.snils,
+        birth_date: m.birth_date,
+        hire_date: m.hire_date,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        version: m.version,
+    }
+}
+
+/// The change event of a person: the payload carries only non-personal fields; readers who may
+/// see personal data read the person itself.
+async fn change<C: ConnectionTrait>(
+    conn: &C,
+    p: &Person,
+    kind: ChangeKind,
+    action: &'static str,
+) -> DomainResult<Change> {
+    let org = organizations::Entity::find_by_id(p.organization_id).one(conn).await.map_err(db_err)?;
+    let payload = if kind == ChangeKind::Deleted {
+        serde_json::Value::Null
+    } else {
+        serde_json::json!({
+            "id": p.id,
+            "surname": p.surname,
+            "first_name": p.first_name,
+            "patronymic": p.patronymic,
+            "position": p.position,
+            "organization_id": p.organization_id,
+            "roles": p.roles,
+            "version": p.version,
+        })
+    };
+    Ok(Change {
+        resource_type: "person",
+        resource_id: p.id,
+        kind,
+        action,
+        payload,
+        personal_data: false,
+        scope: ChangeScope {
+            region_code: org.as_ref().map(|o| o.region_code.clone()),
+            municipality_code: org.and_then(|o| o.municipality_code),
+            organization_id: Some(p.organization_id),
+            person_id: Some(p.id),
+        },
+    })
+}
+
+fn fill(am: &mut ActiveModel, n: &NewPerson) {
+    let full = [Some(n.surname.as_str()), Some(n.first_name.as_str()), n.patronymic.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    am.name_search = Set(search_key(&full));
+    am.surname = Set(n.surname.clone());
+    am.first_name = Set(n.first_name.clone());
+    am.patronymic = Set(n.patronymic.clone());
+    am.position = Set(n.position.clone());
+    am.organization_id = Set(n.organization_id);
+    am.email = Set(n.email.clone());
+    am.phone = Set(n.phone.clone());
+    am.snils = Set(n.snils.clone());
+    am.birth_date = Set(n.birth_date);
+    am.hire_date = Set(n.hire_date);
+}
+
+async fn roles_of<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, Vec<PersonRole>>> {
+    let mut out: HashMap<Uuid, Vec<PersonRole>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let rows = person_roles::Entity::find()
+        .filter(person_roles::Column::PersonId.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
+        .map_err(db_err)?;
+    for r in rows {
+        if let Some(role) = PersonRole::parse(&r.role) {
+            out.entry(r.person_id).or_default().push(role);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    Ok(out)
+}
+
+async fn write_roles<C: ConnectionTrait>(conn: &C, id: Uuid, roles: &[PersonRole]) -> DomainResult<()> {
+    person_roles::Entity::delete_many()
+        .filter(person_roles::Column::PersonId.eq(id))
+        .exec(conn)
+        .await
+        .map_err(db_err)?;
+    if roles.is_empty() {
+        return Ok(());
+    }
+    person_roles::Entity::insert_many(
+        roles.iter().map(|r| person_roles::ActiveModel { person_id: Set(id), role: Set(r.as_str().to_owned()) }),
+    )
+    .exec_without_returning(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+const UNIQUE: &[&str] = &["snils"];
+
+#[async_trait]
+impl PersonRepository for PersonStore {
+    async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person> {
+        let conn = self.db.conn();
+        let m = Entity::find_by_id(id)
+            .filter(scope::persons(scope))
+            .one(conn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound)?;
+        let mut roles = roles_of(conn, &[id]).await?;
+        Ok(to_domain(m, roles.remove(&id).unwrap_or_default()))
+    }
+
+    async fn list(&self, scope: &Scope, f: &PersonFilter, page: PageRequest) -> DomainResult<Page<Person>> {
+        let conn = self.db.conn();
+        let mut cond = Condition::all().add(scope::persons(scope));
+        if let Some(r) = f.role {
+            cond = cond.add(
+                Column::Id.in_subquery(
+                    Query::select()
+                        .column(person_roles::Column::PersonId)
+                        .from(person_roles::Entity)
+                        .and_where(person_roles::Column::Role.eq(r.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(o) = f.organization_id {
+            cond = cond.add(Column::OrganizationId.eq(o));
+        }
+        let mut org_cond = Condition::all();
+        let mut by_org = false;
+        if let Some(k) = f.organization_kind {
+            org_cond = org_cond.add(organizations::Column::Kind.eq(k.as_str()));
+            by_org = true;
+        }
+        if let Some(m) = &f.municipality_code {
+            org_cond = org_cond.add(organizations::Column::MunicipalityCode.eq(m.as_str()));
+            by_org = true;
+        }
+        if by_org {
+            cond = cond.add(
+                Column::OrganizationId.in_subquery(
+                    Query::select()
+                        .column(organizations::Column::Id)
+                        .from(organizations::Entity)
+                        .cond_where(org_cond)
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(n) = &f.name {
+            let pattern = format!("%{}%", like_escape(&search_key(n)));
+            cond = cond.add(Expr::cust_with_values("name_search LIKE ? ESCAPE '\\'", [pattern]));
+        }
+        if let Some(s) = &f.snils {
+            cond = cond.add(Column::Snils.eq(s.as_str()));
+        }
+        if let Some(after) = page.after {
+            cond = cond.add(Column::Id.gt(after));
+        }
+        let rows = Entity::find()
+            .filter(cond)
+            .order_by_asc(Column::Id)
+            .limit(page.limit + 1)
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+        let mut roles = roles_of(conn, &ids).await?;
+        let items = rows
+            .into_iter()
+            .map(|m| {
+                let r = roles.remove(&m.id).unwrap_or_default();
+                to_domain(m, r)
+            })
+            .collect();
+        Ok(Page::from_probe(items, page.limit, |p| p.id))
+    }
+
+    async fn create(&self, ctx: &Ctx, new: NewPerson) -> DomainResult<Person> {
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let mut am = ActiveModel {
+            id: Set(id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        };
+        fill(&mut am, &new);
+        let txn = self.db.begin_write().await?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
+        write_roles(&txn, id, &new.roles).await?;
+        let person = to_domain(model, new.roles);
+        journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Created, "create").await?).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(person)
+    }
+
+    async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewPerson) -> DomainResult<Person> {
+        let txn = self.db.begin_write().await?;
+        let current = Entity::find_by_id(id)
+            .filter(scope::persons(&ctx.actor.scope()))
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound)?;
+        if current.version != expected_version {
+            return Err(DomainError::PreconditionFailed);
+        }
+        let mut am: ActiveModel = current.into();
+        fill(&mut am, &new);
+        am.updated_at = Set(Utc::now());
+        am.version = Set(expected_version + 1);
+        let model = Entity::update_many()
+            .set(am)
+            .filter(Column::Id.eq(id))
+            .filter(Column::Version.eq(expected_version))
+            .exec_with_returning(&txn)
+            .await
+            .map_err(|e| db_err_fields(e, UNIQUE))?
+            .into_iter()
+            .next()
+            .ok_or(DomainError::PreconditionFailed)?;
+        write_roles(&txn, id, &new.roles).await?;
+        let person = to_domain(model, new.roles);
+        journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Updated, "update").await?).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(person)
+    }
+
+    async fn delete(&self, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<()> {
+        let txn = self.db.begin_write().await?;
+        let current = Entity::find_by_id(id)
+            .filter(scope::persons(&ctx.actor.scope()))
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound)?;
+        if current.version != expected_version {
+            return Err(DomainError::PreconditionFailed);
+        }
+        let person = to_domain(current, Vec::new());
+        let ev = change(&txn, &person, ChangeKind::Deleted, "delete").await?;
+        let res = Entity::delete_many()
+            .filter(Column::Id.eq(id))
+            .filter(Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(DomainError::PreconditionFailed);
+        }
+        journal::record(&txn, Some(ctx), ev).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! Start-up of rsnms: the only code that knows both the HTTP and the persistence crates.
+
+pub mod settings;
+
+use std::{net::TcpListener, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use rand::RngCore;
+use rsnms_domain::accounts::{AccountKind, AccountRepository, NewAccount};
+use rsnms_http::{
+    AppContext, AppState, HttpSettings,
+    auth::{TokenIssuer, TokenSettings, hash_secret},
+};
+use rsnms_persistence::{Database, DbSettings, Store};
+use secrecy::{ExposeSecret, SecretString};
+pub use settings::Settings;
+
+/// Opens the database and applies migrations.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let db = Database::connect(&DbSettings {
+        url: settings.database_url.clone(),
+        max_connections: settings.db_max_connections,
+    })
+    .await
+    .context("cannot connect to the database")?;
+    db.migrate().await.context("cannot apply migrations")?;
+    Ok(Store::new(db))
+}
+
+fn random_secret(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+/// The token issuer: the configured secret, or the one generated at first start and kept in the
+/// database (so that every instance and restart agrees).
+pub async fn token_issuer(settings: &Settings, store: &Store) -> anyhow::Result<TokenIssuer> {
+    let secret = match &settings.jwt_secret {
+        Some(s) => s.clone(),
+        None => SecretString::from(
+            store
+                .secrets
+                .get_or_create("jwt_hs256", || random_secret(48))
+                .await
+                .context("cannot read the JWT secret")?,
+        ),
+    };
+    anyhow::ensure!(secret.expose_secret().len() >= 32, "RSNMS_JWT_SECRET must be at least 32 characters");
+    Ok(TokenIssuer::new(TokenSettings {
+        secret,
+        issuer: settings.jwt_issuer.clone(),
+        audience: settings.jwt_audience.clone(),
+        ttl_seconds: settings.token_ttl_seconds,
+    }))
+}
+
+/// Creates the first administrator when none exists. Returns the generated password, if one was
+/// generated (the caller shows it once).
+pub async fn bootstrap_admin(settings: &Settings, store: &Store) -> anyhow::Result<Option<String>> {
+    if store.accounts.admin_exists().await.context("cannot check accounts")? {
+        return Ok(None);
+    }
+    let (password, generated) = match &settings.admin_password {
+        Some(p) => (p.expose_secret().to_owned(), false),
+        None => (random_secret(18), true),
+    };
+    let secret_hash = hash_secret(&password).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    let created = store
+        .accounts
+        .create(
+            None,
+            NewAccount {
+                kind: AccountKind::User,
+                login: settings.admin_login.clone(),
+                secret_hash,
+                role: rsnms_domain::auth::Role::Admin,
+                organization_id: None,
+                person_id: None,
+            },
+        )
+        .await;
+    match created {
+        Ok(_) => Ok(generated.then_some(password)),
+        // Another instance created it at the same moment.
+        Err(rsnms_domain::DomainError::Conflict { .. }) => Ok(None),
+        Err(e) => Err(anyhow::anyhow!("cannot create the administrator: {e}")),
+    }
+}
+
+/// A built server, bound and ready to run.
+pub struct Server {
+    /// The running actix server (await it to serve).
+    pub server: actix_web::dev::Server,
+    /// The bound port.
+    pub port: u16,
+    /// The store behind it.
+    pub store: Store,
+    /// Its token issuer.
+    pub issuer: TokenIssuer,
+}
+
+/// Builds the server on a listener: repositories, token issuer, background jobs, HTTP app.
+pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result<Server> {
+    let store = open_store(settings).await?;
+    let issuer = token_issuer(settings, &store).await?;
+    let state = AppState {
+        organizations: store.organizations.clone(),
+        persons: store.persons.clone(),
+        accounts: store.accounts.clone(),
+        audit: store.audit.clone(),
+        health: store.health.clone(),
+    };
+    let ctx = AppContext::new(
+        state,
+        issuer.clone(),
+        store.idempotency.clone(),
+        HttpSettings { body_limit: settings.body_limit, cors_origins: settings.cors_origins.clone() },
+    );
+    spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);
+    let port = listener.local_addr()?.port();
+    let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))
+        .workers(settings.workers.max(1))
+        .shutdown_timeout(settings.shutdown_timeout_seconds)
+        .listen(listener)?
+        .run();
+    Ok(Server { server, port, store, issuer })
+}
+
+/// Periodic clean-up: expired idempotency keys.
+fn spawn_housekeeping(store: Store, ttl_hours: i64) {
+    use rsnms_domain::idempotency::IdempotencyStore;
+    let keys: Arc<dyn IdempotencyStore> = store.idempotency.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match keys.purge_older_than_hours(ttl_hours).await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "expired idempotency keys removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,142 @@
+//! `rsnms`: the server and its administrative commands.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rsnms::{Settings, bootstrap_admin, build, open_store, token_issuer};
+use rsnms_domain::{
+    accounts::check_binding,
+    auth::{Actor, Role},
+};
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+use uuid::Uuid;
+
+/// rsnms — the backend of a region's system of methodological support for teachers (РСНМС).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the API (default database: ./data/rsnms.db).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Mint an access token for scripts (prints the JWT).
+    Token {
+        /// Role: admin, operator, municipal, organization, tutor, teacher, integration, analyst.
+        #[arg(long)]
+        role: String,
+        /// Organisation the token acts for (municipal, organization).
+        #[arg(long)]
+        organization: Option<Uuid>,
+        /// Person the token is (teacher, tutor).
+        #[arg(long)]
+        person: Option<Uuid>,
+        /// Lifetime in seconds (default: RSNMS_TOKEN_TTL_SECONDS).
+        #[arg(long)]
+        ttl: Option<i64>,
+        /// Subject written into the token.
+        #[arg(long, default_value = "cli")]
+        subject: String,
+    },
+    /// Write the OpenAPI document (to a file, or to standard output).
+    Openapi {
+        /// Output file.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+fn init_logging() {
+    let filter = EnvFilter::try_from_env("RSNMS_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,actix_server=warn"));
+    let json = std::env::var("RSNMS_LOG_FORMAT").map(|v| v != "pretty").unwrap_or(true);
+    let registry = tracing_subscriber::registry().with(filter);
+    if json {
+        registry
+            .with(fmt::layer().json().with_current_span(true).with_span_list(false).with_writer(std::io::stderr))
+            .init();
+    } else {
+        registry.with(fmt::layer().with_writer(std::io::stderr)).init();
+    }
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Openapi { out } => {
+            let text = serde_json::to_string_pretty(&rsnms_http::openapi_json())? + "\n";
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?
+                }
+                None => std::io::stdout().write_all(text.as_bytes())?,
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            init_logging();
+            let settings = Settings::from_env()?;
+            open_store(&settings).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Token { role, organization, person, ttl, subject } => {
+            let settings = Settings::from_env()?;
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let store = open_store(&settings).await?;
+            let (org_id, person_id) =
+                check_binding(store.organizations.as_ref(), store.persons.as_ref(), role, organization, person)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let org = match org_id {
+                Some(id) => Some(
+                    rsnms_domain::organizations::OrganizationRepository::get(
+                        store.organizations.as_ref(),
+                        &rsnms_domain::auth::Scope::All,
+                        id,
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                ),
+                None => None,
+            };
+            let actor = Actor {
+                subject,
+                role,
+                organization_id: org_id,
+                region_code: org.as_ref().map(|o| o.region_code.clone()),
+                municipality_code: org.and_then(|o| o.municipality_code),
+                person_id,
+            };
+            let issuer = token_issuer(&settings, &store).await?;
+            let token = issuer.issue(&actor, ttl).map_err(|e| anyhow::anyhow!("{e}"))?;
+            writeln!(std::io::stdout(), "{token}")?;
+            Ok(())
+        }
+        Command::Serve => {
+            init_logging();
+            let settings = Settings::from_env()?;
+            let listener = std::net::TcpListener::bind(&settings.bind)
+                .with_context(|| format!("cannot bind {}", settings.bind))?;
+            let server = build(&settings, listener).await?;
+            if let Some(password) = bootstrap_admin(&settings, &server.store).await? {
+                writeln!(
+                    std::io::stderr(),
+                    "\nFirst start: administrator `{}` created with password\n\n    {password}\n\nIt is shown once; set RSNMS_ADMIN_PASSWORD to choose it yourself.\n",
+                    settings.admin_login
+                )?;
+            }
+            tracing::info!(bind = %settings.bind, "rsnms listening");
+            server.server.await?;
+            Ok(())
+        }
+    }
+}

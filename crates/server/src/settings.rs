@@ -1,0 +1,71 @@
+//! Typed settings from environment variables (see the README's table).
+
+use secrecy::SecretString;
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `sqlite://…` (default `sqlite://./data/rsnms.db?mode=rwc`) or `postgres://…`.
+    pub database_url: String,
+    /// `RSNMS_DB_MAX_CONNECTIONS` (default 16).
+    pub db_max_connections: u32,
+    /// `RSNMS_BIND` (default `127.0.0.1:8080`).
+    pub bind: String,
+    /// `RSNMS_WORKERS` (default: the number of cores).
+    pub workers: usize,
+    /// `RSNMS_JWT_SECRET`: HS256 key; when unset one is generated once and kept in the database.
+    pub jwt_secret: Option<SecretString>,
+    /// `RSNMS_JWT_ISSUER` (default `rsnms`).
+    pub jwt_issuer: String,
+    /// `RSNMS_JWT_AUDIENCE` (default `rsnms-api`).
+    pub jwt_audience: String,
+    /// `RSNMS_TOKEN_TTL_SECONDS` (default 900).
+    pub token_ttl_seconds: i64,
+    /// `RSNMS_ADMIN_LOGIN` (default `admin`).
+    pub admin_login: String,
+    /// `RSNMS_ADMIN_PASSWORD`: the first administrator's password; generated and printed once when unset.
+    pub admin_password: Option<SecretString>,
+    /// `RSNMS_CORS_ORIGINS`: comma-separated allowed origins, `*` for any (default none).
+    pub cors_origins: Vec<String>,
+    /// `RSNMS_BODY_LIMIT_BYTES` (default 1 MiB).
+    pub body_limit: usize,
+    /// `RSNMS_SHUTDOWN_TIMEOUT_SECONDS`: grace period for in-flight requests on SIGTERM (default 30).
+    pub shutdown_timeout_seconds: u64,
+    /// `RSNMS_IDEMPOTENCY_TTL_HOURS`: how long idempotency keys are kept (default 48, at least 24).
+    pub idempotency_ttl_hours: i64,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| anyhow::anyhow!("{name} has an invalid value")),
+    }
+}
+
+impl Settings {
+    /// Reads the environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://./data/rsnms.db?mode=rwc".into()),
+            db_max_connections: parsed("RSNMS_DB_MAX_CONNECTIONS", 16)?,
+            bind: var("RSNMS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            workers: parsed("RSNMS_WORKERS", std::thread::available_parallelism().map_or(2, |n| n.get()))?,
+            jwt_secret: var("RSNMS_JWT_SECRET").map(SecretString::from),
+            jwt_issuer: var("RSNMS_JWT_ISSUER").unwrap_or_else(|| "rsnms".into()),
+            jwt_audience: var("RSNMS_JWT_AUDIENCE").unwrap_or_else(|| "rsnms-api".into()),
+            token_ttl_seconds: parsed("RSNMS_TOKEN_TTL_SECONDS", 900)?,
+            admin_login: var("RSNMS_ADMIN_LOGIN").unwrap_or_else(|| "admin".into()),
+            admin_password: var("RSNMS_ADMIN_PASSWORD").map(SecretString::from),
+            cors_origins: var("RSNMS_CORS_ORIGINS")
+                .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
+            body_limit: parsed("RSNMS_BODY_LIMIT_BYTES", 1024 * 1024)?,
+            shutdown_timeout_seconds: parsed("RSNMS_SHUTDOWN_TIMEOUT_SECONDS", 30)?,
+            idempotency_ttl_hours: parsed::<i64>("RSNMS_IDEMPOTENCY_TTL_HOURS", 48)?.max(24),
+        })
+    }
+}

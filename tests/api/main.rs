@@ -1,1 +1,13 @@
+//! Black-box API tests. They run on SQLite by default and on PostgreSQL when
+//! `TEST_DATABASE_URL` is set; each test starts its own server on a fresh database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod errors;
+mod idempotency;
+mod openapi;
+mod operations;
+mod organizations;
+mod persons;
+mod scope;

@@ -1,1 +1,263 @@
+//! Test harness: `spawn_app()` starts the real server on port 0 over a fresh database —
+//! a new SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set — so that the
+//! same suite runs on both engines.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+
+use rsnms::{Settings, build};
+use rsnms_domain::auth::{Actor, Role};
+use rsnms_http::auth::TokenIssuer;
+use rsnms_persistence::Store;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// The server's token issuer, to mint tokens of any role.
+    pub issuer: TokenIssuer,
+    /// Direct access to the repositories (to check what is stored).
+    pub store: Store,
+    /// The database URL.
+    pub database_url: String,
+    /// An administrator's token.
+    pub admin: String,
+}
+
+/// Which engine this run uses.
+pub fn engine() -> &'static str {
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) { "postgres" } else { "sqlite" }
+}
+
+async fn fresh_database_url() -> String {
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|v| !v.is_empty()) {
+        Some(admin_url) => {
+            let name = format!("rsnms_test_{}", Uuid::now_v7().simple());
+            let conn =
+                Database::connect(&admin_url).await.expect("TEST_DATABASE_URL must point at a reachable PostgreSQL");
+            conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            conn.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL must end with /DBNAME");
+            format!("{base}/{name}")
+        }
+        None => {
+            let dir = std::env::temp_dir().join("rsnms-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}?mode=rwc", dir.join(format!("{}.db", Uuid::now_v7())).display())
+        }
+    }
+}
+
+/// Settings for a test server over a database.
+pub fn test_settings(database_url: &str) -> Settings {
+    Settings {
+        database_url: database_url.to_owned(),
+        db_max_connections: 8,
+        bind: "127.0.0.1:0".into(),
+        workers: 1,
+        jwt_secret: Some(secrecy::SecretString::from("test-secret-test-secret-test-secret-0123")),
+        jwt_issuer: "rsnms".into(),
+        jwt_audience: "rsnms-api".into(),
+        token_ttl_seconds: 900,
+        admin_login: "admin".into(),
+        admin_password: Some(secrecy::SecretString::from("admin-password-123")),
+        cors_origins: vec!["https://frontend.example".into()],
+        body_limit: 64 * 1024,
+        shutdown_timeout_seconds: 5,
+        idempotency_ttl_hours: 48,
+    }
+}
+
+/// Starts a server on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    let database_url = fresh_database_url().await;
+    spawn_with(test_settings(&database_url)).await
+}
+
+/// Starts a server with given settings.
+pub async fn spawn_with(settings: Settings) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = build(&settings, listener).await.expect("server builds");
+    rsnms::bootstrap_admin(&settings, &server.store).await.expect("admin");
+    let port = server.port;
+    tokio::spawn(server.server);
+    let admin = server
+        .issuer
+        .issue(
+            &Actor {
+                subject: "test-admin".into(),
+                role: Role::Admin,
+                organization_id: None,
+                region_code: None,
+                municipality_code: None,
+                person_id: None,
+            },
+            None,
+        )
+        .unwrap();
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        issuer: server.issuer,
+        store: server.store,
+        database_url: settings.database_url,
+        admin,
+    }
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body as JSON (`Null` when empty or not JSON).
+    pub body: Value,
+    /// Body as text.
+    pub text: String,
+}
+
+impl Reply {
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// The fields named by a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The `ETag` header.
+    pub fn etag(&self) -> String {
+        self.header("etag").expect("etag header")
+    }
+
+    /// Asserts the body is problem+json with this status.
+    pub fn assert_problem(&self, status: u16) {
+        assert_eq!(self.status, status, "unexpected status, body: {}", self.text);
+        assert!(
+            self.header("content-type").unwrap_or_default().starts_with("application/problem+json"),
+            "not problem+json: {:?} {}",
+            self.header("content-type"),
+            self.text
+        );
+        assert_eq!(self.body["status"].as_u64(), Some(u64::from(status)));
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string() && self.body["type"].is_string());
+    }
+}
+
+impl TestApp {
+    /// Mints a token for an actor.
+    pub fn token(&self, role: Role, organization: Option<&Value>, person_id: Option<&str>) -> String {
+        let actor = Actor {
+            subject: format!("test-{}", role.as_str()),
+            role,
+            organization_id: organization.map(|o| o["id"].as_str().unwrap().parse().unwrap()),
+            region_code: organization.and_then(|o| o["region_code"].as_str().map(str::to_owned)),
+            municipality_code: organization.and_then(|o| o["municipality_code"].as_str().map(str::to_owned)),
+            person_id: person_id.map(|p| p.parse().unwrap()),
+        };
+        self.issuer.issue(&actor, None).unwrap()
+    }
+
+    /// Sends a request.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut rb = self.client.request(method.parse().unwrap(), format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.header("content-type", "application/json").body(b.to_string());
+        }
+        for (k, v) in headers {
+            rb = rb.header(*k, *v);
+        }
+        let res = rb.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, body, text }
+    }
+
+    /// GET with a token.
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send("GET", path, Some(token), None, &[]).await
+    }
+
+    /// POST JSON with a token.
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send("POST", path, Some(token), Some(body), &[]).await
+    }
+
+    /// PATCH JSON with a token and `If-Match`.
+    pub async fn patch(&self, path: &str, token: &str, etag: &str, body: &Value) -> Reply {
+        self.send("PATCH", path, Some(token), Some(body), &[("if-match", etag)]).await
+    }
+
+    /// Creates an organisation as admin and returns it.
+    pub async fn create_org(&self, body: Value) -> Value {
+        let r = self.post("/api/v1/organizations", &self.admin, &body).await;
+        assert_eq!(r.status, 201, "create org failed: {}", r.text);
+        r.body
+    }
+
+    /// Creates a person as admin and returns them.
+    pub async fn create_person(&self, body: Value) -> Value {
+        let r = self.post("/api/v1/persons", &self.admin, &body).await;
+        assert_eq!(r.status, 201, "create person failed: {}", r.text);
+        r.body
+    }
+
+    /// A small region: the regional authority, two municipalities (A and B) each with an
+    /// authority and a school.
+    pub async fn seed_region(&self) -> Region {
+        let region = self.create_org(json!({"name": "Министерство образования и науки Республики Бурятия", "kind": "regional_authority", "region_code": "03", "time_zone": "Asia/Irkutsk"})).await;
+        let mun_a = self.create_org(json!({"name": "МУ РУО МО «Бичурский район»", "kind": "municipal_authority", "parent_id": region["id"], "municipality_code": "81606000", "municipality_name": "Бичурский район"})).await;
+        let school_a = self.create_org(json!({"name": "МАОУ «Бичурская СОШ № 1»", "kind": "educational_organization", "parent_id": mun_a["id"]})).await;
+        let mun_b = self.create_org(json!({"name": "МКУ РУО Кабанского района", "kind": "municipal_authority", "parent_id": region["id"], "municipality_code": "81625000", "municipality_name": "Кабанский район"})).await;
+        let school_b = self
+            .create_org(
+                json!({"name": "МБОУ «Кабанская СОШ»", "kind": "educational_organization", "parent_id": mun_b["id"]}),
+            )
+            .await;
+        Region { region, mun_a, school_a, mun_b, school_b }
+    }
+}
+
+/// Organisations of a seeded region.
+pub struct Region {
+    /// Regional authority.
+    pub region: Value,
+    /// Municipal authority A.
+    pub mun_a: Value,
+    /// School in A.
+    pub school_a: Value,
+    /// Municipal authority B.
+    pub mun_b: Value,
+    /// School in B.
+    pub school_b: Value,
+}
+
+/// The id of a JSON object.
+pub fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
+}

@@ -86,7 +86,11 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Ap
         let mut path = e.path().to_string();
         if let Some(rest) = inner.strip_prefix("unknown field `") {
             let name = rest.split('`').next().unwrap_or_default();
-            path = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+            if path == "." {
+                path = name.to_owned();
+            } else if !path.ends_with(name) {
+                path = format!("{path}.{name}");
+            }
             return ApiError::validation(vec![FieldError::new(
                 path,
                 "unknown_field",

@@ -146,13 +146,13 @@ pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> Doma
         }
     };
     if let (Some(p), Some(l)) = (parent, level)
-        && p.level >= l
+        && p.level > l
     {
         {
             e.push(mismatch(
                 "parent_id",
-                "Вышестоящая организация должна быть на более высоком уровне",
-                "The parent must work at a higher level",
+                "Вышестоящая организация не может быть на более низком уровне",
+                "The parent cannot work at a lower level",
             ));
         }
     }
@@ -178,7 +178,8 @@ pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> Doma
         }
     }
     let municipal_parent = parent.and_then(|p| p.municipality_code.as_ref().map(|m| (p, m)));
-    let mun_raw = input.municipality_code.or_else(|| municipal_parent.map(|(_, m)| m.clone()));
+    let below_region = matches!(level, Some(Level::Municipal | Level::Institutional));
+    let mun_raw = input.municipality_code.or_else(|| municipal_parent.filter(|_| below_region).map(|(_, m)| m.clone()));
     let municipality_code = match (level, mun_raw) {
         (Some(Level::Municipal | Level::Institutional), None) => {
             e.push(FieldError::new(
@@ -205,7 +206,7 @@ pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> Doma
         (_, Some(m)) => e.take(MunicipalityCode::parse("municipality_code", &m)),
         (_, None) => None,
     };
-    if let (Some((_, pm)), Some(m)) = (municipal_parent, &municipality_code)
+    if let (Some((_, pm)), Some(m), true) = (municipal_parent, &municipality_code, below_region)
         && pm != m.as_str()
     {
         {
@@ -336,7 +337,15 @@ pub async fn update_organization(
             Msg::new("Организация не может быть своей вышестоящей", "An organisation cannot be its own parent"),
         ));
     }
-    let parent = read_parent(repo, &scope, input.parent_id).await?;
+    let parent = if input.parent_id.is_some() && input.parent_id == current.parent_id {
+        // The current parent is known to the caller already.
+        read_parent(repo, &Scope::All, input.parent_id).await?
+    } else {
+        read_parent(repo, &scope, input.parent_id).await?
+    };
+    if let Some(p) = &parent {
+        check_no_cycle(repo, id, p).await?;
+    }
     let new = validate(input, parent.as_ref())?;
     let structural_change = new.kind != current.kind
         || new.parent_id != current.parent_id
@@ -351,6 +360,27 @@ pub async fn update_organization(
         return Err(outside_territory());
     }
     repo.update(ctx, id, expected_version, new).await
+}
+
+/// Walks up from the new parent: the organisation must not be among its ancestors.
+async fn check_no_cycle(repo: &dyn OrganizationRepository, id: Uuid, parent: &Organization) -> DomainResult<()> {
+    let mut next = parent.parent_id;
+    for _ in 0..32 {
+        let Some(pid) = next else { return Ok(()) };
+        if pid == id {
+            break;
+        }
+        next = match repo.get(&Scope::All, pid).await {
+            Ok(o) => o.parent_id,
+            Err(DomainError::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+    }
+    Err(DomainError::field(
+        "parent_id",
+        "cycle",
+        Msg::new("Организация не может подчиняться сама себе", "An organisation cannot be its own ancestor"),
+    ))
 }
 
 /// Closes an organisation on a date (it stays in the registry, marked closed).

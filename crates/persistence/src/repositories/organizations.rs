@@ -13,7 +13,9 @@ use rsnms_domain::{
     text::{like_escape, search_key},
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, LikeExpr},
 };
 use uuid::Uuid;
 
@@ -156,7 +158,7 @@ impl OrganizationRepository for OrganizationStore {
         }
         if let Some(n) = &f.name {
             let pattern = format!("%{}%", like_escape(&search_key(n)));
-            cond = cond.add(Expr::cust_with_values("name_search LIKE ? ESCAPE '\\'", [pattern]));
+            cond = cond.add(Expr::col(Column::NameSearch).like(LikeExpr::new(pattern).escape('\\')));
         }
         match f.closed {
             Some(true) => cond = cond.add(Column::ClosedOn.is_not_null()),

@@ -15,7 +15,7 @@ use rsnms_domain::{
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, Query},
+    sea_query::{Expr, ExprTrait, LikeExpr, Query},
 };
 use uuid::Uuid;
 
@@ -208,7 +208,7 @@ impl PersonRepository for PersonStore {
         }
         if let Some(n) = &f.name {
             let pattern = format!("%{}%", like_escape(&search_key(n)));
-            cond = cond.add(Expr::cust_with_values("name_search LIKE ? ESCAPE '\\'", [pattern]));
+            cond = cond.add(Expr::col(Column::NameSearch).like(LikeExpr::new(pattern).escape('\\')));
         }
         if let Some(s) = &f.snils {
             cond = cond.add(Column::Snils.eq(s.as_str()));

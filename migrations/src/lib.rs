@@ -3,6 +3,10 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_foundation;
+mod m20261123_000100_network_requests;
+mod m20261123_000200_agreements;
+mod m20261123_000300_development;
+mod m20261123_000400_exchange;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -10,6 +14,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261123_000001_foundation::Migration),
+            Box::new(m20261123_000100_network_requests::Migration),
+            Box::new(m20261123_000200_agreements::Migration),
+            Box::new(m20261123_000300_development::Migration),
+            Box::new(m20261123_000400_exchange::Migration),
+        ]
     }
 }

@@ -158,3 +158,16 @@ async fn tokens_that_break_any_rule_are_refused() {
         assert_eq!(app.get("/api/v1/organizations", garbage).await.status, 401, "accepted {garbage:?}");
     }
 }
+
+#[tokio::test]
+async fn me_describes_the_token_without_touching_the_database() {
+    let app = spawn_app().await;
+    let region = app.seed_region().await;
+    let t = app.token(Role::Municipal, Some(&region.mun_a), None);
+    let me = app.get("/api/v1/auth/me", &t).await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.body["role"], "municipal");
+    assert_eq!(me.body["organization_id"], region.mun_a["id"]);
+    assert_eq!(me.body["municipality_code"], "81606000");
+    app.send("GET", "/api/v1/auth/me", None, None, &[]).await.assert_problem(401);
+}

@@ -3,11 +3,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agreements;
 mod auth;
+mod calendars;
+mod diagnostics;
 mod errors;
+mod faults;
 mod idempotency;
+mod limits;
+mod network_requests;
 mod openapi;
 mod operations;
 mod organizations;
 mod persons;
+mod routes;
 mod scope;
+mod scope_matrix;

@@ -28,6 +28,8 @@ pub struct TestApp {
     pub database_url: String,
     /// An administrator's token.
     pub admin: String,
+    /// Stops the server (gracefully or not), as SIGTERM/SIGINT would.
+    pub handle: actix_web::dev::ServerHandle,
 }
 
 /// Which engine this run uses.
@@ -70,7 +72,10 @@ pub fn test_settings(database_url: &str) -> Settings {
         cors_origins: vec!["https://frontend.example".into()],
         body_limit: 64 * 1024,
         shutdown_timeout_seconds: 5,
+        rate_limit_per_minute: 100_000,
         idempotency_ttl_hours: 48,
+        min_group_size: 5,
+        exchange: rsnms::exchange::ExchangeSettings::for_tests(),
     }
 }
 
@@ -86,6 +91,7 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
     let server = build(&settings, listener).await.expect("server builds");
     rsnms::bootstrap_admin(&settings, &server.store).await.expect("admin");
     let port = server.port;
+    let handle = server.server.handle();
     tokio::spawn(server.server);
     let admin = server
         .issuer
@@ -108,6 +114,7 @@ pub async fn spawn_with(settings: Settings) -> TestApp {
         store: server.store,
         database_url: settings.database_url,
         admin,
+        handle,
     }
 }
 

@@ -4,13 +4,18 @@
 //! This crate knows neither HTTP nor SQL. Dependencies point inward: `http → domain ← persistence`.
 
 pub mod accounts;
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod changes;
+pub mod deadlines;
+pub mod development;
 pub mod error;
+pub mod exchange;
 pub mod health;
 pub mod idempotency;
+pub mod network_requests;
 pub mod organizations;
 pub mod page;
 pub mod persons;

@@ -274,7 +274,11 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
-/// Query parameters, deserialised with the failing parameter named (422).
+/// Longest value of any query parameter (the published spec declares it as `maxLength`).
+pub const QUERY_VALUE_MAX: usize = 200;
+
+/// Query parameters, deserialised with the failing parameter named (422); every value is at most
+/// [`QUERY_VALUE_MAX`] characters.
 #[derive(Debug)]
 pub struct Params<T>(pub T);
 
@@ -283,6 +287,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let too_long: Vec<FieldError> = form_urlencoded::parse(req.query_string().as_bytes())
+            .filter(|(_, v)| v.chars().count() > QUERY_VALUE_MAX)
+            .map(|(k, _)| {
+                FieldError::new(
+                    k.into_owned(),
+                    "too_long",
+                    Msg::new(format!("Не длиннее {QUERY_VALUE_MAX} символов"), format!("At most {QUERY_VALUE_MAX} characters")),
+                )
+            })
+            .collect();
+        if !too_long.is_empty() {
+            return std::future::ready(Err(ApiError::validation(too_long)));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
         std::future::ready(serde_path_to_error::deserialize::<_, T>(de).map(Params).map_err(|e| {
             let inner = e.inner().to_string();
@@ -302,8 +319,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
 }
 
 /// The version a client expects, from `If-Match` (428 when missing, 412 when unparseable).
+/// Prefer [`Precondition`], which lets the body be judged first.
 #[derive(Debug, Clone, Copy)]
 pub struct IfMatch(pub i64);
+
+/// `If-Match`, read but judged only when the handler asks ([`Precondition::version`]), after the
+/// body: RFC 9110 §13.2.1 — preconditions are ignored when the request would fail anyway, so an
+/// invalid body answers 400/415/422, not 412/428.
+#[derive(Debug, Clone)]
+pub struct Precondition(Result<i64, ApiError>);
+
+impl Precondition {
+    /// The expected version, or 428 (missing) / 412 (not a version of ours).
+    pub fn version(self) -> Result<i64, ApiError> {
+        self.0
+    }
+}
+
+impl FromRequest for Precondition {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let judged = match IfMatch::from_request(req, payload).into_inner() {
+            Ok(IfMatch(v)) => Ok(v),
+            Err(e) => Err(e),
+        };
+        std::future::ready(Ok(Precondition(judged)))
+    }
+}
 
 /// The strong ETag of a version.
 pub fn etag(version: i64) -> String {
@@ -315,7 +359,7 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(raw) = req.headers().get(header::IF_MATCH) else {
+        let Some(raw) = req.headers().get(header::IF_MATCH).filter(|v| !v.is_empty()) else {
             return std::future::ready(Err(ApiError::precondition_required()));
         };
         let v = raw.to_str().unwrap_or_default().trim();

@@ -35,7 +35,7 @@ use crate::{
     auth::TokenIssuer,
     extract::BodyLimit,
     metrics::Metrics,
-    middleware::{edge, idempotency},
+    middleware::{edge, idempotency, rate_limit},
     problem::ApiError,
     routing::{RouteTable, fallback},
 };
@@ -47,12 +47,36 @@ pub struct AppState {
     pub organizations: Arc<dyn OrganizationRepository>,
     /// Persons.
     pub persons: Arc<dyn PersonRepository>,
+    /// Tripartite agreements.
+    pub agreements: Arc<dyn rsnms_domain::agreements::AgreementRepository>,
     /// Accounts.
     pub accounts: Arc<dyn AccountRepository>,
     /// Audit trail.
     pub audit: Arc<dyn AuditRepository>,
     /// Database health.
     pub health: Arc<dyn HealthCheck>,
+    /// Units of work (imports).
+    pub units: Arc<dyn rsnms_domain::exchange::UnitOfWork>,
+    /// The change feed.
+    pub changes: Arc<dyn rsnms_domain::exchange::ChangeFeed>,
+    /// Webhooks.
+    pub webhooks: Arc<dyn rsnms_domain::exchange::WebhookRepository>,
+    /// Network requests.
+    pub network_requests: Arc<dyn rsnms_domain::network_requests::NetworkRequestRepository>,
+    /// Deadline policies.
+    pub deadline_policies: Arc<dyn rsnms_domain::deadlines::DeadlinePolicyRepository>,
+    /// Production calendar years.
+    pub calendars: Arc<dyn rsnms_domain::deadlines::CalendarRepository>,
+    /// Competency framework.
+    pub competencies: Arc<dyn rsnms_domain::development::competencies::CompetencyRepository>,
+    /// Diagnostic campaigns and results.
+    pub diagnostics: Arc<dyn rsnms_domain::development::diagnostics::DiagnosticRepository>,
+    /// Programmes (ДПП).
+    pub programs: Arc<dyn rsnms_domain::development::programs::ProgramRepository>,
+    /// Individual educational routes (ИОМ).
+    pub routes: Arc<dyn rsnms_domain::development::iom::RouteRepository>,
+    /// Smallest group shown in aggregates (`RSNMS_MIN_GROUP_SIZE`); smaller ones are suppressed.
+    pub min_group_size: u64,
 }
 
 /// HTTP settings.
@@ -62,6 +86,10 @@ pub struct HttpSettings {
     pub body_limit: usize,
     /// Origins allowed by CORS (`*` for any).
     pub cors_origins: Vec<String>,
+    /// Requests per caller and minute (0: unlimited).
+    pub rate_limit_per_minute: u32,
+    /// Largest import body in bytes (`RSNMS_IMPORT_MAX_BYTES`).
+    pub import_max_bytes: u64,
 }
 
 /// Everything an app instance needs; cheap to clone per worker.
@@ -79,6 +107,8 @@ pub struct AppContext {
     pub openapi: web::Data<PublishedSpec>,
     /// The route table read from the document.
     pub routes: web::Data<RouteTable>,
+    /// The rate limiter (shared by the workers of this instance).
+    pub limiter: web::Data<middleware::RateLimiter>,
     /// Settings.
     pub settings: HttpSettings,
 }
@@ -98,6 +128,7 @@ impl AppContext {
             metrics: web::Data::new(Metrics::default()),
             routes: web::Data::new(RouteTable::from_openapi(&api)),
             openapi: web::Data::new(PublishedSpec(openapi::finalize(&api))),
+            limiter: web::Data::new(middleware::RateLimiter::new(settings.rate_limit_per_minute)),
             settings,
         }
     }
@@ -107,8 +138,19 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::auth::routes(cfg);
     routes::organizations::routes(cfg);
     routes::persons::routes(cfg);
+    routes::agreements::routes(cfg);
     routes::accounts::routes(cfg);
     routes::audit::routes(cfg);
+    routes::calendars::routes(cfg);
+    routes::deadline_policies::routes(cfg);
+    routes::network_requests::routes(cfg);
+    routes::imports::routes(cfg);
+    routes::changes::routes(cfg);
+    routes::webhooks::routes(cfg);
+    routes::competencies::routes(cfg);
+    routes::diagnostics::routes(cfg);
+    routes::programs::routes(cfg);
+    routes::individual_routes::routes(cfg);
 }
 
 fn register<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
@@ -117,7 +159,7 @@ where
 {
     app.openapi(openapi::ApiDoc::openapi())
         .configure(routes::health::routes)
-        .service(scope::scope("/api/v1").wrap(from_fn(idempotency)).configure(api_v1))
+        .service(scope::scope("/api/v1").wrap(from_fn(idempotency)).wrap(from_fn(rate_limit)).configure(api_v1))
 }
 
 /// The OpenAPI document generated from the registered handlers.
@@ -151,6 +193,9 @@ fn cors(origins: &[String]) -> Cors {
             header::RETRY_AFTER,
             header::HeaderName::from_static("x-request-id"),
             header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
         ])
         .max_age(3600);
     for o in origins {
@@ -184,8 +229,10 @@ pub fn app(
             .app_data(ctx.keys)
             .app_data(ctx.metrics)
             .app_data(ctx.routes)
+        .app_data(ctx.limiter)
             .app_data(ctx.openapi)
             .app_data(BodyLimit(limit))
+            .app_data(routes::imports::ImportLimit(ctx.settings.import_max_bytes))
             .app_data(web::PayloadConfig::new(limit))
             .app_data(web::JsonConfig::default().limit(limit).error_handler(|e, _| {
                 ApiError::bad_request(rsnms_domain::Msg::new(e.to_string(), e.to_string())).into()

@@ -24,15 +24,26 @@ use crate::problem::{Problem, ProblemField};
         license(name = "MIT", identifier = "MIT"),
         contact(name = "rsnms maintainers", email = "rsnms@example.org")
     ),
-    servers((url = "/", description = "This server")),
+    servers((url = "/", description = "This rsnms deployment (local or production)")),
     components(schemas(Problem, ProblemField)),
     modifiers(&Security),
     tags(
         (name = "auth", description = "Tokens (токены доступа)"),
         (name = "organizations", description = "Network participants (участники сети)"),
         (name = "persons", description = "People: teachers, managers, tutors, methodologists, mentors (педагоги и управленцы)"),
+        (name = "agreements", description = "Tripartite agreements: parties, obligations, indicators with yearly targets, amendments, attainment (трёхсторонние соглашения)"),
         (name = "accounts", description = "Accounts that obtain tokens (учётные записи)"),
         (name = "audit", description = "Audit trail (журнал аудита)"),
+        (name = "network-requests", description = "Requests between network participants with legal reply deadlines (запросы в рамках сетевого взаимодействия)"),
+        (name = "deadline-policies", description = "Reply terms, their legal basis and extension rules (правила сроков ответа)"),
+        (name = "calendars", description = "Production calendars, federal and regional (производственный календарь)"),
+        (name = "imports", description = "Bulk loading of datasets by NDJSON or CSV (загрузка данных)"),
+        (name = "changes", description = "The change feed in commit order (лента изменений)"),
+        (name = "webhooks", description = "Signed event deliveries to subscribers (подписки на события)"),
+        (name = "competencies", description = "The competency framework: areas and competencies (рамка компетенций)"),
+        (name = "diagnostics", description = "Deficit diagnostics: campaigns, results, deficits, aggregates (диагностика профессиональных дефицитов)"),
+        (name = "programs", description = "Additional professional programmes (программы ДПП)"),
+        (name = "routes", description = "Individual educational routes (индивидуальные образовательные маршруты, ИОМ)"),
         (name = "operations", description = "Health and metrics")
     )
 )]
@@ -49,7 +60,7 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("Access token from POST /api/v1/auth/token"))
+                    .description(Some("Short-lived HS256 JWT from POST /api/v1/auth/token; `exp`, `iat`, `iss` and `aud` are required and checked, following RFC8725 (JWT best current practices)."))
                     .build(),
             ),
         );
@@ -123,6 +134,11 @@ impl utoipa::IntoResponses for PublicErrors {
 /// `null` removes a value, an absent field stays).
 pub fn finalize(api: &utoipa::openapi::OpenApi) -> serde_json::Value {
     let mut doc = serde_json::to_value(api).unwrap_or_default();
+    add_links(&mut doc);
+    add_common_responses(&mut doc);
+    if let Some(server) = doc.pointer_mut("/servers/0").and_then(|s| s.as_object_mut()) {
+        server.insert("x-internal".into(), serde_json::Value::Bool(false));
+    }
     let mut patch_schemas = Vec::new();
     if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for item in paths.values_mut() {
@@ -162,4 +178,109 @@ pub fn finalize(api: &utoipa::openapi::OpenApi) -> serde_json::Value {
         }
     }
     doc
+}
+
+/// Adds OpenAPI links from every create (`POST /x` answering 201) to the operations on the created
+/// resource (`/x/{id}` and its actions), passing the new id and its `ETag` as `If-Match`, so that
+/// clients and stateful fuzzers can follow create → read → change.
+fn add_links(doc: &mut serde_json::Value) {
+    let Some(paths) = doc.get("paths").and_then(|p| p.as_object()).cloned() else { return };
+    for (collection, item) in &paths {
+        if item.pointer("/post/responses/201").is_none() {
+            continue;
+        }
+        let prefix = format!("{collection}/{{id}}");
+        let mut links = serde_json::Map::new();
+        for (path, other) in &paths {
+            if path != &prefix && !path.starts_with(&format!("{prefix}/")) {
+                continue;
+            }
+            for (method, op) in other.as_object().into_iter().flatten() {
+                let Some(op_id) = op.get("operationId").and_then(|o| o.as_str()) else { continue };
+                let mut parameters = serde_json::Map::new();
+                parameters.insert("path.id".into(), serde_json::json!("$response.body#/id"));
+                let wants_if_match = op
+                    .get("parameters")
+                    .and_then(|p| p.as_array())
+                    .is_some_and(|ps| ps.iter().any(|p| p["name"] == "If-Match" && p["in"] == "header"));
+                if wants_if_match {
+                    parameters.insert("header.If-Match".into(), serde_json::json!("$response.header.ETag"));
+                }
+                let _ = method;
+                links.insert(op_id.to_owned(), serde_json::json!({ "operationId": op_id, "parameters": parameters }));
+            }
+        }
+        if links.is_empty() {
+            continue;
+        }
+        if let Some(resp) = doc.pointer_mut(&format!("/paths/{}/post/responses/201", collection.replace('~', "~0").replace('/', "~1"))) {
+            if let Some(obj) = resp.as_object_mut() {
+                obj.insert("links".into(), serde_json::Value::Object(links));
+            }
+        }
+    }
+}
+
+/// Every operation: a description (the summary when none is written), the rate-limit headers on
+/// every response of `/api`, and the 401/429/500 problems that the edge can always answer.
+fn add_common_responses(doc: &mut serde_json::Value) {
+    let rate_headers = serde_json::json!({
+        "RateLimit-Limit": {"description": "Requests allowed per minute for this caller", "schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 1000000}},
+        "RateLimit-Remaining": {"description": "Requests left in the current window", "schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 1000000}},
+        "RateLimit-Reset": {"description": "Seconds until the window resets", "schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 60}},
+        "Access-Control-Allow-Origin": {"description": "Present when the request's Origin is one of RSNMS_CORS_ORIGINS", "schema": {"type": "string", "format": "uri", "maxLength": 2048}}
+    });
+    let retry_after = serde_json::json!({"description": "Seconds to wait before retrying", "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 3600}});
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for (path, item) in paths.iter_mut() {
+        let api = path.starts_with("/api/");
+        let Some(ops) = item.as_object_mut() else { continue };
+        for op in ops.values_mut() {
+            let Some(op) = op.as_object_mut() else { continue };
+            if !op.contains_key("description") {
+                if let Some(summary) = op.get("summary").cloned() {
+                    op.insert("description".into(), summary);
+                }
+            }
+            for param in op.get_mut("parameters").and_then(|p| p.as_array_mut()).into_iter().flatten() {
+                let is_free_text = param["in"] == "query"
+                    && param["schema"]["type"] == "string"
+                    && param["schema"].get("format").is_none()
+                    && param["schema"].get("enum").is_none()
+                    && param["schema"].get("maxLength").is_none();
+                if let (true, Some(schema)) = (is_free_text, param.get_mut("schema").and_then(|s| s.as_object_mut())) {
+                    schema.insert("maxLength".into(), serde_json::json!(crate::extract::QUERY_VALUE_MAX));
+                }
+            }
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            let secured = api && !path.ends_with("/auth/token");
+            for (status, description) in [("401", E401.1), ("429", E429.1), ("500", E500.1)] {
+                if (status == "401" && !secured) || (status == "429" && !api) {
+                    continue;
+                }
+                if !responses.contains_key(status) {
+                    responses.insert(status.into(), serde_json::to_value(problem(description)).unwrap_or_default());
+                }
+            }
+            if !api {
+                continue;
+            }
+            for (status, r) in responses.iter_mut() {
+                if let Some(r) = r.as_object_mut() {
+                    if status == "429" || status == "503" {
+                        let headers = r.entry("headers").or_insert_with(|| serde_json::json!({}));
+                        if let Some(h) = headers.as_object_mut() {
+                            h.entry("Retry-After".to_owned()).or_insert_with(|| retry_after.clone());
+                        }
+                    }
+                    let headers = r.entry("headers").or_insert_with(|| serde_json::json!({}));
+                    if let (Some(h), Some(add)) = (headers.as_object_mut(), rate_headers.as_object()) {
+                        for (k, v) in add {
+                            h.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

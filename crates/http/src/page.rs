@@ -91,7 +91,8 @@ macro_rules! list_schema {
         #[doc = $doc]
         #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
         pub struct $name {
-            /// The rows of this page.
+            /// The rows of this page (at most 500).
+            #[schema(max_items = 500)]
             pub items: Vec<$item>,
             /// Cursor of the next page (`null` on the last page); pass it as `?cursor=`.
             pub next_cursor: Option<String>,

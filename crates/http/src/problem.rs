@@ -72,6 +72,7 @@ pub struct Problem {
     /// Short summary of the problem type.
     pub title: String,
     /// HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     /// Explanation specific to this occurrence.
     pub detail: String,
@@ -80,9 +81,11 @@ pub struct Problem {
     pub request_id: Option<String>,
     /// Every failing field (validation problems).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 10000)]
     pub errors: Vec<ProblemField>,
     /// For conflicts: the allowed alternatives (e.g. the transitions allowed now).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 100)]
     pub allowed: Vec<String>,
 }
 

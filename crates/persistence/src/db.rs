@@ -1,12 +1,12 @@
 //! Connecting, migrating, and beginning write transactions that never meet "database is locked".
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use rsnms_domain::{DomainError, DomainResult};
 use rsnms_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseExecutor, DatabaseTransaction,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::error::db_err;
@@ -20,10 +20,13 @@ pub struct DbSettings {
     pub max_connections: u32,
 }
 
-/// The connection pool and the engine behind it.
+/// The connection pool and the engine behind it; inside a unit of work (see
+/// [`Database::begin_unit`]) also the unit's transaction, which [`Database::exec`] and
+/// [`Database::begin_write`] then use.
 #[derive(Debug, Clone)]
 pub struct Database {
     conn: DatabaseConnection,
+    unit: Option<Arc<DatabaseTransaction>>,
 }
 
 impl Database {
@@ -53,7 +56,7 @@ impl Database {
                     .create_if_missing(true)
             });
         let conn = sea_orm::Database::connect(opt).await.map_err(db_err)?;
-        Ok(Self { conn })
+        Ok(Self { conn, unit: None })
     }
 
     /// Applies pending migrations.
@@ -61,9 +64,37 @@ impl Database {
         Migrator::up(&self.conn, None).await.map_err(db_err)
     }
 
-    /// The pool.
+    /// The pool. Outside any unit of work: repositories that may run inside one read through
+    /// [`Database::exec`] instead.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// Where to run a statement: the unit's transaction inside a unit of work, else the pool.
+    pub fn exec(&self) -> DatabaseExecutor<'_> {
+        match &self.unit {
+            Some(t) => DatabaseExecutor::Transaction(t),
+            None => DatabaseExecutor::Connection(&self.conn),
+        }
+    }
+
+    /// Begins a unit of work: a copy of this handle bound to a new write transaction (a
+    /// savepoint when already inside one). Repositories built over it (`Store::new`) run every
+    /// statement in it, and their own transactions become savepoints of it.
+    pub async fn begin_unit(&self) -> DomainResult<Database> {
+        let txn = self.begin_write().await?;
+        Ok(Self { conn: self.conn.clone(), unit: Some(Arc::new(txn)) })
+    }
+
+    /// Ends a unit of work begun by [`Database::begin_unit`]: commits or rolls it back. Every
+    /// other copy of the handle (and every repository over it) must be dropped first.
+    pub async fn finish_unit(self, commit: bool) -> DomainResult<()> {
+        let Some(unit) = self.unit else {
+            return Err(DomainError::Internal("not a unit of work".into()));
+        };
+        let txn = Arc::try_unwrap(unit)
+            .map_err(|_| DomainError::Internal("a unit of work is still in use at its end".into()))?;
+        if commit { txn.commit().await.map_err(db_err) } else { txn.rollback().await.map_err(db_err) }
     }
 
     /// The engine.
@@ -75,6 +106,10 @@ impl Database {
     /// reads before it writes takes the write lock up front and waits (busy timeout) instead of
     /// failing with "database is locked".
     pub async fn begin_write(&self) -> DomainResult<DatabaseTransaction> {
+        if let Some(unit) = &self.unit {
+            // Inside a unit of work: a savepoint of the unit's transaction.
+            return unit.begin().await.map_err(db_err);
+        }
         let options = TransactionOptions {
             sqlite_transaction_mode: match self.backend() {
                 DatabaseBackend::Sqlite => Some(SqliteTransactionMode::Immediate),

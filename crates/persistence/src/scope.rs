@@ -44,9 +44,89 @@ pub fn organization_column<Col: ColumnTrait>(scope: &Scope, col: Col) -> Conditi
 }
 
 /// Persons visible in the scope.
+/// A person sees themselves and, as a tutor, the persons whose live (not cancelled) routes they
+/// tutor.
 pub fn persons(scope: &Scope) -> Condition {
+    use crate::entities::development::individual_routes as routes;
     match scope {
-        Scope::Person { person_id, .. } => Condition::all().add(persons::Column::Id.eq(*person_id)),
+        Scope::Person { person_id, .. } => Condition::any().add(persons::Column::Id.eq(*person_id)).add(
+            persons::Column::Id.in_subquery(
+                Query::select()
+                    .column(routes::Column::PersonId)
+                    .from(routes::Entity)
+                    .and_where(routes::Column::TutorId.eq(*person_id))
+                    .and_where(routes::Column::Status.ne("cancelled"))
+                    .to_owned(),
+            ),
+        ),
         other => organization_column(other, persons::Column::OrganizationId),
+    }
+}
+
+/// Outbox events visible in the scope, by the scope columns every event carries: the region
+/// and municipality, the organisation (and, for an organisation, its direct subdivisions), or
+/// the person.
+pub fn changes(scope: &Scope) -> Condition {
+    use crate::entities::outbox_feed::Column as C;
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Municipality { region_code, municipality_code } => Condition::all()
+            .add(C::RegionCode.eq(region_code.as_str()))
+            .add(C::MunicipalityCode.eq(municipality_code.as_str())),
+        Scope::Organization(id) => Condition::any().add(C::OrganizationId.eq(*id)).add(
+            C::OrganizationId.in_subquery(orgs_where(Condition::all().add(organizations::Column::ParentId.eq(*id)))),
+        ),
+        Scope::Person { person_id, .. } => Condition::all().add(C::PersonId.eq(*person_id)),
+        Scope::Nothing => nothing(),
+    }
+}
+
+/// Network requests visible in the scope: those whose sender is visible, and, once sent, those
+/// whose addressee is visible (the parties and the authorities above them). Teachers and tutors
+/// see none.
+pub fn network_requests(scope: &Scope) -> Condition {
+    use crate::entities::network_requests::Column as C;
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Person { .. } | Scope::Nothing => nothing(),
+        other => Condition::any().add(organization_column(other, C::SenderOrganizationId)).add(
+            Condition::all().add(organization_column(other, C::AddresseeOrganizationId)).add(C::Status.ne("draft")),
+        ),
+    }
+}
+
+/// Agreements visible in the scope: a municipality sees the agreements its municipal authority
+/// is a party to; an organisation those it is a party to.
+pub fn agreements(scope: &Scope) -> Condition {
+    use crate::entities::agreements::Column as C;
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Municipality { region_code, municipality_code } => Condition::all()
+            .add(C::RegionCode.eq(region_code.as_str()))
+            .add(C::MunicipalityCode.eq(municipality_code.as_str())),
+        Scope::Organization(id) => Condition::any()
+            .add(C::RegionalAuthorityId.eq(*id))
+            .add(C::RegionalInstituteId.eq(*id))
+            .add(C::MunicipalAuthorityId.eq(*id)),
+        Scope::Person { .. } | Scope::Nothing => nothing(),
+    }
+}
+
+/// Agreement ids visible in the scope, as a sub-query condition on a column holding an agreement
+/// id (versions, amendments, values).
+pub fn agreement_column<Col: ColumnTrait>(scope: &Scope, col: Col) -> Condition {
+    use crate::entities::agreements;
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Person { .. } | Scope::Nothing => nothing(),
+        other => Condition::all().add(
+            col.in_subquery(
+                Query::select()
+                    .column(agreements::Column::Id)
+                    .from(agreements::Entity)
+                    .cond_where(self::agreements(other))
+                    .to_owned(),
+            ),
+        ),
     }
 }

@@ -1,5 +1,6 @@
 //! Start-up of rsnms: the only code that knows both the HTTP and the persistence crates.
 
+pub mod exchange;
 pub mod settings;
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
@@ -108,17 +109,37 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
     let state = AppState {
         organizations: store.organizations.clone(),
         persons: store.persons.clone(),
+        agreements: store.agreements.clone(),
         accounts: store.accounts.clone(),
         audit: store.audit.clone(),
         health: store.health.clone(),
+        units: store.units.clone(),
+        changes: store.changes.clone(),
+        webhooks: store.webhooks.clone(),
+        network_requests: store.network_requests.clone(),
+        deadline_policies: store.deadline_policies.clone(),
+        calendars: store.calendars.clone(),
+        competencies: store.competencies.clone(),
+        diagnostics: store.diagnostics.clone(),
+        programs: store.programs.clone(),
+        routes: store.routes.clone(),
+        min_group_size: settings.min_group_size,
     };
+    seed_deadline_data(&store).await?;
     let ctx = AppContext::new(
         state,
         issuer.clone(),
         store.idempotency.clone(),
-        HttpSettings { body_limit: settings.body_limit, cors_origins: settings.cors_origins.clone() },
+        HttpSettings {
+            body_limit: settings.body_limit,
+            cors_origins: settings.cors_origins.clone(),
+            rate_limit_per_minute: settings.rate_limit_per_minute,
+            import_max_bytes: settings.exchange.import_max_bytes,
+        },
     );
     spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);
+    exchange::spawn_webhook_worker(store.changes.clone(), store.webhooks.clone(), settings.exchange.clone())?;
+    spawn_deadline_watch(store.clone(), Duration::from_secs(60));
     let port = listener.local_addr()?.port();
     let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))
         .workers(settings.workers.max(1))
@@ -140,6 +161,36 @@ fn spawn_housekeeping(store: Store, ttl_hours: i64) {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired idempotency keys removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
+            }
+        }
+    });
+}
+
+/// Loads the reference data shipped in the binary where it is missing: the production calendars
+/// 2021–2026 (federal and Buryatia) and the shipped deadline policies. Safe to run on every start
+/// and from several instances at once (inserts that find a row do nothing).
+pub async fn seed_deadline_data(store: &Store) -> anyhow::Result<()> {
+    use rsnms_domain::deadlines::{CalendarRepository, DeadlinePolicyRepository, shipped_policies};
+    let years = rsnms_domain::calendar::shipped_calendars().context("shipped calendar data is invalid")?;
+    store.calendars.seed(years).await.map_err(|e| anyhow::anyhow!("cannot seed calendars: {e}"))?;
+    store.deadline_policies.seed(shipped_policies()).await.map_err(|e| anyhow::anyhow!("cannot seed policies: {e}"))?;
+    Ok(())
+}
+
+/// Periodic due-soon and overdue detection for network requests. Each event is claimed atomically
+/// and emitted once, whatever the number of instances.
+fn spawn_deadline_watch(store: Store, every: Duration) {
+    use rsnms_domain::network_requests::NetworkRequestRepository;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match store.network_requests.notify_deadlines(chrono::Utc::now(), 500).await {
+                Ok((soon, overdue)) if soon + overdue > 0 => {
+                    tracing::info!(due_soon = soon, overdue, "network request deadline events emitted");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline watch failed"),
             }
         }
     });

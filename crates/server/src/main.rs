@@ -50,6 +50,19 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Benchmark baseline (bench/): a bare actix-web JSON handler, `GET /` → `{"ok":true}`, with
+    /// the server's worker count (RSNMS_WORKERS) and nothing else.
+    #[command(hide = true)]
+    BenchBare {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        bind: String,
+    },
+}
+
+/// The bare baseline handler of `rsnms bench-bare`.
+async fn bench_bare_ok() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(serde_json::json!({ "ok": true }))
 }
 
 fn init_logging() {
@@ -136,6 +149,16 @@ async fn main() -> anyhow::Result<()> {
             }
             tracing::info!(bind = %settings.bind, "rsnms listening");
             server.server.await?;
+            Ok(())
+        }
+        Command::BenchBare { bind } => {
+            let workers = Settings::from_env()?.workers.max(1);
+            actix_web::HttpServer::new(|| actix_web::App::new().route("/", actix_web::web::get().to(bench_bare_ok)))
+                .workers(workers)
+                .bind(&bind)
+                .with_context(|| format!("cannot bind {bind}"))?
+                .run()
+                .await?;
             Ok(())
         }
     }

@@ -31,8 +31,15 @@ pub struct Settings {
     pub body_limit: usize,
     /// `RSNMS_SHUTDOWN_TIMEOUT_SECONDS`: grace period for in-flight requests on SIGTERM (default 30).
     pub shutdown_timeout_seconds: u64,
+    /// `RSNMS_RATE_LIMIT_PER_MINUTE`: requests per caller and minute, per instance (default 1200; 0 = off).
+    pub rate_limit_per_minute: u32,
     /// `RSNMS_IDEMPOTENCY_TTL_HOURS`: how long idempotency keys are kept (default 48, at least 24).
     pub idempotency_ttl_hours: i64,
+    /// `RSNMS_MIN_GROUP_SIZE`: smallest group of persons shown in aggregates; smaller groups are
+    /// suppressed (default 5, at least 1).
+    pub min_group_size: u64,
+    /// Imports, the change feed and webhooks (`RSNMS_IMPORT_MAX_BYTES`, `RSNMS_WEBHOOK_*`).
+    pub exchange: crate::exchange::ExchangeSettings,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -65,7 +72,16 @@ impl Settings {
                 .unwrap_or_default(),
             body_limit: parsed("RSNMS_BODY_LIMIT_BYTES", 1024 * 1024)?,
             shutdown_timeout_seconds: parsed("RSNMS_SHUTDOWN_TIMEOUT_SECONDS", 30)?,
+            rate_limit_per_minute: parsed("RSNMS_RATE_LIMIT_PER_MINUTE", 1200)?,
             idempotency_ttl_hours: parsed::<i64>("RSNMS_IDEMPOTENCY_TTL_HOURS", 48)?.max(24),
+            min_group_size: parsed::<u64>("RSNMS_MIN_GROUP_SIZE", 5)?.max(1),
+            exchange: crate::exchange::ExchangeSettings {
+                import_max_bytes: parsed("RSNMS_IMPORT_MAX_BYTES", 1024 * 1024 * 1024)?,
+                webhook_poll_ms: parsed::<u64>("RSNMS_WEBHOOK_POLL_MS", 1000)?.max(10),
+                webhook_backoff_ms: parsed::<u64>("RSNMS_WEBHOOK_BACKOFF_MS", 5000)?.max(10),
+                webhook_max_attempts: parsed::<u32>("RSNMS_WEBHOOK_MAX_ATTEMPTS", 10)?.max(1),
+                webhook_timeout_seconds: parsed::<u64>("RSNMS_WEBHOOK_TIMEOUT_SECONDS", 10)?.max(1),
+            },
         })
     }
 }

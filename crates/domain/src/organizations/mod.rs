@@ -7,7 +7,10 @@ mod rules;
 
 pub use kind::{Level, OrganizationKind};
 pub use repository::{OrganizationFilter, OrganizationRepository};
-pub use rules::{NewOrganization, OrganizationInput, close_organization, create_organization, update_organization};
+pub use rules::{
+    NewOrganization, OrganizationInput, close_organization, create_organization, get_organization, list_organizations,
+    update_organization,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -26,6 +26,8 @@ pub struct OrganizationFilter {
     pub name: Option<String>,
     /// Only open (`Some(false)`) or only closed (`Some(true)`).
     pub closed: Option<bool>,
+    /// Exact ИНН (the natural key of imports).
+    pub inn: Option<String>,
 }
 
 /// Storage of organisations. Every method applies the caller's scope inside its query; every

@@ -297,6 +297,34 @@ async fn read_parent(
     }
 }
 
+/// Roles that read individual organisations; analysts work with aggregates only.
+const READERS: &[Role] = &[
+    Role::Admin,
+    Role::Operator,
+    Role::Municipal,
+    Role::Organization,
+    Role::Tutor,
+    Role::Teacher,
+    Role::Integration,
+];
+
+/// Reads an organisation in the caller's scope.
+pub async fn get_organization(repo: &dyn OrganizationRepository, ctx: &Ctx, id: Uuid) -> DomainResult<Organization> {
+    ctx.actor.require(READERS)?;
+    repo.get(&ctx.actor.scope(), id).await
+}
+
+/// Lists organisations in the caller's scope.
+pub async fn list_organizations(
+    repo: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    filter: &super::OrganizationFilter,
+    page: crate::page::PageRequest,
+) -> DomainResult<crate::page::Page<Organization>> {
+    ctx.actor.require(READERS)?;
+    repo.list(&ctx.actor.scope(), filter, page).await
+}
+
 /// Creates an organisation: admins and operators anywhere, a municipal authority inside its
 /// municipality.
 pub async fn create_organization(

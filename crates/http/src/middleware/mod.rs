@@ -2,6 +2,8 @@
 
 mod edge;
 mod idempotency;
+mod rate_limit;
 
 pub use edge::edge;
 pub use idempotency::{Keys as IdempotencyKeys, idempotency};
+pub use rate_limit::{RateLimiter, rate_limit};

@@ -1,8 +1,19 @@
 //! Handlers, one action per file, grouped by resource.
 
 pub mod accounts;
+pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod calendars;
+pub mod deadline_policies;
+pub mod changes;
+pub mod competencies;
+pub mod diagnostics;
 pub mod health;
+pub mod imports;
+pub mod individual_routes;
+pub mod network_requests;
 pub mod organizations;
 pub mod persons;
+pub mod programs;
+pub mod webhooks;

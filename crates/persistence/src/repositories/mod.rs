@@ -1,22 +1,38 @@
 //! Repository implementations, one per aggregate.
 
 mod accounts;
+mod agreements;
 mod audit;
+mod calendars;
+mod changes;
+mod deadline_policies;
+mod development;
 mod health;
 mod idempotency;
+mod network_requests;
 mod organizations;
 mod persons;
 mod secrets;
+mod units;
+mod webhooks;
 
 use std::sync::Arc;
 
 pub use accounts::AccountStore;
+pub use agreements::AgreementStore;
 pub use audit::AuditStore;
+pub use calendars::CalendarStore;
+pub use deadline_policies::DeadlinePolicyStore;
+pub use development::{CompetencyStore, DiagnosticStore, ProgramStore, RouteStore};
+pub use network_requests::{DEFAULT_NUMBER_FORMAT, NetworkRequestStore};
+pub use changes::ChangeStore;
 pub use health::HealthStore;
 pub use idempotency::IdempotencyKeys;
 pub use organizations::OrganizationStore;
 pub use persons::PersonStore;
 pub use secrets::SecretStore;
+pub use units::{UnitStore, Units};
+pub use webhooks::WebhookStore;
 
 use crate::Database;
 
@@ -29,6 +45,8 @@ pub struct Store {
     pub organizations: Arc<OrganizationStore>,
     /// Persons.
     pub persons: Arc<PersonStore>,
+    /// Tripartite agreements.
+    pub agreements: Arc<AgreementStore>,
     /// Accounts.
     pub accounts: Arc<AccountStore>,
     /// Audit trail.
@@ -39,6 +57,26 @@ pub struct Store {
     pub health: Arc<HealthStore>,
     /// Server secrets.
     pub secrets: Arc<SecretStore>,
+    /// Units of work (imports).
+    pub units: Arc<Units>,
+    /// The change feed.
+    pub changes: Arc<ChangeStore>,
+    /// Webhooks.
+    pub webhooks: Arc<WebhookStore>,
+    /// Network requests.
+    pub network_requests: Arc<NetworkRequestStore>,
+    /// Deadline policies.
+    pub deadline_policies: Arc<DeadlinePolicyStore>,
+    /// Production calendar years.
+    pub calendars: Arc<CalendarStore>,
+    /// Competency framework.
+    pub competencies: Arc<CompetencyStore>,
+    /// Diagnostic campaigns and results.
+    pub diagnostics: Arc<DiagnosticStore>,
+    /// Programmes (ДПП).
+    pub programs: Arc<ProgramStore>,
+    /// Individual educational routes.
+    pub routes: Arc<RouteStore>,
 }
 
 impl Store {
@@ -47,11 +85,22 @@ impl Store {
         Self {
             organizations: Arc::new(OrganizationStore { db: db.clone() }),
             persons: Arc::new(PersonStore { db: db.clone() }),
+            agreements: Arc::new(AgreementStore { db: db.clone() }),
             accounts: Arc::new(AccountStore { db: db.clone() }),
             audit: Arc::new(AuditStore { db: db.clone() }),
             idempotency: Arc::new(IdempotencyKeys { db: db.clone() }),
             health: Arc::new(HealthStore { db: db.clone() }),
             secrets: Arc::new(SecretStore { db: db.clone() }),
+            units: Arc::new(Units { db: db.clone() }),
+            changes: Arc::new(ChangeStore { db: db.clone() }),
+            webhooks: Arc::new(WebhookStore { db: db.clone() }),
+            network_requests: Arc::new(NetworkRequestStore { db: db.clone() }),
+            deadline_policies: Arc::new(DeadlinePolicyStore { db: db.clone() }),
+            calendars: Arc::new(CalendarStore { db: db.clone() }),
+            competencies: Arc::new(CompetencyStore { db: db.clone() }),
+            diagnostics: Arc::new(DiagnosticStore { db: db.clone() }),
+            programs: Arc::new(ProgramStore { db: db.clone() }),
+            routes: Arc::new(RouteStore { db: db.clone() }),
             db,
         }
     }

@@ -132,7 +132,7 @@ impl OrganizationRepository for OrganizationStore {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Organization> {
         let m = Entity::find_by_id(id)
             .filter(scope::organizations(scope))
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .map_err(db_err)?
             .ok_or(DomainError::NotFound)?;
@@ -160,6 +160,9 @@ impl OrganizationRepository for OrganizationStore {
             let pattern = format!("%{}%", like_escape(&search_key(n)));
             cond = cond.add(Expr::col(Column::NameSearch).like(LikeExpr::new(pattern).escape('\\')));
         }
+        if let Some(i) = &f.inn {
+            cond = cond.add(Column::Inn.eq(i.as_str()));
+        }
         match f.closed {
             Some(true) => cond = cond.add(Column::ClosedOn.is_not_null()),
             Some(false) => cond = cond.add(Column::ClosedOn.is_null()),
@@ -172,7 +175,7 @@ impl OrganizationRepository for OrganizationStore {
             .filter(cond)
             .order_by_asc(Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;

@@ -157,7 +157,8 @@ const UNIQUE: &[&str] = &["snils"];
 #[async_trait]
 impl PersonRepository for PersonStore {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person> {
-        let conn = self.db.conn();
+        let exec = self.db.exec();
+        let conn = &exec;
         let m = Entity::find_by_id(id)
             .filter(scope::persons(scope))
             .one(conn)
@@ -169,7 +170,8 @@ impl PersonRepository for PersonStore {
     }
 
     async fn list(&self, scope: &Scope, f: &PersonFilter, page: PageRequest) -> DomainResult<Page<Person>> {
-        let conn = self.db.conn();
+        let exec = self.db.exec();
+        let conn = &exec;
         let mut cond = Condition::all().add(scope::persons(scope));
         if let Some(r) = f.role {
             cond = cond.add(

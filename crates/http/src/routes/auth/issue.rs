@@ -53,6 +53,7 @@ pub struct TokenResponse {
     /// Always `Bearer`.
     pub token_type: String,
     /// Lifetime in seconds.
+    #[schema(minimum = 1, maximum = 604800)]
     pub expires_in: i64,
     /// The role the token carries.
     pub role: Role,

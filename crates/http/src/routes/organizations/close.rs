@@ -5,7 +5,7 @@ use super::dto::{CloseOrganization, OrganizationView};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{Body, IfMatch, etag},
+    extract::{Body, Precondition, etag},
     openapi::ChangeErrors,
     problem::{ApiError, ApiResult},
 };
@@ -32,9 +32,10 @@ pub async fn close_organization(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
     Body(dto): Body<CloseOrganization>,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let closed_on =
         dto.closed_on.ok_or_else(|| ApiError::validation(vec![rsnms_domain::FieldError::required("closed_on")]))?;
     let org = rsnms_domain::organizations::close_organization(

@@ -15,11 +15,11 @@ pub struct ContactsDto {
     pub address: Option<String>,
     /// Office phone, e.g. `+7 301 221-00-00` (normalised to `+73012210000`).
     #[validate(length(max = 32))]
-    #[schema(max_length = 32)]
+    #[schema(max_length = 32, pattern = "^\\+?[0-9 ()-]{10,31}$", example = "+7 301 221-00-00")]
     pub phone: Option<String>,
     /// Office e-mail.
     #[validate(length(max = 254))]
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, format = Email, example = "info@school.example")]
     pub email: Option<String>,
     /// Web site.
     #[validate(length(max = 500))]
@@ -167,6 +167,7 @@ pub struct OrganizationView {
     /// Updated at (UTC).
     pub updated_at: DateTime<Utc>,
     /// Version; the `ETag` is this number in quotes.
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub version: i64,
 }
 

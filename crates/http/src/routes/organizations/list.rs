@@ -67,7 +67,8 @@ pub async fn list_organizations(
         municipality_code: q.municipality_code,
         name: q.name,
         closed: q.closed,
+        inn: None,
     };
-    let found = state.organizations.list(&ctx.actor.scope(), &filter, page).await?;
+    let found = rsnms_domain::organizations::list_organizations(state.organizations.as_ref(), &ctx, &filter, page).await?;
     Ok(respond(&req, found, OrganizationView::from))
 }

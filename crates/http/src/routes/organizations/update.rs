@@ -5,7 +5,7 @@ use super::dto::{OrganizationView, OrganizationWrite};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{IfMatch, PatchBody, etag},
+    extract::{PatchBody, Precondition, etag},
     merge::apply_patch,
     openapi::ChangeErrors,
     problem::ApiResult,
@@ -34,9 +34,10 @@ pub async fn update_organization(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
     patch: PatchBody<OrganizationWrite>,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let org = rsnms_domain::organizations::update_organization(
         state.organizations.as_ref(),
         &ctx,

@@ -39,15 +39,15 @@ pub struct PersonWrite {
     pub roles: Vec<PersonRole>,
     /// E-mail (personal data).
     #[validate(length(max = 254))]
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, format = Email, example = "ivanova@school.example")]
     pub email: Option<String>,
     /// Phone (personal data).
     #[validate(length(max = 32))]
-    #[schema(max_length = 32)]
+    #[schema(max_length = 32, pattern = "^\\+?[0-9 ()-]{10,31}$", example = "+7 301 221-00-00")]
     pub phone: Option<String>,
     /// СНИЛС, `123-456-789 01` or 11 digits; checksum verified (personal data).
     #[validate(length(max = 14))]
-    #[schema(max_length = 14, example = "112-233-445 95")]
+    #[schema(max_length = 14, pattern = "^[0-9]{3}-?[0-9]{3}-?[0-9]{3}[ -]?[0-9]{2}$", example = "112-233-445 95")]
     pub snils: Option<String>,
     /// Birth date (personal data).
     pub birth_date: Option<NaiveDate>,
@@ -111,6 +111,7 @@ pub struct PersonView {
     /// Employing organisation.
     pub organization_id: Uuid,
     /// Roles.
+    #[schema(max_items = 5)]
     pub roles: Vec<PersonRole>,
     /// Молодой специалист: under 35 or in the first three years of work (derived).
     pub young_specialist: bool,
@@ -131,6 +132,7 @@ pub struct PersonView {
     /// Updated at (UTC).
     pub updated_at: DateTime<Utc>,
     /// Version; the `ETag` is this number in quotes.
+    #[schema(minimum = 1, maximum = 9007199254740991_i64)]
     pub version: i64,
 }
 

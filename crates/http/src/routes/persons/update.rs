@@ -5,7 +5,7 @@ use super::dto::{PersonView, PersonWrite};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{IfMatch, PatchBody, etag},
+    extract::{PatchBody, Precondition, etag},
     merge::apply_patch,
     openapi::ChangeErrors,
     problem::ApiResult,
@@ -30,9 +30,10 @@ pub async fn update_person(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
     patch: PatchBody<PersonWrite>,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let today = super::today();
     let p = rsnms_domain::persons::update_person(
         state.persons.as_ref(),

@@ -1,0 +1,492 @@
+//! Actions on agreements: who may do them, and the rules of the lifecycle and of amendments.
+
+use chrono::{Datelike, NaiveDate};
+use uuid::Uuid;
+
+use super::{
+    Agreement, AgreementAsOf, AgreementDocument, AgreementFilter, AgreementInput, AgreementRepository,
+    AgreementVersion, Amendment, IndicatorAttainment, IndicatorValue, Lifecycle, NewAgreement, NewAmendment,
+    NewIndicatorValue, Parties, PartyRole, Territory, apply_changes, assess, validate_document, value_flags,
+    version_on,
+};
+use crate::{
+    DomainError, DomainResult, FieldError, Msg,
+    auth::{Ctx, Role, Scope},
+    error::Errors,
+    organizations::OrganizationRepository,
+};
+
+/// Roles that read agreements (a municipal authority only its own).
+const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Integration, Role::Analyst];
+/// Roles that create, sign, amend and terminate agreements.
+const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
+/// Roles that report actual values (a municipal authority for its own agreement).
+const REPORTERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal];
+
+/// The route a signed agreement changes through.
+fn amendments_route(id: Uuid) -> String {
+    format!("/api/v1/agreements/{id}/amendments")
+}
+
+fn wrong_state(a: &Agreement, ru: &str, en: &str) -> DomainError {
+    let allowed = match a.lifecycle {
+        Lifecycle::Draft => vec![format!("/api/v1/agreements/{}", a.id), format!("/api/v1/agreements/{}/sign", a.id)],
+        Lifecycle::Signed => vec![amendments_route(a.id), format!("/api/v1/agreements/{}/terminate", a.id)],
+        Lifecycle::Terminated => Vec::new(),
+    };
+    DomainError::Conflict { field: Some("status".into()), message: Msg::new(ru, en), allowed }
+}
+
+async fn current(repo: &dyn AgreementRepository, ctx: &Ctx, id: Uuid, expected: i64) -> DomainResult<Agreement> {
+    let a = repo.get(&ctx.actor.scope(), id).await?;
+    if a.version != expected {
+        return Err(DomainError::PreconditionFailed);
+    }
+    Ok(a)
+}
+
+/// Checks that each party is an organisation of its kind, all in one region; returns the
+/// territory of the municipal party.
+async fn resolve_parties(orgs: &dyn OrganizationRepository, parties: &Parties) -> DomainResult<Territory> {
+    let mut e = Errors::new();
+    let mut found = Vec::new();
+    for role in PartyRole::ALL.iter().copied() {
+        let field = format!("parties.{}.organization_id", role.as_str());
+        match orgs.get(&Scope::All, parties.get(role).organization_id).await {
+            Ok(o) if o.kind == role.organization_kind() => found.push((role, o)),
+            Ok(o) => e.push(FieldError::new(
+                field,
+                "wrong_kind",
+                Msg::new(
+                    format!(
+                        "Сторона «{}» должна быть организацией вида «{}», а не «{}»",
+                        role.as_str(),
+                        role.organization_kind().as_str(),
+                        o.kind.as_str()
+                    ),
+                    format!(
+                        "The '{}' party must be an organisation of kind '{}', not '{}'",
+                        role.as_str(),
+                        role.organization_kind().as_str(),
+                        o.kind.as_str()
+                    ),
+                ),
+            )),
+            Err(DomainError::NotFound) => e.push(FieldError::new(
+                field,
+                "not_found",
+                Msg::new("Организация не найдена", "The organisation does not exist"),
+            )),
+            Err(other) => return Err(other),
+        }
+    }
+    let municipal = found.iter().find(|(r, _)| *r == PartyRole::MunicipalAuthority).map(|(_, o)| o.clone());
+    if let Some(m) = &municipal {
+        for (role, o) in &found {
+            if o.region_code != m.region_code {
+                e.push(FieldError::new(
+                    format!("parties.{}.organization_id", role.as_str()),
+                    "region_mismatch",
+                    Msg::new("Стороны должны быть из одного региона", "The parties must belong to one region"),
+                ));
+            }
+        }
+    }
+    e.finish()?;
+    match municipal {
+        Some(m) => Ok(Territory {
+            region_code: m.region_code,
+            municipality_code: m.municipality_code.unwrap_or_default(),
+            municipality_name: m.municipality_name,
+        }),
+        None => Err(DomainError::Internal("municipal party lost".into())),
+    }
+}
+
+/// Completes a document for signing: the signing date is required, the term starts on it unless
+/// given (BU 5.1: «вступает в силу с момента его подписания»).
+fn signable(mut doc: AgreementDocument, signed_on: Option<NaiveDate>) -> DomainResult<AgreementDocument> {
+    let Some(signed) = signed_on.or(doc.signed_on) else {
+        return Err(DomainError::Validation(vec![FieldError::required("signed_on")]));
+    };
+    doc.signed_on = Some(signed);
+    let from = doc.valid_from.unwrap_or(signed);
+    if from > doc.valid_until {
+        return Err(DomainError::field(
+            "valid_until",
+            "before_start",
+            Msg::new("Срок действия заканчивается раньше, чем начинается", "The term ends before it begins"),
+        ));
+    }
+    doc.valid_from = Some(from);
+    Ok(doc)
+}
+
+/// Creates an agreement from its whole document (parties, clauses, indicators with targets):
+/// a draft by default, or already signed (`status: signed`) to load an agreement concluded
+/// earlier. This is the function importers call.
+pub async fn create_agreement(
+    repo: &dyn AgreementRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    input: AgreementInput,
+) -> DomainResult<Agreement> {
+    ctx.actor.require(WRITERS)?;
+    let lifecycle = input.status.unwrap_or(Lifecycle::Draft);
+    if lifecycle == Lifecycle::Terminated {
+        return Err(DomainError::field(
+            "status",
+            "not_allowed",
+            Msg::new("Новое соглашение — проект или подписанное", "A new agreement is a draft or signed"),
+        ));
+    }
+    let mut doc = validate_document(&input, &[])?;
+    let territory = resolve_parties(orgs, &doc.parties).await?;
+    if lifecycle == Lifecycle::Signed {
+        doc = signable(doc, None)?;
+    }
+    repo.create(ctx, NewAgreement { lifecycle, territory, document: doc }).await
+}
+
+/// Updates a draft with a merge patch already applied to its current state. A signed agreement
+/// is never edited in place: 409 naming the amendments route.
+pub async fn update_agreement(
+    repo: &dyn AgreementRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    patch: impl FnOnce(AgreementInput) -> DomainResult<AgreementInput>,
+) -> DomainResult<Agreement> {
+    ctx.actor.require(WRITERS)?;
+    let a = current(repo, ctx, id, expected_version).await?;
+    if a.lifecycle != Lifecycle::Draft {
+        let route = amendments_route(id);
+        return Err(wrong_state(
+            &a,
+            &format!("Подписанное соглашение меняется только дополнительным соглашением: POST {route}"),
+            &format!("A signed agreement changes only through an amendment: POST {route}"),
+        ));
+    }
+    let input = patch(AgreementInput::from_document(&a.document))?;
+    if input.status.is_some_and(|s| s != Lifecycle::Draft) {
+        return Err(DomainError::field(
+            "status",
+            "not_allowed",
+            Msg::new("Статус меняют действия /sign и /terminate", "The status changes through /sign and /terminate"),
+        ));
+    }
+    let doc = validate_document(&input, &a.document.indicators)?;
+    let territory = resolve_parties(orgs, &doc.parties).await?;
+    repo.update_draft(ctx, id, expected_version, territory, doc).await
+}
+
+/// Signs a draft (on the given date, or the document's).
+pub async fn sign_agreement(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    signed_on: Option<NaiveDate>,
+) -> DomainResult<Agreement> {
+    ctx.actor.require(WRITERS)?;
+    let a = current(repo, ctx, id, expected_version).await?;
+    if a.lifecycle != Lifecycle::Draft {
+        return Err(wrong_state(&a, "Соглашение уже подписано", "The agreement is already signed"));
+    }
+    let doc = signable(a.document, signed_on)?;
+    repo.sign(ctx, id, expected_version, doc).await
+}
+
+/// Terminates a signed agreement on a date.
+pub async fn terminate_agreement(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    on: NaiveDate,
+    reason: Option<String>,
+) -> DomainResult<Agreement> {
+    ctx.actor.require(WRITERS)?;
+    let a = current(repo, ctx, id, expected_version).await?;
+    if a.lifecycle != Lifecycle::Signed {
+        return Err(wrong_state(
+            &a,
+            "Расторгнуть можно только подписанное соглашение",
+            "Only a signed agreement can be terminated",
+        ));
+    }
+    if a.document.signed_on.is_some_and(|s| on < s) {
+        return Err(DomainError::field(
+            "terminated_on",
+            "before_signing",
+            Msg::new("Дата расторжения раньше даты подписания", "The termination date precedes the signing date"),
+        ));
+    }
+    let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    repo.terminate(ctx, id, expected_version, on, reason).await
+}
+
+/// Concludes a supplementary agreement (BU 5.3): a new version of the agreement effective from
+/// its date. Amendments take effect in order: not before the version they amend.
+pub async fn amend_agreement(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    new: NewAmendment,
+) -> DomainResult<(Agreement, Amendment)> {
+    ctx.actor.require(WRITERS)?;
+    let a = current(repo, ctx, id, expected_version).await?;
+    if a.lifecycle != Lifecycle::Signed {
+        return Err(wrong_state(
+            &a,
+            "Дополнительное соглашение заключают к подписанному, не расторгнутому соглашению; проект меняют напрямую",
+            "Amendments apply to a signed agreement that is not terminated; a draft is edited directly",
+        ));
+    }
+    let mut e = Errors::new();
+    let number = new.number.trim().to_owned();
+    if number.is_empty() || number.chars().count() > 100 {
+        e.push(FieldError::new(
+            "number",
+            "required",
+            Msg::new("Укажите номер (до 100 символов)", "Give the number (up to 100 characters)"),
+        ));
+    }
+    let description = new.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+    if description.as_ref().is_some_and(|d| d.chars().count() > 4000) {
+        e.push(FieldError::new(
+            "description",
+            "too_long",
+            Msg::new("Не длиннее 4000 символов", "At most 4000 characters"),
+        ));
+    }
+    e.finish()?;
+    let versions = repo.versions(&ctx.actor.scope(), &[id]).await?;
+    if versions.iter().filter_map(|v| v.amendment.as_ref()).any(|am| am.number == number) {
+        return Err(DomainError::conflict(
+            "number",
+            Msg::new(
+                format!("Дополнительное соглашение № {number} уже есть"),
+                format!("Amendment No. {number} already exists"),
+            ),
+        ));
+    }
+    if let Some(last) = versions.iter().max_by_key(|v| v.number)
+        && new.effective_from < last.effective_from
+    {
+        return Err(DomainError::conflict(
+            "effective_from",
+            Msg::new(
+                format!("Изменения не могут вступить в силу раньше действующей редакции ({})", last.effective_from),
+                format!("Changes cannot take effect before the version they amend ({})", last.effective_from),
+            ),
+        ));
+    }
+    let doc = apply_changes(&a.document, &new.changes)?;
+    repo.amend(ctx, id, expected_version, NewAmendment { number, description, ..new }, doc).await
+}
+
+/// Lists the agreements visible to the caller.
+pub async fn list_agreements(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    filter: &AgreementFilter,
+    page: crate::page::PageRequest,
+) -> DomainResult<crate::page::Page<Agreement>> {
+    ctx.actor.require(READERS)?;
+    repo.list(&ctx.actor.scope(), filter, page).await
+}
+
+/// The agreement as it stood on a date.
+pub async fn get_agreement_as_of(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    as_of: NaiveDate,
+) -> DomainResult<AgreementAsOf> {
+    ctx.actor.require(READERS)?;
+    let scope = ctx.actor.scope();
+    let agreement = repo.get(&scope, id).await?;
+    let versions = repo.versions(&scope, &[id]).await?;
+    let version = version_on(&versions, as_of).cloned();
+    Ok(AgreementAsOf { agreement, as_of, version })
+}
+
+/// Every version of an agreement, oldest first.
+pub async fn list_versions(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    id: Uuid,
+) -> DomainResult<(Agreement, Vec<AgreementVersion>)> {
+    ctx.actor.require(READERS)?;
+    let scope = ctx.actor.scope();
+    let agreement = repo.get(&scope, id).await?;
+    let versions = repo.versions(&scope, &[id]).await?;
+    Ok((agreement, versions))
+}
+
+/// An actual value as reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorValueInput {
+    /// Year.
+    pub year: i32,
+    /// Quarter 1–4, or none for the year's value.
+    pub quarter: Option<i16>,
+    /// Value.
+    pub value: f64,
+    /// Source of the data.
+    pub source: String,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Reports an actual value. A value that breaks the indicator's rules is stored with flags, never
+/// silently.
+pub async fn report_indicator_value(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    agreement_id: Uuid,
+    indicator_id: Uuid,
+    input: IndicatorValueInput,
+    today: NaiveDate,
+) -> DomainResult<IndicatorValue> {
+    ctx.actor.require(REPORTERS)?;
+    let scope = ctx.actor.scope();
+    let a = repo.get(&scope, agreement_id).await?;
+    let indicator = a.document.indicator(indicator_id).cloned().ok_or(DomainError::NotFound)?;
+    if a.lifecycle == Lifecycle::Draft {
+        return Err(wrong_state(
+            &a,
+            "Значения сообщают по подписанному соглашению",
+            "Values are reported for a signed agreement",
+        ));
+    }
+    let mut e = Errors::new();
+    if !(2000..=today.year()).contains(&input.year) {
+        e.push(FieldError::new(
+            "year",
+            "out_of_range",
+            Msg::new("Год — от 2000 до текущего", "The year must be from 2000 to the current one"),
+        ));
+    }
+    if input.quarter.is_some_and(|q| !(1..=4).contains(&q)) {
+        e.push(FieldError::new("quarter", "out_of_range", Msg::new("Квартал — от 1 до 4", "The quarter must be 1–4")));
+    }
+    if !input.value.is_finite() || input.value < 0.0 {
+        e.push(FieldError::new(
+            "value",
+            "out_of_range",
+            Msg::new("Значение не может быть отрицательным", "The value cannot be negative"),
+        ));
+    }
+    let source = input.source.trim().to_owned();
+    if source.is_empty() {
+        e.push(FieldError::required("source"));
+    }
+    let comment = input.comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    e.finish()?;
+    let existing = repo.values(&scope, &[agreement_id]).await?;
+    let flags = value_flags(&indicator.spec, indicator_id, &existing, input.year, input.quarter, input.value);
+    let new = NewIndicatorValue {
+        indicator_id,
+        year: input.year,
+        quarter: input.quarter,
+        value: input.value,
+        source,
+        comment,
+        flags,
+    };
+    repo.add_value(ctx, &a, new).await
+}
+
+/// The values reported for an indicator, in reporting order.
+pub async fn list_indicator_values(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    agreement_id: Uuid,
+    indicator_id: Uuid,
+) -> DomainResult<Vec<IndicatorValue>> {
+    ctx.actor.require(READERS)?;
+    let scope = ctx.actor.scope();
+    let a = repo.get(&scope, agreement_id).await?;
+    if a.document.indicator(indicator_id).is_none() {
+        return Err(DomainError::NotFound);
+    }
+    let values = repo.values(&scope, &[agreement_id]).await?;
+    Ok(values.into_iter().filter(|v| v.indicator_id == indicator_id).collect())
+}
+
+/// The attainment of one agreement in a year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    /// The agreement.
+    pub agreement: Agreement,
+    /// The version whose targets count: the one in effect on 31 December of the year.
+    pub version: Option<AgreementVersion>,
+    /// Every indicator with its attainment.
+    pub items: Vec<IndicatorAttainment>,
+}
+
+fn year_end(year: i32) -> DomainResult<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, 12, 31).filter(|_| (2000..=2100).contains(&year)).ok_or_else(|| {
+        DomainError::field("year", "out_of_range", Msg::new("Год — от 2000 до 2100", "The year must be 2000–2100"))
+    })
+}
+
+fn rows(
+    agreements: Vec<Agreement>,
+    versions: &[AgreementVersion],
+    values: &[IndicatorValue],
+    year: i32,
+    end: NaiveDate,
+) -> Vec<ReportRow> {
+    agreements
+        .into_iter()
+        .map(|a| {
+            let mine: Vec<AgreementVersion> = versions.iter().filter(|v| v.agreement_id == a.id).cloned().collect();
+            let version = version_on(&mine, end).cloned();
+            let vals: Vec<IndicatorValue> = values.iter().filter(|v| v.agreement_id == a.id).cloned().collect();
+            let doc = version.as_ref().map_or(&a.document, |v| &v.document);
+            let items = assess(doc, &vals, year);
+            ReportRow { agreement: a, version, items }
+        })
+        .collect()
+}
+
+/// The attainment of an agreement's indicators in a year, against the targets of the version in
+/// effect on 31 December of that year.
+pub async fn agreement_report(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    year: i32,
+) -> DomainResult<ReportRow> {
+    ctx.actor.require(READERS)?;
+    let end = year_end(year)?;
+    let scope = ctx.actor.scope();
+    let a = repo.get(&scope, id).await?;
+    let versions = repo.versions(&scope, &[id]).await?;
+    let values = repo.values(&scope, &[id]).await?;
+    rows(vec![a], &versions, &values, year, end).pop().ok_or_else(|| DomainError::Internal("report row lost".into()))
+}
+
+/// The attainment of every agreement in the caller's scope that was in force during the year.
+pub async fn region_report(
+    repo: &dyn AgreementRepository,
+    ctx: &Ctx,
+    year: i32,
+    today: NaiveDate,
+) -> DomainResult<Vec<ReportRow>> {
+    ctx.actor.require(READERS)?;
+    let end = year_end(year)?;
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(end);
+    let scope = ctx.actor.scope();
+    let filter = AgreementFilter { active_between: Some((start, end)), ..AgreementFilter::new(today) };
+    let agreements = repo.all(&scope, &filter).await?;
+    let ids: Vec<Uuid> = agreements.iter().map(|a| a.id).collect();
+    let versions = repo.versions(&scope, &ids).await?;
+    let values = repo.values(&scope, &ids).await?;
+    Ok(rows(agreements, &versions, &values, year, end))
+}

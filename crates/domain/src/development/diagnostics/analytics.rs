@@ -1,0 +1,175 @@
+//! Deficits by competency × territory for a period (LO 5.5, RO 3.2.3): counts only, never
+//! personal data, and groups smaller than the configured minimum suppressed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::DiagnosticRepository;
+use crate::{
+    DomainError, DomainResult, Msg,
+    auth::{Ctx, Role},
+    development::competencies::CompetencyRepository,
+};
+
+wire_enum! {
+    /// The territory dimension of the aggregate.
+    GroupBy {
+        /// By municipality.
+        Municipality = "municipality",
+        /// By organisation.
+        Organization = "organization",
+    }
+}
+
+/// One result with its territory, as the repository reads it (stays inside the domain).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyticsRow {
+    /// Person (only to count distinct persons; never leaves the domain).
+    pub person_id: Uuid,
+    /// Competency.
+    pub competency_id: Uuid,
+    /// Date.
+    pub assessed_on: NaiveDate,
+    /// When recorded (orders results of the same day).
+    pub updated_at: DateTime<Utc>,
+    /// Below threshold.
+    pub deficit: bool,
+    /// Territory key: municipality code or organisation id (`None`: regional level).
+    pub group_key: Option<String>,
+    /// Territory name.
+    pub group_name: Option<String>,
+}
+
+/// One cell of the aggregate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyticsCell {
+    /// Competency.
+    pub competency_id: Uuid,
+    /// Competency code.
+    pub competency_code: String,
+    /// Competency name.
+    pub competency_name: String,
+    /// Territory key (`None`: regional level).
+    pub group_key: Option<String>,
+    /// Territory name.
+    pub group_name: Option<String>,
+    /// Persons assessed (`None` when suppressed).
+    pub assessed: Option<u64>,
+    /// Persons whose latest result in the period is a deficit (`None` when suppressed).
+    pub with_deficit: Option<u64>,
+    /// Share of persons with a deficit, per cent (`None` when suppressed).
+    pub share_percent: Option<f64>,
+    /// The group is smaller than the minimum, so its numbers are withheld.
+    pub suppressed: bool,
+}
+
+/// Aggregates rows: the latest result per person and competency in the period counts; groups of
+/// fewer than `min_group` persons are suppressed.
+pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<(Uuid, Option<String>, Option<String>, Option<u64>, Option<u64>)> {
+    let mut latest: HashMap<(Uuid, Uuid), &AnalyticsRow> = HashMap::new();
+    for r in rows {
+        let key = (r.person_id, r.competency_id);
+        let newer = latest.get(&key).is_none_or(|l| (r.assessed_on, r.updated_at) > (l.assessed_on, l.updated_at));
+        if newer {
+            latest.insert(key, r);
+        }
+    }
+    let mut groups: BTreeMap<(Uuid, Option<String>), (Option<String>, HashSet<Uuid>, u64)> = BTreeMap::new();
+    for r in latest.values() {
+        let g = groups.entry((r.competency_id, r.group_key.clone())).or_insert((r.group_name.clone(), HashSet::new(), 0));
+        g.1.insert(r.person_id);
+        if r.deficit {
+            g.2 += 1;
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((c, key), (name, persons, deficits))| {
+            let n = persons.len() as u64;
+            if n < min_group.max(1) { (c, key, name, None, None) } else { (c, key, name, Some(n), Some(deficits)) }
+        })
+        .collect()
+}
+
+/// Deficits by competency × municipality or organisation in a period, within the caller's
+/// scope. No personal data; small groups suppressed.
+pub async fn diagnostics_analytics(
+    repo: &dyn DiagnosticRepository,
+    comps: &dyn CompetencyRepository,
+    ctx: &Ctx,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    group_by: GroupBy,
+    min_group: u64,
+) -> DomainResult<Vec<AnalyticsCell>> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Analyst])?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            return Err(DomainError::field(
+                "period_to",
+                "before_start",
+                Msg::new("Окончание периода раньше начала", "The period ends before it starts"),
+            ));
+        }
+    }
+    let rows = repo.analytics_rows(&ctx.actor.scope(), from, to, group_by).await?;
+    let cells = aggregate(&rows, min_group);
+    let ids: Vec<Uuid> = cells.iter().map(|c| c.0).collect::<HashSet<_>>().into_iter().collect();
+    let names: HashMap<Uuid, (String, String)> =
+        comps.get_many(&ids).await?.into_iter().map(|c| (c.id, (c.code, c.name))).collect();
+    let mut out: Vec<AnalyticsCell> = cells
+        .into_iter()
+        .map(|(c, key, name, assessed, deficits)| {
+            let (code, cname) = names.get(&c).cloned().unwrap_or_default();
+            AnalyticsCell {
+                competency_id: c,
+                competency_code: code,
+                competency_name: cname,
+                group_key: key,
+                group_name: name,
+                share_percent: match (assessed, deficits) {
+                    (Some(a), Some(d)) if a > 0 => Some((d as f64 * 1000.0 / a as f64).round() / 10.0),
+                    _ => None,
+                },
+                suppressed: assessed.is_none(),
+                assessed,
+                with_deficit: deficits,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.competency_code, &a.group_name).cmp(&(&b.competency_code, &b.group_name)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(person: Uuid, comp: Uuid, day: u32, deficit: bool, group: &str) -> AnalyticsRow {
+        AnalyticsRow {
+            person_id: person,
+            competency_id: comp,
+            assessed_on: NaiveDate::from_ymd_opt(2025, 10, day).unwrap_or_default(),
+            updated_at: Utc::now(),
+            deficit,
+            group_key: Some(group.into()),
+            group_name: Some(group.into()),
+        }
+    }
+
+    #[test]
+    fn only_the_latest_result_of_a_person_counts_and_small_groups_are_suppressed() {
+        let c = Uuid::now_v7();
+        let people: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+        let mut rows = vec![row(people[0], c, 1, true, "A"), row(people[0], c, 5, false, "A")];
+        rows.push(row(people[1], c, 2, true, "A"));
+        rows.push(row(people[2], c, 2, true, "B"));
+        let mut cells = aggregate(&rows, 2);
+        cells.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(cells[0].3, Some(2));
+        assert_eq!(cells[0].4, Some(1));
+        assert_eq!(cells[1].3, None, "one person in B: suppressed");
+    }
+}

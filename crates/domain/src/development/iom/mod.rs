@@ -1,0 +1,288 @@
+//! Individual educational routes (ИОМ, DOMAIN §6): one per person and period, built on the
+//! person's diagnosed deficits, accompanied by a tutor, made of steps that close deficits, with
+//! an append-only evidence log. Workflow: draft → approved → in_progress → completed |
+//! cancelled; a completed route is frozen; progress is derived from the steps.
+
+mod rules;
+mod suggestions;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use rules::{
+    CompleteInput, Deps, EvidenceInput, RouteDeficit, RouteInput, StepInput, TransferInput, add_evidence, approve_route,
+    cancel_route, complete_route, create_route, get_route, list_evidence, list_routes, review_evidence, route_deficits,
+    start_route, update_route,
+};
+pub use suggestions::{Suggestion, SuggestionKind, rank_programs, suggest};
+
+use crate::{
+    DomainResult,
+    auth::{Ctx, Scope},
+    page::{Page, PageRequest},
+};
+
+wire_enum! {
+    /// State of a route.
+    RouteStatus {
+        /// Черновик.
+        Draft = "draft",
+        /// Утверждён тьютором или оператором ЦНППМ.
+        Approved = "approved",
+        /// Выполняется.
+        InProgress = "in_progress",
+        /// Завершён (заморожен).
+        Completed = "completed",
+        /// Отменён.
+        Cancelled = "cancelled",
+    }
+}
+
+impl RouteStatus {
+    /// The lifecycle actions allowed from this state.
+    pub fn allowed_actions(self) -> Vec<String> {
+        let a: &[&str] = match self {
+            RouteStatus::Draft => &["approve", "cancel"],
+            RouteStatus::Approved => &["start", "cancel"],
+            RouteStatus::InProgress => &["complete", "cancel"],
+            RouteStatus::Completed | RouteStatus::Cancelled => &[],
+        };
+        a.iter().map(|s| (*s).to_owned()).collect()
+    }
+}
+
+wire_enum! {
+    /// The activity of a step.
+    Activity {
+        /// Программа ДПП.
+        Program = "program",
+        /// Стажировка.
+        Internship = "internship",
+        /// Наставничество.
+        Mentoring = "mentoring",
+        /// Методическое мероприятие.
+        Event = "event",
+        /// Самообразование.
+        SelfEducation = "self_education",
+        /// Профессиональное сообщество.
+        ProfessionalCommunity = "professional_community",
+    }
+}
+
+wire_enum! {
+    /// How a step's result is reported.
+    ReportingForm {
+        /// Удостоверение / сертификат.
+        Certificate = "certificate",
+        /// Открытый урок.
+        OpenLesson = "open_lesson",
+        /// Методический материал.
+        MethodologicalMaterial = "methodological_material",
+        /// Отчёт.
+        Report = "report",
+        /// Портфолио.
+        Portfolio = "portfolio",
+        /// Иное.
+        Other = "other",
+    }
+}
+
+wire_enum! {
+    /// State of a step.
+    StepStatus {
+        /// Запланирован.
+        Planned = "planned",
+        /// Выполняется.
+        InProgress = "in_progress",
+        /// Выполнен.
+        Done = "done",
+        /// Пропущен (не считается в прогрессе).
+        Skipped = "skipped",
+    }
+}
+
+wire_enum! {
+    /// Forms of transfer into practice (фасилитация переноса, BU 2.3.7).
+    PracticeForm {
+        /// Стажировка.
+        Internship = "internship",
+        /// Мастер-класс.
+        MasterClass = "master_class",
+        /// Обмен опытом.
+        ExperienceExchange = "experience_exchange",
+        /// Посещение уроков.
+        LessonVisit = "lesson_visit",
+    }
+}
+
+wire_enum! {
+    /// State of submitted evidence.
+    EvidenceStatus {
+        /// Представлено, ждёт проверки.
+        Submitted = "submitted",
+        /// Принято: never deleted.
+        Accepted = "accepted",
+        /// Отклонено.
+        Rejected = "rejected",
+    }
+}
+
+/// A step of a route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Step id (stable across edits).
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Deficits (competencies) the step addresses.
+    pub competency_ids: Vec<Uuid>,
+    /// Activity.
+    pub activity: Activity,
+    /// The programme (activity `program`).
+    pub program_id: Option<Uuid>,
+    /// The internship site, event, mentor or community, described.
+    pub resource: Option<String>,
+    /// Planned start.
+    pub planned_start: NaiveDate,
+    /// Planned end.
+    pub planned_end: NaiveDate,
+    /// Expected result.
+    pub expected_result: String,
+    /// Reporting form.
+    pub reporting_form: ReportingForm,
+    /// Status.
+    pub status: StepStatus,
+}
+
+/// One transfer-into-practice activity recorded on completion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transfer {
+    /// Form.
+    pub form: PracticeForm,
+    /// Date held or planned.
+    pub held_on: NaiveDate,
+    /// What was done.
+    pub description: String,
+}
+
+/// A route.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    /// Id.
+    pub id: Uuid,
+    /// The teacher or manager.
+    pub person_id: Uuid,
+    /// The tutor (a person with role tutor).
+    pub tutor_id: Uuid,
+    /// First day.
+    pub period_start: NaiveDate,
+    /// Last day.
+    pub period_end: NaiveDate,
+    /// State.
+    pub status: RouteStatus,
+    /// Diagnostic campaigns the route is built on.
+    pub diagnostic_ids: Vec<Uuid>,
+    /// Deficits (competencies) the route addresses.
+    pub deficit_competency_ids: Vec<Uuid>,
+    /// Steps.
+    pub steps: Vec<Step>,
+    /// Transfer into practice (on completion).
+    pub transfer: Vec<Transfer>,
+    /// Date of the planned repeat diagnostic.
+    pub repeat_diagnostic_on: Option<NaiveDate>,
+    /// Campaign of the repeat diagnostic.
+    pub repeat_campaign_id: Option<Uuid>,
+    /// Who approved.
+    pub approved_by: Option<String>,
+    /// When approved.
+    pub approved_at: Option<DateTime<Utc>>,
+    /// When started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When completed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// When cancelled.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Updated at.
+    pub updated_at: DateTime<Utc>,
+    /// Version.
+    pub version: i64,
+}
+
+impl Route {
+    /// Progress in per cent: done steps among those not skipped.
+    pub fn progress(&self) -> u8 {
+        let counted = self.steps.iter().filter(|s| s.status != StepStatus::Skipped).count();
+        let done = self.steps.iter().filter(|s| s.status == StepStatus::Done).count();
+        if counted == 0 { 0 } else { u8::try_from(done * 100 / counted).unwrap_or(100) }
+    }
+}
+
+/// Evidence submitted for a step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// Id.
+    pub id: Uuid,
+    /// Route.
+    pub route_id: Uuid,
+    /// Step.
+    pub step_id: Uuid,
+    /// What it is.
+    pub kind: ReportingForm,
+    /// Description.
+    pub description: String,
+    /// Link to the document.
+    pub url: Option<String>,
+    /// Who submitted (account).
+    pub submitted_by: String,
+    /// When.
+    pub submitted_at: DateTime<Utc>,
+    /// State.
+    pub status: EvidenceStatus,
+    /// Who reviewed.
+    pub reviewed_by: Option<String>,
+    /// When reviewed.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// Reviewer's comment.
+    pub review_comment: Option<String>,
+}
+
+/// Filters of the route list.
+#[derive(Debug, Clone, Default)]
+pub struct RouteFilter {
+    /// Person.
+    pub person_id: Option<Uuid>,
+    /// Tutor.
+    pub tutor_id: Option<Uuid>,
+    /// State.
+    pub status: Option<RouteStatus>,
+}
+
+/// Storage of routes and their evidence; scoped, journaled.
+#[async_trait]
+pub trait RouteRepository: Send + Sync {
+    /// Reads a route visible in the scope.
+    async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Route>;
+    /// Lists routes visible in the scope.
+    async fn list(&self, scope: &Scope, filter: &RouteFilter, page: PageRequest) -> DomainResult<Page<Route>>;
+    /// Whether another live route of the person overlaps the period.
+    async fn overlapping(&self, person_id: Uuid, from: NaiveDate, to: NaiveDate, except: Option<Uuid>)
+    -> DomainResult<bool>;
+    /// Stores a new route.
+    async fn create(&self, ctx: &Ctx, route: Route) -> DomainResult<Route>;
+    /// Stores a changed route when the stored version is `expected_version`; `action` names the
+    /// change in the audit trail.
+    async fn save(&self, ctx: &Ctx, route: Route, expected_version: i64, action: &'static str)
+    -> DomainResult<Route>;
+    /// Appends evidence.
+    async fn add_evidence(&self, ctx: &Ctx, evidence: Evidence) -> DomainResult<Evidence>;
+    /// Reads evidence of a route.
+    async fn get_evidence(&self, route_id: Uuid, id: Uuid) -> DomainResult<Evidence>;
+    /// Lists evidence of a route, oldest first.
+    async fn list_evidence(&self, route_id: Uuid) -> DomainResult<Vec<Evidence>>;
+    /// Records a review of submitted evidence (only while it is still submitted).
+    async fn review_evidence(&self, ctx: &Ctx, evidence: Evidence) -> DomainResult<Evidence>;
+}

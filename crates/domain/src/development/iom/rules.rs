@@ -1,0 +1,724 @@
+//! Building, changing and moving routes through their workflow.
+
+use std::collections::HashSet;
+
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::{
+    Activity, Evidence, EvidenceStatus, PracticeForm, ReportingForm, Route, RouteFilter, RouteRepository, RouteStatus,
+    Step, StepStatus, Transfer,
+};
+use crate::{
+    DomainError, DomainResult, FieldError, Msg,
+    audit::AuditRepository,
+    auth::{Ctx, Role, Scope},
+    development::{
+        diagnostics::{DeficitStatus, DiagnosticRepository, derive_deficits},
+        lost,
+        programs::ProgramRepository,
+        required, text,
+    },
+    error::Errors,
+    page::{Page, PageRequest},
+    persons::{PersonRepository, PersonRole},
+};
+
+/// The repositories route actions use.
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Routes.
+    pub routes: &'a dyn RouteRepository,
+    /// Persons.
+    pub persons: &'a dyn PersonRepository,
+    /// Diagnostics and results.
+    pub diagnostics: &'a dyn DiagnosticRepository,
+    /// Programmes.
+    pub programs: &'a dyn ProgramRepository,
+    /// Audit trail.
+    pub audit: &'a dyn AuditRepository,
+}
+
+/// A step as a client describes it.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    /// Existing step id (absent for a new step).
+    pub id: Option<Uuid>,
+    /// Title.
+    pub title: Option<String>,
+    /// Competencies addressed.
+    pub competency_ids: Vec<Uuid>,
+    /// Activity.
+    pub activity: Option<Activity>,
+    /// Programme.
+    pub program_id: Option<Uuid>,
+    /// Resource described.
+    pub resource: Option<String>,
+    /// Planned start.
+    pub planned_start: Option<NaiveDate>,
+    /// Planned end.
+    pub planned_end: Option<NaiveDate>,
+    /// Expected result.
+    pub expected_result: Option<String>,
+    /// Reporting form.
+    pub reporting_form: Option<ReportingForm>,
+    /// Status (default planned).
+    pub status: Option<StepStatus>,
+}
+
+impl From<&Step> for StepInput {
+    fn from(s: &Step) -> Self {
+        Self {
+            id: Some(s.id),
+            title: Some(s.title.clone()),
+            competency_ids: s.competency_ids.clone(),
+            activity: Some(s.activity),
+            program_id: s.program_id,
+            resource: s.resource.clone(),
+            planned_start: Some(s.planned_start),
+            planned_end: Some(s.planned_end),
+            expected_result: Some(s.expected_result.clone()),
+            reporting_form: Some(s.reporting_form),
+            status: Some(s.status),
+        }
+    }
+}
+
+/// A route as a client describes it.
+#[derive(Debug, Clone, Default)]
+pub struct RouteInput {
+    /// Person.
+    pub person_id: Option<Uuid>,
+    /// Tutor.
+    pub tutor_id: Option<Uuid>,
+    /// First day.
+    pub period_start: Option<NaiveDate>,
+    /// Last day.
+    pub period_end: Option<NaiveDate>,
+    /// Campaigns.
+    pub diagnostic_ids: Vec<Uuid>,
+    /// Deficits addressed.
+    pub deficit_competency_ids: Vec<Uuid>,
+    /// Steps.
+    pub steps: Vec<StepInput>,
+}
+
+impl From<&Route> for RouteInput {
+    fn from(r: &Route) -> Self {
+        Self {
+            person_id: Some(r.person_id),
+            tutor_id: Some(r.tutor_id),
+            period_start: Some(r.period_start),
+            period_end: Some(r.period_end),
+            diagnostic_ids: r.diagnostic_ids.clone(),
+            deficit_competency_ids: r.deficit_competency_ids.clone(),
+            steps: r.steps.iter().map(StepInput::from).collect(),
+        }
+    }
+}
+
+/// Transfer into practice as a client describes it.
+#[derive(Debug, Clone, Default)]
+pub struct TransferInput {
+    /// Form.
+    pub form: Option<PracticeForm>,
+    /// Date.
+    pub held_on: Option<NaiveDate>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// Completion data.
+#[derive(Debug, Clone, Default)]
+pub struct CompleteInput {
+    /// Transfer into practice (at least one).
+    pub transfer: Vec<TransferInput>,
+    /// Date of a repeat diagnostic.
+    pub repeat_diagnostic_on: Option<NaiveDate>,
+    /// Campaign of the repeat diagnostic.
+    pub repeat_campaign_id: Option<Uuid>,
+}
+
+/// Evidence as a client submits it.
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceInput {
+    /// What it is.
+    pub kind: Option<ReportingForm>,
+    /// Description.
+    pub description: Option<String>,
+    /// Link.
+    pub url: Option<String>,
+}
+
+/// The state of one deficit a route addresses, derived from the person's latest results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteDeficit {
+    /// Competency.
+    pub competency_id: Uuid,
+    /// Open, or closed by a later result at level.
+    pub status: DeficitStatus,
+    /// Date of the result that closed it.
+    pub closed_on: Option<NaiveDate>,
+    /// Campaign of the result that closed it.
+    pub closed_by_campaign_id: Option<Uuid>,
+}
+
+fn not_found(field: &str, ru: &str, en: &str) -> FieldError {
+    FieldError::new(field, "not_found", Msg::new(ru, en))
+}
+
+/// Validates a route. `existing` holds deficits already on the route (they may have closed
+/// since); any other deficit must be open now.
+async fn validate(
+    d: Deps<'_>,
+    ctx: &Ctx,
+    input: RouteInput,
+    existing: &[Uuid],
+    id: Uuid,
+) -> DomainResult<(Uuid, Uuid, NaiveDate, NaiveDate, Vec<Uuid>, Vec<Uuid>, Vec<Step>)> {
+    let mut e = Errors::new();
+    let person_id = required(&mut e, "person_id", input.person_id);
+    let mut open: HashSet<Uuid> = HashSet::new();
+    if let Some(p) = person_id {
+        match d.persons.get(&ctx.actor.scope(), p).await {
+            Ok(_) => {
+                open = derive_deficits(&d.diagnostics.person_results(p).await?)
+                    .into_iter()
+                    .filter(|x| x.status == DeficitStatus::Open)
+                    .map(|x| x.competency_id)
+                    .collect();
+            }
+            Err(DomainError::NotFound) => e.push(not_found("person_id", "Человек не найден", "Unknown person")),
+            Err(other) => return Err(other),
+        }
+    }
+    let tutor_id = required(&mut e, "tutor_id", input.tutor_id);
+    if let Some(t) = tutor_id {
+        match d.persons.get(&Scope::All, t).await {
+            Ok(p) if p.roles.contains(&PersonRole::Tutor) && Some(t) != person_id => {}
+            Ok(_) => e.push(FieldError::new(
+                "tutor_id",
+                "not_a_tutor",
+                Msg::new("Тьютор — другой человек с ролью tutor", "The tutor must be another person with role tutor"),
+            )),
+            Err(DomainError::NotFound) => e.push(not_found("tutor_id", "Тьютор не найден", "Unknown tutor")),
+            Err(other) => return Err(other),
+        }
+    }
+    let start = required(&mut e, "period_start", input.period_start);
+    let end = required(&mut e, "period_end", input.period_end);
+    if let (Some(s), Some(t)) = (start, end) {
+        if t < s {
+            e.push(FieldError::new(
+                "period_end",
+                "before_start",
+                Msg::new("Окончание раньше начала", "The period ends before it starts"),
+            ));
+        }
+    }
+    let campaigns = d.diagnostics.get_campaigns(&input.diagnostic_ids).await?;
+    for (i, c) in input.diagnostic_ids.iter().enumerate() {
+        if !campaigns.iter().any(|x| x.id == *c) {
+            e.push(not_found(&format!("diagnostic_ids[{i}]"), "Диагностика не найдена", "Unknown diagnostic"));
+        }
+    }
+    if input.deficit_competency_ids.is_empty() {
+        e.push(FieldError::required("deficit_competency_ids"));
+    }
+    let mut seen = HashSet::new();
+    for (i, c) in input.deficit_competency_ids.iter().enumerate() {
+        let f = format!("deficit_competency_ids[{i}]");
+        if !seen.insert(*c) {
+            e.push(FieldError::new(f, "duplicate", Msg::new("Повторяется", "Listed twice")));
+        } else if person_id.is_some() && !open.contains(c) && !existing.contains(c) {
+            e.push(FieldError::new(
+                f,
+                "not_a_deficit",
+                Msg::new(
+                    "У человека нет открытого дефицита по этой компетенции",
+                    "The person has no open deficit in this competency",
+                ),
+            ));
+        }
+    }
+    let mut steps = Vec::new();
+    let mut step_ids = HashSet::new();
+    for (i, s) in input.steps.into_iter().enumerate() {
+        let f = |n: &str| format!("steps[{i}].{n}");
+        let sid = s.id.unwrap_or_else(Uuid::now_v7);
+        if !step_ids.insert(sid) {
+            e.push(FieldError::new(f("id"), "duplicate", Msg::new("Повторяется", "Listed twice")));
+        }
+        let title = text(&mut e, &f("title"), s.title, 500, true);
+        if s.competency_ids.is_empty() {
+            e.push(FieldError::required(f("competency_ids")));
+        }
+        for (j, c) in s.competency_ids.iter().enumerate() {
+            if !input.deficit_competency_ids.contains(c) {
+                e.push(FieldError::new(
+                    format!("steps[{i}].competency_ids[{j}]"),
+                    "not_in_route",
+                    Msg::new("Шаг должен закрывать дефицит маршрута", "A step must address one of the route's deficits"),
+                ));
+            }
+        }
+        let activity = required(&mut e, &f("activity"), s.activity);
+        match (activity, s.program_id) {
+            (Some(Activity::Program), None) => e.push(FieldError::required(f("program_id"))),
+            (_, Some(p)) => match d.programs.get(p).await {
+                Ok(_) => {}
+                Err(DomainError::NotFound) => {
+                    e.push(not_found(&f("program_id"), "Программа не найдена", "Unknown programme"))
+                }
+                Err(other) => return Err(other),
+            },
+            _ => {}
+        }
+        let resource = text(&mut e, &f("resource"), s.resource, 1000, false);
+        let ps = required(&mut e, &f("planned_start"), s.planned_start);
+        let pe = required(&mut e, &f("planned_end"), s.planned_end);
+        if let (Some(a), Some(b)) = (ps, pe) {
+            if b < a {
+                e.push(FieldError::new(
+                    f("planned_end"),
+                    "before_start",
+                    Msg::new("Окончание раньше начала", "Ends before it starts"),
+                ));
+            }
+            if let (Some(rs), Some(re)) = (start, end) {
+                if a < rs || b > re {
+                    e.push(FieldError::new(
+                        f("planned_start"),
+                        "out_of_period",
+                        Msg::new("Шаг выходит за период маршрута", "The step lies outside the route's period"),
+                    ));
+                }
+            }
+        }
+        let expected = text(&mut e, &f("expected_result"), s.expected_result, 2000, true);
+        let form = required(&mut e, &f("reporting_form"), s.reporting_form);
+        if let (Some(title), Some(activity), Some(planned_start), Some(planned_end), Some(expected_result), Some(rf)) =
+            (title, activity, ps, pe, expected, form)
+        {
+            steps.push(Step {
+                id: sid,
+                title,
+                competency_ids: s.competency_ids,
+                activity,
+                program_id: s.program_id,
+                resource,
+                planned_start,
+                planned_end,
+                expected_result,
+                reporting_form: rf,
+                status: s.status.unwrap_or(StepStatus::Planned),
+            });
+        }
+    }
+    e.finish()?;
+    let (Some(person_id), Some(tutor_id), Some(start), Some(end)) = (person_id, tutor_id, start, end) else {
+        return Err(lost("route"));
+    };
+    if d.routes.overlapping(person_id, start, end, Some(id)).await? {
+        return Err(DomainError::conflict(
+            "period_start",
+            Msg::new(
+                "У человека уже есть маршрут на пересекающийся период",
+                "The person already has a route for an overlapping period",
+            ),
+        ));
+    }
+    Ok((person_id, tutor_id, start, end, input.diagnostic_ids, input.deficit_competency_ids, steps))
+}
+
+const BUILDERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+const READERS: &[Role] =
+    &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
+
+fn is_tutor_of(ctx: &Ctx, r: &Route) -> bool {
+    ctx.actor.role == Role::Tutor && ctx.actor.person_id == Some(r.tutor_id)
+}
+
+fn forbidden() -> DomainError {
+    DomainError::Forbidden(Msg::new(
+        "Действие доступно тьютору маршрута или оператору ЦНППМ",
+        "Only the route's tutor or a ЦНППМ operator may do this",
+    ))
+}
+
+fn wrong_state(r: &Route) -> DomainError {
+    DomainError::Conflict {
+        field: Some("status".into()),
+        message: Msg::new(
+            format!("Действие недоступно в состоянии «{}»", r.status.as_str()),
+            format!("The action is not allowed in state '{}'", r.status.as_str()),
+        ),
+        allowed: r.status.allowed_actions(),
+    }
+}
+
+/// Creates a draft route for a person in the caller's scope.
+pub async fn create_route(d: Deps<'_>, ctx: &Ctx, input: RouteInput) -> DomainResult<Route> {
+    ctx.actor.require(BUILDERS)?;
+    let id = Uuid::now_v7();
+    let (person_id, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
+        validate(d, ctx, input, &[], id).await?;
+    let now = Utc::now();
+    d.routes
+        .create(
+            ctx,
+            Route {
+                id,
+                person_id,
+                tutor_id,
+                period_start,
+                period_end,
+                status: RouteStatus::Draft,
+                diagnostic_ids,
+                deficit_competency_ids,
+                steps,
+                transfer: Vec::new(),
+                repeat_diagnostic_on: None,
+                repeat_campaign_id: None,
+                approved_by: None,
+                approved_at: None,
+                started_at: None,
+                completed_at: None,
+                cancelled_at: None,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            },
+        )
+        .await
+}
+
+/// The state of a route's deficits from the person's current results.
+pub fn route_deficits(
+    route: &Route,
+    results: &[crate::development::diagnostics::DiagnosticResult],
+) -> Vec<RouteDeficit> {
+    let derived = derive_deficits(results);
+    route
+        .deficit_competency_ids
+        .iter()
+        .map(|c| match derived.iter().find(|x| x.competency_id == *c) {
+            Some(x) if x.status == DeficitStatus::Open => RouteDeficit {
+                competency_id: *c,
+                status: DeficitStatus::Open,
+                closed_on: None,
+                closed_by_campaign_id: None,
+            },
+            Some(x) => RouteDeficit {
+                competency_id: *c,
+                status: DeficitStatus::Closed,
+                closed_on: x.closed_by.as_ref().map(|r| r.assessed_on),
+                closed_by_campaign_id: x.closed_by.as_ref().map(|r| r.campaign_id),
+            },
+            None => RouteDeficit {
+                competency_id: *c,
+                status: DeficitStatus::Open,
+                closed_on: None,
+                closed_by_campaign_id: None,
+            },
+        })
+        .collect()
+}
+
+/// Reads a route with the state of its deficits (the person's results read are audited).
+pub async fn get_route(d: Deps<'_>, ctx: &Ctx, id: Uuid) -> DomainResult<(Route, Vec<RouteDeficit>)> {
+    ctx.actor.require(READERS)?;
+    let route = d.routes.get(&ctx.actor.scope(), id).await?;
+    let results = d.diagnostics.person_results(route.person_id).await?;
+    let shown: Vec<Uuid> =
+        results.iter().filter(|r| route.deficit_competency_ids.contains(&r.competency_id)).map(|r| r.id).collect();
+    if !shown.is_empty() {
+        d.audit.record_reads(ctx, "diagnostic_result", &shown).await?;
+    }
+    let deficits = route_deficits(&route, &results);
+    Ok((route, deficits))
+}
+
+/// Lists routes in the caller's scope.
+pub async fn list_routes(
+    d: Deps<'_>,
+    ctx: &Ctx,
+    filter: &RouteFilter,
+    page: PageRequest,
+) -> DomainResult<Page<Route>> {
+    ctx.actor.require(READERS)?;
+    d.routes.list(&ctx.actor.scope(), filter, page).await
+}
+
+async fn current(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<Route> {
+    let r = d.routes.get(&ctx.actor.scope(), id).await?;
+    if r.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    Ok(r)
+}
+
+/// Changes a route with a merge patch (the person cannot change); a completed or cancelled
+/// route is frozen (409).
+pub async fn update_route(
+    d: Deps<'_>,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    patch: impl FnOnce(RouteInput) -> DomainResult<RouteInput>,
+) -> DomainResult<Route> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor])?;
+    let r = current(d, ctx, id, expected_version).await?;
+    if ctx.actor.role == Role::Tutor && !is_tutor_of(ctx, &r) {
+        return Err(forbidden());
+    }
+    if matches!(r.status, RouteStatus::Completed | RouteStatus::Cancelled) {
+        return Err(wrong_state(&r));
+    }
+    let input = patch(RouteInput::from(&r))?;
+    if input.person_id != Some(r.person_id) {
+        return Err(DomainError::field(
+            "person_id",
+            "immutable",
+            Msg::new("Маршрут принадлежит одному человеку", "A route belongs to one person for good"),
+        ));
+    }
+    let (_, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
+        validate(d, ctx, input, &r.deficit_competency_ids, id).await?;
+    let next = Route { tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps, ..r };
+    d.routes.save(ctx, next, expected_version, "update").await
+}
+
+/// Approves a draft: the route's tutor or a ЦНППМ operator (or admin); a route needs steps.
+pub async fn approve_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<Route> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Tutor])?;
+    let mut r = current(d, ctx, id, expected_version).await?;
+    if ctx.actor.role == Role::Tutor && !is_tutor_of(ctx, &r) {
+        return Err(forbidden());
+    }
+    if r.status != RouteStatus::Draft {
+        return Err(wrong_state(&r));
+    }
+    if r.steps.is_empty() {
+        return Err(DomainError::conflict(
+            "steps",
+            Msg::new("В маршруте нет ни одного шага", "The route has no steps"),
+        ));
+    }
+    r.status = RouteStatus::Approved;
+    r.approved_by = Some(ctx.actor.subject.clone());
+    r.approved_at = Some(Utc::now());
+    d.routes.save(ctx, r, expected_version, "approve").await
+}
+
+/// Starts an approved route: its tutor, the person, or the region.
+pub async fn start_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<Route> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Tutor, Role::Teacher])?;
+    let mut r = current(d, ctx, id, expected_version).await?;
+    let own = ctx.actor.person_id == Some(r.person_id);
+    if (ctx.actor.role == Role::Tutor && !is_tutor_of(ctx, &r)) || (ctx.actor.role == Role::Teacher && !own) {
+        return Err(forbidden());
+    }
+    if r.status != RouteStatus::Approved {
+        return Err(wrong_state(&r));
+    }
+    r.status = RouteStatus::InProgress;
+    r.started_at = Some(Utc::now());
+    d.routes.save(ctx, r, expected_version, "start").await
+}
+
+/// Completes a route in progress: every step done or skipped, the transfer into practice
+/// recorded, and optionally a repeat diagnostic scheduled. The route is then frozen.
+pub async fn complete_route(
+    d: Deps<'_>,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    input: CompleteInput,
+) -> DomainResult<Route> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Tutor])?;
+    let mut r = current(d, ctx, id, expected_version).await?;
+    if ctx.actor.role == Role::Tutor && !is_tutor_of(ctx, &r) {
+        return Err(forbidden());
+    }
+    if r.status != RouteStatus::InProgress {
+        return Err(wrong_state(&r));
+    }
+    let mut e = Errors::new();
+    if input.transfer.is_empty() {
+        e.push(FieldError::new(
+            "transfer",
+            "required",
+            Msg::new(
+                "Укажите перенос в практику (стажировка, мастер-класс, обмен опытом, посещение уроков)",
+                "Record the transfer into practice (internship, master class, experience exchange, lesson visit)",
+            ),
+        ));
+    }
+    let mut transfer = Vec::new();
+    for (i, t) in input.transfer.into_iter().enumerate() {
+        let f = |n: &str| format!("transfer[{i}].{n}");
+        let form = required(&mut e, &f("form"), t.form);
+        let held_on = required(&mut e, &f("held_on"), t.held_on);
+        let description = text(&mut e, &f("description"), t.description, 2000, true);
+        if let (Some(form), Some(held_on), Some(description)) = (form, held_on, description) {
+            transfer.push(Transfer { form, held_on, description });
+        }
+    }
+    if let Some(on) = input.repeat_diagnostic_on {
+        if on <= r.period_start {
+            e.push(FieldError::new(
+                "repeat_diagnostic_on",
+                "too_early",
+                Msg::new("Повторная диагностика — после начала маршрута", "The repeat comes after the route starts"),
+            ));
+        }
+    }
+    if let Some(c) = input.repeat_campaign_id {
+        if d.diagnostics.get_campaigns(&[c]).await?.is_empty() {
+            e.push(not_found("repeat_campaign_id", "Диагностика не найдена", "Unknown diagnostic"));
+        }
+    }
+    e.finish()?;
+    let open: Vec<String> = r
+        .steps
+        .iter()
+        .filter(|s| !matches!(s.status, StepStatus::Done | StepStatus::Skipped))
+        .map(|s| s.title.clone())
+        .collect();
+    if !open.is_empty() {
+        return Err(DomainError::conflict(
+            "steps",
+            Msg::new(
+                format!("Не завершены шаги: {}", open.join("; ")),
+                format!("Steps not finished: {}", open.join("; ")),
+            ),
+        ));
+    }
+    r.status = RouteStatus::Completed;
+    r.completed_at = Some(Utc::now());
+    r.transfer = transfer;
+    r.repeat_diagnostic_on = input.repeat_diagnostic_on;
+    r.repeat_campaign_id = input.repeat_campaign_id;
+    d.routes.save(ctx, r, expected_version, "complete").await
+}
+
+/// Cancels a route that is not finished.
+pub async fn cancel_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<Route> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor])?;
+    let mut r = current(d, ctx, id, expected_version).await?;
+    if ctx.actor.role == Role::Tutor && !is_tutor_of(ctx, &r) {
+        return Err(forbidden());
+    }
+    if matches!(r.status, RouteStatus::Completed | RouteStatus::Cancelled) {
+        return Err(wrong_state(&r));
+    }
+    r.status = RouteStatus::Cancelled;
+    r.cancelled_at = Some(Utc::now());
+    d.routes.save(ctx, r, expected_version, "cancel").await
+}
+
+/// Appends evidence to a step of a route in progress: the person, their tutor, or the region.
+pub async fn add_evidence(
+    d: Deps<'_>,
+    ctx: &Ctx,
+    route_id: Uuid,
+    step_id: Uuid,
+    input: EvidenceInput,
+) -> DomainResult<Evidence> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Tutor, Role::Teacher])?;
+    let r = d.routes.get(&ctx.actor.scope(), route_id).await?;
+    if ctx.actor.role == Role::Tutor && !is_tutor_of(ctx, &r) {
+        return Err(forbidden());
+    }
+    if ctx.actor.role == Role::Teacher && ctx.actor.person_id != Some(r.person_id) {
+        return Err(forbidden());
+    }
+    if !r.steps.iter().any(|s| s.id == step_id) {
+        return Err(DomainError::NotFound);
+    }
+    if r.status != RouteStatus::InProgress {
+        return Err(wrong_state(&r));
+    }
+    let mut e = Errors::new();
+    let kind = required(&mut e, "kind", input.kind);
+    let description = text(&mut e, "description", input.description, 4000, true);
+    let url = text(&mut e, "url", input.url, 2000, false);
+    if let Some(u) = &url {
+        if !(u.starts_with("https://") || u.starts_with("http://")) {
+            e.push(FieldError::new("url", "invalid_url", Msg::new("Нужна ссылка http(s)://", "An http(s) URL is expected")));
+        }
+    }
+    e.finish()?;
+    let (Some(kind), Some(description)) = (kind, description) else { return Err(lost("evidence")) };
+    d.routes
+        .add_evidence(
+            ctx,
+            Evidence {
+                id: Uuid::now_v7(),
+                route_id,
+                step_id,
+                kind,
+                description,
+                url,
+                submitted_by: ctx.actor.subject.clone(),
+                submitted_at: Utc::now(),
+                status: EvidenceStatus::Submitted,
+                reviewed_by: None,
+                reviewed_at: None,
+                review_comment: None,
+            },
+        )
+        .await
+}
+
+/// Lists a route's evidence, oldest first.
+pub async fn list_evidence(d: Deps<'_>, ctx: &Ctx, route_id: Uuid) -> DomainResult<Vec<Evidence>> {
+    ctx.actor.require(READERS)?;
+    d.routes.get(&ctx.actor.scope(), route_id).await?;
+    d.routes.list_evidence(route_id).await
+}
+
+/// Accepts or rejects submitted evidence: the route's tutor or the region. A decision is final;
+/// accepted evidence stays for good.
+pub async fn review_evidence(
+    d: Deps<'_>,
+    ctx: &Ctx,
+    route_id: Uuid,
+    evidence_id: Uuid,
+    decision: Option<EvidenceStatus>,
+    comment: Option<String>,
+) -> DomainResult<Evidence> {
+    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Tutor])?;
+    let r = d.routes.get(&ctx.actor.scope(), route_id).await?;
+    if ctx.actor.role == Role::Tutor && !is_tutor_of(ctx, &r) {
+        return Err(forbidden());
+    }
+    let mut ev = d.routes.get_evidence(route_id, evidence_id).await?;
+    let mut e = Errors::new();
+    let decision = required(&mut e, "decision", decision);
+    if decision == Some(EvidenceStatus::Submitted) {
+        e.push(FieldError::new(
+            "decision",
+            "invalid_value",
+            Msg::new("Решение: accepted или rejected", "The decision is accepted or rejected"),
+        ));
+    }
+    let comment = text(&mut e, "comment", comment, 2000, false);
+    e.finish()?;
+    if ev.status != EvidenceStatus::Submitted {
+        return Err(DomainError::Conflict {
+            field: Some("status".into()),
+            message: Msg::new("Решение по материалу уже принято", "The evidence has already been reviewed"),
+            allowed: Vec::new(),
+        });
+    }
+    if matches!(r.status, RouteStatus::Completed | RouteStatus::Cancelled) {
+        return Err(wrong_state(&r));
+    }
+    ev.status = decision.unwrap_or(EvidenceStatus::Rejected);
+    ev.reviewed_by = Some(ctx.actor.subject.clone());
+    ev.reviewed_at = Some(Utc::now());
+    ev.review_comment = comment;
+    d.routes.review_evidence(ctx, ev).await
+}

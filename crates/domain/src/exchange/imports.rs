@@ -1,0 +1,161 @@
+//! Bulk imports: options, the summary, and the unit of work every line of an import runs in.
+//!
+//! An import is a sequence of records applied through the resources' own actions (the same
+//! rules, scope checks, audit and outbox as the API). Every line runs in a nested unit (a
+//! savepoint), so a failing line leaves nothing behind; the whole import runs in one unit that
+//! is committed only when every line passed (all-or-nothing), or in batches when good lines are
+//! to be kept.
+
+use async_trait::async_trait;
+
+use crate::{
+    DomainResult, FieldError, Msg, organizations::OrganizationRepository, persons::PersonRepository,
+};
+
+/// Whether existing records may be changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ImportMode {
+    /// Only create; a record that matches an existing one is rejected.
+    Create,
+    /// Create or update the matching record (as a merge patch).
+    #[default]
+    Upsert,
+}
+
+impl ImportMode {
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "create" => Some(Self::Create),
+            "upsert" => Some(Self::Upsert),
+            _ => None,
+        }
+    }
+}
+
+/// How records are matched with existing ones: by id or by a natural key (`inn`, `snils`, …),
+/// as DHIS2's `idScheme`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdScheme(pub String);
+
+impl IdScheme {
+    /// Matching by the record's `id`.
+    pub fn id() -> Self {
+        Self("id".into())
+    }
+
+    /// The scheme's name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Options of one import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Validate and count, write nothing.
+    pub dry_run: bool,
+    /// Create only, or create and update.
+    pub mode: ImportMode,
+    /// All-or-nothing (default) or keep the good lines.
+    pub atomic: bool,
+    /// How records are matched.
+    pub id_scheme: IdScheme,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { dry_run: false, mode: ImportMode::Upsert, atomic: true, id_scheme: IdScheme::id() }
+    }
+}
+
+/// What a line did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new record.
+    Created,
+    /// An existing record changed.
+    Updated,
+    /// An existing record already held these values (nothing written).
+    Unchanged,
+}
+
+/// One rejected field of one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    /// Line number in the body (1-based; for CSV the header is line 1). 0 for the whole body.
+    pub line: u64,
+    /// Field path, or `$` for the whole line.
+    pub field: String,
+    /// Stable code (`malformed`, `required`, `invalid_snils`, `exists`, `conflict`, …).
+    pub code: String,
+    /// What is wrong, in both languages.
+    pub message: Msg,
+}
+
+impl ImportError {
+    /// An error of a line from a field error.
+    pub fn of(line: u64, e: FieldError) -> Self {
+        Self { line, field: e.field, code: e.code, message: e.message }
+    }
+}
+
+/// The answer to an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Records read.
+    pub received: u64,
+    /// Records that created a resource.
+    pub created: u64,
+    /// Records that changed a resource.
+    pub updated: u64,
+    /// Records equal to the stored resource.
+    pub unchanged: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// Whether the good lines were written (false for a dry run and for an all-or-nothing
+    /// import with a rejected line).
+    pub committed: bool,
+    /// Every error, with its line and field.
+    pub errors: Vec<ImportError>,
+}
+
+impl ImportSummary {
+    /// Counts a line's outcome.
+    pub fn count(&mut self, o: Outcome) {
+        match o {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+        }
+    }
+
+    /// Records a rejected line with its errors.
+    pub fn reject(&mut self, line: u64, errors: Vec<FieldError>) {
+        self.rejected += 1;
+        self.errors.extend(errors.into_iter().map(|e| ImportError::of(line, e)));
+    }
+}
+
+/// A unit of work: every repository bound to one transaction. Repositories obtained here see
+/// the unit's own uncommitted writes; nothing is visible to others before `commit`.
+#[async_trait]
+pub trait Unit: Send + Sync {
+    /// Organisations inside the unit.
+    fn organizations(&self) -> &dyn OrganizationRepository;
+    /// Persons inside the unit.
+    fn persons(&self) -> &dyn PersonRepository;
+    /// A nested unit (a savepoint) whose writes can be undone alone.
+    async fn nested(&self) -> DomainResult<Box<dyn Unit>>;
+    /// Makes the unit's writes permanent (or part of the enclosing unit).
+    async fn commit(self: Box<Self>) -> DomainResult<()>;
+    /// Undoes the unit's writes.
+    async fn rollback(self: Box<Self>) -> DomainResult<()>;
+}
+
+/// Begins units of work.
+#[async_trait]
+pub trait UnitOfWork: Send + Sync {
+    /// Begins a unit (a write transaction).
+    async fn begin(&self) -> DomainResult<Box<dyn Unit>>;
+}

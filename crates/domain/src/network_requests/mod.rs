@@ -1,0 +1,275 @@
+//! Network requests (запросы в рамках сетевого взаимодействия) between participants, with the
+//! mandatory items of NAO reglament §18, their lifecycle and their legal reply deadlines
+//! (DOMAIN §3; NAO §13–18, §20).
+
+mod repository;
+mod rules;
+
+pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
+pub use rules::{
+    AuthorInput, ExtendInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request, extend_request,
+    format_outgoing_number, missing_mandatory_items, receive_request, reply_to_request, send_request,
+    update_network_request, withdraw_request,
+};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Actor, Role},
+    calendar::Deadline,
+};
+
+/// Where a request is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Being prepared by the sender (черновик).
+    Draft,
+    /// Sent, not yet registered by the addressee (направлен).
+    Sent,
+    /// Registered by the addressee; the term runs (получен).
+    Received,
+    /// Answered (дан ответ).
+    Answered,
+    /// Withdrawn by the sender (отозван).
+    Withdrawn,
+}
+
+impl RequestStatus {
+    /// Every status.
+    pub const ALL: [RequestStatus; 5] = [Self::Draft, Self::Sent, Self::Received, Self::Answered, Self::Withdrawn];
+
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Sent => "sent",
+            Self::Received => "received",
+            Self::Answered => "answered",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The actions allowed from this status.
+    pub fn allowed_actions(self) -> &'static [&'static str] {
+        match self {
+            Self::Draft => &["update", "send", "withdraw"],
+            Self::Sent => &["receive", "withdraw"],
+            Self::Received => &["reply", "extend", "withdraw"],
+            Self::Answered | Self::Withdrawn => &[],
+        }
+    }
+}
+
+/// How a request travels (NAO §14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Electronic document management system (СЭД).
+    Edms,
+    /// Paper (на бумажном носителе).
+    Paper,
+    /// An electronic document by e-mail.
+    Email,
+}
+
+impl Channel {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Edms => "edms",
+            Self::Paper => "paper",
+            Self::Email => "email",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Edms, Self::Paper, Self::Email].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The person who prepared and sent the request (NAO §18, item 5).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    /// Surname.
+    pub surname: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Patronymic.
+    pub patronymic: Option<String>,
+    /// Position.
+    pub position: Option<String>,
+    /// Office phone, normalised.
+    pub phone: Option<String>,
+    /// Office e-mail.
+    pub email: Option<String>,
+}
+
+/// Metadata of an attached file (the content is not stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// File name.
+    pub name: String,
+    /// Media type, e.g. `application/pdf`.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, lower-case hex.
+    pub sha256: String,
+}
+
+/// The addressee's reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// Text of the reply.
+    pub text: String,
+    /// Who replied (full name).
+    pub responder_name: String,
+    /// Their position.
+    pub responder_position: String,
+    /// Date of the reply.
+    pub replied_on: NaiveDate,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+}
+
+/// One transition of the lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The acting account.
+    pub actor_subject: String,
+    /// Its role.
+    pub actor_role: String,
+    /// The action (`create`, `send`, `receive`, `extend`, `reply`, `withdraw`).
+    pub action: String,
+    /// Status before (`None` on creation).
+    pub from: Option<RequestStatus>,
+    /// Status after.
+    pub to: RequestStatus,
+    /// Note (the reason of an extension or a withdrawal).
+    pub note: Option<String>,
+}
+
+/// The reply deadline of a received request and how it was computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDeadline {
+    /// The policy applied.
+    pub policy_id: Uuid,
+    /// Its code.
+    pub policy_code: String,
+    /// Its name.
+    pub policy_name: String,
+    /// The computation.
+    #[serde(flatten)]
+    pub deadline: Deadline,
+    /// The instant the due day ends in the addressee's time zone (overdue from then on).
+    pub due_at: DateTime<Utc>,
+    /// The addressee's time zone the due day is counted in.
+    pub time_zone: String,
+    /// The region whose calendar layer was applied.
+    pub region_code: String,
+}
+
+/// A network request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkRequest {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Status.
+    pub status: RequestStatus,
+    /// Sending organisation.
+    pub sender_organization_id: Uuid,
+    /// Its name (as it stood when sent, once sent).
+    pub sender_name: String,
+    /// Addressee organisation.
+    pub addressee_organization_id: Option<Uuid>,
+    /// Its name (as it stood when sent, once sent).
+    pub addressee_name: Option<String>,
+    /// Contact information for the reply.
+    pub reply_contact: Option<String>,
+    /// Date sent.
+    pub sent_on: Option<NaiveDate>,
+    /// Author.
+    pub author: Author,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Body.
+    pub body: Option<String>,
+    /// Channel.
+    pub channel: Channel,
+    /// Outgoing registration number.
+    pub outgoing_number: Option<String>,
+    /// Incoming registration number given by the addressee.
+    pub incoming_number: Option<String>,
+    /// Date received.
+    pub received_on: Option<NaiveDate>,
+    /// Deadline policy.
+    pub policy_id: Uuid,
+    /// Deadline, once received.
+    pub deadline: Option<RequestDeadline>,
+    /// Reply, once answered.
+    pub reply: Option<Reply>,
+    /// Holds personal data.
+    pub contains_personal_data: bool,
+    /// Legal basis for processing personal data.
+    pub personal_data_basis: Option<String>,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+    /// Linked agreement.
+    pub agreement_id: Option<Uuid>,
+    /// Lifecycle history, oldest first.
+    pub history: Vec<Transition>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Updated at.
+    pub updated_at: DateTime<Utc>,
+    /// Version.
+    pub version: i64,
+}
+
+impl NetworkRequest {
+    /// Whether the request is overdue at `now`: received, not answered, and the due day has ended
+    /// in the addressee's time zone.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status == RequestStatus::Received && self.deadline.as_ref().is_some_and(|d| now >= d.due_at)
+    }
+
+    /// How many times the term has been extended.
+    pub fn extensions_used(&self) -> u32 {
+        u32::try_from(self.history.iter().filter(|t| t.action == "extend").count()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Where a request's parties sit, for scope checks done outside SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The sender's side.
+    Sender,
+    /// The addressee's side.
+    Addressee,
+}
+
+/// Whether an actor may read the personal-data parts (body, attachments, reply) of a request
+/// holding personal data: administrators, operators and the integration, and the accounts of the
+/// two parties themselves. Authorities above the parties see the rest of the request.
+pub fn may_read_personal_data(actor: &Actor, r: &NetworkRequest) -> bool {
+    match actor.role {
+        Role::Admin | Role::Operator | Role::Integration => true,
+        Role::Organization | Role::Municipal => actor
+            .organization_id
+            .is_some_and(|o| o == r.sender_organization_id || Some(o) == r.addressee_organization_id),
+        Role::Tutor | Role::Teacher | Role::Analyst => false,
+    }
+}

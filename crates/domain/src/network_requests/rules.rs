@@ -1,0 +1,811 @@
+//! The actions on network requests: drafting, sending (with the NAO §18 check), receipt (which
+//! starts the term), extension, reply and withdrawal.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    Attachment, Author, Channel, NetworkRequest, NetworkRequestRepository, Reply, RequestDeadline, RequestStatus,
+    SaveKind, Transition,
+};
+use crate::{
+    DomainError, DomainResult, FieldError, Msg,
+    auth::{Ctx, Role, Scope},
+    deadlines::{CalendarRepository, DeadlinePolicyRepository, deadline_for, end_of_day_utc, today_in},
+    error::Errors,
+    organizations::{Organization, OrganizationRepository},
+    values::{Email, Phone, TimeZone},
+};
+
+/// Roles that draft, send, receive and answer requests (for the organisations in their scope).
+const ACTING: [Role; 4] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+
+/// The author as a client writes it.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorInput {
+    /// Surname.
+    pub surname: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Patronymic.
+    pub patronymic: Option<String>,
+    /// Position.
+    pub position: Option<String>,
+    /// Office phone.
+    pub phone: Option<String>,
+    /// Office e-mail.
+    pub email: Option<String>,
+}
+
+/// A draft as a client writes it (create, or the merged state of an update). Also the input of
+/// bulk imports: [`create_network_request`] takes it as it is.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkRequestInput {
+    /// Sender organisation (required).
+    pub sender_organization_id: Option<Uuid>,
+    /// Addressee organisation.
+    pub addressee_organization_id: Option<Uuid>,
+    /// Contact information for the reply.
+    pub reply_contact: Option<String>,
+    /// Author.
+    pub author: AuthorInput,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Body.
+    pub body: Option<String>,
+    /// Channel (default `edms`).
+    pub channel: Option<Channel>,
+    /// Deadline policy (default: the default policy).
+    pub policy_id: Option<Uuid>,
+    /// Holds personal data.
+    pub contains_personal_data: Option<bool>,
+    /// Legal basis for the personal data.
+    pub personal_data_basis: Option<String>,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+    /// Linked agreement.
+    pub agreement_id: Option<Uuid>,
+}
+
+impl From<&NetworkRequest> for NetworkRequestInput {
+    fn from(r: &NetworkRequest) -> Self {
+        Self {
+            sender_organization_id: Some(r.sender_organization_id),
+            addressee_organization_id: r.addressee_organization_id,
+            reply_contact: r.reply_contact.clone(),
+            author: AuthorInput {
+                surname: r.author.surname.clone(),
+                first_name: r.author.first_name.clone(),
+                patronymic: r.author.patronymic.clone(),
+                position: r.author.position.clone(),
+                phone: r.author.phone.clone(),
+                email: r.author.email.clone(),
+            },
+            subject: r.subject.clone(),
+            body: r.body.clone(),
+            channel: Some(r.channel),
+            policy_id: Some(r.policy_id),
+            contains_personal_data: Some(r.contains_personal_data),
+            personal_data_basis: r.personal_data_basis.clone(),
+            attachments: r.attachments.clone(),
+            agreement_id: r.agreement_id,
+        }
+    }
+}
+
+/// Registration of receipt by the addressee.
+#[derive(Debug, Clone, Default)]
+pub struct ReceiveInput {
+    /// Incoming registration number.
+    pub incoming_number: Option<String>,
+    /// Date received (the term starts the next day).
+    pub received_on: Option<NaiveDate>,
+    /// Local wall-clock time of receipt, for hour terms.
+    pub received_at: Option<NaiveDateTime>,
+    /// Another policy than the one the sender chose.
+    pub policy_id: Option<Uuid>,
+}
+
+/// An extension of the term.
+#[derive(Debug, Clone, Default)]
+pub struct ExtendInput {
+    /// Units to add (days, or hours for an hour term).
+    pub days: Option<u32>,
+    /// Reason.
+    pub reason: Option<String>,
+}
+
+/// The reply.
+#[derive(Debug, Clone, Default)]
+pub struct ReplyInput {
+    /// Text.
+    pub text: Option<String>,
+    /// Responder's full name.
+    pub responder_name: Option<String>,
+    /// Responder's position.
+    pub responder_position: Option<String>,
+    /// Date of the reply (default: today in the addressee's time zone).
+    pub replied_on: Option<NaiveDate>,
+    /// Attachments.
+    pub attachments: Vec<Attachment>,
+}
+
+fn too_long(field: &str, max: usize) -> FieldError {
+    FieldError::new(
+        field,
+        "too_long",
+        Msg::new(format!("Не длиннее {max} символов"), format!("At most {max} characters")),
+    )
+}
+
+fn opt_text(e: &mut Errors, field: &str, v: Option<String>, max: usize) -> Option<String> {
+    match v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
+        Some(s) if s.chars().count() > max => {
+            e.push(too_long(field, max));
+            None
+        }
+        v => v,
+    }
+}
+
+fn req_text(e: &mut Errors, field: &str, v: Option<String>, max: usize) -> Option<String> {
+    let given = v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let v = opt_text(e, field, v, max);
+    if !given {
+        e.push(FieldError::required(field));
+    }
+    v
+}
+
+/// Checks attachment metadata; the SHA-256 is normalised to lower case.
+pub fn check_attachments(e: &mut Errors, prefix: &str, list: Vec<Attachment>) -> Vec<Attachment> {
+    if list.len() > 100 {
+        e.push(FieldError::new(prefix, "too_many", Msg::new("Не больше 100 вложений", "At most 100 attachments")));
+    }
+    list.into_iter()
+        .enumerate()
+        .map(|(i, mut a)| {
+            let p = |f: &str| format!("{prefix}[{i}].{f}");
+            a.name = a.name.trim().to_owned();
+            if a.name.is_empty() {
+                e.push(FieldError::required(p("name")));
+            } else if a.name.chars().count() > 255 {
+                e.push(too_long(&p("name"), 255));
+            }
+            let mt = a.media_type.trim().to_ascii_lowercase();
+            let ok_part =
+                |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c));
+            if !matches!(mt.split_once('/'), Some((t, s)) if ok_part(t) && ok_part(s)) || mt.len() > 127 {
+                e.push(FieldError::new(
+                    p("media_type"),
+                    "invalid_media_type",
+                    Msg::new(
+                        "Неверный тип содержимого (например, application/pdf)",
+                        "Not a media type (e.g. application/pdf)",
+                    ),
+                ));
+            }
+            a.media_type = mt;
+            a.sha256 = a.sha256.trim().to_ascii_lowercase();
+            if a.sha256.len() != 64 || !a.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+                e.push(FieldError::new(
+                    p("sha256"),
+                    "invalid_sha256",
+                    Msg::new("SHA-256: 64 шестнадцатеричные цифры", "SHA-256: 64 hexadecimal digits"),
+                ));
+            }
+            a
+        })
+        .collect()
+}
+
+fn forbidden_side(ru: &str, en: &str) -> DomainError {
+    DomainError::Forbidden(Msg::new(ru, en))
+}
+
+fn wrong_transition(r: &NetworkRequest, action: &str) -> DomainError {
+    DomainError::Conflict {
+        field: Some("status".into()),
+        message: Msg::new(
+            format!("Действие «{action}» невозможно в статусе «{}»", r.status.as_str()),
+            format!("The action '{action}' is not allowed in status '{}'", r.status.as_str()),
+        ),
+        allowed: r.status.allowed_actions().iter().map(|a| (*a).to_owned()).collect(),
+    }
+}
+
+async fn in_scope(orgs: &dyn OrganizationRepository, scope: &Scope, id: Uuid) -> DomainResult<bool> {
+    if *scope == Scope::All {
+        return Ok(true);
+    }
+    match orgs.get(scope, id).await {
+        Ok(_) => Ok(true),
+        Err(DomainError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+async fn any_org(orgs: &dyn OrganizationRepository, id: Uuid) -> DomainResult<Option<Organization>> {
+    match orgs.get(&Scope::All, id).await {
+        Ok(o) => Ok(Some(o)),
+        Err(DomainError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn tz_of(o: &Organization) -> chrono_tz::Tz {
+    TimeZone::from_trusted(o.time_zone.clone()).tz()
+}
+
+fn transition(
+    ctx: &Ctx,
+    action: &str,
+    from: Option<RequestStatus>,
+    to: RequestStatus,
+    note: Option<String>,
+) -> Transition {
+    Transition {
+        at: Utc::now(),
+        actor_subject: ctx.actor.subject.clone(),
+        actor_role: ctx.actor.role.as_str().to_owned(),
+        action: action.to_owned(),
+        from,
+        to,
+        note,
+    }
+}
+
+/// Validates a draft and fills the organisations' names; the sender must be in the caller's
+/// scope, the addressee any open organisation other than the sender.
+async fn validate_draft(
+    orgs: &dyn OrganizationRepository,
+    policies: &dyn DeadlinePolicyRepository,
+    ctx: &Ctx,
+    input: NetworkRequestInput,
+) -> DomainResult<(NetworkRequestInput, String, Option<String>, Uuid)> {
+    let mut e = Errors::new();
+    let scope = ctx.actor.scope();
+    let mut sender_name = String::new();
+    match input.sender_organization_id {
+        None => e.push(FieldError::required("sender_organization_id")),
+        Some(id) => match orgs.get(&scope, id).await {
+            Ok(o) => sender_name = o.name,
+            Err(DomainError::NotFound) => e.push(FieldError::new(
+                "sender_organization_id",
+                "not_found",
+                Msg::new(
+                    "Организация-отправитель не найдена в вашей области доступа",
+                    "The sending organisation does not exist within your scope",
+                ),
+            )),
+            Err(other) => return Err(other),
+        },
+    }
+    let mut addressee_name = None;
+    if let Some(id) = input.addressee_organization_id {
+        match any_org(orgs, id).await? {
+            None => e.push(FieldError::new(
+                "addressee_organization_id",
+                "not_found",
+                Msg::new("Организация-адресат не найдена", "The addressee organisation does not exist"),
+            )),
+            Some(o) if o.closed_on.is_some() => e.push(FieldError::new(
+                "addressee_organization_id",
+                "closed",
+                Msg::new("Организация-адресат закрыта", "The addressee organisation is closed"),
+            )),
+            Some(o) if Some(o.id) == input.sender_organization_id => e.push(FieldError::new(
+                "addressee_organization_id",
+                "same_as_sender",
+                Msg::new("Адресат совпадает с отправителем", "The addressee is the sender"),
+            )),
+            Some(o) => addressee_name = Some(o.name),
+        }
+    }
+    let policy_id = match input.policy_id {
+        Some(id) => match policies.get(id).await {
+            Ok(p) => p.id,
+            Err(DomainError::NotFound) => {
+                e.push(FieldError::new(
+                    "policy_id",
+                    "not_found",
+                    Msg::new("Правило срока не найдено", "The deadline policy does not exist"),
+                ));
+                Uuid::nil()
+            }
+            Err(other) => return Err(other),
+        },
+        None => policies.default_policy().await?.id,
+    };
+    let a = input.author;
+    let author = AuthorInput {
+        surname: opt_text(&mut e, "author.surname", a.surname, 200),
+        first_name: opt_text(&mut e, "author.first_name", a.first_name, 200),
+        patronymic: opt_text(&mut e, "author.patronymic", a.patronymic, 200),
+        position: opt_text(&mut e, "author.position", a.position, 300),
+        phone: a
+            .phone
+            .filter(|p| !p.trim().is_empty())
+            .and_then(|p| e.take(Phone::parse("author.phone", &p)))
+            .map(|p| p.as_str().to_owned()),
+        email: a
+            .email
+            .filter(|m| !m.trim().is_empty())
+            .and_then(|m| e.take(Email::parse("author.email", &m)))
+            .map(|m| m.as_str().to_owned()),
+    };
+    let contains_pd = input.contains_personal_data.unwrap_or(false);
+    let personal_data_basis = opt_text(&mut e, "personal_data_basis", input.personal_data_basis, 1000);
+    if contains_pd && personal_data_basis.is_none() {
+        e.push(FieldError::new(
+            "personal_data_basis",
+            "required",
+            Msg::new(
+                "Запрос с персональными данными должен указывать правовое основание их обработки",
+                "A request holding personal data must give the legal basis for processing it",
+            ),
+        ));
+    }
+    let cleaned = NetworkRequestInput {
+        sender_organization_id: input.sender_organization_id,
+        addressee_organization_id: input.addressee_organization_id,
+        reply_contact: opt_text(&mut e, "reply_contact", input.reply_contact, 1000),
+        author,
+        subject: opt_text(&mut e, "subject", input.subject, 500),
+        body: opt_text(&mut e, "body", input.body, 100_000),
+        channel: Some(input.channel.unwrap_or(Channel::Edms)),
+        policy_id: Some(policy_id),
+        contains_personal_data: Some(contains_pd),
+        personal_data_basis,
+        attachments: check_attachments(&mut e, "attachments", input.attachments),
+        agreement_id: input.agreement_id,
+    };
+    e.finish()?;
+    Ok((cleaned, sender_name, addressee_name, policy_id))
+}
+
+fn apply_input(r: &mut NetworkRequest, i: NetworkRequestInput, sender_name: String, addressee_name: Option<String>) {
+    r.sender_organization_id = i.sender_organization_id.unwrap_or(r.sender_organization_id);
+    r.sender_name = sender_name;
+    r.addressee_organization_id = i.addressee_organization_id;
+    r.addressee_name = addressee_name;
+    r.reply_contact = i.reply_contact;
+    r.author = Author {
+        surname: i.author.surname,
+        first_name: i.author.first_name,
+        patronymic: i.author.patronymic,
+        position: i.author.position,
+        phone: i.author.phone,
+        email: i.author.email,
+    };
+    r.subject = i.subject;
+    r.body = i.body;
+    r.channel = i.channel.unwrap_or(Channel::Edms);
+    r.policy_id = i.policy_id.unwrap_or(r.policy_id);
+    r.contains_personal_data = i.contains_personal_data.unwrap_or(false);
+    r.personal_data_basis = i.personal_data_basis;
+    r.attachments = i.attachments;
+    r.agreement_id = i.agreement_id;
+}
+
+/// Creates a draft request. Admins and operators draft for any sender, municipal authorities for
+/// the organisations of their municipality, an organisation for itself and its subdivisions.
+/// This is also the entry point of bulk imports.
+pub async fn create_network_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    policies: &dyn DeadlinePolicyRepository,
+    ctx: &Ctx,
+    input: NetworkRequestInput,
+) -> DomainResult<NetworkRequest> {
+    ctx.actor.require(&ACTING)?;
+    let (input, sender_name, addressee_name, policy_id) = validate_draft(orgs, policies, ctx, input).await?;
+    let now = Utc::now();
+    let mut r = NetworkRequest {
+        id: Uuid::now_v7(),
+        status: RequestStatus::Draft,
+        sender_organization_id: input.sender_organization_id.unwrap_or_default(),
+        sender_name: String::new(),
+        addressee_organization_id: None,
+        addressee_name: None,
+        reply_contact: None,
+        sent_on: None,
+        author: Author::default(),
+        subject: None,
+        body: None,
+        channel: Channel::Edms,
+        outgoing_number: None,
+        incoming_number: None,
+        received_on: None,
+        policy_id,
+        deadline: None,
+        reply: None,
+        contains_personal_data: false,
+        personal_data_basis: None,
+        attachments: Vec::new(),
+        agreement_id: None,
+        history: vec![transition(ctx, "create", None, RequestStatus::Draft, None)],
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    apply_input(&mut r, input, sender_name, addressee_name);
+    requests.create(ctx, r).await
+}
+
+async fn current(
+    requests: &dyn NetworkRequestRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+) -> DomainResult<NetworkRequest> {
+    ctx.actor.require(&ACTING)?;
+    let r = requests.get(&ctx.actor.scope(), id).await?;
+    if r.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    Ok(r)
+}
+
+async fn require_sender_side(orgs: &dyn OrganizationRepository, ctx: &Ctx, r: &NetworkRequest) -> DomainResult<()> {
+    if in_scope(orgs, &ctx.actor.scope(), r.sender_organization_id).await? {
+        Ok(())
+    } else {
+        Err(forbidden_side("Это действие выполняет сторона отправителя", "Only the sender's side may do this"))
+    }
+}
+
+async fn require_addressee_side(
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    r: &NetworkRequest,
+) -> DomainResult<Organization> {
+    let id = r.addressee_organization_id.ok_or(DomainError::Internal("sent request without addressee".into()))?;
+    if !in_scope(orgs, &ctx.actor.scope(), id).await? {
+        return Err(forbidden_side("Это действие выполняет сторона адресата", "Only the addressee's side may do this"));
+    }
+    any_org(orgs, id).await?.ok_or(DomainError::Internal("addressee organisation vanished".into()))
+}
+
+/// Changes a draft with a merge patch applied to its current state (drafts only; 409 otherwise).
+pub async fn update_network_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    policies: &dyn DeadlinePolicyRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    patch: impl FnOnce(NetworkRequestInput) -> DomainResult<NetworkRequestInput>,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    if r.status != RequestStatus::Draft {
+        return Err(wrong_transition(&r, "update"));
+    }
+    require_sender_side(orgs, ctx, &r).await?;
+    let input = patch(NetworkRequestInput::from(&r))?;
+    let (input, sender_name, addressee_name, _) = validate_draft(orgs, policies, ctx, input).await?;
+    apply_input(&mut r, input, sender_name, addressee_name);
+    requests.save(ctx, expected_version, r, SaveKind::Update).await
+}
+
+fn missing(field: &str, ru: &str, en: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "mandatory_item_missing",
+        Msg::new(
+            format!("Обязательный реквизит запроса (п. 18 регламента): {ru}"),
+            format!("Mandatory item of a request (reglament §18): {en}"),
+        ),
+    )
+}
+
+/// Every mandatory item of NAO reglament §18 the request lacks (plus its subject), as failing
+/// fields: the sender's name, the addressee's name, contact information for the reply, the date
+/// sent, and the author's surname, first name, patronymic, position and office phone and/or
+/// e-mail.
+pub fn missing_mandatory_items(r: &NetworkRequest) -> Vec<FieldError> {
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    let mut out = Vec::new();
+    if r.sender_name.trim().is_empty() {
+        out.push(missing("sender_organization_id", "наименование отправителя", "the sender's name"));
+    }
+    if r.addressee_organization_id.is_none() || blank(&r.addressee_name) {
+        out.push(missing("addressee_organization_id", "наименование адресата", "the addressee's name"));
+    }
+    if blank(&r.reply_contact) {
+        out.push(missing("reply_contact", "контактная информация для ответа", "contact information for the reply"));
+    }
+    if r.sent_on.is_none() {
+        out.push(missing("sent_on", "дата направления", "the date sent"));
+    }
+    if blank(&r.author.surname) {
+        out.push(missing("author.surname", "фамилия автора", "the author's surname"));
+    }
+    if blank(&r.author.first_name) {
+        out.push(missing("author.first_name", "имя автора", "the author's first name"));
+    }
+    if blank(&r.author.patronymic) {
+        out.push(missing("author.patronymic", "отчество автора", "the author's patronymic"));
+    }
+    if blank(&r.author.position) {
+        out.push(missing("author.position", "должность автора", "the author's position"));
+    }
+    if blank(&r.author.phone) && blank(&r.author.email) {
+        out.push(missing(
+            "author.phone_or_email",
+            "служебный телефон и (или) электронная почта автора",
+            "the author's office phone and/or e-mail",
+        ));
+    }
+    if blank(&r.subject) {
+        out.push(missing("subject", "тема запроса", "the subject"));
+    }
+    out
+}
+
+/// Formats an outgoing registration number: `{seq}` is the sequence number within the sender's
+/// year, `{year}` the four-digit year, `{yy}` its last two digits.
+pub fn format_outgoing_number(format: &str, seq: i64, year: i32) -> String {
+    format
+        .replace("{seq}", &seq.to_string())
+        .replace("{year}", &year.to_string())
+        .replace("{yy}", &format!("{:02}", year.rem_euclid(100)))
+}
+
+/// Sends a draft: the sender's side, when every mandatory item is present (422 naming every
+/// missing one). The names of both organisations are fixed as they stand now; the date sent
+/// defaults to today in the sender's time zone; the outgoing number is allocated.
+pub async fn send_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    sent_on: Option<NaiveDate>,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    if r.status != RequestStatus::Draft {
+        return Err(wrong_transition(&r, "send"));
+    }
+    require_sender_side(orgs, ctx, &r).await?;
+    let now = Utc::now();
+    let sender = any_org(orgs, r.sender_organization_id).await?;
+    r.sender_name = sender.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let today = sender.as_ref().map_or_else(|| now.date_naive(), |o| today_in(tz_of(o), now));
+    if let Some(a) = r.addressee_organization_id {
+        r.addressee_name = any_org(orgs, a).await?.map(|o| o.name);
+    }
+    r.sent_on = Some(sent_on.unwrap_or(today));
+    let mut errors = missing_mandatory_items(&r);
+    if sent_on.is_some_and(|d| d > today) {
+        errors.push(FieldError::new(
+            "sent_on",
+            "in_future",
+            Msg::new("Дата направления не может быть в будущем", "The date sent cannot be in the future"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    r.status = RequestStatus::Sent;
+    r.history.push(transition(ctx, "send", Some(RequestStatus::Draft), RequestStatus::Sent, None));
+    requests.save(ctx, expected_version, r, SaveKind::Send).await
+}
+
+/// Registers receipt: the addressee's side. The term starts the day after `received_on`; the due
+/// date is computed in the addressee's calendar (federal plus its region's layer) and time zone.
+#[allow(clippy::too_many_arguments)]
+pub async fn receive_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    policies: &dyn DeadlinePolicyRepository,
+    calendars: &dyn CalendarRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    input: ReceiveInput,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    if r.status != RequestStatus::Sent {
+        return Err(wrong_transition(&r, "receive"));
+    }
+    let addressee = require_addressee_side(orgs, ctx, &r).await?;
+    let tz = tz_of(&addressee);
+    let mut e = Errors::new();
+    let incoming_number = req_text(&mut e, "incoming_number", input.incoming_number, 100);
+    let today = today_in(tz, Utc::now());
+    match input.received_on {
+        None => e.push(FieldError::required("received_on")),
+        Some(d) if r.sent_on.is_some_and(|s| d < s) => e.push(FieldError::new(
+            "received_on",
+            "before_sent",
+            Msg::new("Дата получения раньше даты направления", "The date received is before the date sent"),
+        )),
+        Some(d) if d > today => e.push(FieldError::new(
+            "received_on",
+            "in_future",
+            Msg::new("Дата получения не может быть в будущем", "The date received cannot be in the future"),
+        )),
+        Some(_) => {}
+    }
+    let policy = match input.policy_id {
+        Some(pid) => match policies.get(pid).await {
+            Ok(p) => Some(p),
+            Err(DomainError::NotFound) => {
+                e.push(FieldError::new(
+                    "policy_id",
+                    "not_found",
+                    Msg::new("Правило срока не найдено", "The deadline policy does not exist"),
+                ));
+                None
+            }
+            Err(other) => return Err(other),
+        },
+        None => Some(policies.get(r.policy_id).await?),
+    };
+    e.finish()?;
+    let (Some(policy), Some(received_on)) = (policy, input.received_on) else {
+        return Err(DomainError::Internal("receive validation lost a field".into()));
+    };
+    let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
+    let deadline = deadline_for(&calendar, policy.term, received_on, input.received_at, 0)?;
+    r.deadline = Some(RequestDeadline {
+        policy_id: policy.id,
+        policy_code: policy.code,
+        policy_name: policy.name,
+        due_at: end_of_day_utc(deadline.due_on, tz),
+        deadline,
+        time_zone: addressee.time_zone.clone(),
+        region_code: addressee.region_code.clone(),
+    });
+    r.policy_id = policy.id;
+    r.incoming_number = incoming_number;
+    r.received_on = Some(received_on);
+    r.status = RequestStatus::Received;
+    r.history.push(transition(ctx, "receive", Some(RequestStatus::Sent), RequestStatus::Received, None));
+    requests.save(ctx, expected_version, r, SaveKind::Action("receive")).await
+}
+
+/// Extends the term: the addressee's side, with a reason, while the term runs and only as far as
+/// the policy allows (409 when it allows no further extension, 422 when the days exceed it).
+#[allow(clippy::too_many_arguments)]
+pub async fn extend_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    policies: &dyn DeadlinePolicyRepository,
+    calendars: &dyn CalendarRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    input: ExtendInput,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    if r.status != RequestStatus::Received {
+        return Err(wrong_transition(&r, "extend"));
+    }
+    let addressee = require_addressee_side(orgs, ctx, &r).await?;
+    let Some(stored) = r.deadline.clone() else {
+        return Err(DomainError::Internal("received request without deadline".into()));
+    };
+    let policy = policies.get(stored.policy_id).await?;
+    let used = r.extensions_used();
+    let conflict = |ru: String, en: String| DomainError::Conflict {
+        field: Some("policy".into()),
+        message: Msg::new(ru, en),
+        allowed: vec!["reply".into(), "withdraw".into()],
+    };
+    if used >= policy.max_extensions {
+        return Err(conflict(
+            format!("Правило «{}» допускает продлений: {}; использовано: {used}", policy.name, policy.max_extensions),
+            format!("The policy '{}' allows {} extension(s); {used} used", policy.code, policy.max_extensions),
+        ));
+    }
+    if r.is_overdue(Utc::now()) {
+        return Err(conflict("Срок уже истёк".into(), "The term has already expired".into()));
+    }
+    let mut e = Errors::new();
+    let reason = req_text(&mut e, "reason", input.reason, 2000);
+    let remaining = policy.max_extension_days.saturating_sub(stored.deadline.extended_by);
+    match input.days {
+        None => e.push(FieldError::required("days")),
+        Some(d) if d == 0 || d > remaining => e.push(FieldError::new(
+            "days",
+            "out_of_range",
+            Msg::new(
+                format!("Продление — от 1 до {remaining} (остаток по правилу «{}»)", policy.name),
+                format!("An extension of 1 to {remaining} is left under the policy '{}'", policy.code),
+            ),
+        )),
+        Some(_) => {}
+    }
+    e.finish()?;
+    let days = input.days.unwrap_or(0);
+    let received_on = r.received_on.ok_or(DomainError::Internal("received request without date".into()))?;
+    let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
+    let deadline = deadline_for(&calendar, policy.term, received_on, None, stored.deadline.extended_by + days)?;
+    let tz = tz_of(&addressee);
+    r.deadline = Some(RequestDeadline { due_at: end_of_day_utc(deadline.due_on, tz), deadline, ..stored });
+    r.history.push(transition(ctx, "extend", Some(RequestStatus::Received), RequestStatus::Received, reason));
+    requests.save(ctx, expected_version, r, SaveKind::Action("extend")).await
+}
+
+/// Answers a received request: the addressee's side.
+pub async fn reply_to_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    input: ReplyInput,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    if r.status != RequestStatus::Received {
+        return Err(wrong_transition(&r, "reply"));
+    }
+    let addressee = require_addressee_side(orgs, ctx, &r).await?;
+    let today = today_in(tz_of(&addressee), Utc::now());
+    let mut e = Errors::new();
+    let text = req_text(&mut e, "text", input.text, 100_000);
+    let responder_name = req_text(&mut e, "responder_name", input.responder_name, 600);
+    let responder_position = req_text(&mut e, "responder_position", input.responder_position, 300);
+    let replied_on = input.replied_on.unwrap_or(today);
+    if r.received_on.is_some_and(|d| replied_on < d) {
+        e.push(FieldError::new(
+            "replied_on",
+            "before_received",
+            Msg::new("Дата ответа раньше даты получения", "The reply date is before the date received"),
+        ));
+    } else if replied_on > today {
+        e.push(FieldError::new(
+            "replied_on",
+            "in_future",
+            Msg::new("Дата ответа не может быть в будущем", "The reply date cannot be in the future"),
+        ));
+    }
+    let attachments = check_attachments(&mut e, "attachments", input.attachments);
+    e.finish()?;
+    let (Some(text), Some(responder_name), Some(responder_position)) = (text, responder_name, responder_position)
+    else {
+        return Err(DomainError::Internal("reply validation lost a field".into()));
+    };
+    r.reply = Some(Reply { text, responder_name, responder_position, replied_on, attachments });
+    r.status = RequestStatus::Answered;
+    r.history.push(transition(ctx, "reply", Some(RequestStatus::Received), RequestStatus::Answered, None));
+    requests.save(ctx, expected_version, r, SaveKind::Action("reply")).await
+}
+
+/// Withdraws a request not yet answered: the sender's side.
+pub async fn withdraw_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    reason: Option<String>,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    if !matches!(r.status, RequestStatus::Draft | RequestStatus::Sent | RequestStatus::Received) {
+        return Err(wrong_transition(&r, "withdraw"));
+    }
+    require_sender_side(orgs, ctx, &r).await?;
+    let mut e = Errors::new();
+    let note = opt_text(&mut e, "reason", reason, 2000);
+    e.finish()?;
+    let from = r.status;
+    r.status = RequestStatus::Withdrawn;
+    r.history.push(transition(ctx, "withdraw", Some(from), RequestStatus::Withdrawn, note));
+    requests.save(ctx, expected_version, r, SaveKind::Action("withdraw")).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn the_default_number_format_is_seq_slash_year() {
+        assert_eq!(format_outgoing_number("{seq}/{year}", 17, 2026), "17/2026");
+        assert_eq!(format_outgoing_number("ИСХ-{yy}-{seq}", 3, 2025), "ИСХ-25-3");
+    }
+}

@@ -1,0 +1,69 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use rsnms_domain::agreements::{AgreementFilter, AgreementStatus};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::dto::{AgreementList, AgreementSummaryView};
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::Params,
+    openapi::ReadErrors,
+    page::{PageQuery, respond},
+    problem::ApiResult,
+};
+
+/// Filters of the agreement list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementQuery {
+    /// Municipality of the municipal party.
+    municipality_code: Option<String>,
+    /// Status today.
+    status: Option<AgreementStatus>,
+    /// An organisation that is one of the parties.
+    party_id: Option<Uuid>,
+    /// Signed and in force on this date (`YYYY-MM-DD`).
+    valid_on: Option<NaiveDate>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    /// Opaque cursor from `next_cursor`.
+    cursor: Option<String>,
+}
+
+/// List agreements visible to the caller (реестр соглашений).
+///
+/// Admins, operators, analysts and the integration see all; a municipal authority sees its own.
+#[utoipa::path(
+    tag = "agreements",
+    params(AgreementQuery),
+    responses(
+        (status = 200, description = "A page of agreements", body = AgreementList,
+         headers(("Link" = String, description = "`<…>; rel=\"next\"` when more pages exist"))),
+        ReadErrors
+    ),
+    security(("bearer" = []))
+)]
+#[get("/agreements")]
+pub async fn list_agreements(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    Params(q): Params<AgreementQuery>,
+) -> ApiResult<HttpResponse> {
+    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let today = super::today();
+    let filter = AgreementFilter {
+        municipality_code: q.municipality_code,
+        status: q.status,
+        party_id: q.party_id,
+        valid_on: q.valid_on,
+        ..AgreementFilter::new(today)
+    };
+    let found = rsnms_domain::agreements::list_agreements(state.agreements.as_ref(), &ctx, &filter, page).await?;
+    Ok(respond(&req, found, |a| AgreementSummaryView::new(a, today)))
+}

@@ -1,0 +1,61 @@
+use actix_web::{HttpRequest, HttpResponse, http::header, put, web};
+
+use super::dto::{CalendarLayerView, CalendarPutResult, CalendarYearWrite};
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::{Body, IfMatch, etag},
+    openapi::ChangeErrors,
+    problem::{ApiError, ApiResult},
+};
+
+/// Load or correct one layer of a year (загрузить или исправить календарь): administrators.
+///
+/// The federal layer without `region_code`, a regional layer with it. Every problem of the data is
+/// reported at once (422): dates outside the year, repeats, days off on weekends, working weekdays
+/// listed as working weekend days, a declared total that the lists do not give. Correcting a stored
+/// layer needs `If-Match` with its `version`; a first load needs none. Due dates of requests not
+/// yet due whose term crosses the year are recomputed.
+#[utoipa::path(
+    tag = "calendars",
+    params(
+        ("year" = i32, Path, description = "Year"),
+        ("If-Match" = Option<String>, Header, description = "Version of the stored layer, when correcting one")
+    ),
+    request_body = CalendarYearWrite,
+    responses(
+        (status = 200, description = "Stored", body = CalendarPutResult, headers(("ETag" = String, description = "Version of the layer"))),
+        ChangeErrors
+    ),
+    security(("bearer" = []))
+)]
+#[put("/calendars/{year}")]
+pub async fn put_calendar(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    year: web::Path<i32>,
+    Body(dto): Body<CalendarYearWrite>,
+) -> ApiResult<HttpResponse> {
+    ctx.actor.require(&[rsnms_domain::auth::Role::Admin])?;
+    let year = super::check_year(year.into_inner())?;
+    let expected = if req.headers().contains_key(header::IF_MATCH) {
+        Some(<IfMatch as actix_web::FromRequest>::extract(&req).await?.0)
+    } else {
+        None
+    };
+    let region = dto.region_code.clone();
+    let exists = state.calendars.year(year, region.as_deref()).await?.into_iter().any(|l| match &l.year.layer {
+        rsnms_domain::calendar::CalendarLayer::Federal => region.is_none(),
+        rsnms_domain::calendar::CalendarLayer::Regional { region_code } => region.as_ref() == Some(region_code),
+    });
+    if exists && expected.is_none() {
+        return Err(ApiError::precondition_required());
+    }
+    let (stored, recomputed) =
+        rsnms_domain::deadlines::put_calendar_year(state.calendars.as_ref(), &ctx, dto.into_year(year), expected)
+            .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(stored.version)))
+        .json(CalendarPutResult { layer: CalendarLayerView::from(stored), recomputed_requests: recomputed }))
+}

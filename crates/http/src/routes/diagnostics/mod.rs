@@ -1,0 +1,28 @@
+//! `/api/v1/diagnostics`: diagnostic campaigns, their results, aggregates of deficits; and
+//! `/api/v1/persons/{id}/deficits`, a person's deficits derived from their results.
+
+mod analytics;
+mod create;
+mod deficits;
+mod dto;
+mod get;
+mod list;
+mod list_results;
+mod record_results;
+mod update;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use dto::{DiagnosticView, ResultItem};
+
+/// Registers the diagnostic routes (`/analytics` before `/{id}`).
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(analytics::get_diagnostics_analytics)
+        .service(list::list_diagnostics)
+        .service(create::create_diagnostic)
+        .service(get::get_diagnostic)
+        .service(update::update_diagnostic)
+        .service(list_results::list_diagnostic_results)
+        .service(record_results::record_diagnostic_results)
+        .service(deficits::list_deficits);
+}

@@ -1,0 +1,249 @@
+use actix_web::{
+    HttpMessage, HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    post, web,
+};
+use rsnms_domain::{
+    FieldError, Msg,
+    exchange::{IdScheme, ImportMode, ImportOptions},
+    idempotency::{Claim, StoredResponse},
+};
+use sha2::{Digest, Sha256};
+
+use super::{
+    ImportLimit,
+    datasets::{self, Dataset},
+    dto::{ImportModeParam, ImportQuery, ImportSummaryView},
+    engine,
+    reader::{Format, Lines, Records},
+};
+use crate::{
+    AppState,
+    auth::{Auth, RequestId},
+    extract::Params,
+    middleware::IdempotencyKeys,
+    openapi::CreateErrors,
+    problem::{ApiError, ApiResult, Lang},
+};
+
+/// Header carrying the SHA-256 of an imported body, stored with an idempotent response so that
+/// a retry with another body under the same key is refused.
+const BODY_SHA256: &str = "import-body-sha256";
+
+fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encoding), ApiError> {
+    let unsupported = || ApiError::unsupported_media_type("application/x-ndjson, text/csv");
+    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).ok_or_else(unsupported)?;
+    let m: mime::Mime = ct.parse().map_err(|_| unsupported())?;
+    let format = match (m.type_().as_str(), m.subtype().as_str()) {
+        ("application", "x-ndjson" | "ndjson" | "jsonl" | "x-jsonlines") => Format::Ndjson,
+        ("text", "csv") => Format::Csv,
+        _ => return Err(unsupported()),
+    };
+    let encoding = match m.get_param(mime::CHARSET) {
+        None => encoding_rs::UTF_8,
+        Some(c) => encoding_rs::Encoding::for_label(c.as_str().as_bytes())
+            .filter(|e| *e == encoding_rs::UTF_8 || *e == encoding_rs::WINDOWS_1251)
+            .ok_or_else(|| {
+                ApiError::unsupported_media_type("charset=utf-8 or charset=windows-1251")
+            })?,
+    };
+    Ok((format, encoding))
+}
+
+fn options(dataset: &dyn Dataset, q: &ImportQuery) -> Result<ImportOptions, ApiError> {
+    let schemes = dataset.id_schemes();
+    let id_scheme = q.id_scheme.clone().unwrap_or_else(|| schemes.first().copied().unwrap_or("id").to_owned());
+    if !schemes.contains(&id_scheme.as_str()) {
+        let list = schemes.join(", ");
+        return Err(ApiError::validation(vec![FieldError::new(
+            "id_scheme",
+            "invalid_parameter",
+            Msg::new(format!("Допустимые схемы: {list}"), format!("Allowed schemes: {list}")),
+        )]));
+    }
+    Ok(ImportOptions {
+        dry_run: q.dry_run.unwrap_or(false),
+        mode: match q.mode {
+            Some(ImportModeParam::Create) => ImportMode::Create,
+            _ => ImportMode::Upsert,
+        },
+        atomic: q.atomic.unwrap_or(true),
+        id_scheme: IdScheme(id_scheme),
+    })
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("idempotency-key") else { return Ok(None) };
+    match v.to_str() {
+        Ok(k) if (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(k.to_owned())),
+        _ => Err(ApiError::validation(vec![FieldError::new(
+            "Idempotency-Key",
+            "invalid_idempotency_key",
+            Msg::new(
+                "Ключ идемпотентности — от 1 до 255 видимых символов ASCII",
+                "An idempotency key is 1–255 visible ASCII characters",
+            ),
+        )])),
+    }
+}
+
+fn key_reused() -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        "Idempotency-Key",
+        "idempotency_key_reused",
+        Msg::new("Ключ уже использован с другим запросом", "The key was already used with a different request"),
+    )])
+}
+
+/// The response to an import: the summary (200), or for an all-or-nothing import with a
+/// rejected record a problem (422) carrying the same summary.
+fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode, &'static str, Vec<u8>) {
+    if view.committed || view.dry_run {
+        return (StatusCode::OK, "application/json", serde_json::to_vec(&view).unwrap_or_default());
+    }
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let (title, detail) = match lang {
+        Lang::Ru => (
+            "Загрузка отклонена",
+            format!("Записей с ошибками: {}; ничего не записано (atomic=true)", view.rejected),
+        ),
+        Lang::En => ("Import rejected", format!("{} records failed; nothing was written (atomic=true)", view.rejected)),
+    };
+    let body = serde_json::json!({
+        "type": "https://rsnms.ru/problems/import-rejected",
+        "title": title,
+        "status": 422,
+        "detail": detail,
+        "request_id": request_id,
+        "summary": view,
+    });
+    (StatusCode::UNPROCESSABLE_ENTITY, "application/problem+json", serde_json::to_vec(&body).unwrap_or_default())
+}
+
+fn replay(stored: StoredResponse) -> HttpResponse {
+    let mut b = HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
+    for (n, v) in stored.headers {
+        b.insert_header((n, v));
+    }
+    b.insert_header(("idempotent-replayed", "true"));
+    b.body(stored.body)
+}
+
+/// Import a dataset (загрузка данных): `organizations` or `persons`.
+///
+/// The body streams — `application/x-ndjson` (one JSON object per line, the resource's write
+/// shape plus `id` for matching) or `text/csv` (a header row naming the same fields, nested ones
+/// dotted as `contacts.phone`, list cells separated by `;` — or by `,` when the delimiter is
+/// `;`); UTF-8, or Windows-1251 with `charset=windows-1251`. Every record goes through the same
+/// rules, scope checks, audit and change events as the API. All-or-nothing by default (one
+/// transaction; a 422 problem carrying the summary when a record fails); `atomic=false` keeps
+/// the good records; `dry_run=true` writes nothing. With `Idempotency-Key` a retry replays the
+/// first summary and creates nothing twice.
+#[utoipa::path(
+    tag = "imports",
+    params(
+        ("dataset" = String, Path, description = "`organizations` or `persons`"),
+        ImportQuery,
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first summary is replayed")
+    ),
+    request_body(
+        description = "NDJSON lines or CSV rows",
+        content(
+            (String = "application/x-ndjson", example = "{\"surname\":\"Иванова\",\"first_name\":\"Анна\",\"organization_id\":\"0190…\",\"snils\":\"112-233-445 95\"}"),
+            (String = "text/csv", example = "surname,first_name,organization_id,snils,roles\nИванова,Анна,0190…,112-233-445 95,teacher;mentor")
+        )
+    ),
+    responses(
+        (status = 200, description = "Imported (or a dry run): the summary", body = ImportSummaryView),
+        CreateErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/imports/{dataset}")]
+pub async fn create_import(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    dataset: web::Path<String>,
+    Params(q): Params<ImportQuery>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let dataset = datasets::find(&dataset).ok_or_else(ApiError::not_found)?;
+    ctx.actor.require(dataset.writers())?;
+    let opts = options(dataset, &q)?;
+    let (format, encoding) = format_of(&req)?;
+    let limit = req.app_data::<ImportLimit>().map_or(super::DEFAULT_IMPORT_MAX_BYTES, |l| l.0);
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::payload_too_large(usize::try_from(limit).unwrap_or(usize::MAX)));
+    }
+    let lang = Lang::from_header(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let mut records = Records::new(Lines::new(payload, encoding, limit), format, dataset.list_columns());
+
+    let key = idempotency_key(&req)?;
+    let keys = req.app_data::<web::Data<IdempotencyKeys>>().cloned();
+    let claimed = match (key, keys) {
+        (Some(key), Some(keys)) => {
+            // The body is not known before it has streamed through: the key is claimed for the
+            // request (method, path, query), and the body's hash is stored with the response.
+            let mut h = Sha256::new();
+            for part in ["POST", req.path(), req.query_string(), "stream"] {
+                h.update(part);
+                h.update([0]);
+            }
+            let fingerprint = hex::encode(h.finalize());
+            match keys.0.claim(&ctx.actor.subject, &key, &fingerprint).await? {
+                Claim::Acquired => Some((key, keys)),
+                Claim::Mismatch => return Err(key_reused()),
+                Claim::InProgress => {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        "idempotency-in-progress",
+                        Msg::new("Запрос выполняется", "Request in progress"),
+                        Msg::new(
+                            "Запрос с этим ключом ещё выполняется; повторите позже",
+                            "A request with this key is still running; retry later",
+                        ),
+                    )
+                    .with_header(header::RETRY_AFTER, "1"));
+                }
+                Claim::Replay(stored) => {
+                    records.lines().drain().await?;
+                    let digest = records.lines().digest();
+                    let same = stored.headers.iter().any(|(n, v)| n == BODY_SHA256 && *v == digest);
+                    return if same { Ok(replay(stored)) } else { Err(key_reused()) };
+                }
+            }
+        }
+        _ => None,
+    };
+
+    let result = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await;
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            if let Some((key, keys)) = &claimed {
+                let _ = keys.0.release(&ctx.actor.subject, key).await;
+            }
+            return Err(e);
+        }
+    };
+    let view = ImportSummaryView::new(dataset.name(), summary, opts.dry_run, lang);
+    let digest = records.lines().digest();
+    let (status, content_type, body) = render(&req, view, lang);
+    if let Some((key, keys)) = claimed {
+        let stored = StoredResponse {
+            status: status.as_u16(),
+            headers: vec![
+                (header::CONTENT_TYPE.to_string(), content_type.to_owned()),
+                (BODY_SHA256.to_owned(), digest.clone()),
+            ],
+            body: body.clone(),
+        };
+        if let Err(e) = keys.0.complete(&ctx.actor.subject, &key, &stored).await {
+            tracing::warn!(error = %e, "idempotent import response not stored");
+        }
+    }
+    Ok(HttpResponse::build(status).content_type(content_type).insert_header((BODY_SHA256, digest)).body(body))
+}

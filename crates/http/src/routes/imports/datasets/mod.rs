@@ -1,0 +1,95 @@
+//! Datasets of `POST /api/v1/imports/{dataset}`: one small file each. A dataset turns one
+//! record (a JSON object: an NDJSON line or a CSV row) into calls of its resource's own domain
+//! actions inside the import's unit of work, matching existing records by id or by a natural
+//! key. Adding a dataset: implement [`Dataset`] and list it in [`DATASETS`].
+
+mod organizations;
+mod persons;
+
+use async_trait::async_trait;
+use rsnms_domain::{
+    DomainError, DomainResult, FieldError, Msg,
+    auth::{Ctx, Role},
+    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::extract::{ValueChecks, from_value, validate};
+
+/// One importable dataset.
+#[async_trait]
+pub trait Dataset: Send + Sync {
+    /// Name in the URL.
+    fn name(&self) -> &'static str;
+    /// Accepted `id_scheme` values; the first is the default.
+    fn id_schemes(&self) -> &'static [&'static str];
+    /// Roles that may import it at all (403 for others); each record is checked again by its
+    /// action.
+    fn writers(&self) -> &'static [Role] {
+        &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization]
+    }
+    /// CSV columns whose cells hold lists.
+    fn list_columns(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Applies one record inside a unit (the line's own savepoint). An `Unchanged` outcome is
+    /// rolled back by the caller, so a dataset may detect it by writing and comparing.
+    async fn apply(&self, unit: &dyn Unit, ctx: &Ctx, record: Map<String, Value>, opts: &ImportOptions)
+    -> DomainResult<Outcome>;
+}
+
+/// Every dataset.
+pub static DATASETS: &[&dyn Dataset] = &[&organizations::Organizations, &persons::Persons];
+
+/// The dataset of a name.
+pub fn find(name: &str) -> Option<&'static dyn Dataset> {
+    DATASETS.iter().copied().find(|d| d.name() == name)
+}
+
+/// Parses a whole record into a write DTO with the API's own checks (every failing field named).
+pub fn parse<T: DeserializeOwned + Validate + ValueChecks>(record: Map<String, Value>) -> DomainResult<T> {
+    let dto: T = from_value(Value::Object(record)).map_err(|e| DomainError::Validation(e.errors))?;
+    validate(&dto).map_err(|e| DomainError::Validation(e.errors))?;
+    Ok(dto)
+}
+
+/// Takes the record's `id` (matching by id), if any.
+pub fn take_id(record: &mut Map<String, Value>) -> DomainResult<Option<Uuid>> {
+    match record.remove("id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| {
+            DomainError::field("id", "invalid_id", Msg::new("Неверный идентификатор", "Invalid id"))
+        }),
+        Some(_) => Err(DomainError::field("id", "invalid_id", Msg::new("Неверный идентификатор", "Invalid id"))),
+    }
+}
+
+/// A record matched an existing one in `create` mode.
+pub fn exists(field: &str) -> DomainError {
+    DomainError::Validation(vec![FieldError::new(
+        field,
+        "exists",
+        Msg::new("Запись уже существует (режим create)", "The record already exists (create mode)"),
+    )])
+}
+
+/// A record names an id that does not exist (ids are assigned by the server).
+pub fn unknown_id() -> DomainError {
+    DomainError::field(
+        "id",
+        "not_found",
+        Msg::new(
+            "Записи с таким id нет; для новых записей id не указывают",
+            "No record has this id; new records are imported without an id",
+        ),
+    )
+}
+
+/// Whether a match may be updated.
+pub fn may_update(opts: &ImportOptions, key: &str) -> DomainResult<()> {
+    if opts.mode == ImportMode::Create { Err(exists(key)) } else { Ok(()) }
+}

@@ -1,0 +1,86 @@
+//! `organizations`: network participants; matched by `id` or by ИНН (`id_scheme=inn`). An
+//! update is a merge patch of the record onto the stored organisation.
+
+use async_trait::async_trait;
+use rsnms_domain::{
+    DomainError, DomainResult,
+    auth::Ctx,
+    exchange::{ImportOptions, Outcome, Unit},
+    organizations::{Organization, OrganizationFilter, create_organization, update_organization},
+    page::PageRequest,
+    values::Inn,
+};
+use serde_json::{Map, Value};
+
+use super::{Dataset, may_update, parse, take_id, unknown_id};
+use crate::{merge::apply_patch, routes::organizations::OrganizationWrite};
+
+/// The organisations dataset.
+pub struct Organizations;
+
+async fn by_inn(unit: &dyn Unit, ctx: &Ctx, record: &Map<String, Value>) -> DomainResult<Option<Organization>> {
+    let Some(raw) = record.get("inn").and_then(Value::as_str) else {
+        return Err(DomainError::Validation(vec![rsnms_domain::FieldError::required("inn")]));
+    };
+    let inn = Inn::parse("inn", raw).map_err(|e| DomainError::Validation(vec![e]))?.as_str().to_owned();
+    let filter = OrganizationFilter { inn: Some(inn), ..OrganizationFilter::default() };
+    let page = unit.organizations().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
+    Ok(page.items.into_iter().next())
+}
+
+fn same(before: &Organization, after: &Organization) -> bool {
+    let mut a = after.clone();
+    a.version = before.version;
+    a.updated_at = before.updated_at;
+    &a == before
+}
+
+#[async_trait]
+impl Dataset for Organizations {
+    fn name(&self) -> &'static str {
+        "organizations"
+    }
+
+    fn id_schemes(&self) -> &'static [&'static str] {
+        &["id", "inn"]
+    }
+
+    async fn apply(
+        &self,
+        unit: &dyn Unit,
+        ctx: &Ctx,
+        mut record: Map<String, Value>,
+        opts: &ImportOptions,
+    ) -> DomainResult<Outcome> {
+        let existing = match opts.id_scheme.as_str() {
+            "inn" => {
+                record.remove("id");
+                by_inn(unit, ctx, &record).await?
+            }
+            _ => match take_id(&mut record)? {
+                None => None,
+                Some(id) => match unit.organizations().get(&ctx.actor.scope(), id).await {
+                    Ok(o) => Some(o),
+                    Err(DomainError::NotFound) => return Err(unknown_id()),
+                    Err(e) => return Err(e),
+                },
+            },
+        };
+        match existing {
+            None => {
+                let dto: OrganizationWrite = parse(record)?;
+                create_organization(unit.organizations(), ctx, dto.into()).await?;
+                Ok(Outcome::Created)
+            }
+            Some(current) => {
+                may_update(opts, opts.id_scheme.as_str())?;
+                let patch = Value::Object(record);
+                let after = update_organization(unit.organizations(), ctx, current.id, current.version, |input| {
+                    apply_patch::<OrganizationWrite, _>(input, &patch)
+                })
+                .await?;
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+            }
+        }
+    }
+}

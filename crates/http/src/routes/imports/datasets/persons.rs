@@ -1,0 +1,100 @@
+//! `persons`: teachers, managers, tutors, methodologists, mentors; matched by `id` or by СНИЛС
+//! (`id_scheme=snils`). An update is a merge patch of the record onto the stored person.
+
+use async_trait::async_trait;
+use rsnms_domain::{
+    DomainError, DomainResult,
+    auth::Ctx,
+    exchange::{ImportOptions, Outcome, Unit},
+    page::PageRequest,
+    persons::{Person, PersonFilter, create_person, update_person},
+    values::Snils,
+};
+use serde_json::{Map, Value};
+
+use super::{Dataset, may_update, parse, take_id, unknown_id};
+use crate::{
+    merge::apply_patch,
+    routes::persons::{PersonWrite, today},
+};
+
+/// The persons dataset.
+pub struct Persons;
+
+async fn by_snils(unit: &dyn Unit, ctx: &Ctx, record: &Map<String, Value>) -> DomainResult<Option<Person>> {
+    let Some(raw) = record.get("snils").and_then(Value::as_str) else {
+        return Err(DomainError::Validation(vec![rsnms_domain::FieldError::required("snils")]));
+    };
+    let digits = Snils::parse("snils", raw).map_err(|e| DomainError::Validation(vec![e]))?.digits().to_owned();
+    let filter = PersonFilter { snils: Some(digits), ..PersonFilter::default() };
+    let page = unit.persons().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
+    Ok(page.items.into_iter().next())
+}
+
+fn same(before: &Person, after: &Person) -> bool {
+    let mut a = after.clone();
+    a.version = before.version;
+    a.updated_at = before.updated_at;
+    &a == before
+}
+
+#[async_trait]
+impl Dataset for Persons {
+    fn name(&self) -> &'static str {
+        "persons"
+    }
+
+    fn id_schemes(&self) -> &'static [&'static str] {
+        &["id", "snils"]
+    }
+
+    fn list_columns(&self) -> &'static [&'static str] {
+        &["roles"]
+    }
+
+    async fn apply(
+        &self,
+        unit: &dyn Unit,
+        ctx: &Ctx,
+        mut record: Map<String, Value>,
+        opts: &ImportOptions,
+    ) -> DomainResult<Outcome> {
+        let today = today();
+        let existing = match opts.id_scheme.as_str() {
+            "snils" => {
+                record.remove("id");
+                by_snils(unit, ctx, &record).await?
+            }
+            _ => match take_id(&mut record)? {
+                None => None,
+                Some(id) => match unit.persons().get(&ctx.actor.scope(), id).await {
+                    Ok(p) => Some(p),
+                    Err(DomainError::NotFound) => return Err(unknown_id()),
+                    Err(e) => return Err(e),
+                },
+            },
+        };
+        match existing {
+            None => {
+                let dto: PersonWrite = parse(record)?;
+                create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
+                Ok(Outcome::Created)
+            }
+            Some(current) => {
+                may_update(opts, opts.id_scheme.as_str())?;
+                let patch = Value::Object(record);
+                let after = update_person(
+                    unit.persons(),
+                    unit.organizations(),
+                    ctx,
+                    current.id,
+                    current.version,
+                    |input| apply_patch::<PersonWrite, _>(input, &patch),
+                    today,
+                )
+                .await?;
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+            }
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Reading an import body as it streams in: lines (NDJSON) or records (CSV, quoted fields may
+//! span lines), decoded from UTF-8 or Windows-1251, one at a time — the body never sits in
+//! memory whole. The reader hashes every byte it reads (for `Idempotency-Key`) and stops at
+//! the configured size.
+
+use actix_web::web::Bytes;
+use encoding_rs::Encoding;
+use futures_util::{Stream, StreamExt};
+use rsnms_domain::{FieldError, Msg};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::problem::ApiError;
+
+/// Longest line (or CSV record) accepted.
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The body's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `application/x-ndjson`: one JSON object per line.
+    Ndjson,
+    /// `text/csv`: a header row, then one record per row.
+    Csv,
+}
+
+/// Reads a body line by line.
+pub struct Lines<S> {
+    stream: S,
+    buf: Vec<u8>,
+    start: usize,
+    scanned: usize,
+    done: bool,
+    line: u64,
+    read: u64,
+    limit: u64,
+    encoding: &'static Encoding,
+    hasher: Sha256,
+}
+
+fn too_long(line: u64) -> ApiError {
+    ApiError::bad_request(Msg::new(
+        format!("Строка {line} длиннее {MAX_LINE_BYTES} байт"),
+        format!("Line {line} is longer than {MAX_LINE_BYTES} bytes"),
+    ))
+}
+
+impl<S, E> Lines<S>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    /// A reader over a byte stream, decoding with an encoding, stopping past `limit` bytes.
+    pub fn new(stream: S, encoding: &'static Encoding, limit: u64) -> Self {
+        Self {
+            stream,
+            buf: Vec::new(),
+            start: 0,
+            scanned: 0,
+            done: false,
+            line: 0,
+            read: 0,
+            limit,
+            encoding,
+            hasher: Sha256::new(),
+        }
+    }
+
+    /// The SHA-256 of every byte read so far (of the whole body once the reader is exhausted).
+    pub fn digest(&self) -> String {
+        hex::encode(self.hasher.clone().finalize())
+    }
+
+    /// Reads the rest of the body without parsing it (to hash a body whose import is replayed).
+    pub async fn drain(&mut self) -> Result<(), ApiError> {
+        self.buf.clear();
+        self.start = 0;
+        self.scanned = 0;
+        while self.fill().await? {
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    async fn fill(&mut self) -> Result<bool, ApiError> {
+        if self.done {
+            return Ok(false);
+        }
+        match self.stream.next().await {
+            None => {
+                self.done = true;
+                Ok(false)
+            }
+            Some(Err(_)) => Err(ApiError::bad_request(Msg::new(
+                "Не удалось прочитать тело запроса",
+                "Could not read the request body",
+            ))),
+            Some(Ok(chunk)) => {
+                self.read += chunk.len() as u64;
+                if self.read > self.limit {
+                    return Err(ApiError::payload_too_large(usize::try_from(self.limit).unwrap_or(usize::MAX)));
+                }
+                self.hasher.update(&chunk);
+                self.buf.extend_from_slice(&chunk);
+                Ok(true)
+            }
+        }
+    }
+
+    /// The next physical line: its number and text (or why it cannot be decoded).
+    pub async fn next_line(&mut self) -> Result<Option<(u64, Result<String, FieldError>)>, ApiError> {
+        loop {
+            let from = self.start + self.scanned;
+            if let Some(pos) = self.buf[from..].iter().position(|b| *b == b'\n') {
+                let end = from + pos;
+                let line = self.decode_at(self.start, end);
+                self.start = end + 1;
+                self.scanned = 0;
+                return Ok(Some((self.line, line)));
+            }
+            self.scanned = self.buf.len() - self.start;
+            if self.scanned > MAX_LINE_BYTES {
+                return Err(too_long(self.line + 1));
+            }
+            // Compact once per chunk, not once per line.
+            self.buf.drain(..self.start);
+            self.start = 0;
+            if !self.fill().await? {
+                if self.buf.is_empty() {
+                    return Ok(None);
+                }
+                let end = self.buf.len();
+                let line = self.decode_at(0, end);
+                self.buf.clear();
+                self.scanned = 0;
+                return Ok(Some((self.line, line)));
+            }
+        }
+    }
+
+    fn decode_at(&mut self, start: usize, end: usize) -> Result<String, FieldError> {
+        self.line += 1;
+        let raw = &self.buf[start..end];
+        self.decode(raw)
+    }
+
+    fn decode(&self, raw: &[u8]) -> Result<String, FieldError> {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let raw = if self.line == 1 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+        match self.encoding.decode_without_bom_handling_and_without_replacement(raw) {
+            Some(text) => Ok(text.into_owned()),
+            None => Err(FieldError::new(
+                "$",
+                "invalid_encoding",
+                Msg::new(
+                    format!("Строка не в кодировке {}", self.encoding.name()),
+                    format!("The line is not valid {}", self.encoding.name()),
+                ),
+            )),
+        }
+    }
+}
+
+fn malformed(ru: impl Into<String>, en: impl Into<String>) -> FieldError {
+    FieldError::new("$", "malformed", Msg::new(ru, en))
+}
+
+/// One record of the body: its (first) line number and the record as a JSON object.
+pub type Record = (u64, Result<Map<String, Value>, FieldError>);
+
+/// Reads records (NDJSON objects or CSV rows as objects) from lines.
+pub struct Records<S> {
+    lines: Lines<S>,
+    format: Format,
+    header: Option<Vec<String>>,
+    delimiter: char,
+    list_columns: &'static [&'static str],
+}
+
+impl<S, E> Records<S>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    /// Records of a body; `list_columns` are CSV columns whose cells hold lists.
+    pub fn new(lines: Lines<S>, format: Format, list_columns: &'static [&'static str]) -> Self {
+        Self { lines, format, header: None, delimiter: ',', list_columns }
+    }
+
+    /// The line reader (for the digest and draining).
+    pub fn lines(&mut self) -> &mut Lines<S> {
+        &mut self.lines
+    }
+
+    /// The next record; blank lines are skipped.
+    pub async fn next(&mut self) -> Result<Option<Record>, ApiError> {
+        match self.format {
+            Format::Ndjson => self.next_json().await,
+            Format::Csv => self.next_csv().await,
+        }
+    }
+
+    async fn next_json(&mut self) -> Result<Option<Record>, ApiError> {
+        loop {
+            let Some((n, text)) = self.lines.next_line().await? else { return Ok(None) };
+            let text = match text {
+                Ok(t) if t.trim().is_empty() => continue,
+                Ok(t) => t,
+                Err(e) => return Ok(Some((n, Err(e)))),
+            };
+            let parsed = match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(m)) => Ok(m),
+                Ok(_) => Err(malformed("Ожидается JSON-объект", "A JSON object is expected")),
+                Err(e) => Err(malformed(
+                    format!("Некорректный JSON: позиция {}", e.column()),
+                    format!("Malformed JSON at column {}", e.column()),
+                )),
+            };
+            return Ok(Some((n, parsed)));
+        }
+    }
+
+    /// Reads one CSV record, joining lines while a quoted field is open.
+    async fn csv_fields(&mut self) -> Result<Option<(u64, Result<Vec<String>, FieldError>)>, ApiError> {
+        loop {
+            let Some((first, text)) = self.lines.next_line().await? else { return Ok(None) };
+            let mut text = match text {
+                Ok(t) if t.trim().is_empty() => continue,
+                Ok(t) => t,
+                Err(e) => return Ok(Some((first, Err(e)))),
+            };
+            if self.header.is_none() {
+                let semis = text.matches(';').count();
+                let commas = text.matches(',').count();
+                self.delimiter = if semis > commas { ';' } else { ',' };
+            }
+            while text.matches('"').count() % 2 == 1 {
+                match self.lines.next_line().await? {
+                    Some((_, Ok(more))) => {
+                        text.push('\n');
+                        text.push_str(&more);
+                        if text.len() > MAX_LINE_BYTES {
+                            return Err(too_long(first));
+                        }
+                    }
+                    Some((_, Err(e))) => return Ok(Some((first, Err(e)))),
+                    None => {
+                        return Ok(Some((
+                            first,
+                            Err(malformed("Незакрытая кавычка", "Unterminated quoted field")),
+                        )));
+                    }
+                }
+            }
+            return Ok(Some((first, split_csv(&text, self.delimiter))));
+        }
+    }
+
+    async fn next_csv(&mut self) -> Result<Option<Record>, ApiError> {
+        if self.header.is_none() {
+            let Some((n, fields)) = self.csv_fields().await? else { return Ok(None) };
+            match fields {
+                Ok(h) => self.header = Some(h.into_iter().map(|c| c.trim().to_owned()).collect()),
+                Err(e) => return Err(ApiError::validation(vec![FieldError::new(format!("line {n}"), e.code, e.message)])),
+            }
+        }
+        let Some((n, fields)) = self.csv_fields().await? else { return Ok(None) };
+        let fields = match fields {
+            Ok(f) => f,
+            Err(e) => return Ok(Some((n, Err(e)))),
+        };
+        let header = self.header.as_deref().unwrap_or_default();
+        if fields.len() != header.len() {
+            return Ok(Some((
+                n,
+                Err(malformed(
+                    format!("Ожидается полей: {}, получено: {}", header.len(), fields.len()),
+                    format!("Expected {} fields, got {}", header.len(), fields.len()),
+                )),
+            )));
+        }
+        let list_sep = if self.delimiter == ';' { ',' } else { ';' };
+        let mut obj = Map::new();
+        for (name, cell) in header.iter().zip(fields) {
+            if cell.is_empty() {
+                continue;
+            }
+            let value = if self.list_columns.contains(&name.as_str()) {
+                Value::Array(
+                    cell.split(list_sep)
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Value::String(s.to_owned()))
+                        .collect(),
+                )
+            } else {
+                Value::String(cell)
+            };
+            insert_path(&mut obj, name, value);
+        }
+        Ok(Some((n, Ok(obj))))
+    }
+}
+
+/// Puts a value at a dotted path (`contacts.phone`).
+fn insert_path(obj: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            obj.insert(path.to_owned(), value);
+        }
+        Some((head, rest)) => {
+            let entry = obj.entry(head.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(inner) = entry {
+                insert_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+/// Splits one CSV record (RFC 4180: `"` quotes, `""` inside quotes is a quote).
+pub fn split_csv(text: &str, delimiter: char) -> Result<Vec<String>, FieldError> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    cur.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                cur.push(c);
+            }
+        } else if c == '"' {
+            if !cur.trim().is_empty() || was_quoted {
+                return Err(malformed("Кавычка внутри поля без кавычек", "A quote inside an unquoted field"));
+            }
+            cur.clear();
+            quoted = true;
+            was_quoted = true;
+        } else if c == delimiter {
+            out.push(if was_quoted { std::mem::take(&mut cur) } else { std::mem::take(&mut cur).trim().to_owned() });
+            was_quoted = false;
+        } else if was_quoted {
+            if !c.is_whitespace() {
+                return Err(malformed("Текст после закрывающей кавычки", "Text after a closing quote"));
+            }
+        } else {
+            cur.push(c);
+        }
+    }
+    if quoted {
+        return Err(malformed("Незакрытая кавычка", "Unterminated quoted field"));
+    }
+    out.push(if was_quoted { cur } else { cur.trim().to_owned() });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn stream(parts: &[&[u8]]) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Unpin {
+        futures_util::stream::iter(parts.iter().map(|p| Ok(Bytes::copy_from_slice(p))).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn csv_fields_handle_quotes_and_doubled_quotes() {
+        assert_eq!(split_csv(r#"a,"b, c","d ""e""""#, ',').unwrap(), vec!["a", "b, c", r#"d "e""#]);
+        assert_eq!(split_csv("a;;c", ';').unwrap(), vec!["a", "", "c"]);
+        assert!(split_csv(r#"a,"b"x"#, ',').is_err());
+        assert!(split_csv(r#"a,"b"#, ',').is_err());
+    }
+
+    #[tokio::test]
+    async fn lines_split_across_chunks_and_cp1251_decodes() {
+        let mut l = Lines::new(stream(&[b"ab", b"c\r\nd", b"\xc8\xe2\n"]), encoding_rs::WINDOWS_1251, 100);
+        assert_eq!(l.next_line().await.unwrap().unwrap(), (1, Ok("abc".to_owned())));
+        assert_eq!(l.next_line().await.unwrap().unwrap(), (2, Ok("dИв".to_owned())));
+        assert!(l.next_line().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_quoted_csv_field_may_span_lines_and_keeps_the_first_line_number() {
+        let body: &[u8] = b"name;roles;contacts.phone\n\"A\nB\";teacher,mentor;\nC;;1\n";
+        let lines = Lines::new(stream(&[body]), encoding_rs::UTF_8, 1000);
+        let mut r = Records::new(lines, Format::Csv, &["roles"]);
+        let (n, rec) = r.next().await.unwrap().unwrap();
+        assert_eq!(n, 2);
+        let rec = rec.unwrap();
+        assert_eq!(rec["name"], "A\nB");
+        assert_eq!(rec["roles"], serde_json::json!(["teacher", "mentor"]));
+        assert!(!rec.contains_key("contacts"));
+        let (n, rec) = r.next().await.unwrap().unwrap();
+        assert_eq!(n, 4);
+        assert_eq!(rec.unwrap()["contacts"]["phone"], "1");
+    }
+
+    #[tokio::test]
+    async fn the_body_limit_stops_reading() {
+        let mut l = Lines::new(stream(&[b"aaaa\n", b"bbbb\n"]), encoding_rs::UTF_8, 6);
+        assert!(l.next_line().await.is_ok());
+        assert_eq!(l.next_line().await.err().map(|e| e.status.as_u16()), Some(413));
+    }
+}

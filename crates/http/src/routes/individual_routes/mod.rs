@@ -1,0 +1,50 @@
+//! `/api/v1/routes`: individual educational routes (ИОМ), their workflow, evidence log and
+//! suggestions.
+
+mod approve;
+mod cancel;
+mod complete;
+mod create;
+mod dto;
+mod get;
+mod list;
+mod list_evidence;
+mod review_evidence;
+mod start;
+mod submit_evidence;
+mod suggestions;
+mod update;
+
+use rsnms_domain::development::iom::Deps;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use dto::RouteView;
+
+use crate::AppState;
+
+/// Registers the route routes (`/suggestions` before `/{id}`).
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(suggestions::suggest_routes)
+        .service(list::list_routes)
+        .service(create::create_route)
+        .service(get::get_route)
+        .service(update::update_route)
+        .service(approve::approve_route)
+        .service(start::start_route)
+        .service(complete::complete_route)
+        .service(cancel::cancel_route)
+        .service(list_evidence::list_route_evidence)
+        .service(submit_evidence::submit_route_evidence)
+        .service(review_evidence::review_route_evidence);
+}
+
+/// The repositories route actions use.
+pub(crate) fn deps(state: &AppState) -> Deps<'_> {
+    Deps {
+        routes: state.routes.as_ref(),
+        persons: state.persons.as_ref(),
+        diagnostics: state.diagnostics.as_ref(),
+        programs: state.programs.as_ref(),
+        audit: state.audit.as_ref(),
+    }
+}

@@ -1,0 +1,576 @@
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use rsnms_domain::{
+    FieldError,
+    network_requests::{
+        Attachment, AuthorInput, Channel, NetworkRequest, NetworkRequestInput, RequestStats, RequestStatus,
+        StatusCounts,
+    },
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::extract::{ValueChecks, check_value};
+
+/// The author of a request: who prepared and sent it (NAO §18: ФИО, должность, служебный телефон
+/// и (или) e-mail).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorDto {
+    /// Surname (фамилия).
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200, example = "Иванова")]
+    pub surname: Option<String>,
+    /// First name (имя).
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200, example = "Мария")]
+    pub first_name: Option<String>,
+    /// Patronymic (отчество).
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200, example = "Петровна")]
+    pub patronymic: Option<String>,
+    /// Position (должность).
+    #[validate(length(max = 300))]
+    #[schema(max_length = 300, example = "методист")]
+    pub position: Option<String>,
+    /// Office phone (служебный телефон).
+    #[validate(length(max = 32))]
+    #[schema(max_length = 32, example = "+7 301 221-00-00")]
+    pub phone: Option<String>,
+    /// Office e-mail (служебная электронная почта).
+    #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
+    pub email: Option<String>,
+}
+
+/// Metadata of an attached file (вложение); the content itself is not stored.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentDto {
+    /// File name.
+    #[validate(required, length(min = 1, max = 255))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 255, example = "справка.pdf")]
+    pub name: Option<String>,
+    /// Media type.
+    #[validate(required, length(min = 3, max = 127))]
+    #[schema(required = true, nullable = false, example = "application/pdf")]
+    pub media_type: Option<String>,
+    /// Size in bytes.
+    #[validate(required, range(max = 1_099_511_627_776u64))]
+    #[schema(required = true, nullable = false, minimum = 0)]
+    pub size: Option<u64>,
+    /// SHA-256 of the content, 64 hexadecimal digits.
+    #[validate(required)]
+    #[schema(required = true, nullable = false, pattern = "^[0-9a-fA-F]{64}$")]
+    pub sha256: Option<String>,
+}
+
+impl From<AttachmentDto> for Attachment {
+    fn from(a: AttachmentDto) -> Self {
+        Attachment {
+            name: a.name.unwrap_or_default(),
+            media_type: a.media_type.unwrap_or_default(),
+            size: a.size.unwrap_or_default(),
+            sha256: a.sha256.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<Attachment> for AttachmentDto {
+    fn from(a: Attachment) -> Self {
+        AttachmentDto { name: Some(a.name), media_type: Some(a.media_type), size: Some(a.size), sha256: Some(a.sha256) }
+    }
+}
+
+/// A request as its sender drafts it (create; merge-patched while a draft).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkRequestWrite {
+    /// Sending organisation (участник, направляющий запрос); must be in the caller's scope.
+    #[validate(required)]
+    #[schema(required = true, nullable = false)]
+    pub sender_organization_id: Option<Uuid>,
+    /// Addressee organisation (адресат запроса).
+    pub addressee_organization_id: Option<Uuid>,
+    /// Contact information for the reply (контактная информация для ответа).
+    #[validate(length(max = 1000))]
+    #[schema(max_length = 1000, example = "670000, г. Улан-Удэ, ул. Ленина, 1; info@example.ru")]
+    pub reply_contact: Option<String>,
+    /// Author.
+    #[validate(nested)]
+    pub author: Option<AuthorDto>,
+    /// Subject (тема).
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub subject: Option<String>,
+    /// Body (текст запроса).
+    #[validate(length(max = 100000))]
+    #[schema(max_length = 100000)]
+    pub body: Option<String>,
+    /// Channel (способ направления), default `edms`.
+    pub channel: Option<Channel>,
+    /// Deadline policy (правило срока ответа); default: the default policy.
+    pub policy_id: Option<Uuid>,
+    /// Whether the request holds personal data (содержит персональные данные).
+    pub contains_personal_data: Option<bool>,
+    /// Legal basis for processing the personal data; required when `contains_personal_data`.
+    #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
+    pub personal_data_basis: Option<String>,
+    /// Attachment metadata (at most 100).
+    #[validate(nested, length(max = 100))]
+    pub attachments: Option<Vec<AttachmentDto>>,
+    /// A linked agreement (соглашение о сетевом взаимодействии).
+    pub agreement_id: Option<Uuid>,
+}
+
+impl From<NetworkRequestWrite> for NetworkRequestInput {
+    fn from(w: NetworkRequestWrite) -> Self {
+        let a = w.author.unwrap_or_default();
+        NetworkRequestInput {
+            sender_organization_id: w.sender_organization_id,
+            addressee_organization_id: w.addressee_organization_id,
+            reply_contact: w.reply_contact,
+            author: AuthorInput {
+                surname: a.surname,
+                first_name: a.first_name,
+                patronymic: a.patronymic,
+                position: a.position,
+                phone: a.phone,
+                email: a.email,
+            },
+            subject: w.subject,
+            body: w.body,
+            channel: w.channel,
+            policy_id: w.policy_id,
+            contains_personal_data: w.contains_personal_data,
+            personal_data_basis: w.personal_data_basis,
+            attachments: w.attachments.unwrap_or_default().into_iter().map(Attachment::from).collect(),
+            agreement_id: w.agreement_id,
+        }
+    }
+}
+
+impl From<NetworkRequestInput> for NetworkRequestWrite {
+    fn from(i: NetworkRequestInput) -> Self {
+        let a = i.author;
+        NetworkRequestWrite {
+            sender_organization_id: i.sender_organization_id,
+            addressee_organization_id: i.addressee_organization_id,
+            reply_contact: i.reply_contact,
+            author: Some(AuthorDto {
+                surname: a.surname,
+                first_name: a.first_name,
+                patronymic: a.patronymic,
+                position: a.position,
+                phone: a.phone,
+                email: a.email,
+            }),
+            subject: i.subject,
+            body: i.body,
+            channel: i.channel,
+            policy_id: i.policy_id,
+            contains_personal_data: i.contains_personal_data,
+            personal_data_basis: i.personal_data_basis,
+            attachments: Some(i.attachments.into_iter().map(AttachmentDto::from).collect()),
+            agreement_id: i.agreement_id,
+        }
+    }
+}
+
+impl ValueChecks for NetworkRequestWrite {
+    fn value_errors(&self) -> Vec<FieldError> {
+        use rsnms_domain::values::{Email, Phone};
+        let mut out = Vec::new();
+        if let Some(a) = &self.author {
+            check_value(&mut out, a.phone.as_deref().filter(|p| !p.trim().is_empty()), |v| {
+                Phone::parse("author.phone", v)
+            });
+            check_value(&mut out, a.email.as_deref().filter(|m| !m.trim().is_empty()), |v| {
+                Email::parse("author.email", v)
+            });
+        }
+        out
+    }
+}
+
+/// One party of a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartyView {
+    /// Organisation id.
+    pub organization_id: Uuid,
+    /// Its name; once sent, the name as it stood on the date of sending.
+    pub name: Option<String>,
+}
+
+/// The deadline policy applied.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PolicyRef {
+    /// Id.
+    pub id: Uuid,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// The reply deadline and how it was computed (Civil Code arts. 191–193).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeadlineView {
+    /// The policy applied.
+    pub policy: PolicyRef,
+    /// First day of the term: the day after receipt (art. 191).
+    pub starts_on: NaiveDate,
+    /// Last day of the term, in the addressee's calendar (art. 193 applied).
+    pub due_on: NaiveDate,
+    /// Units counted (term plus extension).
+    pub counted_days: u32,
+    /// Non-working days passed over.
+    pub skipped_days: Vec<NaiveDate>,
+    /// Whether a year without a loaded decree was consulted (art. 112 fallback): the date may change.
+    pub provisional: bool,
+    /// Extension granted, in the term's units.
+    pub extended_by: u32,
+    /// The instant the due day ends in the addressee's time zone.
+    pub due_at: DateTime<Utc>,
+    /// The addressee's time zone.
+    pub time_zone: String,
+    /// The region whose calendar layer applied.
+    pub region_code: String,
+}
+
+/// The addressee's reply (ответ на запрос).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReplyView {
+    /// Text; `null` when hidden as personal data.
+    pub text: Option<String>,
+    /// Responder's full name.
+    pub responder_name: String,
+    /// Responder's position.
+    pub responder_position: String,
+    /// Date of the reply.
+    pub replied_on: NaiveDate,
+    /// Attachments (empty when hidden as personal data).
+    pub attachments: Vec<AttachmentDto>,
+}
+
+/// One lifecycle transition (история).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TransitionView {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Acting account.
+    pub actor_subject: String,
+    /// Its role.
+    pub actor_role: String,
+    /// Action.
+    pub action: String,
+    /// Status before (`null` on creation).
+    pub from: Option<RequestStatus>,
+    /// Status after.
+    pub to: RequestStatus,
+    /// Note (reason of an extension or withdrawal).
+    pub note: Option<String>,
+}
+
+/// A network request (запрос в рамках сетевого взаимодействия).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NetworkRequestView {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Status.
+    pub status: RequestStatus,
+    /// Sender.
+    pub sender: PartyView,
+    /// Addressee.
+    pub addressee: Option<PartyView>,
+    /// Contact information for the reply.
+    pub reply_contact: Option<String>,
+    /// Date sent.
+    pub sent_on: Option<NaiveDate>,
+    /// Author.
+    pub author: AuthorDto,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Body; `null` when hidden as personal data.
+    pub body: Option<String>,
+    /// Channel.
+    pub channel: Channel,
+    /// Outgoing registration number (исходящий номер), given on sending.
+    pub outgoing_number: Option<String>,
+    /// Incoming registration number (входящий номер), given on receipt.
+    pub incoming_number: Option<String>,
+    /// Date received.
+    pub received_on: Option<NaiveDate>,
+    /// Deadline policy chosen.
+    pub policy_id: Uuid,
+    /// Reply deadline, once received.
+    pub deadline: Option<DeadlineView>,
+    /// Received, not answered, and the due day has ended in the addressee's time zone.
+    pub overdue: bool,
+    /// Reply, once answered.
+    pub reply: Option<ReplyView>,
+    /// Holds personal data.
+    pub contains_personal_data: bool,
+    /// Legal basis for the personal data.
+    pub personal_data_basis: Option<String>,
+    /// Whether the body, attachments and reply were hidden because the caller may not read
+    /// personal data.
+    pub personal_data_hidden: bool,
+    /// Attachment metadata (empty when hidden).
+    pub attachments: Vec<AttachmentDto>,
+    /// Linked agreement.
+    pub agreement_id: Option<Uuid>,
+    /// Lifecycle history, oldest first.
+    pub history: Vec<TransitionView>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Updated at.
+    pub updated_at: DateTime<Utc>,
+    /// Version; the `ETag` is this number in quotes.
+    pub version: i64,
+}
+
+impl NetworkRequestView {
+    /// The view of a request; `hide` blanks the personal-data parts.
+    pub fn new(r: NetworkRequest, now: DateTime<Utc>, hide: bool) -> Self {
+        let overdue = r.is_overdue(now);
+        let attachments =
+            |v: Vec<Attachment>| if hide { Vec::new() } else { v.into_iter().map(AttachmentDto::from).collect() };
+        NetworkRequestView {
+            id: r.id,
+            status: r.status,
+            sender: PartyView { organization_id: r.sender_organization_id, name: Some(r.sender_name) },
+            addressee: r.addressee_organization_id.map(|id| PartyView { organization_id: id, name: r.addressee_name }),
+            reply_contact: r.reply_contact,
+            sent_on: r.sent_on,
+            author: AuthorDto {
+                surname: r.author.surname,
+                first_name: r.author.first_name,
+                patronymic: r.author.patronymic,
+                position: r.author.position,
+                phone: r.author.phone,
+                email: r.author.email,
+            },
+            subject: r.subject,
+            body: if hide { None } else { r.body },
+            channel: r.channel,
+            outgoing_number: r.outgoing_number,
+            incoming_number: r.incoming_number,
+            received_on: r.received_on,
+            policy_id: r.policy_id,
+            deadline: r.deadline.map(|d| DeadlineView {
+                policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
+                starts_on: d.deadline.starts_on,
+                due_on: d.deadline.due_on,
+                counted_days: d.deadline.counted_days,
+                skipped_days: d.deadline.skipped_days,
+                provisional: d.deadline.provisional,
+                extended_by: d.deadline.extended_by,
+                due_at: d.due_at,
+                time_zone: d.time_zone,
+                region_code: d.region_code,
+            }),
+            overdue,
+            reply: r.reply.map(|x| ReplyView {
+                text: if hide { None } else { Some(x.text) },
+                responder_name: x.responder_name,
+                responder_position: x.responder_position,
+                replied_on: x.replied_on,
+                attachments: attachments(x.attachments),
+            }),
+            contains_personal_data: r.contains_personal_data,
+            personal_data_basis: r.personal_data_basis,
+            personal_data_hidden: hide,
+            attachments: attachments(r.attachments),
+            agreement_id: r.agreement_id,
+            history: r
+                .history
+                .into_iter()
+                .map(|t| TransitionView {
+                    at: t.at,
+                    actor_subject: t.actor_subject,
+                    actor_role: t.actor_role,
+                    action: t.action,
+                    from: t.from,
+                    to: t.to,
+                    note: t.note,
+                })
+                .collect(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+crate::list_schema!(NetworkRequestList, NetworkRequestView, "A page of network requests.");
+
+/// Sending a draft (направление запроса).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SendNetworkRequest {
+    /// Date sent (дата направления); default: today in the sender's time zone.
+    pub sent_on: Option<NaiveDate>,
+}
+
+/// Registering receipt (регистрация входящего запроса); starts the term.
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiveNetworkRequest {
+    /// Incoming registration number (входящий номер).
+    #[validate(required, length(min = 1, max = 100))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 100, example = "вх-245")]
+    pub incoming_number: Option<String>,
+    /// Date received (дата получения); the term starts the next day.
+    #[validate(required)]
+    #[schema(required = true, nullable = false)]
+    pub received_on: Option<NaiveDate>,
+    /// Local wall-clock time of receipt, needed only for hour terms.
+    pub received_at: Option<NaiveDateTime>,
+    /// Another deadline policy than the sender chose.
+    pub policy_id: Option<Uuid>,
+}
+
+/// Extending the term (продление срока).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendNetworkRequest {
+    /// Units to add (days; hours for an hour term), within the policy's limit.
+    #[validate(required)]
+    #[schema(required = true, nullable = false, minimum = 1)]
+    pub days: Option<u32>,
+    /// Reason (основание продления).
+    #[validate(required, length(min = 1, max = 2000))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Answering (ответ на запрос).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyNetworkRequest {
+    /// Text of the reply.
+    #[validate(required, length(min = 1, max = 100000))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 100000)]
+    pub text: Option<String>,
+    /// Responder's full name (ФИО ответившего).
+    #[validate(required, length(min = 1, max = 600))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 600)]
+    pub responder_name: Option<String>,
+    /// Responder's position (должность).
+    #[validate(required, length(min = 1, max = 300))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 300)]
+    pub responder_position: Option<String>,
+    /// Date of the reply; default: today in the addressee's time zone.
+    pub replied_on: Option<NaiveDate>,
+    /// Attachment metadata.
+    #[validate(nested, length(max = 100))]
+    pub attachments: Option<Vec<AttachmentDto>>,
+}
+
+/// Withdrawing a request (отзыв запроса).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawNetworkRequest {
+    /// Reason.
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+impl ValueChecks for SendNetworkRequest {}
+impl ValueChecks for ReceiveNetworkRequest {}
+impl ValueChecks for ExtendNetworkRequest {}
+impl ValueChecks for ReplyNetworkRequest {}
+impl ValueChecks for WithdrawNetworkRequest {}
+
+/// Counts by status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatusCountsView {
+    /// Drafts.
+    pub draft: u64,
+    /// Sent, not yet received.
+    pub sent: u64,
+    /// Received, term running.
+    pub received: u64,
+    /// Answered.
+    pub answered: u64,
+    /// Withdrawn.
+    pub withdrawn: u64,
+    /// Received and overdue (included in `received`).
+    pub overdue: u64,
+}
+
+impl From<StatusCounts> for StatusCountsView {
+    fn from(c: StatusCounts) -> Self {
+        StatusCountsView {
+            draft: c.draft,
+            sent: c.sent,
+            received: c.received,
+            answered: c.answered,
+            withdrawn: c.withdrawn,
+            overdue: c.overdue,
+        }
+    }
+}
+
+/// Counts of one organisation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationCounts {
+    /// Organisation.
+    pub organization_id: Uuid,
+    /// Requests it sent (or drafts).
+    pub as_sender: StatusCountsView,
+    /// Requests addressed to it.
+    pub as_addressee: StatusCountsView,
+}
+
+/// Counts of one municipality (or of the regional level when `municipality_code` is `null`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MunicipalityCounts {
+    /// Region code.
+    pub region_code: String,
+    /// Municipality code; `null` for organisations of the regional level.
+    pub municipality_code: Option<String>,
+    /// Requests sent from it.
+    pub as_sender: StatusCountsView,
+    /// Requests addressed to it.
+    pub as_addressee: StatusCountsView,
+}
+
+/// Counts by status, per organisation and per municipality, within the caller's scope.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NetworkRequestStats {
+    /// Per organisation.
+    pub organizations: Vec<OrganizationCounts>,
+    /// Per municipality.
+    pub municipalities: Vec<MunicipalityCounts>,
+}
+
+impl From<RequestStats> for NetworkRequestStats {
+    fn from(s: RequestStats) -> Self {
+        NetworkRequestStats {
+            organizations: s
+                .organizations
+                .into_iter()
+                .map(|(id, a, b)| OrganizationCounts {
+                    organization_id: id,
+                    as_sender: a.into(),
+                    as_addressee: b.into(),
+                })
+                .collect(),
+            municipalities: s
+                .municipalities
+                .into_iter()
+                .map(|(r, m, a, b)| MunicipalityCounts {
+                    region_code: r,
+                    municipality_code: m,
+                    as_sender: a.into(),
+                    as_addressee: b.into(),
+                })
+                .collect(),
+        }
+    }
+}

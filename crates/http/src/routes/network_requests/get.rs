@@ -1,0 +1,36 @@
+use actix_web::{HttpResponse, get, web};
+use rsnms_domain::auth::Role;
+use uuid::Uuid;
+
+use super::dto::NetworkRequestView;
+use crate::{AppState, auth::Auth, openapi::ReadErrors, problem::ApiResult};
+
+/// Roles that read requests.
+pub(super) const READERS: [Role; 5] =
+    [Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];
+
+/// Read a network request (запрос) with its deadline and history.
+///
+/// Visible to the sender's and the addressee's organisations and those above them; drafts only
+/// to the sender's side. Body, attachments and reply of a request holding personal data are
+/// shown only to the parties themselves, admins, operators and the integration; every such read
+/// is audited.
+#[utoipa::path(
+    tag = "network-requests",
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses(
+        (status = 200, description = "The request", body = NetworkRequestView, headers(("ETag" = String, description = "Version"))),
+        ReadErrors
+    ),
+    security(("bearer" = []))
+)]
+#[get("/network-requests/{id}")]
+pub async fn get_network_request(
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    ctx.actor.require(&READERS)?;
+    let r = state.network_requests.get(&ctx.actor.scope(), id.into_inner()).await?;
+    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+}

@@ -1,0 +1,75 @@
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{NaiveDate, Utc};
+use rsnms_domain::network_requests::{Channel, NetworkRequestFilter, RequestStatus};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::dto::NetworkRequestList;
+use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, page::PageQuery, problem::ApiResult};
+
+/// Filters of the request list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkRequestQuery {
+    /// Sender organisation.
+    sender_organization_id: Option<Uuid>,
+    /// Addressee organisation.
+    addressee_organization_id: Option<Uuid>,
+    /// Status.
+    status: Option<RequestStatus>,
+    /// Channel.
+    channel: Option<Channel>,
+    /// Sent on or after this date.
+    sent_from: Option<NaiveDate>,
+    /// Sent on or before this date.
+    sent_to: Option<NaiveDate>,
+    /// `true`: only overdue requests; `false`: only those not overdue.
+    overdue: Option<bool>,
+    /// Due strictly before this date.
+    due_before: Option<NaiveDate>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u64>,
+    /// Opaque cursor from `next_cursor`.
+    cursor: Option<String>,
+}
+
+/// List network requests visible to the caller (журнал запросов), oldest first.
+#[utoipa::path(
+    tag = "network-requests",
+    params(NetworkRequestQuery),
+    responses(
+        (status = 200, description = "A page of requests", body = NetworkRequestList,
+         headers(("Link" = String, description = "`<…>; rel=\"next\"` when more pages exist"))),
+        ReadErrors
+    ),
+    security(("bearer" = []))
+)]
+#[get("/network-requests")]
+pub async fn list_network_requests(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    Params(q): Params<NetworkRequestQuery>,
+) -> ApiResult<HttpResponse> {
+    ctx.actor.require(&super::get::READERS)?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let filter = NetworkRequestFilter {
+        sender_organization_id: q.sender_organization_id,
+        addressee_organization_id: q.addressee_organization_id,
+        status: q.status,
+        channel: q.channel,
+        sent_from: q.sent_from,
+        sent_to: q.sent_to,
+        overdue: q.overdue,
+        due_before: q.due_before,
+        now: Some(Utc::now()),
+    };
+    let found = state.network_requests.list(&ctx.actor.scope(), &filter, page).await?;
+    let next = found.next_after;
+    let items = super::views(&state, &ctx, found.items).await?;
+    let page = rsnms_domain::page::Page { items, next_after: next };
+    Ok(crate::page::respond(&req, page, |v| v))
+}

@@ -1,0 +1,49 @@
+use actix_web::{HttpResponse, patch, web};
+use uuid::Uuid;
+
+use super::dto::{NetworkRequestView, NetworkRequestWrite};
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::{IfMatch, PatchBody},
+    merge::apply_patch,
+    openapi::ChangeErrors,
+    problem::ApiResult,
+};
+
+/// Change a draft request (изменить черновик) with a JSON merge patch.
+///
+/// Drafts only: a request already sent answers 409 naming the actions allowed. Needs `If-Match`.
+#[utoipa::path(
+    tag = "network-requests",
+    params(
+        ("id" = Uuid, Path, description = "Request id"),
+        ("If-Match" = String, Header, description = "ETag of the version being changed")
+    ),
+    request_body = NetworkRequestWrite,
+    responses(
+        (status = 200, description = "Updated", body = NetworkRequestView, headers(("ETag" = String, description = "New version"))),
+        ChangeErrors
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/network-requests/{id}")]
+pub async fn update_network_request(
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    id: web::Path<Uuid>,
+    IfMatch(version): IfMatch,
+    patch: PatchBody<NetworkRequestWrite>,
+) -> ApiResult<HttpResponse> {
+    let r = rsnms_domain::network_requests::update_network_request(
+        state.network_requests.as_ref(),
+        state.organizations.as_ref(),
+        state.deadline_policies.as_ref(),
+        &ctx,
+        id.into_inner(),
+        version,
+        |current| apply_patch::<NetworkRequestWrite, _>(current, &patch.value),
+    )
+    .await?;
+    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+}

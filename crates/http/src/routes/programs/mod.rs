@@ -1,0 +1,19 @@
+//! `/api/v1/programs`: additional professional programmes (ДПП).
+
+mod create;
+mod dto;
+mod get;
+mod list;
+mod update;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use dto::ProgramView;
+
+/// Registers the programme routes.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list::list_programs)
+        .service(create::create_program)
+        .service(get::get_program)
+        .service(update::update_program);
+}

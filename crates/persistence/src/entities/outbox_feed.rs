@@ -1,0 +1,30 @@
+//! `outbox` read as the change feed: the outbox row with its publication position (`pub_seq`,
+//! assigned after commit). Written only by `journal::record` (through [`super::outbox`]) and by
+//! the feed's sequencer.
+use sea_orm::entity::prelude::*;
+
+/// A row of `outbox`, with its publication position.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub resource_type: String,
+    pub resource_id: Uuid,
+    pub occurred_at: DateTimeUtc,
+    pub payload: Json,
+    pub personal_data: bool,
+    pub region_code: Option<String>,
+    pub municipality_code: Option<String>,
+    pub organization_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub request_id: String,
+    pub pub_seq: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,247 @@
+//! Production calendar years on sea-orm, and the recomputation of due dates when one changes.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{NaiveDate, Utc};
+use rsnms_domain::{
+    DomainError, DomainResult,
+    auth::Ctx,
+    calendar::{CalendarLayer, CalendarYear, ProductionCalendar, Term, TermUnit},
+    changes::ChangeKind,
+    deadlines::{CalendarRepository, StoredCalendarYear, deadline_for, end_of_day_utc},
+    network_requests::RequestDeadline,
+    values::TimeZone,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use crate::{
+    Database,
+    entities::{
+        calendar_years::{ActiveModel, Column, Entity, Model},
+        deadline_policies, network_requests,
+    },
+    error::db_err,
+    journal,
+    repositories::network_requests::{change, to_domain as request_to_domain},
+};
+
+const FEDERAL: &str = "federal";
+
+/// Calendar years repository.
+#[derive(Debug, Clone)]
+pub struct CalendarStore {
+    pub(crate) db: Database,
+}
+
+fn layer_key(layer: &CalendarLayer) -> String {
+    match layer {
+        CalendarLayer::Federal => FEDERAL.to_owned(),
+        CalendarLayer::Regional { region_code } => region_code.clone(),
+    }
+}
+
+fn dates(v: serde_json::Value, what: &str) -> DomainResult<Vec<NaiveDate>> {
+    serde_json::from_value(v).map_err(|_| DomainError::Internal(format!("calendar year has malformed {what}")))
+}
+
+fn to_domain(m: Model) -> DomainResult<StoredCalendarYear> {
+    Ok(StoredCalendarYear {
+        year: CalendarYear {
+            year: m.year,
+            layer: if m.layer == FEDERAL {
+                CalendarLayer::Federal
+            } else {
+                CalendarLayer::Regional { region_code: m.layer.clone() }
+            },
+            source: m.source,
+            non_working_days: dates(m.non_working_days, "non_working_days")?,
+            working_weekend_days: dates(m.working_weekend_days, "working_weekend_days")?,
+            shortened_days: m.shortened_days.map(|v| dates(v, "shortened_days")).transpose()?,
+            working_days_total: m.working_days_total.and_then(|t| u32::try_from(t).ok()),
+        },
+        version: m.version,
+        updated_at: m.updated_at,
+    })
+}
+
+fn row(y: &CalendarYear, version: i64) -> ActiveModel {
+    ActiveModel {
+        layer: Set(layer_key(&y.layer)),
+        year: Set(y.year),
+        source: Set(y.source.clone()),
+        non_working_days: Set(serde_json::to_value(&y.non_working_days).unwrap_or_default()),
+        working_weekend_days: Set(serde_json::to_value(&y.working_weekend_days).unwrap_or_default()),
+        shortened_days: Set(y.shortened_days.as_ref().map(|d| serde_json::to_value(d).unwrap_or_default())),
+        working_days_total: Set(y.working_days_total.and_then(|t| i32::try_from(t).ok())),
+        updated_at: Set(Utc::now()),
+        version: Set(version),
+    }
+}
+
+async fn calendar_in<C: ConnectionTrait>(conn: &C, region_code: Option<&str>) -> DomainResult<ProductionCalendar> {
+    let mut cond = Condition::any().add(Column::Layer.eq(FEDERAL));
+    if let Some(r) = region_code {
+        cond = cond.add(Column::Layer.eq(r));
+    }
+    let rows = Entity::find().filter(cond).all(conn).await.map_err(db_err)?;
+    let years = rows.into_iter().map(|m| to_domain(m).map(|s| s.year)).collect::<DomainResult<Vec<_>>>()?;
+    ProductionCalendar::from_layers(years, region_code).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+fn term_of(p: &deadline_policies::Model) -> Term {
+    let unit = match p.term_unit.as_str() {
+        "calendar_days" => TermUnit::CalendarDays,
+        "hours" => TermUnit::Hours,
+        _ => TermUnit::WorkingDays,
+    };
+    Term { value: u32::try_from(p.term_value).unwrap_or(1), unit }
+}
+
+/// Recomputes the due dates of received requests not yet due whose term crosses `year`, in the
+/// region of `layer` (every region for the federal layer). Returns how many changed.
+async fn recompute<C: ConnectionTrait>(conn: &C, ctx: &Ctx, layer: &CalendarLayer, year: i32) -> DomainResult<u64> {
+    use network_requests::Column as R;
+    let (Some(first), Some(next_first)) =
+        (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year + 1, 1, 1))
+    else {
+        return Ok(0);
+    };
+    let mut cond = Condition::all()
+        .add(R::Status.eq("received"))
+        .add(R::DueAt.gt(Utc::now()))
+        .add(R::ReceivedOn.lt(next_first))
+        .add(R::DueOn.gte(first));
+    if let CalendarLayer::Regional { region_code } = layer {
+        cond = cond.add(R::AddresseeRegionCode.eq(region_code.as_str()));
+    }
+    let rows = network_requests::Entity::find().filter(cond).all(conn).await.map_err(db_err)?;
+    let mut calendars: HashMap<String, ProductionCalendar> = HashMap::new();
+    let mut policies: HashMap<Uuid, Term> = HashMap::new();
+    let mut changed = 0;
+    for m in rows {
+        let r = request_to_domain(m.clone())?;
+        let (Some(stored), Some(received_on)) = (r.deadline.clone(), r.received_on) else { continue };
+        if !calendars.contains_key(&stored.region_code) {
+            let cal = calendar_in(conn, Some(&stored.region_code)).await?;
+            calendars.insert(stored.region_code.clone(), cal);
+        }
+        if !policies.contains_key(&stored.policy_id) {
+            let p = deadline_policies::Entity::find_by_id(stored.policy_id)
+                .one(conn)
+                .await
+                .map_err(db_err)?
+                .ok_or(DomainError::Internal("policy vanished".into()))?;
+            policies.insert(stored.policy_id, term_of(&p));
+        }
+        let (Some(cal), Some(term)) = (calendars.get(&stored.region_code), policies.get(&stored.policy_id)) else {
+            continue;
+        };
+        let deadline = deadline_for(cal, *term, received_on, None, stored.deadline.extended_by)?;
+        if deadline == stored.deadline {
+            continue;
+        }
+        let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
+        let new = RequestDeadline { due_at: end_of_day_utc(deadline.due_on, tz), deadline, ..stored };
+        let mut am: network_requests::ActiveModel = m.clone().into();
+        am.due_on = Set(Some(new.deadline.due_on));
+        am.due_at = Set(Some(new.due_at));
+        am.deadline = Set(Some(serde_json::to_value(&new).unwrap_or_default()));
+        am.due_soon_notified_at = Set(None);
+        am.overdue_notified_at = Set(None);
+        am.updated_at = Set(Utc::now());
+        am.version = Set(m.version + 1);
+        let updated = network_requests::Entity::update(am).exec(conn).await.map_err(db_err)?;
+        let r = request_to_domain(updated.clone())?;
+        journal::record(conn, Some(ctx), change(&updated, &r, "recompute", ChangeKind::Updated)).await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+#[async_trait]
+impl CalendarRepository for CalendarStore {
+    async fn year(&self, year: i32, region_code: Option<&str>) -> DomainResult<Vec<StoredCalendarYear>> {
+        let mut cond = Condition::all().add(Column::Year.eq(year));
+        if let Some(r) = region_code {
+            cond = cond.add(Condition::any().add(Column::Layer.eq(FEDERAL)).add(Column::Layer.eq(r)));
+        }
+        let rows = Entity::find().filter(cond).all(self.db.conn()).await.map_err(db_err)?;
+        let mut out = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
+        out.sort_by(|a, b| a.year.layer.cmp(&b.year.layer));
+        Ok(out)
+    }
+
+    async fn calendar_for(&self, region_code: Option<&str>) -> DomainResult<ProductionCalendar> {
+        calendar_in(self.db.conn(), region_code).await
+    }
+
+    async fn put(
+        &self,
+        ctx: &Ctx,
+        year: CalendarYear,
+        expected_version: Option<i64>,
+    ) -> DomainResult<(StoredCalendarYear, u64)> {
+        let key = layer_key(&year.layer);
+        let txn = self.db.begin_write().await?;
+        let current = Entity::find_by_id((key.clone(), year.year)).one(&txn).await.map_err(db_err)?;
+        let model = match (current, expected_version) {
+            (Some(c), Some(v)) if c.version == v => Entity::update_many()
+                .set(row(&year, v + 1))
+                .filter(Column::Layer.eq(key.as_str()))
+                .filter(Column::Year.eq(year.year))
+                .filter(Column::Version.eq(v))
+                .exec_with_returning(&txn)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .next()
+                .ok_or(DomainError::PreconditionFailed)?,
+            (None, None) => Entity::insert(row(&year, 1)).exec_with_returning(&txn).await.map_err(db_err)?,
+            _ => return Err(DomainError::PreconditionFailed),
+        };
+        let stored = to_domain(model)?;
+        journal::record(
+            &txn,
+            Some(ctx),
+            rsnms_domain::changes::Change {
+                resource_type: "calendar_year",
+                resource_id: Uuid::from_u64_pair(
+                    key.parse::<u64>().unwrap_or(0),
+                    u64::try_from(year.year).unwrap_or(0),
+                ),
+                kind: if stored.version == 1 { ChangeKind::Created } else { ChangeKind::Updated },
+                action: "put",
+                payload: serde_json::to_value(&stored.year).unwrap_or_default(),
+                personal_data: false,
+                scope: rsnms_domain::changes::ChangeScope {
+                    region_code: match &year.layer {
+                        CalendarLayer::Regional { region_code } => Some(region_code.clone()),
+                        CalendarLayer::Federal => None,
+                    },
+                    ..Default::default()
+                },
+            },
+        )
+        .await?;
+        let changed = recompute(&txn, ctx, &year.layer, year.year).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok((stored, changed))
+    }
+
+    async fn seed(&self, years: Vec<CalendarYear>) -> DomainResult<u64> {
+        let mut n = 0;
+        for y in years {
+            let res = Entity::insert(row(&y, 1))
+                .on_conflict(OnConflict::columns([Column::Layer, Column::Year]).do_nothing().to_owned())
+                .exec_without_returning(self.db.conn())
+                .await
+                .map_err(db_err)?;
+            n += res;
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,124 @@
+//! The change feed on the outbox.
+//!
+//! Commit order: `seq` is taken when a row is inserted, but a transaction with a lower `seq`
+//! can commit after one with a higher `seq` (PostgreSQL), so a reader following `seq` could
+//! skip a row for ever. Publication positions (`pub_seq`) are therefore assigned after commit,
+//! by a sequencer that runs one at a time (an advisory lock on PostgreSQL, the write lock on
+//! SQLite) and numbers only rows it can see, above every position given before. A position
+//! becomes visible only with its whole batch, and each batch commits before the next begins,
+//! so a reader that saw position `p` never later finds a new row at or below `p`.
+
+use async_trait::async_trait;
+use rsnms_domain::{
+    DomainResult,
+    auth::Scope,
+    exchange::{ChangeEvent, ChangeFeed, ChangeQuery},
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::{
+    Database,
+    entities::outbox_feed::{Column, Entity, Model},
+    error::db_err,
+    scope,
+};
+
+/// Advisory lock key of the sequencer on PostgreSQL.
+const SEQUENCER_LOCK: i64 = 0x7273_6e6d_7300_0001;
+
+/// The change feed.
+#[derive(Debug, Clone)]
+pub struct ChangeStore {
+    pub(crate) db: Database,
+}
+
+pub(crate) fn to_event(m: Model) -> ChangeEvent {
+    ChangeEvent {
+        position: m.pub_seq.unwrap_or_default(),
+        event_id: m.event_id,
+        event_type: m.event_type,
+        resource_type: m.resource_type,
+        resource_id: m.resource_id,
+        occurred_at: m.occurred_at,
+        payload: m.payload,
+        personal_data: m.personal_data,
+        person_id: m.person_id,
+    }
+}
+
+/// Reads published events in a scope.
+pub(crate) async fn read_in<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    q: &ChangeQuery,
+) -> DomainResult<Vec<ChangeEvent>> {
+    let mut cond = Condition::all().add(scope::changes(scope)).add(Column::PubSeq.gt(q.after));
+    if let Some(u) = q.until {
+        cond = cond.add(Column::PubSeq.lte(u));
+    }
+    if !q.types.is_empty() {
+        cond = cond.add(Column::ResourceType.is_in(q.types.iter().map(String::as_str)));
+    }
+    let rows =
+        Entity::find().filter(cond).order_by_asc(Column::PubSeq).limit(q.limit).all(conn).await.map_err(db_err)?;
+    Ok(rows.into_iter().map(to_event).collect())
+}
+
+#[async_trait]
+impl ChangeFeed for ChangeStore {
+    async fn publish(&self) -> DomainResult<u64> {
+        let pending: Option<i64> = Entity::find()
+            .select_only()
+            .column(Column::Seq)
+            .filter(Column::PubSeq.is_null())
+            .limit(1)
+            .into_tuple()
+            .one(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        if pending.is_none() {
+            return Ok(0);
+        }
+        let txn = self.db.begin_write().await?;
+        if txn.get_database_backend() == DatabaseBackend::Postgres {
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SEQUENCER_LOCK})")).await.map_err(db_err)?;
+        }
+        let max_pub: Option<Option<i64>> = Entity::find()
+            .select_only()
+            .column_as(Column::PubSeq.max(), "m")
+            .into_tuple()
+            .one(&txn)
+            .await
+            .map_err(db_err)?;
+        let min_seq: Option<Option<i64>> = Entity::find()
+            .select_only()
+            .column_as(Column::Seq.min(), "m")
+            .filter(Column::PubSeq.is_null())
+            .into_tuple()
+            .one(&txn)
+            .await
+            .map_err(db_err)?;
+        let Some(min_seq) = min_seq.flatten() else {
+            txn.commit().await.map_err(db_err)?;
+            return Ok(0);
+        };
+        // The lowest unpublished visible row gets max + 1; later ones keep their seq order.
+        let offset = max_pub.flatten().unwrap_or(0) - min_seq + 1;
+        let res = Entity::update_many()
+            .col_expr(Column::PubSeq, Expr::col(Column::Seq).add(offset))
+            .filter(Column::PubSeq.is_null())
+            .filter(Column::Seq.gte(min_seq))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(res.rows_affected)
+    }
+
+    async fn read(&self, scope: &Scope, query: &ChangeQuery) -> DomainResult<Vec<ChangeEvent>> {
+        read_in(&self.db.exec(), scope, query).await
+    }
+}

@@ -1,0 +1,29 @@
+//! Repositories of professional development: competencies, diagnostics, programmes, routes.
+
+mod competencies;
+mod diagnostics;
+mod programs;
+mod routes;
+
+pub use competencies::CompetencyStore;
+pub use diagnostics::DiagnosticStore;
+pub use programs::ProgramStore;
+pub use routes::RouteStore;
+
+use rsnms_domain::DomainError;
+use serde::{Serialize, de::DeserializeOwned};
+
+/// A value as a JSON column.
+pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value, DomainError> {
+    serde_json::to_value(v).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+/// A JSON column as a value.
+pub(crate) fn from_json<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, DomainError> {
+    serde_json::from_value(v).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+/// A stored wire name as its enum.
+pub(crate) fn parse<T>(s: &str, f: impl Fn(&str) -> Option<T>) -> Result<T, DomainError> {
+    f(s).ok_or_else(|| DomainError::Internal(format!("unknown stored value {s}")))
+}

@@ -1,0 +1,327 @@
+//! Individual educational routes and their evidence on sea-orm. A route is visible to its
+//! person, to its tutor, and to whoever sees the person.
+
+use async_trait::async_trait;
+use chrono::{NaiveDate, Utc};
+use rsnms_domain::{
+    DomainError, DomainResult,
+    auth::{Ctx, Scope},
+    changes::{Change, ChangeKind, ChangeScope},
+    development::iom::{
+        Evidence, EvidenceStatus, ReportingForm, Route, RouteFilter, RouteRepository, RouteStatus,
+    },
+    page::{Page, PageRequest},
+};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::{diagnostics::persons_in, from_json, parse, to_json};
+use crate::{
+    Database,
+    entities::{
+        development::{individual_routes as r, route_evidence as ev},
+        organizations, persons,
+    },
+    error::db_err,
+    journal,
+};
+
+/// Routes repository.
+#[derive(Debug, Clone)]
+pub struct RouteStore {
+    pub(crate) db: Database,
+}
+
+/// Routes visible in the scope: a person sees the routes they follow or tutor; others the
+/// routes of persons they see.
+fn visible(scope: &Scope) -> Condition {
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Person { person_id, .. } => {
+            Condition::any().add(r::Column::PersonId.eq(*person_id)).add(r::Column::TutorId.eq(*person_id))
+        }
+        other => Condition::all().add(r::Column::PersonId.in_subquery(persons_in(other))),
+    }
+}
+
+fn to_domain(m: r::Model) -> DomainResult<Route> {
+    Ok(Route {
+        id: m.id,
+        person_id: m.person_id,
+        tutor_id: m.tutor_id,
+        period_start: m.period_start,
+        period_end: m.period_end,
+        status: parse(&m.status, RouteStatus::parse)?,
+        diagnostic_ids: from_json(m.diagnostic_ids)?,
+        deficit_competency_ids: from_json(m.deficit_competency_ids)?,
+        steps: from_json(m.steps)?,
+        transfer: from_json(m.transfer)?,
+        repeat_diagnostic_on: m.repeat_diagnostic_on,
+        repeat_campaign_id: m.repeat_campaign_id,
+        approved_by: m.approved_by,
+        approved_at: m.approved_at,
+        started_at: m.started_at,
+        completed_at: m.completed_at,
+        cancelled_at: m.cancelled_at,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        version: m.version,
+    })
+}
+
+fn to_model(x: &Route) -> DomainResult<r::ActiveModel> {
+    Ok(r::ActiveModel {
+        id: Set(x.id),
+        person_id: Set(x.person_id),
+        tutor_id: Set(x.tutor_id),
+        period_start: Set(x.period_start),
+        period_end: Set(x.period_end),
+        status: Set(x.status.as_str().to_owned()),
+        diagnostic_ids: Set(to_json(&x.diagnostic_ids)?),
+        deficit_competency_ids: Set(to_json(&x.deficit_competency_ids)?),
+        steps: Set(to_json(&x.steps)?),
+        transfer: Set(to_json(&x.transfer)?),
+        repeat_diagnostic_on: Set(x.repeat_diagnostic_on),
+        repeat_campaign_id: Set(x.repeat_campaign_id),
+        approved_by: Set(x.approved_by.clone()),
+        approved_at: Set(x.approved_at),
+        started_at: Set(x.started_at),
+        completed_at: Set(x.completed_at),
+        cancelled_at: Set(x.cancelled_at),
+        created_at: Set(x.created_at),
+        updated_at: Set(x.updated_at),
+        version: Set(x.version),
+    })
+}
+
+async fn route_scope<C: ConnectionTrait>(conn: &C, person_id: Uuid) -> DomainResult<ChangeScope> {
+    let p = persons::Entity::find_by_id(person_id).one(conn).await.map_err(db_err)?;
+    let org = match &p {
+        Some(p) => organizations::Entity::find_by_id(p.organization_id).one(conn).await.map_err(db_err)?,
+        None => None,
+    };
+    Ok(ChangeScope {
+        region_code: org.as_ref().map(|o| o.region_code.clone()),
+        municipality_code: org.as_ref().and_then(|o| o.municipality_code.clone()),
+        organization_id: org.map(|o| o.id),
+        person_id: Some(person_id),
+    })
+}
+
+async fn change<C: ConnectionTrait>(
+    conn: &C,
+    x: &Route,
+    kind: ChangeKind,
+    action: &'static str,
+) -> DomainResult<Change> {
+    Ok(Change {
+        resource_type: "route",
+        resource_id: x.id,
+        kind,
+        action,
+        payload: serde_json::json!({
+            "id": x.id, "person_id": x.person_id, "tutor_id": x.tutor_id, "period_start": x.period_start,
+            "period_end": x.period_end, "status": x.status, "deficit_competency_ids": x.deficit_competency_ids,
+            "steps": to_json(&x.steps)?, "progress": x.progress(), "version": x.version,
+        }),
+        personal_data: false,
+        scope: route_scope(conn, x.person_id).await?,
+    })
+}
+
+fn evidence(m: ev::Model) -> DomainResult<Evidence> {
+    Ok(Evidence {
+        id: m.id,
+        route_id: m.route_id,
+        step_id: m.step_id,
+        kind: parse(&m.kind, ReportingForm::parse)?,
+        description: m.description,
+        url: m.url,
+        submitted_by: m.submitted_by,
+        submitted_at: m.submitted_at,
+        status: parse(&m.status, EvidenceStatus::parse)?,
+        reviewed_by: m.reviewed_by,
+        reviewed_at: m.reviewed_at,
+        review_comment: m.review_comment,
+    })
+}
+
+async fn evidence_change<C: ConnectionTrait>(
+    conn: &C,
+    e: &Evidence,
+    kind: ChangeKind,
+    action: &'static str,
+) -> DomainResult<Change> {
+    let route = r::Entity::find_by_id(e.route_id).one(conn).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+    Ok(Change {
+        resource_type: "route_evidence",
+        resource_id: e.id,
+        kind,
+        action,
+        payload: serde_json::json!({
+            "id": e.id, "route_id": e.route_id, "step_id": e.step_id, "kind": e.kind, "status": e.status,
+        }),
+        personal_data: false,
+        scope: route_scope(conn, route.person_id).await?,
+    })
+}
+
+#[async_trait]
+impl RouteRepository for RouteStore {
+    async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Route> {
+        to_domain(
+            r::Entity::find_by_id(id)
+                .filter(visible(scope))
+                .one(self.db.conn())
+                .await
+                .map_err(db_err)?
+                .ok_or(DomainError::NotFound)?,
+        )
+    }
+
+    async fn list(&self, scope: &Scope, f: &RouteFilter, page: PageRequest) -> DomainResult<Page<Route>> {
+        let mut cond = Condition::all().add(visible(scope));
+        if let Some(p) = f.person_id {
+            cond = cond.add(r::Column::PersonId.eq(p));
+        }
+        if let Some(t) = f.tutor_id {
+            cond = cond.add(r::Column::TutorId.eq(t));
+        }
+        if let Some(s) = f.status {
+            cond = cond.add(r::Column::Status.eq(s.as_str()));
+        }
+        if let Some(after) = page.after {
+            cond = cond.add(r::Column::Id.gt(after));
+        }
+        let rows = r::Entity::find()
+            .filter(cond)
+            .order_by_asc(r::Column::Id)
+            .limit(page.limit + 1)
+            .all(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
+        Ok(Page::from_probe(items, page.limit, |x| x.id))
+    }
+
+    async fn overlapping(
+        &self,
+        person_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: Option<Uuid>,
+    ) -> DomainResult<bool> {
+        let mut q = r::Entity::find()
+            .filter(r::Column::PersonId.eq(person_id))
+            .filter(r::Column::Status.ne(RouteStatus::Cancelled.as_str()))
+            .filter(r::Column::PeriodStart.lte(to))
+            .filter(r::Column::PeriodEnd.gte(from));
+        if let Some(x) = except {
+            q = q.filter(r::Column::Id.ne(x));
+        }
+        Ok(q.one(self.db.conn()).await.map_err(db_err)?.is_some())
+    }
+
+    async fn create(&self, ctx: &Ctx, route: Route) -> DomainResult<Route> {
+        let txn = self.db.begin_write().await?;
+        let x = to_domain(r::Entity::insert(to_model(&route)?).exec_with_returning(&txn).await.map_err(db_err)?)?;
+        let ch = change(&txn, &x, ChangeKind::Created, "create").await?;
+        journal::record(&txn, Some(ctx), ch).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(x)
+    }
+
+    async fn save(&self, ctx: &Ctx, route: Route, expected_version: i64, action: &'static str) -> DomainResult<Route> {
+        let txn = self.db.begin_write().await?;
+        let mut next = route;
+        next.version = expected_version + 1;
+        next.updated_at = Utc::now();
+        let m = r::Entity::update_many()
+            .set(to_model(&next)?)
+            .filter(r::Column::Id.eq(next.id))
+            .filter(r::Column::Version.eq(expected_version))
+            .exec_with_returning(&txn)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .next()
+            .ok_or(DomainError::PreconditionFailed)?;
+        let x = to_domain(m)?;
+        let ch = change(&txn, &x, ChangeKind::Updated, action).await?;
+        journal::record(&txn, Some(ctx), ch).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(x)
+    }
+
+    async fn add_evidence(&self, ctx: &Ctx, e: Evidence) -> DomainResult<Evidence> {
+        let txn = self.db.begin_write().await?;
+        let am = ev::ActiveModel {
+            id: Set(e.id),
+            route_id: Set(e.route_id),
+            step_id: Set(e.step_id),
+            kind: Set(e.kind.as_str().to_owned()),
+            description: Set(e.description.clone()),
+            url: Set(e.url.clone()),
+            submitted_by: Set(e.submitted_by.clone()),
+            submitted_at: Set(e.submitted_at),
+            status: Set(e.status.as_str().to_owned()),
+            reviewed_by: Set(None),
+            reviewed_at: Set(None),
+            review_comment: Set(None),
+        };
+        let x = evidence(ev::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?)?;
+        let ch = evidence_change(&txn, &x, ChangeKind::Created, "create").await?;
+        journal::record(&txn, Some(ctx), ch).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(x)
+    }
+
+    async fn get_evidence(&self, route_id: Uuid, id: Uuid) -> DomainResult<Evidence> {
+        evidence(
+            ev::Entity::find_by_id(id)
+                .filter(ev::Column::RouteId.eq(route_id))
+                .one(self.db.conn())
+                .await
+                .map_err(db_err)?
+                .ok_or(DomainError::NotFound)?,
+        )
+    }
+
+    async fn list_evidence(&self, route_id: Uuid) -> DomainResult<Vec<Evidence>> {
+        ev::Entity::find()
+            .filter(ev::Column::RouteId.eq(route_id))
+            .order_by_asc(ev::Column::Id)
+            .limit(10_000)
+            .all(self.db.conn())
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(evidence)
+            .collect()
+    }
+
+    async fn review_evidence(&self, ctx: &Ctx, e: Evidence) -> DomainResult<Evidence> {
+        let txn = self.db.begin_write().await?;
+        let res = ev::Entity::update_many()
+            .col_expr(ev::Column::Status, sea_orm::sea_query::Expr::value(e.status.as_str()))
+            .col_expr(ev::Column::ReviewedBy, sea_orm::sea_query::Expr::value(e.reviewed_by.clone()))
+            .col_expr(ev::Column::ReviewedAt, sea_orm::sea_query::Expr::value(e.reviewed_at))
+            .col_expr(ev::Column::ReviewComment, sea_orm::sea_query::Expr::value(e.review_comment.clone()))
+            .filter(ev::Column::Id.eq(e.id))
+            .filter(ev::Column::Status.eq(EvidenceStatus::Submitted.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if res.rows_affected == 0 {
+            return Err(DomainError::Conflict {
+                field: Some("status".into()),
+                message: rsnms_domain::Msg::new("Решение по материалу уже принято", "The evidence has already been reviewed"),
+                allowed: Vec::new(),
+            });
+        }
+        let ch = evidence_change(&txn, &e, ChangeKind::Updated, "review").await?;
+        journal::record(&txn, Some(ctx), ch).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(e)
+    }
+}

@@ -1,0 +1,540 @@
+//! Network requests on sea-orm.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, Duration, Utc};
+use rsnms_domain::{
+    DomainError, DomainResult,
+    auth::{Ctx, Scope},
+    changes::{Change, ChangeKind, ChangeScope},
+    network_requests::{
+        Author, Channel, NetworkRequest, NetworkRequestFilter, NetworkRequestRepository, RequestStats, RequestStatus,
+        SaveKind, StatusCounts, format_outgoing_number,
+    },
+    page::{Page, PageRequest},
+};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
+};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+use crate::{
+    Database,
+    entities::{
+        network_request_counters as counters, network_request_numbering as numbering,
+        network_requests::{ActiveModel, Column, Entity, Model},
+        organizations,
+    },
+    error::{db_err, db_err_fields},
+    journal, scope,
+};
+
+/// The outgoing-number format of senders that configured none.
+pub const DEFAULT_NUMBER_FORMAT: &str = "{seq}/{year}";
+
+/// Network requests repository.
+#[derive(Debug, Clone)]
+pub struct NetworkRequestStore {
+    pub(crate) db: Database,
+}
+
+fn bad(id: Uuid, what: &str) -> DomainError {
+    DomainError::Internal(format!("network request {id} has malformed {what}"))
+}
+
+pub(crate) fn to_domain(m: Model) -> DomainResult<NetworkRequest> {
+    let id = m.id;
+    Ok(NetworkRequest {
+        id,
+        status: RequestStatus::parse(&m.status).ok_or_else(|| bad(id, "status"))?,
+        sender_organization_id: m.sender_organization_id,
+        sender_name: m.sender_name,
+        addressee_organization_id: m.addressee_organization_id,
+        addressee_name: m.addressee_name,
+        reply_contact: m.reply_contact,
+        sent_on: m.sent_on,
+        author: serde_json::from_value::<Author>(m.author).map_err(|_| bad(id, "author"))?,
+        subject: m.subject,
+        body: m.body,
+        channel: Channel::parse(&m.channel).ok_or_else(|| bad(id, "channel"))?,
+        outgoing_number: m.outgoing_number,
+        incoming_number: m.incoming_number,
+        received_on: m.received_on,
+        policy_id: m.policy_id,
+        deadline: m.deadline.map(serde_json::from_value).transpose().map_err(|_| bad(id, "deadline"))?,
+        reply: m.reply.map(serde_json::from_value).transpose().map_err(|_| bad(id, "reply"))?,
+        contains_personal_data: m.contains_personal_data,
+        personal_data_basis: m.personal_data_basis,
+        attachments: serde_json::from_value(m.attachments).map_err(|_| bad(id, "attachments"))?,
+        agreement_id: m.agreement_id,
+        history: serde_json::from_value(m.history).map_err(|_| bad(id, "history"))?,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        version: m.version,
+    })
+}
+
+fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+/// Writes the state into a row (territorial columns are filled separately).
+fn fill(am: &mut ActiveModel, r: &NetworkRequest) {
+    am.status = Set(r.status.as_str().to_owned());
+    am.sender_organization_id = Set(r.sender_organization_id);
+    am.sender_name = Set(r.sender_name.clone());
+    am.addressee_organization_id = Set(r.addressee_organization_id);
+    am.addressee_name = Set(r.addressee_name.clone());
+    am.reply_contact = Set(r.reply_contact.clone());
+    am.sent_on = Set(r.sent_on);
+    am.author = Set(json(&r.author));
+    am.subject = Set(r.subject.clone());
+    am.body = Set(r.body.clone());
+    am.channel = Set(r.channel.as_str().to_owned());
+    am.incoming_number = Set(r.incoming_number.clone());
+    am.received_on = Set(r.received_on);
+    am.policy_id = Set(r.policy_id);
+    am.deadline = Set(r.deadline.as_ref().map(json));
+    am.due_on = Set(r.deadline.as_ref().map(|d| d.deadline.due_on));
+    am.due_at = Set(r.deadline.as_ref().map(|d| d.due_at));
+    am.reply = Set(r.reply.as_ref().map(json));
+    am.contains_personal_data = Set(r.contains_personal_data);
+    am.personal_data_basis = Set(r.personal_data_basis.clone());
+    am.attachments = Set(json(&r.attachments));
+    am.agreement_id = Set(r.agreement_id);
+    am.history = Set(json(&r.history));
+}
+
+async fn territory<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<(String, Option<String>)> {
+    let o = organizations::Entity::find_by_id(id)
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| DomainError::Internal(format!("organization {id} vanished")))?;
+    Ok((o.region_code, o.municipality_code))
+}
+
+async fn fill_territory<C: ConnectionTrait>(conn: &C, am: &mut ActiveModel, r: &NetworkRequest) -> DomainResult<()> {
+    let (region, municipality) = territory(conn, r.sender_organization_id).await?;
+    am.sender_region_code = Set(region);
+    am.sender_municipality_code = Set(municipality);
+    match r.addressee_organization_id {
+        Some(a) => {
+            let (region, municipality) = territory(conn, a).await?;
+            am.addressee_region_code = Set(Some(region));
+            am.addressee_municipality_code = Set(municipality);
+        }
+        None => {
+            am.addressee_region_code = Set(None);
+            am.addressee_municipality_code = Set(None);
+        }
+    }
+    Ok(())
+}
+
+/// The event of a change: the payload never carries the body, the attachments or the reply, so
+/// it holds no personal data.
+pub(crate) fn change(m: &Model, r: &NetworkRequest, action: &'static str, kind: ChangeKind) -> Change {
+    let addressee_side = matches!(action, "receive" | "extend" | "reply" | "due_soon" | "overdue" | "recompute");
+    let scope = if addressee_side {
+        ChangeScope {
+            region_code: m.addressee_region_code.clone(),
+            municipality_code: m.addressee_municipality_code.clone(),
+            organization_id: m.addressee_organization_id,
+            person_id: None,
+        }
+    } else {
+        ChangeScope {
+            region_code: Some(m.sender_region_code.clone()),
+            municipality_code: m.sender_municipality_code.clone(),
+            organization_id: Some(m.sender_organization_id),
+            person_id: None,
+        }
+    };
+    Change {
+        resource_type: "network_request",
+        resource_id: r.id,
+        kind,
+        action,
+        payload: serde_json::json!({
+            "id": r.id,
+            "event": action,
+            "status": r.status,
+            "sender_organization_id": r.sender_organization_id,
+            "addressee_organization_id": r.addressee_organization_id,
+            "outgoing_number": r.outgoing_number,
+            "incoming_number": r.incoming_number,
+            "sent_on": r.sent_on,
+            "received_on": r.received_on,
+            "due_on": r.deadline.as_ref().map(|d| d.deadline.due_on),
+            "extended_by": r.deadline.as_ref().map(|d| d.deadline.extended_by),
+            "contains_personal_data": r.contains_personal_data,
+            "version": r.version,
+        }),
+        personal_data: false,
+        scope,
+    }
+}
+
+fn save_action(kind: SaveKind) -> &'static str {
+    match kind {
+        SaveKind::Update => "update",
+        SaveKind::Send => "send",
+        SaveKind::Action(a) => a,
+    }
+}
+
+/// Allocates the sender's next outgoing number for a year (atomic upsert of the counter).
+async fn next_number<C: ConnectionTrait>(conn: &C, org: Uuid, year: i32) -> DomainResult<(i64, String)> {
+    use counters::Column as K;
+    let stmt = Query::insert()
+        .into_table(counters::Entity)
+        .columns([K::OrganizationId, K::Year, K::LastSeq])
+        .values([Expr::val(org), Expr::val(year), Expr::val(1i64)])
+        .map_err(|e| DomainError::Internal(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns([K::OrganizationId, K::Year])
+                .value(K::LastSeq, Expr::col((counters::Entity, K::LastSeq)).add(1))
+                .to_owned(),
+        )
+        .returning_col(K::LastSeq)
+        .to_owned();
+    let row = conn.query_one(&stmt).await.map_err(db_err)?.ok_or(DomainError::Internal("no counter row".into()))?;
+    let seq: i64 = row.try_get("", "last_seq").map_err(db_err)?;
+    let format = numbering::Entity::find_by_id(org)
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .map_or_else(|| DEFAULT_NUMBER_FORMAT.to_owned(), |n| n.format);
+    Ok((seq, format_outgoing_number(&format, seq, year)))
+}
+
+impl NetworkRequestStore {
+    /// The outgoing-number format of a sender.
+    pub async fn number_format(&self, org: Uuid) -> DomainResult<String> {
+        Ok(numbering::Entity::find_by_id(org)
+            .one(self.db.conn())
+            .await
+            .map_err(db_err)?
+            .map_or_else(|| DEFAULT_NUMBER_FORMAT.to_owned(), |n| n.format))
+    }
+
+    /// Sets the outgoing-number format of a sender.
+    pub async fn set_number_format(&self, org: Uuid, format: &str) -> DomainResult<()> {
+        use numbering::Column as N;
+        numbering::Entity::insert(numbering::ActiveModel {
+            organization_id: Set(org),
+            format: Set(format.to_owned()),
+            updated_at: Set(Utc::now()),
+        })
+        .on_conflict(OnConflict::column(N::OrganizationId).update_columns([N::Format, N::UpdatedAt]).to_owned())
+        .exec_without_returning(self.db.conn())
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Claims up to `batch` requests whose due-soon (or overdue) event is not yet emitted, in
+    /// one atomic statement (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so that instances never
+    /// wait on each other), and journals one event for each in the same transaction.
+    async fn claim(&self, now: DateTime<Utc>, batch: u64, overdue: bool) -> DomainResult<u64> {
+        let backend = self.db.backend();
+        let pg = backend == DatabaseBackend::Postgres;
+        let soon = now + Duration::hours(24);
+        let batch = i64::try_from(batch).unwrap_or(i64::MAX);
+        let column = if overdue { "overdue_notified_at" } else { "due_soon_notified_at" };
+        let (set, window, limit, lock, values): (&str, &str, &str, &str, Vec<sea_orm::Value>) = match (pg, overdue) {
+            (true, true) => ("$1", "due_at <= $1", "$2", " FOR UPDATE SKIP LOCKED", vec![now.into(), batch.into()]),
+            (true, false) => (
+                "$1",
+                "due_at > $1 AND due_at <= $2",
+                "$3",
+                " FOR UPDATE SKIP LOCKED",
+                vec![now.into(), soon.into(), batch.into()],
+            ),
+            (false, true) => ("?", "due_at <= ?", "?", "", vec![now.into(), now.into(), batch.into()]),
+            (false, false) => {
+                ("?", "due_at > ? AND due_at <= ?", "?", "", vec![now.into(), now.into(), soon.into(), batch.into()])
+            }
+        };
+        let sql = format!(
+            "UPDATE network_requests SET {column} = {set} WHERE id IN (SELECT id FROM network_requests \
+             WHERE status = 'received' AND {column} IS NULL AND {window} ORDER BY due_at LIMIT {limit}{lock}) \
+             RETURNING id"
+        );
+        let txn = self.db.begin_write().await?;
+        let rows = txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await.map_err(db_err)?;
+        self.journal_claimed(txn, rows, if overdue { "overdue" } else { "due_soon" }).await
+    }
+
+    async fn journal_claimed(
+        &self,
+        txn: sea_orm::DatabaseTransaction,
+        rows: Vec<sea_orm::QueryResult>,
+        action: &'static str,
+    ) -> DomainResult<u64> {
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in rows {
+            ids.push(row.try_get::<Uuid>("", "id").map_err(db_err)?);
+        }
+        if ids.is_empty() {
+            txn.commit().await.map_err(db_err)?;
+            return Ok(0);
+        }
+        let models = Entity::find().filter(Column::Id.is_in(ids.clone())).all(&txn).await.map_err(db_err)?;
+        for m in models {
+            let r = to_domain(m.clone())?;
+            journal::record(&txn, None, change(&m, &r, action, ChangeKind::Updated)).await?;
+        }
+        txn.commit().await.map_err(db_err)?;
+        Ok(ids.len() as u64)
+    }
+}
+
+fn counts_into(map: &mut BTreeMap<Uuid, (StatusCounts, StatusCounts)>, rows: Vec<(Uuid, String, i64)>, sender: bool) {
+    for (id, status, n) in rows {
+        if let Some(s) = RequestStatus::parse(&status) {
+            let e = map.entry(id).or_default();
+            let c = if sender { &mut e.0 } else { &mut e.1 };
+            c.add(s, u64::try_from(n).unwrap_or(0));
+        }
+    }
+}
+
+type Territory = (String, Option<String>);
+
+fn territory_counts(
+    map: &mut BTreeMap<Territory, (StatusCounts, StatusCounts)>,
+    rows: Vec<(Option<String>, Option<String>, String, i64)>,
+    sender: bool,
+) {
+    for (region, municipality, status, n) in rows {
+        let (Some(region), Some(s)) = (region, RequestStatus::parse(&status)) else { continue };
+        let e = map.entry((region, municipality)).or_default();
+        let c = if sender { &mut e.0 } else { &mut e.1 };
+        c.add(s, u64::try_from(n).unwrap_or(0));
+    }
+}
+
+fn overdue_cond(now: DateTime<Utc>) -> Condition {
+    Condition::all().add(Column::Status.eq("received")).add(Column::DueAt.lte(now))
+}
+
+#[async_trait]
+impl NetworkRequestRepository for NetworkRequestStore {
+    async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<NetworkRequest> {
+        let m = Entity::find_by_id(id)
+            .filter(scope::network_requests(scope))
+            .one(self.db.conn())
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound)?;
+        to_domain(m)
+    }
+
+    async fn list(
+        &self,
+        scope: &Scope,
+        f: &NetworkRequestFilter,
+        page: PageRequest,
+    ) -> DomainResult<Page<NetworkRequest>> {
+        let now = f.now.unwrap_or_else(Utc::now);
+        let mut cond = Condition::all().add(scope::network_requests(scope));
+        if let Some(s) = f.sender_organization_id {
+            cond = cond.add(Column::SenderOrganizationId.eq(s));
+        }
+        if let Some(a) = f.addressee_organization_id {
+            cond = cond.add(Column::AddresseeOrganizationId.eq(a));
+        }
+        if let Some(s) = f.status {
+            cond = cond.add(Column::Status.eq(s.as_str()));
+        }
+        if let Some(c) = f.channel {
+            cond = cond.add(Column::Channel.eq(c.as_str()));
+        }
+        if let Some(d) = f.sent_from {
+            cond = cond.add(Column::SentOn.gte(d));
+        }
+        if let Some(d) = f.sent_to {
+            cond = cond.add(Column::SentOn.lte(d));
+        }
+        match f.overdue {
+            Some(true) => cond = cond.add(overdue_cond(now)),
+            Some(false) => cond = cond.add(overdue_cond(now).not()),
+            None => {}
+        }
+        if let Some(d) = f.due_before {
+            cond = cond.add(Column::DueOn.lt(d));
+        }
+        if let Some(after) = page.after {
+            cond = cond.add(Column::Id.gt(after));
+        }
+        let rows = Entity::find()
+            .filter(cond)
+            .order_by_asc(Column::Id)
+            .limit(page.limit + 1)
+            .all(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
+        Ok(Page::from_probe(items, page.limit, |r| r.id))
+    }
+
+    async fn create(&self, ctx: &Ctx, new: NetworkRequest) -> DomainResult<NetworkRequest> {
+        let mut am = ActiveModel {
+            id: Set(new.id),
+            outgoing_number: Set(None),
+            outgoing_year: Set(None),
+            outgoing_seq: Set(None),
+            due_soon_notified_at: Set(None),
+            overdue_notified_at: Set(None),
+            created_at: Set(new.created_at),
+            updated_at: Set(new.updated_at),
+            version: Set(1),
+            ..Default::default()
+        };
+        fill(&mut am, &new);
+        let txn = self.db.begin_write().await?;
+        fill_territory(&txn, &mut am, &new).await?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?;
+        let r = to_domain(model.clone())?;
+        journal::record(&txn, Some(ctx), change(&model, &r, "create", ChangeKind::Created)).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(r)
+    }
+
+    async fn save(
+        &self,
+        ctx: &Ctx,
+        expected_version: i64,
+        state: NetworkRequest,
+        kind: SaveKind,
+    ) -> DomainResult<NetworkRequest> {
+        let txn = self.db.begin_write().await?;
+        let current = Entity::find_by_id(state.id)
+            .filter(scope::network_requests(&ctx.actor.scope()))
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound)?;
+        if current.version != expected_version {
+            return Err(DomainError::PreconditionFailed);
+        }
+        let deadline_changed = current.due_at != state.deadline.as_ref().map(|d| d.due_at);
+        let mut am: ActiveModel = current.into();
+        fill(&mut am, &state);
+        if kind == SaveKind::Update {
+            fill_territory(&txn, &mut am, &state).await?;
+        }
+        if kind == SaveKind::Send {
+            fill_territory(&txn, &mut am, &state).await?;
+            let year = state.sent_on.map_or_else(|| Utc::now().year(), |d| d.year());
+            let (seq, number) = next_number(&txn, state.sender_organization_id, year).await?;
+            am.outgoing_year = Set(Some(year));
+            am.outgoing_seq = Set(Some(seq));
+            am.outgoing_number = Set(Some(number));
+        }
+        if deadline_changed {
+            am.due_soon_notified_at = Set(None);
+            am.overdue_notified_at = Set(None);
+        }
+        am.updated_at = Set(Utc::now());
+        am.version = Set(expected_version + 1);
+        let model = Entity::update_many()
+            .set(am)
+            .filter(Column::Id.eq(state.id))
+            .filter(Column::Version.eq(expected_version))
+            .exec_with_returning(&txn)
+            .await
+            .map_err(|e| db_err_fields(e, &["outgoing"]))?
+            .into_iter()
+            .next()
+            .ok_or(DomainError::PreconditionFailed)?;
+        let r = to_domain(model.clone())?;
+        journal::record(&txn, Some(ctx), change(&model, &r, save_action(kind), ChangeKind::Updated)).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(r)
+    }
+
+    async fn stats(&self, scope: &Scope, now: DateTime<Utc>) -> DomainResult<RequestStats> {
+        let conn = self.db.conn();
+        let base = scope::network_requests(scope);
+        let by_org = |col: Column, extra: Condition| {
+            Entity::find()
+                .select_only()
+                .column(col)
+                .column(Column::Status)
+                .column_as(Column::Id.count(), "n")
+                .filter(base.clone())
+                .filter(col.is_not_null())
+                .filter(extra)
+                .group_by(col)
+                .group_by(Column::Status)
+                .into_tuple::<(Uuid, String, i64)>()
+        };
+        let mut orgs: BTreeMap<Uuid, (StatusCounts, StatusCounts)> = BTreeMap::new();
+        counts_into(
+            &mut orgs,
+            by_org(Column::SenderOrganizationId, Condition::all()).all(conn).await.map_err(db_err)?,
+            true,
+        );
+        counts_into(
+            &mut orgs,
+            by_org(Column::AddresseeOrganizationId, Condition::all()).all(conn).await.map_err(db_err)?,
+            false,
+        );
+        for (col, sender) in [(Column::SenderOrganizationId, true), (Column::AddresseeOrganizationId, false)] {
+            for (id, _, n) in by_org(col, overdue_cond(now)).all(conn).await.map_err(db_err)? {
+                let e = orgs.entry(id).or_default();
+                let c = if sender { &mut e.0 } else { &mut e.1 };
+                c.overdue += u64::try_from(n).unwrap_or(0);
+            }
+        }
+        let by_territory = |region: Column, municipality: Column, extra: Condition| {
+            Entity::find()
+                .select_only()
+                .column(region)
+                .column(municipality)
+                .column(Column::Status)
+                .column_as(Column::Id.count(), "n")
+                .filter(base.clone())
+                .filter(region.is_not_null())
+                .filter(extra)
+                .group_by(region)
+                .group_by(municipality)
+                .group_by(Column::Status)
+                .into_tuple::<(Option<String>, Option<String>, String, i64)>()
+        };
+        let mut territories: BTreeMap<Territory, (StatusCounts, StatusCounts)> = BTreeMap::new();
+        let sides = [
+            (Column::SenderRegionCode, Column::SenderMunicipalityCode, true),
+            (Column::AddresseeRegionCode, Column::AddresseeMunicipalityCode, false),
+        ];
+        for (r, m, sender) in sides {
+            territory_counts(
+                &mut territories,
+                by_territory(r, m, Condition::all()).all(conn).await.map_err(db_err)?,
+                sender,
+            );
+            for (region, municipality, _, n) in by_territory(r, m, overdue_cond(now)).all(conn).await.map_err(db_err)? {
+                let Some(region) = region else { continue };
+                let e = territories.entry((region, municipality)).or_default();
+                let c = if sender { &mut e.0 } else { &mut e.1 };
+                c.overdue += u64::try_from(n).unwrap_or(0);
+            }
+        }
+        Ok(RequestStats {
+            organizations: orgs.into_iter().map(|(id, (s, a))| (id, s, a)).collect(),
+            municipalities: territories.into_iter().map(|((r, m), (s, a))| (r, m, s, a)).collect(),
+        })
+    }
+
+    async fn notify_deadlines(&self, now: DateTime<Utc>, batch: u64) -> DomainResult<(u64, u64)> {
+        let soon = self.claim(now, batch, false).await?;
+        let overdue = self.claim(now, batch, true).await?;
+        Ok((soon, overdue))
+    }
+}

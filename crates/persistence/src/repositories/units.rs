@@ -1,0 +1,73 @@
+//! Units of work: every repository bound to one transaction, for imports that must be
+//! all-or-nothing. The repositories are the usual ones (`Store::new` over a handle bound to
+//! the transaction), so no rule or query is duplicated; their own transactions become
+//! savepoints of the unit.
+
+use async_trait::async_trait;
+use rsnms_domain::{
+    DomainResult,
+    exchange::{Unit, UnitOfWork},
+    organizations::OrganizationRepository,
+    persons::PersonRepository,
+};
+
+use crate::{Database, Store};
+
+/// Begins units of work over the database.
+#[derive(Debug, Clone)]
+pub struct Units {
+    pub(crate) db: Database,
+}
+
+/// One unit: the repositories over its transaction.
+pub struct UnitStore {
+    db: Database,
+    store: Store,
+}
+
+impl UnitStore {
+    fn over(db: Database) -> Self {
+        Self { store: Store::new(db.clone()), db }
+    }
+
+    /// The repositories inside the unit.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    async fn finish(self, commit: bool) -> DomainResult<()> {
+        let Self { db, store } = self;
+        drop(store);
+        db.finish_unit(commit).await
+    }
+}
+
+#[async_trait]
+impl UnitOfWork for Units {
+    async fn begin(&self) -> DomainResult<Box<dyn Unit>> {
+        Ok(Box::new(UnitStore::over(self.db.begin_unit().await?)))
+    }
+}
+
+#[async_trait]
+impl Unit for UnitStore {
+    fn organizations(&self) -> &dyn OrganizationRepository {
+        self.store.organizations.as_ref()
+    }
+
+    fn persons(&self) -> &dyn PersonRepository {
+        self.store.persons.as_ref()
+    }
+
+    async fn nested(&self) -> DomainResult<Box<dyn Unit>> {
+        Ok(Box::new(UnitStore::over(self.db.begin_unit().await?)))
+    }
+
+    async fn commit(self: Box<Self>) -> DomainResult<()> {
+        self.finish(true).await
+    }
+
+    async fn rollback(self: Box<Self>) -> DomainResult<()> {
+        self.finish(false).await
+    }
+}

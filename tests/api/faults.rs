@@ -1,0 +1,132 @@
+//! Faults: a database that goes away and comes back, graceful shutdown under load, and two server
+//! instances over one database.
+
+use rsnms_tests::{engine, spawn_app, spawn_with, test_settings};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_database_outage_answers_503_with_retry_after_and_recovers_without_a_restart() {
+    if engine() != "postgres" {
+        eprintln!("this fault test needs PostgreSQL (run with TEST_DATABASE_URL); the PostgreSQL suite runs it in CI");
+        return;
+    }
+    let app = spawn_app().await;
+    assert_eq!(app.send("GET", "/health/ready", None, None, &[]).await.status, 200);
+    let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    let admin = Database::connect(&admin_url).await.unwrap();
+    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await.unwrap();
+    admin
+        .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+        .await
+        .unwrap();
+
+    let ready = app.send("GET", "/health/ready", None, None, &[]).await;
+    ready.assert_problem(503);
+    assert!(ready.header("retry-after").is_some());
+    let api = app.get("/api/v1/organizations", &app.admin).await;
+    api.assert_problem(503);
+    assert!(api.header("retry-after").is_some());
+    assert!(!api.text.to_lowercase().contains("sql") && !api.text.contains("postgres"), "no internals: {}", api.text);
+
+    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.unwrap();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.get("/api/v1/organizations", &app.admin).await.status == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the server did not recover once the database came back");
+    assert_eq!(app.send("GET", "/health/ready", None, None, &[]).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_graceful_stop_finishes_every_request_already_in_flight() {
+    let app = spawn_app().await;
+    // Each request sends its headers and half its body, then pauses: it is in flight (the server is
+    // reading it) when the stop begins, as under SIGTERM.
+    let mut calls = Vec::new();
+    for i in 0..16 {
+        let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+        let url = format!("{}/api/v1/organizations", app.base);
+        let token = app.admin.clone();
+        let body = json!({"name": format!("Организация {i}"), "kind": "regional_methodological_association", "region_code": "03"}).to_string();
+        let (head, tail) = body.split_at(body.len() / 2);
+        let (head, tail) = (head.to_owned(), tail.to_owned());
+        let stream = futures_util::stream::unfold(0, move |step| {
+            let (head, tail) = (head.clone(), tail.clone());
+            async move {
+                match step {
+                    0 => Some((Ok::<_, std::io::Error>(head.into_bytes()), 1)),
+                    1 => {
+                        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+                        Some((Ok(tail.into_bytes()), 2))
+                    }
+                    _ => None,
+                }
+            }
+        });
+        calls.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(reqwest::Body::wrap_stream(stream))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let stopping = tokio::spawn(app.handle.clone().stop(true));
+    for c in calls {
+        let status = c.await.unwrap().expect("an in-flight request was cut by the stop");
+        assert_eq!(status, 201);
+    }
+    stopping.await.unwrap();
+    // Every answered create is stored, and the server no longer accepts connections.
+    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings { url: app.database_url.clone(), max_connections: 1 })
+        .await
+        .unwrap();
+    let row = db
+        .conn()
+        .query_one_raw(sea_orm::Statement::from_string(db.backend(), "SELECT COUNT(*) AS n FROM organizations"))
+        .await
+        .unwrap()
+        .unwrap();
+    let n: i64 = row.try_get("", "n").unwrap();
+    assert_eq!(n, 16);
+    let after = reqwest::Client::new().get(format!("{}/health/live", app.base)).send().await;
+    assert!(after.is_err(), "the stopped server still answers");
+}
+
+#[tokio::test]
+async fn two_instances_over_one_database_keep_an_idempotency_key_single() {
+    let first = spawn_app().await;
+    let second = spawn_with(test_settings(&first.database_url)).await;
+    let body = json!({"name": "ГАУ ДПО РБ «БРИОП»", "kind": "regional_institute", "region_code": "03"});
+    let mut calls = Vec::new();
+    for app in [&first, &second, &first, &second] {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/organizations", app.base);
+        let token = first.admin.clone();
+        let body = body.clone();
+        calls.push(tokio::spawn(async move {
+            client.post(url).bearer_auth(token).header("idempotency-key", "one-key").json(&body).send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for c in calls {
+        statuses.push(c.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    assert!(statuses.contains(&201));
+    let again = second.send("POST", "/api/v1/organizations", Some(&first.admin), Some(&body), &[("idempotency-key", "one-key")]).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let list = first.get("/api/v1/organizations", &first.admin).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "exactly one organisation created");
+}

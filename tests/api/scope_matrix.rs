@@ -1,0 +1,118 @@
+//! The cross-scope matrix, generated from the route table: every route with an id in its path is
+//! called on an object that belongs to municipality A / organisation A with the tokens of
+//! municipality B, organisation B, a teacher, a tutor not assigned, and an analyst. Every read,
+//! update, delete and action must answer exactly as it does for an id that does not exist (404, or
+//! 403 for a role limit — existence never leaks), and nothing may change. A route whose collection
+//! has no fixture here fails the test: new routes cannot slip past it.
+
+use std::{future::Future, pin::Pin};
+
+use rsnms_domain::auth::Role;
+use rsnms_tests::{Region, TestApp, id, spawn_app};
+use serde_json::{Value, json};
+
+type Fixture = for<'a> fn(&'a TestApp, &'a Region) -> Pin<Box<dyn Future<Output = String> + 'a>>;
+
+/// Collections whose objects belong to someone, with a factory making one that belongs to A.
+fn fixtures() -> Vec<(&'static str, Fixture)> {
+    vec![
+        ("/api/v1/organizations", |_, r| Box::pin(async move { id(&r.school_a) })),
+        ("/api/v1/persons", |app, r| {
+            Box::pin(async move {
+                id(&app.create_person(json!({"surname": "Иванова", "first_name": "Анна", "organization_id": r.school_a["id"], "snils": "112-233-445 95", "roles": ["teacher"]})).await)
+            })
+        }),
+    ]
+}
+
+/// Collections that are the region's shared reference data, readable by every role on purpose.
+const SHARED: &[(&str, &str)] = &[("/api/v1/calendars", "production calendars are public law, the same for everyone")];
+
+fn collection_of(template: &str) -> Option<&str> {
+    template.find("/{").map(|i| &template[..i])
+}
+
+fn fill(template: &str, first: &str) -> String {
+    let mut used = false;
+    template
+        .split('/')
+        .map(|seg| {
+            if seg.starts_with('{') {
+                if used {
+                    "01a208e7-1ff3-760b-9f9c-140424bfadde".to_owned()
+                } else {
+                    used = true;
+                    first.to_owned()
+                }
+            } else {
+                seg.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn objects_of_municipality_a_are_invisible_and_untouchable_for_every_outside_role() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let teacher_b = app.create_person(json!({"surname": "Учитель", "first_name": "Б", "organization_id": r.school_b["id"], "roles": ["teacher"]})).await;
+    let tutor_b = app.create_person(json!({"surname": "Тьютор", "first_name": "Б", "organization_id": r.school_b["id"], "roles": ["tutor"]})).await;
+    let outsiders = [
+        ("municipality B", app.token(Role::Municipal, Some(&r.mun_b), None)),
+        ("organisation B", app.token(Role::Organization, Some(&r.school_b), None)),
+        ("teacher", app.token(Role::Teacher, Some(&r.school_b), teacher_b["id"].as_str())),
+        ("tutor not assigned", app.token(Role::Tutor, Some(&r.school_b), tutor_b["id"].as_str())),
+        ("analyst", app.token(Role::Analyst, None, None)),
+    ];
+    let doc = rsnms_http::openapi_json();
+    let fixtures = fixtures();
+    let mut uncovered = Vec::new();
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let Some(collection) = collection_of(template) else { continue };
+        if SHARED.iter().any(|(c, _)| *c == collection) {
+            continue;
+        }
+        let Some((_, make)) = fixtures.iter().find(|(c, _)| *c == collection) else {
+            uncovered.push(template.clone());
+            continue;
+        };
+        let object = make(&app, &r).await;
+        let own = format!("{collection}/{object}");
+        for (method, _) in item.as_object().unwrap() {
+            let method = method.to_uppercase();
+            for (who, token) in &outsiders {
+                let before = app.get(&own, &app.admin).await;
+                assert_eq!(before.status, 200, "fixture {own} must be readable by the admin");
+                let etag = before.header("etag").unwrap_or_else(|| "\"1\"".into());
+                let body = (method == "POST" || method == "PATCH").then(|| json!({}));
+                let headers = [("if-match", etag.as_str())];
+                let real = app.send(&method, &fill(template, &object), Some(token), body.as_ref(), &headers).await;
+                let ghost = app
+                    .send(&method, &fill(template, "01a208e7-0000-7000-8000-000000000000"), Some(token), body.as_ref(), &headers)
+                    .await;
+                assert!(
+                    matches!(real.status, 403 | 404 | 422),
+                    "{who}: {method} {template} on A's object answered {} {}",
+                    real.status,
+                    real.text
+                );
+                assert_eq!(real.status, ghost.status, "{who}: {method} {template} tells A's object from a missing one: {}", real.text);
+                let after = app.get(&own, &app.admin).await;
+                assert_eq!(before.body, after.body, "{who}: {method} {template} changed A's object");
+                checked += 1;
+            }
+        }
+    }
+    assert!(uncovered.is_empty(), "routes not covered by the cross-scope matrix (add a fixture): {uncovered:?}");
+    assert!(checked >= 25, "only {checked} combinations checked");
+}
+
+#[test]
+fn shared_collections_are_justified() {
+    for (c, why) in SHARED {
+        assert!(c.starts_with("/api/v1/") && why.len() > 10);
+    }
+    let _: Value = Value::Null;
+}

@@ -107,8 +107,12 @@ stop_pid() {
 
 # ---------------------------------------------------------------------------------------------
 log "work dir $WORK"
-log "building rsnms (release) into $CARGO_TARGET_DIR"
-(cd "$REPO" && cargo build --release -p rsnms) || die "build failed"
+if [ "${BENCH_SKIP_BUILD:-0}" = 1 ]; then
+    log "BENCH_SKIP_BUILD=1: using the existing $BIN"
+else
+    log "building rsnms (release) into $CARGO_TARGET_DIR"
+    (cd "$REPO" && cargo build --release -p rsnms) || die "build failed"
+fi
 [ -x "$BIN" ] || die "$BIN not found"
 
 LOAD_START="$(load_now)"

@@ -7,6 +7,8 @@ mod m20261123_000100_network_requests;
 mod m20261123_000200_agreements;
 mod m20261123_000300_development;
 mod m20261123_000400_exchange;
+mod m20261123_000500_monitoring;
+mod schema_helpers;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -20,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000200_agreements::Migration),
             Box::new(m20261123_000300_development::Migration),
             Box::new(m20261123_000400_exchange::Migration),
+            Box::new(m20261123_000500_monitoring::Migration),
         ]
     }
 }

@@ -67,7 +67,9 @@ impl MigrationTrait for Migration {
             .col(string_len_null("level", 100))
             .col(date("assessed_on"))
             .col(boolean("deficit"))
-            .foreign_key(ForeignKey::create().from("diagnostic_results", "campaign_id").to("diagnostic_campaigns", "id"))
+            .foreign_key(
+                ForeignKey::create().from("diagnostic_results", "campaign_id").to("diagnostic_campaigns", "id"),
+            )
             .foreign_key(ForeignKey::create().from("diagnostic_results", "person_id").to("persons", "id"))
             .foreign_key(ForeignKey::create().from("diagnostic_results", "competency_id").to("competencies", "id"));
         m.create_table(stamps(&mut t).to_owned()).await?;
@@ -112,7 +114,9 @@ impl MigrationTrait for Migration {
                         .to("programs", "id")
                         .on_delete(ForeignKeyAction::Cascade),
                 )
-                .foreign_key(ForeignKey::create().from("program_competencies", "competency_id").to("competencies", "id"))
+                .foreign_key(
+                    ForeignKey::create().from("program_competencies", "competency_id").to("competencies", "id"),
+                )
                 .to_owned(),
         )
         .await?;
@@ -165,11 +169,71 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(index("ix_route_evidence_route", "route_evidence", &["route_id", "id"])).await?;
+
+        let mut t = Table::create();
+        t.table("offerings")
+            .col(pk_uuid("id"))
+            .col(string_len("offering", 32))
+            .col(string_len("title", 1000))
+            .col(string_len_null("kind", 32))
+            .col(string_len_null("level", 32))
+            .col(date("starts_on"))
+            .col(date_null("ends_on"))
+            .col(uuid("organization_id"))
+            .col(json("competency_ids"))
+            .col(integer_null("participants"))
+            .col(integer_null("capacity"))
+            .col(string_len_null("decision", 1000))
+            .foreign_key(ForeignKey::create().from("offerings", "organization_id").to("organizations", "id"));
+        m.create_table(stamps(&mut t).to_owned()).await?;
+        m.create_index(index("ix_offerings_kind_date", "offerings", &["offering", "starts_on", "id"])).await?;
+        m.create_index(index("ix_offerings_level", "offerings", &["offering", "level", "id"])).await?;
+        m.create_table(
+            Table::create()
+                .table("offering_competencies")
+                .col(uuid("offering_id"))
+                .col(uuid("competency_id"))
+                .primary_key(Index::create().col("offering_id").col("competency_id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("offering_competencies", "offering_id")
+                        .to("offerings", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .foreign_key(
+                    ForeignKey::create().from("offering_competencies", "competency_id").to("competencies", "id"),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("ix_offering_competencies_c", "offering_competencies", &["competency_id", "offering_id"]))
+            .await?;
+
+        let mut t = Table::create();
+        t.table("mentoring_pairs")
+            .col(pk_uuid("id"))
+            .col(uuid("mentor_id"))
+            .col(uuid("mentee_id"))
+            .col(string_len("form", 32))
+            .col(date("period_start"))
+            .col(date_null("period_end"))
+            .col(uuid("organization_id"))
+            .col(json("competency_ids"))
+            .foreign_key(ForeignKey::create().from("mentoring_pairs", "mentor_id").to("persons", "id"))
+            .foreign_key(ForeignKey::create().from("mentoring_pairs", "mentee_id").to("persons", "id"))
+            .foreign_key(ForeignKey::create().from("mentoring_pairs", "organization_id").to("organizations", "id"));
+        m.create_table(stamps(&mut t).to_owned()).await?;
+        m.create_index(index("ix_mentoring_org", "mentoring_pairs", &["organization_id", "id"])).await?;
+        m.create_index(index("ix_mentoring_mentor", "mentoring_pairs", &["mentor_id"])).await?;
+        m.create_index(index("ix_mentoring_mentee", "mentoring_pairs", &["mentee_id"])).await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
+            "mentoring_pairs",
+            "offering_competencies",
+            "offerings",
             "route_evidence",
             "individual_routes",
             "program_competencies",

@@ -148,6 +148,12 @@ async fn an_amendment_changing_a_2024_target_changes_the_answer_from_its_date_on
     // The indicator keeps its id across versions.
     assert_eq!(indicator(&before.body, "indicator.1")["id"], indicator(&after.body, "indicator.1")["id"]);
 
+    // The 2024 report measures against the amended target, the 2023 one against the original.
+    let r2024 = app.get(&format!("{path}/report?year=2024"), &app.admin).await;
+    let r2023 = app.get(&format!("{path}/report?year=2023"), &app.admin).await;
+    assert_eq!((r2024.body["revision"].clone(), r2023.body["revision"].clone()), (json!(2), json!(1)));
+    assert_eq!(r2024.body["items"][0]["target"], json!(45));
+
     let versions = app.get(&format!("{path}/versions"), &app.admin).await;
     assert_eq!(versions.status, 200, "{}", versions.text);
     let items = versions.body["items"].as_array().unwrap();
@@ -364,6 +370,25 @@ async fn a_2023_report_shows_attainment_per_indicator_and_across_the_region() {
     assert_eq!(item("indicator.3")["status"], "no_data");
     assert_eq!(r.body["summary"], json!({"met": 1, "at_risk": 1, "not_met": 1, "no_data": 7, "total": 10}));
 
+    // Without the year's own value, the latest quarter counts; a later report of a period wins.
+    let path = format!(
+        "/api/v1/agreements/{}/indicators/{}/values",
+        id(&a),
+        indicator(&a, "result.2")["id"].as_str().unwrap()
+    );
+    for (quarter, value) in [(1, 12.0), (2, 20.0), (2, 24.0)] {
+        let r = app
+            .post(&path, &app.admin, &json!({"year": 2023, "quarter": quarter, "value": value, "source": "ЦНППМ"}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let r = app.get(&format!("/api/v1/agreements/{}/report?year=2023", id(&a)), &app.admin).await;
+    let item = r.body["items"].as_array().unwrap().iter().find(|i| i["key"] == "result.2").unwrap().clone();
+    assert_eq!(
+        (item["actual"].clone(), item["quarter"].clone(), item["status"].clone()),
+        (json!(24), json!(2), json!("at_risk"))
+    );
+
     let r = app.get("/api/v1/agreements/report?year=2023", &app.admin).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let munis: Vec<&str> =
@@ -404,6 +429,12 @@ async fn a_municipality_sees_only_its_own_agreements_and_others_are_refused() {
     assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
     let by_muni = app.get("/api/v1/agreements?municipality_code=81625000", &operator).await;
     assert_eq!(by_muni.body["items"][0]["id"], b["id"]);
+
+    let analyst = app.token(Role::Analyst, None, None);
+    app.get("/api/v1/agreements", &analyst).await.assert_problem(403);
+    app.get(&format!("/api/v1/agreements/{}", id(&a)), &analyst).await.assert_problem(403);
+    let aggregate = app.get("/api/v1/agreements/report?year=2023", &analyst).await;
+    assert_eq!(aggregate.body["municipalities"].as_array().unwrap().len(), 2, "{}", aggregate.text);
 
     let school = app.token(Role::Organization, Some(&region.school_a), None);
     app.get("/api/v1/agreements", &school).await.assert_problem(403);

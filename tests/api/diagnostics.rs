@@ -13,7 +13,11 @@ pub(crate) struct Framework {
 
 pub(crate) async fn area(app: &TestApp, code: &str, kind: &str) -> Value {
     let r = app
-        .post("/api/v1/competencies", &app.admin, &json!({"node": "area", "area_kind": kind, "code": code, "name": format!("Область {code}")}))
+        .post(
+            "/api/v1/competencies",
+            &app.admin,
+            &json!({"node": "area", "area_kind": kind, "code": code, "name": format!("Область {code}")}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     r.body
@@ -21,7 +25,11 @@ pub(crate) async fn area(app: &TestApp, code: &str, kind: &str) -> Value {
 
 pub(crate) async fn competency(app: &TestApp, area: &Value, code: &str, name: &str) -> Value {
     let r = app
-        .post("/api/v1/competencies", &app.admin, &json!({"node": "competency", "parent_id": area["id"], "code": code, "name": name}))
+        .post(
+            "/api/v1/competencies",
+            &app.admin,
+            &json!({"node": "competency", "parent_id": area["id"], "code": code, "name": name}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     r.body
@@ -54,12 +62,15 @@ pub(crate) async fn framework(app: &TestApp, r: &Region) -> Framework {
 
 pub(crate) async fn teacher(app: &TestApp, org: &Value, surname: &str) -> String {
     id(&app
-        .create_person(json!({"surname": surname, "first_name": "Анна", "organization_id": org["id"], "roles": ["teacher"]}))
+        .create_person(
+            json!({"surname": surname, "first_name": "Анна", "organization_id": org["id"], "roles": ["teacher"]}),
+        )
         .await)
 }
 
 pub(crate) async fn record(app: &TestApp, campaign: &Value, items: Value) -> Value {
-    let r = app.post(&format!("/api/v1/diagnostics/{}/results", id(campaign)), &app.admin, &json!({"items": items})).await;
+    let r =
+        app.post(&format!("/api/v1/diagnostics/{}/results", id(campaign)), &app.admin, &json!({"items": items})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body
 }
@@ -72,25 +83,51 @@ async fn the_competency_framework_is_a_versioned_tree_and_a_used_competency_is_r
     let c = competency(&app, &digital, "Ц-1", "ИКТ").await;
     assert_eq!(c["area_kind"], "digital", "a competency inherits its area's kind");
     assert_eq!(c["version"], 1);
-    let p = app.patch(&format!("/api/v1/competencies/{}", id(&c)), &app.admin, "\"1\"", &json!({"name": "ИКТ-компетентность"})).await;
+    let p = app
+        .patch(&format!("/api/v1/competencies/{}", id(&c)), &app.admin, "\"1\"", &json!({"name": "ИКТ-компетентность"}))
+        .await;
     assert_eq!(p.status, 200, "{}", p.text);
     assert_eq!(p.body["version"], 2);
     let dup = app
-        .post("/api/v1/competencies", &app.admin, &json!({"node": "competency", "parent_id": digital["id"], "code": "Ц-1", "name": "x"}))
+        .post(
+            "/api/v1/competencies",
+            &app.admin,
+            &json!({"node": "competency", "parent_id": digital["id"], "code": "Ц-1", "name": "x"}),
+        )
         .await;
     dup.assert_problem(409);
     let teacher = app.token(Role::Teacher, Some(&r.school_a), Some(&teacher(&app, &r.school_a, "Петрова").await));
-    app.post("/api/v1/competencies", &teacher, &json!({"node": "area", "area_kind": "digital", "code": "X", "name": "x"}))
-        .await
-        .assert_problem(403);
+    app.post(
+        "/api/v1/competencies",
+        &teacher,
+        &json!({"node": "area", "area_kind": "digital", "code": "X", "name": "x"}),
+    )
+    .await
+    .assert_problem(403);
     let tree = app.get("/api/v1/competencies/tree", &teacher).await;
     assert_eq!(tree.status, 200);
     assert_eq!(tree.body["areas"][0]["code"], "Ц");
     assert_eq!(tree.body["areas"][0]["competencies"][0]["name"], "ИКТ-компетентность");
 
-    let area_retire = app.send("POST", &format!("/api/v1/competencies/{}/retire", id(&digital)), Some(&app.admin), None, &[("if-match", "\"1\"")]).await;
+    let area_retire = app
+        .send(
+            "POST",
+            &format!("/api/v1/competencies/{}/retire", id(&digital)),
+            Some(&app.admin),
+            None,
+            &[("if-match", "\"1\"")],
+        )
+        .await;
     area_retire.assert_problem(409);
-    let retired = app.send("POST", &format!("/api/v1/competencies/{}/retire", id(&c)), Some(&app.admin), None, &[("if-match", "\"2\"")]).await;
+    let retired = app
+        .send(
+            "POST",
+            &format!("/api/v1/competencies/{}/retire", id(&c)),
+            Some(&app.admin),
+            None,
+            &[("if-match", "\"2\"")],
+        )
+        .await;
     assert_eq!(retired.status, 200, "{}", retired.text);
     assert_eq!(retired.body["status"], "retired");
     assert_eq!(retired.body["version"], 3);
@@ -99,7 +136,8 @@ async fn the_competency_framework_is_a_versioned_tree_and_a_used_competency_is_r
     assert_eq!(tree.body["areas"][0]["competencies"].as_array().unwrap().len(), 0);
     let all = app.get("/api/v1/competencies/tree?include_retired=true", &app.admin).await;
     assert_eq!(all.body["areas"][0]["competencies"].as_array().unwrap().len(), 1);
-    let frozen = app.patch(&format!("/api/v1/competencies/{}", id(&c)), &app.admin, "\"3\"", &json!({"name": "y"})).await;
+    let frozen =
+        app.patch(&format!("/api/v1/competencies/{}", id(&c)), &app.admin, "\"3\"", &json!({"name": "y"})).await;
     frozen.assert_problem(409);
     let bad = app
         .post(
@@ -122,12 +160,16 @@ async fn a_failing_batch_names_every_failing_item_and_stores_nothing() {
     let t = teacher(&app, &r.school_a, "Иванова").await;
     let url = format!("/api/v1/diagnostics/{}/results", id(&f.campaign));
     let bad = app
-        .post(&url, &app.admin, &json!({"items": [
-            {"person_id": t, "competency_id": f.ict, "score": 55, "assessed_on": "2025-10-01"},
-            {"person_id": t, "competency_id": f.assessment, "score": 140, "assessed_on": "2025-10-01"},
-            {"person_id": t, "competency_id": id(&r.region), "score": 50, "assessed_on": "2025-10-01"},
-            {"person_id": t, "competency_id": f.ict, "level": "высокий", "assessed_on": "2026-01-05"}
-        ]}))
+        .post(
+            &url,
+            &app.admin,
+            &json!({"items": [
+                {"person_id": t, "competency_id": f.ict, "score": 55, "assessed_on": "2025-10-01"},
+                {"person_id": t, "competency_id": f.assessment, "score": 140, "assessed_on": "2025-10-01"},
+                {"person_id": t, "competency_id": id(&r.region), "score": 50, "assessed_on": "2025-10-01"},
+                {"person_id": t, "competency_id": f.ict, "level": "высокий", "assessed_on": "2026-01-05"}
+            ]}),
+        )
         .await;
     bad.assert_problem(422);
     assert_eq!(
@@ -142,7 +184,11 @@ async fn a_failing_batch_names_every_failing_item_and_stores_nothing() {
     // An organisation records only for its own staff.
     let org_b = app.token(Role::Organization, Some(&r.school_b), None);
     let foreign = app
-        .post(&url, &org_b, &json!({"items": [{"person_id": t, "competency_id": f.ict, "score": 50, "assessed_on": "2025-10-01"}]}))
+        .post(
+            &url,
+            &org_b,
+            &json!({"items": [{"person_id": t, "competency_id": f.ict, "score": 50, "assessed_on": "2025-10-01"}]}),
+        )
         .await;
     foreign.assert_problem(422);
     assert_eq!(foreign.error_fields(), vec!["items[0].person_id"]);
@@ -167,20 +213,35 @@ async fn results_are_idempotent_on_campaign_person_and_competency_and_a_dry_run_
     assert_eq!((first["created"].as_u64(), first["updated"].as_u64()), (Some(2), Some(0)));
     let again = record(&app, &f.campaign, items).await;
     assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(2)));
-    let changed = record(&app, &f.campaign, json!([{"person_id": t, "competency_id": f.ict, "score": 70, "assessed_on": "2025-10-01"}])).await;
+    let changed = record(
+        &app,
+        &f.campaign,
+        json!([{"person_id": t, "competency_id": f.ict, "score": 70, "assessed_on": "2025-10-01"}]),
+    )
+    .await;
     assert_eq!(changed["updated"].as_u64(), Some(1));
     let listed = app.get(&url, &app.admin).await;
     let rows = listed.body["items"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     let ict = rows.iter().find(|x| x["competency_id"] == f.ict.as_str()).unwrap();
-    assert_eq!((ict["score"].as_f64(), ict["deficit"].as_bool(), ict["version"].as_i64()), (Some(70.0), Some(false), Some(2)));
+    assert_eq!(
+        (ict["score"].as_f64(), ict["deficit"].as_bool(), ict["version"].as_i64()),
+        (Some(70.0), Some(false), Some(2))
+    );
     // With results in, the scale is fixed.
     let etag = app.get(&format!("/api/v1/diagnostics/{}", id(&f.campaign)), &app.admin).await.etag();
     let rescale = app
-        .patch(&format!("/api/v1/diagnostics/{}", id(&f.campaign)), &app.admin, &etag, &json!({"scale": {"threshold": 50}}))
+        .patch(
+            &format!("/api/v1/diagnostics/{}", id(&f.campaign)),
+            &app.admin,
+            &etag,
+            &json!({"scale": {"threshold": 50}}),
+        )
         .await;
     rescale.assert_problem(409);
-    let renamed = app.patch(&format!("/api/v1/diagnostics/{}", id(&f.campaign)), &app.admin, &etag, &json!({"name": "Срез"})).await;
+    let renamed = app
+        .patch(&format!("/api/v1/diagnostics/{}", id(&f.campaign)), &app.admin, &etag, &json!({"name": "Срез"}))
+        .await;
     assert_eq!(renamed.status, 200, "{}", renamed.text);
 }
 
@@ -190,10 +251,14 @@ async fn deficits_come_from_the_latest_result_and_a_later_campaign_at_level_clos
     let r = app.seed_region().await;
     let f = framework(&app, &r).await;
     let t = teacher(&app, &r.school_a, "Иванова").await;
-    record(&app, &f.campaign, json!([
-        {"person_id": t, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
-        {"person_id": t, "competency_id": f.assessment, "score": 80, "assessed_on": "2025-10-01"}
-    ]))
+    record(
+        &app,
+        &f.campaign,
+        json!([
+            {"person_id": t, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
+            {"person_id": t, "competency_id": f.assessment, "score": 80, "assessed_on": "2025-10-01"}
+        ]),
+    )
     .await;
     let own = app.token(Role::Teacher, Some(&r.school_a), Some(&t));
     let d = app.get(&format!("/api/v1/persons/{t}/deficits"), &own).await;
@@ -206,7 +271,8 @@ async fn deficits_come_from_the_latest_result_and_a_later_campaign_at_level_clos
     assert_eq!(items[0]["source"]["assessed_on"], "2025-10-01");
 
     let repeat = campaign(&app, &r.region, &[&f.ict], "2026-03-01", "2026-04-30").await;
-    record(&app, &repeat, json!([{"person_id": t, "competency_id": f.ict, "score": 75, "assessed_on": "2026-03-15"}])).await;
+    record(&app, &repeat, json!([{"person_id": t, "competency_id": f.ict, "score": 75, "assessed_on": "2026-03-15"}]))
+        .await;
     let d = app.get(&format!("/api/v1/persons/{t}/deficits"), &own).await;
     assert_eq!(d.body["items"].as_array().unwrap().len(), 0, "closed by the later campaign");
     let all = app.get(&format!("/api/v1/persons/{t}/deficits?include_closed=true"), &own).await;
@@ -236,13 +302,23 @@ async fn a_levels_scale_judges_a_deficit_by_the_threshold_level() {
     assert_eq!(camp.status, 201, "{}", camp.text);
     assert_eq!(camp.body["scale"]["threshold_level"], "базовый");
     let (t1, t2) = (teacher(&app, &r.school_a, "Первая").await, teacher(&app, &r.school_a, "Вторая").await);
-    record(&app, &camp.body, json!([
-        {"person_id": t1, "competency_id": c, "level": "низкий", "assessed_on": "2025-09-10"},
-        {"person_id": t2, "competency_id": c, "level": "базовый", "assessed_on": "2025-09-10"}
-    ]))
+    record(
+        &app,
+        &camp.body,
+        json!([
+            {"person_id": t1, "competency_id": c, "level": "низкий", "assessed_on": "2025-09-10"},
+            {"person_id": t2, "competency_id": c, "level": "базовый", "assessed_on": "2025-09-10"}
+        ]),
+    )
     .await;
-    assert_eq!(app.get(&format!("/api/v1/persons/{t1}/deficits"), &app.admin).await.body["items"].as_array().unwrap().len(), 1);
-    assert_eq!(app.get(&format!("/api/v1/persons/{t2}/deficits"), &app.admin).await.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        app.get(&format!("/api/v1/persons/{t1}/deficits"), &app.admin).await.body["items"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/persons/{t2}/deficits"), &app.admin).await.body["items"].as_array().unwrap().len(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -251,10 +327,14 @@ async fn results_and_deficits_are_scoped_and_every_read_is_audited() {
     let r = app.seed_region().await;
     let f = framework(&app, &r).await;
     let (a, b) = (teacher(&app, &r.school_a, "Иванова").await, teacher(&app, &r.school_b, "Кузнецова").await);
-    record(&app, &f.campaign, json!([
-        {"person_id": a, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
-        {"person_id": b, "competency_id": f.ict, "score": 30, "assessed_on": "2025-10-01"}
-    ]))
+    record(
+        &app,
+        &f.campaign,
+        json!([
+            {"person_id": a, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
+            {"person_id": b, "competency_id": f.ict, "score": 30, "assessed_on": "2025-10-01"}
+        ]),
+    )
     .await;
     let url = format!("/api/v1/diagnostics/{}/results", id(&f.campaign));
     let own = app.token(Role::Teacher, Some(&r.school_a), Some(&a));
@@ -272,7 +352,8 @@ async fn results_and_deficits_are_scoped_and_every_read_is_audited() {
     let analyst = app.token(Role::Analyst, None, None);
     app.get(&url, &analyst).await.assert_problem(403);
     app.get(&format!("/api/v1/persons/{a}/deficits"), &analyst).await.assert_problem(403);
-    let audit = app.get("/api/v1/audit?resource_type=diagnostic_result&action=read_personal_data&limit=500", &app.admin).await;
+    let audit =
+        app.get("/api/v1/audit?resource_type=diagnostic_result&action=read_personal_data&limit=500", &app.admin).await;
     assert_eq!(audit.status, 200, "{}", audit.text);
     let reads = audit.body["items"].as_array().unwrap();
     let own_result = rows[0]["id"].as_str().unwrap();
@@ -293,23 +374,38 @@ async fn analytics_count_deficits_by_municipality_without_personal_data_and_supp
     let f = framework(&app, &r).await;
     let (a1, a2) = (teacher(&app, &r.school_a, "Иванова").await, teacher(&app, &r.school_a, "Смирнова").await);
     let b1 = teacher(&app, &r.school_b, "Кузнецова").await;
-    record(&app, &f.campaign, json!([
-        {"person_id": a1, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
-        {"person_id": a2, "competency_id": f.ict, "score": 90, "assessed_on": "2025-10-01"},
-        {"person_id": b1, "competency_id": f.ict, "score": 20, "assessed_on": "2025-10-01"}
-    ]))
+    record(
+        &app,
+        &f.campaign,
+        json!([
+            {"person_id": a1, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
+            {"person_id": a2, "competency_id": f.ict, "score": 90, "assessed_on": "2025-10-01"},
+            {"person_id": b1, "competency_id": f.ict, "score": 20, "assessed_on": "2025-10-01"}
+        ]),
+    )
     .await;
     let analyst = app.token(Role::Analyst, None, None);
-    let res = app.get("/api/v1/diagnostics/analytics?period_from=2025-01-01&period_to=2025-12-31&group_by=municipality", &analyst).await;
+    let res = app
+        .get(
+            "/api/v1/diagnostics/analytics?period_from=2025-01-01&period_to=2025-12-31&group_by=municipality",
+            &analyst,
+        )
+        .await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["min_group_size"], 2);
     let cells = res.body["items"].as_array().unwrap();
     let a = cells.iter().find(|c| c["group_key"] == "81606000").unwrap();
-    assert_eq!((a["assessed"].as_u64(), a["with_deficit"].as_u64(), a["share_percent"].as_f64()), (Some(2), Some(1), Some(50.0)));
+    assert_eq!(
+        (a["assessed"].as_u64(), a["with_deficit"].as_u64(), a["share_percent"].as_f64()),
+        (Some(2), Some(1), Some(50.0))
+    );
     assert_eq!(a["group_name"], "Бичурский район");
     assert_eq!(a["competency_code"], "Ц-1");
     let b = cells.iter().find(|c| c["group_key"] == "81625000").unwrap();
-    assert_eq!((b["suppressed"].as_bool(), b["assessed"].is_null(), b["with_deficit"].is_null()), (Some(true), true, true));
+    assert_eq!(
+        (b["suppressed"].as_bool(), b["assessed"].is_null(), b["with_deficit"].is_null()),
+        (Some(true), true, true)
+    );
     for secret in [&a1, &a2, &b1] {
         assert!(!res.text.contains(secret.as_str()), "no person ids in aggregates");
     }

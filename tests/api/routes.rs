@@ -22,7 +22,9 @@ async fn program(app: &TestApp, developer: &Value, title: &str, federal: bool, c
 
 async fn tutor(app: &TestApp, r: &Region, surname: &str) -> String {
     id(&app
-        .create_person(json!({"surname": surname, "first_name": "Ольга", "organization_id": r.region["id"], "roles": ["tutor"]}))
+        .create_person(
+            json!({"surname": surname, "first_name": "Ольга", "organization_id": r.region["id"], "roles": ["tutor"]}),
+        )
         .await)
 }
 
@@ -31,10 +33,14 @@ async fn setup(app: &TestApp) -> (Region, Framework, String, String) {
     let r = app.seed_region().await;
     let f = framework(app, &r).await;
     let t = teacher(app, &r.school_a, "Иванова").await;
-    record(app, &f.campaign, json!([
-        {"person_id": t, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
-        {"person_id": t, "competency_id": f.assessment, "score": 50, "assessed_on": "2025-10-01"}
-    ]))
+    record(
+        app,
+        &f.campaign,
+        json!([
+            {"person_id": t, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
+            {"person_id": t, "competency_id": f.assessment, "score": 50, "assessed_on": "2025-10-01"}
+        ]),
+    )
     .await;
     let tu = tutor(app, &r, "Тьюторова").await;
     (r, f, t, tu)
@@ -68,8 +74,12 @@ async fn a_programme_checks_its_hours_against_its_kind_and_needs_registry_detail
     let r = app.seed_region().await;
     let f = framework(&app, &r).await;
     let bad = app
-        .post("/api/v1/programs", &app.admin, &json!({"title": "Переподготовка", "kind": "retraining", "hours": 100, "form": "distance",
-            "developer_id": r.region["id"], "competency_ids": [f.ict], "federal_registry": true}))
+        .post(
+            "/api/v1/programs",
+            &app.admin,
+            &json!({"title": "Переподготовка", "kind": "retraining", "hours": 100, "form": "distance",
+            "developer_id": r.region["id"], "competency_ids": [f.ict], "federal_registry": true}),
+        )
         .await;
     bad.assert_problem(422);
     assert_eq!(bad.error_fields(), vec!["hours", "registry_id", "registry_included_on"]);
@@ -79,11 +89,13 @@ async fn a_programme_checks_its_hours_against_its_kind_and_needs_registry_detail
     let teacher_token = app.token(Role::Teacher, Some(&r.school_a), Some(&teacher(&app, &r.school_a, "Петрова").await));
     let by_comp = app.get(&format!("/api/v1/programs?competency_id={}", f.ict), &teacher_token).await;
     assert_eq!(by_comp.status, 200);
-    let titles: Vec<&str> = by_comp.body["items"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> =
+        by_comp.body["items"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
     assert_eq!(titles, vec!["Федеральная"]);
     let regional = app.get("/api/v1/programs?federal_registry=false", &teacher_token).await;
     assert_eq!(regional.body["items"][0]["title"], "Региональная");
-    app.post("/api/v1/programs", &teacher_token, &json!({"title": "x"})).await.assert_problem(403);
+    let valid = json!({"title": "x", "kind": "qualification_upgrade", "hours": 16, "form": "distance", "developer_id": r.region["id"]});
+    app.post("/api/v1/programs", &teacher_token, &valid).await.assert_problem(403);
     let etag = app.get(&format!("/api/v1/programs/{}", id(&fed)), &app.admin).await.etag();
     let p = app.patch(&format!("/api/v1/programs/{}", id(&fed)), &app.admin, &etag, &json!({"hours": 72})).await;
     assert_eq!((p.status, p.body["hours"].as_i64(), p.body["version"].as_i64()), (200, Some(72), Some(2)));
@@ -103,10 +115,19 @@ async fn a_route_built_on_suggestions_goes_from_draft_to_completed_and_a_repeat_
     assert_eq!(s.body["open_deficits"].as_array().unwrap().len(), 2);
     let items = s.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "a programme covering no deficit is not suggested");
-    assert_eq!(items[0]["program_id"], fed["id"], "federal registry first");
+    assert_eq!(items[0]["id"], fed["id"], "federal registry first");
+    assert_eq!(items[0]["kind"], "program");
     assert!(items[0]["reason"].as_str().unwrap().contains("федеральный реестр"), "{}", items[0]["reason"]);
     assert!(items[1]["reason"].as_str().unwrap().contains("2 из 2"));
-    let en = app.send("GET", &format!("/api/v1/routes/suggestions?person_id={t}"), Some(&operator), None, &[("accept-language", "en")]).await;
+    let en = app
+        .send(
+            "GET",
+            &format!("/api/v1/routes/suggestions?person_id={t}"),
+            Some(&operator),
+            None,
+            &[("accept-language", "en")],
+        )
+        .await;
     assert!(en.body["items"][0]["reason"].as_str().unwrap().starts_with("Covers 1 of 2"));
 
     let created = app.post("/api/v1/routes", &operator, &route_body(&t, &tu, &f, Some(&fed))).await;
@@ -140,13 +161,21 @@ async fn a_route_built_on_suggestions_goes_from_draft_to_completed_and_a_repeat_
     early.assert_problem(409);
     let mut steps = started.body["steps"].clone();
     steps[0]["status"] = json!("done");
-    let done = app.patch(&format!("/api/v1/routes/{route}"), &tutor_token, &started.etag(), &json!({"steps": steps})).await;
+    let done =
+        app.patch(&format!("/api/v1/routes/{route}"), &tutor_token, &started.etag(), &json!({"steps": steps})).await;
     assert_eq!(done.status, 200, "{}", done.text);
     assert_eq!(done.body["progress"], 100);
     assert_eq!(done.body["steps"][0]["id"], step.as_str(), "step ids survive edits");
 
-    let no_transfer = app.send("POST", &format!("/api/v1/routes/{route}/complete"), Some(&tutor_token),
-        Some(&json!({"transfer": []})), &[("if-match", &done.etag())]).await;
+    let no_transfer = app
+        .send(
+            "POST",
+            &format!("/api/v1/routes/{route}/complete"),
+            Some(&tutor_token),
+            Some(&json!({"transfer": []})),
+            &[("if-match", &done.etag())],
+        )
+        .await;
     no_transfer.assert_problem(422);
     assert_eq!(no_transfer.error_fields(), vec!["transfer"]);
     let repeat = campaign(&app, &r.region, &[&f.ict], "2026-10-01", "2026-11-20").await;
@@ -168,7 +197,8 @@ async fn a_route_built_on_suggestions_goes_from_draft_to_completed_and_a_repeat_
 
     let before = app.get(&format!("/api/v1/routes/{route}"), &own).await;
     assert_eq!(before.body["deficits"][0]["status"], "open");
-    record(&app, &repeat, json!([{"person_id": t, "competency_id": f.ict, "score": 85, "assessed_on": "2026-11-01"}])).await;
+    record(&app, &repeat, json!([{"person_id": t, "competency_id": f.ict, "score": 85, "assessed_on": "2026-11-01"}]))
+        .await;
     let after = app.get(&format!("/api/v1/routes/{route}"), &own).await;
     assert_eq!(after.body["deficits"][0]["status"], "closed", "{}", after.text);
     assert_eq!(after.body["deficits"][0]["closed_on"], "2026-11-01");
@@ -242,11 +272,34 @@ async fn a_tutor_sees_the_routes_and_persons_they_tutor_and_a_teacher_only_their
     let org_b = app.token(Role::Organization, Some(&r.school_b), None);
     app.get(&format!("/api/v1/routes/{route}"), &org_b).await.assert_problem(404);
     let mun_a = app.token(Role::Municipal, Some(&r.mun_a), None);
-    assert_eq!(app.get(&format!("/api/v1/routes?person_id={t}"), &mun_a).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get(&format!("/api/v1/routes?person_id={t}"), &mun_a).await.body["items"].as_array().unwrap().len(),
+        1
+    );
     let analyst = app.token(Role::Analyst, None, None);
     app.get("/api/v1/routes", &analyst).await.assert_problem(403);
 
     let cancelled = action(&app, &route, "cancel", &operator, "\"1\"").await;
     assert_eq!(cancelled.status, 200);
     app.get(&format!("/api/v1/persons/{t}"), &tutor_token).await.assert_problem(404);
+}
+
+/// A route in progress of a teacher of school A, for the cross-scope matrix.
+pub(crate) async fn route_in_school_a(app: &TestApp, r: &Region) -> String {
+    let f = framework(app, r).await;
+    let t = teacher(app, &r.school_a, "Маршрутова").await;
+    record(
+        app,
+        &f.campaign,
+        json!([{"person_id": t, "competency_id": f.ict, "score": 10, "assessed_on": "2025-10-01"}]),
+    )
+    .await;
+    let tu = tutor(app, r, "Сопровождающая").await;
+    let created = app.post("/api/v1/routes", &app.admin, &route_body(&t, &tu, &f, None)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let route = id(&created.body);
+    let approved = action(app, &route, "approve", &app.admin, "\"1\"").await;
+    let started = action(app, &route, "start", &app.admin, &approved.etag()).await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    route
 }

@@ -22,14 +22,77 @@ fn fixtures() -> Vec<(&'static str, Fixture)> {
                 id(&app.create_person(json!({"surname": "Иванова", "first_name": "Анна", "organization_id": r.school_a["id"], "snils": "112-233-445 95", "roles": ["teacher"]})).await)
             })
         }),
+        ("/api/v1/network-requests", |app, r| {
+            Box::pin(async move {
+                let draft = app
+                    .post(
+                        "/api/v1/network-requests",
+                        &app.admin,
+                        &json!({
+                            "sender_organization_id": r.school_a["id"], "addressee_organization_id": r.mun_a["id"],
+                            "reply_contact": "info@school.example", "subject": "О сведениях", "body": "Просим предоставить.", "channel": "email",
+                            "author": {"surname": "Иванова", "first_name": "Мария", "patronymic": "Петровна", "position": "методист", "email": "m@school.example"}
+                        }),
+                    )
+                    .await;
+                assert_eq!(draft.status, 201, "{}", draft.text);
+                let sent = app
+                    .send(
+                        "POST",
+                        &format!("/api/v1/network-requests/{}/send", id(&draft.body)),
+                        Some(&app.admin),
+                        Some(&json!({})),
+                        &[("if-match", &draft.etag())],
+                    )
+                    .await;
+                assert_eq!(sent.status, 200, "{}", sent.text);
+                id(&draft.body)
+            })
+        }),
+        ("/api/v1/agreements", |app, r| {
+            Box::pin(async move {
+                let institute =
+                    app.create_org(json!({"name": "БРИОП", "kind": "regional_institute", "region_code": "03"})).await;
+                let doc = include_str!("../fixtures/buryatia-535.json")
+                    .replace("{{regional_authority}}", &id(&r.region))
+                    .replace("{{regional_institute}}", &id(&institute))
+                    .replace("{{municipal_authority}}", &id(&r.mun_a));
+                let created = app.post("/api/v1/agreements", &app.admin, &serde_json::from_str(&doc).unwrap()).await;
+                assert_eq!(created.status, 201, "{}", created.text);
+                id(&created.body)
+            })
+        }),
+        ("/api/v1/routes", |app, r| Box::pin(crate::routes::route_in_school_a(app, r))),
+        ("/api/v1/mentoring-pairs", |app, r| Box::pin(crate::offerings::pair_in_school_a(app, r))),
+        ("/api/v1/webhooks", |app, r| {
+            Box::pin(async move {
+                let municipal_a = app.token(Role::Municipal, Some(&r.mun_a), None);
+                let body = json!({"url": "https://lms.example.org/hook", "event_types": ["person.*"]});
+                let created = app.post("/api/v1/webhooks", &municipal_a, &body).await;
+                assert_eq!(created.status, 201, "{}", created.text);
+                id(&created.body)
+            })
+        }),
     ]
 }
 
 /// Collections that are the region's shared reference data, readable by every role on purpose.
-const SHARED: &[(&str, &str)] = &[("/api/v1/calendars", "production calendars are public law, the same for everyone")];
+const SHARED: &[(&str, &str)] = &[
+    ("/api/v1/calendars", "production calendars are public law, the same for everyone"),
+    ("/api/v1/deadline-policies", "response terms are the region's legal reference data, the same for everyone"),
+    ("/api/v1/competencies", "the competency framework is the region's shared reference data"),
+    ("/api/v1/programs", "the programme catalogue is public to every participant"),
+    ("/api/v1/events", "methodological events are announced to the whole network"),
+    ("/api/v1/internship-sites", "the internship sites selected by the region are public to every participant"),
+    (
+        "/api/v1/diagnostics",
+        "campaign descriptions are region-wide; their results are filtered per person (tests/api/diagnostics.rs)",
+    ),
+];
 
+/// The collection of a route addressing one object (`/x/{id}…` → `/x`).
 fn collection_of(template: &str) -> Option<&str> {
-    template.find("/{").map(|i| &template[..i])
+    template.find("/{id}").map(|i| &template[..i])
 }
 
 fn fill(template: &str, first: &str) -> String {
@@ -56,8 +119,16 @@ fn fill(template: &str, first: &str) -> String {
 async fn objects_of_municipality_a_are_invisible_and_untouchable_for_every_outside_role() {
     let app = spawn_app().await;
     let r = app.seed_region().await;
-    let teacher_b = app.create_person(json!({"surname": "Учитель", "first_name": "Б", "organization_id": r.school_b["id"], "roles": ["teacher"]})).await;
-    let tutor_b = app.create_person(json!({"surname": "Тьютор", "first_name": "Б", "organization_id": r.school_b["id"], "roles": ["tutor"]})).await;
+    let teacher_b = app
+        .create_person(
+            json!({"surname": "Учитель", "first_name": "Б", "organization_id": r.school_b["id"], "roles": ["teacher"]}),
+        )
+        .await;
+    let tutor_b = app
+        .create_person(
+            json!({"surname": "Тьютор", "first_name": "Б", "organization_id": r.school_b["id"], "roles": ["tutor"]}),
+        )
+        .await;
     let outsiders = [
         ("municipality B", app.token(Role::Municipal, Some(&r.mun_b), None)),
         ("organisation B", app.token(Role::Organization, Some(&r.school_b), None)),
@@ -69,6 +140,7 @@ async fn objects_of_municipality_a_are_invisible_and_untouchable_for_every_outsi
     let fixtures = fixtures();
     let mut uncovered = Vec::new();
     let mut checked = 0;
+    let mut made: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (template, item) in doc["paths"].as_object().unwrap() {
         let Some(collection) = collection_of(template) else { continue };
         if SHARED.iter().any(|(c, _)| *c == collection) {
@@ -78,7 +150,14 @@ async fn objects_of_municipality_a_are_invisible_and_untouchable_for_every_outsi
             uncovered.push(template.clone());
             continue;
         };
-        let object = make(&app, &r).await;
+        let object = match made.get(collection) {
+            Some(o) => o.clone(),
+            None => {
+                let o = make(&app, &r).await;
+                made.insert(collection.to_owned(), o.clone());
+                o
+            }
+        };
         let own = format!("{collection}/{object}");
         for (method, _) in item.as_object().unwrap() {
             let method = method.to_uppercase();
@@ -90,7 +169,13 @@ async fn objects_of_municipality_a_are_invisible_and_untouchable_for_every_outsi
                 let headers = [("if-match", etag.as_str())];
                 let real = app.send(&method, &fill(template, &object), Some(token), body.as_ref(), &headers).await;
                 let ghost = app
-                    .send(&method, &fill(template, "01a208e7-0000-7000-8000-000000000000"), Some(token), body.as_ref(), &headers)
+                    .send(
+                        &method,
+                        &fill(template, "01a208e7-0000-7000-8000-000000000000"),
+                        Some(token),
+                        body.as_ref(),
+                        &headers,
+                    )
                     .await;
                 assert!(
                     matches!(real.status, 403 | 404 | 422),
@@ -98,7 +183,11 @@ async fn objects_of_municipality_a_are_invisible_and_untouchable_for_every_outsi
                     real.status,
                     real.text
                 );
-                assert_eq!(real.status, ghost.status, "{who}: {method} {template} tells A's object from a missing one: {}", real.text);
+                assert_eq!(
+                    real.status, ghost.status,
+                    "{who}: {method} {template} tells A's object from a missing one: {}",
+                    real.text
+                );
                 let after = app.get(&own, &app.admin).await;
                 assert_eq!(before.body, after.body, "{who}: {method} {template} changed A's object");
                 checked += 1;

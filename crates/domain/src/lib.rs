@@ -15,6 +15,7 @@ pub mod error;
 pub mod exchange;
 pub mod health;
 pub mod idempotency;
+pub mod monitoring;
 pub mod network_requests;
 pub mod organizations;
 pub mod page;

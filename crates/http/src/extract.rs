@@ -181,10 +181,10 @@ pub fn check_value<T>(
     value: Option<&str>,
     parse: impl FnOnce(&str) -> Result<T, FieldError>,
 ) {
-    if let Some(v) = value {
-        if let Err(e) = parse(v) {
-            out.push(e);
-        }
+    if let Some(v) = value
+        && let Err(e) = parse(v)
+    {
+        out.push(e);
     }
 }
 
@@ -293,7 +293,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
                 FieldError::new(
                     k.into_owned(),
                     "too_long",
-                    Msg::new(format!("Не длиннее {QUERY_VALUE_MAX} символов"), format!("At most {QUERY_VALUE_MAX} characters")),
+                    Msg::new(
+                        format!("Не длиннее {QUERY_VALUE_MAX} символов"),
+                        format!("At most {QUERY_VALUE_MAX} characters"),
+                    ),
                 )
             })
             .collect();

@@ -75,6 +75,12 @@ pub struct AppState {
     pub programs: Arc<dyn rsnms_domain::development::programs::ProgramRepository>,
     /// Individual educational routes (ИОМ).
     pub routes: Arc<dyn rsnms_domain::development::iom::RouteRepository>,
+    /// Events and internship sites.
+    pub offerings: Arc<dyn rsnms_domain::development::events::OfferingRepository>,
+    /// Mentoring pairs.
+    pub mentoring: Arc<dyn rsnms_domain::development::mentoring::MentoringRepository>,
+    /// Monitoring counts.
+    pub monitoring: Arc<dyn rsnms_domain::monitoring::MonitoringRepository>,
     /// Smallest group shown in aggregates (`RSNMS_MIN_GROUP_SIZE`); smaller ones are suppressed.
     pub min_group_size: u64,
 }
@@ -147,10 +153,15 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::imports::routes(cfg);
     routes::changes::routes(cfg);
     routes::webhooks::routes(cfg);
+    routes::exports::routes(cfg);
     routes::competencies::routes(cfg);
     routes::diagnostics::routes(cfg);
     routes::programs::routes(cfg);
     routes::individual_routes::routes(cfg);
+    routes::events::routes(cfg);
+    routes::internship_sites::routes(cfg);
+    routes::mentoring_pairs::routes(cfg);
+    routes::monitoring::routes(cfg);
 }
 
 fn register<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
@@ -221,35 +232,36 @@ pub fn app(
     >,
 > {
     let limit = ctx.settings.body_limit;
-    let app =
-        register(App::new().into_utoipa_app())
-            .into_app()
-            .app_data(ctx.state)
-            .app_data(ctx.issuer)
-            .app_data(ctx.keys)
-            .app_data(ctx.metrics)
-            .app_data(ctx.routes)
+
+    register(App::new().into_utoipa_app())
+        .into_app()
+        .app_data(ctx.state)
+        .app_data(ctx.issuer)
+        .app_data(ctx.keys)
+        .app_data(ctx.metrics)
+        .app_data(ctx.routes)
         .app_data(ctx.limiter)
-            .app_data(ctx.openapi)
-            .app_data(BodyLimit(limit))
-            .app_data(routes::imports::ImportLimit(ctx.settings.import_max_bytes))
-            .app_data(web::PayloadConfig::new(limit))
-            .app_data(web::JsonConfig::default().limit(limit).error_handler(|e, _| {
+        .app_data(ctx.openapi)
+        .app_data(BodyLimit(limit))
+        .app_data(routes::imports::ImportLimit(ctx.settings.import_max_bytes))
+        .app_data(web::PayloadConfig::new(limit))
+        .app_data(
+            web::JsonConfig::default().limit(limit).error_handler(|e, _| {
                 ApiError::bad_request(rsnms_domain::Msg::new(e.to_string(), e.to_string())).into()
-            }))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                ApiError::validation(vec![rsnms_domain::FieldError::new(
-                    "query",
-                    "invalid_parameter",
-                    rsnms_domain::Msg::new(e.to_string(), e.to_string()),
-                )])
-                .into()
-            }))
-            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
-            .route("/openapi.json", web::get().to(serve_spec))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi_document()))
-            .default_service(web::to(fallback))
-            .wrap(cors(&ctx.settings.cors_origins))
-            .wrap(from_fn(edge));
-    app
+            }),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            ApiError::validation(vec![rsnms_domain::FieldError::new(
+                "query",
+                "invalid_parameter",
+                rsnms_domain::Msg::new(e.to_string(), e.to_string()),
+            )])
+            .into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
+        .route("/openapi.json", web::get().to(serve_spec))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi_document()))
+        .default_service(web::to(fallback))
+        .wrap(cors(&ctx.settings.cors_origins))
+        .wrap(from_fn(edge))
 }

@@ -40,10 +40,15 @@ use crate::problem::{Problem, ProblemField};
         (name = "imports", description = "Bulk loading of datasets by NDJSON or CSV (загрузка данных)"),
         (name = "changes", description = "The change feed in commit order (лента изменений)"),
         (name = "webhooks", description = "Signed event deliveries to subscribers (подписки на события)"),
+        (name = "exports", description = "Versioned exports for the federal digital ecosystem of DPO (выгрузки в федеральную экосистему ДПО)"),
         (name = "competencies", description = "The competency framework: areas and competencies (рамка компетенций)"),
         (name = "diagnostics", description = "Deficit diagnostics: campaigns, results, deficits, aggregates (диагностика профессиональных дефицитов)"),
         (name = "programs", description = "Additional professional programmes (программы ДПП)"),
         (name = "routes", description = "Individual educational routes (индивидуальные образовательные маршруты, ИОМ)"),
+        (name = "events", description = "Regional and municipal methodological events (методические мероприятия)"),
+        (name = "internship-sites", description = "Internship sites selected by the region (стажировочные площадки)"),
+        (name = "mentoring-pairs", description = "Mentoring pairs (наставнические пары)"),
+        (name = "monitoring", description = "Indicators computed from the system's data, targets, reconciliation and the yearly report (мониторинг показателей)"),
         (name = "operations", description = "Health and metrics")
     )
 )]
@@ -213,10 +218,11 @@ fn add_links(doc: &mut serde_json::Value) {
         if links.is_empty() {
             continue;
         }
-        if let Some(resp) = doc.pointer_mut(&format!("/paths/{}/post/responses/201", collection.replace('~', "~0").replace('/', "~1"))) {
-            if let Some(obj) = resp.as_object_mut() {
-                obj.insert("links".into(), serde_json::Value::Object(links));
-            }
+        if let Some(resp) =
+            doc.pointer_mut(&format!("/paths/{}/post/responses/201", collection.replace('~', "~0").replace('/', "~1")))
+            && let Some(obj) = resp.as_object_mut()
+        {
+            obj.insert("links".into(), serde_json::Value::Object(links));
         }
     }
 }
@@ -237,10 +243,10 @@ fn add_common_responses(doc: &mut serde_json::Value) {
         let Some(ops) = item.as_object_mut() else { continue };
         for op in ops.values_mut() {
             let Some(op) = op.as_object_mut() else { continue };
-            if !op.contains_key("description") {
-                if let Some(summary) = op.get("summary").cloned() {
-                    op.insert("description".into(), summary);
-                }
+            if !op.contains_key("description")
+                && let Some(summary) = op.get("summary").cloned()
+            {
+                op.insert("description".into(), summary);
             }
             for param in op.get_mut("parameters").and_then(|p| p.as_array_mut()).into_iter().flatten() {
                 let is_free_text = param["in"] == "query"

@@ -33,11 +33,11 @@ impl Database {
     /// Connects (creating the SQLite file and its folder when missing). SQLite runs in WAL mode
     /// with a busy timeout and foreign keys on.
     pub async fn connect(settings: &DbSettings) -> DomainResult<Self> {
-        if let Some(path) = sqlite_path(&settings.url) {
-            if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| DomainError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
-            }
+        if let Some(path) = sqlite_path(&settings.url)
+            && let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DomainError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
         let mut opt = ConnectOptions::new(settings.url.clone());
         opt.max_connections(settings.max_connections)

@@ -123,6 +123,9 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         diagnostics: store.diagnostics.clone(),
         programs: store.programs.clone(),
         routes: store.routes.clone(),
+        offerings: store.offerings.clone(),
+        mentoring: store.mentoring.clone(),
+        monitoring: Arc::new(rsnms_persistence::repositories::MonitoringStore::new(store.db.clone())),
         min_group_size: settings.min_group_size,
     };
     seed_deadline_data(&store).await?;

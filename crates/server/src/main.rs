@@ -44,6 +44,36 @@ enum Command {
         #[arg(long, default_value = "cli")]
         subject: String,
     },
+    /// Import a file (NDJSON or CSV) into a dataset, as `POST /api/v1/imports/{dataset}` does,
+    /// with a progress bar; prints the summary as JSON (exit code 1 when nothing was written).
+    Import {
+        /// The file (`.ndjson`/`.jsonl` or `.csv`).
+        file: std::path::PathBuf,
+        /// Dataset: organizations, persons.
+        #[arg(long)]
+        dataset: String,
+        /// `ndjson` or `csv` (default: from the extension).
+        #[arg(long)]
+        format: Option<String>,
+        /// `utf-8` (default) or `windows-1251`.
+        #[arg(long)]
+        charset: Option<String>,
+        /// `create` or `upsert` (default).
+        #[arg(long)]
+        mode: Option<String>,
+        /// Match by `id` (default) or a natural key (`inn`, `snils`).
+        #[arg(long)]
+        id_scheme: Option<String>,
+        /// All-or-nothing (default true); `--atomic false` keeps the good records.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        atomic: bool,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Subject written into the audit trail.
+        #[arg(long, default_value = "cli")]
+        subject: String,
+    },
     /// Write the OpenAPI document (to a file, or to standard output).
     Openapi {
         /// Output file.
@@ -91,6 +121,28 @@ async fn main() -> anyhow::Result<()> {
                     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?
                 }
                 None => std::io::stdout().write_all(text.as_bytes())?,
+            }
+            Ok(())
+        }
+        Command::Import { file, dataset, format, charset, mode, id_scheme, atomic, dry_run, subject } => {
+            let settings = Settings::from_env()?;
+            let store = open_store(&settings).await?;
+            let args = rsnms::exchange::ImportArgs {
+                file,
+                dataset,
+                format,
+                charset,
+                mode,
+                id_scheme,
+                atomic,
+                dry_run,
+                subject,
+                progress: true,
+            };
+            let summary = rsnms::exchange::import_file(&store, &args).await?;
+            writeln!(std::io::stdout(), "{}", rsnms::exchange::summary_json(&args.dataset, &summary, dry_run))?;
+            if !summary.committed && !dry_run {
+                std::process::exit(1);
             }
             Ok(())
         }

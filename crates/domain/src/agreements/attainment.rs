@@ -35,7 +35,7 @@ fn standing(values: &[IndicatorValue], indicator_id: Uuid) -> Vec<&IndicatorValu
 /// (quarterly values are "as at the end of the quarter"). A later report of a period replaces an
 /// earlier one.
 pub fn actual_for_year(values: &[IndicatorValue], indicator_id: Uuid, year: i32) -> Option<&IndicatorValue> {
-    standing(values, indicator_id).into_iter().filter(|v| v.year == year).next_back()
+    standing(values, indicator_id).into_iter().rfind(|v| v.year == year)
 }
 
 /// The warnings a new value raises against the values already reported for the indicator: a
@@ -54,7 +54,7 @@ pub fn value_flags(
         let here = period(year, quarter);
         let others: Vec<&IndicatorValue> =
             standing(existing, indicator_id).into_iter().filter(|v| period(v.year, v.quarter) != here).collect();
-        let before = others.iter().filter(|v| period(v.year, v.quarter) < here).next_back();
+        let before = others.iter().rfind(|v| period(v.year, v.quarter) < here);
         let after = others.iter().find(|v| period(v.year, v.quarter) > here);
         if before.is_some_and(|b| value < b.value) || after.is_some_and(|a| value > a.value) {
             flags.push(ValueFlag::CumulativeDecrease);

@@ -9,6 +9,7 @@
 
 mod attainment;
 mod document;
+mod reporting;
 mod repository;
 mod rules;
 #[cfg(test)]
@@ -19,10 +20,12 @@ pub use attainment::{
     value_flags,
 };
 pub use document::{AgreementInput, apply_changes, clause_number, clause_order, validate_document};
+pub use reporting::{
+    IndicatorValueInput, ReportRow, agreement_report, list_indicator_values, region_report, report_indicator_value,
+};
 pub use repository::{AgreementFilter, AgreementRepository, NewAgreement, NewAmendment, NewIndicatorValue, Territory};
 pub use rules::{
-    IndicatorValueInput, ReportRow, agreement_report, amend_agreement, create_agreement, get_agreement_as_of,
-    list_agreements, list_indicator_values, list_versions, region_report, report_indicator_value, sign_agreement,
+    amend_agreement, create_agreement, get_agreement_as_of, list_agreements, list_versions, sign_agreement,
     terminate_agreement, update_agreement,
 };
 

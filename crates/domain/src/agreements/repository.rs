@@ -3,8 +3,8 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{
-    Agreement, AgreementDocument, AgreementStatus, AgreementVersion, Amendment, AmendmentChanges, IndicatorValue,
-    Lifecycle, ValueFlag,
+    Agreement, AgreementDocument, AgreementStatus, AgreementVersion, Amendment, AmendmentChanges, IndicatorSpec,
+    IndicatorValue, Lifecycle,
 };
 use crate::{
     DomainResult,
@@ -88,8 +88,10 @@ pub struct NewIndicatorValue {
     pub source: String,
     /// Comment.
     pub comment: Option<String>,
-    /// Warnings.
-    pub flags: Vec<ValueFlag>,
+    /// The indicator as the agreement defines it; the repository raises the value's flags with
+    /// [`super::value_flags`] against the values stored, read in the same transaction (the
+    /// agreement row locked), so that concurrent reports cannot hide a broken rule.
+    pub indicator: IndicatorSpec,
 }
 
 /// Storage of agreements, their versions, amendments and actual values. Every method applies the

@@ -153,8 +153,7 @@ pub trait CompetencyRepository: Send + Sync {
     /// Creates a node.
     async fn create(&self, ctx: &Ctx, new: NewCompetency) -> DomainResult<Competency>;
     /// Replaces a node's data when the version matches.
-    async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewCompetency)
-    -> DomainResult<Competency>;
+    async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewCompetency) -> DomainResult<Competency>;
     /// Retires a node when the version matches.
     async fn retire(&self, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<Competency>;
     /// Counts the active competencies of an area.
@@ -194,10 +193,7 @@ async fn validate(repo: &dyn CompetencyRepository, input: CompetencyInput) -> Do
                         e.push(FieldError::new(
                             "area_kind",
                             "mismatch",
-                            Msg::new(
-                                "Вид компетенции наследуется от области",
-                                "A competency inherits its area's kind",
-                            ),
+                            Msg::new("Вид компетенции наследуется от области", "A competency inherits its area's kind"),
                         ));
                     }
                     area_kind = Some(parent.area_kind);
@@ -257,10 +253,7 @@ pub async fn list_competencies(
 fn frozen() -> DomainError {
     DomainError::Conflict {
         field: Some("status".into()),
-        message: Msg::new(
-            "Компетенция выведена из употребления и не изменяется",
-            "A retired competency cannot change",
-        ),
+        message: Msg::new("Компетенция выведена из употребления и не изменяется", "A retired competency cannot change"),
         allowed: Vec::new(),
     }
 }

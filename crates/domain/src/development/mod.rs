@@ -34,7 +34,9 @@ macro_rules! wire_enum {
 
 pub mod competencies;
 pub mod diagnostics;
+pub mod events;
 pub mod iom;
+pub mod mentoring;
 pub mod programs;
 
 use crate::{FieldError, Msg, error::Errors};

@@ -205,17 +205,17 @@ async fn validate(
     let title = text(&mut e, "title", input.title, 1000, true);
     let kind = required(&mut e, "kind", input.kind);
     let hours = required(&mut e, "hours", input.hours);
-    if let (Some(k), Some(h)) = (kind, hours) {
-        if h < k.min_hours() || h > 5000 {
-            e.push(FieldError::new(
-                "hours",
-                "out_of_range",
-                Msg::new(
-                    format!("Для этого вида программы — не менее {} часов", k.min_hours()),
-                    format!("This kind of programme needs at least {} hours", k.min_hours()),
-                ),
-            ));
-        }
+    if let (Some(k), Some(h)) = (kind, hours)
+        && (h < k.min_hours() || h > 5000)
+    {
+        e.push(FieldError::new(
+            "hours",
+            "out_of_range",
+            Msg::new(
+                format!("Для этого вида программы — не менее {} часов", k.min_hours()),
+                format!("This kind of programme needs at least {} hours", k.min_hours()),
+            ),
+        ));
     }
     let form = required(&mut e, "form", input.form);
     let developer_id = required(&mut e, "developer_id", input.developer_id);

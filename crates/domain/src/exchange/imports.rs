@@ -8,9 +8,7 @@
 
 use async_trait::async_trait;
 
-use crate::{
-    DomainResult, FieldError, Msg, organizations::OrganizationRepository, persons::PersonRepository,
-};
+use crate::{DomainResult, FieldError, Msg, organizations::OrganizationRepository, persons::PersonRepository};
 
 /// Whether existing records may be changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -155,8 +155,13 @@ pub struct Attempt {
 #[async_trait]
 pub trait WebhookRepository: Send + Sync {
     /// Stores a subscription.
-    async fn create(&self, ctx: &Ctx, url: String, event_types: Vec<String>, secret: String)
-    -> DomainResult<Subscription>;
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        url: String,
+        event_types: Vec<String>,
+        secret: String,
+    ) -> DomainResult<Subscription>;
     /// A subscription visible to the actor (their own; administrators see all).
     async fn get(&self, actor: &Actor, id: Uuid) -> DomainResult<Subscription>;
     /// Subscriptions visible to the actor.
@@ -167,6 +172,8 @@ pub trait WebhookRepository: Send + Sync {
     async fn enable(&self, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<Subscription>;
     /// Deliveries of a subscription, newest last.
     async fn deliveries(&self, actor: &Actor, id: Uuid, page: PageRequest) -> DomainResult<Page<Delivery>>;
+    /// Whether any subscription is active (an idle worker does nothing else).
+    async fn any_active(&self) -> DomainResult<bool>;
     /// Turns newly published events into deliveries for the active subscriptions that may see
     /// them; returns how many deliveries were made.
     async fn fan_out(&self, batch: u64) -> DomainResult<u64>;

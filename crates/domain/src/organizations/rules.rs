@@ -298,15 +298,8 @@ async fn read_parent(
 }
 
 /// Roles that read individual organisations; analysts work with aggregates only.
-const READERS: &[Role] = &[
-    Role::Admin,
-    Role::Operator,
-    Role::Municipal,
-    Role::Organization,
-    Role::Tutor,
-    Role::Teacher,
-    Role::Integration,
-];
+const READERS: &[Role] =
+    &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
 
 /// Reads an organisation in the caller's scope.
 pub async fn get_organization(repo: &dyn OrganizationRepository, ctx: &Ctx, id: Uuid) -> DomainResult<Organization> {

@@ -47,10 +47,11 @@ fn as_problem(res: ServiceResponse<BoxBody>, lang: Lang, request_id: &str) -> Se
         None if is_problem(res.response()) => return res,
         None => ApiError::from_status(status),
     };
-    if status.is_server_error() && !matches!(status.as_u16(), 503) {
-        if let Some(cause) = res.response().error() {
-            tracing::error!(error.cause = %cause, "request failed");
-        }
+    if status.is_server_error()
+        && !matches!(status.as_u16(), 503)
+        && let Some(cause) = res.response().error()
+    {
+        tracing::error!(error.cause = %cause, "request failed");
     }
     let mut fresh = err.render(lang, Some(request_id.to_owned()));
     for (name, value) in res.response().headers() {

@@ -79,7 +79,10 @@ fn set(res: &mut ServiceResponse<BoxBody>, name: &'static str, value: u64) {
 }
 
 /// The rate-limit middleware (on `/api/v1`).
-pub async fn rate_limit(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let Some(limiter) = req.app_data::<web::Data<RateLimiter>>().cloned().filter(|l| l.limit > 0) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };

@@ -10,7 +10,7 @@ use rsnms_domain::{
     agreements::{
         Agreement, AgreementDocument, AgreementFilter, AgreementRepository, AgreementStatus, AgreementVersion,
         Amendment, AmendmentChanges, IndicatorValue, Lifecycle, NewAgreement, NewAmendment, NewIndicatorValue,
-        Territory, ValueFlag,
+        Territory, ValueFlag, value_flags,
     },
     auth::{Ctx, Scope},
     changes::{Change, ChangeKind, ChangeScope},
@@ -444,6 +444,26 @@ impl AgreementRepository for AgreementStore {
 
     async fn add_value(&self, ctx: &Ctx, a: &Agreement, new: NewIndicatorValue) -> DomainResult<IndicatorValue> {
         let txn = self.db.begin_write().await?;
+        // Reports of one agreement are serialised (BEGIN IMMEDIATE on SQLite, the row lock on
+        // PostgreSQL), so the flags see every value stored before.
+        Entity::find_by_id(a.id)
+            .filter(scope::agreements(&ctx.actor.scope()))
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound)?;
+        let existing: Vec<IndicatorValue> = values::Entity::find()
+            .filter(values::Column::AgreementId.eq(a.id))
+            .filter(values::Column::IndicatorId.eq(new.indicator_id))
+            .order_by_asc(values::Column::Id)
+            .all(&txn)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(value_to_domain)
+            .collect();
+        let flags = value_flags(&new.indicator, new.indicator_id, &existing, new.year, new.quarter, new.value);
         let model = values::Entity::insert(values::ActiveModel {
             id: Set(Uuid::now_v7()),
             agreement_id: Set(a.id),
@@ -455,7 +475,7 @@ impl AgreementRepository for AgreementStore {
             comment: Set(new.comment),
             reported_by: Set(ctx.actor.subject.clone()),
             reporter_role: Set(ctx.actor.role.as_str().to_owned()),
-            flags: Set(json(&new.flags)?),
+            flags: Set(json(&flags)?),
             reported_at: Set(Utc::now()),
         })
         .exec_with_returning(&txn)

@@ -129,13 +129,13 @@ async fn recompute<C: ConnectionTrait>(conn: &C, ctx: &Ctx, layer: &CalendarLaye
             let cal = calendar_in(conn, Some(&stored.region_code)).await?;
             calendars.insert(stored.region_code.clone(), cal);
         }
-        if !policies.contains_key(&stored.policy_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = policies.entry(stored.policy_id) {
             let p = deadline_policies::Entity::find_by_id(stored.policy_id)
                 .one(conn)
                 .await
                 .map_err(db_err)?
                 .ok_or(DomainError::Internal("policy vanished".into()))?;
-            policies.insert(stored.policy_id, term_of(&p));
+            e.insert(term_of(&p));
         }
         let (Some(cal), Some(term)) = (calendars.get(&stored.region_code), policies.get(&stored.policy_id)) else {
             continue;

@@ -9,6 +9,7 @@ mod deadline_policies;
 mod development;
 mod health;
 mod idempotency;
+mod monitoring;
 mod network_requests;
 mod organizations;
 mod persons;
@@ -22,12 +23,13 @@ pub use accounts::AccountStore;
 pub use agreements::AgreementStore;
 pub use audit::AuditStore;
 pub use calendars::CalendarStore;
-pub use deadline_policies::DeadlinePolicyStore;
-pub use development::{CompetencyStore, DiagnosticStore, ProgramStore, RouteStore};
-pub use network_requests::{DEFAULT_NUMBER_FORMAT, NetworkRequestStore};
 pub use changes::ChangeStore;
+pub use deadline_policies::DeadlinePolicyStore;
+pub use development::{CompetencyStore, DiagnosticStore, MentoringStore, OfferingStore, ProgramStore, RouteStore};
 pub use health::HealthStore;
 pub use idempotency::IdempotencyKeys;
+pub use monitoring::MonitoringStore;
+pub use network_requests::{DEFAULT_NUMBER_FORMAT, NetworkRequestStore};
 pub use organizations::OrganizationStore;
 pub use persons::PersonStore;
 pub use secrets::SecretStore;
@@ -77,6 +79,10 @@ pub struct Store {
     pub programs: Arc<ProgramStore>,
     /// Individual educational routes.
     pub routes: Arc<RouteStore>,
+    /// Events and internship sites.
+    pub offerings: Arc<OfferingStore>,
+    /// Mentoring pairs.
+    pub mentoring: Arc<MentoringStore>,
 }
 
 impl Store {
@@ -101,6 +107,8 @@ impl Store {
             diagnostics: Arc::new(DiagnosticStore { db: db.clone() }),
             programs: Arc::new(ProgramStore { db: db.clone() }),
             routes: Arc::new(RouteStore { db: db.clone() }),
+            offerings: Arc::new(OfferingStore { db: db.clone() }),
+            mentoring: Arc::new(MentoringStore { db: db.clone() }),
             db,
         }
     }

@@ -81,11 +81,19 @@ fn delivery(m: d::Model) -> Delivery {
     }
 }
 
+/// The owning principal: the account acting in a role for an organisation or as a person. A
+/// subscription is the principal's, not merely the account's.
+fn principal(actor: &Actor) -> String {
+    let or_dash = |u: Option<Uuid>| u.map_or_else(|| "-".to_owned(), |u| u.simple().to_string());
+    let subject: String = actor.subject.chars().take(160).collect();
+    format!("{subject}|{}|{}|{}", actor.role.as_str(), or_dash(actor.organization_id), or_dash(actor.person_id))
+}
+
 fn visible(actor: &Actor) -> Condition {
     if actor.role == Role::Admin {
         Condition::all()
     } else {
-        Condition::all().add(s::Column::OwnerSubject.eq(actor.subject.as_str()))
+        Condition::all().add(s::Column::OwnerSubject.eq(principal(actor)))
     }
 }
 
@@ -113,12 +121,7 @@ fn change(sub: &Subscription, kind: ChangeKind, action: &'static str) -> Change 
 
 impl WebhookStore {
     async fn find<C: ConnectionTrait>(&self, conn: &C, actor: &Actor, id: Uuid) -> DomainResult<s::Model> {
-        s::Entity::find_by_id(id)
-            .filter(visible(actor))
-            .one(conn)
-            .await
-            .map_err(db_err)?
-            .ok_or(DomainError::NotFound)
+        s::Entity::find_by_id(id).filter(visible(actor)).one(conn).await.map_err(db_err)?.ok_or(DomainError::NotFound)
     }
 }
 
@@ -134,7 +137,7 @@ impl WebhookRepository for WebhookStore {
         let now = Utc::now();
         let am = s::ActiveModel {
             id: Set(Uuid::now_v7()),
-            owner_subject: Set(ctx.actor.subject.clone()),
+            owner_subject: Set(principal(&ctx.actor)),
             owner: Set(serde_json::to_value(&ctx.actor).unwrap_or_default()),
             url: Set(url),
             event_types: Set(serde_json::to_value(&event_types).unwrap_or_default()),
@@ -234,12 +237,42 @@ impl WebhookRepository for WebhookStore {
         if let Some(after) = page.after {
             q = q.filter(d::Column::Id.gt(after));
         }
-        let rows =
-            q.order_by_asc(d::Column::Id).limit(page.limit + 1).all(&exec).await.map_err(db_err)?;
+        let rows = q.order_by_asc(d::Column::Id).limit(page.limit + 1).all(&exec).await.map_err(db_err)?;
         Ok(Page::from_probe(rows.into_iter().map(delivery).collect(), page.limit, |d| d.id))
     }
 
+    async fn any_active(&self) -> DomainResult<bool> {
+        let found = s::Entity::find().filter(s::Column::Active.eq(true)).one(self.db.conn()).await.map_err(db_err)?;
+        Ok(found.is_some())
+    }
+
     async fn fan_out(&self, batch: u64) -> DomainResult<u64> {
+        // Idle rounds stay read-only (no write lock on SQLite): nothing to do without an active
+        // subscription or without a position past the cursor. Without subscriptions the cursor
+        // stays; a later subscription skips older events by their time anyway.
+        let conn = self.db.conn();
+        let any_active =
+            s::Entity::find().filter(s::Column::Active.eq(true)).one(conn).await.map_err(db_err)?.is_some();
+        if !any_active {
+            return Ok(0);
+        }
+        let seen = exchange_cursors::Entity::find_by_id(CURSOR.to_owned())
+            .one(conn)
+            .await
+            .map_err(db_err)?
+            .map_or(0, |c| c.position);
+        let newer: Option<Option<i64>> = outbox_feed::Entity::find()
+            .select_only()
+            .column(outbox_feed::Column::PubSeq)
+            .filter(outbox_feed::Column::PubSeq.gt(seen))
+            .limit(1)
+            .into_tuple()
+            .one(conn)
+            .await
+            .map_err(db_err)?;
+        if newer.is_none() {
+            return Ok(0);
+        }
         let txn = self.db.begin_write().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
             txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({FAN_OUT_LOCK})")).await.map_err(db_err)?;
@@ -337,21 +370,32 @@ impl WebhookRepository for WebhookStore {
 
     async fn lease(&self, worker: &str, limit: u64, lease_seconds: i64) -> DomainResult<Vec<LeasedDelivery>> {
         let now = Utc::now();
+        let due = Condition::all()
+            .add(d::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .add(d::Column::NextAttemptAt.lte(now))
+            .add(Condition::any().add(d::Column::LeasedUntil.is_null()).add(d::Column::LeasedUntil.lt(now)));
+        // An idle round stays read-only.
+        let any: Option<Uuid> = d::Entity::find()
+            .select_only()
+            .column(d::Column::Id)
+            .filter(due)
+            .limit(1)
+            .into_tuple()
+            .one(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        if any.is_none() {
+            return Ok(Vec::new());
+        }
         let due = Query::select()
             .column(d::Column::Id)
             .from(d::Entity)
             .and_where(d::Column::Status.eq(DeliveryStatus::Pending.as_str()))
             .and_where(d::Column::NextAttemptAt.lte(now))
             .cond_where(Condition::any().add(d::Column::LeasedUntil.is_null()).add(d::Column::LeasedUntil.lt(now)))
-            .and_where(
-                d::Column::SubscriptionId.in_subquery(
-                    Query::select()
-                        .column(s::Column::Id)
-                        .from(s::Entity)
-                        .and_where(s::Column::Active.eq(true))
-                        .to_owned(),
-                ),
-            )
+            .and_where(d::Column::SubscriptionId.in_subquery(
+                Query::select().column(s::Column::Id).from(s::Entity).and_where(s::Column::Active.eq(true)).to_owned(),
+            ))
             .order_by(d::Column::NextAttemptAt, sea_orm::Order::Asc)
             .limit(limit)
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
@@ -422,10 +466,7 @@ impl WebhookRepository for WebhookStore {
                 .col_expr(s::Column::Active, Expr::value(false))
                 .col_expr(
                     s::Column::DisabledReason,
-                    Expr::value(format!(
-                        "delivery {delivery_id} failed after {} attempts",
-                        current.attempts + 1
-                    )),
+                    Expr::value(format!("delivery {delivery_id} failed after {} attempts", current.attempts + 1)),
                 )
                 .col_expr(s::Column::UpdatedAt, Expr::value(now))
                 .col_expr(s::Column::Version, Expr::col(s::Column::Version).add(Expr::value(1))),

@@ -65,9 +65,21 @@ pub struct AnalyticsCell {
     pub suppressed: bool,
 }
 
+/// An aggregated group: competency, territory key and name, persons assessed and with a deficit
+/// (both `None` when suppressed).
+pub type Group = (Uuid, Option<String>, Option<String>, Option<u64>, Option<u64>);
+
+type Tally = (Option<String>, HashSet<Uuid>, u64);
+
+/// Whether a group of `n` persons is too small to show (`RSNMS_MIN_GROUP_SIZE`): the one
+/// suppression rule of every aggregate (diagnostics analytics, monitoring).
+pub fn below_min_group(n: u64, min_group: u64) -> bool {
+    n < min_group.max(1)
+}
+
 /// Aggregates rows: the latest result per person and competency in the period counts; groups of
 /// fewer than `min_group` persons are suppressed.
-pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<(Uuid, Option<String>, Option<String>, Option<u64>, Option<u64>)> {
+pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<Group> {
     let mut latest: HashMap<(Uuid, Uuid), &AnalyticsRow> = HashMap::new();
     for r in rows {
         let key = (r.person_id, r.competency_id);
@@ -76,9 +88,10 @@ pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<(Uuid, Option<Str
             latest.insert(key, r);
         }
     }
-    let mut groups: BTreeMap<(Uuid, Option<String>), (Option<String>, HashSet<Uuid>, u64)> = BTreeMap::new();
+    let mut groups: BTreeMap<(Uuid, Option<String>), Tally> = BTreeMap::new();
     for r in latest.values() {
-        let g = groups.entry((r.competency_id, r.group_key.clone())).or_insert((r.group_name.clone(), HashSet::new(), 0));
+        let g =
+            groups.entry((r.competency_id, r.group_key.clone())).or_insert((r.group_name.clone(), HashSet::new(), 0));
         g.1.insert(r.person_id);
         if r.deficit {
             g.2 += 1;
@@ -88,7 +101,11 @@ pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<(Uuid, Option<Str
         .into_iter()
         .map(|((c, key), (name, persons, deficits))| {
             let n = persons.len() as u64;
-            if n < min_group.max(1) { (c, key, name, None, None) } else { (c, key, name, Some(n), Some(deficits)) }
+            if below_min_group(n, min_group) {
+                (c, key, name, None, None)
+            } else {
+                (c, key, name, Some(n), Some(deficits))
+            }
         })
         .collect()
 }
@@ -105,14 +122,14 @@ pub async fn diagnostics_analytics(
     min_group: u64,
 ) -> DomainResult<Vec<AnalyticsCell>> {
     ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Analyst])?;
-    if let (Some(f), Some(t)) = (from, to) {
-        if t < f {
-            return Err(DomainError::field(
-                "period_to",
-                "before_start",
-                Msg::new("Окончание периода раньше начала", "The period ends before it starts"),
-            ));
-        }
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        return Err(DomainError::field(
+            "period_to",
+            "before_start",
+            Msg::new("Окончание периода раньше начала", "The period ends before it starts"),
+        ));
     }
     let rows = repo.analytics_rows(&ctx.actor.scope(), from, to, group_by).await?;
     let cells = aggregate(&rows, min_group);

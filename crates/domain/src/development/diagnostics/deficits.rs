@@ -104,10 +104,8 @@ pub async fn person_deficits(
         return Err(DomainError::NotFound);
     }
     let results = repo.person_results(person_id).await?;
-    let deficits: Vec<Deficit> = derive_deficits(&results)
-        .into_iter()
-        .filter(|d| include_closed || d.status == DeficitStatus::Open)
-        .collect();
+    let deficits: Vec<Deficit> =
+        derive_deficits(&results).into_iter().filter(|d| include_closed || d.status == DeficitStatus::Open).collect();
     let mut shown: Vec<Uuid> = deficits.iter().map(|d| d.source.result_id).collect();
     shown.extend(deficits.iter().filter_map(|d| d.closed_by.as_ref().map(|c| c.result_id)));
     if !shown.is_empty() {

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use analytics::{AnalyticsCell, AnalyticsRow, GroupBy, aggregate, diagnostics_analytics};
+pub use analytics::{AnalyticsCell, AnalyticsRow, GroupBy, aggregate, below_min_group, diagnostics_analytics};
 pub use deficits::{Deficit, DeficitStatus, ResultRef, derive_deficits, person_deficits};
 pub use results::{RecordSummary, ResultFilter, ResultInput, list_results, record_results, validate_result};
 
@@ -349,6 +349,21 @@ pub struct NewResult {
     pub deficit: bool,
 }
 
+/// A mentor near a person whose latest results show competencies at level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentorCandidate {
+    /// The mentor.
+    pub person_id: Uuid,
+    /// «Фамилия Имя Отчество».
+    pub full_name: String,
+    /// Their organisation.
+    pub organization_id: Uuid,
+    /// Competencies (of those asked) whose latest result is at level.
+    pub competency_ids: Vec<Uuid>,
+    /// The results that show it (their reads are audited).
+    pub result_ids: Vec<Uuid>,
+}
+
 /// Storage of campaigns and results; changes are journaled, results are scoped by person.
 #[async_trait]
 pub trait DiagnosticRepository: Send + Sync {
@@ -361,8 +376,13 @@ pub trait DiagnosticRepository: Send + Sync {
     /// Creates a campaign.
     async fn create_campaign(&self, ctx: &Ctx, new: NewCampaign) -> DomainResult<Campaign>;
     /// Replaces a campaign when the version matches.
-    async fn update_campaign(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewCampaign)
-    -> DomainResult<Campaign>;
+    async fn update_campaign(
+        &self,
+        ctx: &Ctx,
+        id: Uuid,
+        expected_version: i64,
+        new: NewCampaign,
+    ) -> DomainResult<Campaign>;
     /// Competencies of the campaign that already have results.
     async fn competencies_with_results(&self, campaign_id: Uuid) -> DomainResult<Vec<Uuid>>;
     /// Which of these persons the scope shows.
@@ -384,6 +404,9 @@ pub trait DiagnosticRepository: Send + Sync {
     ) -> DomainResult<Page<DiagnosticResult>>;
     /// Every result of a person (the caller checked visibility).
     async fn person_results(&self, person_id: Uuid) -> DomainResult<Vec<DiagnosticResult>>;
+    /// Persons with role mentor in the municipality of `near` (its organisation when it has no
+    /// municipality), other than `near`, whose latest result in some of the competencies is at level.
+    async fn mentors_at_level(&self, near: Uuid, competency_ids: &[Uuid]) -> DomainResult<Vec<MentorCandidate>>;
     /// Results dated in the period for persons the scope shows, with their territory.
     async fn analytics_rows(
         &self,
@@ -408,14 +431,14 @@ async fn validate(
     let instrument = required(&mut e, "instrument", input.instrument);
     let start = required(&mut e, "period_start", input.period_start);
     let end = required(&mut e, "period_end", input.period_end);
-    if let (Some(s), Some(t)) = (start, end) {
-        if t < s {
-            e.push(FieldError::new(
-                "period_end",
-                "before_start",
-                Msg::new("Окончание раньше начала", "The period ends before it starts"),
-            ));
-        }
+    if let (Some(s), Some(t)) = (start, end)
+        && t < s
+    {
+        e.push(FieldError::new(
+            "period_end",
+            "before_start",
+            Msg::new("Окончание раньше начала", "The period ends before it starts"),
+        ));
     }
     let organizer_id = required(&mut e, "organizer_id", input.organizer_id);
     if let Some(o) = organizer_id {
@@ -444,39 +467,44 @@ async fn validate(
             continue;
         }
         match found.iter().find(|c| c.id == *id) {
-            None => e.push(FieldError::new(field, "not_found", Msg::new("Компетенция не найдена", "Unknown competency"))),
+            None => {
+                e.push(FieldError::new(field, "not_found", Msg::new("Компетенция не найдена", "Unknown competency")))
+            }
             Some(c) if c.node != NodeKind::Competency => e.push(FieldError::new(
                 field,
                 "not_a_competency",
                 Msg::new("Это область, а не компетенция", "This is an area, not a competency"),
             )),
-            Some(c)
-                if c.status == super::competencies::CompetencyStatus::Retired && !allowed_retired.contains(id) =>
-            {
-                e.push(FieldError::new(
+            Some(c) if c.status == super::competencies::CompetencyStatus::Retired && !allowed_retired.contains(id) => e
+                .push(FieldError::new(
                     field,
                     "retired",
                     Msg::new("Компетенция выведена из употребления", "The competency is retired"),
-                ))
-            }
+                )),
             Some(_) => {}
         }
     }
     e.finish()?;
     match (name, instrument, start, end, organizer_id, target_group, scale) {
-        (Some(name), Some(instrument), Some(period_start), Some(period_end), Some(organizer_id), Some(tg), Some(scale)) => {
-            Ok(NewCampaign {
-                name,
-                instrument,
-                period_start,
-                period_end,
-                organizer_id,
-                target_group: tg,
-                target_description,
-                scale,
-                competency_ids: input.competency_ids,
-            })
-        }
+        (
+            Some(name),
+            Some(instrument),
+            Some(period_start),
+            Some(period_end),
+            Some(organizer_id),
+            Some(tg),
+            Some(scale),
+        ) => Ok(NewCampaign {
+            name,
+            instrument,
+            period_start,
+            period_end,
+            organizer_id,
+            target_group: tg,
+            target_description,
+            scale,
+            competency_ids: input.competency_ids,
+        }),
         _ => Err(lost("campaign")),
     }
 }

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use rules::{
-    CompleteInput, Deps, EvidenceInput, RouteDeficit, RouteInput, StepInput, TransferInput, add_evidence, approve_route,
-    cancel_route, complete_route, create_route, get_route, list_evidence, list_routes, review_evidence, route_deficits,
-    start_route, update_route,
+    CompleteInput, Deps, EvidenceInput, RouteDeficit, RouteInput, StepInput, TransferInput, add_evidence,
+    approve_route, cancel_route, complete_route, create_route, get_route, list_evidence, list_routes, review_evidence,
+    route_deficits, start_route, update_route,
 };
-pub use suggestions::{Suggestion, SuggestionKind, rank_programs, suggest};
+pub use suggestions::{Suggestion, SuggestionKind, rank_suggestions, suggest};
 
 use crate::{
     DomainResult,
@@ -217,7 +217,7 @@ impl Route {
     pub fn progress(&self) -> u8 {
         let counted = self.steps.iter().filter(|s| s.status != StepStatus::Skipped).count();
         let done = self.steps.iter().filter(|s| s.status == StepStatus::Done).count();
-        if counted == 0 { 0 } else { u8::try_from(done * 100 / counted).unwrap_or(100) }
+        (done * 100).checked_div(counted).map_or(0, |p| u8::try_from(p).unwrap_or(100))
     }
 }
 
@@ -269,14 +269,18 @@ pub trait RouteRepository: Send + Sync {
     /// Lists routes visible in the scope.
     async fn list(&self, scope: &Scope, filter: &RouteFilter, page: PageRequest) -> DomainResult<Page<Route>>;
     /// Whether another live route of the person overlaps the period.
-    async fn overlapping(&self, person_id: Uuid, from: NaiveDate, to: NaiveDate, except: Option<Uuid>)
-    -> DomainResult<bool>;
+    async fn overlapping(
+        &self,
+        person_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        except: Option<Uuid>,
+    ) -> DomainResult<bool>;
     /// Stores a new route.
     async fn create(&self, ctx: &Ctx, route: Route) -> DomainResult<Route>;
     /// Stores a changed route when the stored version is `expected_version`; `action` names the
     /// change in the audit trail.
-    async fn save(&self, ctx: &Ctx, route: Route, expected_version: i64, action: &'static str)
-    -> DomainResult<Route>;
+    async fn save(&self, ctx: &Ctx, route: Route, expected_version: i64, action: &'static str) -> DomainResult<Route>;
     /// Appends evidence.
     async fn add_evidence(&self, ctx: &Ctx, evidence: Evidence) -> DomainResult<Evidence>;
     /// Reads evidence of a route.

@@ -207,14 +207,14 @@ async fn validate(
     }
     let start = required(&mut e, "period_start", input.period_start);
     let end = required(&mut e, "period_end", input.period_end);
-    if let (Some(s), Some(t)) = (start, end) {
-        if t < s {
-            e.push(FieldError::new(
-                "period_end",
-                "before_start",
-                Msg::new("Окончание раньше начала", "The period ends before it starts"),
-            ));
-        }
+    if let (Some(s), Some(t)) = (start, end)
+        && t < s
+    {
+        e.push(FieldError::new(
+            "period_end",
+            "before_start",
+            Msg::new("Окончание раньше начала", "The period ends before it starts"),
+        ));
     }
     let campaigns = d.diagnostics.get_campaigns(&input.diagnostic_ids).await?;
     for (i, c) in input.diagnostic_ids.iter().enumerate() {
@@ -258,7 +258,10 @@ async fn validate(
                 e.push(FieldError::new(
                     format!("steps[{i}].competency_ids[{j}]"),
                     "not_in_route",
-                    Msg::new("Шаг должен закрывать дефицит маршрута", "A step must address one of the route's deficits"),
+                    Msg::new(
+                        "Шаг должен закрывать дефицит маршрута",
+                        "A step must address one of the route's deficits",
+                    ),
                 ));
             }
         }
@@ -285,14 +288,14 @@ async fn validate(
                     Msg::new("Окончание раньше начала", "Ends before it starts"),
                 ));
             }
-            if let (Some(rs), Some(re)) = (start, end) {
-                if a < rs || b > re {
-                    e.push(FieldError::new(
-                        f("planned_start"),
-                        "out_of_period",
-                        Msg::new("Шаг выходит за период маршрута", "The step lies outside the route's period"),
-                    ));
-                }
+            if let (Some(rs), Some(re)) = (start, end)
+                && (a < rs || b > re)
+            {
+                e.push(FieldError::new(
+                    f("planned_start"),
+                    "out_of_period",
+                    Msg::new("Шаг выходит за период маршрута", "The step lies outside the route's period"),
+                ));
             }
         }
         let expected = text(&mut e, &f("expected_result"), s.expected_result, 2000, true);
@@ -440,12 +443,7 @@ pub async fn get_route(d: Deps<'_>, ctx: &Ctx, id: Uuid) -> DomainResult<(Route,
 }
 
 /// Lists routes in the caller's scope.
-pub async fn list_routes(
-    d: Deps<'_>,
-    ctx: &Ctx,
-    filter: &RouteFilter,
-    page: PageRequest,
-) -> DomainResult<Page<Route>> {
+pub async fn list_routes(d: Deps<'_>, ctx: &Ctx, filter: &RouteFilter, page: PageRequest) -> DomainResult<Page<Route>> {
     ctx.actor.require(READERS)?;
     d.routes.list(&ctx.actor.scope(), filter, page).await
 }
@@ -565,19 +563,19 @@ pub async fn complete_route(
             transfer.push(Transfer { form, held_on, description });
         }
     }
-    if let Some(on) = input.repeat_diagnostic_on {
-        if on <= r.period_start {
-            e.push(FieldError::new(
-                "repeat_diagnostic_on",
-                "too_early",
-                Msg::new("Повторная диагностика — после начала маршрута", "The repeat comes after the route starts"),
-            ));
-        }
+    if let Some(on) = input.repeat_diagnostic_on
+        && on <= r.period_start
+    {
+        e.push(FieldError::new(
+            "repeat_diagnostic_on",
+            "too_early",
+            Msg::new("Повторная диагностика — после начала маршрута", "The repeat comes after the route starts"),
+        ));
     }
-    if let Some(c) = input.repeat_campaign_id {
-        if d.diagnostics.get_campaigns(&[c]).await?.is_empty() {
-            e.push(not_found("repeat_campaign_id", "Диагностика не найдена", "Unknown diagnostic"));
-        }
+    if let Some(c) = input.repeat_campaign_id
+        && d.diagnostics.get_campaigns(&[c]).await?.is_empty()
+    {
+        e.push(not_found("repeat_campaign_id", "Диагностика не найдена", "Unknown diagnostic"));
     }
     e.finish()?;
     let open: Vec<String> = r
@@ -644,10 +642,14 @@ pub async fn add_evidence(
     let kind = required(&mut e, "kind", input.kind);
     let description = text(&mut e, "description", input.description, 4000, true);
     let url = text(&mut e, "url", input.url, 2000, false);
-    if let Some(u) = &url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
-            e.push(FieldError::new("url", "invalid_url", Msg::new("Нужна ссылка http(s)://", "An http(s) URL is expected")));
-        }
+    if let Some(u) = &url
+        && !(u.starts_with("https://") || u.starts_with("http://"))
+    {
+        e.push(FieldError::new(
+            "url",
+            "invalid_url",
+            Msg::new("Нужна ссылка http(s)://", "An http(s) URL is expected"),
+        ));
     }
     e.finish()?;
     let (Some(kind), Some(description)) = (kind, description) else { return Err(lost("evidence")) };

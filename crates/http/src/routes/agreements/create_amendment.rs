@@ -6,7 +6,7 @@ use super::dto::{AmendmentView, AmendmentWrite};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{Body, IfMatch, etag},
+    extract::{Body, Precondition, etag},
     openapi::ChangeErrors,
     problem::ApiResult,
 };
@@ -39,9 +39,10 @@ pub async fn create_agreement_amendment(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
     Body(dto): Body<AmendmentWrite>,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let id = id.into_inner();
     let new = NewAmendment {
         number: dto.number.unwrap_or_default(),

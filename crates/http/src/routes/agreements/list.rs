@@ -37,7 +37,8 @@ pub struct AgreementQuery {
 
 /// List agreements visible to the caller (реестр соглашений).
 ///
-/// Admins, operators, analysts and the integration see all; a municipal authority sees its own.
+/// Admins, operators and the integration see all; a municipal authority sees its own. Analysts
+/// read only the region's attainment report (`/api/v1/agreements/report`).
 #[utoipa::path(
     tag = "agreements",
     params(AgreementQuery),

@@ -4,13 +4,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::dto::AgreementReportView;
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::Params,
-    openapi::ReadErrors,
-    problem::{ApiError, ApiResult},
-};
+use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
 
 /// The year of a report.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -24,8 +18,8 @@ pub struct ReportQuery {
 
 impl ReportQuery {
     /// The year, or 422 naming it.
-    pub fn year(&self) -> Result<i32, ApiError> {
-        self.year.ok_or_else(|| ApiError::validation(vec![rsnms_domain::FieldError::required("year")]))
+    pub fn year(&self) -> rsnms_domain::DomainResult<i32> {
+        self.year.ok_or_else(|| rsnms_domain::DomainError::Validation(vec![rsnms_domain::FieldError::required("year")]))
     }
 }
 

@@ -5,7 +5,7 @@ use super::dto::{AgreementView, SignAgreement};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{Body, IfMatch, etag},
+    extract::{Body, Precondition, etag},
     openapi::ChangeErrors,
     problem::ApiResult,
 };
@@ -34,9 +34,10 @@ pub async fn sign_agreement(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
     Body(dto): Body<SignAgreement>,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let id = id.into_inner();
     let repo = state.agreements.as_ref();
     rsnms_domain::agreements::sign_agreement(repo, &ctx, id, version, dto.signed_on).await?;

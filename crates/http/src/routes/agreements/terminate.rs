@@ -5,7 +5,7 @@ use super::dto::{AgreementView, TerminateAgreement};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{Body, IfMatch, etag},
+    extract::{Body, Precondition, etag},
     openapi::ChangeErrors,
     problem::{ApiError, ApiResult},
 };
@@ -32,9 +32,10 @@ pub async fn terminate_agreement(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
     Body(dto): Body<TerminateAgreement>,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let on = dto
         .terminated_on
         .ok_or_else(|| ApiError::validation(vec![rsnms_domain::FieldError::required("terminated_on")]))?;

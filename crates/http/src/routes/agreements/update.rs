@@ -6,7 +6,7 @@ use super::dto::{AgreementView, AgreementWrite};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{IfMatch, PatchBody, etag},
+    extract::{PatchBody, Precondition, etag},
     merge::apply_patch,
     openapi::ChangeErrors,
     problem::ApiResult,
@@ -35,9 +35,10 @@ pub async fn update_agreement(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
     patch: PatchBody<AgreementWrite>,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let a = rsnms_domain::agreements::update_agreement(
         state.agreements.as_ref(),
         state.organizations.as_ref(),

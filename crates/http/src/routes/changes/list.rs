@@ -13,6 +13,7 @@ use crate::{
 const DEFAULT_LIMIT: u64 = 100;
 const MAX_LIMIT: u64 = 1000;
 
+#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn query(q: &ChangeQueryParams) -> Result<ChangeQuery, ApiError> {
     let mut errors = Vec::new();
     let after = match q.after.as_deref().map(str::trim) {
@@ -41,7 +42,11 @@ fn query(q: &ChangeQueryParams) -> Result<ChangeQuery, ApiError> {
         }
         types.push(t.to_owned());
     }
-    if errors.is_empty() { Ok(ChangeQuery { after, types, limit, until: None }) } else { Err(ApiError::validation(errors)) }
+    if errors.is_empty() {
+        Ok(ChangeQuery { after, types, limit, until: None })
+    } else {
+        Err(ApiError::validation(errors))
+    }
 }
 
 /// Follow changes (лента изменений).

@@ -30,9 +30,8 @@ pub async fn create_competency(
     Auth(ctx): Auth,
     Body(dto): Body<CompetencyWrite>,
 ) -> ApiResult<HttpResponse> {
-    let c =
-        rsnms_domain::development::competencies::create_competency(state.competencies.as_ref(), &ctx, dto.into())
-            .await?;
+    let c = rsnms_domain::development::competencies::create_competency(state.competencies.as_ref(), &ctx, dto.into())
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/competencies/{}", c.id)))
         .insert_header((header::ETAG, etag(c.version)))

@@ -23,7 +23,13 @@ pub struct CompetencyWrite {
     pub code: Option<String>,
     /// Name (наименование).
     #[validate(required, length(min = 1, max = 500))]
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 500, example = "Цифровые компетенции педагога")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 500,
+        example = "Цифровые компетенции педагога"
+    )]
     pub name: Option<String>,
     /// Description (описание, индикаторы).
     #[validate(length(max = 4000))]

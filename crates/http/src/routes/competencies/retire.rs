@@ -35,8 +35,12 @@ pub async fn retire_competency(
     if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
-    let c =
-        rsnms_domain::development::competencies::retire_competency(state.competencies.as_ref(), &ctx, id.into_inner(), version)
-            .await?;
+    let c = rsnms_domain::development::competencies::retire_competency(
+        state.competencies.as_ref(),
+        &ctx,
+        id.into_inner(),
+        version,
+    )
+    .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(c.version))).json(CompetencyView::from(c)))
 }

@@ -5,7 +5,7 @@ use super::dto::{DeadlinePolicyView, DeadlinePolicyWrite};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{IfMatch, PatchBody, etag},
+    extract::{PatchBody, Precondition, etag},
     merge::apply_patch,
     openapi::ChangeErrors,
     problem::ApiResult,
@@ -32,9 +32,10 @@ pub async fn update_deadline_policy(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
     patch: PatchBody<DeadlinePolicyWrite>,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let p = rsnms_domain::deadlines::update_policy(
         state.deadline_policies.as_ref(),
         &ctx,

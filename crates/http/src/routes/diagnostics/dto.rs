@@ -109,7 +109,13 @@ impl From<Scale> for ScaleView {
 pub struct DiagnosticWrite {
     /// Name (наименование диагностики).
     #[validate(required, length(min = 1, max = 500))]
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 500, example = "Диагностика цифровых компетенций 2025")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 500,
+        example = "Диагностика цифровых компетенций 2025"
+    )]
     pub name: Option<String>,
     /// Instrument or source.
     #[validate(required)]

@@ -20,7 +20,7 @@ pub async fn get_diagnostic(
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let c = rsnms_domain::development::diagnostics::get_campaign(state.diagnostics.as_ref(), &ctx, id.into_inner())
-        .await?;
+    let c =
+        rsnms_domain::development::diagnostics::get_campaign(state.diagnostics.as_ref(), &ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(c.version))).json(DiagnosticView::from(c)))
 }

@@ -30,6 +30,7 @@ use crate::{
 /// a retry with another body under the same key is refused.
 const BODY_SHA256: &str = "import-body-sha256";
 
+#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encoding), ApiError> {
     let unsupported = || ApiError::unsupported_media_type("application/x-ndjson, text/csv");
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).ok_or_else(unsupported)?;
@@ -43,13 +44,12 @@ fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encodin
         None => encoding_rs::UTF_8,
         Some(c) => encoding_rs::Encoding::for_label(c.as_str().as_bytes())
             .filter(|e| *e == encoding_rs::UTF_8 || *e == encoding_rs::WINDOWS_1251)
-            .ok_or_else(|| {
-                ApiError::unsupported_media_type("charset=utf-8 or charset=windows-1251")
-            })?,
+            .ok_or_else(|| ApiError::unsupported_media_type("charset=utf-8 or charset=windows-1251"))?,
     };
     Ok((format, encoding))
 }
 
+#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn options(dataset: &dyn Dataset, q: &ImportQuery) -> Result<ImportOptions, ApiError> {
     let schemes = dataset.id_schemes();
     let id_scheme = q.id_scheme.clone().unwrap_or_else(|| schemes.first().copied().unwrap_or("id").to_owned());
@@ -72,6 +72,7 @@ fn options(dataset: &dyn Dataset, q: &ImportQuery) -> Result<ImportOptions, ApiE
     })
 }
 
+#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(v) = req.headers().get("idempotency-key") else { return Ok(None) };
     match v.to_str() {
@@ -103,10 +104,9 @@ fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode
     }
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let (title, detail) = match lang {
-        Lang::Ru => (
-            "Загрузка отклонена",
-            format!("Записей с ошибками: {}; ничего не записано (atomic=true)", view.rejected),
-        ),
+        Lang::Ru => {
+            ("Загрузка отклонена", format!("Записей с ошибками: {}; ничего не записано (atomic=true)", view.rejected))
+        }
         Lang::En => ("Import rejected", format!("{} records failed; nothing was written (atomic=true)", view.rejected)),
     };
     let body = serde_json::json!({

@@ -243,10 +243,7 @@ where
                     }
                     Some((_, Err(e))) => return Ok(Some((first, Err(e)))),
                     None => {
-                        return Ok(Some((
-                            first,
-                            Err(malformed("Незакрытая кавычка", "Unterminated quoted field")),
-                        )));
+                        return Ok(Some((first, Err(malformed("Незакрытая кавычка", "Unterminated quoted field")))));
                     }
                 }
             }
@@ -259,7 +256,9 @@ where
             let Some((n, fields)) = self.csv_fields().await? else { return Ok(None) };
             match fields {
                 Ok(h) => self.header = Some(h.into_iter().map(|c| c.trim().to_owned()).collect()),
-                Err(e) => return Err(ApiError::validation(vec![FieldError::new(format!("line {n}"), e.code, e.message)])),
+                Err(e) => {
+                    return Err(ApiError::validation(vec![FieldError::new(format!("line {n}"), e.code, e.message)]));
+                }
             }
         }
         let Some((n, fields)) = self.csv_fields().await? else { return Ok(None) };
@@ -364,7 +363,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn stream(parts: &[&[u8]]) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Unpin {
+    fn stream(parts: &[&[u8]]) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Unpin + use<> {
         futures_util::stream::iter(parts.iter().map(|p| Ok(Bytes::copy_from_slice(p))).collect::<Vec<_>>())
     }
 

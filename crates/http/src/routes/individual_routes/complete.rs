@@ -38,7 +38,8 @@ pub async fn complete_route(
     if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
-    let r = rsnms_domain::development::iom::complete_route(super::deps(&state), &ctx, id.into_inner(), version, dto.into())
-        .await?;
+    let r =
+        rsnms_domain::development::iom::complete_route(super::deps(&state), &ctx, id.into_inner(), version, dto.into())
+            .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(r.version))).json(RouteView::new(r, None)))
 }

@@ -376,7 +376,13 @@ pub struct EvidenceWrite {
     pub kind: Option<ReportingForm>,
     /// Description.
     #[validate(required, length(min = 1, max = 4000))]
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 4000, example = "Удостоверение о повышении квалификации № 0412")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 4000,
+        example = "Удостоверение о повышении квалификации № 0412"
+    )]
     pub description: Option<String>,
     /// Link to the document (http/https).
     #[validate(length(max = 2000))]
@@ -483,21 +489,23 @@ pub struct EvidenceLog {
     pub items: Vec<EvidenceView>,
 }
 
-/// A suggestion.
+/// A suggestion: a programme, an internship site, an event or a mentor.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SuggestionView {
     /// What is suggested.
     pub kind: SuggestionKind,
-    /// Programme.
-    pub program_id: Uuid,
-    /// Title.
+    /// Id of the programme, site, event, or of the mentor (a person).
+    pub id: Uuid,
+    /// Title (theme of a site).
     pub title: String,
-    /// In the federal registry.
+    /// A programme in the federal registry.
     pub federal_registry: bool,
-    /// Form of study.
-    pub form: StudyForm,
-    /// Hours.
-    pub hours: i32,
+    /// Form of a programme.
+    pub form: Option<StudyForm>,
+    /// Hours of a programme.
+    pub hours: Option<i32>,
+    /// Date of an event, first day of a site.
+    pub starts_on: Option<NaiveDate>,
     /// Open deficits (competencies) it covers.
     pub covers: Vec<Uuid>,
     /// Why it is suggested here, in the request's language.
@@ -509,11 +517,12 @@ impl SuggestionView {
     pub fn new(s: Suggestion, english: bool) -> Self {
         Self {
             kind: s.kind,
-            program_id: s.program_id,
+            id: s.id,
             title: s.title,
             federal_registry: s.federal_registry,
             form: s.form,
             hours: s.hours,
+            starts_on: s.starts_on,
             covers: s.covers,
             reason: if english { s.reason.en } else { s.reason.ru },
         }

@@ -26,7 +26,14 @@ pub async fn review_route_evidence(
 ) -> ApiResult<HttpResponse> {
     let (id, evidence_id) = path.into_inner();
     let status = dto.status();
-    let e = rsnms_domain::development::iom::review_evidence(super::deps(&state), &ctx, id, evidence_id, status, dto.comment)
-        .await?;
+    let e = rsnms_domain::development::iom::review_evidence(
+        super::deps(&state),
+        &ctx,
+        id,
+        evidence_id,
+        status,
+        dto.comment,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(EvidenceView::from(e)))
 }

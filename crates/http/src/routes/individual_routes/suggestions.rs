@@ -5,7 +5,13 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::dto::{RouteSuggestions, SuggestionView};
-use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::{ApiError, ApiResult}};
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::Params,
+    openapi::ReadErrors,
+    problem::{ApiError, ApiResult},
+};
 
 /// Parameters of the suggestions.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -18,9 +24,11 @@ pub struct SuggestionQuery {
     form: Option<StudyForm>,
 }
 
-/// Suggest what to put in a route: programmes covering the person's open deficits, ranked
-/// federal-registry first, then by how many deficits they cover, then by form and by registry
-/// date, each with a human-readable reason (in the request's language).
+/// Suggest what to put in a route: programmes, internship sites, upcoming events and mentors of the
+/// same municipality (at level by their own results) covering the
+/// person's open deficits, ranked federal-registry programmes first, then by how many deficits
+/// each covers, then by form, then by date, each with a human-readable reason (in the request's
+/// language).
 #[utoipa::path(
     tag = "routes",
     params(SuggestionQuery),
@@ -44,9 +52,11 @@ pub async fn suggest_routes(
     let (open, items) = rsnms_domain::development::iom::suggest(
         super::deps(&state),
         state.competencies.as_ref(),
+        state.offerings.as_ref(),
         &ctx,
         person_id,
         q.form,
+        crate::routes::persons::today(),
     )
     .await?;
     Ok(HttpResponse::Ok().json(RouteSuggestions {

@@ -5,7 +5,7 @@ use super::dto::{NetworkRequestView, ReplyNetworkRequest};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{Body, IfMatch},
+    extract::{Body, Precondition},
     openapi::ChangeErrors,
     problem::ApiResult,
 };
@@ -32,9 +32,10 @@ pub async fn reply_network_request(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
     Body(dto): Body<ReplyNetworkRequest>,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let r = rsnms_domain::network_requests::reply_to_request(
         state.network_requests.as_ref(),
         state.organizations.as_ref(),

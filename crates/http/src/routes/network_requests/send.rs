@@ -5,7 +5,7 @@ use super::dto::{NetworkRequestView, SendNetworkRequest};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{Body, IfMatch},
+    extract::{Body, Precondition},
     openapi::ChangeErrors,
     problem::ApiResult,
 };
@@ -32,9 +32,10 @@ pub async fn send_network_request(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
     Body(dto): Body<SendNetworkRequest>,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let r = rsnms_domain::network_requests::send_request(
         state.network_requests.as_ref(),
         state.organizations.as_ref(),

@@ -5,7 +5,7 @@ use super::dto::{NetworkRequestView, NetworkRequestWrite};
 use crate::{
     AppState,
     auth::Auth,
-    extract::{IfMatch, PatchBody},
+    extract::{PatchBody, Precondition},
     merge::apply_patch,
     openapi::ChangeErrors,
     problem::ApiResult,
@@ -32,9 +32,10 @@ pub async fn update_network_request(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
     patch: PatchBody<NetworkRequestWrite>,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     let r = rsnms_domain::network_requests::update_network_request(
         state.network_requests.as_ref(),
         state.organizations.as_ref(),

@@ -20,6 +20,7 @@ pub async fn get_organization(
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let org = rsnms_domain::organizations::get_organization(state.organizations.as_ref(), &ctx, id.into_inner()).await?;
+    let org =
+        rsnms_domain::organizations::get_organization(state.organizations.as_ref(), &ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(org.version))).json(OrganizationView::from(org)))
 }

@@ -69,6 +69,7 @@ pub async fn list_organizations(
         closed: q.closed,
         inn: None,
     };
-    let found = rsnms_domain::organizations::list_organizations(state.organizations.as_ref(), &ctx, &filter, page).await?;
+    let found =
+        rsnms_domain::organizations::list_organizations(state.organizations.as_ref(), &ctx, &filter, page).await?;
     Ok(respond(&req, found, OrganizationView::from))
 }

@@ -11,7 +11,13 @@ use validator::Validate;
 pub struct ProgramWrite {
     /// Title (наименование программы).
     #[validate(required, length(min = 1, max = 1000))]
-    #[schema(required = true, nullable = false, min_length = 1, max_length = 1000, example = "Цифровая образовательная среда: инструменты педагога")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 1000,
+        example = "Цифровая образовательная среда: инструменты педагога"
+    )]
     pub title: Option<String>,
     /// `qualification_upgrade` (повышение квалификации, ≥ 16 h) or `retraining` (переподготовка, ≥ 250 h).
     #[validate(required)]

@@ -53,8 +53,13 @@ pub async fn list_programs(
     Params(q): Params<ProgramQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
-    let filter =
-        ProgramFilter { competency_id: q.competency_id, kind: q.kind, form: q.form, federal_registry: q.federal_registry };
-    let found = rsnms_domain::development::programs::list_programs(state.programs.as_ref(), &ctx, &filter, page).await?;
+    let filter = ProgramFilter {
+        competency_id: q.competency_id,
+        kind: q.kind,
+        form: q.form,
+        federal_registry: q.federal_registry,
+    };
+    let found =
+        rsnms_domain::development::programs::list_programs(state.programs.as_ref(), &ctx, &filter, page).await?;
     Ok(respond(&req, found, ProgramView::from))
 }

@@ -40,8 +40,7 @@ pub async fn create_webhook(
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret = format!("whsec_{}", URL_SAFE_NO_PAD.encode(bytes));
     let input = NewSubscription { url: dto.url, event_types: dto.event_types.unwrap_or_default() };
-    let s =
-        rsnms_domain::exchange::webhooks::create_subscription(state.webhooks.as_ref(), &ctx, input, secret).await?;
+    let s = rsnms_domain::exchange::webhooks::create_subscription(state.webhooks.as_ref(), &ctx, input, secret).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", s.id)))
         .insert_header((header::ETAG, etag(s.version)))

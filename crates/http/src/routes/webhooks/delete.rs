@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, delete, web};
 use uuid::Uuid;
 
-use crate::{AppState, auth::Auth, extract::IfMatch, openapi::ChangeErrors, problem::ApiResult};
+use crate::{AppState, auth::Auth, extract::Precondition, openapi::ChangeErrors, problem::ApiResult};
 
 /// Delete a webhook subscription and its delivery log (needs `If-Match`).
 #[utoipa::path(
@@ -18,8 +18,9 @@ pub async fn delete_webhook(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
     rsnms_domain::exchange::webhooks::delete_subscription(state.webhooks.as_ref(), &ctx, id.into_inner(), version)
         .await?;
     Ok(HttpResponse::NoContent().finish())

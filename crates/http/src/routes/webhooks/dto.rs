@@ -22,9 +22,7 @@ pub struct WebhookWrite {
 impl crate::extract::ValueChecks for WebhookWrite {
     fn value_errors(&self) -> Vec<rsnms_domain::FieldError> {
         let mut out = Vec::new();
-        crate::extract::check_value(&mut out, self.url.as_deref(), |u| {
-            rsnms_domain::exchange::webhooks::check_url(u)
-        });
+        crate::extract::check_value(&mut out, self.url.as_deref(), rsnms_domain::exchange::webhooks::check_url);
         out
     }
 }

@@ -5,7 +5,7 @@ use super::dto::WebhookView;
 use crate::{
     AppState,
     auth::Auth,
-    extract::{IfMatch, etag},
+    extract::{Precondition, etag},
     openapi::ChangeErrors,
     problem::ApiResult,
 };
@@ -29,14 +29,11 @@ pub async fn enable_webhook(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
-    let s = rsnms_domain::exchange::webhooks::enable_subscription(
-        state.webhooks.as_ref(),
-        &ctx,
-        id.into_inner(),
-        version,
-    )
-    .await?;
+    let version = if_match.version()?;
+    let s =
+        rsnms_domain::exchange::webhooks::enable_subscription(state.webhooks.as_ref(), &ctx, id.into_inner(), version)
+            .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(s.version))).json(WebhookView::new(s, false)))
 }

@@ -1,9 +1,13 @@
-//! Tables of professional development: competencies, diagnostics, programmes, routes.
+//! Tables of professional development: competencies, diagnostics, programmes, events and
+//! internship sites, mentoring pairs, routes.
 
 pub mod competencies;
 pub mod diagnostic_campaigns;
 pub mod diagnostic_results;
 pub mod individual_routes;
+pub mod mentoring_pairs;
+pub mod offering_competencies;
+pub mod offerings;
 pub mod program_competencies;
 pub mod programs;
 pub mod route_evidence;

@@ -10,7 +10,7 @@ use rsnms_domain::{
     changes::{Change, ChangeKind, ChangeScope},
     development::diagnostics::{
         AnalyticsRow, Campaign, CampaignFilter, DiagnosticRepository, DiagnosticResult, GroupBy, Instrument,
-        NewCampaign, NewResult, RecordSummary, ResultFilter, Scale, TargetGroup,
+        MentorCandidate, NewCampaign, NewResult, RecordSummary, ResultFilter, Scale, TargetGroup,
     },
     page::{Page, PageRequest},
 };
@@ -26,7 +26,7 @@ use crate::{
     Database,
     entities::{
         development::{diagnostic_campaigns as dc, diagnostic_results as dr},
-        organizations, persons,
+        organizations, person_roles, persons,
     },
     error::db_err,
     journal, scope,
@@ -133,7 +133,13 @@ async fn places<C: ConnectionTrait>(conn: &C, person_ids: &[Uuid]) -> DomainResu
             if let Some(o) = orgs.get(&p.organization_id) {
                 out.insert(
                     p.id,
-                    (o.id, o.region_code.clone(), o.municipality_code.clone(), o.municipality_name.clone(), o.name.clone()),
+                    (
+                        o.id,
+                        o.region_code.clone(),
+                        o.municipality_code.clone(),
+                        o.municipality_name.clone(),
+                        o.name.clone(),
+                    ),
                 );
             }
         }
@@ -290,8 +296,7 @@ impl DiagnosticRepository for DiagnosticStore {
         dry_run: bool,
     ) -> DomainResult<RecordSummary> {
         let txn = self.db.begin_write().await?;
-        let person_ids: Vec<Uuid> =
-            results.iter().map(|r| r.person_id).collect::<HashSet<_>>().into_iter().collect();
+        let person_ids: Vec<Uuid> = results.iter().map(|r| r.person_id).collect::<HashSet<_>>().into_iter().collect();
         let mut existing: HashMap<(Uuid, Uuid), dr::Model> = HashMap::new();
         for chunk in person_ids.chunks(500) {
             let rows = dr::Entity::find()
@@ -409,6 +414,93 @@ impl DiagnosticRepository for DiagnosticStore {
             .map_err(db_err)?
             .into_iter()
             .map(result)
+            .collect())
+    }
+
+    async fn mentors_at_level(&self, near: Uuid, competency_ids: &[Uuid]) -> DomainResult<Vec<MentorCandidate>> {
+        let conn = self.db.conn();
+        if competency_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(me) = persons::Entity::find_by_id(near).one(conn).await.map_err(db_err)? else {
+            return Ok(Vec::new());
+        };
+        let Some(org) = organizations::Entity::find_by_id(me.organization_id).one(conn).await.map_err(db_err)? else {
+            return Ok(Vec::new());
+        };
+        let orgs_near = match &org.municipality_code {
+            Some(m) => Query::select()
+                .column(organizations::Column::Id)
+                .from(organizations::Entity)
+                .and_where(organizations::Column::RegionCode.eq(org.region_code.as_str()))
+                .and_where(organizations::Column::MunicipalityCode.eq(m.as_str()))
+                .to_owned(),
+            None => Query::select()
+                .column(organizations::Column::Id)
+                .from(organizations::Entity)
+                .and_where(organizations::Column::Id.eq(org.id))
+                .to_owned(),
+        };
+        let mentors = persons::Entity::find()
+            .filter(persons::Column::Id.ne(near))
+            .filter(persons::Column::OrganizationId.in_subquery(orgs_near))
+            .filter(
+                persons::Column::Id.in_subquery(
+                    Query::select()
+                        .column(person_roles::Column::PersonId)
+                        .from(person_roles::Entity)
+                        .and_where(person_roles::Column::Role.eq("mentor"))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(persons::Column::Id)
+            .limit(200)
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        if mentors.is_empty() {
+            return Ok(Vec::new());
+        }
+        let results = dr::Entity::find()
+            .filter(dr::Column::PersonId.is_in(mentors.iter().map(|m| m.id)))
+            .filter(dr::Column::CompetencyId.is_in(competency_ids.iter().copied()))
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        let mut latest: HashMap<(Uuid, Uuid), dr::Model> = HashMap::new();
+        for r in results {
+            let key = (r.person_id, r.competency_id);
+            let newer = latest
+                .get(&key)
+                .is_none_or(|l| (r.assessed_on, r.updated_at, r.id) > (l.assessed_on, l.updated_at, l.id));
+            if newer {
+                latest.insert(key, r);
+            }
+        }
+        Ok(mentors
+            .into_iter()
+            .filter_map(|m| {
+                let mut comps = Vec::new();
+                let mut ids = Vec::new();
+                for c in competency_ids {
+                    if let Some(r) = latest.get(&(m.id, *c)).filter(|r| !r.deficit) {
+                        comps.push(*c);
+                        ids.push(r.id);
+                    }
+                }
+                let name = [Some(m.surname.as_str()), Some(m.first_name.as_str()), m.patronymic.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (!comps.is_empty()).then_some(MentorCandidate {
+                    person_id: m.id,
+                    full_name: name,
+                    organization_id: m.organization_id,
+                    competency_ids: comps,
+                    result_ids: ids,
+                })
+            })
             .collect())
     }
 

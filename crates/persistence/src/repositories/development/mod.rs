@@ -2,11 +2,15 @@
 
 mod competencies;
 mod diagnostics;
+mod mentoring;
+mod offerings;
 mod programs;
 mod routes;
 
 pub use competencies::CompetencyStore;
 pub use diagnostics::DiagnosticStore;
+pub use mentoring::MentoringStore;
+pub use offerings::OfferingStore;
 pub use programs::ProgramStore;
 pub use routes::RouteStore;
 

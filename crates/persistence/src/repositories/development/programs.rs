@@ -11,8 +11,7 @@ use rsnms_domain::{
     page::{Page, PageRequest},
 };
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::Query,
 };
 use uuid::Uuid;
@@ -90,12 +89,10 @@ async fn write_competencies<C: ConnectionTrait>(conn: &C, id: Uuid, ids: &[Uuid]
     if ids.is_empty() {
         return Ok(());
     }
-    pc::Entity::insert_many(
-        ids.iter().map(|c| pc::ActiveModel { program_id: Set(id), competency_id: Set(*c) }),
-    )
-    .exec_without_returning(conn)
-    .await
-    .map_err(db_err)?;
+    pc::Entity::insert_many(ids.iter().map(|c| pc::ActiveModel { program_id: Set(id), competency_id: Set(*c) }))
+        .exec_without_returning(conn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 
@@ -164,8 +161,13 @@ impl ProgramRepository for ProgramStore {
     async fn create(&self, ctx: &Ctx, new: NewProgram) -> DomainResult<Program> {
         let now = Utc::now();
         let id = Uuid::now_v7();
-        let mut am =
-            p::ActiveModel { id: Set(id), created_at: Set(now), updated_at: Set(now), version: Set(1), ..Default::default() };
+        let mut am = p::ActiveModel {
+            id: Set(id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        };
         fill(&mut am, &new)?;
         let txn = self.db.begin_write().await?;
         let x = to_domain(p::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?)?;

@@ -7,12 +7,12 @@ use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
     changes::{Change, ChangeKind, ChangeScope},
-    development::iom::{
-        Evidence, EvidenceStatus, ReportingForm, Route, RouteFilter, RouteRepository, RouteStatus,
-    },
+    development::iom::{Evidence, EvidenceStatus, ReportingForm, Route, RouteFilter, RouteRepository, RouteStatus},
     page::{Page, PageRequest},
 };
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::{diagnostics::persons_in, from_json, parse, to_json};
@@ -315,7 +315,10 @@ impl RouteRepository for RouteStore {
         if res.rows_affected == 0 {
             return Err(DomainError::Conflict {
                 field: Some("status".into()),
-                message: rsnms_domain::Msg::new("Решение по материалу уже принято", "The evidence has already been reviewed"),
+                message: rsnms_domain::Msg::new(
+                    "Решение по материалу уже принято",
+                    "The evidence has already been reviewed",
+                ),
                 allowed: Vec::new(),
             });
         }

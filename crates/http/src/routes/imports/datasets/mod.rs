@@ -37,8 +37,13 @@ pub trait Dataset: Send + Sync {
     }
     /// Applies one record inside a unit (the line's own savepoint). An `Unchanged` outcome is
     /// rolled back by the caller, so a dataset may detect it by writing and comparing.
-    async fn apply(&self, unit: &dyn Unit, ctx: &Ctx, record: Map<String, Value>, opts: &ImportOptions)
-    -> DomainResult<Outcome>;
+    async fn apply(
+        &self,
+        unit: &dyn Unit,
+        ctx: &Ctx,
+        record: Map<String, Value>,
+        opts: &ImportOptions,
+    ) -> DomainResult<Outcome>;
 }
 
 /// Every dataset.
@@ -61,9 +66,11 @@ pub fn take_id(record: &mut Map<String, Value>) -> DomainResult<Option<Uuid>> {
     match record.remove("id") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| {
-            DomainError::field("id", "invalid_id", Msg::new("Неверный идентификатор", "Invalid id"))
-        }),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| DomainError::field("id", "invalid_id", Msg::new("Неверный идентификатор", "Invalid id"))),
         Some(_) => Err(DomainError::field("id", "invalid_id", Msg::new("Неверный идентификатор", "Invalid id"))),
     }
 }

@@ -1,0 +1,235 @@
+//! Assembly of indicator values: counts from the repository, targets and reported values from
+//! the applicable agreement, attainment and reconciliation.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+
+use super::{Computed, Counts, Definition, MonitoringRepository, Territory, attainment, builtin, compute, window};
+use crate::{
+    DomainError, DomainResult, Msg,
+    agreements::{AgreementFilter, AgreementRepository, Lifecycle, actual_for_year},
+    auth::{Ctx, Role, Scope},
+    network_requests::NetworkRequestRepository,
+};
+
+/// Roles that read monitoring: analysts and region-wide roles see everything as aggregates, a
+/// municipality its territory, an organisation itself.
+pub const READERS: &[Role] =
+    &[Role::Admin, Role::Operator, Role::Analyst, Role::Integration, Role::Municipal, Role::Organization];
+
+/// One indicator for one territory and year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorRow {
+    /// The definition.
+    pub definition: Definition,
+    /// The computed value.
+    pub computed: Computed,
+    /// The target of the year from the applicable agreement.
+    pub target: Option<f64>,
+    /// Attainment, per cent of the target.
+    pub attainment: Option<f64>,
+    /// The actual value reported against the agreement indicator for the year.
+    pub reported: Option<f64>,
+    /// Computed minus reported.
+    pub difference: Option<f64>,
+}
+
+/// One municipality of the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MunicipalityReport {
+    /// Municipality code.
+    pub municipality_code: String,
+    /// Name.
+    pub municipality_name: String,
+    /// Indicators.
+    pub indicators: Vec<IndicatorRow>,
+    /// Network requests received by its organisations and overdue.
+    pub overdue_requests: u64,
+    /// Routes of its teachers by status.
+    pub routes_by_status: BTreeMap<String, u64>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Year.
+    pub year: i32,
+    /// The region (or the caller's territory) as a whole.
+    pub total: Vec<IndicatorRow>,
+    /// Per municipality.
+    pub municipalities: Vec<MunicipalityReport>,
+}
+
+fn check_year(year: i32) -> DomainResult<()> {
+    if !(2000..=2100).contains(&year) {
+        return Err(DomainError::field(
+            "year",
+            "out_of_range",
+            Msg::new("Год вне диапазона 2000–2100", "The year is outside 2000–2100"),
+        ));
+    }
+    Ok(())
+}
+
+/// Counts of every definition: numerator and denominator per municipality.
+async fn counts(
+    repo: &dyn MonitoringRepository,
+    scope: &Scope,
+    t: &Territory,
+    defs: &[Definition],
+    year: i32,
+) -> DomainResult<Vec<(Counts, Option<Counts>)>> {
+    let mut out = Vec::with_capacity(defs.len());
+    let mut populations: BTreeMap<super::Population, Counts> = BTreeMap::new();
+    for d in defs {
+        let num = repo.numerator(scope, t, d.numerator, window(d.accumulation, year)).await?;
+        let den = match d.denominator {
+            Some(p) => match populations.get(&p) {
+                Some(c) => Some(c.clone()),
+                None => {
+                    let c = repo.population(scope, t, p, year).await?;
+                    populations.insert(p, c.clone());
+                    Some(c)
+                }
+            },
+            None => None,
+        };
+        out.push((num, den));
+    }
+    Ok(out)
+}
+
+fn pick(c: &Counts, municipality: Option<&str>) -> u64 {
+    match municipality {
+        Some(m) => c.get(m).copied().unwrap_or(0),
+        None => c.values().sum(),
+    }
+}
+
+/// Targets and reported values of the agreement applicable to a municipality in a year
+/// (signed, not terminated, in force at some time in the year; the latest such), by
+/// agreement key.
+async fn agreement_figures(
+    agreements: &dyn AgreementRepository,
+    scope: &Scope,
+    municipality: &str,
+    year: i32,
+) -> DomainResult<BTreeMap<String, (Option<f64>, Option<f64>)>> {
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    let mut f = AgreementFilter::new(Utc::now().date_naive());
+    f.municipality_code = Some(municipality.to_owned());
+    f.active_between = Some((first, last));
+    let mut found = agreements.all(scope, &f).await?;
+    found.retain(|a| a.lifecycle == Lifecycle::Signed);
+    found.sort_by_key(|a| (a.document.valid_from, a.id));
+    let Some(a) = found.pop() else { return Ok(BTreeMap::new()) };
+    let values = agreements.values(scope, &[a.id]).await?;
+    Ok(a.document
+        .indicators
+        .iter()
+        .map(|i| {
+            let reported = actual_for_year(&values, i.id, year).map(|v| v.value);
+            (i.spec.key(), (i.spec.target(year), reported))
+        })
+        .collect())
+}
+
+fn rows(
+    defs: &[Definition],
+    counts: &[(Counts, Option<Counts>)],
+    municipality: Option<&str>,
+    figures: &BTreeMap<String, (Option<f64>, Option<f64>)>,
+    min_group: u64,
+) -> Vec<IndicatorRow> {
+    defs.iter()
+        .zip(counts)
+        .map(|(d, (num, den))| {
+            // Only populations of persons are suppressed (schools are not personal data).
+            let min = if d.denominator == Some(super::Population::Teachers) { min_group } else { 0 };
+            let computed = compute(pick(num, municipality), den.as_ref().map(|c| pick(c, municipality)), min);
+            let (target, reported) =
+                d.agreement_key.as_ref().and_then(|k| figures.get(k)).copied().unwrap_or((None, None));
+            IndicatorRow {
+                definition: d.clone(),
+                attainment: attainment(computed.value, target),
+                difference: match (computed.value, reported) {
+                    (Some(v), Some(r)) => Some(((v - r) * 10.0).round() / 10.0),
+                    _ => None,
+                },
+                computed,
+                target,
+                reported,
+            }
+        })
+        .collect()
+}
+
+/// The indicators of a year for the caller's scope, narrowed to a municipality or an
+/// organisation. Targets and reconciliation come from the municipality's agreement (only when
+/// the territory is one municipality: agreements are per municipality).
+pub async fn indicators(
+    repo: &dyn MonitoringRepository,
+    agreements: &dyn AgreementRepository,
+    ctx: &Ctx,
+    year: i32,
+    t: &Territory,
+    min_group: u64,
+) -> DomainResult<Vec<IndicatorRow>> {
+    ctx.actor.require(READERS)?;
+    check_year(year)?;
+    let scope = ctx.actor.scope();
+    let defs = builtin();
+    let c = counts(repo, &scope, t, &defs, year).await?;
+    let municipality = t.municipality_code.clone().or(match &scope {
+        Scope::Municipality { municipality_code, .. } => Some(municipality_code.clone()),
+        _ => None,
+    });
+    let figures = match (&municipality, t.organization_id) {
+        (Some(m), None) => agreement_figures(agreements, &scope, m, year).await?,
+        _ => BTreeMap::new(),
+    };
+    Ok(rows(&defs, &c, None, &figures, min_group))
+}
+
+/// The report of a year: the whole territory in scope and every municipality in it.
+pub async fn report(
+    repo: &dyn MonitoringRepository,
+    agreements: &dyn AgreementRepository,
+    requests: &dyn NetworkRequestRepository,
+    ctx: &Ctx,
+    year: i32,
+    min_group: u64,
+) -> DomainResult<Report> {
+    ctx.actor.require(READERS)?;
+    check_year(year)?;
+    let scope = ctx.actor.scope();
+    let defs = builtin();
+    let t = Territory::default();
+    let c = counts(repo, &scope, &t, &defs, year).await?;
+    let names = repo.municipalities(&scope).await?;
+    let routes = repo.routes_by_status(&scope, &t).await?;
+    let stats = requests.stats(&scope, Utc::now()).await?;
+    let mut municipalities = Vec::with_capacity(names.len());
+    for (code, name) in names {
+        let figures = agreement_figures(agreements, &scope, &code, year).await?;
+        municipalities.push(MunicipalityReport {
+            indicators: rows(&defs, &c, Some(&code), &figures, min_group),
+            overdue_requests: stats
+                .municipalities
+                .iter()
+                .filter(|m| m.1.as_deref() == Some(code.as_str()))
+                .map(|m| m.3.overdue)
+                .sum(),
+            routes_by_status: routes
+                .iter()
+                .filter(|((m, _), _)| *m == code)
+                .map(|((_, s), n)| (s.clone(), *n))
+                .collect(),
+            municipality_code: code,
+            municipality_name: name,
+        });
+    }
+    Ok(Report { year, total: rows(&defs, &c, None, &BTreeMap::new(), min_group), municipalities })
+}

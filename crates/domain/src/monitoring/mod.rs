@@ -1,0 +1,310 @@
+//! Monitoring (мониторинг): the system's indicators computed from its own data (issue 7).
+//!
+//! An indicator definition is data built from a few blocks: a numerator [`Measure`] (what is
+//! counted), an optional denominator [`Population`], and an [`Accumulation`] rule (the same
+//! rules agreements use). Counting happens in the database (aggregate SQL grouped by
+//! municipality); this module holds the definitions, the window arithmetic of the rules, and
+//! the assembly of values, targets and reconciliation. No personal data ever leaves it: only
+//! counts, and groups smaller than `RSNMS_MIN_GROUP_SIZE` are suppressed with the same rule as
+//! the diagnostics analytics ([`crate::development::diagnostics::below_min_group`]).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use crate::agreements::{Accumulation, Unit};
+use crate::{DomainResult, auth::Scope};
+
+mod assemble;
+pub use assemble::{IndicatorRow, MunicipalityReport, READERS, Report, indicators, report};
+
+/// What a numerator counts (a building block; each is one aggregate query).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Teachers with an individual route (ИОМ) approved (approved, in progress or completed)
+    /// whose tutor works in an organisation of kind `cnppm`; dated by the route's period start.
+    TeachersWithCnppmRoute,
+    /// Teachers with a route step of activity `program` (a programme linked) marked `done`;
+    /// dated by the step's planned end.
+    TeachersCompletedProgramme,
+    /// As above, restricted to programmes developed by an organisation of kind `cnppm`.
+    TeachersCompletedCnppmProgramme,
+    /// Events of level `regional` (dated by their start).
+    RegionalEvents,
+    /// Schools (`educational_organization`) with at least one mentoring pair of theirs active
+    /// in the window.
+    SchoolsWithMentoringPair,
+    /// Schools whose managers (persons with role `manager`) are a mentor or a mentee in a
+    /// mentoring pair active in the window.
+    SchoolsWithManagersInMentoring,
+}
+
+impl Measure {
+    /// Every block.
+    pub const ALL: &'static [Measure] = &[
+        Measure::TeachersWithCnppmRoute,
+        Measure::TeachersCompletedProgramme,
+        Measure::TeachersCompletedCnppmProgramme,
+        Measure::RegionalEvents,
+        Measure::SchoolsWithMentoringPair,
+        Measure::SchoolsWithManagersInMentoring,
+    ];
+
+    /// The population a share of this measure is taken of, when one is meaningful.
+    pub fn natural_population(self) -> Option<Population> {
+        match self {
+            Measure::RegionalEvents => None,
+            Measure::SchoolsWithMentoringPair | Measure::SchoolsWithManagersInMentoring => Some(Population::Schools),
+            _ => Some(Population::Teachers),
+        }
+    }
+}
+
+/// A denominator population (a building block).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Population {
+    /// Persons with role `teacher` working in an `educational_organization`.
+    Teachers,
+    /// Organisations of kind `educational_organization` not closed before the year.
+    Schools,
+}
+
+/// An indicator definition (определение показателя).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Definition {
+    /// Stable code.
+    pub code: String,
+    /// Name (Russian, as in the appendix).
+    pub name: String,
+    /// English description.
+    pub description: String,
+    /// What is counted.
+    pub numerator: Measure,
+    /// Of what (`None`: the value is the count itself).
+    pub denominator: Option<Population>,
+    /// How years accumulate.
+    pub accumulation: Accumulation,
+    /// Unit.
+    pub unit: Unit,
+    /// Legal source.
+    pub source: String,
+    /// The agreement indicator it is reconciled with: the key of the appendix item
+    /// (`indicator.1`, `result.2`, as `IndicatorSpec::key`).
+    pub agreement_key: Option<String>,
+}
+
+fn def(
+    code: &str,
+    name: &str,
+    description: &str,
+    numerator: Measure,
+    denominator: Option<Population>,
+    source: &str,
+    key: &str,
+) -> Definition {
+    Definition {
+        code: code.into(),
+        name: name.into(),
+        description: description.into(),
+        numerator,
+        unit: if denominator.is_some() { Unit::Percent } else { Unit::Units },
+        denominator,
+        accumulation: Accumulation::Cumulative,
+        source: source.into(),
+        agreement_key: Some(key.into()),
+    }
+}
+
+/// The built-in definitions (BU appendix 1 to the tripartite agreement, 2021–2024).
+pub fn builtin() -> Vec<Definition> {
+    use Measure as M;
+    use Population as P;
+    vec![
+        def(
+            "teachers_with_cnppm_route",
+            "Доля педагогических работников, для которых в ЦНППМ были разработаны индивидуальные образовательные маршруты, нарастающим итогом",
+            "Share of teachers with an individual route approved with a tutor of the ЦНППМ (cumulative)",
+            M::TeachersWithCnppmRoute,
+            Some(P::Teachers),
+            "BU appendix 1, result 1",
+            "result.1",
+        ),
+        def(
+            "teachers_completed_pd",
+            "Доля педагогических работников общеобразовательных организаций, прошедших повышение квалификации, нарастающим итогом",
+            "Share of teachers who completed a route step with a programme (cumulative)",
+            M::TeachersCompletedProgramme,
+            Some(P::Teachers),
+            "BU appendix 1, indicator 1",
+            "indicator.1",
+        ),
+        def(
+            "teachers_completed_pd_cnppm",
+            "Доля педагогических работников общеобразовательных организаций, прошедших повышение квалификации в ЦНППМ, нарастающим итогом",
+            "Share of teachers who completed a route step with a programme developed by the ЦНППМ (cumulative)",
+            M::TeachersCompletedCnppmProgramme,
+            Some(P::Teachers),
+            "BU appendix 1, result 2",
+            "result.2",
+        ),
+        def(
+            "regional_events",
+            "Количество проведённых мероприятий регионального уровня, нарастающим итогом",
+            "Number of regional-level events held (cumulative)",
+            M::RegionalEvents,
+            None,
+            "BU appendix 1, result 4",
+            "result.4",
+        ),
+        def(
+            "schools_mentoring_model",
+            "Доля школ, реализующих целевую модель наставничества педагогических работников, нарастающим итогом",
+            "Share of schools with at least one mentoring pair (target mentoring model, cumulative)",
+            M::SchoolsWithMentoringPair,
+            Some(P::Schools),
+            "BU appendix 1, result 6",
+            "result.6",
+        ),
+        def(
+            "schools_managers_mentoring",
+            "Доля школ, управленческие команды которых вовлечены в систему менторства, нарастающим итогом",
+            "Share of schools whose managers take part in a mentoring pair (cumulative)",
+            M::SchoolsWithManagersInMentoring,
+            Some(P::Schools),
+            "BU appendix 1, result 7",
+            "result.7",
+        ),
+    ]
+}
+
+/// The dates a measure's facts must fall into for a year: a fact spans `[start, end]` (`end`
+/// open when unknown); it counts when it started on or before `started_by` and, if `ended_from`
+/// is set, had not ended before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Started on or after (per-year facts).
+    pub started_from: Option<NaiveDate>,
+    /// Started on or before.
+    pub started_by: NaiveDate,
+    /// Not ended before (`None`: ends do not matter).
+    pub ended_from: Option<NaiveDate>,
+}
+
+/// The window of a year under an accumulation rule: cumulative counts everything up to the end
+/// of the year (a subject counted in 2022 still counts in 2023, once — counts are distinct);
+/// per year counts what started in the year or was still running in it; last value counts what
+/// stands at the end of the year.
+pub fn window(accumulation: Accumulation, year: i32) -> Window {
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    match accumulation {
+        Accumulation::Cumulative => Window { started_from: None, started_by: last, ended_from: None },
+        Accumulation::PerYear => Window { started_from: None, started_by: last, ended_from: Some(first) },
+        Accumulation::LastValue => Window { started_from: None, started_by: last, ended_from: Some(last) },
+    }
+}
+
+/// The territory filter of a computation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Territory {
+    /// Only this municipality.
+    pub municipality_code: Option<String>,
+    /// Only this organisation (and its direct subdivisions).
+    pub organization_id: Option<Uuid>,
+}
+
+/// Counts per municipality code (`""`: organisations outside any municipality, e.g. regional).
+pub type Counts = BTreeMap<String, u64>;
+
+/// Aggregate counting (implemented with `COUNT(DISTINCT …)` in SQL).
+#[async_trait]
+pub trait MonitoringRepository: Send + Sync {
+    /// Distinct subjects of a measure in a window, per municipality, within scope and territory.
+    async fn numerator(&self, scope: &Scope, t: &Territory, m: Measure, w: Window) -> DomainResult<Counts>;
+    /// The population per municipality for a year.
+    async fn population(&self, scope: &Scope, t: &Territory, p: Population, year: i32) -> DomainResult<Counts>;
+    /// Municipalities (code → name) within scope.
+    async fn municipalities(&self, scope: &Scope) -> DomainResult<BTreeMap<String, String>>;
+    /// Individual routes of teachers per municipality and status.
+    async fn routes_by_status(&self, scope: &Scope, t: &Territory) -> DomainResult<BTreeMap<(String, String), u64>>;
+}
+
+/// A computed value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computed {
+    /// Numerator (`None` when suppressed).
+    pub numerator: Option<u64>,
+    /// Denominator (`None` for counts or when suppressed).
+    pub denominator: Option<u64>,
+    /// Value: a percentage with one decimal, or the count.
+    pub value: Option<f64>,
+    /// The group is smaller than the minimum.
+    pub suppressed: bool,
+}
+
+/// Assembles a value: shares of populations smaller than `min_group` are suppressed (the same
+/// rule as the diagnostics analytics; `0` disables it for populations that are not persons);
+/// counts of events are not about persons and never are.
+pub fn compute(numerator: u64, denominator: Option<u64>, min_group: u64) -> Computed {
+    match denominator {
+        None => {
+            Computed { numerator: Some(numerator), denominator: None, value: Some(numerator as f64), suppressed: false }
+        }
+        Some(den) if min_group > 0 && crate::development::diagnostics::below_min_group(den, min_group) => {
+            Computed { numerator: None, denominator: None, value: None, suppressed: true }
+        }
+        Some(den) => Computed {
+            numerator: Some(numerator),
+            denominator: Some(den),
+            value: Some(if den == 0 { 0.0 } else { (numerator as f64 * 1000.0 / den as f64).round() / 10.0 }),
+            suppressed: false,
+        },
+    }
+}
+
+/// Attainment of a target, per cent with one decimal.
+pub fn attainment(value: Option<f64>, target: Option<f64>) -> Option<f64> {
+    match (value, target) {
+        (Some(v), Some(t)) if t > 0.0 => Some((v * 1000.0 / t).round() / 10.0),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cumulative_windows_reach_back_and_per_year_windows_need_the_fact_running_in_the_year() {
+        let c = window(Accumulation::Cumulative, 2023);
+        assert_eq!(Some(c.started_by), NaiveDate::from_ymd_opt(2023, 12, 31));
+        assert_eq!((c.started_from, c.ended_from), (None, None));
+        let p = window(Accumulation::PerYear, 2023);
+        assert_eq!(p.ended_from, NaiveDate::from_ymd_opt(2023, 1, 1));
+    }
+
+    #[test]
+    fn small_populations_are_suppressed_and_shares_are_rounded() {
+        assert!(compute(1, Some(2), 5).suppressed);
+        let v = compute(1, Some(3), 1);
+        assert_eq!(v.value, Some(33.3));
+        assert_eq!(attainment(Some(12.5), Some(25.0)), Some(50.0));
+        let events = compute(4, None, 5);
+        assert_eq!((events.value, events.suppressed), (Some(4.0), false));
+    }
+
+    #[test]
+    fn every_builtin_definition_has_a_distinct_code_and_an_agreement_key() {
+        let defs = builtin();
+        let codes: std::collections::HashSet<_> = defs.iter().map(|d| d.code.clone()).collect();
+        assert_eq!(codes.len(), defs.len());
+        assert!(defs.iter().all(|d| d.agreement_key.is_some()));
+    }
+}

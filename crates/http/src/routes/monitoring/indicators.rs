@@ -1,0 +1,75 @@
+use actix_web::{HttpResponse, get, web};
+use rsnms_domain::{
+    DomainError, Msg,
+    monitoring::{Territory, indicators},
+    organizations::OrganizationKind,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::dto::{IndicatorList, IndicatorView};
+use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
+
+/// Parameters of the computation.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorQuery {
+    /// Reporting year (default: the current year).
+    year: Option<i32>,
+    /// A municipal authority: its municipality code scopes the territory.
+    municipality_id: Option<Uuid>,
+    /// One organisation (and its direct subdivisions).
+    organization_id: Option<Uuid>,
+}
+
+/// The system's indicators computed from its own data (показатели РСНМС) for a year: numerator,
+/// denominator, value, the target of the applicable agreement (when the territory is one
+/// municipality), attainment and reconciliation with the reported actual value. Aggregates
+/// only; populations smaller than `RSNMS_MIN_GROUP_SIZE` are suppressed. Analysts and the
+/// region see everything; a municipality its territory; an organisation itself.
+#[utoipa::path(
+    tag = "monitoring",
+    params(IndicatorQuery),
+    responses((status = 200, description = "The indicators", body = IndicatorList), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/monitoring/indicators")]
+pub async fn get_monitoring_indicators(
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    Params(q): Params<IndicatorQuery>,
+) -> ApiResult<HttpResponse> {
+    ctx.actor.require(rsnms_domain::monitoring::READERS)?;
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+    let mut t = Territory { municipality_code: None, organization_id: q.organization_id };
+    if let Some(id) = q.municipality_id {
+        let org = state.organizations.get(&ctx.actor.scope(), id).await?;
+        match (org.kind, org.municipality_code) {
+            (OrganizationKind::MunicipalAuthority, Some(code)) => t.municipality_code = Some(code),
+            _ => {
+                return Err(DomainError::field(
+                    "municipality_id",
+                    "not_municipal",
+                    Msg::new(
+                        "Организация не является муниципальным органом управления образованием",
+                        "The organisation is not a municipal authority",
+                    ),
+                )
+                .into());
+            }
+        }
+    }
+    if let Some(id) = q.organization_id {
+        state.organizations.get(&ctx.actor.scope(), id).await?;
+    }
+    let rows =
+        indicators(state.monitoring.as_ref(), state.agreements.as_ref(), &ctx, year, &t, state.min_group_size).await?;
+    Ok(HttpResponse::Ok().json(IndicatorList {
+        year,
+        municipality_code: t.municipality_code,
+        min_group_size: state.min_group_size,
+        items: rows.into_iter().map(IndicatorView::from).collect(),
+    }))
+}

@@ -1,0 +1,18 @@
+//! Small builders shared by the migrations (not a migration itself).
+
+use sea_orm_migration::prelude::*;
+
+/// An index over columns of a table.
+pub(crate) fn index(name: &str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(table);
+    for c in cols {
+        i.col(*c);
+    }
+    i.to_owned()
+}
+
+/// A foreign key from `table.col` to `to.id`.
+pub(crate) fn fk(table: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create().from(table, col).to(to, "id").to_owned()
+}

@@ -161,3 +161,12 @@ async fn cors_allows_the_configured_origin_only() {
         app.send("GET", "/api/v1/organizations", Some(&app.admin), None, &[("origin", "https://evil.example")]).await;
     assert!(get.header("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn an_undeclared_method_on_a_literal_route_beside_an_id_route_answers_405() {
+    let app = spawn_app().await;
+    // `/network-requests/stats` is GET only, although `/network-requests/{id}` takes PATCH.
+    let r = app.send("PATCH", "/api/v1/network-requests/stats", Some(&app.admin), Some(&json!({})), &[]).await;
+    r.assert_problem(405);
+    assert!(r.header("allow").unwrap().contains("GET"));
+}

@@ -52,3 +52,53 @@ async fn the_spec_and_the_offline_docs_are_served() {
     }
     assert!(!page.text.contains("https://"), "the docs page must not load anything from the internet");
 }
+
+/// utoipa names a component after its type, so two DTOs with one name silently overwrite each
+/// other in the document; every schema type must have its own name (or `#[schema(as = …)]`).
+#[test]
+fn no_two_schemas_share_a_name() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let lines: Vec<&str> = text.lines().collect();
+                for (i, line) in lines.iter().enumerate() {
+                    let Some(rest) = line
+                        .trim_start()
+                        .strip_prefix("pub struct ")
+                        .or_else(|| line.trim_start().strip_prefix("pub enum "))
+                    else {
+                        continue;
+                    };
+                    let attrs = lines[i.saturating_sub(6)..i].join("\n");
+                    if !attrs.contains("ToSchema") {
+                        continue;
+                    }
+                    let name = attrs
+                        .split("schema(as = ")
+                        .nth(1)
+                        .map(|s| s.split(')').next().unwrap_or_default().to_owned())
+                        .unwrap_or_else(|| {
+                            rest.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or_default().to_owned()
+                        });
+                    if !name.is_empty() {
+                        out.push((name, path.display().to_string()));
+                    }
+                }
+            }
+        }
+    }
+    let mut names = Vec::new();
+    walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../crates")), &mut names);
+    assert!(names.len() > 50, "the scan found too few schemas: {}", names.len());
+    names.sort();
+    let dups: Vec<_> = names
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .map(|w| format!("{} in {} and {}", w[0].0, w[0].1, w[1].1))
+        .collect();
+    assert!(dups.is_empty(), "schema names used twice: {dups:?}");
+}

@@ -231,7 +231,7 @@ pub struct PatchBody<T> {
     _shape: std::marker::PhantomData<T>,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for PatchBody<T> {
+impl<T: DeserializeOwned + Validate + ValueChecks + 'static> FromRequest for PatchBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -247,7 +247,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for PatchBody<T> {
                     Msg::new("Ожидается JSON-объект", "A JSON object is expected"),
                 )]));
             }
-            let _shape: T = from_value(value.clone())?;
+            let shape: T = from_value(value.clone())?;
+            // Every rule but `required` holds for the fields a patch sends, whatever they merge
+            // into: judge them now, before any precondition (RFC 9110 §13.2.1).
+            let mut errors = Vec::new();
+            if let Err(e) = shape.validate() {
+                flatten(&e, "", &mut errors);
+            }
+            errors.extend(shape.value_errors());
+            errors.retain(|e| e.code != "required");
+            if !errors.is_empty() {
+                return Err(ApiError::validation(errors));
+            }
             Ok(PatchBody { value, _shape: std::marker::PhantomData })
         })
     }
@@ -366,6 +377,10 @@ impl FromRequest for IfMatch {
             return std::future::ready(Err(ApiError::precondition_required()));
         };
         let v = raw.to_str().unwrap_or_default().trim();
+        if v == "*" {
+            // "Any version" would let a client overwrite changes it never saw.
+            return std::future::ready(Err(ApiError::precondition_required()));
+        }
         let v = v.strip_prefix("W/").unwrap_or(v);
         let parsed = v.trim_matches('"').parse::<i64>().ok();
         std::future::ready(

@@ -258,7 +258,7 @@ pub fn app(
             )])
             .into()
         }))
-        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
+        .app_data(web::PathConfig::default().error_handler(|_, req| routing::bad_path(req).into()))
         .route("/openapi.json", web::get().to(serve_spec))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi_document()))
         .default_service(web::to(fallback))

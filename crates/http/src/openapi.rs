@@ -141,6 +141,7 @@ pub fn finalize(api: &utoipa::openapi::OpenApi) -> serde_json::Value {
     let mut doc = serde_json::to_value(api).unwrap_or_default();
     add_links(&mut doc);
     add_common_responses(&mut doc);
+    add_integer_formats(&mut doc);
     if let Some(server) = doc.pointer_mut("/servers/0").and_then(|s| s.as_object_mut()) {
         server.insert("x-internal".into(), serde_json::Value::Bool(false));
     }
@@ -163,26 +164,76 @@ pub fn finalize(api: &utoipa::openapi::OpenApi) -> serde_json::Value {
     }
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
         for (write, patch) in patch_schemas {
-            let Some(mut s) = schemas.get(&write).cloned() else { continue };
-            if let Some(obj) = s.as_object_mut() {
-                obj.remove("required");
-                if let Some(props) = obj.get_mut("properties").and_then(|p| p.as_object_mut()) {
-                    for p in props.values_mut() {
-                        *p = serde_json::json!({ "oneOf": [p.clone(), { "type": "null" }] });
-                    }
-                }
-                let desc = obj.get("description").and_then(|d| d.as_str()).unwrap_or_default().to_owned();
-                obj.insert(
-                    "description".into(),
-                    serde_json::Value::String(format!(
-                        "JSON merge patch (RFC 7396) of {write}: send only what changes; `null` clears a field. {desc}"
-                    )),
-                );
-            }
-            schemas.insert(patch, s);
+            make_patch_schema(schemas, &write, &patch, 0);
         }
     }
     doc
+}
+
+/// Writes `patch`, the merge-patch twin of the object schema `write`: nothing required, every
+/// property nullable, and nested objects patched the same way (RFC 7396 merges objects
+/// recursively; arrays are replaced whole, so their items keep their full schema).
+fn make_patch_schema(schemas: &mut serde_json::Map<String, serde_json::Value>, write: &str, patch: &str, depth: u8) {
+    if depth > 8 || schemas.contains_key(patch) {
+        return;
+    }
+    let Some(mut s) = schemas.get(write).cloned() else { return };
+    let Some(obj) = s.as_object_mut() else { return };
+    if obj.get("properties").is_none() {
+        return;
+    }
+    obj.remove("required");
+    let objects: std::collections::HashSet<String> =
+        schemas.iter().filter(|(_, v)| v.get("properties").is_some()).map(|(k, _)| k.clone()).collect();
+    let mut nested = Vec::new();
+    if let Some(props) = obj.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        for p in props.values_mut() {
+            patch_refs(p, &objects, &mut nested);
+            *p = serde_json::json!({ "oneOf": [p.clone(), { "type": "null" }] });
+        }
+    }
+    let desc = obj.get("description").and_then(|d| d.as_str()).unwrap_or_default().to_owned();
+    obj.insert(
+        "description".into(),
+        serde_json::Value::String(format!(
+            "JSON merge patch (RFC 7396) of {write}: send only what changes; `null` clears a field. {desc}"
+        )),
+    );
+    schemas.insert(patch.to_owned(), s);
+    for (inner_write, inner_patch) in nested {
+        make_patch_schema(schemas, &inner_write, &inner_patch, depth + 1);
+    }
+}
+
+/// Points object references (outside arrays) at their patch twins, collecting the twins to make.
+fn patch_refs(
+    v: &mut serde_json::Value,
+    objects: &std::collections::HashSet<String>,
+    nested: &mut Vec<(String, String)>,
+) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let target = map
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(str::to_owned)
+                .filter(|t| objects.contains(t));
+            if let Some(target) = target {
+                let twin = format!("{}MergePatch", target.trim_end_matches("Write"));
+                map.insert("$ref".into(), serde_json::json!(format!("#/components/schemas/{twin}")));
+                nested.push((target, twin));
+                return;
+            }
+            for (k, child) in map.iter_mut() {
+                if k != "items" {
+                    patch_refs(child, objects, nested);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| patch_refs(i, objects, nested)),
+        _ => {}
+    }
 }
 
 /// Adds OpenAPI links from every create (`POST /x` answering 201) to the operations on the created
@@ -288,5 +339,24 @@ fn add_common_responses(doc: &mut serde_json::Value) {
                 }
             }
         }
+    }
+}
+
+/// utoipa writes no `format` for unsigned and pointer-sized integers; they all fit `int64`.
+fn add_integer_formats(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let is_integer = map
+                .get("type")
+                .is_some_and(|t| t == "integer" || t.as_array().is_some_and(|a| a.iter().any(|x| x == "integer")));
+            if is_integer && !map.contains_key("format") {
+                map.insert("format".into(), serde_json::json!("int64"));
+            }
+            for child in map.values_mut() {
+                add_integer_formats(child);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(add_integer_formats),
+        _ => {}
     }
 }

@@ -51,6 +51,10 @@ impl RouteTable {
 
     /// Methods allowed on a concrete path, if the path is known.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        // A literal route shadows the parameterised one beside it (`/x/stats` vs `/x/{id}`).
+        if let Some(literal) = self.allowed_literal(path) {
+            return Some(literal);
+        }
         let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
         let mut out: Vec<String> = Vec::new();
         let mut found = false;
@@ -73,6 +77,29 @@ impl RouteTable {
         } else {
             None
         }
+    }
+}
+
+impl RouteTable {
+    /// Methods of a template without parameters that equals the path (e.g. `/agreements/report`,
+    /// which a request may reach through `/agreements/{id}` under another method).
+    pub fn allowed_literal(&self, path: &str) -> Option<Vec<String>> {
+        let path = path.trim_end_matches('/');
+        self.0.iter().find(|e| !e.template.contains('{') && e.template == path).map(|e| {
+            let mut m = e.methods.clone();
+            m.push("OPTIONS".to_owned());
+            m
+        })
+    }
+}
+
+/// A path parameter that does not parse: 405 when the path is a literal route answering other
+/// methods, else 404 (no object has such an id).
+pub fn bad_path(req: &HttpRequest) -> ApiError {
+    let literal = req.app_data::<web::Data<RouteTable>>().and_then(|t| t.allowed_literal(req.path()));
+    match literal {
+        Some(allow) => ApiError::method_not_allowed(&allow),
+        None => ApiError::not_found(),
     }
 }
 

@@ -22,6 +22,7 @@ pub struct ImportQuery {
     /// Validate and count everything, write nothing (default `false`).
     pub dry_run: Option<bool>,
     /// `create` or `upsert` (default `upsert`).
+    #[param(inline)]
     pub mode: Option<ImportModeParam>,
     /// All-or-nothing (default `true`): nothing is written if any line fails. With `false` good
     /// lines are kept (committed in batches of 1000).

@@ -19,8 +19,8 @@ use validator::Validate;
 pub struct StepWrite {
     /// Id of an existing step (absent for a new one; kept across edits).
     pub id: Option<Uuid>,
-    /// Title (наименование шага).
-    #[schema(required = true, nullable = false, example = "Курс «Формирующее оценивание»")]
+    /// Title (наименование шага), at most 500 characters.
+    #[schema(required = true, nullable = false, max_length = 500, example = "Курс «Формирующее оценивание»")]
     pub title: Option<String>,
     /// The route's deficits (competencies) this step addresses.
     #[serde(default)]
@@ -30,7 +30,8 @@ pub struct StepWrite {
     pub activity: Option<Activity>,
     /// Programme (required for activity `program`).
     pub program_id: Option<Uuid>,
-    /// The internship site, event, mentor or community, described.
+    /// The internship site, event, mentor or community, described (at most 1000 characters).
+    #[schema(max_length = 1000)]
     pub resource: Option<String>,
     /// Planned start.
     #[schema(required = true, nullable = false)]
@@ -38,8 +39,8 @@ pub struct StepWrite {
     /// Planned end.
     #[schema(required = true, nullable = false)]
     pub planned_end: Option<NaiveDate>,
-    /// Expected result (ожидаемый результат).
-    #[schema(required = true, nullable = false)]
+    /// Expected result (ожидаемый результат), at most 2000 characters.
+    #[schema(required = true, nullable = false, max_length = 2000)]
     pub expected_result: Option<String>,
     /// Reporting form (форма отчётности).
     #[schema(required = true, nullable = false)]
@@ -206,8 +207,8 @@ pub struct TransferWrite {
     /// Date held or planned.
     #[schema(required = true, nullable = false)]
     pub held_on: Option<NaiveDate>,
-    /// What was done (e.g. «мастер-класс для МО учителей математики района»).
-    #[schema(required = true, nullable = false)]
+    /// What was done (e.g. «мастер-класс для МО учителей математики района»), at most 2000 characters.
+    #[schema(required = true, nullable = false, max_length = 2000)]
     pub description: Option<String>,
 }
 

@@ -56,6 +56,7 @@ pub struct DefinitionList {
 
 /// One computed indicator (показатель) for a territory and year.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = MonitoringIndicatorView)]
 pub struct IndicatorView {
     /// Definition code.
     pub code: String,
@@ -141,6 +142,7 @@ impl From<MunicipalityReport> for MunicipalityView {
 
 /// The monitoring report of a year.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = MonitoringReportView)]
 pub struct ReportView {
     /// Year.
     pub year: i32,

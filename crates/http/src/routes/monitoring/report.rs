@@ -24,6 +24,7 @@ pub struct ReportQuery {
     /// Reporting year (default: the current year).
     year: Option<i32>,
     /// `json` or `html`; without it, `Accept: text/html` selects HTML.
+    #[param(inline)]
     format: Option<ReportFormat>,
 }
 
@@ -35,8 +36,8 @@ pub struct ReportQuery {
     tag = "monitoring",
     params(ReportQuery),
     responses(
-        (status = 200, description = "The report", body = ReportView, content_type = "application/json"),
-        (status = 200, description = "The report as a printable page", body = String, content_type = "text/html"),
+        (status = 200, description = "The report: JSON, or a printable HTML page with `Accept: text/html` / `?format=html`",
+         content((ReportView = "application/json"), (String = "text/html"))),
         ReadErrors
     ),
     security(("bearer" = []))

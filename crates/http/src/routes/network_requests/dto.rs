@@ -197,6 +197,7 @@ impl ValueChecks for NetworkRequestWrite {
 
 /// One party of a request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = RequestPartyView)]
 pub struct PartyView {
     /// Organisation id.
     pub organization_id: Uuid,

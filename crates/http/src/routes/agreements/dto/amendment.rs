@@ -16,7 +16,7 @@ use crate::extract::ValueChecks;
 pub struct TargetChangeWrite {
     /// Indicator key, e.g. `indicator.1`.
     #[validate(required, length(min = 1, max = 40))]
-    #[schema(required = true, nullable = false, example = "indicator.1")]
+    #[schema(required = true, nullable = false, max_length = 40, example = "indicator.1")]
     pub indicator: Option<String>,
     /// Year.
     #[validate(required, range(min = 2000, max = 2100))]

@@ -24,6 +24,7 @@ pub struct SignatoryView {
 
 /// A party.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = AgreementPartyView)]
 pub struct PartyView {
     /// The organisation.
     pub organization_id: Uuid,
@@ -101,6 +102,7 @@ pub struct TargetView {
 
 /// An indicator or result with its targets.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = AgreementIndicatorView)]
 pub struct IndicatorView {
     /// Id (stable across versions); actual values are reported against it.
     pub id: Uuid,

@@ -255,7 +255,8 @@ impl<T: DeserializeOwned + Validate + ValueChecks + 'static> FromRequest for Pat
                 flatten(&e, "", &mut errors);
             }
             errors.extend(shape.value_errors());
-            errors.retain(|e| e.code != "required");
+            // `required` holds only for what the patch itself clears (`"field": null`).
+            errors.retain(|e| e.code != "required" || value.get(&e.field).is_some_and(serde_json::Value::is_null));
             if !errors.is_empty() {
                 return Err(ApiError::validation(errors));
             }

@@ -3,17 +3,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_helpers::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn index(name: &str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(table);
-    for c in cols {
-        i.col(*c);
-    }
-    i.to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

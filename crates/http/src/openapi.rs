@@ -189,7 +189,7 @@ fn make_patch_schema(schemas: &mut serde_json::Map<String, serde_json::Value>, w
     if let Some(props) = obj.get_mut("properties").and_then(|p| p.as_object_mut()) {
         for p in props.values_mut() {
             patch_refs(p, &objects, &mut nested);
-            *p = serde_json::json!({ "oneOf": [p.clone(), { "type": "null" }] });
+            *p = serde_json::json!({ "anyOf": [p.clone(), { "type": "null" }] });
         }
     }
     let desc = obj.get("description").and_then(|d| d.as_str()).unwrap_or_default().to_owned();

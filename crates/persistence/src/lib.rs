@@ -7,6 +7,7 @@ mod error;
 mod journal;
 pub mod repositories;
 mod scope;
+mod versioned;
 
 pub use db::{Database, DbSettings};
 pub use repositories::Store;

@@ -16,6 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::deadline_policies::{ActiveModel, Column, Entity, Model},
@@ -168,18 +169,15 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
         }
         let mut am: ActiveModel = current.into();
         fill(&mut am, &new);
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let model = Entity::update_many()
-            .set(am)
-            .filter(Column::Id.eq(id))
-            .filter(Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(|e| db_err_fields(e, UNIQUE))?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
+        let model = versioned::save_next_version::<Entity, _, _>(
+            &txn,
+            Versioned { id: Column::Id, version: Column::Version, updated_at: Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+            |e| db_err_fields(e, UNIQUE),
+        )
+        .await?;
         let p = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&p, ChangeKind::Updated, "update")).await?;
         txn.commit().await.map_err(db_err)?;

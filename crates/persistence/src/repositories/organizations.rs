@@ -19,6 +19,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::organizations::{ActiveModel, Column, Entity, Model},
@@ -110,16 +111,11 @@ impl OrganizationStore {
         }
         let mut am: ActiveModel = current.into();
         apply(&mut am);
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let res = Entity::update_many()
-            .set(am)
-            .filter(Column::Id.eq(id))
-            .filter(Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(|e| db_err_fields(e, &["inn"]))?;
-        let model = res.into_iter().next().ok_or(DomainError::PreconditionFailed)?;
+        let cols = Versioned { id: Column::Id, version: Column::Version, updated_at: Column::UpdatedAt };
+        let model = versioned::save_next_version::<Entity, _, _>(&txn, cols, am, id, expected_version, |e| {
+            db_err_fields(e, &["inn"])
+        })
+        .await?;
         let org = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&org, ChangeKind::Updated, action)).await?;
         txn.commit().await.map_err(db_err)?;

@@ -19,6 +19,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::{
@@ -270,18 +271,15 @@ impl PersonRepository for PersonStore {
         }
         let mut am: ActiveModel = current.into();
         fill(&mut am, &new);
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let model = Entity::update_many()
-            .set(am)
-            .filter(Column::Id.eq(id))
-            .filter(Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(|e| db_err_fields(e, UNIQUE))?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
+        let model = versioned::save_next_version::<Entity, _, _>(
+            &txn,
+            Versioned { id: Column::Id, version: Column::Version, updated_at: Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+            |e| db_err_fields(e, UNIQUE),
+        )
+        .await?;
         write_roles(&txn, id, &new.roles).await?;
         let person = to_domain(model, new.roles);
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Updated, "update").await?).await?;

@@ -17,6 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::parse;
+use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::development::competencies::{ActiveModel, Column, Entity, Model},
@@ -89,18 +90,15 @@ impl CompetencyStore {
         }
         let mut am: ActiveModel = current.into();
         edit(&mut am);
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let m = Entity::update_many()
-            .set(am)
-            .filter(Column::Id.eq(id))
-            .filter(Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(|e| db_err_fields(e, UNIQUE))?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
+        let m = versioned::save_next_version::<Entity, _, _>(
+            &txn,
+            Versioned { id: Column::Id, version: Column::Version, updated_at: Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+            |e| db_err_fields(e, UNIQUE),
+        )
+        .await?;
         let c = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(&c, ChangeKind::Updated, action)).await?;
         txn.commit().await.map_err(db_err)?;

@@ -22,6 +22,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{from_json, parse, to_json};
+use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::{
@@ -241,18 +242,14 @@ impl DiagnosticRepository for DiagnosticStore {
         }
         let mut am: dc::ActiveModel = current.into();
         fill(&mut am, &new)?;
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let m = dc::Entity::update_many()
-            .set(am)
-            .filter(dc::Column::Id.eq(id))
-            .filter(dc::Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
+        let m = versioned::save::<dc::Entity, _, _>(
+            &txn,
+            Versioned { id: dc::Column::Id, version: dc::Column::Version, updated_at: dc::Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+        )
+        .await?;
         let c = campaign(m)?;
         journal::record(&txn, Some(ctx), campaign_change(&c, ChangeKind::Updated, "update")?).await?;
         txn.commit().await.map_err(db_err)?;

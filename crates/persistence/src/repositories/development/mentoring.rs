@@ -15,6 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{from_json, parse, to_json};
+use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::{development::mentoring_pairs as mp, organizations},
@@ -166,18 +167,14 @@ impl MentoringRepository for MentoringStore {
         }
         let mut am: mp::ActiveModel = current.into();
         fill(&mut am, &new)?;
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let m = mp::Entity::update_many()
-            .set(am)
-            .filter(mp::Column::Id.eq(id))
-            .filter(mp::Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
+        let m = versioned::save::<mp::Entity, _, _>(
+            &txn,
+            Versioned { id: mp::Column::Id, version: mp::Column::Version, updated_at: mp::Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+        )
+        .await?;
         let x = to_domain(m)?;
         let ch = change(&txn, &x, ChangeKind::Updated, "update").await?;
         journal::record(&txn, Some(ctx), ch).await?;

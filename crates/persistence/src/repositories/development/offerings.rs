@@ -18,6 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{from_json, to_json};
+use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::development::{offering_competencies as oc, offerings as o},
@@ -223,18 +224,14 @@ impl OfferingRepository for OfferingStore {
         }
         let mut am: o::ActiveModel = current.into();
         fill(&mut am, &new)?;
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let m = o::Entity::update_many()
-            .set(am)
-            .filter(o::Column::Id.eq(id))
-            .filter(o::Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
+        let m = versioned::save::<o::Entity, _, _>(
+            &txn,
+            Versioned { id: o::Column::Id, version: o::Column::Version, updated_at: o::Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+        )
+        .await?;
         write_competencies(&txn, id, &new.competency_ids).await?;
         let x = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(&x, ChangeKind::Updated, "update")).await?;

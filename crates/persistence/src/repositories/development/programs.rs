@@ -17,6 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{from_json, parse, to_json};
+use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::development::{program_competencies as pc, programs as p},
@@ -185,18 +186,14 @@ impl ProgramRepository for ProgramStore {
         }
         let mut am: p::ActiveModel = current.into();
         fill(&mut am, &new)?;
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let m = p::Entity::update_many()
-            .set(am)
-            .filter(p::Column::Id.eq(id))
-            .filter(p::Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
+        let m = versioned::save::<p::Entity, _, _>(
+            &txn,
+            Versioned { id: p::Column::Id, version: p::Column::Version, updated_at: p::Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+        )
+        .await?;
         write_competencies(&txn, id, &new.competency_ids).await?;
         let x = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(&x, ChangeKind::Updated, "update")).await?;

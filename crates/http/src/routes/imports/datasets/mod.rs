@@ -100,3 +100,28 @@ pub fn unknown_id() -> DomainError {
 pub fn may_update(opts: &ImportOptions, key: &str) -> DomainResult<()> {
     if opts.mode == ImportMode::Create { Err(exists(key)) } else { Ok(()) }
 }
+
+/// The normalised natural key of a record (`inn`, `snils` …), parsed by the value type that owns
+/// its rules; a missing or invalid key is a validation error on that field.
+pub fn natural_key(
+    record: &Map<String, Value>,
+    field: &str,
+    parse: impl FnOnce(&str) -> Result<String, rsnms_domain::FieldError>,
+) -> DomainResult<String> {
+    let raw = record
+        .get(field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| rsnms_domain::DomainError::Validation(vec![rsnms_domain::FieldError::required(field)]))?;
+    parse(raw).map_err(|e| rsnms_domain::DomainError::Validation(vec![e]))
+}
+
+/// Whether an upsert changed nothing but the bookkeeping (`version`, `updated_at`).
+pub fn unchanged_but_bookkeeping<T: Clone + PartialEq>(
+    before: &T,
+    after: &T,
+    bookkeeping: impl FnOnce(&mut T, &T),
+) -> bool {
+    let mut a = after.clone();
+    bookkeeping(&mut a, before);
+    &a == before
+}

@@ -12,27 +12,24 @@ use rsnms_domain::{
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, may_update, parse, take_id, unknown_id};
+use super::{Dataset, may_update, natural_key, parse, take_id, unchanged_but_bookkeeping, unknown_id};
 use crate::{merge::apply_patch, routes::organizations::OrganizationWrite};
 
 /// The organisations dataset.
 pub struct Organizations;
 
 async fn by_inn(unit: &dyn Unit, ctx: &Ctx, record: &Map<String, Value>) -> DomainResult<Option<Organization>> {
-    let Some(raw) = record.get("inn").and_then(Value::as_str) else {
-        return Err(DomainError::Validation(vec![rsnms_domain::FieldError::required("inn")]));
-    };
-    let inn = Inn::parse("inn", raw).map_err(|e| DomainError::Validation(vec![e]))?.as_str().to_owned();
+    let inn = natural_key(record, "inn", |raw| Inn::parse("inn", raw).map(|i| i.as_str().to_owned()))?;
     let filter = OrganizationFilter { inn: Some(inn), ..OrganizationFilter::default() };
     let page = unit.organizations().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
     Ok(page.items.into_iter().next())
 }
 
 fn same(before: &Organization, after: &Organization) -> bool {
-    let mut a = after.clone();
-    a.version = before.version;
-    a.updated_at = before.updated_at;
-    &a == before
+    unchanged_but_bookkeeping(before, after, |a, b| {
+        a.version = b.version;
+        a.updated_at = b.updated_at;
+    })
 }
 
 #[async_trait]

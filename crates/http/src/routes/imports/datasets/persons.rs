@@ -12,7 +12,7 @@ use rsnms_domain::{
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, may_update, parse, take_id, unknown_id};
+use super::{Dataset, may_update, natural_key, parse, take_id, unchanged_but_bookkeeping, unknown_id};
 use crate::{
     merge::apply_patch,
     routes::persons::{PersonWrite, today},
@@ -22,20 +22,17 @@ use crate::{
 pub struct Persons;
 
 async fn by_snils(unit: &dyn Unit, ctx: &Ctx, record: &Map<String, Value>) -> DomainResult<Option<Person>> {
-    let Some(raw) = record.get("snils").and_then(Value::as_str) else {
-        return Err(DomainError::Validation(vec![rsnms_domain::FieldError::required("snils")]));
-    };
-    let digits = Snils::parse("snils", raw).map_err(|e| DomainError::Validation(vec![e]))?.digits().to_owned();
+    let digits = natural_key(record, "snils", |raw| Snils::parse("snils", raw).map(|s| s.digits().to_owned()))?;
     let filter = PersonFilter { snils: Some(digits), ..PersonFilter::default() };
     let page = unit.persons().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
     Ok(page.items.into_iter().next())
 }
 
 fn same(before: &Person, after: &Person) -> bool {
-    let mut a = after.clone();
-    a.version = before.version;
-    a.updated_at = before.updated_at;
-    &a == before
+    unchanged_but_bookkeeping(before, after, |a, b| {
+        a.version = b.version;
+        a.updated_at = b.updated_at;
+    })
 }
 
 #[async_trait]

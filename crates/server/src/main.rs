@@ -95,19 +95,25 @@ async fn bench_bare_ok() -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok().json(serde_json::json!({ "ok": true }))
 }
 
-fn init_logging() {
+/// Starts logging to stderr through a background writer thread, so that a request never waits
+/// on the terminal or the log collector's pipe. The writer is not lossy: when its queue is full
+/// the caller waits rather than drop a line. Keep the guard until exit: dropping it flushes.
+fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("rsnms-log")
+        .finish(std::io::stderr());
     let filter = EnvFilter::try_from_env("RSNMS_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,actix_server=warn"));
     let json = std::env::var("RSNMS_LOG_FORMAT").map(|v| v != "pretty").unwrap_or(true);
     let registry = tracing_subscriber::registry().with(filter);
     if json {
-        registry
-            .with(fmt::layer().json().with_current_span(true).with_span_list(false).with_writer(std::io::stderr))
-            .init();
+        registry.with(fmt::layer().json().with_current_span(true).with_span_list(false).with_writer(writer)).init();
     } else {
-        registry.with(fmt::layer().with_writer(std::io::stderr)).init();
+        registry.with(fmt::layer().with_writer(writer)).init();
     }
+    guard
 }
 
 #[actix_web::main]
@@ -147,7 +153,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            init_logging();
+            let _log = init_logging();
             let settings = Settings::from_env()?;
             open_store(&settings).await?;
             tracing::info!("migrations applied");
@@ -187,7 +193,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
-            init_logging();
+            let _log = init_logging();
             let settings = Settings::from_env()?;
             let listener = std::net::TcpListener::bind(&settings.bind)
                 .with_context(|| format!("cannot bind {}", settings.bind))?;

@@ -20,6 +20,7 @@ mod openapi;
 mod operations;
 mod organizations;
 mod persons;
+mod request_numbering;
 mod routes;
 mod scope;
 mod scope_matrix;

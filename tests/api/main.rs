@@ -24,4 +24,5 @@ mod request_numbering;
 mod routes;
 mod scope;
 mod scope_matrix;
+mod subjects;
 mod webhooks;

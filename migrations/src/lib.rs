@@ -8,6 +8,8 @@ mod m20261123_000200_agreements;
 mod m20261123_000300_development;
 mod m20261123_000400_exchange;
 mod m20261123_000500_monitoring;
+mod m20261126_000100_request_numbering_version;
+mod m20261126_000200_person_subjects;
 mod schema_helpers;
 
 /// All migrations in order.
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000300_development::Migration),
             Box::new(m20261123_000400_exchange::Migration),
             Box::new(m20261123_000500_monitoring::Migration),
+            Box::new(m20261126_000100_request_numbering_version::Migration),
+            Box::new(m20261126_000200_person_subjects::Migration),
         ]
     }
 }

@@ -150,6 +150,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::calendars::routes(cfg);
     routes::deadline_policies::routes(cfg);
     routes::network_requests::routes(cfg);
+    routes::request_numbering::routes(cfg);
     routes::imports::routes(cfg);
     routes::changes::routes(cfg);
     routes::webhooks::routes(cfg);

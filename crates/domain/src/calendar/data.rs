@@ -40,6 +40,9 @@ struct RawRegion {
     region: String,
     holiday: String,
     non_working_days: Vec<NaiveDate>,
+    /// The act (and where it was read) behind each year's days, keyed by year.
+    #[serde(default)]
+    sources: BTreeMap<String, String>,
     #[serde(rename = "note", default)]
     _note: Option<String>,
 }
@@ -48,9 +51,11 @@ struct RawRegion {
 ///
 /// The format: `{"about": "...", "federal": [{"year", "source", "non_working_weekdays",
 /// "working_weekend_days", "shortened_days" (nullable), "working_days_total"}...], "regional":
-/// {"<region code>": {"region", "holiday", "non_working_days", "note"}}}`; dates are
+/// {"<region code>": {"region", "holiday", "non_working_days", "sources", "note"}}}`; dates are
 /// `YYYY-MM-DD`, unknown fields are refused. Regional days are split into one regional
-/// [`CalendarYear`] per year, with source `«{region}: {holiday}»`.
+/// [`CalendarYear`] per year, with source `«{region}: {holiday}»`, followed by `«. {act}»` when
+/// `sources` (keyed by the year, `"2025"`) names the act of that year; a `sources` key that is
+/// not a year with listed days is refused.
 ///
 /// Returns federal years in file order, then regional years by region code and year. Fails on
 /// malformed JSON, on a year that fails [`CalendarYear::validate`], and on a repeated federal year.
@@ -76,12 +81,21 @@ pub fn parse_calendars(json: &str) -> Result<Vec<CalendarYear>, CalendarError> {
         for date in region.non_working_days {
             by_year.entry(date.year()).or_default().push(date);
         }
+        if let Some(stray) = region.sources.keys().find(|k| !k.parse().is_ok_and(|y: i32| by_year.contains_key(&y))) {
+            return Err(CalendarError::Data(format!(
+                "region {region_code}: sources names {stray}, which is not a year with listed days"
+            )));
+        }
         for (year, mut non_working_days) in by_year {
             non_working_days.sort_unstable();
+            let source = match region.sources.get(&year.to_string()) {
+                Some(act) => format!("{}: {}. {act}", region.region, region.holiday),
+                None => format!("{}: {}", region.region, region.holiday),
+            };
             years.push(CalendarYear {
                 year,
                 layer: CalendarLayer::Regional { region_code: region_code.clone() },
-                source: format!("{}: {}", region.region, region.holiday),
+                source,
                 non_working_days,
                 working_weekend_days: Vec::new(),
                 shortened_days: None,

@@ -269,6 +269,48 @@ const CASES: &[Case] = &[
         provisional: false,
     },
     Case {
+        name: "Buryatia 2021: 5 working days over Сагаалган Fri Feb 12",
+        // 1 = Thu Feb 11; Fri 12 off (Сагаалган), 13–14 weekend; 2..5 = Mon 15..Thu 18.
+        region: Some("03"),
+        received: "2021-02-10",
+        term: Term::working_days(5),
+        extension: 0,
+        due: "2021-02-18",
+        skipped: &["2021-02-12", "2021-02-13", "2021-02-14"],
+        provisional: false,
+    },
+    Case {
+        name: "federal 2021: the same 5 working days end a day earlier",
+        region: None,
+        received: "2021-02-10",
+        term: Term::working_days(5),
+        extension: 0,
+        due: "2021-02-17",
+        skipped: &["2021-02-13", "2021-02-14"],
+        provisional: false,
+    },
+    Case {
+        name: "Buryatia 2025: Сагаалган Sat Mar 1 moved to Mon Mar 3 by decree",
+        // 1 = Thu Feb 27, 2 = Fri Feb 28; Mar 1–2 weekend, Mar 3 off; 3 = Tue Mar 4.
+        region: Some("03"),
+        received: "2025-02-26",
+        term: Term::working_days(3),
+        extension: 0,
+        due: "2025-03-04",
+        skipped: &["2025-03-01", "2025-03-02", "2025-03-03"],
+        provisional: false,
+    },
+    Case {
+        name: "federal 2025: the same 3 working days end on Monday Mar 3",
+        region: None,
+        received: "2025-02-26",
+        term: Term::working_days(3),
+        extension: 0,
+        due: "2025-03-03",
+        skipped: &["2025-03-01", "2025-03-02"],
+        provisional: false,
+    },
+    Case {
         name: "Buryatia 2023: Сагаалган Tue Feb 21",
         region: Some("03"),
         received: "2023-02-20",
@@ -438,13 +480,28 @@ fn shipped_data_parses_and_validates() {
         .filter(|y| y.layer == CalendarLayer::Regional { region_code: "03".into() })
         .map(|y| (y.year, y.non_working_days.clone()))
         .collect();
-    assert_eq!(buryatia, vec![(2023, dates(&["2023-02-21"])), (2026, dates(&["2026-02-18"]))]);
+    assert_eq!(
+        buryatia,
+        vec![
+            (2021, dates(&["2021-02-12"])),
+            (2023, dates(&["2023-02-21"])),
+            (2025, dates(&["2025-03-03"])),
+            (2026, dates(&["2026-02-18"])),
+        ]
+    );
     for year in &years {
         assert_eq!(year.validate(), Ok(()), "{} {}", year.year, year.layer);
         assert!(!year.source.is_empty());
     }
     let y2025 = years.iter().find(|y| y.year == 2025).unwrap();
     assert!(y2025.source.contains("1335"));
+    let y2026 = years.iter().find(|y| y.year == 2026 && y.layer == CalendarLayer::Federal).unwrap();
+    assert!(y2026.source.contains("№ 1466"), "{}", y2026.source);
+    let b2025 = years
+        .iter()
+        .find(|y| y.year == 2025 && y.layer == CalendarLayer::Regional { region_code: "03".into() })
+        .unwrap();
+    assert!(b2025.source.contains("03.03.2025"), "each regional year names its act: {}", b2025.source);
     assert_eq!(y2025.shortened_days, Some(dates(&["2025-03-07", "2025-04-30", "2025-06-11", "2025-11-01"])));
 }
 
@@ -462,10 +519,15 @@ fn working_day_totals_match_the_published_figures() {
     assert_eq!(FEDERAL.working_days_in_year(2024), 248);
     assert_eq!(FEDERAL.working_days_in_year(2025), 247);
     assert_eq!(FEDERAL.working_days_in_year(2026), 247);
-    // Buryatia loses one weekday to Сагаалган in 2023 (Tue) and 2026 (Wed).
+    // Buryatia loses one weekday to Сагаалган in 2021 (Fri), 2023 (Tue), 2026 (Wed) and 2025
+    // (Sat Mar 1, moved by decree to Mon Mar 3).
+    assert_eq!(BURYATIA.working_days_in_year(2021), 246);
     assert_eq!(BURYATIA.working_days_in_year(2023), 246);
+    assert_eq!(BURYATIA.working_days_in_year(2025), 246);
     assert_eq!(BURYATIA.working_days_in_year(2026), 246);
-    assert_eq!(BURYATIA.working_days_in_year(2025), 247);
+    // No regional day is listed for 2022 and 2024 (no decree found): the federal figures apply.
+    assert_eq!(BURYATIA.working_days_in_year(2022), FEDERAL.working_days_in_year(2022));
+    assert_eq!(BURYATIA.working_days_in_year(2024), 248);
     // Provisional years: 2027 has 249 under art. 112 alone.
     assert_eq!(FEDERAL.working_days_in_year(2027), 249);
 }
@@ -498,6 +560,16 @@ fn regions_without_data_get_the_federal_calendar() {
     assert!(FEDERAL.is_working_day(d("2026-02-18")));
     assert_eq!(BURYATIA.regional_year(2026).unwrap().non_working_days, dates(&["2026-02-18"]));
     assert!(FEDERAL.regional_year(2026).is_none());
+}
+
+#[test]
+fn a_regional_source_for_a_year_without_days_is_refused() {
+    let json = r#"{"federal": [], "regional": {"03": {"region": "Р", "holiday": "С",
+        "non_working_days": ["2023-02-21"], "sources": {"2024": "указ"}}}}"#;
+    assert!(matches!(parse_calendars(json), Err(CalendarError::Data(_))));
+    let ok = r#"{"federal": [], "regional": {"03": {"region": "Р", "holiday": "С",
+        "non_working_days": ["2023-02-21"], "sources": {"2023": "указ № 1"}}}}"#;
+    assert_eq!(parse_calendars(ok).unwrap()[0].source, "Р: С. указ № 1");
 }
 
 #[test]

@@ -2,14 +2,18 @@
 //! mandatory items of NAO reglament §18, their lifecycle and their legal reply deadlines
 //! (DOMAIN §3; NAO §13–18, §20).
 
+mod numbering;
 mod repository;
 mod rules;
 
+pub use numbering::{
+    DEFAULT_NUMBER_FORMAT, NUMBER_FORMAT_MAX, RequestNumbering, StoredNumbering, check_number_format,
+    format_outgoing_number, get_request_numbering, set_request_numbering,
+};
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
     AuthorInput, ExtendInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request, extend_request,
-    format_outgoing_number, missing_mandatory_items, receive_request, reply_to_request, send_request,
-    update_network_request, withdraw_request,
+    missing_mandatory_items, receive_request, reply_to_request, send_request, update_network_request, withdraw_request,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

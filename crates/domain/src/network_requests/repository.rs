@@ -2,10 +2,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{Channel, NetworkRequest, RequestStatus};
+use super::{Channel, NetworkRequest, RequestStatus, StoredNumbering};
 use crate::{
     DomainResult,
     auth::{Ctx, Scope},
+    organizations::Organization,
     page::{Page, PageRequest},
 };
 
@@ -106,6 +107,20 @@ pub trait NetworkRequestRepository: Send + Sync {
         state: NetworkRequest,
         kind: SaveKind,
     ) -> DomainResult<NetworkRequest>;
+    /// The outgoing-number template of a sender and the last number it gave in `year` (the
+    /// caller has checked the organisation is in its scope).
+    async fn numbering(&self, organization_id: Uuid, year: i32) -> DomainResult<StoredNumbering>;
+    /// Sets the template of a sender when its stored version is `expected_version` (`0`: never
+    /// set; 412 otherwise), journaled as `request_numbering` updated; returns it with the last
+    /// number given in `year`.
+    async fn set_numbering(
+        &self,
+        ctx: &Ctx,
+        organization: &Organization,
+        expected_version: i64,
+        format: String,
+        year: i32,
+    ) -> DomainResult<StoredNumbering>;
     /// Counts by status within the scope.
     async fn stats(&self, scope: &Scope, now: DateTime<Utc>) -> DomainResult<RequestStats>;
     /// Claims and journals due-soon and overdue events not yet emitted (each once, even with

@@ -543,15 +543,6 @@ pub fn missing_mandatory_items(r: &NetworkRequest) -> Vec<FieldError> {
     out
 }
 
-/// Formats an outgoing registration number: `{seq}` is the sequence number within the sender's
-/// year, `{year}` the four-digit year, `{yy}` its last two digits.
-pub fn format_outgoing_number(format: &str, seq: i64, year: i32) -> String {
-    format
-        .replace("{seq}", &seq.to_string())
-        .replace("{year}", &year.to_string())
-        .replace("{yy}", &format!("{:02}", year.rem_euclid(100)))
-}
-
 /// Sends a draft: the sender's side, when every mandatory item is present (422 naming every
 /// missing one). The names of both organisations are fixed as they stand now; the date sent
 /// defaults to today in the sender's time zone; the outgoing number is allocated.
@@ -795,17 +786,4 @@ pub async fn withdraw_request(
     r.status = RequestStatus::Withdrawn;
     r.history.push(transition(ctx, "withdraw", Some(from), RequestStatus::Withdrawn, note));
     requests.save(ctx, expected_version, r, SaveKind::Action("withdraw")).await
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-    use super::*;
-
-    #[test]
-    fn the_default_number_format_is_seq_slash_year() {
-        assert_eq!(format_outgoing_number("{seq}/{year}", 17, 2026), "17/2026");
-        assert_eq!(format_outgoing_number("ИСХ-{yy}-{seq}", 3, 2025), "ИСХ-25-3");
-    }
 }

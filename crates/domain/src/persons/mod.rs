@@ -6,7 +6,10 @@ mod repository;
 mod rules;
 
 pub use repository::{PersonFilter, PersonRepository};
-pub use rules::{NewPerson, PersonInput, create_person, delete_person, get_person, list_persons, update_person};
+pub use rules::{
+    MAX_SUBJECTS, NewPerson, PersonInput, SUBJECT_MAX, create_person, delete_person, get_person, list_persons,
+    normalize_subject, update_person,
+};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,6 +71,8 @@ pub struct Person {
     pub organization_id: Uuid,
     /// Roles in the network.
     pub roles: Vec<PersonRole>,
+    /// Teaching subjects (преподаваемые предметы), normalised, sorted and unique.
+    pub subjects: Vec<String>,
     /// E-mail (personal data).
     pub email: Option<String>,
     /// Phone (personal data).
@@ -131,6 +136,7 @@ mod tests {
             position: None,
             organization_id: Uuid::nil(),
             roles: vec![],
+            subjects: vec![],
             email: None,
             phone: None,
             snils: None,

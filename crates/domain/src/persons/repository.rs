@@ -25,6 +25,8 @@ pub struct PersonFilter {
     pub name: Option<String>,
     /// Exact СНИЛС digits (only for callers who may read personal data).
     pub snils: Option<String>,
+    /// Teaches this subject (normalised with [`normalize_subject`](super::normalize_subject)).
+    pub subject: Option<String>,
 }
 
 /// Storage of persons, scoped inside every query; changes are audited and emit outbox events.

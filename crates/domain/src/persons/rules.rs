@@ -29,6 +29,8 @@ pub struct PersonInput {
     pub organization_id: Option<Uuid>,
     /// Roles.
     pub roles: Vec<PersonRole>,
+    /// Teaching subjects as written.
+    pub subjects: Vec<String>,
     /// E-mail.
     pub email: Option<String>,
     /// Phone.
@@ -50,6 +52,7 @@ impl From<&Person> for PersonInput {
             position: p.position.clone(),
             organization_id: Some(p.organization_id),
             roles: p.roles.clone(),
+            subjects: p.subjects.clone(),
             email: p.email.clone(),
             phone: p.phone.clone(),
             snils: p.snils.clone(),
@@ -74,6 +77,8 @@ pub struct NewPerson {
     pub organization_id: Uuid,
     /// Roles, sorted and unique.
     pub roles: Vec<PersonRole>,
+    /// Teaching subjects, normalised, sorted and unique.
+    pub subjects: Vec<String>,
     /// E-mail.
     pub email: Option<String>,
     /// Phone, normalised.
@@ -99,6 +104,47 @@ fn name_part(e: &mut Errors, field: &str, v: Option<String>, required: bool) -> 
         }
         v => v,
     }
+}
+
+/// The longest teaching subject, in characters.
+pub const SUBJECT_MAX: usize = 100;
+
+/// The most teaching subjects of one person.
+pub const MAX_SUBJECTS: usize = 20;
+
+/// The normal form of a teaching subject, so that spellings group together: trimmed, inner
+/// whitespace collapsed to one space, lower case (`« Физическая  культура »` →
+/// `физическая культура`). Empty when nothing is left.
+pub fn normalize_subject(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Normalises a list of subjects: blank entries dropped, repeats merged, sorted; an entry over
+/// [`SUBJECT_MAX`] characters or more than [`MAX_SUBJECTS`] distinct subjects is an error.
+fn subjects(e: &mut Errors, list: Vec<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, raw) in list.iter().enumerate() {
+        let s = normalize_subject(raw);
+        if s.chars().count() > SUBJECT_MAX {
+            e.push(FieldError::new(
+                format!("subjects[{i}]"),
+                "too_long",
+                Msg::new(format!("Не длиннее {SUBJECT_MAX} символов"), format!("At most {SUBJECT_MAX} characters")),
+            ));
+        } else if !s.is_empty() {
+            out.push(s);
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.len() > MAX_SUBJECTS {
+        e.push(FieldError::new(
+            "subjects",
+            "too_many",
+            Msg::new(format!("Не больше {MAX_SUBJECTS} предметов"), format!("At most {MAX_SUBJECTS} subjects")),
+        ));
+    }
+    out
 }
 
 /// Validates a person's data (meaning; the wire shape was checked at the edge).
@@ -148,6 +194,7 @@ pub fn validate(input: PersonInput, today: NaiveDate) -> DomainResult<NewPerson>
     let mut roles = input.roles;
     roles.sort();
     roles.dedup();
+    let subjects = subjects(&mut e, input.subjects);
     e.finish()?;
     match (surname, first_name, input.organization_id) {
         (Some(surname), Some(first_name), Some(organization_id)) => Ok(NewPerson {
@@ -157,6 +204,7 @@ pub fn validate(input: PersonInput, today: NaiveDate) -> DomainResult<NewPerson>
             position,
             organization_id,
             roles,
+            subjects,
             email: email.map(|m| m.as_str().to_owned()),
             phone: phone.map(|p| p.as_str().to_owned()),
             snils: snils.map(|s| s.digits().to_owned()),
@@ -257,6 +305,7 @@ pub async fn list_persons(
         filter.snils =
             Some(Snils::parse("snils", &s).map_err(|e| DomainError::Validation(vec![e]))?.digits().to_owned());
     }
+    filter.subject = filter.subject.map(|s| normalize_subject(&s)).filter(|s| !s.is_empty());
     let page = repo.list(&ctx.actor.scope(), &filter, page).await?;
     let shown: Vec<Uuid> =
         page.items.iter().filter(|p| ctx.actor.may_read_personal_data_of(p.id)).map(|p| p.id).collect();
@@ -304,4 +353,46 @@ pub async fn delete_person(
         return Err(DomainError::PreconditionFailed);
     }
     repo.delete(ctx, id, expected_version).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn input(subjects: &[&str]) -> PersonInput {
+        PersonInput {
+            surname: Some("Иванова".into()),
+            first_name: Some("Анна".into()),
+            organization_id: Some(Uuid::nil()),
+            subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+            ..PersonInput::default()
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+    }
+
+    #[test]
+    fn subjects_are_normalised_sorted_and_unique() {
+        let p =
+            validate(input(&[" Физика ", "математика", "МАТЕМАТИКА", "", "Физическая   культура"]), today()).unwrap();
+        assert_eq!(p.subjects, vec!["математика", "физика", "физическая культура"]);
+    }
+
+    #[test]
+    fn a_long_subject_and_too_many_subjects_are_named() {
+        let long = "я".repeat(SUBJECT_MAX + 1);
+        let Err(DomainError::Validation(errors)) = validate(input(&["физика", &long]), today()) else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), vec!["subjects[1]"]);
+        let many: Vec<String> = (0..=MAX_SUBJECTS).map(|i| format!("предмет {i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let Err(DomainError::Validation(errors)) = validate(input(&refs), today()) else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors[0].field, "subjects");
+    }
 }

@@ -21,4 +21,5 @@ pub mod network_requests;
 pub mod organizations;
 pub mod persons;
 pub mod programs;
+pub mod request_numbering;
 pub mod webhooks;

@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod outbox_feed;
 pub mod person_roles;
+pub mod person_subjects;
 pub mod persons;
 pub mod server_secrets;
 pub mod webhook_deliveries;

@@ -9,6 +9,7 @@ pub struct Model {
     pub organization_id: Uuid,
     pub format: String,
     pub updated_at: DateTimeUtc,
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,8 +8,9 @@ use rsnms_domain::{
     changes::{Change, ChangeKind, ChangeScope},
     network_requests::{
         Author, Channel, NetworkRequest, NetworkRequestFilter, NetworkRequestRepository, RequestStats, RequestStatus,
-        SaveKind, StatusCounts, format_outgoing_number,
+        SaveKind, StatusCounts, StoredNumbering, format_outgoing_number,
     },
+    organizations::Organization,
     page::{Page, PageRequest},
 };
 use sea_orm::{
@@ -32,8 +33,7 @@ use crate::{
     journal, scope,
 };
 
-/// The outgoing-number format of senders that configured none.
-pub const DEFAULT_NUMBER_FORMAT: &str = "{seq}/{year}";
+pub use rsnms_domain::network_requests::DEFAULT_NUMBER_FORMAT;
 
 /// Network requests repository.
 #[derive(Debug, Clone)]
@@ -212,31 +212,21 @@ async fn next_number<C: ConnectionTrait>(conn: &C, org: Uuid, year: i32) -> Doma
     Ok((seq, format_outgoing_number(&format, seq, year)))
 }
 
+/// The last sequence number a sender gave in a year (`0`: none).
+async fn last_seq<C: ConnectionTrait>(conn: &C, org: Uuid, year: i32) -> DomainResult<i64> {
+    Ok(counters::Entity::find_by_id((org, year)).one(conn).await.map_err(db_err)?.map_or(0, |c| c.last_seq))
+}
+
+fn stored_numbering(row: Option<numbering::Model>, last_seq: i64) -> StoredNumbering {
+    match row {
+        Some(n) => {
+            StoredNumbering { format: Some(n.format), version: n.version, updated_at: Some(n.updated_at), last_seq }
+        }
+        None => StoredNumbering { format: None, version: 0, updated_at: None, last_seq },
+    }
+}
+
 impl NetworkRequestStore {
-    /// The outgoing-number format of a sender.
-    pub async fn number_format(&self, org: Uuid) -> DomainResult<String> {
-        Ok(numbering::Entity::find_by_id(org)
-            .one(self.db.conn())
-            .await
-            .map_err(db_err)?
-            .map_or_else(|| DEFAULT_NUMBER_FORMAT.to_owned(), |n| n.format))
-    }
-
-    /// Sets the outgoing-number format of a sender.
-    pub async fn set_number_format(&self, org: Uuid, format: &str) -> DomainResult<()> {
-        use numbering::Column as N;
-        numbering::Entity::insert(numbering::ActiveModel {
-            organization_id: Set(org),
-            format: Set(format.to_owned()),
-            updated_at: Set(Utc::now()),
-        })
-        .on_conflict(OnConflict::column(N::OrganizationId).update_columns([N::Format, N::UpdatedAt]).to_owned())
-        .exec_without_returning(self.db.conn())
-        .await
-        .map_err(db_err)?;
-        Ok(())
-    }
-
     /// Claims up to `batch` requests whose due-soon (or overdue) event is not yet emitted, in
     /// one atomic statement (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so that instances never
     /// wait on each other), and journals one event for each in the same transaction.
@@ -457,6 +447,76 @@ impl NetworkRequestRepository for NetworkRequestStore {
         journal::record(&txn, Some(ctx), change(&model, &r, save_action(kind), ChangeKind::Updated)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(r)
+    }
+
+    async fn numbering(&self, organization_id: Uuid, year: i32) -> DomainResult<StoredNumbering> {
+        let conn = self.db.conn();
+        let row = numbering::Entity::find_by_id(organization_id).one(conn).await.map_err(db_err)?;
+        Ok(stored_numbering(row, last_seq(conn, organization_id, year).await?))
+    }
+
+    async fn set_numbering(
+        &self,
+        ctx: &Ctx,
+        organization: &Organization,
+        expected_version: i64,
+        format: String,
+        year: i32,
+    ) -> DomainResult<StoredNumbering> {
+        use numbering::Column as N;
+        let txn = self.db.begin_write().await?;
+        let now = Utc::now();
+        let current = numbering::Entity::find_by_id(organization.id).one(&txn).await.map_err(db_err)?;
+        let model = match current {
+            None if expected_version == 0 => numbering::Entity::insert(numbering::ActiveModel {
+                organization_id: Set(organization.id),
+                format: Set(format),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .exec_with_returning(&txn)
+            .await
+            // A concurrent first write took the row: this one was based on a stale read.
+            .map_err(|e| match e.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => DomainError::PreconditionFailed,
+                _ => db_err(e),
+            })?,
+            Some(c) if c.version == expected_version => numbering::Entity::update_many()
+                .col_expr(N::Format, Expr::value(format))
+                .col_expr(N::UpdatedAt, Expr::value(now))
+                .col_expr(N::Version, Expr::value(expected_version + 1))
+                .filter(N::OrganizationId.eq(organization.id))
+                .filter(N::Version.eq(expected_version))
+                .exec_with_returning(&txn)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .next()
+                .ok_or(DomainError::PreconditionFailed)?,
+            _ => return Err(DomainError::PreconditionFailed),
+        };
+        let change = Change {
+            resource_type: "request_numbering",
+            resource_id: organization.id,
+            kind: ChangeKind::Updated,
+            action: "update",
+            payload: serde_json::json!({
+                "organization_id": organization.id,
+                "format": model.format,
+                "version": model.version,
+            }),
+            personal_data: false,
+            scope: ChangeScope {
+                region_code: Some(organization.region_code.clone()),
+                municipality_code: organization.municipality_code.clone(),
+                organization_id: Some(organization.id),
+                person_id: None,
+            },
+        };
+        journal::record(&txn, Some(ctx), change).await?;
+        let last = last_seq(&txn, organization.id, year).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(stored_numbering(Some(model), last))
     }
 
     async fn stats(&self, scope: &Scope, now: DateTime<Utc>) -> DomainResult<RequestStats> {

@@ -23,7 +23,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::{
-        organizations, person_roles,
+        organizations, person_roles, person_subjects,
         persons::{ActiveModel, Column, Entity, Model},
     },
     error::{db_err, db_err_fields},
@@ -36,7 +36,7 @@ pub struct PersonStore {
     pub(crate) db: Database,
 }
 
-fn to_domain(m: Model, roles: Vec<PersonRole>) -> Person {
+fn to_domain(m: Model, roles: Vec<PersonRole>, subjects: Vec<String>) -> Person {
     Person {
         id: m.id,
         surname: m.surname,
@@ -45,6 +45,7 @@ fn to_domain(m: Model, roles: Vec<PersonRole>) -> Person {
         position: m.position,
         organization_id: m.organization_id,
         roles,
+        subjects,
         email: m.email,
         phone: m.phone,
         snils: m.snils,
@@ -76,6 +77,7 @@ async fn change<C: ConnectionTrait>(
             "position": p.position,
             "organization_id": p.organization_id,
             "roles": p.roles,
+            "subjects": p.subjects,
             "version": p.version,
         })
     };
@@ -153,6 +155,46 @@ async fn write_roles<C: ConnectionTrait>(conn: &C, id: Uuid, roles: &[PersonRole
     Ok(())
 }
 
+/// The teaching subjects of persons, sorted, by person.
+pub(crate) async fn subjects_of<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Vec<String>>> {
+    let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows = person_subjects::Entity::find()
+            .filter(person_subjects::Column::PersonId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        for r in rows {
+            out.entry(r.person_id).or_default().push(r.subject);
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    Ok(out)
+}
+
+async fn write_subjects<C: ConnectionTrait>(conn: &C, id: Uuid, subjects: &[String]) -> DomainResult<()> {
+    person_subjects::Entity::delete_many()
+        .filter(person_subjects::Column::PersonId.eq(id))
+        .exec(conn)
+        .await
+        .map_err(db_err)?;
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    person_subjects::Entity::insert_many(
+        subjects.iter().map(|s| person_subjects::ActiveModel { person_id: Set(id), subject: Set(s.clone()) }),
+    )
+    .exec_without_returning(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
 const UNIQUE: &[&str] = &["snils"];
 
 #[async_trait]
@@ -167,7 +209,8 @@ impl PersonRepository for PersonStore {
             .map_err(db_err)?
             .ok_or(DomainError::NotFound)?;
         let mut roles = roles_of(conn, &[id]).await?;
-        Ok(to_domain(m, roles.remove(&id).unwrap_or_default()))
+        let mut subjects = subjects_of(conn, &[id]).await?;
+        Ok(to_domain(m, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default()))
     }
 
     async fn list(&self, scope: &Scope, f: &PersonFilter, page: PageRequest) -> DomainResult<Page<Person>> {
@@ -181,6 +224,17 @@ impl PersonRepository for PersonStore {
                         .column(person_roles::Column::PersonId)
                         .from(person_roles::Entity)
                         .and_where(person_roles::Column::Role.eq(r.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(s) = &f.subject {
+            cond = cond.add(
+                Column::Id.in_subquery(
+                    Query::select()
+                        .column(person_subjects::Column::PersonId)
+                        .from(person_subjects::Entity)
+                        .and_where(person_subjects::Column::Subject.eq(s.as_str()))
                         .to_owned(),
                 ),
             );
@@ -228,11 +282,13 @@ impl PersonRepository for PersonStore {
             .map_err(db_err)?;
         let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
         let mut roles = roles_of(conn, &ids).await?;
+        let mut subjects = subjects_of(conn, &ids).await?;
         let items = rows
             .into_iter()
             .map(|m| {
                 let r = roles.remove(&m.id).unwrap_or_default();
-                to_domain(m, r)
+                let s = subjects.remove(&m.id).unwrap_or_default();
+                to_domain(m, r, s)
             })
             .collect();
         Ok(Page::from_probe(items, page.limit, |p| p.id))
@@ -252,7 +308,8 @@ impl PersonRepository for PersonStore {
         let txn = self.db.begin_write().await?;
         let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
         write_roles(&txn, id, &new.roles).await?;
-        let person = to_domain(model, new.roles);
+        write_subjects(&txn, id, &new.subjects).await?;
+        let person = to_domain(model, new.roles, new.subjects);
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Created, "create").await?).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(person)
@@ -281,7 +338,8 @@ impl PersonRepository for PersonStore {
         )
         .await?;
         write_roles(&txn, id, &new.roles).await?;
-        let person = to_domain(model, new.roles);
+        write_subjects(&txn, id, &new.subjects).await?;
+        let person = to_domain(model, new.roles, new.subjects);
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Updated, "update").await?).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(person)
@@ -298,7 +356,7 @@ impl PersonRepository for PersonStore {
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
         }
-        let person = to_domain(current, Vec::new());
+        let person = to_domain(current, Vec::new(), Vec::new());
         let ev = change(&txn, &person, ChangeKind::Deleted, "delete").await?;
         let res = Entity::delete_many()
             .filter(Column::Id.eq(id))

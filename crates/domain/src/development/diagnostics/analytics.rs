@@ -1,5 +1,5 @@
-//! Deficits by competency × territory for a period (LO 5.5, RO 3.2.3): counts only, never
-//! personal data, and groups smaller than the configured minimum suppressed.
+//! Deficits by competency × territory or teaching subject for a period (LO 5.5, RO 3.2.3):
+//! counts only, never personal data, and groups smaller than the configured minimum suppressed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -14,16 +14,20 @@ use crate::{
 };
 
 wire_enum! {
-    /// The territory dimension of the aggregate.
+    /// The dimension of the aggregate besides the competency.
     GroupBy {
         /// By municipality.
         Municipality = "municipality",
         /// By organisation.
         Organization = "organization",
+        /// By teaching subject: a person with several subjects counts in each of their groups;
+        /// persons with none form the group without a key.
+        Subject = "subject",
     }
 }
 
-/// One result with its territory, as the repository reads it (stays inside the domain).
+/// One result with its group, as the repository reads it (stays inside the domain). A result
+/// of a person in several groups (several teaching subjects) comes once per group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalyticsRow {
     /// Person (only to count distinct persons; never leaves the domain).
@@ -36,9 +40,10 @@ pub struct AnalyticsRow {
     pub updated_at: DateTime<Utc>,
     /// Below threshold.
     pub deficit: bool,
-    /// Territory key: municipality code or organisation id (`None`: regional level).
+    /// Group key: municipality code, organisation id or subject (`None`: regional level, or no
+    /// subject).
     pub group_key: Option<String>,
-    /// Territory name.
+    /// Group name.
     pub group_name: Option<String>,
 }
 
@@ -77,12 +82,12 @@ pub fn below_min_group(n: u64, min_group: u64) -> bool {
     n < min_group.max(1)
 }
 
-/// Aggregates rows: the latest result per person and competency in the period counts; groups of
-/// fewer than `min_group` persons are suppressed.
+/// Aggregates rows: the latest result per person and competency in the period counts (in each
+/// group the person belongs to); groups of fewer than `min_group` persons are suppressed.
 pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<Group> {
-    let mut latest: HashMap<(Uuid, Uuid), &AnalyticsRow> = HashMap::new();
+    let mut latest: HashMap<(Uuid, Uuid, Option<&str>), &AnalyticsRow> = HashMap::new();
     for r in rows {
-        let key = (r.person_id, r.competency_id);
+        let key = (r.person_id, r.competency_id, r.group_key.as_deref());
         let newer = latest.get(&key).is_none_or(|l| (r.assessed_on, r.updated_at) > (l.assessed_on, l.updated_at));
         if newer {
             latest.insert(key, r);
@@ -110,8 +115,8 @@ pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<Group> {
         .collect()
 }
 
-/// Deficits by competency × municipality or organisation in a period, within the caller's
-/// scope. No personal data; small groups suppressed.
+/// Deficits by competency × municipality, organisation or teaching subject in a period, within
+/// the caller's scope. No personal data; small groups suppressed.
 pub async fn diagnostics_analytics(
     repo: &dyn DiagnosticRepository,
     comps: &dyn CompetencyRepository,
@@ -188,5 +193,22 @@ mod tests {
         assert_eq!(cells[0].3, Some(2));
         assert_eq!(cells[0].4, Some(1));
         assert_eq!(cells[1].3, None, "one person in B: suppressed");
+    }
+
+    #[test]
+    fn a_person_in_two_subject_groups_counts_in_both() {
+        let c = Uuid::now_v7();
+        let (both, maths) = (Uuid::now_v7(), Uuid::now_v7());
+        let rows = vec![
+            row(both, c, 1, true, "математика"),
+            row(both, c, 1, true, "физика"),
+            row(maths, c, 2, false, "математика"),
+        ];
+        let cells = aggregate(&rows, 1);
+        assert_eq!(cells.len(), 2);
+        let by: HashMap<_, _> = cells.iter().map(|g| (g.1.clone().unwrap_or_default(), (g.3, g.4))).collect();
+        assert_eq!(by["математика"], (Some(2), Some(1)));
+        assert_eq!(by["физика"], (Some(1), Some(1)));
+        assert_eq!(aggregate(&rows, 2).iter().filter(|g| g.3.is_none()).count(), 1, "физика has one person");
     }
 }

@@ -16,13 +16,17 @@ pub struct AnalyticsQuery {
     period_from: Option<NaiveDate>,
     /// Results dated on or before.
     period_to: Option<NaiveDate>,
-    /// `municipality` (default) or `organization`.
+    /// `municipality` (default), `organization` or `subject` (teaching subject; a person with
+    /// several subjects counts in each of their groups).
     group_by: Option<GroupBy>,
 }
 
-/// Deficits by competency × municipality or organisation for a period (for requests to develop
-/// new programmes, LO 5.5, RO 3.2.3). Counts only — never personal data; per person the latest
-/// result in the period counts; groups smaller than `RSNMS_MIN_GROUP_SIZE` are suppressed.
+/// Deficits by competency × municipality, organisation or teaching subject for a period (for
+/// requests to develop new programmes, LO 5.5, RO 3.2.3). Counts only — never personal data; per
+/// person the latest result in the period counts; groups smaller than `RSNMS_MIN_GROUP_SIZE` are
+/// suppressed. By `subject`, a teacher of two subjects counts in both groups (so the groups of a
+/// competency may add up to more persons than were assessed), and persons with no subject
+/// recorded form the group whose `group_key` is `null`.
 /// Analysts, the region, a municipality (its institutions) and an organisation (itself).
 #[utoipa::path(
     tag = "diagnostics",

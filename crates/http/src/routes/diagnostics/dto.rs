@@ -407,7 +407,7 @@ pub struct PersonDeficits {
     pub items: Vec<DeficitView>,
 }
 
-/// One cell of the aggregate: a competency in a territory.
+/// One cell of the aggregate: a competency in a territory or a teaching subject.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AnalyticsCellView {
     /// Competency.
@@ -416,9 +416,10 @@ pub struct AnalyticsCellView {
     pub competency_code: String,
     /// Competency name.
     pub competency_name: String,
-    /// Municipality code or organisation id (`null`: regional level).
+    /// Municipality code, organisation id or teaching subject (`null`: regional level, or — by
+    /// subject — persons with no subject recorded).
     pub group_key: Option<String>,
-    /// Municipality or organisation name.
+    /// Municipality or organisation name, or the subject.
     pub group_name: Option<String>,
     /// Persons assessed (`null` when suppressed).
     pub assessed: Option<u64>,
@@ -446,14 +447,14 @@ impl From<AnalyticsCell> for AnalyticsCellView {
     }
 }
 
-/// Deficits by competency × territory: counts only, no personal data.
+/// Deficits by competency × territory or teaching subject: counts only, no personal data.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DiagnosticsAnalytics {
     /// Period start (inclusive), if given.
     pub period_from: Option<NaiveDate>,
     /// Period end (inclusive), if given.
     pub period_to: Option<NaiveDate>,
-    /// `municipality` or `organization`.
+    /// `municipality`, `organization` or `subject`.
     pub group_by: GroupBy,
     /// Groups smaller than this are suppressed (`RSNMS_MIN_GROUP_SIZE`).
     pub min_group_size: u64,

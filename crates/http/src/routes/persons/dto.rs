@@ -37,6 +37,14 @@ pub struct PersonWrite {
     #[validate(length(max = 5))]
     #[schema(max_items = 5)]
     pub roles: Vec<PersonRole>,
+    /// Teaching subjects (преподаваемые предметы), e.g. `["математика", "физика"]`; stored
+    /// normalised (trimmed, spaces collapsed, lower case), sorted and without repeats; blank
+    /// entries are dropped. At most 20, each at most 100 characters. In CSV imports: one cell,
+    /// subjects separated by `;` (by `,` when the delimiter is `;`). `null` or absent: none
+    /// (in a patch, `null` clears them).
+    #[validate(length(max = 20))]
+    #[schema(max_items = 20, example = json!(["математика", "физика"]))]
+    pub subjects: Option<Vec<String>>,
     /// E-mail (personal data).
     #[validate(length(max = 254))]
     #[schema(max_length = 254, format = Email, example = "ivanova@school.example")]
@@ -64,6 +72,7 @@ impl From<PersonWrite> for PersonInput {
             position: w.position,
             organization_id: w.organization_id,
             roles: w.roles,
+            subjects: w.subjects.unwrap_or_default(),
             email: w.email,
             phone: w.phone,
             snils: w.snils,
@@ -82,6 +91,7 @@ impl From<PersonInput> for PersonWrite {
             position: i.position,
             organization_id: i.organization_id,
             roles: i.roles,
+            subjects: Some(i.subjects),
             email: i.email,
             phone: i.phone,
             snils: i.snils,
@@ -113,6 +123,9 @@ pub struct PersonView {
     /// Roles.
     #[schema(max_items = 5)]
     pub roles: Vec<PersonRole>,
+    /// Teaching subjects, normalised and sorted.
+    #[schema(max_items = 20, example = json!(["математика", "физика"]))]
+    pub subjects: Vec<String>,
     /// Молодой специалист: under 35 or in the first three years of work (derived).
     pub young_specialist: bool,
     /// E-mail, `null` when hidden.
@@ -154,6 +167,7 @@ impl PersonView {
             position: p.position,
             organization_id: p.organization_id,
             roles: p.roles,
+            subjects: p.subjects,
             young_specialist: young,
             email: p.email.filter(|_| show),
             phone: p.phone.filter(|_| show),

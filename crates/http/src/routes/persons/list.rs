@@ -35,6 +35,9 @@ pub struct PersonQuery {
     name: Option<String>,
     /// Exact СНИЛС (roles that may see personal data only).
     snils: Option<String>,
+    /// Teaches this subject (compared in normal form: case and extra spaces do not matter).
+    #[param(example = "математика")]
+    subject: Option<String>,
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
@@ -68,6 +71,7 @@ pub async fn list_persons(
         municipality_code: q.municipality_code,
         name: q.name,
         snils: q.snils,
+        subject: q.subject,
     };
     let found =
         rsnms_domain::persons::list_persons(state.persons.as_ref(), state.audit.as_ref(), &ctx, &filter, page).await?;

@@ -521,16 +521,27 @@ impl DiagnosticRepository for DiagnosticStore {
         let rows = dr::Entity::find().filter(cond).all(self.db.conn()).await.map_err(db_err)?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect::<HashSet<_>>().into_iter().collect();
         let places = places(self.db.conn(), &ids).await?;
+        let subjects = if group_by == GroupBy::Subject {
+            crate::repositories::persons::subjects_of(self.db.conn(), &ids).await?
+        } else {
+            HashMap::new()
+        };
+        let groups = |person: Uuid| -> Vec<(Option<String>, Option<String>)> {
+            let place = places.get(&person);
+            match (group_by, place) {
+                (GroupBy::Municipality, Some(p)) => vec![(p.2.clone(), p.3.clone())],
+                (GroupBy::Organization, Some(p)) => vec![(Some(p.0.to_string()), Some(p.4.clone()))],
+                (GroupBy::Subject, _) => match subjects.get(&person) {
+                    Some(list) if !list.is_empty() => list.iter().map(|s| (Some(s.clone()), Some(s.clone()))).collect(),
+                    _ => vec![(None, None)],
+                },
+                (_, None) => vec![(None, None)],
+            }
+        };
         Ok(rows
             .into_iter()
-            .map(|r| {
-                let place = places.get(&r.person_id);
-                let (group_key, group_name) = match (group_by, place) {
-                    (GroupBy::Municipality, Some(p)) => (p.2.clone(), p.3.clone()),
-                    (GroupBy::Organization, Some(p)) => (Some(p.0.to_string()), Some(p.4.clone())),
-                    (_, None) => (None, None),
-                };
-                AnalyticsRow {
+            .flat_map(|r| {
+                groups(r.person_id).into_iter().map(move |(group_key, group_name)| AnalyticsRow {
                     person_id: r.person_id,
                     competency_id: r.competency_id,
                     assessed_on: r.assessed_on,
@@ -538,7 +549,7 @@ impl DiagnosticRepository for DiagnosticStore {
                     deficit: r.deficit,
                     group_key,
                     group_name,
-                }
+                })
             })
             .collect())
     }

@@ -46,7 +46,7 @@ impl Dataset for Persons {
     }
 
     fn list_columns(&self) -> &'static [&'static str] {
-        &["roles"]
+        &["roles", "subjects"]
     }
 
     async fn apply(

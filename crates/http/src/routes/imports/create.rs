@@ -129,7 +129,8 @@ fn replay(stored: StoredResponse) -> HttpResponse {
     b.body(stored.body)
 }
 
-/// Import a dataset (загрузка данных): `organizations` or `persons`.
+/// Import a dataset (загрузка данных): organisations, persons, programmes (ДПП), diagnostic
+/// results, methodological events, mentoring pairs or internship sites.
 ///
 /// The body streams — `application/x-ndjson` (one JSON object per line, the resource's write
 /// shape plus `id` for matching) or `text/csv` (a header row naming the same fields, nested ones
@@ -142,7 +143,7 @@ fn replay(stored: StoredResponse) -> HttpResponse {
 #[utoipa::path(
     tag = "imports",
     params(
-        ("dataset" = String, Path, description = "`organizations` or `persons`"),
+        ("dataset" = String, Path, description = "The dataset (the published spec lists every one)"),
         ImportQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first summary is replayed")
     ),
@@ -179,7 +180,7 @@ pub async fn create_import(
         return Err(ApiError::payload_too_large(usize::try_from(limit).unwrap_or(usize::MAX)));
     }
     let lang = Lang::from_header(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-    let mut records = Records::new(Lines::new(payload, encoding, limit), format, dataset.list_columns());
+    let mut records = Records::for_dataset(Lines::new(payload, encoding, limit), format, dataset);
 
     let key = idempotency_key(&req)?;
     let keys = req.app_data::<web::Data<IdempotencyKeys>>().cloned();

@@ -129,9 +129,10 @@ fn replay(stored: StoredResponse) -> HttpResponse {
     b.body(stored.body)
 }
 
-/// Import a dataset (загрузка данных): organisations, persons, programmes (ДПП), diagnostic
-/// results, methodological events, mentoring pairs or internship sites.
+/// Import a dataset (загрузка данных).
 ///
+/// Datasets: organisations, persons, programmes (ДПП), diagnostic results, methodological
+/// events, mentoring pairs and internship sites (the `dataset` parameter lists their names).
 /// The body streams — `application/x-ndjson` (one JSON object per line, the resource's write
 /// shape plus `id` for matching) or `text/csv` (a header row naming the same fields, nested ones
 /// dotted as `contacts.phone`, list cells separated by `;` — or by `,` when the delimiter is

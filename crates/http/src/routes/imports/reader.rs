@@ -414,6 +414,19 @@ mod tests {
         assert!(split_csv(r#"a,"b"#, ',').is_err());
     }
 
+    #[test]
+    fn number_and_boolean_cells_are_typed_and_anything_else_stays_text() {
+        assert_eq!(number_cell("36".into()), serde_json::json!(36));
+        assert_eq!(number_cell(" 4,5 ".into()), serde_json::json!(4.5));
+        assert_eq!(number_cell("-1.25".into()), serde_json::json!(-1.25));
+        for text in ["", "NaN", "inf", "1e3", "сорок"] {
+            assert_eq!(number_cell(text.into()), Value::String(text.into()), "{text}");
+        }
+        assert_eq!(bool_cell("TRUE".into()), Value::Bool(true));
+        assert_eq!(bool_cell("0".into()), Value::Bool(false));
+        assert_eq!(bool_cell("да".into()), Value::String("да".into()));
+    }
+
     #[tokio::test]
     async fn lines_split_across_chunks_and_cp1251_decodes() {
         let mut l = Lines::new(stream(&[b"ab", b"c\r\nd", b"\xc8\xe2\n"]), encoding_rs::WINDOWS_1251, 100);

@@ -12,6 +12,7 @@ mod errors;
 mod faults;
 mod idempotency;
 mod imports;
+mod imports_development;
 mod limits;
 mod monitoring;
 mod network_requests;

@@ -142,6 +142,7 @@ pub fn finalize(api: &utoipa::openapi::OpenApi) -> serde_json::Value {
     add_links(&mut doc);
     add_common_responses(&mut doc);
     add_integer_formats(&mut doc);
+    crate::routes::imports::document_datasets(&mut doc);
     if let Some(server) = doc.pointer_mut("/servers/0").and_then(|s| s.as_object_mut()) {
         server.insert("x-internal".into(), serde_json::Value::Bool(false));
     }

@@ -244,7 +244,7 @@ pub async fn import_file(
             }
         }
     });
-    let mut records = Records::new(Lines::new(Box::pin(chunks), encoding, u64::MAX), format, dataset.list_columns());
+    let mut records = Records::for_dataset(Lines::new(Box::pin(chunks), encoding, u64::MAX), format, dataset);
     let ctx = Ctx {
         actor: Actor {
             subject: args.subject.clone(),

@@ -49,7 +49,8 @@ enum Command {
     Import {
         /// The file (`.ndjson`/`.jsonl` or `.csv`).
         file: std::path::PathBuf,
-        /// Dataset: organizations, persons.
+        /// Dataset: organizations, persons, programs, diagnostic-results, events, mentoring-pairs,
+        /// internship-sites.
         #[arg(long)]
         dataset: String,
         /// `ndjson` or `csv` (default: from the extension).
@@ -61,7 +62,7 @@ enum Command {
         /// `create` or `upsert` (default).
         #[arg(long)]
         mode: Option<String>,
-        /// Match by `id` (default) or a natural key (`inn`, `snils`).
+        /// Match by `id` (default) or a natural key (`inn`, `snils`, `registry_id`).
         #[arg(long)]
         id_scheme: Option<String>,
         /// All-or-nothing (default true); `--atomic false` keeps the good records.

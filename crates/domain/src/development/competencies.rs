@@ -148,6 +148,8 @@ pub trait CompetencyRepository: Send + Sync {
     async fn get(&self, id: Uuid) -> DomainResult<Competency>;
     /// Reads the nodes with these ids that exist.
     async fn get_many(&self, ids: &[Uuid]) -> DomainResult<Vec<Competency>>;
+    /// The node with this code, if any.
+    async fn by_code(&self, code: &str) -> DomainResult<Option<Competency>>;
     /// Lists nodes.
     async fn list(&self, filter: &CompetencyFilter, page: PageRequest) -> DomainResult<Page<Competency>>;
     /// Creates a node.

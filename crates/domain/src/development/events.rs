@@ -220,7 +220,8 @@ pub trait OfferingRepository: Send + Sync {
     ) -> DomainResult<Offering>;
 }
 
-fn writers(kind: OfferingKind) -> &'static [Role] {
+/// Roles that create and change entries of a kind.
+pub fn writers(kind: OfferingKind) -> &'static [Role] {
     match kind {
         OfferingKind::Event => &[Role::Admin, Role::Operator, Role::Municipal],
         OfferingKind::InternshipSite => &[Role::Admin, Role::Operator],

@@ -148,7 +148,8 @@ pub trait MentoringRepository: Send + Sync {
     ) -> DomainResult<MentoringPair>;
 }
 
-const WRITERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+/// Roles that create and change pairs (each within its scope).
+pub const WRITERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
 const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
 

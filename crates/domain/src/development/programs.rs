@@ -185,6 +185,8 @@ pub trait ProgramRepository: Send + Sync {
     async fn get(&self, id: Uuid) -> DomainResult<Program>;
     /// Lists programmes.
     async fn list(&self, filter: &ProgramFilter, page: PageRequest) -> DomainResult<Page<Program>>;
+    /// The programme with this federal registry id (реестровый номер), if any.
+    async fn by_registry_id(&self, registry_id: &str) -> DomainResult<Option<Program>>;
     /// Every programme developing any of these competencies.
     async fn covering(&self, competency_ids: &[Uuid]) -> DomainResult<Vec<Program>>;
     /// Creates a programme.
@@ -193,7 +195,8 @@ pub trait ProgramRepository: Send + Sync {
     async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewProgram) -> DomainResult<Program>;
 }
 
-const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
+/// Roles that add and change programmes.
+pub const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
 
 async fn validate(
     comps: &dyn CompetencyRepository,

@@ -8,7 +8,15 @@
 
 use async_trait::async_trait;
 
-use crate::{DomainResult, FieldError, Msg, organizations::OrganizationRepository, persons::PersonRepository};
+use crate::{
+    DomainResult, FieldError, Msg,
+    development::{
+        competencies::CompetencyRepository, diagnostics::DiagnosticRepository, events::OfferingRepository,
+        mentoring::MentoringRepository, programs::ProgramRepository,
+    },
+    organizations::OrganizationRepository,
+    persons::PersonRepository,
+};
 
 /// Whether existing records may be changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -143,6 +151,16 @@ pub trait Unit: Send + Sync {
     fn organizations(&self) -> &dyn OrganizationRepository;
     /// Persons inside the unit.
     fn persons(&self) -> &dyn PersonRepository;
+    /// The competency framework inside the unit.
+    fn competencies(&self) -> &dyn CompetencyRepository;
+    /// Programmes (ДПП) inside the unit.
+    fn programs(&self) -> &dyn ProgramRepository;
+    /// Diagnostic campaigns and results inside the unit.
+    fn diagnostics(&self) -> &dyn DiagnosticRepository;
+    /// Events and internship sites inside the unit.
+    fn offerings(&self) -> &dyn OfferingRepository;
+    /// Mentoring pairs inside the unit.
+    fn mentoring(&self) -> &dyn MentoringRepository;
     /// A nested unit (a savepoint) whose writes can be undone alone.
     async fn nested(&self) -> DomainResult<Box<dyn Unit>>;
     /// Makes the unit's writes permanent (or part of the enclosing unit).

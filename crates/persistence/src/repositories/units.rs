@@ -6,6 +6,10 @@
 use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
+    development::{
+        competencies::CompetencyRepository, diagnostics::DiagnosticRepository, events::OfferingRepository,
+        mentoring::MentoringRepository, programs::ProgramRepository,
+    },
     exchange::{Unit, UnitOfWork},
     organizations::OrganizationRepository,
     persons::PersonRepository,
@@ -57,6 +61,26 @@ impl Unit for UnitStore {
 
     fn persons(&self) -> &dyn PersonRepository {
         self.store.persons.as_ref()
+    }
+
+    fn competencies(&self) -> &dyn CompetencyRepository {
+        self.store.competencies.as_ref()
+    }
+
+    fn programs(&self) -> &dyn ProgramRepository {
+        self.store.programs.as_ref()
+    }
+
+    fn diagnostics(&self) -> &dyn DiagnosticRepository {
+        self.store.diagnostics.as_ref()
+    }
+
+    fn offerings(&self) -> &dyn OfferingRepository {
+        self.store.offerings.as_ref()
+    }
+
+    fn mentoring(&self) -> &dyn MentoringRepository {
+        self.store.mentoring.as_ref()
     }
 
     async fn nested(&self) -> DomainResult<Box<dyn Unit>> {

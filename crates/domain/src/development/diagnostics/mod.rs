@@ -15,7 +15,10 @@ use uuid::Uuid;
 
 pub use analytics::{AnalyticsCell, AnalyticsRow, GroupBy, aggregate, below_min_group, diagnostics_analytics};
 pub use deficits::{Deficit, DeficitStatus, ResultRef, derive_deficits, person_deficits};
-pub use results::{RecordSummary, ResultFilter, ResultInput, list_results, record_results, validate_result};
+pub use results::{
+    RESULT_WRITERS, RecordSummary, ResultFilter, ResultInput, list_results, record_result, record_results,
+    validate_result,
+};
 
 use super::{
     competencies::{CompetencyRepository, NodeKind},

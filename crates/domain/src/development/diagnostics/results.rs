@@ -1,5 +1,5 @@
 //! Recording and reading results. Recording is all-or-nothing and idempotent on
-//! (campaign, person, competency); the bulk importer calls [`record_results`] per line.
+//! (campaign, person, competency); the bulk importer calls [`record_result`] per line.
 
 use std::collections::HashSet;
 
@@ -58,7 +58,8 @@ pub struct ResultFilter {
 
 /// Roles that record results: the region, a municipality or an organisation (for persons in
 /// their scope), and the federal exchange.
-const WRITERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];
+pub const RESULT_WRITERS: &[Role] =
+    &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];
 
 /// Roles that read individual results (analysts see aggregates only).
 pub(crate) const READERS: &[Role] =
@@ -192,7 +193,7 @@ pub async fn record_results(
     dry_run: bool,
     today: NaiveDate,
 ) -> DomainResult<RecordSummary> {
-    ctx.actor.require(WRITERS)?;
+    ctx.actor.require(RESULT_WRITERS)?;
     let campaign = repo.get_campaign(campaign_id).await?;
     if items.is_empty() {
         return Err(DomainError::field(
@@ -225,6 +226,27 @@ pub async fn record_results(
     }
     e.finish()?;
     repo.upsert_results(ctx, campaign_id, out, dry_run).await
+}
+
+/// Records one result (a line of the bulk import): the same checks as an item of a batch, its
+/// fields named without a prefix; the result is created, updated, or left unchanged on
+/// (campaign, person, competency). A missing campaign is `NotFound`.
+pub async fn record_result(
+    repo: &dyn DiagnosticRepository,
+    ctx: &Ctx,
+    campaign_id: Uuid,
+    input: ResultInput,
+    today: NaiveDate,
+) -> DomainResult<RecordSummary> {
+    ctx.actor.require(RESULT_WRITERS)?;
+    let campaign = repo.get_campaign(campaign_id).await?;
+    let ids: Vec<Uuid> = input.person_id.into_iter().collect();
+    let visible = repo.visible_persons(&ctx.actor.scope(), &ids).await?;
+    let mut e = Errors::new();
+    let checked = validate_result(&campaign, &visible, today, "", input, &mut e);
+    e.finish()?;
+    let result = checked.ok_or_else(|| crate::development::lost("result"))?;
+    repo.upsert_results(ctx, campaign_id, vec![result], false).await
 }
 
 /// Lists results of persons in the caller's scope; every result shown is an audited read.

@@ -8,7 +8,7 @@ mod update;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use dto::EventView;
+pub use dto::{EventView, EventWrite};
 
 /// Registers the routes.
 pub fn routes(cfg: &mut ServiceConfig) {

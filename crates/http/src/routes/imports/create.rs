@@ -129,8 +129,10 @@ fn replay(stored: StoredResponse) -> HttpResponse {
     b.body(stored.body)
 }
 
-/// Import a dataset (загрузка данных): `organizations` or `persons`.
+/// Import a dataset (загрузка данных).
 ///
+/// Datasets: organisations, persons, programmes (ДПП), diagnostic results, methodological
+/// events, mentoring pairs and internship sites (the `dataset` parameter lists their names).
 /// The body streams — `application/x-ndjson` (one JSON object per line, the resource's write
 /// shape plus `id` for matching) or `text/csv` (a header row naming the same fields, nested ones
 /// dotted as `contacts.phone`, list cells separated by `;` — or by `,` when the delimiter is
@@ -142,7 +144,7 @@ fn replay(stored: StoredResponse) -> HttpResponse {
 #[utoipa::path(
     tag = "imports",
     params(
-        ("dataset" = String, Path, description = "`organizations` or `persons`"),
+        ("dataset" = String, Path, description = "The dataset (the published spec lists every one)"),
         ImportQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first summary is replayed")
     ),
@@ -179,7 +181,7 @@ pub async fn create_import(
         return Err(ApiError::payload_too_large(usize::try_from(limit).unwrap_or(usize::MAX)));
     }
     let lang = Lang::from_header(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-    let mut records = Records::new(Lines::new(payload, encoding, limit), format, dataset.list_columns());
+    let mut records = Records::for_dataset(Lines::new(payload, encoding, limit), format, dataset);
 
     let key = idempotency_key(&req)?;
     let keys = req.app_data::<web::Data<IdempotencyKeys>>().cloned();

@@ -28,7 +28,9 @@ pub struct ImportQuery {
     /// lines are kept (committed in batches of 1000).
     pub atomic: Option<bool>,
     /// How records match existing ones: `id` (default) or a natural key of the dataset —
-    /// `inn` for organisations, `snils` for persons.
+    /// `inn` for organisations, `snils` for persons, `registry_id` (federal registry id) for
+    /// programmes; for diagnostic results `snils` names the person by СНИЛС instead of
+    /// `person_id`.
     pub id_scheme: Option<String>,
 }
 

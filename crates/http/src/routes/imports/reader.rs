@@ -174,6 +174,8 @@ pub struct Records<S> {
     header: Option<Vec<String>>,
     delimiter: char,
     list_columns: &'static [&'static str],
+    number_columns: &'static [&'static str],
+    bool_columns: &'static [&'static str],
 }
 
 impl<S, E> Records<S>
@@ -182,7 +184,16 @@ where
 {
     /// Records of a body; `list_columns` are CSV columns whose cells hold lists.
     pub fn new(lines: Lines<S>, format: Format, list_columns: &'static [&'static str]) -> Self {
-        Self { lines, format, header: None, delimiter: ',', list_columns }
+        Self { lines, format, header: None, delimiter: ',', list_columns, number_columns: &[], bool_columns: &[] }
+    }
+
+    /// Records of a body for a dataset: its list, number and boolean CSV columns typed.
+    pub fn for_dataset(lines: Lines<S>, format: Format, dataset: &dyn super::datasets::Dataset) -> Self {
+        Self {
+            number_columns: dataset.number_columns(),
+            bool_columns: dataset.bool_columns(),
+            ..Self::new(lines, format, dataset.list_columns())
+        }
     }
 
     /// The line reader (for the digest and draining).
@@ -290,12 +301,40 @@ where
                         .map(|s| Value::String(s.to_owned()))
                         .collect(),
                 )
+            } else if self.number_columns.contains(&name.as_str()) {
+                number_cell(cell)
+            } else if self.bool_columns.contains(&name.as_str()) {
+                bool_cell(cell)
             } else {
                 Value::String(cell)
             };
             insert_path(&mut obj, name, value);
         }
         Ok(Some((n, Ok(obj))))
+    }
+}
+
+/// A CSV cell of a number column: an integer, or a decimal with `.` or `,`; anything else stays
+/// text, for the record's parser to name.
+fn number_cell(cell: String) -> Value {
+    let t = cell.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Value::from(i);
+    }
+    let plain = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'));
+    match t.replace(',', ".").parse::<f64>().ok().filter(|_| plain).and_then(serde_json::Number::from_f64) {
+        Some(n) => Value::Number(n),
+        None => Value::String(cell),
+    }
+}
+
+/// A CSV cell of a boolean column: `true`/`false` or `1`/`0` (any case); anything else stays
+/// text, for the record's parser to name.
+fn bool_cell(cell: String) -> Value {
+    match cell.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" => Value::Bool(true),
+        "false" | "0" => Value::Bool(false),
+        _ => Value::String(cell),
     }
 }
 
@@ -373,6 +412,19 @@ mod tests {
         assert_eq!(split_csv("a;;c", ';').unwrap(), vec!["a", "", "c"]);
         assert!(split_csv(r#"a,"b"x"#, ',').is_err());
         assert!(split_csv(r#"a,"b"#, ',').is_err());
+    }
+
+    #[test]
+    fn number_and_boolean_cells_are_typed_and_anything_else_stays_text() {
+        assert_eq!(number_cell("36".into()), serde_json::json!(36));
+        assert_eq!(number_cell(" 4,5 ".into()), serde_json::json!(4.5));
+        assert_eq!(number_cell("-1.25".into()), serde_json::json!(-1.25));
+        for text in ["", "NaN", "inf", "1e3", "сорок"] {
+            assert_eq!(number_cell(text.into()), Value::String(text.into()), "{text}");
+        }
+        assert_eq!(bool_cell("TRUE".into()), Value::Bool(true));
+        assert_eq!(bool_cell("0".into()), Value::Bool(false));
+        assert_eq!(bool_cell("да".into()), Value::String("да".into()));
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@ mod update;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use dto::InternshipSiteView;
+pub use dto::{InternshipSiteView, InternshipSiteWrite};
 
 /// Registers the routes.
 pub fn routes(cfg: &mut ServiceConfig) {

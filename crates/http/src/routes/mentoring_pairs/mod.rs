@@ -8,7 +8,7 @@ mod update;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use dto::MentoringPairView;
+pub use dto::{MentoringPairView, MentoringPairWrite};
 
 /// Registers the routes.
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -8,7 +8,7 @@ mod update;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use dto::ProgramView;
+pub use dto::{ProgramView, ProgramWrite};
 
 /// Registers the programme routes.
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -109,7 +109,7 @@ impl CompetencyStore {
 #[async_trait]
 impl CompetencyRepository for CompetencyStore {
     async fn get(&self, id: Uuid) -> DomainResult<Competency> {
-        to_domain(Entity::find_by_id(id).one(self.db.conn()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
+        to_domain(Entity::find_by_id(id).one(&self.db.exec()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
     }
 
     async fn get_many(&self, ids: &[Uuid]) -> DomainResult<Vec<Competency>> {
@@ -118,12 +118,22 @@ impl CompetencyRepository for CompetencyStore {
         }
         Entity::find()
             .filter(Column::Id.is_in(ids.iter().copied()))
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?
             .into_iter()
             .map(to_domain)
             .collect()
+    }
+
+    async fn by_code(&self, code: &str) -> DomainResult<Option<Competency>> {
+        Entity::find()
+            .filter(Column::Code.eq(code))
+            .one(&self.db.exec())
+            .await
+            .map_err(db_err)?
+            .map(to_domain)
+            .transpose()
     }
 
     async fn list(&self, f: &CompetencyFilter, page: PageRequest) -> DomainResult<Page<Competency>> {
@@ -147,7 +157,7 @@ impl CompetencyRepository for CompetencyStore {
             .filter(cond)
             .order_by_asc(Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
@@ -196,7 +206,7 @@ impl CompetencyRepository for CompetencyStore {
         Entity::find()
             .filter(Column::ParentId.eq(id))
             .filter(Column::Status.eq(CompetencyStatus::Active.as_str()))
-            .count(self.db.conn())
+            .count(&self.db.exec())
             .await
             .map_err(db_err)
     }

@@ -172,7 +172,7 @@ fn result_change(r: &DiagnosticResult, kind: ChangeKind, action: &'static str, p
 #[async_trait]
 impl DiagnosticRepository for DiagnosticStore {
     async fn get_campaign(&self, id: Uuid) -> DomainResult<Campaign> {
-        campaign(dc::Entity::find_by_id(id).one(self.db.conn()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
+        campaign(dc::Entity::find_by_id(id).one(&self.db.exec()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
     }
 
     async fn get_campaigns(&self, ids: &[Uuid]) -> DomainResult<Vec<Campaign>> {
@@ -181,7 +181,7 @@ impl DiagnosticRepository for DiagnosticStore {
         }
         dc::Entity::find()
             .filter(dc::Column::Id.is_in(ids.iter().copied()))
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?
             .into_iter()
@@ -204,7 +204,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .filter(cond)
             .order_by_asc(dc::Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let items = rows.into_iter().map(campaign).collect::<DomainResult<Vec<_>>>()?;
@@ -263,7 +263,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .distinct()
             .filter(dr::Column::CampaignId.eq(campaign_id))
             .into_tuple::<Uuid>()
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)
     }
@@ -277,7 +277,7 @@ impl DiagnosticRepository for DiagnosticStore {
                 .filter(persons::Column::Id.is_in(chunk.iter().copied()))
                 .filter(scope::persons(scope))
                 .into_tuple::<Uuid>()
-                .all(self.db.conn())
+                .all(&self.db.exec())
                 .await
                 .map_err(db_err)?;
             out.extend(found);
@@ -396,7 +396,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .filter(cond)
             .order_by_asc(dr::Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         Ok(Page::from_probe(rows.into_iter().map(result).collect(), page.limit, |r| r.id))
@@ -406,7 +406,7 @@ impl DiagnosticRepository for DiagnosticStore {
         Ok(dr::Entity::find()
             .filter(dr::Column::PersonId.eq(person_id))
             .order_by_asc(dr::Column::Id)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?
             .into_iter()
@@ -415,7 +415,7 @@ impl DiagnosticRepository for DiagnosticStore {
     }
 
     async fn mentors_at_level(&self, near: Uuid, competency_ids: &[Uuid]) -> DomainResult<Vec<MentorCandidate>> {
-        let conn = self.db.conn();
+        let conn = &self.db.exec();
         if competency_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -518,11 +518,11 @@ impl DiagnosticRepository for DiagnosticStore {
         if let Some(t) = to {
             cond = cond.add(dr::Column::AssessedOn.lte(t));
         }
-        let rows = dr::Entity::find().filter(cond).all(self.db.conn()).await.map_err(db_err)?;
+        let rows = dr::Entity::find().filter(cond).all(&self.db.exec()).await.map_err(db_err)?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect::<HashSet<_>>().into_iter().collect();
-        let places = places(self.db.conn(), &ids).await?;
+        let places = places(&self.db.exec(), &ids).await?;
         let subjects = if group_by == GroupBy::Subject {
-            crate::repositories::persons::subjects_of(self.db.conn(), &ids).await?
+            crate::repositories::persons::subjects_of(&self.db.exec(), &ids).await?
         } else {
             HashMap::new()
         };

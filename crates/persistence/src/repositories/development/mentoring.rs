@@ -98,7 +98,7 @@ impl MentoringRepository for MentoringStore {
         to_domain(
             mp::Entity::find_by_id(id)
                 .filter(visible(s))
-                .one(self.db.conn())
+                .one(&self.db.exec())
                 .await
                 .map_err(db_err)?
                 .ok_or(DomainError::NotFound)?,
@@ -123,7 +123,7 @@ impl MentoringRepository for MentoringStore {
             .filter(cond)
             .order_by_asc(mp::Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;

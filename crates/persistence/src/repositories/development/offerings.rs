@@ -124,7 +124,7 @@ impl OfferingRepository for OfferingStore {
         to_domain(
             o::Entity::find_by_id(id)
                 .filter(o::Column::Offering.eq(tag(kind)))
-                .one(self.db.conn())
+                .one(&self.db.exec())
                 .await
                 .map_err(db_err)?
                 .ok_or(DomainError::NotFound)?,
@@ -155,7 +155,7 @@ impl OfferingRepository for OfferingStore {
             .filter(cond)
             .order_by_asc(o::Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
@@ -176,7 +176,7 @@ impl OfferingRepository for OfferingStore {
             .filter(not_over)
             .order_by_asc(o::Column::StartsOn)
             .limit(500)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?
             .into_iter()

@@ -112,7 +112,18 @@ fn covering_cond(ids: &[Uuid]) -> Condition {
 #[async_trait]
 impl ProgramRepository for ProgramStore {
     async fn get(&self, id: Uuid) -> DomainResult<Program> {
-        to_domain(p::Entity::find_by_id(id).one(self.db.conn()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
+        to_domain(p::Entity::find_by_id(id).one(&self.db.exec()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
+    }
+
+    async fn by_registry_id(&self, registry_id: &str) -> DomainResult<Option<Program>> {
+        p::Entity::find()
+            .filter(p::Column::RegistryId.eq(registry_id))
+            .order_by_asc(p::Column::Id)
+            .one(&self.db.exec())
+            .await
+            .map_err(db_err)?
+            .map(to_domain)
+            .transpose()
     }
 
     async fn list(&self, f: &ProgramFilter, page: PageRequest) -> DomainResult<Page<Program>> {
@@ -136,7 +147,7 @@ impl ProgramRepository for ProgramStore {
             .filter(cond)
             .order_by_asc(p::Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
@@ -151,7 +162,7 @@ impl ProgramRepository for ProgramStore {
             .filter(covering_cond(ids))
             .order_by_asc(p::Column::Id)
             .limit(1000)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?
             .into_iter()

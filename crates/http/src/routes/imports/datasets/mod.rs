@@ -3,14 +3,24 @@
 //! actions inside the import's unit of work, matching existing records by id or by a natural
 //! key. Adding a dataset: implement [`Dataset`] and list it in [`DATASETS`].
 
+mod diagnostic_results;
+mod events;
+mod internship_sites;
+mod mentoring_pairs;
 mod organizations;
 mod persons;
+mod programs;
+
+use std::future::Future;
 
 use async_trait::async_trait;
 use rsnms_domain::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role},
     exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    page::PageRequest,
+    persons::{Person, PersonFilter},
+    values::Snils,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -35,6 +45,15 @@ pub trait Dataset: Send + Sync {
     fn list_columns(&self) -> &'static [&'static str] {
         &[]
     }
+    /// CSV columns whose cells hold numbers (`36`, `4.5` or `4,5`); a cell that is not a number
+    /// stays text and is reported by the record's parser.
+    fn number_columns(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// CSV columns whose cells hold `true`/`false` (or `1`/`0`).
+    fn bool_columns(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Applies one record inside a unit (the line's own savepoint). An `Unchanged` outcome is
     /// rolled back by the caller, so a dataset may detect it by writing and comparing.
     async fn apply(
@@ -47,7 +66,15 @@ pub trait Dataset: Send + Sync {
 }
 
 /// Every dataset.
-pub static DATASETS: &[&dyn Dataset] = &[&organizations::Organizations, &persons::Persons];
+pub static DATASETS: &[&dyn Dataset] = &[
+    &organizations::Organizations,
+    &persons::Persons,
+    &programs::Programs,
+    &diagnostic_results::DiagnosticResults,
+    &events::Events,
+    &mentoring_pairs::MentoringPairs,
+    &internship_sites::InternshipSites,
+];
 
 /// The dataset of a name.
 pub fn find(name: &str) -> Option<&'static dyn Dataset> {
@@ -73,6 +100,35 @@ pub fn take_id(record: &mut Map<String, Value>) -> DomainResult<Option<Uuid>> {
             .map_err(|_| DomainError::field("id", "invalid_id", Msg::new("Неверный идентификатор", "Invalid id"))),
         Some(_) => Err(DomainError::field("id", "invalid_id", Msg::new("Неверный идентификатор", "Invalid id"))),
     }
+}
+
+/// Takes the record's `id` and reads the record it names with `get` (`None` without an id; an
+/// id that names nothing the caller may see is [`unknown_id`]).
+pub async fn match_id<T, F, Fut>(record: &mut Map<String, Value>, get: F) -> DomainResult<Option<T>>
+where
+    F: FnOnce(Uuid) -> Fut,
+    Fut: Future<Output = DomainResult<T>>,
+{
+    let Some(id) = take_id(record)? else { return Ok(None) };
+    match get(id).await {
+        Ok(x) => Ok(Some(x)),
+        Err(DomainError::NotFound) => Err(unknown_id()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The person in the caller's scope with the СНИЛС in `field` of the record, if any (a missing
+/// or invalid СНИЛС is an error on `field`).
+pub async fn person_by_snils(
+    unit: &dyn Unit,
+    ctx: &Ctx,
+    record: &Map<String, Value>,
+    field: &str,
+) -> DomainResult<Option<Person>> {
+    let digits = natural_key(record, field, |raw| Snils::parse(field, raw).map(|s| s.digits().to_owned()))?;
+    let filter = PersonFilter { snils: Some(digits), ..PersonFilter::default() };
+    let page = unit.persons().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
+    Ok(page.items.into_iter().next())
 }
 
 /// A record matched an existing one in `create` mode.

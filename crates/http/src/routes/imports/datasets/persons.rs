@@ -6,13 +6,11 @@ use rsnms_domain::{
     DomainError, DomainResult,
     auth::Ctx,
     exchange::{ImportOptions, Outcome, Unit},
-    page::PageRequest,
-    persons::{Person, PersonFilter, create_person, update_person},
-    values::Snils,
+    persons::{Person, create_person, update_person},
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, may_update, natural_key, parse, take_id, unchanged_but_bookkeeping, unknown_id};
+use super::{Dataset, may_update, parse, person_by_snils, take_id, unchanged_but_bookkeeping, unknown_id};
 use crate::{
     merge::apply_patch,
     routes::persons::{PersonWrite, today},
@@ -20,13 +18,6 @@ use crate::{
 
 /// The persons dataset.
 pub struct Persons;
-
-async fn by_snils(unit: &dyn Unit, ctx: &Ctx, record: &Map<String, Value>) -> DomainResult<Option<Person>> {
-    let digits = natural_key(record, "snils", |raw| Snils::parse("snils", raw).map(|s| s.digits().to_owned()))?;
-    let filter = PersonFilter { snils: Some(digits), ..PersonFilter::default() };
-    let page = unit.persons().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
-    Ok(page.items.into_iter().next())
-}
 
 fn same(before: &Person, after: &Person) -> bool {
     unchanged_but_bookkeeping(before, after, |a, b| {
@@ -60,7 +51,7 @@ impl Dataset for Persons {
         let existing = match opts.id_scheme.as_str() {
             "snils" => {
                 record.remove("id");
-                by_snils(unit, ctx, &record).await?
+                person_by_snils(unit, ctx, &record, "snils").await?
             }
             _ => match take_id(&mut record)? {
                 None => None,

@@ -1,0 +1,85 @@
+//! `mentoring-pairs`: mentoring pairs (пары наставничества); matched by `id`. An update is a
+//! merge patch of the record onto the stored pair; every pair is checked in the caller's scope
+//! (the mentee and the organisation), as through the API.
+
+use async_trait::async_trait;
+use rsnms_domain::{
+    DomainResult,
+    auth::{Ctx, Role},
+    development::mentoring::{MentoringPair, WRITERS, create_mentoring_pair, update_mentoring_pair},
+    exchange::{ImportOptions, Outcome, Unit},
+};
+use serde_json::{Map, Value};
+
+use super::{Dataset, match_id, may_update, parse, unchanged_but_bookkeeping};
+use crate::{merge::apply_patch, routes::mentoring_pairs::MentoringPairWrite};
+
+/// The mentoring pairs dataset.
+pub struct MentoringPairs;
+
+fn same(before: &MentoringPair, after: &MentoringPair) -> bool {
+    unchanged_but_bookkeeping(before, after, |a, b| {
+        a.version = b.version;
+        a.updated_at = b.updated_at;
+    })
+}
+
+#[async_trait]
+impl Dataset for MentoringPairs {
+    fn name(&self) -> &'static str {
+        "mentoring-pairs"
+    }
+
+    fn id_schemes(&self) -> &'static [&'static str] {
+        &["id"]
+    }
+
+    fn writers(&self) -> &'static [Role] {
+        WRITERS
+    }
+
+    fn list_columns(&self) -> &'static [&'static str] {
+        &["competency_ids"]
+    }
+
+    async fn apply(
+        &self,
+        unit: &dyn Unit,
+        ctx: &Ctx,
+        mut record: Map<String, Value>,
+        opts: &ImportOptions,
+    ) -> DomainResult<Outcome> {
+        let scope = ctx.actor.scope();
+        match match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await? {
+            None => {
+                let dto: MentoringPairWrite = parse(record)?;
+                create_mentoring_pair(
+                    unit.mentoring(),
+                    unit.persons(),
+                    unit.organizations(),
+                    unit.competencies(),
+                    ctx,
+                    dto.into(),
+                )
+                .await?;
+                Ok(Outcome::Created)
+            }
+            Some(current) => {
+                may_update(opts, "id")?;
+                let patch = Value::Object(record);
+                let after = update_mentoring_pair(
+                    unit.mentoring(),
+                    unit.persons(),
+                    unit.organizations(),
+                    unit.competencies(),
+                    ctx,
+                    current.id,
+                    current.version,
+                    |input| apply_patch::<MentoringPairWrite, _>(input, &patch),
+                )
+                .await?;
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `programs`: additional professional programmes (ДПП); matched by `id` or by the federal
+//! registry id (`id_scheme=registry_id`). An update is a merge patch of the record onto the
+//! stored programme.
+
+use async_trait::async_trait;
+use rsnms_domain::{
+    DomainResult, FieldError,
+    auth::{Ctx, Role},
+    development::programs::{Program, WRITERS, create_program, update_program},
+    exchange::{ImportOptions, Outcome, Unit},
+};
+use serde_json::{Map, Value};
+
+use super::{Dataset, match_id, may_update, natural_key, parse, unchanged_but_bookkeeping};
+use crate::{merge::apply_patch, routes::programs::ProgramWrite};
+
+/// The programmes dataset.
+pub struct Programs;
+
+/// A registry id as matched: trimmed, not empty.
+fn registry_key(raw: &str) -> Result<String, FieldError> {
+    let key = raw.trim();
+    if key.is_empty() { Err(FieldError::required("registry_id")) } else { Ok(key.to_owned()) }
+}
+
+fn same(before: &Program, after: &Program) -> bool {
+    unchanged_but_bookkeeping(before, after, |a, b| {
+        a.version = b.version;
+        a.updated_at = b.updated_at;
+    })
+}
+
+#[async_trait]
+impl Dataset for Programs {
+    fn name(&self) -> &'static str {
+        "programs"
+    }
+
+    fn id_schemes(&self) -> &'static [&'static str] {
+        &["id", "registry_id"]
+    }
+
+    fn writers(&self) -> &'static [Role] {
+        WRITERS
+    }
+
+    fn list_columns(&self) -> &'static [&'static str] {
+        &["competency_ids"]
+    }
+
+    fn number_columns(&self) -> &'static [&'static str] {
+        &["hours"]
+    }
+
+    fn bool_columns(&self) -> &'static [&'static str] {
+        &["federal_registry"]
+    }
+
+    async fn apply(
+        &self,
+        unit: &dyn Unit,
+        ctx: &Ctx,
+        mut record: Map<String, Value>,
+        opts: &ImportOptions,
+    ) -> DomainResult<Outcome> {
+        let existing = match opts.id_scheme.as_str() {
+            "registry_id" => {
+                record.remove("id");
+                let key = natural_key(&record, "registry_id", registry_key)?;
+                unit.programs().by_registry_id(&key).await?
+            }
+            _ => match_id(&mut record, |id| unit.programs().get(id)).await?,
+        };
+        match existing {
+            None => {
+                let dto: ProgramWrite = parse(record)?;
+                create_program(unit.programs(), unit.competencies(), unit.organizations(), ctx, dto.into()).await?;
+                Ok(Outcome::Created)
+            }
+            Some(current) => {
+                may_update(opts, opts.id_scheme.as_str())?;
+                let patch = Value::Object(record);
+                let after = update_program(
+                    unit.programs(),
+                    unit.competencies(),
+                    unit.organizations(),
+                    ctx,
+                    current.id,
+                    current.version,
+                    |input| apply_patch::<ProgramWrite, _>(input, &patch),
+                )
+                .await?;
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+            }
+        }
+    }
+}

@@ -12,6 +12,7 @@ mod errors;
 mod faults;
 mod idempotency;
 mod imports;
+mod imports_exchange;
 mod limits;
 mod monitoring;
 mod network_requests;

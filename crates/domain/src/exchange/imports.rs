@@ -8,7 +8,10 @@
 
 use async_trait::async_trait;
 
-use crate::{DomainResult, FieldError, Msg, organizations::OrganizationRepository, persons::PersonRepository};
+use crate::{
+    DomainResult, FieldError, Msg, agreements::AgreementRepository, deadlines::DeadlinePolicyRepository,
+    network_requests::NetworkRequestRepository, organizations::OrganizationRepository, persons::PersonRepository,
+};
 
 /// Whether existing records may be changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -143,6 +146,12 @@ pub trait Unit: Send + Sync {
     fn organizations(&self) -> &dyn OrganizationRepository;
     /// Persons inside the unit.
     fn persons(&self) -> &dyn PersonRepository;
+    /// Network requests inside the unit.
+    fn network_requests(&self) -> &dyn NetworkRequestRepository;
+    /// Deadline policies inside the unit (read by drafting requests).
+    fn deadline_policies(&self) -> &dyn DeadlinePolicyRepository;
+    /// Agreements (and their indicator values) inside the unit.
+    fn agreements(&self) -> &dyn AgreementRepository;
     /// A nested unit (a savepoint) whose writes can be undone alone.
     async fn nested(&self) -> DomainResult<Box<dyn Unit>>;
     /// Makes the unit's writes permanent (or part of the enclosing unit).

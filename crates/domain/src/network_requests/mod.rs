@@ -8,8 +8,8 @@ mod rules;
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
     AuthorInput, ExtendInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request, extend_request,
-    format_outgoing_number, missing_mandatory_items, receive_request, reply_to_request, send_request,
-    update_network_request, withdraw_request,
+    format_outgoing_number, missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request,
+    send_request, update_network_request, withdraw_request,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

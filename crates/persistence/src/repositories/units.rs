@@ -6,7 +6,10 @@
 use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
+    agreements::AgreementRepository,
+    deadlines::DeadlinePolicyRepository,
     exchange::{Unit, UnitOfWork},
+    network_requests::NetworkRequestRepository,
     organizations::OrganizationRepository,
     persons::PersonRepository,
 };
@@ -57,6 +60,18 @@ impl Unit for UnitStore {
 
     fn persons(&self) -> &dyn PersonRepository {
         self.store.persons.as_ref()
+    }
+
+    fn network_requests(&self) -> &dyn NetworkRequestRepository {
+        self.store.network_requests.as_ref()
+    }
+
+    fn deadline_policies(&self) -> &dyn DeadlinePolicyRepository {
+        self.store.deadline_policies.as_ref()
+    }
+
+    fn agreements(&self) -> &dyn AgreementRepository {
+        self.store.agreements.as_ref()
     }
 
     async fn nested(&self) -> DomainResult<Box<dyn Unit>> {

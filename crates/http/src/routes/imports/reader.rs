@@ -24,6 +24,16 @@ pub enum Format {
     Csv,
 }
 
+impl Format {
+    /// The media type of the format.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Ndjson => "application/x-ndjson",
+            Format::Csv => "text/csv",
+        }
+    }
+}
+
 /// Reads a body line by line.
 pub struct Lines<S> {
     stream: S,
@@ -174,6 +184,28 @@ pub struct Records<S> {
     header: Option<Vec<String>>,
     delimiter: char,
     list_columns: &'static [&'static str],
+    number_columns: &'static [&'static str],
+    flag_columns: &'static [&'static str],
+}
+
+/// A CSV cell of a number column as a JSON number: spaces (thousands) dropped, a decimal comma
+/// read as a point. A cell that is not a number stays text, so the record's parse names it.
+fn number_cell(cell: String) -> Value {
+    let text: String = cell.chars().filter(|c| !c.is_whitespace()).map(|c| if c == ',' { '.' } else { c }).collect();
+    match serde_json::from_str::<serde_json::Number>(&text) {
+        Ok(n) => Value::Number(n),
+        Err(_) => Value::String(cell),
+    }
+}
+
+/// A CSV cell of a yes/no column as a JSON boolean (`true`/`false`, `1`/`0`, `да`/`нет`,
+/// `yes`/`no`); anything else stays text, so the record's parse names it.
+fn flag_cell(cell: String) -> Value {
+    match cell.trim().to_lowercase().as_str() {
+        "true" | "1" | "да" | "yes" => Value::Bool(true),
+        "false" | "0" | "нет" | "no" => Value::Bool(false),
+        _ => Value::String(cell),
+    }
 }
 
 impl<S, E> Records<S>
@@ -182,7 +214,15 @@ where
 {
     /// Records of a body; `list_columns` are CSV columns whose cells hold lists.
     pub fn new(lines: Lines<S>, format: Format, list_columns: &'static [&'static str]) -> Self {
-        Self { lines, format, header: None, delimiter: ',', list_columns }
+        Self { lines, format, header: None, delimiter: ',', list_columns, number_columns: &[], flag_columns: &[] }
+    }
+
+    /// Types the cells of CSV columns holding numbers and yes/no values (CSV cells are text
+    /// otherwise; NDJSON is typed by JSON itself).
+    pub fn typed(mut self, numbers: &'static [&'static str], flags: &'static [&'static str]) -> Self {
+        self.number_columns = numbers;
+        self.flag_columns = flags;
+        self
     }
 
     /// The line reader (for the digest and draining).
@@ -290,6 +330,10 @@ where
                         .map(|s| Value::String(s.to_owned()))
                         .collect(),
                 )
+            } else if self.number_columns.contains(&name.as_str()) {
+                number_cell(cell)
+            } else if self.flag_columns.contains(&name.as_str()) {
+                flag_cell(cell)
             } else {
                 Value::String(cell)
             };
@@ -397,6 +441,25 @@ mod tests {
         let (n, rec) = r.next().await.unwrap().unwrap();
         assert_eq!(n, 4);
         assert_eq!(rec.unwrap()["contacts"]["phone"], "1");
+    }
+
+    #[tokio::test]
+    async fn number_and_flag_columns_are_typed_and_other_cells_stay_text() {
+        let body = "year;value;comment;flag\n2024;31,5;12;да\n20x4;1 200;;no\n".as_bytes();
+        let lines = Lines::new(stream(&[body]), encoding_rs::UTF_8, 1000);
+        let mut r = Records::new(lines, Format::Csv, &[]).typed(&["year", "value"], &["flag"]);
+        let (_, rec) = r.next().await.unwrap().unwrap();
+        let rec = rec.unwrap();
+        assert_eq!(rec["year"], serde_json::json!(2024));
+        assert!(rec["year"].is_i64() || rec["year"].is_u64());
+        assert_eq!(rec["value"], serde_json::json!(31.5));
+        assert_eq!(rec["comment"], "12");
+        assert_eq!(rec["flag"], true);
+        let (_, rec) = r.next().await.unwrap().unwrap();
+        let rec = rec.unwrap();
+        assert_eq!(rec["year"], "20x4");
+        assert_eq!(rec["value"], serde_json::json!(1200));
+        assert_eq!(rec["flag"], false);
     }
 
     #[tokio::test]

@@ -148,7 +148,8 @@ fn replay(stored: StoredResponse) -> HttpResponse {
     b.body(stored.body)
 }
 
-/// Import a dataset (загрузка данных): `organizations` or `persons`.
+/// Import a dataset (загрузка данных): `organizations`, `persons`, `network-requests`,
+/// `agreements` (NDJSON only) or `indicator-values`.
 ///
 /// The body streams — `application/x-ndjson` (one JSON object per line, the resource's write
 /// shape plus `id` for matching) or `text/csv` (a header row naming the same fields, nested ones
@@ -161,7 +162,7 @@ fn replay(stored: StoredResponse) -> HttpResponse {
 #[utoipa::path(
     tag = "imports",
     params(
-        ("dataset" = String, Path, description = "`organizations` or `persons`"),
+        ("dataset" = String, Path, description = "`organizations`, `persons`, `network-requests`, `agreements` (NDJSON only: 415 for CSV) or `indicator-values`"),
         ImportQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first summary is replayed")
     ),

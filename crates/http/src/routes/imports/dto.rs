@@ -28,7 +28,9 @@ pub struct ImportQuery {
     /// lines are kept (committed in batches of 1000).
     pub atomic: Option<bool>,
     /// How records match existing ones: `id` (default) or a natural key of the dataset —
-    /// `inn` for organisations, `snils` for persons.
+    /// `inn` for organisations, `snils` for persons, `outgoing_number` (sender + outgoing number)
+    /// for network requests, `number` (number + municipal party + signing date) for agreements;
+    /// indicator values match the standing value of their period (`period`, their only scheme).
     pub id_scheme: Option<String>,
 }
 

@@ -178,7 +178,7 @@ async fn a_sent_request_never_changes_by_import_and_outgoing_numbers_are_never_w
     let r = app.seed_region().await;
     let mut numbered = sent(request(&r.school_a, &r.school_b, "О курсах"), "2025-03-03");
     numbered["outgoing_number"] = json!("7/2025");
-    let res = import(&app, "network-requests", &app.admin, NDJSON, ndjson(&[numbered.clone()])).await;
+    let res = import(&app, "network-requests", &app.admin, NDJSON, ndjson(std::slice::from_ref(&numbered))).await;
     res.assert_problem(422);
     assert_eq!(errors_of(&res.body["summary"]), [(1, "outgoing_number".to_owned(), "number_mismatch".to_owned())]);
     assert!(res.body["summary"]["errors"][0]["message"].as_str().unwrap().contains("1/2025"));
@@ -400,7 +400,8 @@ async fn indicator_values_load_from_csv_and_ndjson_and_the_same_value_again_is_u
     // NDJSON by ids: a new value for the period is reported anew (both kept, the later stands).
     let line = json!({"agreement_id": a["id"], "indicator_id": indicator_id(&a, "indicator.1"), "year": 2022,
         "value": 25, "source": "мониторинг БРИОП", "comment": "уточнено"});
-    let create_only = import(&app, "indicator-values?mode=create", &app.admin, NDJSON, ndjson(&[line.clone()])).await;
+    let create_only =
+        import(&app, "indicator-values?mode=create", &app.admin, NDJSON, ndjson(std::slice::from_ref(&line))).await;
     assert_eq!(errors_of(&create_only.body["summary"]), [(1, "period".to_owned(), "exists".to_owned())]);
     let res = import(&app, "indicator-values", &app.admin, NDJSON, ndjson(&[line])).await;
     assert_eq!(res.status, 200, "{}", res.text);
@@ -446,7 +447,7 @@ async fn a_municipality_reports_values_for_its_own_agreement_only() {
     let (r, a) = signed_agreement(&app).await;
     let line = json!({"agreement_number": "535", "indicator": "result.1", "year": 2023, "value": 26, "source": "РУО"});
     let other = app.token(Role::Municipal, Some(&r.mun_b), None);
-    let res = import(&app, "indicator-values", &other, NDJSON, ndjson(&[line.clone()])).await;
+    let res = import(&app, "indicator-values", &other, NDJSON, ndjson(std::slice::from_ref(&line))).await;
     res.assert_problem(422);
     assert_eq!(errors_of(&res.body["summary"]), [(1, "agreement_number".to_owned(), "not_found".to_owned())]);
     let by_id = json!({"agreement_id": a["id"], "indicator": "result.1", "year": 2023, "value": 26, "source": "РУО"});

@@ -13,6 +13,7 @@ mod faults;
 mod idempotency;
 mod imports;
 mod imports_development;
+mod imports_exchange;
 mod limits;
 mod monitoring;
 mod network_requests;

@@ -204,6 +204,12 @@ pub async fn import_file(
         "ndjson" | "jsonl" | "json" => Format::Ndjson,
         other => anyhow::bail!("unknown format {other:?}: give --format ndjson or --format csv"),
     };
+    anyhow::ensure!(
+        dataset.formats().contains(&format),
+        "the dataset {} is accepted only as {}",
+        dataset.name(),
+        dataset.formats().iter().map(|f| f.media_type()).collect::<Vec<_>>().join(", ")
+    );
     let encoding = match args.charset.as_deref() {
         None => encoding_rs::UTF_8,
         Some(c) => encoding_rs::Encoding::for_label(c.as_bytes())

@@ -10,10 +10,13 @@ use async_trait::async_trait;
 
 use crate::{
     DomainResult, FieldError, Msg,
+    agreements::AgreementRepository,
+    deadlines::DeadlinePolicyRepository,
     development::{
         competencies::CompetencyRepository, diagnostics::DiagnosticRepository, events::OfferingRepository,
         mentoring::MentoringRepository, programs::ProgramRepository,
     },
+    network_requests::NetworkRequestRepository,
     organizations::OrganizationRepository,
     persons::PersonRepository,
 };
@@ -161,6 +164,12 @@ pub trait Unit: Send + Sync {
     fn offerings(&self) -> &dyn OfferingRepository;
     /// Mentoring pairs inside the unit.
     fn mentoring(&self) -> &dyn MentoringRepository;
+    /// Network requests inside the unit.
+    fn network_requests(&self) -> &dyn NetworkRequestRepository;
+    /// Deadline policies inside the unit (read by drafting requests).
+    fn deadline_policies(&self) -> &dyn DeadlinePolicyRepository;
+    /// Agreements (and their indicator values) inside the unit.
+    fn agreements(&self) -> &dyn AgreementRepository;
     /// A nested unit (a savepoint) whose writes can be undone alone.
     async fn nested(&self) -> DomainResult<Box<dyn Unit>>;
     /// Makes the unit's writes permanent (or part of the enclosing unit).

@@ -13,7 +13,8 @@ pub use numbering::{
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
     AuthorInput, ExtendInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request, extend_request,
-    missing_mandatory_items, receive_request, reply_to_request, send_request, update_network_request, withdraw_request,
+    missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request, send_request,
+    update_network_request, withdraw_request,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

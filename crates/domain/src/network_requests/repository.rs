@@ -31,6 +31,8 @@ pub struct NetworkRequestFilter {
     pub due_before: Option<NaiveDate>,
     /// The instant "overdue" is judged at.
     pub now: Option<DateTime<Utc>>,
+    /// Outgoing registration number (exact; with the sender it is a sent request's natural key).
+    pub outgoing_number: Option<String>,
 }
 
 /// How a saved state came about, for the journal and the outgoing number.

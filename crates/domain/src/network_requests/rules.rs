@@ -21,7 +21,7 @@ use crate::{
 const ACTING: [Role; 4] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
 
 /// The author as a client writes it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthorInput {
     /// Surname.
     pub surname: Option<String>,
@@ -39,7 +39,7 @@ pub struct AuthorInput {
 
 /// A draft as a client writes it (create, or the merged state of an update). Also the input of
 /// bulk imports: [`create_network_request`] takes it as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NetworkRequestInput {
     /// Sender organisation (required).
     pub sender_organization_id: Option<Uuid>,
@@ -486,6 +486,23 @@ pub async fn update_network_request(
     let (input, sender_name, addressee_name, _) = validate_draft(orgs, policies, ctx, input).await?;
     apply_input(&mut r, input, sender_name, addressee_name);
     requests.save(ctx, expected_version, r, SaveKind::Update).await
+}
+
+/// Whether a merge patch would leave the request's written fields as they stand, judged by the
+/// same checks and normalisation as an update and writing nothing. Importers use it to count a
+/// record matching a request already sent as unchanged: a sent request is never updated, so a
+/// record that differs gets the update's own 409 instead.
+pub async fn patch_changes_nothing(
+    orgs: &dyn OrganizationRepository,
+    policies: &dyn DeadlinePolicyRepository,
+    ctx: &Ctx,
+    r: &NetworkRequest,
+    patch: impl FnOnce(NetworkRequestInput) -> DomainResult<NetworkRequestInput>,
+) -> DomainResult<bool> {
+    ctx.actor.require(&ACTING)?;
+    let stored = NetworkRequestInput::from(r);
+    let (cleaned, ..) = validate_draft(orgs, policies, ctx, patch(stored.clone())?).await?;
+    Ok(cleaned == stored)
 }
 
 fn missing(field: &str, ru: &str, en: &str) -> FieldError {

@@ -249,7 +249,7 @@ impl AgreementRepository for AgreementStore {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Agreement> {
         let m = Entity::find_by_id(id)
             .filter(scope::agreements(scope))
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .map_err(db_err)?
             .ok_or(DomainError::NotFound)?;
@@ -265,7 +265,7 @@ impl AgreementRepository for AgreementStore {
             .filter(cond)
             .order_by_asc(Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
@@ -277,7 +277,7 @@ impl AgreementRepository for AgreementStore {
             .filter(filter_condition(scope, f))
             .order_by_asc(Column::MunicipalityCode)
             .order_by_asc(Column::Id)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         rows.into_iter().map(to_domain).collect()
@@ -405,7 +405,7 @@ impl AgreementRepository for AgreementStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let conn = self.db.conn();
+        let conn = &self.db.exec();
         let rows = versions::Entity::find()
             .filter(versions::Column::AgreementId.is_in(ids.iter().copied()))
             .filter(scope::agreement_column(scope, versions::Column::AgreementId))
@@ -508,7 +508,7 @@ impl AgreementRepository for AgreementStore {
             .filter(values::Column::AgreementId.is_in(ids.iter().copied()))
             .filter(scope::agreement_column(scope, values::Column::AgreementId))
             .order_by_asc(values::Column::Id)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         Ok(rows.into_iter().map(value_to_domain).collect())

@@ -105,7 +105,7 @@ const UNIQUE: &[&str] = &["code"];
 #[async_trait]
 impl DeadlinePolicyRepository for DeadlinePolicyStore {
     async fn get(&self, id: Uuid) -> DomainResult<DeadlinePolicy> {
-        let m = Entity::find_by_id(id).one(self.db.conn()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+        let m = Entity::find_by_id(id).one(&self.db.exec()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
         to_domain(m)
     }
 
@@ -113,7 +113,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
         let m = Entity::find()
             .filter(Column::IsDefault.eq(true))
             .order_by_asc(Column::Id)
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .map_err(db_err)?
             .ok_or(DomainError::Internal("no default deadline policy".into()))?;

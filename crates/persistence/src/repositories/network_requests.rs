@@ -318,7 +318,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<NetworkRequest> {
         let m = Entity::find_by_id(id)
             .filter(scope::network_requests(scope))
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .map_err(db_err)?
             .ok_or(DomainError::NotFound)?;
@@ -359,6 +359,9 @@ impl NetworkRequestRepository for NetworkRequestStore {
         if let Some(d) = f.due_before {
             cond = cond.add(Column::DueOn.lt(d));
         }
+        if let Some(n) = &f.outgoing_number {
+            cond = cond.add(Column::OutgoingNumber.eq(n.as_str()));
+        }
         if let Some(after) = page.after {
             cond = cond.add(Column::Id.gt(after));
         }
@@ -366,7 +369,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
             .filter(cond)
             .order_by_asc(Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;

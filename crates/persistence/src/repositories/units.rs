@@ -6,11 +6,14 @@
 use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
+    agreements::AgreementRepository,
+    deadlines::DeadlinePolicyRepository,
     development::{
         competencies::CompetencyRepository, diagnostics::DiagnosticRepository, events::OfferingRepository,
         mentoring::MentoringRepository, programs::ProgramRepository,
     },
     exchange::{Unit, UnitOfWork},
+    network_requests::NetworkRequestRepository,
     organizations::OrganizationRepository,
     persons::PersonRepository,
 };
@@ -81,6 +84,18 @@ impl Unit for UnitStore {
 
     fn mentoring(&self) -> &dyn MentoringRepository {
         self.store.mentoring.as_ref()
+    }
+
+    fn network_requests(&self) -> &dyn NetworkRequestRepository {
+        self.store.network_requests.as_ref()
+    }
+
+    fn deadline_policies(&self) -> &dyn DeadlinePolicyRepository {
+        self.store.deadline_policies.as_ref()
+    }
+
+    fn agreements(&self) -> &dyn AgreementRepository {
+        self.store.agreements.as_ref()
     }
 
     async fn nested(&self) -> DomainResult<Box<dyn Unit>> {

@@ -31,13 +31,7 @@ pub async fn create_indicator_value(
     Body(dto): Body<IndicatorValueWrite>,
 ) -> ApiResult<HttpResponse> {
     let (id, indicator_id) = path.into_inner();
-    let input = IndicatorValueInput {
-        year: dto.year.unwrap_or_default(),
-        quarter: dto.quarter,
-        value: dto.value.unwrap_or_default(),
-        source: dto.source.unwrap_or_default(),
-        comment: dto.comment,
-    };
+    let input = IndicatorValueInput::from(dto);
     let v = rsnms_domain::agreements::report_indicator_value(
         state.agreements.as_ref(),
         &ctx,

@@ -19,10 +19,10 @@ mod update;
 use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use dto::{AgreementView, AgreementWrite};
+pub use dto::{AgreementView, AgreementWrite, IndicatorValueWrite};
 
 /// Today's date (UTC), the date statuses are derived for.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 

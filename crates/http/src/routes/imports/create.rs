@@ -49,6 +49,25 @@ fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encodin
     Ok((format, encoding))
 }
 
+/// 415 for a format the dataset does not take (a dataset of nested documents has no CSV form).
+#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
+fn refuse_format(dataset: &dyn Dataset, format: Format) -> Result<(), ApiError> {
+    if dataset.formats().contains(&format) {
+        return Ok(());
+    }
+    let accepted = dataset.formats().iter().map(|f| f.media_type()).collect::<Vec<_>>().join(", ");
+    let name = dataset.name();
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        Msg::new("Неподдерживаемый тип содержимого", "Unsupported media type"),
+        Msg::new(
+            format!("Набор «{name}» принимается только как {accepted}"),
+            format!("The dataset '{name}' is accepted only as {accepted}"),
+        ),
+    ))
+}
+
 #[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn options(dataset: &dyn Dataset, q: &ImportQuery) -> Result<ImportOptions, ApiError> {
     let schemes = dataset.id_schemes();
@@ -174,6 +193,7 @@ pub async fn create_import(
     ctx.actor.require(dataset.writers())?;
     let opts = options(dataset, &q)?;
     let (format, encoding) = format_of(&req)?;
+    refuse_format(dataset, format)?;
     let limit = req.app_data::<ImportLimit>().map_or(super::DEFAULT_IMPORT_MAX_BYTES, |l| l.0);
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());

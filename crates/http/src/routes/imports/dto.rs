@@ -30,7 +30,9 @@ pub struct ImportQuery {
     /// How records match existing ones: `id` (default) or a natural key of the dataset —
     /// `inn` for organisations, `snils` for persons, `registry_id` (federal registry id) for
     /// programmes; for diagnostic results `snils` names the person by СНИЛС instead of
-    /// `person_id`.
+    /// `person_id`; `outgoing_number` (sender + outgoing number) for network requests, `number`
+    /// (number + municipal party + signing date) for agreements; indicator values match the
+    /// standing value of their period (`period`, their only scheme).
     pub id_scheme: Option<String>,
 }
 

@@ -24,6 +24,16 @@ pub enum Format {
     Csv,
 }
 
+impl Format {
+    /// The media type of the format.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Ndjson => "application/x-ndjson",
+            Format::Csv => "text/csv",
+        }
+    }
+}
+
 /// Reads a body line by line.
 pub struct Lines<S> {
     stream: S,
@@ -189,11 +199,15 @@ where
 
     /// Records of a body for a dataset: its list, number and boolean CSV columns typed.
     pub fn for_dataset(lines: Lines<S>, format: Format, dataset: &dyn super::datasets::Dataset) -> Self {
-        Self {
-            number_columns: dataset.number_columns(),
-            bool_columns: dataset.bool_columns(),
-            ..Self::new(lines, format, dataset.list_columns())
-        }
+        Self::new(lines, format, dataset.list_columns()).typed(dataset.number_columns(), dataset.bool_columns())
+    }
+
+    /// Types the cells of CSV columns holding numbers and yes/no values (CSV cells are text
+    /// otherwise; NDJSON is typed by JSON itself).
+    pub fn typed(mut self, numbers: &'static [&'static str], bools: &'static [&'static str]) -> Self {
+        self.number_columns = numbers;
+        self.bool_columns = bools;
+        self
     }
 
     /// The line reader (for the digest and draining).
@@ -317,7 +331,9 @@ where
 /// A CSV cell of a number column: an integer, or a decimal with `.` or `,`; anything else stays
 /// text, for the record's parser to name.
 fn number_cell(cell: String) -> Value {
-    let t = cell.trim();
+    // Spaces (also no-break ones) group thousands in Russian spreadsheets: `1 200`.
+    let t: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.as_str();
     if let Ok(i) = t.parse::<i64>() {
         return Value::from(i);
     }
@@ -331,9 +347,9 @@ fn number_cell(cell: String) -> Value {
 /// A CSV cell of a boolean column: `true`/`false` or `1`/`0` (any case); anything else stays
 /// text, for the record's parser to name.
 fn bool_cell(cell: String) -> Value {
-    match cell.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" => Value::Bool(true),
-        "false" | "0" => Value::Bool(false),
+    match cell.trim().to_lowercase().as_str() {
+        "true" | "1" | "да" | "yes" => Value::Bool(true),
+        "false" | "0" | "нет" | "no" => Value::Bool(false),
         _ => Value::String(cell),
     }
 }
@@ -449,6 +465,25 @@ mod tests {
         let (n, rec) = r.next().await.unwrap().unwrap();
         assert_eq!(n, 4);
         assert_eq!(rec.unwrap()["contacts"]["phone"], "1");
+    }
+
+    #[tokio::test]
+    async fn number_and_flag_columns_are_typed_and_other_cells_stay_text() {
+        let body = "year;value;comment;flag\n2024;31,5;12;да\n20x4;1 200;;no\n".as_bytes();
+        let lines = Lines::new(stream(&[body]), encoding_rs::UTF_8, 1000);
+        let mut r = Records::new(lines, Format::Csv, &[]).typed(&["year", "value"], &["flag"]);
+        let (_, rec) = r.next().await.unwrap().unwrap();
+        let rec = rec.unwrap();
+        assert_eq!(rec["year"], serde_json::json!(2024));
+        assert!(rec["year"].is_i64() || rec["year"].is_u64());
+        assert_eq!(rec["value"], serde_json::json!(31.5));
+        assert_eq!(rec["comment"], "12");
+        assert_eq!(rec["flag"], true);
+        let (_, rec) = r.next().await.unwrap().unwrap();
+        let rec = rec.unwrap();
+        assert_eq!(rec["year"], "20x4");
+        assert_eq!(rec["value"], serde_json::json!(1200));
+        assert_eq!(rec["flag"], false);
     }
 
     #[tokio::test]

@@ -29,6 +29,8 @@ pub struct NetworkRequestQuery {
     overdue: Option<bool>,
     /// Due strictly before this date.
     due_before: Option<NaiveDate>,
+    /// Outgoing registration number (исходящий номер), exact.
+    outgoing_number: Option<String>,
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
@@ -66,6 +68,7 @@ pub async fn list_network_requests(
         overdue: q.overdue,
         due_before: q.due_before,
         now: Some(Utc::now()),
+        outgoing_number: q.outgoing_number,
     };
     let found = state.network_requests.list(&ctx.actor.scope(), &filter, page).await?;
     let next = found.next_after;

@@ -1,7 +1,7 @@
 //! Actual values of indicators on the wire.
 
 use chrono::{DateTime, Utc};
-use rsnms_domain::agreements::{IndicatorValue, ValueFlag};
+use rsnms_domain::agreements::{IndicatorValue, IndicatorValueInput, ValueFlag};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -36,6 +36,18 @@ pub struct IndicatorValueWrite {
 }
 
 impl ValueChecks for IndicatorValueWrite {}
+
+impl From<IndicatorValueWrite> for IndicatorValueInput {
+    fn from(dto: IndicatorValueWrite) -> Self {
+        IndicatorValueInput {
+            year: dto.year.unwrap_or_default(),
+            quarter: dto.quarter,
+            value: dto.value.unwrap_or_default(),
+            source: dto.source.unwrap_or_default(),
+            comment: dto.comment,
+        }
+    }
+}
 
 /// An actual value with its warnings.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -3,10 +3,13 @@
 //! actions inside the import's unit of work, matching existing records by id or by a natural
 //! key. Adding a dataset: implement [`Dataset`] and list it in [`DATASETS`].
 
+mod agreements;
 mod diagnostic_results;
 mod events;
+mod indicator_values;
 mod internship_sites;
 mod mentoring_pairs;
+mod network_requests;
 mod organizations;
 mod persons;
 mod programs;
@@ -27,6 +30,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::reader::Format;
 use crate::extract::{ValueChecks, from_value, validate};
 
 /// One importable dataset.
@@ -54,6 +58,11 @@ pub trait Dataset: Send + Sync {
     fn bool_columns(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Body formats accepted (415 for others): both by default; a dataset of nested documents
+    /// accepts NDJSON only.
+    fn formats(&self) -> &'static [Format] {
+        &[Format::Ndjson, Format::Csv]
+    }
     /// Applies one record inside a unit (the line's own savepoint). An `Unchanged` outcome is
     /// rolled back by the caller, so a dataset may detect it by writing and comparing.
     async fn apply(
@@ -74,6 +83,9 @@ pub static DATASETS: &[&dyn Dataset] = &[
     &events::Events,
     &mentoring_pairs::MentoringPairs,
     &internship_sites::InternshipSites,
+    &network_requests::NetworkRequests,
+    &agreements::Agreements,
+    &indicator_values::IndicatorValues,
 ];
 
 /// The dataset of a name.
@@ -86,6 +98,56 @@ pub fn parse<T: DeserializeOwned + Validate + ValueChecks>(record: Map<String, V
     let dto: T = from_value(Value::Object(record)).map_err(|e| DomainError::Validation(e.errors))?;
     validate(&dto).map_err(|e| DomainError::Validation(e.errors))?;
     Ok(dto)
+}
+
+/// Parses a whole record into a write DTO like [`parse`], naming with its failing fields the
+/// `errors` already found in the record's import-only columns (every failing field at once).
+pub fn parse_all<T: DeserializeOwned + Validate + ValueChecks>(
+    record: Map<String, Value>,
+    mut errors: Vec<FieldError>,
+) -> DomainResult<T> {
+    match parse::<T>(record) {
+        Ok(dto) if errors.is_empty() => Ok(dto),
+        Ok(_) => Err(DomainError::Validation(errors)),
+        Err(DomainError::Validation(more)) => {
+            for e in more {
+                if !errors.iter().any(|f| f.field == e.field) {
+                    errors.push(e);
+                }
+            }
+            Err(DomainError::Validation(errors))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Takes an import-only column out of a record (a matching key or a lifecycle step the write
+/// DTO does not hold), typed; blank is absent, a wrong type is pushed to `errors` under the
+/// column's name.
+pub fn take_field<T: DeserializeOwned>(
+    record: &mut Map<String, Value>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match record.remove(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(v) => match from_value::<T>(v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.extend(e.errors.into_iter().map(|mut f| {
+                    f.field = if f.field == "$" { field.to_owned() } else { format!("{field}.{}", f.field) };
+                    f
+                }));
+                None
+            }
+        },
+    }
+}
+
+/// Fails with every error found so far, if any.
+pub fn finish(errors: Vec<FieldError>) -> DomainResult<()> {
+    if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
 }
 
 /// Takes the record's `id` (matching by id), if any.

@@ -303,3 +303,43 @@ async fn two_instances_over_one_database_run_every_job_exactly_once() {
     let page = first.get("/api/v1/persons?limit=500&name=Параллельная", &first.admin).await;
     assert_eq!(page.body["items"].as_array().unwrap().len(), 240);
 }
+
+#[tokio::test]
+async fn a_job_whose_worker_died_is_taken_again_and_resumes_after_its_last_commit() {
+    use rsnms_domain::exchange::{ImportSummary, jobs::Checkpoint};
+    // No worker runs here after its first (idle) round: the test plays both workers.
+    let url = fresh_database_url().await;
+    let mut settings = test_settings(&url);
+    settings.exchange.import_job_poll_ms = 3_600_000;
+    let app = spawn_with(settings).await;
+    let r = app.seed_region().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let body = ndjson(&(1..=5).map(|n| person(&r, n, "Возобновлённая")).collect::<Vec<_>>());
+    let res = submit(&app, "persons?atomic=false&mode=create", &app.admin, body, &[]).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    let job_id: uuid::Uuid = id(&res.body).parse().unwrap();
+
+    // A worker leases the job, commits the first record with its checkpoint, and dies (its
+    // lease runs out at once).
+    let jobs = jobs_of(&app);
+    let dead = jobs.lease("dead-worker", -1).await.unwrap().unwrap();
+    assert_eq!(dead.id, job_id);
+    app.create_person(person(&r, 1, "Возобновлённая")).await;
+    let first = ImportSummary { received: 1, created: 1, ..ImportSummary::default() };
+    jobs.checkpoint(job_id, "dead-worker", &Checkpoint { summary: first, last: false }, -1).await.unwrap();
+
+    let ran = rsnms::import_jobs::import_round(app.store.units.as_ref(), &jobs, "live-worker").await.unwrap();
+    assert!(ran);
+    let job = app.get(&format!("/api/v1/imports/jobs/{job_id}"), &app.admin).await.body;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["attempts"], 2);
+    assert_eq!(
+        (job["summary"]["received"].as_u64(), job["summary"]["created"].as_u64(), job["summary"]["rejected"].as_u64()),
+        (Some(5), Some(5), Some(0)),
+        "the committed record is not applied again (mode=create would reject it): {job}"
+    );
+    assert_eq!(persons_of(&app).await.len(), 5);
+    // The dead worker can no longer record anything.
+    let end = Checkpoint { summary: ImportSummary::default(), last: true };
+    assert!(jobs.checkpoint(job_id, "dead-worker", &end, 60).await.is_err());
+}

@@ -11,6 +11,7 @@ mod diagnostics;
 mod errors;
 mod faults;
 mod idempotency;
+mod import_jobs;
 mod imports;
 mod imports_development;
 mod imports_exchange;

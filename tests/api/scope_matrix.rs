@@ -64,6 +64,20 @@ fn fixtures() -> Vec<(&'static str, Fixture)> {
         }),
         ("/api/v1/routes", |app, r| Box::pin(crate::routes::route_in_school_a(app, r))),
         ("/api/v1/mentoring-pairs", |app, r| Box::pin(crate::offerings::pair_in_school_a(app, r))),
+        ("/api/v1/imports/jobs", |app, r| {
+            Box::pin(async move {
+                let municipal_a = app.token(Role::Municipal, Some(&r.mun_a), None);
+                let body = format!(
+                    "{}\n",
+                    json!({"surname": "Импортная", "first_name": "Анна", "organization_id": r.school_a["id"], "roles": ["teacher"]})
+                );
+                let res = crate::import_jobs::submit(app, "persons", &municipal_a, body.into_bytes(), &[]).await;
+                assert_eq!(res.status, 202, "{}", res.text);
+                // Ended, so that the admin's reads around each call see the same job.
+                crate::import_jobs::until_ended(app, &res.header("location").unwrap(), &municipal_a).await;
+                id(&res.body)
+            })
+        }),
         ("/api/v1/webhooks", |app, r| {
             Box::pin(async move {
                 let municipal_a = app.token(Role::Municipal, Some(&r.mun_a), None);

@@ -37,7 +37,8 @@ pub fn engine() -> &'static str {
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) { "postgres" } else { "sqlite" }
 }
 
-async fn fresh_database_url() -> String {
+/// A fresh database URL of the current engine (a new SQLite file or PostgreSQL database).
+pub async fn fresh_database_url() -> String {
     match std::env::var("TEST_DATABASE_URL").ok().filter(|v| !v.is_empty()) {
         Some(admin_url) => {
             let name = format!("rsnms_test_{}", Uuid::now_v7().simple());

@@ -61,6 +61,8 @@ pub struct AppState {
     pub changes: Arc<dyn rsnms_domain::exchange::ChangeFeed>,
     /// Webhooks.
     pub webhooks: Arc<dyn rsnms_domain::exchange::WebhookRepository>,
+    /// Asynchronous import jobs.
+    pub import_jobs: Arc<dyn rsnms_domain::exchange::ImportJobRepository>,
     /// Network requests.
     pub network_requests: Arc<dyn rsnms_domain::network_requests::NetworkRequestRepository>,
     /// Deadline policies.
@@ -151,6 +153,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::deadline_policies::routes(cfg);
     routes::network_requests::routes(cfg);
     routes::request_numbering::routes(cfg);
+    routes::import_jobs::routes(cfg);
     routes::imports::routes(cfg);
     routes::changes::routes(cfg);
     routes::webhooks::routes(cfg);
@@ -205,6 +208,7 @@ fn cors(origins: &[String]) -> Cors {
             header::RETRY_AFTER,
             header::HeaderName::from_static("x-request-id"),
             header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static("preference-applied"),
             header::HeaderName::from_static("ratelimit-limit"),
             header::HeaderName::from_static("ratelimit-remaining"),
             header::HeaderName::from_static("ratelimit-reset"),

@@ -27,6 +27,9 @@ pub struct ExchangeSettings {
     pub webhook_max_attempts: u32,
     /// `RSNMS_WEBHOOK_TIMEOUT_SECONDS`: per-attempt timeout (default 10).
     pub webhook_timeout_seconds: u64,
+    /// `RSNMS_IMPORT_JOB_POLL_MS`: how often an idle import worker looks for a queued job
+    /// (default 1000).
+    pub import_job_poll_ms: u64,
 }
 
 impl ExchangeSettings {
@@ -38,6 +41,7 @@ impl ExchangeSettings {
             webhook_backoff_ms: 50,
             webhook_max_attempts: 3,
             webhook_timeout_seconds: 2,
+            import_job_poll_ms: 50,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Start-up of rsnms: the only code that knows both the HTTP and the persistence crates.
 
 pub mod exchange;
+pub mod import_jobs;
 pub mod settings;
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
@@ -116,6 +117,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         units: store.units.clone(),
         changes: store.changes.clone(),
         webhooks: store.webhooks.clone(),
+        import_jobs: store.import_jobs.clone(),
         network_requests: store.network_requests.clone(),
         deadline_policies: store.deadline_policies.clone(),
         calendars: store.calendars.clone(),
@@ -142,6 +144,11 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
     );
     spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);
     exchange::spawn_webhook_worker(store.changes.clone(), store.webhooks.clone(), settings.exchange.clone())?;
+    import_jobs::spawn_import_worker(
+        store.units.clone(),
+        store.import_jobs.clone(),
+        settings.exchange.import_job_poll_ms,
+    );
     spawn_deadline_watch(store.clone(), Duration::from_secs(60));
     let port = listener.local_addr()?.port();
     let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))

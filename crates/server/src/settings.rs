@@ -81,6 +81,7 @@ impl Settings {
                 webhook_backoff_ms: parsed::<u64>("RSNMS_WEBHOOK_BACKOFF_MS", 5000)?.max(10),
                 webhook_max_attempts: parsed::<u32>("RSNMS_WEBHOOK_MAX_ATTEMPTS", 10)?.max(1),
                 webhook_timeout_seconds: parsed::<u64>("RSNMS_WEBHOOK_TIMEOUT_SECONDS", 10)?.max(1),
+                import_job_poll_ms: parsed::<u64>("RSNMS_IMPORT_JOB_POLL_MS", 1000)?.max(10),
             },
         })
     }

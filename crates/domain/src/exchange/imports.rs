@@ -32,6 +32,14 @@ pub enum ImportMode {
 }
 
 impl ImportMode {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Upsert => "upsert",
+        }
+    }
+
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -90,7 +98,7 @@ pub enum Outcome {
 }
 
 /// One rejected field of one line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportError {
     /// Line number in the body (1-based; for CSV the header is line 1). 0 for the whole body.
     pub line: u64,
@@ -110,7 +118,7 @@ impl ImportError {
 }
 
 /// The answer to an import.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportSummary {
     /// Records read.
     pub received: u64,
@@ -170,6 +178,8 @@ pub trait Unit: Send + Sync {
     fn deadline_policies(&self) -> &dyn DeadlinePolicyRepository;
     /// Agreements (and their indicator values) inside the unit.
     fn agreements(&self) -> &dyn AgreementRepository;
+    /// Import jobs inside the unit (a job's checkpoint commits with its records).
+    fn import_jobs(&self) -> &dyn super::jobs::ImportJobRepository;
     /// A nested unit (a savepoint) whose writes can be undone alone.
     async fn nested(&self) -> DomainResult<Box<dyn Unit>>;
     /// Makes the unit's writes permanent (or part of the enclosing unit).

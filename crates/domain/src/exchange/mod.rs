@@ -6,10 +6,12 @@
 
 pub mod feed;
 pub mod imports;
+pub mod jobs;
 pub mod webhooks;
 
 pub use feed::{ChangeEvent, ChangeFeed, ChangeQuery};
 pub use imports::{IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, Outcome, Unit, UnitOfWork};
+pub use jobs::{ImportJob, ImportJobRepository, ImportJobStatus, ImportProgress};
 pub use webhooks::{
     Delivery, DeliveryStatus, NewSubscription, Subscription, WebhookRepository, create_subscription,
     delete_subscription, enable_subscription, get_subscription, list_deliveries, list_subscriptions,

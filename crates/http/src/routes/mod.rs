@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod events;
 pub mod exports;
 pub mod health;
+pub mod import_jobs;
 pub mod imports;
 pub mod individual_routes;
 pub mod internship_sites;

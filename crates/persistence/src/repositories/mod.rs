@@ -9,6 +9,7 @@ mod deadline_policies;
 mod development;
 mod health;
 mod idempotency;
+mod import_jobs;
 mod monitoring;
 mod network_requests;
 mod organizations;
@@ -28,6 +29,7 @@ pub use deadline_policies::DeadlinePolicyStore;
 pub use development::{CompetencyStore, DiagnosticStore, MentoringStore, OfferingStore, ProgramStore, RouteStore};
 pub use health::HealthStore;
 pub use idempotency::IdempotencyKeys;
+pub use import_jobs::ImportJobStore;
 pub use monitoring::MonitoringStore;
 pub use network_requests::{DEFAULT_NUMBER_FORMAT, NetworkRequestStore};
 pub use organizations::OrganizationStore;
@@ -83,6 +85,8 @@ pub struct Store {
     pub offerings: Arc<OfferingStore>,
     /// Mentoring pairs.
     pub mentoring: Arc<MentoringStore>,
+    /// Asynchronous import jobs.
+    pub import_jobs: Arc<ImportJobStore>,
 }
 
 impl Store {
@@ -109,6 +113,7 @@ impl Store {
             routes: Arc::new(RouteStore { db: db.clone() }),
             offerings: Arc::new(OfferingStore { db: db.clone() }),
             mentoring: Arc::new(MentoringStore { db: db.clone() }),
+            import_jobs: Arc::new(ImportJobStore { db: db.clone() }),
             db,
         }
     }

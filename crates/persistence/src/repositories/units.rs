@@ -98,6 +98,10 @@ impl Unit for UnitStore {
         self.store.agreements.as_ref()
     }
 
+    fn import_jobs(&self) -> &dyn rsnms_domain::exchange::ImportJobRepository {
+        self.store.import_jobs.as_ref()
+    }
+
     async fn nested(&self) -> DomainResult<Box<dyn Unit>> {
         Ok(Box::new(UnitStore::over(self.db.begin_unit().await?)))
     }

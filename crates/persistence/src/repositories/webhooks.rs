@@ -83,7 +83,7 @@ fn delivery(m: d::Model) -> Delivery {
 
 /// The owning principal: the account acting in a role for an organisation or as a person. A
 /// subscription is the principal's, not merely the account's.
-fn principal(actor: &Actor) -> String {
+pub(crate) fn principal(actor: &Actor) -> String {
     let or_dash = |u: Option<Uuid>| u.map_or_else(|| "-".to_owned(), |u| u.simple().to_string());
     let subject: String = actor.subject.chars().take(160).collect();
     format!("{subject}|{}|{}|{}", actor.role.as_str(), or_dash(actor.organization_id), or_dash(actor.person_id))

@@ -1,14 +1,18 @@
 use actix_web::{
     HttpMessage, HttpRequest, HttpResponse,
     http::{StatusCode, header},
-    post, web,
+    post,
+    web::{self, Bytes},
 };
+use futures_util::Stream;
 use rsnms_domain::{
     FieldError, Msg,
-    exchange::{IdScheme, ImportMode, ImportOptions},
+    auth::Ctx,
+    exchange::{IdScheme, ImportJob, ImportJobRepository, ImportMode, ImportOptions, jobs::NewImportJob},
     idempotency::{Claim, StoredResponse},
 };
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::{
     ImportLimit,
@@ -24,11 +28,14 @@ use crate::{
     middleware::IdempotencyKeys,
     openapi::CreateErrors,
     problem::{ApiError, ApiResult, Lang},
+    routes::import_jobs::ImportJobView,
 };
 
 /// Header carrying the SHA-256 of an imported body, stored with an idempotent response so that
 /// a retry with another body under the same key is refused.
 const BODY_SHA256: &str = "import-body-sha256";
+/// RFC 7240: which preference was honoured.
+const PREFERENCE_APPLIED: &str = "preference-applied";
 
 #[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encoding), ApiError> {
@@ -115,6 +122,74 @@ fn key_reused() -> ApiError {
     )])
 }
 
+/// The problem of an all-or-nothing import with a rejected record (the summary goes with it).
+pub fn rejection(rejected: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import-rejected",
+        Msg::new("Загрузка отклонена", "Import rejected"),
+        Msg::new(
+            format!("Записей с ошибками: {rejected}; ничего не записано (atomic=true)"),
+            format!("{rejected} records failed; nothing was written (atomic=true)"),
+        ),
+    )
+}
+
+/// Whether the request asks to be answered before the work is done (RFC 7240 `respond-async`).
+fn prefers_async(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all("prefer")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("respond-async"))
+}
+
+/// Bytes per stored piece of an asynchronous import's body.
+const PIECE_BYTES: usize = 256 * 1024;
+
+/// Stores a body in pieces as it streams in; returns its size.
+async fn store_body<S, E>(jobs: &dyn ImportJobRepository, id: Uuid, lines: &mut Lines<S>) -> Result<u64, ApiError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let mut seq = 0;
+    let mut piece = Vec::with_capacity(PIECE_BYTES);
+    while let Some(chunk) = lines.next_chunk().await? {
+        piece.extend_from_slice(&chunk);
+        if piece.len() >= PIECE_BYTES {
+            jobs.append(id, seq, std::mem::replace(&mut piece, Vec::with_capacity(PIECE_BYTES))).await?;
+            seq += 1;
+        }
+    }
+    if !piece.is_empty() {
+        jobs.append(id, seq, piece).await?;
+    }
+    Ok(lines.bytes_read())
+}
+
+/// Stores the body of an asynchronous import and queues the job; nothing is left behind when
+/// the body cannot be received whole (too large, cut off).
+async fn submit<S, E>(
+    jobs: &dyn ImportJobRepository,
+    ctx: &Ctx,
+    job: NewImportJob,
+    lines: &mut Lines<S>,
+) -> Result<ImportJob, ApiError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let id = jobs.open(ctx, job).await?;
+    match store_body(jobs, id, lines).await {
+        Ok(size) => Ok(jobs.enqueue(id, size, &lines.digest()).await?),
+        Err(e) => {
+            if let Err(d) = jobs.discard(id).await {
+                tracing::warn!(error = %d, job = %id, "an incomplete import body was not removed");
+            }
+            Err(e)
+        }
+    }
+}
+
 /// The response to an import: the summary (200), or for an all-or-nothing import with a
 /// rejected record a problem (422) carrying the same summary.
 fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode, &'static str, Vec<u8>) {
@@ -122,17 +197,12 @@ fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode
         return (StatusCode::OK, "application/json", serde_json::to_vec(&view).unwrap_or_default());
     }
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-    let (title, detail) = match lang {
-        Lang::Ru => {
-            ("Загрузка отклонена", format!("Записей с ошибками: {}; ничего не записано (atomic=true)", view.rejected))
-        }
-        Lang::En => ("Import rejected", format!("{} records failed; nothing was written (atomic=true)", view.rejected)),
-    };
+    let problem = rejection(view.rejected);
     let body = serde_json::json!({
-        "type": "https://rsnms.ru/problems/import-rejected",
-        "title": title,
-        "status": 422,
-        "detail": detail,
+        "type": format!("https://rsnms.ru/problems/{}", problem.kind),
+        "title": lang.pick(&problem.title),
+        "status": problem.status.as_u16(),
+        "detail": lang.pick(&problem.detail),
         "request_id": request_id,
         "summary": view,
     });
@@ -160,12 +230,19 @@ fn replay(stored: StoredResponse) -> HttpResponse {
 /// transaction; a 422 problem carrying the summary when a record fails); `atomic=false` keeps
 /// the good records; `dry_run=true` writes nothing. With `Idempotency-Key` a retry replays the
 /// first summary and creates nothing twice.
+///
+/// With `Prefer: respond-async` (RFC 7240) the body is stored in the database as it streams
+/// (the same size limit) and the answer is 202 with `Location: /api/v1/imports/jobs/{id}`,
+/// `Preference-Applied: respond-async` and the queued job; a worker of any instance runs it by
+/// the same rules, as the submitter, and the job shows its progress, then the summary (or the
+/// problem). With `Idempotency-Key` a retry answers the same 202 and never makes a second job.
 #[utoipa::path(
     tag = "imports",
     params(
         ("dataset" = String, Path, description = "The dataset (the published spec lists every one)"),
         ImportQuery,
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first summary is replayed")
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the first summary (or job) is replayed"),
+        ("Prefer" = Option<String>, Header, description = "`respond-async`: store the body, answer 202 at once and run the import in the background")
     ),
     request_body(
         description = "NDJSON lines or CSV rows",
@@ -176,6 +253,11 @@ fn replay(stored: StoredResponse) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "Imported (or a dry run): the summary", body = ImportSummaryView),
+        (status = 202, description = "With `Prefer: respond-async`: the body is stored and the job queued", body = ImportJobView,
+         headers(
+            ("Location" = String, description = "`/api/v1/imports/jobs/{id}`: the job"),
+            ("Preference-Applied" = String, description = "`respond-async`")
+         )),
         CreateErrors
     ),
     security(("bearer" = []))
@@ -240,6 +322,45 @@ pub async fn create_import(
         }
         _ => None,
     };
+
+    if prefers_async(&req) {
+        let job = NewImportJob {
+            dataset: dataset.name().to_owned(),
+            options: opts.clone(),
+            format: format.as_str().to_owned(),
+            charset: encoding.name().to_ascii_lowercase(),
+        };
+        let job = match submit(state.import_jobs.as_ref(), &ctx, job, records.lines()).await {
+            Ok(j) => j,
+            Err(e) => {
+                if let Some((key, keys)) = &claimed {
+                    let _ = keys.0.release(&ctx.actor.subject, key).await;
+                }
+                return Err(e);
+            }
+        };
+        let location = format!("/api/v1/imports/jobs/{}", job.id);
+        let digest = job.body_sha256.clone();
+        let body = serde_json::to_vec(&ImportJobView::new(job, lang)).unwrap_or_default();
+        let headers = vec![
+            (header::CONTENT_TYPE.to_string(), "application/json".to_owned()),
+            (header::LOCATION.to_string(), location),
+            (PREFERENCE_APPLIED.to_owned(), "respond-async".to_owned()),
+            (BODY_SHA256.to_owned(), digest),
+        ];
+        if let Some((key, keys)) = claimed {
+            let stored =
+                StoredResponse { status: StatusCode::ACCEPTED.as_u16(), headers: headers.clone(), body: body.clone() };
+            if let Err(e) = keys.0.complete(&ctx.actor.subject, &key, &stored).await {
+                tracing::warn!(error = %e, "idempotent import response not stored");
+            }
+        }
+        let mut res = HttpResponse::Accepted();
+        for h in headers {
+            res.insert_header(h);
+        }
+        return Ok(res.body(body));
+    }
 
     let result = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await;
     let summary = match result {

@@ -60,6 +60,31 @@ async fn apply_line(
     }
 }
 
+/// What a background run (an import job) is told as it goes; a request runs with none.
+#[async_trait::async_trait]
+pub trait Observer: Send + Sync {
+    /// After every record, outside the unit: may record progress (throttling itself); an error
+    /// stops the run (rolled back).
+    async fn progress(&self, summary: &ImportSummary) -> Result<(), ApiError>;
+    /// Inside the unit, right before it commits (a batch, or the `last` commit): what it
+    /// writes there commits with the records, or not at all.
+    async fn before_commit(&self, unit: &dyn Unit, summary: &ImportSummary, last: bool) -> Result<(), ApiError>;
+}
+
+/// The observer of a request: nothing to tell.
+struct Unobserved;
+
+#[async_trait::async_trait]
+impl Observer for Unobserved {
+    async fn progress(&self, _: &ImportSummary) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    async fn before_commit(&self, _: &dyn Unit, _: &ImportSummary, _: bool) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
 /// Runs an import to its end and returns its summary. Failures of the store abort it (5xx);
 /// everything wrong with a line is reported in the summary.
 pub async fn run<S, E>(
@@ -72,8 +97,29 @@ pub async fn run<S, E>(
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
+    run_observed(units, dataset, ctx, opts, records, &Unobserved, ImportSummary::default()).await
+}
+
+/// [`run`] with an observer, resuming after a committed checkpoint: the first `start.received`
+/// records were applied and committed before (their counts and errors are in `start`), so they
+/// are read past, not applied again.
+pub async fn run_observed<S, E>(
+    units: &dyn UnitOfWork,
+    dataset: &dyn Dataset,
+    ctx: &Ctx,
+    opts: &ImportOptions,
+    records: &mut Records<S>,
+    observer: &dyn Observer,
+    start: ImportSummary,
+) -> Result<ImportSummary, ApiError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
     let keep_going = !opts.atomic && !opts.dry_run;
-    let mut summary = ImportSummary::default();
+    let skip = start.received;
+    let mut summary = start;
+    summary.committed = false;
+    let mut skipped = 0;
     let mut unit = units.begin().await?;
     let mut in_batch = 0;
     loop {
@@ -85,6 +131,10 @@ where
             }
         };
         let Some((line, record)) = next else { break };
+        if skipped < skip {
+            skipped += 1;
+            continue;
+        }
         summary.received += 1;
         let result = match record {
             Err(e) => Err(vec![e]),
@@ -103,8 +153,16 @@ where
                 summary.reject(line, errors.into_iter().take(room).collect());
             }
         }
+        if let Err(e) = observer.progress(&summary).await {
+            unit.rollback().await.ok();
+            return Err(e);
+        }
         in_batch += 1;
         if keep_going && in_batch >= BATCH {
+            if let Err(e) = observer.before_commit(unit.as_ref(), &summary, false).await {
+                unit.rollback().await.ok();
+                return Err(e);
+            }
             unit.commit().await?;
             unit = units.begin().await?;
             in_batch = 0;
@@ -112,10 +170,14 @@ where
     }
     let commit = !opts.dry_run && (keep_going || summary.rejected == 0);
     if commit {
+        summary.committed = true;
+        if let Err(e) = observer.before_commit(unit.as_ref(), &summary, true).await {
+            unit.rollback().await.ok();
+            return Err(e);
+        }
         unit.commit().await?;
     } else {
         unit.rollback().await?;
     }
-    summary.committed = commit;
     Ok(summary)
 }

@@ -9,6 +9,7 @@ pub mod reader;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use create::rejection;
 pub use dto::{ImportErrorView, ImportSummaryView};
 
 /// Default largest import body: 1 GiB.

@@ -32,6 +32,18 @@ impl Format {
             Format::Csv => "text/csv",
         }
     }
+    /// Name (`ndjson`, `csv`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ndjson => "ndjson",
+            Self::Csv => "csv",
+        }
+    }
+
+    /// Parses a name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Ndjson, Self::Csv].into_iter().find(|f| f.as_str() == s)
+    }
 }
 
 /// Reads a body line by line.
@@ -91,14 +103,16 @@ where
         Ok(())
     }
 
-    async fn fill(&mut self) -> Result<bool, ApiError> {
+    /// The next piece of the body as it arrived, unparsed — counted against the limit and
+    /// hashed like every byte the reader reads (an asynchronous import stores the body so).
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, ApiError> {
         if self.done {
-            return Ok(false);
+            return Ok(None);
         }
         match self.stream.next().await {
             None => {
                 self.done = true;
-                Ok(false)
+                Ok(None)
             }
             Some(Err(_)) => Err(ApiError::bad_request(Msg::new(
                 "Не удалось прочитать тело запроса",
@@ -110,6 +124,20 @@ where
                     return Err(ApiError::payload_too_large(usize::try_from(self.limit).unwrap_or(usize::MAX)));
                 }
                 self.hasher.update(&chunk);
+                Ok(Some(chunk))
+            }
+        }
+    }
+
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.read
+    }
+
+    async fn fill(&mut self) -> Result<bool, ApiError> {
+        match self.next_chunk().await? {
+            None => Ok(false),
+            Some(chunk) => {
                 self.buf.extend_from_slice(&chunk);
                 Ok(true)
             }

@@ -25,6 +25,8 @@ pub struct PersonFilter {
     pub name: Option<String>,
     /// Exact СНИЛС digits (only for callers who may read personal data).
     pub snils: Option<String>,
+    /// Only these persons (a batched read, e.g. the persons of a page of routes).
+    pub ids: Option<Vec<Uuid>>,
 }
 
 /// Storage of persons, scoped inside every query; changes are audited and emit outbox events.

@@ -68,6 +68,7 @@ pub async fn list_persons(
         municipality_code: q.municipality_code,
         name: q.name,
         snils: q.snils,
+        ..PersonFilter::default()
     };
     let found =
         rsnms_domain::persons::list_persons(state.persons.as_ref(), state.audit.as_ref(), &ctx, &filter, page).await?;

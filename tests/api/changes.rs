@@ -181,6 +181,7 @@ async fn an_event_that_commits_late_is_published_after_those_already_read() {
                 time_zone: "Asia/Irkutsk".into(),
                 contacts: Contacts::default(),
                 opened_on: None,
+                responsible_person_id: None,
             },
         )
         .await

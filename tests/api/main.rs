@@ -9,6 +9,7 @@ mod calendars;
 mod changes;
 mod diagnostics;
 mod errors;
+mod exports;
 mod faults;
 mod idempotency;
 mod import_jobs;

@@ -103,6 +103,21 @@ kinds! {
 }
 
 impl OrganizationKind {
+    /// Whether organisations of this kind name a person responsible for the regional system:
+    /// the regional authority, institute and ЦНППМ for the region («ответственный за работу в
+    /// цифровой экосистеме ДПО», BU 2.2.4) and the municipal authority and methodological service
+    /// for a municipality («ответственный специалист муниципальной методической службы», BU 2.3.4).
+    pub fn names_responsible_person(self) -> bool {
+        matches!(
+            self,
+            OrganizationKind::RegionalAuthority
+                | OrganizationKind::RegionalInstitute
+                | OrganizationKind::Cnppm
+                | OrganizationKind::MunicipalAuthority
+                | OrganizationKind::MunicipalMethodologicalService
+        )
+    }
+
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.as_str() == s)

@@ -60,6 +60,9 @@ pub struct Organization {
     pub opened_on: Option<NaiveDate>,
     /// Closed on (set by the close action).
     pub closed_on: Option<NaiveDate>,
+    /// The person it names responsible for the regional system (BU 2.2.4, 2.3.4); only kinds
+    /// for which [`OrganizationKind::names_responsible_person`] holds.
+    pub responsible_person_id: Option<Uuid>,
     /// Created at.
     pub created_at: DateTime<Utc>,
     /// Updated at.

@@ -8,6 +8,7 @@ use crate::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role, Scope},
     error::Errors,
+    persons::PersonRepository,
     values::{Email, Inn, MunicipalityCode, Phone, RegionCode, TimeZone},
 };
 
@@ -38,6 +39,8 @@ pub struct OrganizationInput {
     pub contacts: Contacts,
     /// Opened on.
     pub opened_on: Option<NaiveDate>,
+    /// The person responsible for the regional system (BU 2.2.4, 2.3.4).
+    pub responsible_person_id: Option<Uuid>,
 }
 
 impl From<&Organization> for OrganizationInput {
@@ -55,6 +58,7 @@ impl From<&Organization> for OrganizationInput {
             time_zone: Some(o.time_zone.clone()),
             contacts: o.contacts.clone(),
             opened_on: o.opened_on,
+            responsible_person_id: o.responsible_person_id,
         }
     }
 }
@@ -86,6 +90,8 @@ pub struct NewOrganization {
     pub contacts: Contacts,
     /// Opened on.
     pub opened_on: Option<NaiveDate>,
+    /// The person responsible for the regional system (checked against the persons on create and update).
+    pub responsible_person_id: Option<Uuid>,
 }
 
 fn text(errors: &mut Errors, field: &str, v: Option<String>, max: usize, required: bool) -> Option<String> {
@@ -237,6 +243,18 @@ pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> Doma
             .map(|m| m.as_str().to_owned()),
         website: text(&mut e, "contacts.website", c.website, 500, false),
     };
+    if let (Some(_), Some(kind)) = (input.responsible_person_id, input.kind)
+        && !kind.names_responsible_person()
+    {
+        e.push(FieldError::new(
+            "responsible_person_id",
+            "not_allowed",
+            Msg::new(
+                "Ответственного назначают только региональный орган, институт, ЦНППМ, муниципальный орган и муниципальная методическая служба",
+                "Only regional and municipal authorities, the regional institute, the ЦНППМ and municipal methodological services name a responsible person",
+            ),
+        ));
+    }
     e.finish()?;
     match (name, input.kind, level, region_code, time_zone) {
         (Some(name), Some(kind), Some(level), Some(region), Some(tz)) => Ok(NewOrganization {
@@ -252,6 +270,7 @@ pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> Doma
             time_zone: tz.as_str().to_owned(),
             contacts,
             opened_on: input.opened_on,
+            responsible_person_id: input.responsible_person_id,
         }),
         _ => Err(DomainError::Internal("organization validation lost a field".into())),
     }
@@ -297,6 +316,44 @@ async fn read_parent(
     }
 }
 
+/// Checks the responsible person of a validated organisation: visible to the caller, and working
+/// in the organisation's region — for a municipal organisation, in its municipality.
+async fn check_responsible(
+    repo: &dyn OrganizationRepository,
+    persons: &dyn PersonRepository,
+    scope: &Scope,
+    o: &NewOrganization,
+) -> DomainResult<()> {
+    const FIELD: &str = "responsible_person_id";
+    let Some(person_id) = o.responsible_person_id else { return Ok(()) };
+    let person = match persons.get(scope, person_id).await {
+        Ok(p) => p,
+        Err(DomainError::NotFound) => {
+            return Err(DomainError::field(
+                FIELD,
+                "not_found",
+                Msg::new("Работник не найден", "The person does not exist"),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let workplace = repo.get(&Scope::All, person.organization_id).await?;
+    let same_region = workplace.region_code == o.region_code;
+    let same_municipality = o.level != Level::Municipal || workplace.municipality_code == o.municipality_code;
+    if same_region && same_municipality {
+        Ok(())
+    } else {
+        Err(DomainError::field(
+            FIELD,
+            "outside_territory",
+            Msg::new(
+                "Ответственный должен работать в организации того же региона (для муниципального уровня — того же муниципалитета)",
+                "The responsible person must work in the same region (at municipal level, the same municipality)",
+            ),
+        ))
+    }
+}
+
 /// Roles that read individual organisations; analysts work with aggregates only.
 const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
@@ -322,6 +379,7 @@ pub async fn list_organizations(
 /// municipality.
 pub async fn create_organization(
     repo: &dyn OrganizationRepository,
+    persons: &dyn PersonRepository,
     ctx: &Ctx,
     input: OrganizationInput,
 ) -> DomainResult<Organization> {
@@ -332,13 +390,16 @@ pub async fn create_organization(
     if !inside(&scope, &new) {
         return Err(outside_territory());
     }
+    check_responsible(repo, persons, &scope, &new).await?;
     repo.create(ctx, new).await
 }
 
 /// Updates an organisation with a merge patch already applied to its current state.
-/// An organisation's own account may change its names and contacts, not its place.
+/// An organisation's own account may change its names, contacts and responsible person, not its
+/// place.
 pub async fn update_organization(
     repo: &dyn OrganizationRepository,
+    persons: &dyn PersonRepository,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
@@ -379,6 +440,9 @@ pub async fn update_organization(
     };
     if !allowed {
         return Err(outside_territory());
+    }
+    if structural_change || new.responsible_person_id != current.responsible_person_id {
+        check_responsible(repo, persons, &scope, &new).await?;
     }
     repo.update(ctx, id, expected_version, new).await
 }

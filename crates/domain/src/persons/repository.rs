@@ -27,6 +27,8 @@ pub struct PersonFilter {
     pub snils: Option<String>,
     /// Teaches this subject (normalised with [`normalize_subject`](super::normalize_subject)).
     pub subject: Option<String>,
+    /// Only these persons (a batched read, e.g. the persons of a page of routes).
+    pub ids: Option<Vec<Uuid>>,
 }
 
 /// Storage of persons, scoped inside every query; changes are audited and emit outbox events.

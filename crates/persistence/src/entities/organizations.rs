@@ -21,6 +21,7 @@ pub struct Model {
     pub contacts: Json,
     pub opened_on: Option<Date>,
     pub closed_on: Option<Date>,
+    pub responsible_person_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,

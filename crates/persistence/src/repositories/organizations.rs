@@ -50,6 +50,7 @@ fn to_domain(m: Model) -> DomainResult<Organization> {
         time_zone: m.time_zone,
         opened_on: m.opened_on,
         closed_on: m.closed_on,
+        responsible_person_id: m.responsible_person_id,
         created_at: m.created_at,
         updated_at: m.updated_at,
         version: m.version,
@@ -87,6 +88,7 @@ fn fill(am: &mut ActiveModel, n: NewOrganization) {
     am.time_zone = Set(n.time_zone);
     am.contacts = Set(serde_json::to_value(&n.contacts).unwrap_or_default());
     am.opened_on = Set(n.opened_on);
+    am.responsible_person_id = Set(n.responsible_person_id);
 }
 
 impl OrganizationStore {

@@ -270,6 +270,9 @@ impl PersonRepository for PersonStore {
         if let Some(s) = &f.snils {
             cond = cond.add(Column::Snils.eq(s.as_str()));
         }
+        if let Some(ids) = &f.ids {
+            cond = cond.add(Column::Id.is_in(ids.iter().copied()));
+        }
         if let Some(after) = page.after {
             cond = cond.add(Column::Id.gt(after));
         }

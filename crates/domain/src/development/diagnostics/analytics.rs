@@ -82,6 +82,15 @@ pub fn below_min_group(n: u64, min_group: u64) -> bool {
     n < min_group.max(1)
 }
 
+/// Share of persons with a deficit among those assessed, per cent with one decimal (`None` when
+/// suppressed or nobody was assessed).
+pub fn share_percent(assessed: Option<u64>, with_deficit: Option<u64>) -> Option<f64> {
+    match (assessed, with_deficit) {
+        (Some(a), Some(d)) if a > 0 => Some((d as f64 * 1000.0 / a as f64).round() / 10.0),
+        _ => None,
+    }
+}
+
 /// Aggregates rows: the latest result per person and competency in the period counts (in each
 /// group the person belongs to); groups of fewer than `min_group` persons are suppressed.
 pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<Group> {
@@ -151,10 +160,7 @@ pub async fn diagnostics_analytics(
                 competency_name: cname,
                 group_key: key,
                 group_name: name,
-                share_percent: match (assessed, deficits) {
-                    (Some(a), Some(d)) if a > 0 => Some((d as f64 * 1000.0 / a as f64).round() / 10.0),
-                    _ => None,
-                },
+                share_percent: share_percent(assessed, deficits),
                 suppressed: assessed.is_none(),
                 assessed,
                 with_deficit: deficits,

@@ -13,7 +13,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use analytics::{AnalyticsCell, AnalyticsRow, GroupBy, aggregate, below_min_group, diagnostics_analytics};
+pub use analytics::{
+    AnalyticsCell, AnalyticsRow, GroupBy, aggregate, below_min_group, diagnostics_analytics, share_percent,
+};
 pub use deficits::{Deficit, DeficitStatus, ResultRef, derive_deficits, person_deficits};
 pub use results::{
     RESULT_WRITERS, RecordSummary, ResultFilter, ResultInput, list_results, record_result, record_results,
@@ -417,6 +419,14 @@ pub trait DiagnosticRepository: Send + Sync {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         group_by: GroupBy,
+    ) -> DomainResult<Vec<AnalyticsRow>>;
+    /// Every result of one campaign grouped by municipality (`group_key` = municipality code),
+    /// for persons working in the region and municipality given (every territory when `None`).
+    async fn campaign_rows(
+        &self,
+        campaign_id: Uuid,
+        region_code: Option<&str>,
+        municipality_code: Option<&str>,
     ) -> DomainResult<Vec<AnalyticsRow>>;
 }
 

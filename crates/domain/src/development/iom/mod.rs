@@ -259,6 +259,12 @@ pub struct RouteFilter {
     pub tutor_id: Option<Uuid>,
     /// State.
     pub status: Option<RouteStatus>,
+    /// Only routes whose period overlaps these days (both inclusive).
+    pub overlaps: Option<(NaiveDate, NaiveDate)>,
+    /// Only routes of persons working in this region.
+    pub region_code: Option<String>,
+    /// Only routes of persons working in this municipality.
+    pub municipality_code: Option<String>,
 }
 
 /// Storage of routes and their evidence; scoped, journaled.

@@ -3,24 +3,37 @@
 //! names its schema and version (`schema`, `schema_version`); a change that breaks a consumer
 //! publishes a new schema version beside the old one.
 
+mod csv;
+mod diagnostics;
 mod dto;
 mod programs;
 mod regional_passport;
+mod routes;
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rsnms_domain::{
     DomainResult, FieldError, Msg,
-    auth::{Ctx, Role},
+    auth::{Ctx, Role, Scope},
+    development::competencies::CompetencyRepository,
+    organizations::{Organization, OrganizationFilter, OrganizationRepository},
+    page::{MAX_LIMIT, PageRequest},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
-pub use dto::{FederalProgramsV1, FederalRegionalPassportV1};
+pub use dto::{FederalDiagnosticsV1, FederalProgramsV1, FederalRegionalPassportV1, FederalRoutesV1};
 
 use crate::problem::ApiError;
+use dto::{CompetencyRefV1, OrganizationRefV1};
 
 /// Registers the export routes.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(regional_passport::get_federal_regional_passport).service(programs::get_federal_programs);
+    cfg.service(regional_passport::get_federal_regional_passport)
+        .service(routes::get_federal_routes)
+        .service(diagnostics::get_federal_diagnostics)
+        .service(programs::get_federal_programs);
 }
 
 /// Roles that may export: the region's administration, the operator and the federal integration.
@@ -45,4 +58,47 @@ pub(crate) fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(
             Msg::new("Конец периода раньше начала", "The period ends before it starts"),
         )])),
     }
+}
+
+/// Every organisation (the registry is small next to the rows an export walks), by id.
+async fn organizations(repo: &dyn OrganizationRepository) -> DomainResult<HashMap<Uuid, Organization>> {
+    let mut out = HashMap::new();
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    loop {
+        let found = repo.list(&Scope::All, &OrganizationFilter::default(), page).await?;
+        out.extend(found.items.into_iter().map(|o| (o.id, o)));
+        match found.next_after {
+            Some(a) => page.after = Some(a),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// An organisation as exports name it.
+fn organization_ref(o: &Organization) -> OrganizationRefV1 {
+    OrganizationRefV1 {
+        id: o.id,
+        name: o.name.clone(),
+        inn: o.inn.clone(),
+        kind: o.kind.as_str().to_owned(),
+        region_code: o.region_code.clone(),
+        municipality_code: o.municipality_code.clone(),
+        municipality_name: o.municipality_name.clone(),
+    }
+}
+
+/// Competencies by id, with code and name.
+async fn competencies(repo: &dyn CompetencyRepository, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, CompetencyRefV1>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(MAX_LIMIT as usize) {
+        for c in repo.get_many(chunk).await? {
+            out.insert(c.id, CompetencyRefV1 { id: c.id, code: c.code, name: c.name });
+        }
+    }
+    Ok(out)
+}
+
+/// A competency by id; an id the framework no longer holds is exported with empty code and name.
+fn competency(known: &HashMap<Uuid, CompetencyRefV1>, id: Uuid) -> CompetencyRefV1 {
+    known.get(&id).cloned().unwrap_or(CompetencyRefV1 { id, code: String::new(), name: String::new() })
 }

@@ -1,28 +1,53 @@
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use rsnms_domain::{
     development::programs::ProgramFilter,
     page::{MAX_LIMIT, PageRequest},
 };
 
-use super::dto::{ExportQuery, FederalProgramsV1, PeriodV1, ProgramV1};
+use super::{
+    csv::{self, Csv},
+    dto::{FederalProgramsV1, PeriodV1, ProgramV1, TableExportQuery},
+};
 use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
+
+/// Columns of the CSV form, one row per programme.
+const COLUMNS: &[&str] = &[
+    "id",
+    "title",
+    "kind",
+    "hours",
+    "form",
+    "developer_id",
+    "federal_registry",
+    "registry_id",
+    "registry_included_on",
+    "competency_ids",
+];
 
 /// Export the region's programmes (программы ДПП) for the federal ecosystem of DPO.
 ///
 /// Versioned JSON (`schema` = `rsnms.federal.programs`, `schema_version` = `1.0`): every
 /// programme that existed by the end of the period, with its federal registry details. The
-/// federal registry itself is loaded through `POST /api/v1/imports/{dataset}`.
+/// catalogue is regional: the territory parameters do not narrow it. With `Accept: text/csv` or
+/// `?format=csv` the same rows as CSV (columns `id, title, kind, hours, form, developer_id,
+/// federal_registry, registry_id, registry_included_on, competency_ids`). The federal registry
+/// itself is loaded through `POST /api/v1/imports/{dataset}`.
 #[utoipa::path(
     tag = "exports",
-    params(ExportQuery),
-    responses((status = 200, description = "The programmes", body = FederalProgramsV1), ReadErrors),
+    params(TableExportQuery),
+    responses(
+        (status = 200, description = "The programmes: JSON, or CSV with `Accept: text/csv` / `?format=csv`",
+         content((FederalProgramsV1 = "application/json"), (String = "text/csv"))),
+        ReadErrors
+    ),
     security(("bearer" = []))
 )]
 #[get("/exports/federal/programs")]
 pub async fn get_federal_programs(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Auth(ctx): Auth,
-    Params(q): Params<ExportQuery>,
+    Params(q): Params<TableExportQuery>,
 ) -> ApiResult<HttpResponse> {
     super::may_export(&ctx)?;
     let (from, to) = super::period(q.period_from, q.period_to)?;
@@ -51,6 +76,25 @@ pub async fn get_federal_programs(
             Some(a) => page.after = Some(a),
             None => break,
         }
+    }
+    if csv::wanted(&req, q.format) {
+        let w = Csv::new(q.delimiter);
+        let mut body = w.head(COLUMNS);
+        for p in &programs {
+            body.push_str(&w.line(&[
+                p.id.to_string(),
+                p.title.clone(),
+                p.kind.clone(),
+                p.hours.to_string(),
+                p.form.clone(),
+                p.developer_id.to_string(),
+                p.federal_registry.to_string(),
+                csv::opt(p.registry_id.as_ref()),
+                csv::opt(p.registry_included_on),
+                w.list(p.competency_ids.iter().map(ToString::to_string)),
+            ]));
+        }
+        return Ok(csv::respond(&format!("programs-{from}-{to}"), body));
     }
     Ok(HttpResponse::Ok().json(FederalProgramsV1 {
         schema: "rsnms.federal.programs".into(),

@@ -1,24 +1,32 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, web};
+use chrono::Datelike;
 use rsnms_domain::{
     auth::Scope,
-    organizations::{OrganizationFilter, OrganizationKind},
+    development::{iom::RouteFilter, programs::ProgramFilter},
+    monitoring::{IndicatorRow, report},
+    organizations::{Level, Organization, OrganizationFilter, OrganizationKind},
     page::{MAX_LIMIT, PageRequest},
     persons::{PersonFilter, PersonRole},
 };
+use uuid::Uuid;
 
 use super::dto::{
-    ExportQuery, FederalRegionalPassportV1, MethodologistV1, ParticipantV1, PassportTotalsV1, PeriodV1, TerritoryV1,
+    ExportQuery, FederalRegionalPassportV1, MethodologistV1, ParticipantV1, PassportIndicatorV1, PassportTotalsV1,
+    PeriodV1, ResponsiblePersonV1, TerritoryV1,
 };
 use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
 
 /// Export the regional passport (региональный паспорт) for the federal ecosystem of DPO.
 ///
-/// Versioned JSON (`schema` = `rsnms.federal.regional-passport`, `schema_version` = `1.0`) for a
-/// period and territory: the participants active during the period and the registry of municipal
-/// methodological staff, without personal data beyond full name and position. Administrators,
-/// operators and the federal integration export.
+/// Versioned JSON (`schema` = `rsnms.federal.regional-passport`, `schema_version` = `1.1`) for a
+/// period and territory: the participants active during the period, the registry of municipal
+/// methodological staff (full name and position only), the person each regional and municipal
+/// organisation names responsible for the system (BU 2.2.4, 2.3.4; with work contacts, since
+/// the exchange must reach them — those reads are audited), the indicator values of the
+/// period's last year (aggregates, small groups suppressed) and counts of programmes and
+/// routes. Administrators, operators and the federal integration export.
 #[utoipa::path(
     tag = "exports",
     params(ExportQuery),
@@ -38,33 +46,38 @@ pub async fn get_federal_regional_passport(
         municipality_code: q.municipality_code.clone(),
         ..OrganizationFilter::default()
     };
-    let mut participants = Vec::new();
+    let mut active: Vec<Organization> = Vec::new();
     let mut page = PageRequest { limit: MAX_LIMIT, after: None };
     loop {
         let found = state.organizations.list(&Scope::All, &filter, page).await?;
-        for o in found.items {
-            let active = o.opened_on.is_none_or(|d| d <= to) && o.closed_on.is_none_or(|d| d >= from);
-            if active {
-                participants.push(ParticipantV1 {
-                    id: o.id,
-                    name: o.name,
-                    kind: o.kind,
-                    level: o.level,
-                    parent_id: o.parent_id,
-                    inn: o.inn,
-                    region_code: o.region_code,
-                    municipality_code: o.municipality_code,
-                    municipality_name: o.municipality_name,
-                    opened_on: o.opened_on,
-                    closed_on: o.closed_on,
-                });
-            }
-        }
+        active.extend(
+            found
+                .items
+                .into_iter()
+                .filter(|o| o.opened_on.is_none_or(|d| d <= to) && o.closed_on.is_none_or(|d| d >= from)),
+        );
         match found.next_after {
             Some(a) => page.after = Some(a),
             None => break,
         }
     }
+    let responsible_persons = responsible_persons(&state, &ctx, &active).await?;
+    let participants: Vec<ParticipantV1> = active
+        .into_iter()
+        .map(|o| ParticipantV1 {
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+            level: o.level,
+            parent_id: o.parent_id,
+            inn: o.inn,
+            region_code: o.region_code,
+            municipality_code: o.municipality_code,
+            municipality_name: o.municipality_name,
+            opened_on: o.opened_on,
+            closed_on: o.closed_on,
+        })
+        .collect();
     let services: BTreeMap<_, _> = participants
         .iter()
         .filter(|p| p.kind == OrganizationKind::MunicipalMethodologicalService)
@@ -100,19 +113,153 @@ pub async fn get_federal_regional_passport(
     for p in &participants {
         *by_level.entry(p.level.as_str().to_owned()).or_default() += 1;
     }
+    let (programs, federal_registry_programs) = program_counts(&state, to).await?;
+    let routes_by_status = route_counts(&state, from, to, &q).await?;
     let totals = PassportTotalsV1 {
         participants: participants.len() as u64,
         participants_by_level: by_level,
         methodologists: methodologists.len() as u64,
+        programs,
+        federal_registry_programs,
+        routes: routes_by_status.values().sum(),
+        routes_by_status,
     };
+    let r = report(
+        state.monitoring.as_ref(),
+        state.agreements.as_ref(),
+        state.network_requests.as_ref(),
+        &ctx,
+        to.year(),
+        state.min_group_size,
+    )
+    .await?;
+    let mut indicators = Vec::new();
+    if q.municipality_code.is_none() {
+        indicators.extend(r.total.iter().map(|i| indicator(r.year, None, None, i)));
+    }
+    for m in r.municipalities.iter().filter(|m| q.municipality_code.as_ref().is_none_or(|c| *c == m.municipality_code))
+    {
+        indicators.extend(
+            m.indicators.iter().map(|i| indicator(r.year, Some(&m.municipality_code), Some(&m.municipality_name), i)),
+        );
+    }
     Ok(HttpResponse::Ok().json(FederalRegionalPassportV1 {
         schema: "rsnms.federal.regional-passport".into(),
-        schema_version: "1.0".into(),
+        schema_version: "1.1".into(),
         generated_at: chrono::Utc::now(),
         period: PeriodV1 { from, to },
         territory: TerritoryV1 { region_code: q.region_code, municipality_code: q.municipality_code },
+        responsible_persons,
+        indicators,
         participants,
         methodologists,
         totals,
     }))
+}
+
+/// The person each active regional or municipal organisation names responsible, with the
+/// contacts the exchange needs (their reads are audited).
+async fn responsible_persons(
+    state: &AppState,
+    ctx: &rsnms_domain::auth::Ctx,
+    active: &[Organization],
+) -> rsnms_domain::DomainResult<Vec<ResponsiblePersonV1>> {
+    let designating: Vec<&Organization> =
+        active.iter().filter(|o| o.kind.names_responsible_person() && o.responsible_person_id.is_some()).collect();
+    if designating.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = designating.iter().filter_map(|o| o.responsible_person_id).collect();
+    let filter = PersonFilter { ids: Some(ids.clone()), ..PersonFilter::default() };
+    let people = state.persons.list(&Scope::All, &filter, PageRequest { limit: MAX_LIMIT, after: None }).await?;
+    let people: BTreeMap<Uuid, _> = people.items.into_iter().map(|p| (p.id, p)).collect();
+    let orgs = super::organizations(state.organizations.as_ref()).await?;
+    let mut out = Vec::new();
+    let mut shown = Vec::new();
+    for o in designating {
+        let Some(p) = o.responsible_person_id.and_then(|id| people.get(&id)) else { continue };
+        let Some(workplace) = orgs.get(&p.organization_id) else { continue };
+        shown.push(p.id);
+        out.push(ResponsiblePersonV1 {
+            level: if o.level == Level::Municipal { "municipal" } else { "regional" }.to_owned(),
+            region_code: o.region_code.clone(),
+            municipality_code: o.municipality_code.clone(),
+            municipality_name: o.municipality_name.clone(),
+            designated_by: super::organization_ref(o),
+            person_id: p.id,
+            full_name: p.full_name(),
+            position: p.position.clone(),
+            organization: super::organization_ref(workplace),
+            email: p.email.clone(),
+            phone: p.phone.clone(),
+        });
+    }
+    shown.sort();
+    shown.dedup();
+    state.audit.record_reads(ctx, "person", &shown).await?;
+    out.sort_by(|a, b| {
+        (&a.municipality_code, &a.designated_by.name).cmp(&(&b.municipality_code, &b.designated_by.name))
+    });
+    Ok(out)
+}
+
+/// Programmes that existed by the end of the period, and those of them in the federal registry.
+async fn program_counts(state: &AppState, to: chrono::NaiveDate) -> rsnms_domain::DomainResult<(u64, u64)> {
+    let (mut all, mut registry) = (0, 0);
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    loop {
+        let found = state.programs.list(&ProgramFilter::default(), page).await?;
+        for p in found.items.iter().filter(|p| p.created_at.date_naive() <= to) {
+            all += 1;
+            registry += u64::from(p.federal_registry);
+        }
+        match found.next_after {
+            Some(a) => page.after = Some(a),
+            None => return Ok((all, registry)),
+        }
+    }
+}
+
+/// Routes overlapping the period in the territory, by status.
+async fn route_counts(
+    state: &AppState,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    q: &ExportQuery,
+) -> rsnms_domain::DomainResult<BTreeMap<String, u64>> {
+    let filter = RouteFilter {
+        overlaps: Some((from, to)),
+        region_code: q.region_code.clone(),
+        municipality_code: q.municipality_code.clone(),
+        ..RouteFilter::default()
+    };
+    let mut out = BTreeMap::new();
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    loop {
+        let found = state.routes.list(&Scope::All, &filter, page).await?;
+        for r in &found.items {
+            *out.entry(r.status.as_str().to_owned()).or_default() += 1;
+        }
+        match found.next_after {
+            Some(a) => page.after = Some(a),
+            None => return Ok(out),
+        }
+    }
+}
+
+fn indicator(year: i32, code: Option<&String>, name: Option<&String>, i: &IndicatorRow) -> PassportIndicatorV1 {
+    PassportIndicatorV1 {
+        year,
+        municipality_code: code.cloned(),
+        municipality_name: name.cloned(),
+        code: i.definition.code.clone(),
+        name: i.definition.name.clone(),
+        unit: i.definition.unit.as_str().to_owned(),
+        value: i.computed.value,
+        numerator: i.computed.numerator,
+        denominator: i.computed.denominator,
+        suppressed: i.computed.suppressed,
+        target: i.target,
+        reported: i.reported,
+    }
 }

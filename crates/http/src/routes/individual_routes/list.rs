@@ -52,7 +52,8 @@ pub async fn list_routes(
     Params(q): Params<RouteQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
-    let filter = RouteFilter { person_id: q.person_id, tutor_id: q.tutor_id, status: q.status };
+    let filter =
+        RouteFilter { person_id: q.person_id, tutor_id: q.tutor_id, status: q.status, ..RouteFilter::default() };
     let found = rsnms_domain::development::iom::list_routes(super::deps(&state), &ctx, &filter, page).await?;
     Ok(respond(&req, found, |r| RouteView::new(r, None)))
 }

@@ -30,7 +30,13 @@ pub async fn create_organization(
     Auth(ctx): Auth,
     Body(dto): Body<OrganizationWrite>,
 ) -> ApiResult<HttpResponse> {
-    let org = rsnms_domain::organizations::create_organization(state.organizations.as_ref(), &ctx, dto.into()).await?;
+    let org = rsnms_domain::organizations::create_organization(
+        state.organizations.as_ref(),
+        state.persons.as_ref(),
+        &ctx,
+        dto.into(),
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/organizations/{}", org.id)))
         .insert_header((header::ETAG, etag(org.version)))

@@ -89,6 +89,13 @@ pub struct OrganizationWrite {
     pub contacts: Option<ContactsDto>,
     /// Date opened (дата открытия).
     pub opened_on: Option<NaiveDate>,
+    /// The person this organisation names responsible for the regional system — «ответственный
+    /// за работу в цифровой экосистеме ДПО» (BU 2.2.4) for the regional authority, institute or
+    /// ЦНППМ; «ответственный специалист муниципальной методической службы» (BU 2.3.4) for the
+    /// municipal authority or methodological service. Only those kinds; the person must work in
+    /// the same region (municipal level: the same municipality). Shown with work contacts in
+    /// the regional passport export; `null` clears it.
+    pub responsible_person_id: Option<Uuid>,
 }
 
 impl From<OrganizationWrite> for OrganizationInput {
@@ -106,6 +113,7 @@ impl From<OrganizationWrite> for OrganizationInput {
             time_zone: w.time_zone,
             contacts: w.contacts.map(Contacts::from).unwrap_or_default(),
             opened_on: w.opened_on,
+            responsible_person_id: w.responsible_person_id,
         }
     }
 }
@@ -127,6 +135,7 @@ impl From<OrganizationInput> for OrganizationWrite {
             time_zone: i.time_zone,
             contacts: Some(i.contacts.into()),
             opened_on: i.opened_on,
+            responsible_person_id: i.responsible_person_id,
         }
     }
 }
@@ -162,6 +171,8 @@ pub struct OrganizationView {
     pub opened_on: Option<NaiveDate>,
     /// Date closed (дата закрытия), set by the close action.
     pub closed_on: Option<NaiveDate>,
+    /// The person responsible for the regional system (BU 2.2.4, 2.3.4).
+    pub responsible_person_id: Option<Uuid>,
     /// Created at (UTC).
     pub created_at: DateTime<Utc>,
     /// Updated at (UTC).
@@ -188,6 +199,7 @@ impl From<Organization> for OrganizationView {
             contacts: o.contacts.into(),
             opened_on: o.opened_on,
             closed_on: o.closed_on,
+            responsible_person_id: o.responsible_person_id,
             created_at: o.created_at,
             updated_at: o.updated_at,
             version: o.version,

@@ -14,8 +14,8 @@ use crate::{
 /// Update an organisation (изменить участника сети) with a JSON merge patch.
 ///
 /// Send only the fields that change; `null` clears a field. Needs `If-Match` with the current
-/// `ETag`. An organisation's own account may change names and contacts, not its place in the
-/// hierarchy.
+/// `ETag`. An organisation's own account may change names, contacts and its responsible person
+/// (`responsible_person_id`), not its place in the hierarchy.
 #[utoipa::path(
     tag = "organizations",
     params(
@@ -40,6 +40,7 @@ pub async fn update_organization(
     let version = if_match.version()?;
     let org = rsnms_domain::organizations::update_organization(
         state.organizations.as_ref(),
+        state.persons.as_ref(),
         &ctx,
         id.into_inner(),
         version,

@@ -72,6 +72,7 @@ pub async fn list_persons(
         name: q.name,
         snils: q.snils,
         subject: q.subject,
+        ..PersonFilter::default()
     };
     let found =
         rsnms_domain::persons::list_persons(state.persons.as_ref(), state.audit.as_ref(), &ctx, &filter, page).await?;

@@ -553,4 +553,36 @@ impl DiagnosticRepository for DiagnosticStore {
             })
             .collect())
     }
+
+    async fn campaign_rows(
+        &self,
+        campaign_id: Uuid,
+        region_code: Option<&str>,
+        municipality_code: Option<&str>,
+    ) -> DomainResult<Vec<AnalyticsRow>> {
+        let rows = dr::Entity::find()
+            .filter(dr::Column::CampaignId.eq(campaign_id))
+            .all(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect::<HashSet<_>>().into_iter().collect();
+        let places = places(self.db.conn(), &ids).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let place = places.get(&r.person_id)?;
+                let inside = region_code.is_none_or(|c| place.1 == c)
+                    && municipality_code.is_none_or(|c| place.2.as_deref() == Some(c));
+                inside.then(|| AnalyticsRow {
+                    person_id: r.person_id,
+                    competency_id: r.competency_id,
+                    assessed_on: r.assessed_on,
+                    updated_at: r.updated_at,
+                    deficit: r.deficit,
+                    group_key: place.2.clone(),
+                    group_name: place.3.clone(),
+                })
+            })
+            .collect())
+    }
 }

@@ -12,6 +12,7 @@ use rsnms_domain::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
 };
 use uuid::Uuid;
 
@@ -189,6 +190,26 @@ impl RouteRepository for RouteStore {
         }
         if let Some(s) = f.status {
             cond = cond.add(r::Column::Status.eq(s.as_str()));
+        }
+        if let Some((from, to)) = f.overlaps {
+            cond = cond.add(r::Column::PeriodStart.lte(to)).add(r::Column::PeriodEnd.gte(from));
+        }
+        if f.region_code.is_some() || f.municipality_code.is_some() {
+            let mut at = Condition::all();
+            if let Some(code) = &f.region_code {
+                at = at.add(organizations::Column::RegionCode.eq(code.as_str()));
+            }
+            if let Some(code) = &f.municipality_code {
+                at = at.add(organizations::Column::MunicipalityCode.eq(code.as_str()));
+            }
+            let orgs =
+                Query::select().column(organizations::Column::Id).from(organizations::Entity).cond_where(at).to_owned();
+            let people = Query::select()
+                .column(persons::Column::Id)
+                .from(persons::Entity)
+                .and_where(persons::Column::OrganizationId.in_subquery(orgs))
+                .to_owned();
+            cond = cond.add(r::Column::PersonId.in_subquery(people));
         }
         if let Some(after) = page.after {
             cond = cond.add(r::Column::Id.gt(after));

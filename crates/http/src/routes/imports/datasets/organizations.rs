@@ -66,15 +66,20 @@ impl Dataset for Organizations {
         match existing {
             None => {
                 let dto: OrganizationWrite = parse(record)?;
-                create_organization(unit.organizations(), ctx, dto.into()).await?;
+                create_organization(unit.organizations(), unit.persons(), ctx, dto.into()).await?;
                 Ok(Outcome::Created)
             }
             Some(current) => {
                 may_update(opts, opts.id_scheme.as_str())?;
                 let patch = Value::Object(record);
-                let after = update_organization(unit.organizations(), ctx, current.id, current.version, |input| {
-                    apply_patch::<OrganizationWrite, _>(input, &patch)
-                })
+                let after = update_organization(
+                    unit.organizations(),
+                    unit.persons(),
+                    ctx,
+                    current.id,
+                    current.version,
+                    |input| apply_patch::<OrganizationWrite, _>(input, &patch),
+                )
                 .await?;
                 Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
             }

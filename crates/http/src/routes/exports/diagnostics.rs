@@ -1,0 +1,155 @@
+use std::collections::HashSet;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use rsnms_domain::{
+    development::diagnostics::{AnalyticsRow, CampaignFilter, aggregate, share_percent},
+    page::{MAX_LIMIT, PageRequest},
+};
+use uuid::Uuid;
+
+use super::{
+    csv::{self, Csv},
+    dto::{DiagnosticCampaignV1, DiagnosticCellV1, FederalDiagnosticsV1, PeriodV1, TableExportQuery, TerritoryV1},
+};
+use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
+
+/// Columns of the CSV form: one row per campaign, competency and municipality (an empty
+/// municipality is the whole territory).
+const COLUMNS: &[&str] = &[
+    "campaign_id",
+    "campaign_name",
+    "instrument",
+    "target_group",
+    "campaign_from",
+    "campaign_to",
+    "competency_id",
+    "competency_code",
+    "competency_name",
+    "municipality_code",
+    "municipality_name",
+    "participants",
+    "with_deficit",
+    "share_percent",
+    "suppressed",
+];
+
+/// Export deficit diagnostics (диагностика профессиональных дефицитов) for the federal ecosystem
+/// of DPO.
+///
+/// Versioned JSON (`schema` = `rsnms.federal.diagnostics`, `schema_version` = `1.0`): every
+/// campaign whose period overlaps the reporting period, with per competency the participants,
+/// those with a deficit and their share — per municipality and for the whole territory. Only
+/// aggregates: the exchange needs the picture of deficits to plan programmes, not persons'
+/// results, so no person-level data is exported. Per person the latest result in the campaign
+/// counts; groups smaller than `RSNMS_MIN_GROUP_SIZE` are suppressed, by the same rule as
+/// `/diagnostics/analytics`. With `Accept: text/csv` or `?format=csv` one row per campaign,
+/// competency and municipality.
+#[utoipa::path(
+    tag = "exports",
+    params(TableExportQuery),
+    responses(
+        (status = 200, description = "The campaigns with aggregates: JSON, or CSV with `Accept: text/csv` / `?format=csv`",
+         content((FederalDiagnosticsV1 = "application/json"), (String = "text/csv"))),
+        ReadErrors
+    ),
+    security(("bearer" = []))
+)]
+#[get("/exports/federal/diagnostics")]
+pub async fn get_federal_diagnostics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    Params(q): Params<TableExportQuery>,
+) -> ApiResult<HttpResponse> {
+    super::may_export(&ctx)?;
+    let (from, to) = super::period(q.period_from, q.period_to)?;
+    let min = state.min_group_size;
+    let mut found_campaigns = Vec::new();
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    loop {
+        let found = state.diagnostics.list_campaigns(&CampaignFilter::default(), page).await?;
+        found_campaigns.extend(found.items.into_iter().filter(|c| c.period_start <= to && c.period_end >= from));
+        match found.next_after {
+            Some(a) => page.after = Some(a),
+            None => break,
+        }
+    }
+    let comp_ids: Vec<Uuid> = found_campaigns
+        .iter()
+        .flat_map(|c| c.competency_ids.iter().copied())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let comps = super::competencies(state.competencies.as_ref(), &comp_ids).await?;
+    let mut campaigns = Vec::with_capacity(found_campaigns.len());
+    for c in found_campaigns {
+        let rows =
+            state.diagnostics.campaign_rows(c.id, q.region_code.as_deref(), q.municipality_code.as_deref()).await?;
+        let whole: Vec<AnalyticsRow> =
+            rows.iter().map(|r| AnalyticsRow { group_key: None, group_name: None, ..*r }).collect();
+        let mut cells: Vec<DiagnosticCellV1> = aggregate(&whole, min)
+            .into_iter()
+            .chain(aggregate(&rows, min).into_iter().filter(|g| g.1.is_some()))
+            .map(|(competency, key, name, assessed, deficits)| DiagnosticCellV1 {
+                competency: super::competency(&comps, competency),
+                municipality_code: key,
+                municipality_name: name,
+                participants: assessed,
+                with_deficit: deficits,
+                share_percent: share_percent(assessed, deficits),
+                suppressed: assessed.is_none(),
+            })
+            .collect();
+        cells.sort_by(|a, b| {
+            (&a.competency.code, a.competency.id, &a.municipality_code).cmp(&(
+                &b.competency.code,
+                b.competency.id,
+                &b.municipality_code,
+            ))
+        });
+        campaigns.push(DiagnosticCampaignV1 {
+            id: c.id,
+            name: c.name,
+            instrument: c.instrument.as_str().to_owned(),
+            target_group: c.target_group.as_str().to_owned(),
+            period: PeriodV1 { from: c.period_start, to: c.period_end },
+            organizer_id: c.organizer_id,
+            cells,
+        });
+    }
+    if csv::wanted(&req, q.format) {
+        let w = Csv::new(q.delimiter);
+        let mut body = w.head(COLUMNS);
+        for c in &campaigns {
+            for cell in &c.cells {
+                body.push_str(&w.line(&[
+                    c.id.to_string(),
+                    c.name.clone(),
+                    c.instrument.clone(),
+                    c.target_group.clone(),
+                    c.period.from.to_string(),
+                    c.period.to.to_string(),
+                    cell.competency.id.to_string(),
+                    cell.competency.code.clone(),
+                    cell.competency.name.clone(),
+                    csv::opt(cell.municipality_code.as_ref()),
+                    csv::opt(cell.municipality_name.as_ref()),
+                    csv::opt(cell.participants),
+                    csv::opt(cell.with_deficit),
+                    csv::opt(cell.share_percent),
+                    cell.suppressed.to_string(),
+                ]));
+            }
+        }
+        return Ok(csv::respond(&format!("diagnostics-{from}-{to}"), body));
+    }
+    Ok(HttpResponse::Ok().json(FederalDiagnosticsV1 {
+        schema: "rsnms.federal.diagnostics".into(),
+        schema_version: "1.0".into(),
+        generated_at: chrono::Utc::now(),
+        period: PeriodV1 { from, to },
+        territory: TerritoryV1 { region_code: q.region_code, municipality_code: q.municipality_code },
+        min_group_size: min,
+        campaigns,
+    }))
+}

@@ -8,6 +8,7 @@ mod m20261123_000200_agreements;
 mod m20261123_000300_development;
 mod m20261123_000400_exchange;
 mod m20261123_000500_monitoring;
+mod m20261124_000100_monitoring_definitions;
 mod schema_helpers;
 
 /// All migrations in order.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000300_development::Migration),
             Box::new(m20261123_000400_exchange::Migration),
             Box::new(m20261123_000500_monitoring::Migration),
+            Box::new(m20261124_000100_monitoring_definitions::Migration),
         ]
     }
 }

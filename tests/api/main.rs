@@ -14,6 +14,7 @@ mod idempotency;
 mod imports;
 mod limits;
 mod monitoring;
+mod monitoring_definitions;
 mod network_requests;
 mod offerings;
 mod openapi;

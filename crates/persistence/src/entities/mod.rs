@@ -11,6 +11,7 @@ pub mod deadline_policies;
 pub mod development;
 pub mod exchange_cursors;
 pub mod idempotency_keys;
+pub mod monitoring_definitions;
 pub mod network_request_counters;
 pub mod network_request_numbering;
 pub mod network_requests;

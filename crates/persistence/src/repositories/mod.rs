@@ -10,6 +10,7 @@ mod development;
 mod health;
 mod idempotency;
 mod monitoring;
+mod monitoring_definitions;
 mod network_requests;
 mod organizations;
 mod persons;

@@ -9,6 +9,7 @@ mod m20261123_000300_development;
 mod m20261123_000400_exchange;
 mod m20261123_000500_monitoring;
 mod m20261124_000100_import_jobs;
+mod m20261124_000100_monitoring_definitions;
 mod m20261125_000100_responsible_person;
 mod m20261126_000100_request_numbering_version;
 mod m20261126_000200_person_subjects;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000400_exchange::Migration),
             Box::new(m20261123_000500_monitoring::Migration),
             Box::new(m20261124_000100_import_jobs::Migration),
+            Box::new(m20261124_000100_monitoring_definitions::Migration),
             Box::new(m20261125_000100_responsible_person::Migration),
             Box::new(m20261126_000100_request_numbering_version::Migration),
             Box::new(m20261126_000200_person_subjects::Migration),

@@ -18,6 +18,7 @@ mod imports_development;
 mod imports_exchange;
 mod limits;
 mod monitoring;
+mod monitoring_definitions;
 mod network_requests;
 mod offerings;
 mod openapi;

@@ -87,15 +87,15 @@ async fn pair(app: &TestApp, school: &Value, mentor: &str, mentee: &str, start: 
     assert_eq!(r.status, 201, "{}", r.text);
 }
 
-struct World {
-    r: Region,
-    school_a2: Value,
+pub(crate) struct World {
+    pub(crate) r: Region,
+    pub(crate) school_a2: Value,
 }
 
 /// Municipality A: school A (teachers t1–t4, a manager, a mentor) and school A2 (t5, t6);
 /// municipality B: school B (t7–t11, a manager, a mentor). A ЦНППМ with a tutor, the region
 /// with another tutor. Routes, events and pairs over 2022 and 2023 (hand counts in the tests).
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let r = app.seed_region().await;
     let school_a2 = app
         .create_org(

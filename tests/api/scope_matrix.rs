@@ -99,14 +99,18 @@ const SHARED: &[(&str, &str)] = &[
     ("/api/v1/events", "methodological events are announced to the whole network"),
     ("/api/v1/internship-sites", "the internship sites selected by the region are public to every participant"),
     (
+        "/api/v1/monitoring/definitions",
+        "indicator definitions are the region's methodology, the same for every monitoring reader",
+    ),
+    (
         "/api/v1/diagnostics",
         "campaign descriptions are region-wide; their results are filtered per person (tests/api/diagnostics.rs)",
     ),
 ];
 
-/// The collection of a route addressing one object (`/x/{id}…` → `/x`).
+/// The collection of a route addressing one object (`/x/{id}…` or `/x/{code}…` → `/x`).
 fn collection_of(template: &str) -> Option<&str> {
-    template.find("/{id}").map(|i| &template[..i])
+    template.find("/{id}").or_else(|| template.find("/{code}")).map(|i| &template[..i])
 }
 
 fn fill(template: &str, first: &str) -> String {

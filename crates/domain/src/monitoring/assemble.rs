@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
 
-use super::{Computed, Counts, Definition, MonitoringRepository, Territory, attainment, builtin, compute, window};
+use super::{Computed, Counts, Definition, MonitoringRepository, Territory, attainment, compute, window};
 use crate::{
     DomainError, DomainResult, Msg,
     agreements::{AgreementFilter, AgreementRepository, Lifecycle, actual_for_year},
@@ -180,7 +180,7 @@ pub async fn indicators(
     ctx.actor.require(READERS)?;
     check_year(year)?;
     let scope = ctx.actor.scope();
-    let defs = builtin();
+    let defs = super::active_definitions(repo).await?;
     let c = counts(repo, &scope, t, &defs, year).await?;
     let municipality = t.municipality_code.clone().or(match &scope {
         Scope::Municipality { municipality_code, .. } => Some(municipality_code.clone()),
@@ -205,7 +205,7 @@ pub async fn report(
     ctx.actor.require(READERS)?;
     check_year(year)?;
     let scope = ctx.actor.scope();
-    let defs = builtin();
+    let defs = super::active_definitions(repo).await?;
     let t = Territory::default();
     let c = counts(repo, &scope, &t, &defs, year).await?;
     let names = repo.municipalities(&scope).await?;

@@ -19,7 +19,13 @@ pub use crate::agreements::{Accumulation, Unit};
 use crate::{DomainResult, auth::Scope};
 
 mod assemble;
+mod definitions;
 pub use assemble::{IndicatorRow, MunicipalityReport, READERS, Report, indicators, report};
+pub use definitions::{
+    DefinitionInput, DefinitionOrigin, DefinitionRecord, DefinitionStatus, MAX_ACTIVE_CUSTOM, active_definitions,
+    agreement_key_error, block_errors, code_error, create_definition, get_definition, known_measures,
+    known_populations, list_definitions, retire_definition, unknown_block, update_definition,
+};
 
 /// What a numerator counts (a building block; each is one aggregate query).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -55,6 +61,32 @@ impl Measure {
         Measure::SchoolsWithManagersInMentoring,
     ];
 
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::TeachersWithCnppmRoute => "teachers_with_cnppm_route",
+            Measure::TeachersCompletedProgramme => "teachers_completed_programme",
+            Measure::TeachersCompletedCnppmProgramme => "teachers_completed_cnppm_programme",
+            Measure::RegionalEvents => "regional_events",
+            Measure::SchoolsWithMentoringPair => "schools_with_mentoring_pair",
+            Measure::SchoolsWithManagersInMentoring => "schools_with_managers_in_mentoring",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|m| m.as_str() == s)
+    }
+
+    /// The units a plain count of this measure may be given in (its subjects, or bare units).
+    pub fn count_units(self) -> &'static [Unit] {
+        match self.natural_population() {
+            Some(Population::Teachers) => &[Unit::People, Unit::Units],
+            Some(Population::Schools) => &[Unit::Organizations, Unit::Units],
+            None => &[Unit::Units],
+        }
+    }
+
     /// The population a share of this measure is taken of, when one is meaningful.
     pub fn natural_population(self) -> Option<Population> {
         match self {
@@ -76,6 +108,24 @@ pub enum Population {
     Schools,
 }
 
+impl Population {
+    /// Every block.
+    pub const ALL: &'static [Population] = &[Population::Teachers, Population::Schools];
+
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Population::Teachers => "teachers",
+            Population::Schools => "schools",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|p| p.as_str() == s)
+    }
+}
+
 /// An indicator definition (определение показателя).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Definition {
@@ -84,7 +134,7 @@ pub struct Definition {
     /// Name (Russian, as in the appendix).
     pub name: String,
     /// English description.
-    pub description: String,
+    pub description: Option<String>,
     /// What is counted.
     pub numerator: Measure,
     /// Of what (`None`: the value is the count itself).
@@ -112,7 +162,7 @@ fn def(
     Definition {
         code: code.into(),
         name: name.into(),
-        description: description.into(),
+        description: Some(description.into()),
         numerator,
         unit: if denominator.is_some() { Unit::Percent } else { Unit::Units },
         denominator,
@@ -234,6 +284,27 @@ pub trait MonitoringRepository: Send + Sync {
     async fn municipalities(&self, scope: &Scope) -> DomainResult<BTreeMap<String, String>>;
     /// Individual routes of teachers per municipality and status.
     async fn routes_by_status(&self, scope: &Scope, t: &Territory) -> DomainResult<BTreeMap<(String, String), u64>>;
+    /// The region's own definitions (custom, stored), retired ones included, in creation order.
+    async fn custom_definitions(&self) -> DomainResult<Vec<DefinitionRecord>>;
+    /// One custom definition by code (`NotFound` when there is none).
+    async fn custom_definition(&self, code: &str) -> DomainResult<DefinitionRecord>;
+    /// Stores a new custom definition (audited, with its outbox event).
+    async fn create_definition(&self, ctx: &crate::auth::Ctx, d: Definition) -> DomainResult<DefinitionRecord>;
+    /// Replaces a custom definition when the version matches (its code never changes).
+    async fn update_definition(
+        &self,
+        ctx: &crate::auth::Ctx,
+        code: &str,
+        expected_version: i64,
+        d: Definition,
+    ) -> DomainResult<DefinitionRecord>;
+    /// Retires a custom definition when the version matches.
+    async fn retire_definition(
+        &self,
+        ctx: &crate::auth::Ctx,
+        code: &str,
+        expected_version: i64,
+    ) -> DomainResult<DefinitionRecord>;
 }
 
 /// A computed value.

@@ -13,6 +13,7 @@ pub mod exchange_cursors;
 pub mod idempotency_keys;
 pub mod import_job_chunks;
 pub mod import_jobs;
+pub mod monitoring_definitions;
 pub mod network_request_counters;
 pub mod network_request_numbering;
 pub mod network_requests;

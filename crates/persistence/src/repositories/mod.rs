@@ -11,6 +11,7 @@ mod health;
 mod idempotency;
 mod import_jobs;
 mod monitoring;
+mod monitoring_definitions;
 mod network_requests;
 mod organizations;
 mod persons;

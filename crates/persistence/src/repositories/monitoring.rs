@@ -9,8 +9,9 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use rsnms_domain::{
     DomainResult,
+    auth::Ctx,
     auth::Scope,
-    monitoring::{Counts, Measure, MonitoringRepository, Population, Territory, Window},
+    monitoring::{Counts, Definition, DefinitionRecord, Measure, MonitoringRepository, Population, Territory, Window},
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
@@ -259,5 +260,31 @@ impl MonitoringRepository for MonitoringStore {
             out.insert((m, status), u64::try_from(n).unwrap_or(0));
         }
         Ok(out)
+    }
+
+    async fn custom_definitions(&self) -> DomainResult<Vec<DefinitionRecord>> {
+        self.list_custom_definitions().await
+    }
+
+    async fn custom_definition(&self, code: &str) -> DomainResult<DefinitionRecord> {
+        self.custom_definition_by_code(code).await
+    }
+
+    async fn create_definition(&self, ctx: &Ctx, d: Definition) -> DomainResult<DefinitionRecord> {
+        self.insert_definition(ctx, d).await
+    }
+
+    async fn update_definition(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        expected_version: i64,
+        d: Definition,
+    ) -> DomainResult<DefinitionRecord> {
+        self.replace_definition(ctx, code, expected_version, d).await
+    }
+
+    async fn retire_definition(&self, ctx: &Ctx, code: &str, expected_version: i64) -> DomainResult<DefinitionRecord> {
+        self.retire_definition_row(ctx, code, expected_version).await
     }
 }

@@ -1,13 +1,156 @@
 use std::collections::BTreeMap;
 
-use rsnms_domain::monitoring::{
-    Accumulation, Definition, IndicatorRow, Measure, MunicipalityReport, Population, Report, Unit,
+use chrono::{DateTime, Utc};
+use rsnms_domain::{
+    FieldError,
+    monitoring::{
+        Accumulation, DefinitionInput, DefinitionOrigin, DefinitionRecord, DefinitionStatus, IndicatorRow, Measure,
+        MunicipalityReport, Population, Report, Unit, agreement_key_error, block_errors, code_error, known_measures,
+        known_populations, unknown_block,
+    },
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
+
+/// An indicator definition as a client writes it (create; merge-patched for updates). The
+/// blocks are named by their wire names; an unknown name is a 422 naming the field and listing
+/// the known blocks.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(as = MonitoringDefinitionWrite)]
+pub struct DefinitionWrite {
+    /// Stable code (код): 3–64 lower-case Latin letters, digits and `_`, starting with a letter;
+    /// unique among built-in and custom definitions (409), never changes.
+    #[validate(required, length(min = 3, max = 64))]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[a-z][a-z0-9_]{2,63}$",
+        example = "teachers_completed_pd_per_year"
+    )]
+    pub code: Option<String>,
+    /// Name in Russian (наименование показателя).
+    #[validate(required, length(min = 1, max = 500))]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 500,
+        example = "Доля педагогических работников, прошедших повышение квалификации в отчётном году"
+    )]
+    pub name: Option<String>,
+    /// English description.
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    /// What is counted (числитель): a measure block.
+    #[validate(required)]
+    #[schema(required = true, nullable = false, value_type = Measure)]
+    pub numerator: Option<String>,
+    /// Of what population (знаменатель): the measure's own population (`teachers` for measures
+    /// of teachers, `schools` for measures of schools; none for events), or absent for a count.
+    #[schema(value_type = Option<Population>)]
+    pub denominator: Option<String>,
+    /// How years accumulate (нарастающим итогом, за год, последнее значение).
+    #[validate(required)]
+    #[schema(required = true, nullable = false, value_type = Accumulation)]
+    pub accumulation: Option<String>,
+    /// Unit: `percent` for a share; for a count `units`, or `people` / `organizations` as the
+    /// measure counts teachers or schools.
+    #[validate(required)]
+    #[schema(required = true, nullable = false, value_type = Unit)]
+    pub unit: Option<String>,
+    /// Legal source (правовое основание), e.g. the order and item that define the indicator.
+    #[validate(required, length(min = 1, max = 500))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 500)]
+    pub source: Option<String>,
+    /// Target source: the agreement indicator (`indicator.N`, `result.N`) whose yearly targets
+    /// and reported values the computed value is compared with.
+    #[validate(length(max = 16))]
+    #[schema(max_length = 16, pattern = "^(indicator|result)\\.[1-9][0-9]{0,2}$", example = "result.2")]
+    pub agreement_key: Option<String>,
+}
+
+/// Parses a block name, recording an unknown one.
+fn block<T>(
+    out: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    known: impl Fn() -> String,
+) -> Option<T> {
+    let v = value?;
+    let parsed = parse(v);
+    if parsed.is_none() {
+        out.push(unknown_block(field, v, &known()));
+    }
+    parsed
+}
+
+fn known<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
+    all.iter().map(|v| name(*v)).collect::<Vec<_>>().join(", ")
+}
+
+impl crate::extract::ValueChecks for DefinitionWrite {
+    fn value_errors(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if let Some(e) = self.code.as_deref().and_then(|c| code_error(c.trim())) {
+            out.push(e);
+        }
+        if let Some(e) = self.agreement_key.as_deref().and_then(|k| agreement_key_error(k.trim())) {
+            out.push(e);
+        }
+        let numerator = block(&mut out, "numerator", self.numerator.as_deref(), Measure::parse, known_measures);
+        let denominator =
+            block(&mut out, "denominator", self.denominator.as_deref(), Population::parse, known_populations);
+        block(&mut out, "accumulation", self.accumulation.as_deref(), Accumulation::parse, || {
+            known(Accumulation::ALL, Accumulation::as_str)
+        });
+        let unit = block(&mut out, "unit", self.unit.as_deref(), Unit::parse, || known(Unit::ALL, Unit::as_str));
+        // Only what a partial document (a merge patch) already decides; the rest after merging.
+        out.extend(block_errors(numerator, denominator, unit, false));
+        out
+    }
+}
+
+impl From<DefinitionWrite> for DefinitionInput {
+    fn from(w: DefinitionWrite) -> Self {
+        Self {
+            code: w.code,
+            name: w.name,
+            description: w.description,
+            numerator: w.numerator.as_deref().and_then(Measure::parse),
+            denominator: w.denominator.as_deref().and_then(Population::parse),
+            accumulation: w.accumulation.as_deref().and_then(Accumulation::parse),
+            unit: w.unit.as_deref().and_then(Unit::parse),
+            source: w.source,
+            agreement_key: w.agreement_key,
+        }
+    }
+}
+
+impl From<DefinitionInput> for DefinitionWrite {
+    fn from(i: DefinitionInput) -> Self {
+        Self {
+            code: i.code,
+            name: i.name,
+            description: i.description,
+            numerator: i.numerator.map(|m| m.as_str().to_owned()),
+            denominator: i.denominator.map(|p| p.as_str().to_owned()),
+            accumulation: i.accumulation.map(|a| a.as_str().to_owned()),
+            unit: i.unit.map(|u| u.as_str().to_owned()),
+            source: i.source,
+            agreement_key: i.agreement_key,
+        }
+    }
+}
 
 /// An indicator definition (определение показателя): a numerator measure, an optional
-/// denominator population and an accumulation rule.
+/// denominator population and an accumulation rule, with its unit and legal source. Built-in
+/// definitions are defined by the code (read-only); custom ones are the region's own.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DefinitionView {
     /// Stable code.
@@ -15,13 +158,14 @@ pub struct DefinitionView {
     /// Name in Russian, as in the legal source.
     pub name: String,
     /// English description.
-    pub description: String,
+    pub description: Option<String>,
     /// What is counted (числитель).
     pub numerator: Measure,
     /// Of what population (знаменатель); absent for counts.
     pub denominator: Option<Population>,
     /// Accumulation: `cumulative` (нарастающим итогом: everything up to the end of the year,
-    /// each subject once), `per_year`, `last_value`.
+    /// each subject once), `per_year` (what started in the year or was still running in it),
+    /// `last_value` (what stands at the end of the year).
     pub accumulation: Accumulation,
     /// Unit.
     pub unit: Unit,
@@ -29,10 +173,23 @@ pub struct DefinitionView {
     pub source: String,
     /// The agreement indicator it is reconciled with, by appendix key (`result.1`, `indicator.1`).
     pub agreement_key: Option<String>,
+    /// `builtin` (defined by the code, read-only) or `custom` (added by the region).
+    pub origin: DefinitionOrigin,
+    /// `active` (computed) or `retired` (kept, no longer computed; the code stays taken).
+    pub status: DefinitionStatus,
+    /// When retired.
+    pub retired_at: Option<DateTime<Utc>>,
+    /// Created at (UTC; custom definitions).
+    pub created_at: Option<DateTime<Utc>>,
+    /// Updated at (UTC; custom definitions).
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Version (raised by every change; always 1 for built-ins); the `ETag`.
+    pub version: i64,
 }
 
-impl From<Definition> for DefinitionView {
-    fn from(d: Definition) -> Self {
+impl From<DefinitionRecord> for DefinitionView {
+    fn from(r: DefinitionRecord) -> Self {
+        let d = r.definition;
         Self {
             code: d.code,
             name: d.name,
@@ -43,11 +200,19 @@ impl From<Definition> for DefinitionView {
             unit: d.unit,
             source: d.source,
             agreement_key: d.agreement_key,
+            origin: r.origin,
+            status: r.status,
+            retired_at: r.retired_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
         }
     }
 }
 
-/// The definitions.
+/// The definitions: every built-in one, then the region's own in creation order (retired ones
+/// included). Not paged: the set is small by construction (at most
+/// `MAX_ACTIVE_CUSTOM` = 50 active custom definitions).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DefinitionList {
     /// Definitions.

@@ -10,7 +10,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the routes.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(definitions::list_monitoring_definitions)
+    cfg.service(definitions::list::list_monitoring_definitions)
+        .service(definitions::create::create_monitoring_definition)
+        .service(definitions::get::get_monitoring_definition)
+        .service(definitions::update::update_monitoring_definition)
+        .service(definitions::retire::retire_monitoring_definition)
         .service(indicators::get_monitoring_indicators)
         .service(report::get_monitoring_report);
 }

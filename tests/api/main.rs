@@ -14,6 +14,7 @@ mod idempotency;
 mod imports;
 mod limits;
 mod monitoring;
+mod monitoring_seed;
 mod network_requests;
 mod offerings;
 mod openapi;

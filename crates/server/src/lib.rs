@@ -1,6 +1,7 @@
 //! Start-up of rsnms: the only code that knows both the HTTP and the persistence crates.
 
 pub mod exchange;
+pub mod seed;
 pub mod settings;
 
 use std::{net::TcpListener, sync::Arc, time::Duration};

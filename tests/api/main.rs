@@ -19,6 +19,7 @@ mod imports_exchange;
 mod limits;
 mod monitoring;
 mod monitoring_definitions;
+mod monitoring_seed;
 mod network_requests;
 mod offerings;
 mod openapi;

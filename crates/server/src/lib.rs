@@ -2,6 +2,7 @@
 
 pub mod exchange;
 pub mod import_jobs;
+pub mod seed;
 pub mod settings;
 
 use std::{net::TcpListener, sync::Arc, time::Duration};

@@ -75,6 +75,25 @@ enum Command {
         #[arg(long, default_value = "cli")]
         subject: String,
     },
+    /// Generate a realistic region into the configured database (deterministic: the same seed
+    /// gives the same data) through the domain actions, in batched transactions; prints a summary.
+    SeedRegion {
+        /// Teachers in schools (about).
+        #[arg(long, default_value_t = 2000)]
+        teachers: u32,
+        /// Municipalities.
+        #[arg(long, default_value_t = 23)]
+        municipalities: u32,
+        /// The seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Reporting years, comma-separated and ascending.
+        #[arg(long, value_delimiter = ',', default_value = "2024,2025")]
+        years: Vec<i32>,
+        /// Records per committed transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+    },
     /// Write the OpenAPI document (to a file, or to standard output).
     Openapi {
         /// Output file.
@@ -151,6 +170,19 @@ async fn main() -> anyhow::Result<()> {
             if !summary.committed && !dry_run {
                 std::process::exit(1);
             }
+            Ok(())
+        }
+        Command::SeedRegion { teachers, municipalities, seed, years, batch } => {
+            let settings = Settings::from_env()?;
+            let store = open_store(&settings).await?;
+            let opts = rsnms::seed::SeedOptions { teachers, municipalities, seed, years, batch };
+            let started = std::time::Instant::now();
+            let report = |phase: &str, n: u64| {
+                let _ =
+                    writeln!(std::io::stderr(), "seed-region: {phase} {n} ({:.1} s)", started.elapsed().as_secs_f64());
+            };
+            let summary = rsnms::seed::seed_region(&store, &opts, &report).await?;
+            writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&summary.to_json())?)?;
             Ok(())
         }
         Command::Migrate => {

@@ -468,7 +468,9 @@ mod tests {
         }
         assert_eq!(bool_cell("TRUE".into()), Value::Bool(true));
         assert_eq!(bool_cell("0".into()), Value::Bool(false));
-        assert_eq!(bool_cell("да".into()), Value::String("да".into()));
+        assert_eq!(bool_cell("Да".into()), Value::Bool(true));
+        assert_eq!(bool_cell("нет".into()), Value::Bool(false));
+        assert_eq!(bool_cell("может быть".into()), Value::String("может быть".into()));
     }
 
     #[tokio::test]

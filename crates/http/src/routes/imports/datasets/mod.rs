@@ -5,11 +5,10 @@
 
 mod agreements;
 mod diagnostic_results;
-mod events;
 mod indicator_values;
-mod internship_sites;
 mod mentoring_pairs;
 mod network_requests;
+mod offerings;
 mod organizations;
 mod persons;
 mod programs;
@@ -80,9 +79,9 @@ pub static DATASETS: &[&dyn Dataset] = &[
     &persons::Persons,
     &programs::Programs,
     &diagnostic_results::DiagnosticResults,
-    &events::Events,
+    &offerings::EVENTS,
     &mentoring_pairs::MentoringPairs,
-    &internship_sites::InternshipSites,
+    &offerings::INTERNSHIP_SITES,
     &network_requests::NetworkRequests,
     &agreements::Agreements,
     &indicator_values::IndicatorValues,

@@ -1,0 +1,121 @@
+//! `events` and `internship-sites`: the two kinds of offering (методические мероприятия and
+//! стажировочные площадки), one dataset shape each over the offerings' own actions; matched by
+//! `id`. An update is a merge patch of the record onto the stored offering; writers are the
+//! kind's own (a municipality imports events of organisers in its scope; internship sites are
+//! administrators' and ЦНППМ operators').
+
+use std::marker::PhantomData;
+
+use async_trait::async_trait;
+use rsnms_domain::{
+    DomainResult,
+    auth::{Ctx, Role},
+    development::events::{Offering, OfferingInput, OfferingKind, create_offering, update_offering, writers},
+    exchange::{ImportOptions, Outcome, Unit},
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Map, Value};
+use validator::Validate;
+
+use super::{Dataset, match_id, may_update, parse, unchanged_but_bookkeeping};
+use crate::{
+    extract::ValueChecks,
+    merge::apply_patch,
+    routes::{events::EventWrite, internship_sites::InternshipSiteWrite},
+};
+
+/// A dataset of one kind of offering, parsed with its `…Write` DTO `W`.
+pub struct Offerings<W> {
+    name: &'static str,
+    kind: OfferingKind,
+    list_columns: &'static [&'static str],
+    number_columns: &'static [&'static str],
+    write: PhantomData<fn() -> W>,
+}
+
+/// The events dataset.
+pub static EVENTS: Offerings<EventWrite> = Offerings {
+    name: "events",
+    kind: OfferingKind::Event,
+    list_columns: &["competency_ids"],
+    number_columns: &["participants"],
+    write: PhantomData,
+};
+
+/// The internship sites dataset.
+pub static INTERNSHIP_SITES: Offerings<InternshipSiteWrite> = Offerings {
+    name: "internship-sites",
+    kind: OfferingKind::InternshipSite,
+    list_columns: &["competency_ids"],
+    number_columns: &["capacity"],
+    write: PhantomData,
+};
+
+/// Whether an upsert changed nothing but the bookkeeping.
+fn same(before: &Offering, after: &Offering) -> bool {
+    unchanged_but_bookkeeping(before, after, |a, b| {
+        a.version = b.version;
+        a.updated_at = b.updated_at;
+    })
+}
+
+#[async_trait]
+impl<W> Dataset for Offerings<W>
+where
+    OfferingInput: From<W>,
+    W: From<OfferingInput> + Serialize + DeserializeOwned + Validate + ValueChecks + 'static,
+{
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn id_schemes(&self) -> &'static [&'static str] {
+        &["id"]
+    }
+
+    fn writers(&self) -> &'static [Role] {
+        writers(self.kind)
+    }
+
+    fn list_columns(&self) -> &'static [&'static str] {
+        self.list_columns
+    }
+
+    fn number_columns(&self) -> &'static [&'static str] {
+        self.number_columns
+    }
+
+    async fn apply(
+        &self,
+        unit: &dyn Unit,
+        ctx: &Ctx,
+        mut record: Map<String, Value>,
+        opts: &ImportOptions,
+    ) -> DomainResult<Outcome> {
+        let kind = self.kind;
+        match match_id(&mut record, |id| unit.offerings().get(kind, id)).await? {
+            None => {
+                let dto: W = parse(record)?;
+                create_offering(unit.offerings(), unit.competencies(), unit.organizations(), ctx, kind, dto.into())
+                    .await?;
+                Ok(Outcome::Created)
+            }
+            Some(current) => {
+                may_update(opts, "id")?;
+                let patch = Value::Object(record);
+                let after = update_offering(
+                    unit.offerings(),
+                    unit.competencies(),
+                    unit.organizations(),
+                    ctx,
+                    kind,
+                    current.id,
+                    current.version,
+                    |input| apply_patch::<W, _>(input, &patch),
+                )
+                .await?;
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+            }
+        }
+    }
+}

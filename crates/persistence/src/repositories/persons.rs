@@ -137,12 +137,19 @@ async fn roles_of<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> DomainResult<Ha
     Ok(out)
 }
 
+/// Replaces a stored person's roles.
 async fn write_roles<C: ConnectionTrait>(conn: &C, id: Uuid, roles: &[PersonRole]) -> DomainResult<()> {
     person_roles::Entity::delete_many()
         .filter(person_roles::Column::PersonId.eq(id))
         .exec(conn)
         .await
         .map_err(db_err)?;
+    insert_roles(conn, id, roles).await
+}
+
+/// Adds roles to a person that has none yet (a new person: nothing to delete, one round trip
+/// fewer per created person — it counts in bulk imports).
+async fn insert_roles<C: ConnectionTrait>(conn: &C, id: Uuid, roles: &[PersonRole]) -> DomainResult<()> {
     if roles.is_empty() {
         return Ok(());
     }
@@ -183,6 +190,11 @@ async fn write_subjects<C: ConnectionTrait>(conn: &C, id: Uuid, subjects: &[Stri
         .exec(conn)
         .await
         .map_err(db_err)?;
+    insert_subjects(conn, id, subjects).await
+}
+
+/// Adds teaching subjects to a person that has none yet (a new person: nothing to delete).
+async fn insert_subjects<C: ConnectionTrait>(conn: &C, id: Uuid, subjects: &[String]) -> DomainResult<()> {
     if subjects.is_empty() {
         return Ok(());
     }
@@ -310,8 +322,8 @@ impl PersonRepository for PersonStore {
         fill(&mut am, &new);
         let txn = self.db.begin_write().await?;
         let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
-        write_roles(&txn, id, &new.roles).await?;
-        write_subjects(&txn, id, &new.subjects).await?;
+        insert_roles(&txn, id, &new.roles).await?;
+        insert_subjects(&txn, id, &new.subjects).await?;
         let person = to_domain(model, new.roles, new.subjects);
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Created, "create").await?).await?;
         txn.commit().await.map_err(db_err)?;

@@ -104,7 +104,7 @@ WHERE EXISTS (SELECT 1 FROM individual_routes r CROSS JOIN LATERAL jsonb_array_e
   AND r.status <> 'cancelled' AND (s.value->>'planned_end')::date <= DATE '$YEAR-12-31')
 GROUP BY COALESCE(o.municipality_code, '');
 SQL
-sql_ms() { psql "$PG_URL" -qAt -f "$SQL_FILE" | tr -d '\n' | sed -E 's/.*"Execution Time": ([0-9.]+).*/\1/'; }
+sql_ms() { psql "$PG_URL" -qAt -f "$SQL_FILE" | tr -d '\n' | sed -E 's/.*"Execution Time": ([0-9.]+).*/\1/'; echo; }
 
 log "warm-up"
 for _ in 1 2 3; do

@@ -170,3 +170,16 @@ async fn an_undeclared_method_on_a_literal_route_beside_an_id_route_answers_405(
     r.assert_problem(405);
     assert!(r.header("allow").unwrap().contains("GET"));
 }
+
+#[tokio::test]
+async fn a_literal_route_is_never_taken_for_a_parameter_of_the_route_beside_it() {
+    let app = spawn_app().await;
+    // `/imports/jobs` is GET only; `/imports/{dataset}` takes POST, and its string parameter
+    // would accept `jobs`: the literal route wins under every method, before any extractor.
+    let r = app.send("POST", "/api/v1/imports/jobs?limit=1", Some(&app.admin), None, &[]).await;
+    r.assert_problem(405);
+    let allow = r.header("allow").unwrap();
+    assert!(allow.contains("GET") && !allow.contains("POST"), "{allow}");
+    let listed = app.get("/api/v1/imports/jobs", &app.admin).await;
+    assert_eq!(listed.status, 200);
+}

@@ -172,9 +172,13 @@ fn register<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaA
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = Error, InitError = ()>,
 {
-    app.openapi(openapi::ApiDoc::openapi())
-        .configure(routes::health::routes)
-        .service(scope::scope("/api/v1").wrap(from_fn(idempotency)).wrap(from_fn(rate_limit)).configure(api_v1))
+    app.openapi(openapi::ApiDoc::openapi()).configure(routes::health::routes).service(
+        scope::scope("/api/v1")
+            .wrap(from_fn(routing::literal_first))
+            .wrap(from_fn(idempotency))
+            .wrap(from_fn(rate_limit))
+            .configure(api_v1),
+    )
 }
 
 /// The OpenAPI document generated from the registered handlers.

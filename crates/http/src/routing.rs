@@ -110,3 +110,25 @@ pub async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> Result<
         None => Err(ApiError::not_found()),
     }
 }
+
+/// A literal route shadows the parameterised one beside it under every method: `POST
+/// /imports/jobs` is not `POST /imports/{dataset}` of a dataset named `jobs` but a method the
+/// literal path does not answer (405 with `Allow`), judged before any extractor of the
+/// parameterised handler runs. Preflight `OPTIONS` passes to CORS.
+pub async fn literal_first(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let method = req.method().as_str();
+    let refused = match req.app_data::<web::Data<RouteTable>>().and_then(|t| t.allowed_literal(req.path())) {
+        Some(allow) if method != "OPTIONS" => {
+            let answers = allow.iter().any(|m| m == method || (method == "HEAD" && m == "GET"));
+            (!answers).then_some(allow)
+        }
+        _ => None,
+    };
+    match refused {
+        Some(allow) => Ok(req.error_response(ApiError::method_not_allowed(&allow))),
+        None => next.call(req).await.map(actix_web::dev::ServiceResponse::map_into_boxed_body),
+    }
+}

@@ -1,5 +1,5 @@
-# Helpers shared by bench/import.sh and bench/deadlines.sh (sourced, not run). The same small
-# functions as in run.sh: logging, medians, ratios, wrk parsing, background processes.
+# Helpers shared by bench/run.sh, bench/import.sh and bench/deadlines.sh (sourced, not run):
+# paths, the bench environment, logging, medians, ratios, wrk parsing, background processes.
 # shellcheck shell=bash
 
 BENCH_DIR="${BENCH_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"

@@ -9,11 +9,11 @@
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$BENCH_DIR/.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
-BIN="$CARGO_TARGET_DIR/release/rsnms"
+# Paths, the environment of every rsnms process (fixed JWT secret, no rate limit, known admin
+# password, JSON logs), and the helpers shared with import.sh and deadlines.sh.
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
-PG_ADMIN_URL="${BENCH_PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 PG_DB="${BENCH_PG_DB:-rsnms_bench}"
 PG_URL="${PG_ADMIN_URL%/*}/$PG_DB"
 ROWS="${BENCH_ROWS:-1000000}"              # organisations generated for cases 2 and 3
@@ -34,76 +34,10 @@ PORT_SQLITE=18093
 
 WORK="$(mktemp -d /tmp/rsnms-bench.XXXXXX)"
 RESULTS="$BENCH_DIR/RESULTS.md"
-PIDS=()
-
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
 
 for tool in cargo wrk curl psql "$PGBENCH" awk; do
     command -v "$tool" >/dev/null || die "$tool is missing (wrk: apt-get install -y wrk)"
 done
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-
-# The environment of every rsnms process of the bench: a fixed JWT secret (tokens minted by
-# `rsnms token` are accepted by every server), no rate limit (one token sends all the load and the
-# limiter counts per caller), a known admin password (nothing printed), the machine's cores as
-# workers (the same for bench-bare).
-export RSNMS_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123456789"
-export RSNMS_ADMIN_PASSWORD="bench-admin-password"
-export RSNMS_RATE_LIMIT_PER_MINUTE=0
-export RSNMS_WORKERS="${RSNMS_WORKERS:-$(nproc)}"
-export RSNMS_LOG_FORMAT=json
-unset RSNMS_LOG || true
-
-median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "nan"; else printf "%.2f", a / b}'; }
-fmt0() { awk -v a="$1" 'BEGIN {printf "%.0f", a}'; }
-fmt2() { awk -v a="$1" 'BEGIN {printf "%.2f", a}'; }
-load_now() { cut -d' ' -f1-3 /proc/loadavg; }
-
-# wrk output → requests per second.
-wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
-# wrk --latency output → p99 in milliseconds.
-wrk_p99_ms() {
-    awk '$1 == "99%" {
-        v = $2; n = v + 0
-        if (v ~ /us$/) n = n / 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n = n * 60000; else if (v ~ /s$/) n = n * 1000
-        print n }' "$1"
-}
-# wrk output → errors (non-2xx/3xx and socket errors), for the sanity line.
-wrk_errors() {
-    awk '/Non-2xx or 3xx responses:/ {n += $NF} /Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$1"
-}
-
-wait_http() { # url timeout_s
-    local deadline=$((SECONDS + $2))
-    until curl -fsS -o /dev/null "$1" 2>/dev/null; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.1
-    done
-}
-
-start_bg() { # logfile command... ; sets LAST_PID
-    "${@:2}" >"$1" 2>&1 &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-}
-
-stop_pid() {
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    local keep=() p
-    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
 
 # ---------------------------------------------------------------------------------------------
 log "work dir $WORK"
@@ -276,7 +210,6 @@ C2_MET=$(awk -v r="$C2_RATIO" 'BEGIN {print (r >= 0.35) ? 1 : 0}')
 C3_MET=$(awk -v r="$C3_RATIO" 'BEGIN {print (r <= 1.2) ? 1 : 0}')
 C4_MET=$(awk -v t="$C4_MEDIAN" 'BEGIN {print (t < 1.0) ? 1 : 0}')
 C5_MET=$([ "$C5_LOCKED" = 0 ] && echo 1 || echo 0)
-list() { paste -sd' ' "$1" | sed 's/ /, /g'; }
 
 {
     echo "# rsnms performance harness — results"

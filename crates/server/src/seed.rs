@@ -5,7 +5,7 @@
 //! outbox as the API: valid СНИЛС, levels derived from kinds, scope columns), never by HTTP and
 //! never by raw SQL. Bulk phases run in units of work (`Database::begin_unit`) that commit every
 //! `batch` records; a phase that reads what the previous one wrote starts after it committed
-//! (repositories other than organisations and persons read through the pool). The same seed
+//! (the individual routes repository still reads through the pool). The same seed
 //! gives the same data (names, СНИЛС, structure, dates, statuses); ids and timestamps are those
 //! of the moment of writing.
 

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use rsnms_domain::{
-    DomainError, DomainResult,
+    DomainResult,
     auth::Ctx,
     exchange::{ImportOptions, Outcome, Unit},
     organizations::{Organization, OrganizationFilter, create_organization, update_organization},
@@ -12,7 +12,7 @@ use rsnms_domain::{
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, may_update, natural_key, parse, take_id, unchanged_but_bookkeeping, unknown_id};
+use super::{Dataset, match_id, may_update, natural_key, parse, unchanged_but_bookkeeping};
 use crate::{merge::apply_patch, routes::organizations::OrganizationWrite};
 
 /// The organisations dataset.
@@ -49,19 +49,13 @@ impl Dataset for Organizations {
         mut record: Map<String, Value>,
         opts: &ImportOptions,
     ) -> DomainResult<Outcome> {
+        let scope = ctx.actor.scope();
         let existing = match opts.id_scheme.as_str() {
             "inn" => {
                 record.remove("id");
                 by_inn(unit, ctx, &record).await?
             }
-            _ => match take_id(&mut record)? {
-                None => None,
-                Some(id) => match unit.organizations().get(&ctx.actor.scope(), id).await {
-                    Ok(o) => Some(o),
-                    Err(DomainError::NotFound) => return Err(unknown_id()),
-                    Err(e) => return Err(e),
-                },
-            },
+            _ => match_id(&mut record, |id| unit.organizations().get(&scope, id)).await?,
         };
         match existing {
             None => {

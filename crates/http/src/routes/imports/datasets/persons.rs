@@ -3,14 +3,14 @@
 
 use async_trait::async_trait;
 use rsnms_domain::{
-    DomainError, DomainResult,
+    DomainResult,
     auth::Ctx,
     exchange::{ImportOptions, Outcome, Unit},
     persons::{Person, create_person, update_person},
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, may_update, parse, person_by_snils, take_id, unchanged_but_bookkeeping, unknown_id};
+use super::{Dataset, match_id, may_update, parse, person_by_snils, unchanged_but_bookkeeping};
 use crate::{
     merge::apply_patch,
     routes::persons::{PersonWrite, today},
@@ -48,19 +48,13 @@ impl Dataset for Persons {
         opts: &ImportOptions,
     ) -> DomainResult<Outcome> {
         let today = today();
+        let scope = ctx.actor.scope();
         let existing = match opts.id_scheme.as_str() {
             "snils" => {
                 record.remove("id");
                 person_by_snils(unit, ctx, &record, "snils").await?
             }
-            _ => match take_id(&mut record)? {
-                None => None,
-                Some(id) => match unit.persons().get(&ctx.actor.scope(), id).await {
-                    Ok(p) => Some(p),
-                    Err(DomainError::NotFound) => return Err(unknown_id()),
-                    Err(e) => return Err(e),
-                },
-            },
+            _ => match_id(&mut record, |id| unit.persons().get(&scope, id)).await?,
         };
         match existing {
             None => {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Utc};
+use futures_util::future::{try_join, try_join_all, try_join4};
 
 use super::{Computed, Counts, Definition, MonitoringRepository, Territory, attainment, compute, window};
 use crate::{
@@ -72,7 +73,9 @@ fn check_year(year: i32) -> DomainResult<()> {
     Ok(())
 }
 
-/// Counts of every definition: numerator and denominator per municipality.
+/// Counts of every definition: numerator and denominator per municipality. The aggregate
+/// statements are independent, so they are issued together: over a pool the report costs about
+/// its slowest statement rather than the sum (each population is counted once).
 async fn counts(
     repo: &dyn MonitoringRepository,
     scope: &Scope,
@@ -80,24 +83,20 @@ async fn counts(
     defs: &[Definition],
     year: i32,
 ) -> DomainResult<Vec<(Counts, Option<Counts>)>> {
-    let mut out = Vec::with_capacity(defs.len());
-    let mut populations: BTreeMap<super::Population, Counts> = BTreeMap::new();
-    for d in defs {
-        let num = repo.numerator(scope, t, d.numerator, window(d.accumulation, year)).await?;
-        let den = match d.denominator {
-            Some(p) => match populations.get(&p) {
-                Some(c) => Some(c.clone()),
-                None => {
-                    let c = repo.population(scope, t, p, year).await?;
-                    populations.insert(p, c.clone());
-                    Some(c)
-                }
-            },
-            None => None,
-        };
-        out.push((num, den));
-    }
-    Ok(out)
+    let mut wanted: Vec<super::Population> = defs.iter().filter_map(|d| d.denominator).collect();
+    wanted.sort();
+    wanted.dedup();
+    let (nums, pops) = try_join(
+        try_join_all(defs.iter().map(|d| repo.numerator(scope, t, d.numerator, window(d.accumulation, year)))),
+        try_join_all(wanted.iter().map(|&p| repo.population(scope, t, p, year))),
+    )
+    .await?;
+    let populations: BTreeMap<super::Population, Counts> = wanted.into_iter().zip(pops).collect();
+    Ok(nums
+        .into_iter()
+        .zip(defs)
+        .map(|(num, d)| (num, d.denominator.and_then(|p| populations.get(&p).cloned())))
+        .collect())
 }
 
 fn pick(c: &Counts, municipality: Option<&str>) -> u64 {
@@ -207,10 +206,13 @@ pub async fn report(
     let scope = ctx.actor.scope();
     let defs = super::active_definitions(repo).await?;
     let t = Territory::default();
-    let c = counts(repo, &scope, &t, &defs, year).await?;
-    let names = repo.municipalities(&scope).await?;
-    let routes = repo.routes_by_status(&scope, &t).await?;
-    let stats = requests.stats(&scope, Utc::now()).await?;
+    let (c, names, routes, stats) = try_join4(
+        counts(repo, &scope, &t, &defs, year),
+        repo.municipalities(&scope),
+        repo.routes_by_status(&scope, &t),
+        requests.stats(&scope, Utc::now()),
+    )
+    .await?;
     let mut municipalities = Vec::with_capacity(names.len());
     for (code, name) in names {
         let figures = agreement_figures(agreements, &scope, &code, year).await?;

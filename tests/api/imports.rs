@@ -421,3 +421,119 @@ async fn the_regional_passport_export_covers_the_period_and_territory_and_matche
         app.get("/api/v1/exports/federal/programs?period_from=2026-02-01&period_to=2026-01-01", &integration).await;
     bad.assert_problem(422);
 }
+
+/// Every page of the change feed of `types`, as the token sees it.
+async fn feed(app: &TestApp, token: &str, types: &str) -> Vec<Value> {
+    let mut cursor = "0".to_owned();
+    let mut out = Vec::new();
+    loop {
+        let r = app.get(&format!("/api/v1/changes?after={cursor}&limit=500&types={types}"), token).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        out.extend(r.body["items"].as_array().unwrap().iter().cloned());
+        cursor = r.body["next_cursor"].as_str().unwrap().to_owned();
+        if !r.body["has_more"].as_bool().unwrap() {
+            return out;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_large_persons_import_answers_line_for_line_as_if_every_line_ran_alone() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let municipal = app.token(Role::Municipal, Some(&r.mun_a), None);
+    app.create_person(person(&r, 1, "Старожилова")).await;
+    let mut outsider = person(&r, 9000, "Чужая");
+    outsider["organization_id"] = r.school_b["id"].clone();
+    app.create_person(outsider).await;
+
+    // 1 300 lines: more than two of the engine's chunks, new persons written together, with
+    // lines among them that must not be: a match, repeats of a СНИЛС within a chunk and across
+    // chunks, an organisation outside the caller's territory, a malformed line, a bad СНИЛС, and
+    // the СНИЛС of a person the caller cannot see (the store refuses it: its chunk falls back to
+    // line by line).
+    let mut body = String::new();
+    for line in 1..=1300u32 {
+        let mut p = person(&r, 100 + line, &format!("Учитель{line}"));
+        match line {
+            10 => {
+                p = person(&r, 1, "Старожилова");
+                p["position"] = json!("завуч");
+            }
+            20 => {
+                p = person(&r, 100 + 15, "Учитель15");
+                p["position"] = json!("повтор в том же куске");
+            }
+            600 => {
+                p = person(&r, 100 + 5, "Учитель5");
+                p["position"] = json!("повтор из прошлого куска");
+            }
+            30 => p["organization_id"] = r.school_b["id"].clone(),
+            50 => p["snils"] = json!("112-233-445 96"),
+            700 => p["snils"] = json!(snils(9000)),
+            _ => {}
+        }
+        if line == 40 {
+            body.push_str("{\"surname\": \"broken\n");
+        } else {
+            body.push_str(&format!("{p}\n"));
+        }
+    }
+    let res =
+        import(&app, "persons?id_scheme=snils&atomic=false", &municipal, "application/x-ndjson", body.into_bytes())
+            .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let s = &res.body;
+    assert_eq!(s["received"], 1300);
+    assert_eq!((s["created"].as_u64(), s["updated"].as_u64(), s["unchanged"].as_u64()), (Some(1293), Some(3), Some(0)));
+    assert_eq!(s["rejected"], 4);
+    let errors: Vec<(u64, &str, &str)> = s["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (30, "organization_id", "not_found"),
+            (40, "$", "malformed"),
+            (50, "snils", "invalid_snils"),
+            (700, "snils", "conflict"),
+        ],
+        "{errors:?}"
+    );
+
+    let mut everyone = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app.get(&format!("/api/v1/persons?limit=500{cursor}"), &app.admin).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        everyone.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(everyone.len(), 2 + 1293);
+    let by_surname = |n: &str| everyone.iter().filter(|p| p["surname"] == n).cloned().collect::<Vec<_>>();
+    assert_eq!(by_surname("Старожилова")[0]["position"], "завуч");
+    assert_eq!(by_surname("Учитель15").len(), 1, "a repeated СНИЛС creates one person");
+    assert_eq!(by_surname("Учитель15")[0]["position"], "повтор в том же куске");
+    assert_eq!(by_surname("Учитель15")[0]["version"], 2);
+    assert_eq!(by_surname("Учитель5")[0]["position"], "повтор из прошлого куска");
+    assert!(by_surname("Учитель701").len() == 1, "the rest of the fallen-back chunk is created");
+    assert!(by_surname("Учитель700").is_empty() && by_surname("Учитель30").is_empty());
+
+    // Each new person is one audited event in commit order, in the territory of its school.
+    let created: Vec<Value> =
+        feed(&app, &municipal, "person").await.into_iter().filter(|e| e["event_type"] == "person.created").collect();
+    assert_eq!(created.len(), 1 + 1293, "the municipality sees its own persons' events");
+    let mut ids: Vec<&str> = created.iter().map(|e| e["resource_id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 1 + 1293);
+    let updated =
+        feed(&app, &app.admin, "person").await.into_iter().filter(|e| e["event_type"] == "person.updated").count();
+    assert_eq!(updated, 3);
+}

@@ -7,61 +7,70 @@ use rsnms_domain::{
     auth::Ctx,
     changes::{Change, ChangeKind},
 };
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
 use crate::{
+    bulk,
     entities::{audit_log, outbox},
     error::db_err,
 };
 
 /// Writes the audit record and the outbox event of a change.
 pub async fn record<C: ConnectionTrait>(conn: &C, ctx: Option<&Ctx>, change: Change) -> DomainResult<()> {
+    record_many(conn, ctx, vec![change]).await
+}
+
+/// Writes the audit records and outbox events of many changes of one actor (a bulk import's
+/// batch) with multi-row inserts; the events keep the order of `changes`.
+pub async fn record_many<C: ConnectionTrait>(conn: &C, ctx: Option<&Ctx>, changes: Vec<Change>) -> DomainResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let now = Utc::now();
     let (subject, role, request_id) = match ctx {
         Some(c) => (c.actor.subject.clone(), c.actor.role.as_str().to_owned(), c.request_id.clone()),
         None => ("system".to_owned(), "system".to_owned(), "-".to_owned()),
     };
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        at: Set(now),
-        actor_subject: Set(subject),
-        actor_role: Set(role),
-        action: Set(change.action.to_owned()),
-        resource_type: Set(change.resource_type.to_owned()),
-        resource_id: Set(Some(change.resource_id)),
-        request_id: Set(request_id.clone()),
-        details: Set(serde_json::json!({})),
-    })
-    .exec_without_returning(conn)
-    .await
-    .map_err(db_err)?;
-    let event_type = format!(
-        "{}.{}",
-        change.resource_type,
-        match change.kind {
-            ChangeKind::Created => "created",
-            ChangeKind::Updated => "updated",
-            ChangeKind::Deleted => "deleted",
-        }
-    );
-    outbox::Entity::insert(outbox::ActiveModel {
-        seq: sea_orm::ActiveValue::NotSet,
-        event_id: Set(Uuid::now_v7()),
-        event_type: Set(event_type),
-        resource_type: Set(change.resource_type.to_owned()),
-        resource_id: Set(change.resource_id),
-        occurred_at: Set(now),
-        payload: Set(change.payload),
-        personal_data: Set(change.personal_data),
-        region_code: Set(change.scope.region_code),
-        municipality_code: Set(change.scope.municipality_code),
-        organization_id: Set(change.scope.organization_id),
-        person_id: Set(change.scope.person_id),
-        request_id: Set(request_id),
-    })
-    .exec_without_returning(conn)
-    .await
-    .map_err(db_err)?;
-    Ok(())
+    let mut audits = Vec::with_capacity(changes.len());
+    let mut events = Vec::with_capacity(changes.len());
+    for change in changes {
+        audits.push(audit_log::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            at: Set(now),
+            actor_subject: Set(subject.clone()),
+            actor_role: Set(role.clone()),
+            action: Set(change.action.to_owned()),
+            resource_type: Set(change.resource_type.to_owned()),
+            resource_id: Set(Some(change.resource_id)),
+            request_id: Set(request_id.clone()),
+            details: Set(serde_json::json!({})),
+        });
+        let event_type = format!(
+            "{}.{}",
+            change.resource_type,
+            match change.kind {
+                ChangeKind::Created => "created",
+                ChangeKind::Updated => "updated",
+                ChangeKind::Deleted => "deleted",
+            }
+        );
+        events.push(outbox::ActiveModel {
+            seq: sea_orm::ActiveValue::NotSet,
+            event_id: Set(Uuid::now_v7()),
+            event_type: Set(event_type),
+            resource_type: Set(change.resource_type.to_owned()),
+            resource_id: Set(change.resource_id),
+            occurred_at: Set(now),
+            payload: Set(change.payload),
+            personal_data: Set(change.personal_data),
+            region_code: Set(change.scope.region_code),
+            municipality_code: Set(change.scope.municipality_code),
+            organization_id: Set(change.scope.organization_id),
+            person_id: Set(change.scope.person_id),
+            request_id: Set(request_id.clone()),
+        });
+    }
+    bulk::insert_all::<audit_log::Entity, _>(conn, audits, db_err).await?;
+    bulk::insert_all::<outbox::Entity, _>(conn, events, db_err).await
 }

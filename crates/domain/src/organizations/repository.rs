@@ -28,6 +28,8 @@ pub struct OrganizationFilter {
     pub closed: Option<bool>,
     /// Exact ИНН (the natural key of imports).
     pub inn: Option<String>,
+    /// Only these organisations (a batched read, e.g. the organisations an import names).
+    pub ids: Option<Vec<Uuid>>,
 }
 
 /// Storage of organisations. Every method applies the caller's scope inside its query; every

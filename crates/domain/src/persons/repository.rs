@@ -29,6 +29,8 @@ pub struct PersonFilter {
     pub subject: Option<String>,
     /// Only these persons (a batched read, e.g. the persons of a page of routes).
     pub ids: Option<Vec<Uuid>>,
+    /// Only persons with one of these СНИЛС digits (a batched read of an import's keys).
+    pub snils_in: Option<Vec<String>>,
 }
 
 /// Storage of persons, scoped inside every query; changes are audited and emit outbox events.
@@ -40,6 +42,9 @@ pub trait PersonRepository: Send + Sync {
     async fn list(&self, scope: &Scope, filter: &PersonFilter, page: PageRequest) -> DomainResult<Page<Person>>;
     /// Creates a person.
     async fn create(&self, ctx: &Ctx, new: NewPerson) -> DomainResult<Person>;
+    /// Creates many persons at once (multi-row writes, a bulk import's batch): all of them, in
+    /// order, or none (a conflict, e.g. a СНИЛС already stored, fails the whole call).
+    async fn create_many(&self, ctx: &Ctx, new: Vec<NewPerson>) -> DomainResult<Vec<Person>>;
     /// Replaces a person's data when the version matches.
     async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewPerson) -> DomainResult<Person>;
     /// Deletes a person when the version matches (409 when other records still refer to them).

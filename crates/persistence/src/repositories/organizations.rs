@@ -161,6 +161,9 @@ impl OrganizationRepository for OrganizationStore {
         if let Some(i) = &f.inn {
             cond = cond.add(Column::Inn.eq(i.as_str()));
         }
+        if let Some(ids) = &f.ids {
+            cond = cond.add(Column::Id.is_in(ids.iter().copied()));
+        }
         match f.closed {
             Some(true) => cond = cond.add(Column::ClosedOn.is_not_null()),
             Some(false) => cond = cond.add(Column::ClosedOn.is_null()),

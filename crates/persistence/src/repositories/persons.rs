@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::versioned::{self, Versioned};
 use crate::{
-    Database,
+    Database, bulk,
     entities::{
         organizations, person_roles, person_subjects,
         persons::{ActiveModel, Column, Entity, Model},
@@ -66,6 +66,16 @@ async fn change<C: ConnectionTrait>(
     action: &'static str,
 ) -> DomainResult<Change> {
     let org = organizations::Entity::find_by_id(p.organization_id).one(conn).await.map_err(db_err)?;
+    Ok(change_in(p, kind, action, org.map(|o| (o.region_code, o.municipality_code))))
+}
+
+/// [`change`] with the territory of the person's organisation (region, municipality) known.
+fn change_in(
+    p: &Person,
+    kind: ChangeKind,
+    action: &'static str,
+    territory: Option<(String, Option<String>)>,
+) -> Change {
     let payload = if kind == ChangeKind::Deleted {
         serde_json::Value::Null
     } else {
@@ -81,7 +91,11 @@ async fn change<C: ConnectionTrait>(
             "version": p.version,
         })
     };
-    Ok(Change {
+    let (region_code, municipality_code) = match territory {
+        Some((r, m)) => (Some(r), m),
+        None => (None, None),
+    };
+    Change {
         resource_type: "person",
         resource_id: p.id,
         kind,
@@ -89,12 +103,44 @@ async fn change<C: ConnectionTrait>(
         payload,
         personal_data: false,
         scope: ChangeScope {
-            region_code: org.as_ref().map(|o| o.region_code.clone()),
-            municipality_code: org.and_then(|o| o.municipality_code),
+            region_code,
+            municipality_code,
             organization_id: Some(p.organization_id),
             person_id: Some(p.id),
         },
-    })
+    }
+}
+
+/// The territory (region, municipality) of organisations, in one read.
+async fn territories<C: ConnectionTrait>(
+    conn: &C,
+    mut ids: Vec<Uuid>,
+) -> DomainResult<HashMap<Uuid, (String, Option<String>)>> {
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Uuid, String, Option<String>)> = organizations::Entity::find()
+            .select_only()
+            .column(organizations::Column::Id)
+            .column(organizations::Column::RegionCode)
+            .column(organizations::Column::MunicipalityCode)
+            .filter(organizations::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        out.extend(rows.into_iter().map(|(id, r, m)| (id, (r, m))));
+    }
+    Ok(out)
+}
+
+/// A new person's stored row.
+fn new_row(id: Uuid, now: chrono::DateTime<Utc>, new: &NewPerson) -> ActiveModel {
+    let mut am =
+        ActiveModel { id: Set(id), created_at: Set(now), updated_at: Set(now), version: Set(1), ..Default::default() };
+    fill(&mut am, new);
+    am
 }
 
 fn fill(am: &mut ActiveModel, n: &NewPerson) {
@@ -285,6 +331,9 @@ impl PersonRepository for PersonStore {
         if let Some(ids) = &f.ids {
             cond = cond.add(Column::Id.is_in(ids.iter().copied()));
         }
+        if let Some(snils) = &f.snils_in {
+            cond = cond.add(Column::Snils.is_in(snils.iter().map(String::as_str)));
+        }
         if let Some(after) = page.after {
             cond = cond.add(Column::Id.gt(after));
         }
@@ -312,14 +361,7 @@ impl PersonRepository for PersonStore {
     async fn create(&self, ctx: &Ctx, new: NewPerson) -> DomainResult<Person> {
         let now = Utc::now();
         let id = Uuid::now_v7();
-        let mut am = ActiveModel {
-            id: Set(id),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            ..Default::default()
-        };
-        fill(&mut am, &new);
+        let am = new_row(id, now, &new);
         let txn = self.db.begin_write().await?;
         let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
         insert_roles(&txn, id, &new.roles).await?;
@@ -328,6 +370,67 @@ impl PersonRepository for PersonStore {
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Created, "create").await?).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(person)
+    }
+
+    async fn create_many(&self, ctx: &Ctx, new: Vec<NewPerson>) -> DomainResult<Vec<Person>> {
+        if new.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = Utc::now();
+        let ids: Vec<Uuid> = new.iter().map(|_| Uuid::now_v7()).collect();
+        let rows = ids.iter().zip(&new).map(|(&id, n)| new_row(id, now, n)).collect();
+        let roles = ids
+            .iter()
+            .zip(&new)
+            .flat_map(|(&id, n)| {
+                n.roles
+                    .iter()
+                    .map(move |r| person_roles::ActiveModel { person_id: Set(id), role: Set(r.as_str().to_owned()) })
+            })
+            .collect();
+        let subjects = ids
+            .iter()
+            .zip(&new)
+            .flat_map(|(&id, n)| {
+                n.subjects
+                    .iter()
+                    .map(move |s| person_subjects::ActiveModel { person_id: Set(id), subject: Set(s.clone()) })
+            })
+            .collect();
+        let txn = self.db.begin_write().await?;
+        bulk::insert_all::<Entity, _>(&txn, rows, |e| db_err_fields(e, UNIQUE)).await?;
+        bulk::insert_all::<person_roles::Entity, _>(&txn, roles, db_err).await?;
+        bulk::insert_all::<person_subjects::Entity, _>(&txn, subjects, db_err).await?;
+        let territory = territories(&txn, new.iter().map(|n| n.organization_id).collect()).await?;
+        let persons: Vec<Person> = ids
+            .into_iter()
+            .zip(new)
+            .map(|(id, n)| Person {
+                id,
+                surname: n.surname,
+                first_name: n.first_name,
+                patronymic: n.patronymic,
+                position: n.position,
+                organization_id: n.organization_id,
+                roles: n.roles,
+                subjects: n.subjects,
+                email: n.email,
+                phone: n.phone,
+                snils: n.snils,
+                birth_date: n.birth_date,
+                hire_date: n.hire_date,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            })
+            .collect();
+        let changes = persons
+            .iter()
+            .map(|p| change_in(p, ChangeKind::Created, "create", territory.get(&p.organization_id).cloned()))
+            .collect();
+        journal::record_many(&txn, Some(ctx), changes).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(persons)
     }
 
     async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewPerson) -> DomainResult<Person> {

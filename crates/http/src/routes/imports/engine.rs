@@ -1,19 +1,26 @@
-//! Running an import: every record through its dataset in its own savepoint, all inside one
-//! unit of work (all-or-nothing), or in batches committed as they go (`atomic=false`).
+//! Running an import: records are read in chunks of [`CHUNK`]; the dataset first writes together
+//! what it can of a chunk ([`Dataset::apply_many`], one savepoint), then every other record runs
+//! through the dataset alone in its own savepoint — all inside one unit of work
+//! (all-or-nothing), or in batches committed as they go (`atomic=false`).
 
 use actix_web::web::Bytes;
 use futures_util::Stream;
 use rsnms_domain::{
-    DomainError, FieldError, Msg,
+    DomainError, DomainResult, FieldError, Msg,
     auth::Ctx,
     exchange::{ImportOptions, ImportSummary, Outcome, Unit, UnitOfWork},
 };
 
-use super::{datasets::Dataset, reader::Records};
+use super::{
+    datasets::{Dataset, Pending},
+    reader::Records,
+};
 use crate::problem::ApiError;
 
 /// Lines per committed batch when good lines are kept.
 pub const BATCH: u64 = 1000;
+/// Lines read and applied together (a divisor of [`BATCH`]).
+pub const CHUNK: usize = 500;
 /// Errors reported at most (the counts stay exact).
 pub const MAX_ERRORS: usize = 1000;
 
@@ -42,7 +49,7 @@ async fn apply_line(
     ctx: &Ctx,
     record: serde_json::Map<String, serde_json::Value>,
     opts: &ImportOptions,
-) -> Result<Result<Outcome, Vec<FieldError>>, DomainError> {
+) -> Result<DomainResult<Outcome>, DomainError> {
     let line = unit.nested().await?;
     match dataset.apply(line.as_ref(), ctx, record, opts).await {
         Ok(Outcome::Unchanged) => {
@@ -55,9 +62,36 @@ async fn apply_line(
         }
         Err(e) => {
             line.rollback().await?;
-            Ok(Err(line_errors(e)?))
+            Ok(Err(e))
         }
     }
+}
+
+/// Applies a chunk: together what the dataset can, in one savepoint (undone, and every record
+/// applied alone instead, when it fails for a record's sake), then the rest one by one.
+async fn apply_chunk(
+    unit: &dyn Unit,
+    dataset: &dyn Dataset,
+    ctx: &Ctx,
+    chunk: &mut [Pending],
+    opts: &ImportOptions,
+) -> Result<(), DomainError> {
+    let together = unit.nested().await?;
+    match dataset.apply_many(together.as_ref(), ctx, chunk, opts).await {
+        Ok(()) => together.commit().await?,
+        Err(e) => {
+            together.rollback().await?;
+            line_errors(e)?;
+            for p in chunk.iter_mut().filter(|p| p.record.is_some()) {
+                p.result = None;
+            }
+        }
+    }
+    for p in chunk.iter_mut().filter(|p| p.result.is_none()) {
+        let Some(record) = p.record.take() else { continue };
+        p.result = Some(apply_line(unit, dataset, ctx, record, opts).await?);
+    }
+    Ok(())
 }
 
 /// What a background run (an import job) is told as it goes; a request runs with none.
@@ -122,42 +156,57 @@ where
     let mut skipped = 0;
     let mut unit = units.begin().await?;
     let mut in_batch = 0;
+    let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
     loop {
-        let next = match records.next().await {
-            Ok(n) => n,
-            Err(e) => {
-                unit.rollback().await.ok();
-                return Err(e);
-            }
-        };
-        let Some((line, record)) = next else { break };
-        if skipped < skip {
-            skipped += 1;
-            continue;
-        }
-        summary.received += 1;
-        let result = match record {
-            Err(e) => Err(vec![e]),
-            Ok(record) => match apply_line(unit.as_ref(), dataset, ctx, record, opts).await {
-                Ok(r) => r,
+        chunk.clear();
+        while chunk.len() < CHUNK {
+            let next = match records.next().await {
+                Ok(n) => n,
                 Err(e) => {
+                    unit.rollback().await.ok();
+                    return Err(e);
+                }
+            };
+            let Some((line, record)) = next else { break };
+            if skipped < skip {
+                skipped += 1;
+                continue;
+            }
+            chunk.push(match record {
+                Ok(record) => Pending { line, record: Some(record), result: None },
+                Err(e) => Pending { line, record: None, result: Some(Err(DomainError::Validation(vec![e]))) },
+            });
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        if let Err(e) = apply_chunk(unit.as_ref(), dataset, ctx, &mut chunk, opts).await {
+            unit.rollback().await.ok();
+            return Err(e.into());
+        }
+        for p in chunk.drain(..) {
+            summary.received += 1;
+            match p.result.map(|r| r.map_err(line_errors)) {
+                Some(Ok(o)) => summary.count(o),
+                Some(Err(Ok(errors))) => {
+                    let room = MAX_ERRORS.saturating_sub(summary.errors.len());
+                    summary.reject(p.line, errors.into_iter().take(room).collect());
+                }
+                Some(Err(Err(e))) => {
                     unit.rollback().await.ok();
                     return Err(e.into());
                 }
-            },
-        };
-        match result {
-            Ok(o) => summary.count(o),
-            Err(errors) => {
-                let room = MAX_ERRORS.saturating_sub(summary.errors.len());
-                summary.reject(line, errors.into_iter().take(room).collect());
+                None => {
+                    unit.rollback().await.ok();
+                    return Err(DomainError::Internal(format!("line {} was not applied", p.line)).into());
+                }
             }
+            in_batch += 1;
         }
         if let Err(e) = observer.progress(&summary).await {
             unit.rollback().await.ok();
             return Err(e);
         }
-        in_batch += 1;
         if keep_going && in_batch >= BATCH {
             if let Err(e) = observer.before_commit(unit.as_ref(), &summary, false).await {
                 unit.rollback().await.ok();

@@ -67,7 +67,7 @@ pub async fn list_organizations(
         municipality_code: q.municipality_code,
         name: q.name,
         closed: q.closed,
-        inn: None,
+        ..OrganizationFilter::default()
     };
     let found =
         rsnms_domain::organizations::list_organizations(state.organizations.as_ref(), &ctx, &filter, page).await?;

@@ -71,6 +71,33 @@ pub trait Dataset: Send + Sync {
         record: Map<String, Value>,
         opts: &ImportOptions,
     ) -> DomainResult<Outcome>;
+    /// Applies together the records of a batch that can be written together (typically new
+    /// records, with multi-row writes), setting their [`Pending::result`]; records left without
+    /// a result are applied one by one through [`Dataset::apply`] afterwards, in line order. Runs
+    /// inside the batch's own unit (a savepoint): when it fails with an error of the records
+    /// (a conflict, a validation error), that unit is undone and every record of the batch is
+    /// applied one by one instead, so the outcome is the line-by-line one. The default takes
+    /// none: a dataset opts in where bulk loads are large (persons).
+    async fn apply_many(
+        &self,
+        _unit: &dyn Unit,
+        _ctx: &Ctx,
+        _batch: &mut [Pending],
+        _opts: &ImportOptions,
+    ) -> DomainResult<()> {
+        Ok(())
+    }
+}
+
+/// A record of a batch waiting to be applied.
+#[derive(Debug)]
+pub struct Pending {
+    /// Line number in the body.
+    pub line: u64,
+    /// The record, or what made the line unreadable (its result is set already).
+    pub record: Option<Map<String, Value>>,
+    /// What applying it gave, once applied.
+    pub result: Option<DomainResult<Outcome>>,
 }
 
 /// Every dataset.

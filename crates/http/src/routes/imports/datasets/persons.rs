@@ -1,16 +1,22 @@
 //! `persons`: teachers, managers, tutors, methodologists, mentors; matched by `id` or by СНИЛС
-//! (`id_scheme=snils`). An update is a merge patch of the record onto the stored person.
+//! (`id_scheme=snils`). An update is a merge patch of the record onto the stored person. New
+//! persons of a batch are created together ([`create_persons`]: multi-row writes); matches and
+//! repeated СНИЛС go line by line.
+
+use std::collections::HashSet;
 
 use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::Ctx,
     exchange::{ImportOptions, Outcome, Unit},
-    persons::{Person, create_person, update_person},
+    page::PageRequest,
+    persons::{Person, PersonFilter, PersonInput, create_person, create_persons, update_person},
+    values::Snils,
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, match_id, may_update, parse, person_by_snils, unchanged_but_bookkeeping};
+use super::{Dataset, Pending, match_id, may_update, parse, person_by_snils, unchanged_but_bookkeeping};
 use crate::{
     merge::apply_patch,
     routes::persons::{PersonWrite, today},
@@ -79,4 +85,72 @@ impl Dataset for Persons {
             }
         }
     }
+
+    /// Takes the records that create a person: no `id` (matching by id), a valid СНИЛС no stored
+    /// person in the caller's scope holds and no earlier record of the batch repeats (matching by
+    /// СНИЛС; without that scheme a СНИЛС is only checked not to repeat). The rest — updates,
+    /// repeats, bad keys — is left to [`Dataset::apply`].
+    async fn apply_many(
+        &self,
+        unit: &dyn Unit,
+        ctx: &Ctx,
+        batch: &mut [Pending],
+        opts: &ImportOptions,
+    ) -> DomainResult<()> {
+        let by_snils = opts.id_scheme.as_str() == "snils";
+        let mut keys: Vec<(usize, Option<String>)> = Vec::with_capacity(batch.len());
+        for (i, p) in batch.iter().enumerate() {
+            let Some(record) = &p.record else { continue };
+            let key = match record.get("snils") {
+                Some(Value::String(raw)) => match Snils::parse("snils", raw) {
+                    Ok(s) => Some(s.digits().to_owned()),
+                    Err(_) if by_snils => continue,
+                    Err(_) => None,
+                },
+                _ if by_snils => continue,
+                _ => None,
+            };
+            if !by_snils && record.get("id").is_some_and(|id| !id.is_null() && id.as_str() != Some("")) {
+                continue;
+            }
+            keys.push((i, key));
+        }
+        let mut seen = stored_snils(unit, ctx, keys.iter().filter_map(|(_, k)| k.clone()).collect()).await?;
+        let mut taken = Vec::with_capacity(keys.len());
+        let mut inputs: Vec<PersonInput> = Vec::with_capacity(keys.len());
+        for (i, key) in keys {
+            if let Some(k) = key {
+                if !seen.insert(k) {
+                    continue;
+                }
+            }
+            let Some(mut record) = batch[i].record.clone() else { continue };
+            if by_snils {
+                record.remove("id");
+            }
+            match parse::<PersonWrite>(record) {
+                Ok(dto) => {
+                    taken.push(i);
+                    inputs.push(dto.into());
+                }
+                Err(e) => batch[i].result = Some(Err(e)),
+            }
+        }
+        let created = create_persons(unit.persons(), unit.organizations(), ctx, inputs, today()).await?;
+        for (i, result) in taken.into_iter().zip(created) {
+            batch[i].result = Some(result.map(|_| Outcome::Created));
+        }
+        Ok(())
+    }
+}
+
+/// The СНИЛС among `keys` that stored persons visible in the caller's scope hold.
+async fn stored_snils(unit: &dyn Unit, ctx: &Ctx, keys: Vec<String>) -> DomainResult<HashSet<String>> {
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let limit = keys.len() as u64;
+    let filter = PersonFilter { snils_in: Some(keys), ..PersonFilter::default() };
+    let page = unit.persons().list(&ctx.actor.scope(), &filter, PageRequest { limit, after: None }).await?;
+    Ok(page.items.into_iter().filter_map(|p| p.snils).collect())
 }

@@ -119,10 +119,10 @@ impl Dataset for Persons {
         let mut taken = Vec::with_capacity(keys.len());
         let mut inputs: Vec<PersonInput> = Vec::with_capacity(keys.len());
         for (i, key) in keys {
-            if let Some(k) = key {
-                if !seen.insert(k) {
-                    continue;
-                }
+            if let Some(k) = key
+                && !seen.insert(k)
+            {
+                continue;
             }
             let Some(mut record) = batch[i].record.clone() else { continue };
             if by_snils {

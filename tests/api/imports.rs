@@ -447,13 +447,13 @@ async fn a_large_persons_import_answers_line_for_line_as_if_every_line_ran_alone
     outsider["organization_id"] = r.school_b["id"].clone();
     app.create_person(outsider).await;
 
-    // 1 300 lines: more than two of the engine's chunks, new persons written together, with
+    // 2 300 lines: more than two of the engine's chunks, new persons written together, with
     // lines among them that must not be: a match, repeats of a СНИЛС within a chunk and across
     // chunks, an organisation outside the caller's territory, a malformed line, a bad СНИЛС, and
     // the СНИЛС of a person the caller cannot see (the store refuses it: its chunk falls back to
     // line by line).
     let mut body = String::new();
-    for line in 1..=1300u32 {
+    for line in 1..=2300u32 {
         let mut p = person(&r, 100 + line, &format!("Учитель{line}"));
         match line {
             10 => {
@@ -464,13 +464,14 @@ async fn a_large_persons_import_answers_line_for_line_as_if_every_line_ran_alone
                 p = person(&r, 100 + 15, "Учитель15");
                 p["position"] = json!("повтор в том же куске");
             }
-            600 => {
+            1600 => {
                 p = person(&r, 100 + 5, "Учитель5");
                 p["position"] = json!("повтор из прошлого куска");
             }
+            77 => p["surname"] = json!(r#"Д"Арт\{а,б} NULL"#),
             30 => p["organization_id"] = r.school_b["id"].clone(),
             50 => p["snils"] = json!("112-233-445 96"),
-            700 => p["snils"] = json!(snils(9000)),
+            1700 => p["snils"] = json!(snils(9000)),
             _ => {}
         }
         if line == 40 {
@@ -484,8 +485,8 @@ async fn a_large_persons_import_answers_line_for_line_as_if_every_line_ran_alone
             .await;
     assert_eq!(res.status, 200, "{}", res.text);
     let s = &res.body;
-    assert_eq!(s["received"], 1300);
-    assert_eq!((s["created"].as_u64(), s["updated"].as_u64(), s["unchanged"].as_u64()), (Some(1293), Some(3), Some(0)));
+    assert_eq!(s["received"], 2300);
+    assert_eq!((s["created"].as_u64(), s["updated"].as_u64(), s["unchanged"].as_u64()), (Some(2293), Some(3), Some(0)));
     assert_eq!(s["rejected"], 4);
     let errors: Vec<(u64, &str, &str)> = s["errors"]
         .as_array()
@@ -499,7 +500,7 @@ async fn a_large_persons_import_answers_line_for_line_as_if_every_line_ran_alone
             (30, "organization_id", "not_found"),
             (40, "$", "malformed"),
             (50, "snils", "invalid_snils"),
-            (700, "snils", "conflict"),
+            (1700, "snils", "conflict"),
         ],
         "{errors:?}"
     );
@@ -515,24 +516,25 @@ async fn a_large_persons_import_answers_line_for_line_as_if_every_line_ran_alone
             None => break,
         }
     }
-    assert_eq!(everyone.len(), 2 + 1293);
+    assert_eq!(everyone.len(), 2 + 2293);
     let by_surname = |n: &str| everyone.iter().filter(|p| p["surname"] == n).cloned().collect::<Vec<_>>();
     assert_eq!(by_surname("Старожилова")[0]["position"], "завуч");
     assert_eq!(by_surname("Учитель15").len(), 1, "a repeated СНИЛС creates one person");
     assert_eq!(by_surname("Учитель15")[0]["position"], "повтор в том же куске");
     assert_eq!(by_surname("Учитель15")[0]["version"], 2);
     assert_eq!(by_surname("Учитель5")[0]["position"], "повтор из прошлого куска");
-    assert!(by_surname("Учитель701").len() == 1, "the rest of the fallen-back chunk is created");
-    assert!(by_surname("Учитель700").is_empty() && by_surname("Учитель30").is_empty());
+    assert!(by_surname("Учитель1701").len() == 1, "the rest of the fallen-back chunk is created");
+    assert!(by_surname("Учитель1700").is_empty() && by_surname("Учитель30").is_empty());
+    assert_eq!(by_surname(r#"Д"Арт\{а,б} NULL"#).len(), 1, "quotes, backslashes and braces are stored as sent");
 
     // Each new person is one audited event in commit order, in the territory of its school.
     let created: Vec<Value> =
         feed(&app, &municipal, "person").await.into_iter().filter(|e| e["event_type"] == "person.created").collect();
-    assert_eq!(created.len(), 1 + 1293, "the municipality sees its own persons' events");
+    assert_eq!(created.len(), 1 + 2293, "the municipality sees its own persons' events");
     let mut ids: Vec<&str> = created.iter().map(|e| e["resource_id"].as_str().unwrap()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 1 + 1293);
+    assert_eq!(ids.len(), 1 + 2293);
     let updated =
         feed(&app, &app.admin, "person").await.into_iter().filter(|e| e["event_type"] == "person.updated").count();
     assert_eq!(updated, 3);

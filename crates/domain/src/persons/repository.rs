@@ -29,8 +29,6 @@ pub struct PersonFilter {
     pub subject: Option<String>,
     /// Only these persons (a batched read, e.g. the persons of a page of routes).
     pub ids: Option<Vec<Uuid>>,
-    /// Only persons with one of these СНИЛС digits (a batched read of an import's keys).
-    pub snils_in: Option<Vec<String>>,
 }
 
 /// Storage of persons, scoped inside every query; changes are audited and emit outbox events.
@@ -40,6 +38,9 @@ pub trait PersonRepository: Send + Sync {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person>;
     /// Lists persons visible in the scope.
     async fn list(&self, scope: &Scope, filter: &PersonFilter, page: PageRequest) -> DomainResult<Page<Person>>;
+    /// Which of these СНИЛС (digits) persons visible in the scope hold — one unordered read, for
+    /// matching a bulk import's batch.
+    async fn snils_held(&self, scope: &Scope, snils: &[String]) -> DomainResult<Vec<String>>;
     /// Creates a person.
     async fn create(&self, ctx: &Ctx, new: NewPerson) -> DomainResult<Person>;
     /// Creates many persons at once (multi-row writes, a bulk import's batch): all of them, in

@@ -331,9 +331,6 @@ impl PersonRepository for PersonStore {
         if let Some(ids) = &f.ids {
             cond = cond.add(Column::Id.is_in(ids.iter().copied()));
         }
-        if let Some(snils) = &f.snils_in {
-            cond = cond.add(Column::Snils.is_in(snils.iter().map(String::as_str)));
-        }
         if let Some(after) = page.after {
             cond = cond.add(Column::Id.gt(after));
         }
@@ -370,6 +367,24 @@ impl PersonRepository for PersonStore {
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Created, "create").await?).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(person)
+    }
+
+    async fn snils_held(&self, scope: &Scope, snils: &[String]) -> DomainResult<Vec<String>> {
+        let exec = self.db.exec();
+        let mut held = Vec::new();
+        for chunk in snils.chunks(1000) {
+            let found: Vec<Option<String>> = Entity::find()
+                .select_only()
+                .column(Column::Snils)
+                .filter(scope::persons(scope))
+                .filter(Column::Snils.is_in(chunk.iter().map(String::as_str)))
+                .into_tuple()
+                .all(&exec)
+                .await
+                .map_err(db_err)?;
+            held.extend(found.into_iter().flatten());
+        }
+        Ok(held)
     }
 
     async fn create_many(&self, ctx: &Ctx, new: Vec<NewPerson>) -> DomainResult<Vec<Person>> {

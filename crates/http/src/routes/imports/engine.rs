@@ -20,7 +20,7 @@ use crate::problem::ApiError;
 /// Lines per committed batch when good lines are kept.
 pub const BATCH: u64 = 1000;
 /// Lines read and applied together (a divisor of [`BATCH`]).
-pub const CHUNK: usize = 500;
+pub const CHUNK: usize = 1000;
 /// Errors reported at most (the counts stay exact).
 pub const MAX_ERRORS: usize = 1000;
 

@@ -10,8 +10,7 @@ use rsnms_domain::{
     DomainResult,
     auth::Ctx,
     exchange::{ImportOptions, Outcome, Unit},
-    page::PageRequest,
-    persons::{Person, PersonFilter, PersonInput, create_person, create_persons, update_person},
+    persons::{Person, PersonInput, create_person, create_persons, update_person},
     values::Snils,
 };
 use serde_json::{Map, Value};
@@ -149,8 +148,5 @@ async fn stored_snils(unit: &dyn Unit, ctx: &Ctx, keys: Vec<String>) -> DomainRe
     if keys.is_empty() {
         return Ok(HashSet::new());
     }
-    let limit = keys.len() as u64;
-    let filter = PersonFilter { snils_in: Some(keys), ..PersonFilter::default() };
-    let page = unit.persons().list(&ctx.actor.scope(), &filter, PageRequest { limit, after: None }).await?;
-    Ok(page.items.into_iter().filter_map(|p| p.snils).collect())
+    Ok(unit.persons().snils_held(&ctx.actor.scope(), &keys).await?.into_iter().collect())
 }

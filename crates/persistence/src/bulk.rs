@@ -153,11 +153,11 @@ mod tests {
     #[test]
     fn array_elements_are_quoted_escaped_and_null_is_bare() {
         let mut out = String::new();
-        push_element(&mut out, &Value::String(Some(r#"Д"Арт\{a,b} NULL"#.into()))).unwrap();
+        assert_eq!(push_element(&mut out, &Value::String(Some(r#"Д"Арт\{a,b} NULL"#.into()))), Some(()));
         out.push(',');
-        push_element(&mut out, &Value::String(None)).unwrap();
+        assert_eq!(push_element(&mut out, &Value::String(None)), Some(()));
         out.push(',');
-        push_element(&mut out, &Value::String(Some("NULL".into()))).unwrap();
+        assert_eq!(push_element(&mut out, &Value::String(Some("NULL".into()))), Some(()));
         assert_eq!(out, r#""Д\"Арт\\{a,b} NULL",NULL,"NULL""#);
     }
 

@@ -119,12 +119,14 @@ fn schools_from(year_start: NaiveDate) -> Sql {
 }
 
 /// The steps of a route done with a programme, as a row source `s` with the backend's JSON
-/// functions, and the expressions for the step's programme id and planned end.
+/// functions, and the expressions for the step's programme id and planned end. PostgreSQL reads
+/// the generated column `done_programme_steps` (migration
+/// `m20261201_000100_route_done_programme_steps`), which holds only those steps, already parsed;
+/// SQLite filters the parsed `steps`.
 fn done_programme_steps(pg: bool) -> (&'static str, &'static str, &'static str) {
     if pg {
         (
-            "CROSS JOIN LATERAL jsonb_array_elements(r.steps::jsonb) s \
-             WHERE s.value->>'status' = 'done' AND s.value->>'program_id' IS NOT NULL",
+            "CROSS JOIN LATERAL jsonb_array_elements(r.done_programme_steps) s WHERE 1 = 1",
             "(s.value->>'program_id')",
             "(s.value->>'planned_end')::date",
         )

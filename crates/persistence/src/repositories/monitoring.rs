@@ -1,7 +1,12 @@
-//! Monitoring counts on sea-orm: one aggregate statement (`COUNT(DISTINCT …)` grouped by
-//! municipality) per measure or population; nothing is loaded row by row. The scope and the
-//! territory filter apply to the organisation of the counted subject (the teacher's school, the
-//! school itself, the event's organiser).
+//! Monitoring counts on sea-orm: one aggregate statement (a count grouped by municipality) per
+//! measure or population; nothing is loaded row by row. The scope and the territory filter apply
+//! to the organisation of the counted subject (the teacher's school, the school itself, the
+//! event's organiser).
+//!
+//! The statements count rows with `COUNT(*)`: each row is one distinct subject, because every join
+//! follows a key (a person's school, the `(person_id, role)` key of `person_roles`, a route's
+//! person) and every condition on other rows is an `EXISTS`. `COUNT(DISTINCT …)` would count the
+//! same and make PostgreSQL sort every row by municipality (issue 7).
 
 use std::collections::BTreeMap;
 
@@ -103,7 +108,7 @@ const MUNICIPALITY: &str = "COALESCE(o.municipality_code, '')";
 
 fn teachers_from() -> String {
     format!(
-        "SELECT {MUNICIPALITY} AS m, COUNT(DISTINCT p.id) AS n FROM persons p \
+        "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM persons p \
          JOIN person_roles pr ON pr.person_id = p.id AND pr.role = 'teacher' \
          JOIN organizations o ON o.id = p.organization_id AND o.kind = 'educational_organization' WHERE 1 = 1"
     )
@@ -111,7 +116,7 @@ fn teachers_from() -> String {
 
 fn schools_from(year_start: NaiveDate) -> Sql {
     let mut s = Sql::new(&format!(
-        "SELECT {MUNICIPALITY} AS m, COUNT(DISTINCT o.id) AS n FROM organizations o \
+        "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM organizations o \
          WHERE o.kind = 'educational_organization'"
     ));
     s.push(" AND (o.closed_on IS NULL OR o.closed_on >= ?)", [year_start.into()]);
@@ -195,7 +200,7 @@ impl MonitoringRepository for MonitoringStore {
             }
             Measure::RegionalEvents => {
                 s = Sql::new(&format!(
-                    "SELECT {MUNICIPALITY} AS m, COUNT(DISTINCT e.id) AS n FROM offerings e \
+                    "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM offerings e \
                      JOIN organizations o ON o.id = e.organization_id \
                      WHERE e.offering = 'event' AND e.level = 'regional'"
                 ));
@@ -249,7 +254,7 @@ impl MonitoringRepository for MonitoringStore {
 
     async fn routes_by_status(&self, scope: &Scope, t: &Territory) -> DomainResult<BTreeMap<(String, String), u64>> {
         let mut s = Sql::new(&format!(
-            "SELECT {MUNICIPALITY} AS m, r.status AS status, COUNT(DISTINCT r.id) AS n FROM individual_routes r \
+            "SELECT {MUNICIPALITY} AS m, r.status AS status, COUNT(*) AS n FROM individual_routes r \
              JOIN persons p ON p.id = r.person_id JOIN organizations o ON o.id = p.organization_id WHERE 1 = 1"
         ));
         s.scoped(scope, t).push(&format!(" GROUP BY {MUNICIPALITY}, r.status"), []);

@@ -123,6 +123,19 @@ fn schools_from(year_start: NaiveDate) -> Sql {
     s
 }
 
+/// The route's tutor works at a ЦНППМ. PostgreSQL gets the tutors as an array computed once: as a
+/// join (or `IN`), it expects a few dozen routes of the region's tens of thousands to match and
+/// looks up each teacher one by one, which costs twice the hash joins it picks for the array.
+fn cnppm_tutor(pg: bool) -> &'static str {
+    if pg {
+        "r.tutor_id = ANY (ARRAY(SELECT tp.id FROM persons tp \
+         JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm'))"
+    } else {
+        "r.tutor_id IN (SELECT tp.id FROM persons tp \
+         JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm')"
+    }
+}
+
 /// The steps of a route done with a programme, as a row source `s` with the backend's JSON
 /// functions, and the expressions for the step's programme id and planned end. PostgreSQL reads
 /// the generated column `done_programme_steps` (migration
@@ -169,9 +182,11 @@ impl MonitoringRepository for MonitoringStore {
             Measure::TeachersWithCnppmRoute => {
                 s = Sql::new(&teachers_from());
                 s.push(
-                    " AND EXISTS (SELECT 1 FROM individual_routes r JOIN persons tp ON tp.id = r.tutor_id \
-                     JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm' \
-                     WHERE r.person_id = p.id AND r.status IN ('approved', 'in_progress', 'completed')",
+                    &format!(
+                        " AND EXISTS (SELECT 1 FROM individual_routes r WHERE r.person_id = p.id \
+                         AND r.status IN ('approved', 'in_progress', 'completed') AND {}",
+                        cnppm_tutor(pg)
+                    ),
                     [],
                 );
                 s.window("r.period_start", "r.period_end", w).push(")", []);

@@ -273,7 +273,7 @@ pub struct Territory {
 /// Counts per municipality code (`""`: organisations outside any municipality, e.g. regional).
 pub type Counts = BTreeMap<String, u64>;
 
-/// Aggregate counting (implemented with `COUNT(DISTINCT …)` in SQL).
+/// Aggregate counting (one count per municipality in SQL).
 #[async_trait]
 pub trait MonitoringRepository: Send + Sync {
     /// Distinct subjects of a measure in a window, per municipality, within scope and territory.

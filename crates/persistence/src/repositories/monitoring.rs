@@ -1,7 +1,12 @@
-//! Monitoring counts on sea-orm: one aggregate statement (`COUNT(DISTINCT …)` grouped by
-//! municipality) per measure or population; nothing is loaded row by row. The scope and the
-//! territory filter apply to the organisation of the counted subject (the teacher's school, the
-//! school itself, the event's organiser).
+//! Monitoring counts on sea-orm: one aggregate statement (a count grouped by municipality) per
+//! measure or population; nothing is loaded row by row. The scope and the territory filter apply
+//! to the organisation of the counted subject (the teacher's school, the school itself, the
+//! event's organiser).
+//!
+//! The statements count rows with `COUNT(*)`: each row is one distinct subject, because every join
+//! follows a key (a person's school, the `(person_id, role)` key of `person_roles`, a route's
+//! person) and every condition on other rows is an `EXISTS`. `COUNT(DISTINCT …)` would count the
+//! same and make PostgreSQL sort every row by municipality (issue 7).
 
 use std::collections::BTreeMap;
 
@@ -103,7 +108,7 @@ const MUNICIPALITY: &str = "COALESCE(o.municipality_code, '')";
 
 fn teachers_from() -> String {
     format!(
-        "SELECT {MUNICIPALITY} AS m, COUNT(DISTINCT p.id) AS n FROM persons p \
+        "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM persons p \
          JOIN person_roles pr ON pr.person_id = p.id AND pr.role = 'teacher' \
          JOIN organizations o ON o.id = p.organization_id AND o.kind = 'educational_organization' WHERE 1 = 1"
     )
@@ -111,20 +116,35 @@ fn teachers_from() -> String {
 
 fn schools_from(year_start: NaiveDate) -> Sql {
     let mut s = Sql::new(&format!(
-        "SELECT {MUNICIPALITY} AS m, COUNT(DISTINCT o.id) AS n FROM organizations o \
+        "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM organizations o \
          WHERE o.kind = 'educational_organization'"
     ));
     s.push(" AND (o.closed_on IS NULL OR o.closed_on >= ?)", [year_start.into()]);
     s
 }
 
+/// The route's tutor works at a ЦНППМ. PostgreSQL gets the tutors as an array computed once: as a
+/// join (or `IN`), it expects a few dozen routes of the region's tens of thousands to match and
+/// looks up each teacher one by one, which costs twice the hash joins it picks for the array.
+fn cnppm_tutor(pg: bool) -> &'static str {
+    if pg {
+        "r.tutor_id = ANY (ARRAY(SELECT tp.id FROM persons tp \
+         JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm'))"
+    } else {
+        "r.tutor_id IN (SELECT tp.id FROM persons tp \
+         JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm')"
+    }
+}
+
 /// The steps of a route done with a programme, as a row source `s` with the backend's JSON
-/// functions, and the expressions for the step's programme id and planned end.
+/// functions, and the expressions for the step's programme id and planned end. PostgreSQL reads
+/// the generated column `done_programme_steps` (migration
+/// `m20261201_000100_route_done_programme_steps`), which holds only those steps, already parsed;
+/// SQLite filters the parsed `steps`.
 fn done_programme_steps(pg: bool) -> (&'static str, &'static str, &'static str) {
     if pg {
         (
-            "CROSS JOIN LATERAL jsonb_array_elements(r.steps::jsonb) s \
-             WHERE s.value->>'status' = 'done' AND s.value->>'program_id' IS NOT NULL",
+            "CROSS JOIN LATERAL jsonb_array_elements(r.done_programme_steps) s WHERE 1 = 1",
             "(s.value->>'program_id')",
             "(s.value->>'planned_end')::date",
         )
@@ -162,9 +182,11 @@ impl MonitoringRepository for MonitoringStore {
             Measure::TeachersWithCnppmRoute => {
                 s = Sql::new(&teachers_from());
                 s.push(
-                    " AND EXISTS (SELECT 1 FROM individual_routes r JOIN persons tp ON tp.id = r.tutor_id \
-                     JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm' \
-                     WHERE r.person_id = p.id AND r.status IN ('approved', 'in_progress', 'completed')",
+                    &format!(
+                        " AND EXISTS (SELECT 1 FROM individual_routes r WHERE r.person_id = p.id \
+                         AND r.status IN ('approved', 'in_progress', 'completed') AND {}",
+                        cnppm_tutor(pg)
+                    ),
                     [],
                 );
                 s.window("r.period_start", "r.period_end", w).push(")", []);
@@ -193,7 +215,7 @@ impl MonitoringRepository for MonitoringStore {
             }
             Measure::RegionalEvents => {
                 s = Sql::new(&format!(
-                    "SELECT {MUNICIPALITY} AS m, COUNT(DISTINCT e.id) AS n FROM offerings e \
+                    "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM offerings e \
                      JOIN organizations o ON o.id = e.organization_id \
                      WHERE e.offering = 'event' AND e.level = 'regional'"
                 ));
@@ -247,7 +269,7 @@ impl MonitoringRepository for MonitoringStore {
 
     async fn routes_by_status(&self, scope: &Scope, t: &Territory) -> DomainResult<BTreeMap<(String, String), u64>> {
         let mut s = Sql::new(&format!(
-            "SELECT {MUNICIPALITY} AS m, r.status AS status, COUNT(DISTINCT r.id) AS n FROM individual_routes r \
+            "SELECT {MUNICIPALITY} AS m, r.status AS status, COUNT(*) AS n FROM individual_routes r \
              JOIN persons p ON p.id = r.person_id JOIN organizations o ON o.id = p.organization_id WHERE 1 = 1"
         ));
         s.scoped(scope, t).push(&format!(" GROUP BY {MUNICIPALITY}, r.status"), []);

@@ -17,7 +17,11 @@ source "$BENCH_DIR/lib.sh"
 DB="${BENCH_IMPORT_DB:-rsnms_bench_import}"
 ROWS="${BENCH_IMPORT_ROWS:-1000000}"
 ORGS="${BENCH_IMPORT_ORGS:-1000}"                 # organisations the persons are spread over
-MODES="${BENCH_IMPORT_MODES:-atomic nonatomic}"   # one import per word, in this order
+MODES="${BENCH_IMPORT_MODES:-atomic nonatomic atomic-tcp}"   # one import per word, in this order
+# The server reaches PostgreSQL over its Unix socket (as a server on the database's host would):
+# sqlx 0.9.0 leaves Nagle's algorithm on for TCP (sqlx issue #4335), so every large statement
+# waits up to 40 ms for a delayed ACK; a mode ending in -tcp measures that path too.
+PG_SOCKET_DIR="${BENCH_PG_SOCKET_DIR:-/var/run/postgresql}"
 ROUNDS="${BENCH_IMPORT_ROUNDS:-1}"                # times the list of modes is repeated
 RESULTS="${BENCH_IMPORT_RESULTS:-$BENCH_DIR/RESULTS-import.md}"
 PORT=18094
@@ -76,8 +80,12 @@ empty_tables() {
 # file. Appends "mode seconds rows_per_s rss_before_kb rss_max_kb hwm_kb" to $WORK/imports.txt.
 import_once() { # mode label
     local mode="$1" query="" pid t0 secs flag code
-    [ "$mode" = nonatomic ] && query="?atomic=false"
-    DATABASE_URL="$PG_URL" RSNMS_BIND="127.0.0.1:$PORT" start_bg "$WORK/server-$2.log" "$BIN" serve
+    case "$mode" in nonatomic*) query="?atomic=false" ;; esac
+    local url="$PG_URL"
+    if [ "${mode%-tcp}" = "$mode" ] && [ -S "$PG_SOCKET_DIR/.s.PGSQL.${PG_PORT:-5432}" ]; then
+        url="postgres://postgres@$(printf %s "$PG_SOCKET_DIR" | sed 's|/|%2F|g')/$DB"
+    fi
+    DATABASE_URL="$url" RSNMS_BIND="127.0.0.1:$PORT" start_bg "$WORK/server-$2.log" "$BIN" serve
     pid=$LAST_PID
     wait_http "http://127.0.0.1:$PORT/health/ready" 60 || die "rsnms did not start: $(tail -5 "$WORK/server-$2.log")"
     code="$(curl -sS -o "$WORK/warmup-$2.json" -w '%{http_code}' --data-binary @"$WORK/warmup.ndjson" \
@@ -213,17 +221,20 @@ met() { [ "$1" = 1 ] && echo "**yes**" || echo "**no**"; }
         echo "| \`$mode\` | $(fmt1 "$secs") s | $rps | $COPY_RPS | $q | $(met "$(awk -v q="$q" 'BEGIN {print (q >= 0.40) ? 1 : 0}')") | $(ratio3 "$rps" "$COPY_ALL_RPS") | $(MIB "$before") → $(MIB "$max") MiB (HWM $(MIB "$hwm"), after $(MIB "$after")) | $(MIB "$growth") MiB | $(met "$([ "$growth" -lt 65536 ] && echo 1 || echo 0)") | $cpu s |"
     done <"$WORK/imports.txt"
     echo
-    echo "\`atomic\` is the default (all-or-nothing: one transaction, a savepoint per line); \`nonatomic\` is"
-    echo "\`?atomic=false\` (a commit every 1 000 lines). RSS is the server's VmRSS, sampled every 0.2 s"
+    echo "\`atomic\` is the default (all-or-nothing: one transaction; chunks of 1 000 lines, the new persons"
+    echo "of a chunk written with one multi-row statement per table under one savepoint, the other lines one"
+    echo "by one); \`nonatomic\` is \`?atomic=false\` (a commit every 1 000 lines). Both reach PostgreSQL over"
+    echo "its Unix socket; \`atomic-tcp\` is \`atomic\` over TCP on 127.0.0.1, where sqlx 0.9.0 leaves"
+    echo "Nagle's algorithm on (sqlx issue #4335) and every large statement waits for a delayed ACK. RSS is the server's VmRSS, sampled every 0.2 s"
     echo "from after a 1 000-line dry-run warm-up (\"before\") to the answer; HWM is the kernel's peak. Server"
     echo "CPU is the server process's user + system time during the import: against the wall time it shows"
     echo "how much of each line is the server's own work and how much is waiting for PostgreSQL."
     echo
     echo "## What each side writes"
     echo
-    echo "- **Import**: per line, parse + validate (wire shape, СНИЛС checksum, e-mail, phone, dates), check the"
-    echo "  organisation is visible to the caller, insert the person and its roles, an audit record and an"
-    echo "  outbox event — in all $ROWS persons, $ROLE_ROWS role rows, $AUDIT_ROWS audit rows, $OUTBOX_ROWS outbox rows."
+    echo "- **Import**: per line, parse + validate (wire shape, СНИЛС checksum, e-mail, phone, dates); per chunk,"
+    echo "  one read of which СНИЛС exist, one of which organisations the caller sees, then the persons, roles,"
+    echo "  audit records and outbox events, each table in one \`INSERT … SELECT * FROM UNNEST(…)\` — in all $ROWS persons, $ROLE_ROWS role rows, $AUDIT_ROWS audit rows, $OUTBOX_ROWS outbox rows."
     echo "- **\`\\copy\` (the ratio's ceiling)**: the very rows the import wrote to \`persons\` and \`person_roles\`"
     echo "  (dumped as CSV after the first import), into fresh copies of the tables with the same indexes,"
     echo "  unique constraint (СНИЛС) and foreign keys, in one transaction: median $(fmt2 "$COPY_DATA_S") s."

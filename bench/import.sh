@@ -63,17 +63,18 @@ rss_kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 # CPU seconds (user + system) a process has used so far.
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / t}' "/proc/$1/stat"; }
 
-# Empties what an import writes, keeping the organisations: no TRUNCATE … CASCADE, which would
-# follow organizations.responsible_person_id and empty the organisations too.
+# A freshly migrated database with the organisations (their ids are deterministic, so the
+# persons file stays valid) and a token for it: every round imports into a new region's database.
+# Emptying the tables instead skews the rounds: after DELETE + VACUUM PostgreSQL believes
+# `persons` empty, and a connection that plans the foreign-key check of `person_roles` then scans
+# the whole table for every row for the rest of its life.
 empty_tables() {
-    psql "$PG_URL" -qAt -v ON_ERROR_STOP=1 \
-        -c "UPDATE organizations SET responsible_person_id = NULL WHERE responsible_person_id IS NOT NULL" \
-        -c "DELETE FROM person_subjects" -c "DELETE FROM person_roles" -c "DELETE FROM persons" \
-        -c "TRUNCATE audit_log, outbox RESTART IDENTITY" \
-        -c "VACUUM ANALYZE persons" -c "VACUUM ANALYZE person_roles" -c "VACUUM ANALYZE person_subjects" \
-        -c "CHECKPOINT" >/dev/null
-    local orgs; orgs="$(psql "$PG_URL" -qAt -c "SELECT count(*) FROM organizations")"
-    [ "$orgs" = "$ORGS" ] || die "emptying the tables left $orgs organisations, expected $ORGS"
+    fresh_db "$DB"
+    psql "$PG_URL" -q -v ON_ERROR_STOP=1 -v rows="$ORGS" -f "$BENCH_DIR/generate_region.sql" >"$WORK/orgs.log" 2>&1 \
+        || die "organisations failed: $(tail -5 "$WORK/orgs.log")"
+    TOKEN="$(DATABASE_URL="$PG_URL" "$BIN" token --role admin --ttl 86400 2>"$WORK/token.log")" \
+        || die "token failed: $(cat "$WORK/token.log")"
+    psql "$PG_URL" -qAt -c "CHECKPOINT" >/dev/null
 }
 
 # One import: a fresh server, a dry-run warm-up of 1 000 lines (writes nothing), then the whole

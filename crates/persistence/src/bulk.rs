@@ -16,6 +16,9 @@ use sea_orm::{
     Statement, Value,
 };
 
+/// Rows from which an insert checks that PostgreSQL's statistics of the table still hold.
+const STATISTICS_ROWS: usize = 100;
+
 /// Bind parameters one statement may carry: below SQLite's limit (32 766), far below
 /// PostgreSQL's (65 535).
 const BIND_LIMIT: usize = 30_000;
@@ -38,6 +41,9 @@ where
         && let Some(statement) = unnest_insert::<E>(&rows)
     {
         conn.execute_raw(statement).await.map_err(&on_err)?;
+        if rows.len() >= STATISTICS_ROWS {
+            keep_statistics(conn, E::default().table_name()).await.map_err(&on_err)?;
+        }
         return Ok(());
     }
     let per_insert = (BIND_LIMIT / E::Column::iter().count().max(1)).max(1);
@@ -45,6 +51,29 @@ where
     while rows.peek().is_some() {
         let chunk: Vec<E::ActiveModel> = rows.by_ref().take(per_insert).collect();
         E::insert_many(chunk).exec_without_returning(conn).await.map_err(&on_err)?;
+    }
+    Ok(())
+}
+
+/// Re-analyses a table that has more than doubled since PostgreSQL last measured it. A bulk load
+/// grows a table inside one long transaction, where autovacuum cannot see it: plans made while
+/// it was small — the cached plans of prepared statements and of foreign-key checks — would scan
+/// the whole table for every row from then on. `ANALYZE` inside the transaction counts the
+/// transaction's own rows and invalidates those plans; at doublings it runs about 20 times for a
+/// million rows.
+async fn keep_statistics<C: ConnectionTrait>(conn: &C, table: &str) -> Result<(), DbErr> {
+    let check = Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_relation_size(c.oid) / current_setting('block_size')::int > 2 * GREATEST(c.relpages, 8) \
+         FROM pg_class c WHERE c.oid = to_regclass($1)",
+        [Value::String(Some(format!("\"{table}\"")))],
+    );
+    let grown = match conn.query_one_raw(check).await? {
+        Some(row) => row.try_get_by_index::<bool>(0)?,
+        None => false,
+    };
+    if grown {
+        conn.execute_unprepared(&format!("ANALYZE \"{table}\"")).await?;
     }
     Ok(())
 }

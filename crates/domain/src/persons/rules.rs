@@ -298,13 +298,23 @@ pub async fn create_persons(
             *n = Err(unknown_organization());
         }
     }
-    let valid: Vec<NewPerson> = checked.iter().filter_map(|n| n.as_ref().ok().cloned()).collect();
-    let mut created = repo.create_many(ctx, valid).await?.into_iter();
-    checked
+    let mut valid = Vec::with_capacity(checked.len());
+    let refused: Vec<Option<DomainError>> = checked
         .into_iter()
         .map(|n| match n {
-            Ok(_) => created.next().map(Ok).ok_or_else(|| DomainError::Internal("create_many lost a person".into())),
-            Err(e) => Ok(Err(e)),
+            Ok(n) => {
+                valid.push(n);
+                None
+            }
+            Err(e) => Some(e),
+        })
+        .collect();
+    let mut created = repo.create_many(ctx, valid).await?.into_iter();
+    refused
+        .into_iter()
+        .map(|refusal| match refusal {
+            None => created.next().map(Ok).ok_or_else(|| DomainError::Internal("create_many lost a person".into())),
+            Some(e) => Ok(Err(e)),
         })
         .collect()
 }

@@ -126,14 +126,10 @@ fn schools_from(year_start: NaiveDate) -> Sql {
 /// The route's tutor works at a ЦНППМ. PostgreSQL gets the tutors as an array computed once: as a
 /// join (or `IN`), it expects a few dozen routes of the region's tens of thousands to match and
 /// looks up each teacher one by one, which costs twice the hash joins it picks for the array.
-fn cnppm_tutor(pg: bool) -> &'static str {
-    if pg {
-        "r.tutor_id = ANY (ARRAY(SELECT tp.id FROM persons tp \
-         JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm'))"
-    } else {
-        "r.tutor_id IN (SELECT tp.id FROM persons tp \
-         JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm')"
-    }
+fn cnppm_tutor(pg: bool) -> String {
+    const TUTORS: &str =
+        "SELECT tp.id FROM persons tp JOIN organizations tor ON tor.id = tp.organization_id AND tor.kind = 'cnppm'";
+    if pg { format!("r.tutor_id = ANY (ARRAY({TUTORS}))") } else { format!("r.tutor_id IN ({TUTORS})") }
 }
 
 /// The steps of a route done with a programme, as a row source `s` with the backend's JSON

@@ -65,8 +65,8 @@ async fn change<C: ConnectionTrait>(
     kind: ChangeKind,
     action: &'static str,
 ) -> DomainResult<Change> {
-    let org = organizations::Entity::find_by_id(p.organization_id).one(conn).await.map_err(db_err)?;
-    Ok(change_in(p, kind, action, org.map(|o| (o.region_code, o.municipality_code))))
+    let territory = territories(conn, vec![p.organization_id]).await?.remove(&p.organization_id);
+    Ok(change_in(p, kind, action, territory))
 }
 
 /// [`change`] with the territory of the person's organisation (region, municipality) known.
@@ -196,16 +196,12 @@ async fn write_roles<C: ConnectionTrait>(conn: &C, id: Uuid, roles: &[PersonRole
 /// Adds roles to a person that has none yet (a new person: nothing to delete, one round trip
 /// fewer per created person — it counts in bulk imports).
 async fn insert_roles<C: ConnectionTrait>(conn: &C, id: Uuid, roles: &[PersonRole]) -> DomainResult<()> {
-    if roles.is_empty() {
-        return Ok(());
-    }
-    person_roles::Entity::insert_many(
-        roles.iter().map(|r| person_roles::ActiveModel { person_id: Set(id), role: Set(r.as_str().to_owned()) }),
-    )
-    .exec_without_returning(conn)
-    .await
-    .map_err(db_err)?;
-    Ok(())
+    bulk::insert_all::<person_roles::Entity, _>(conn, role_rows(id, roles).collect(), db_err).await
+}
+
+/// The stored rows of a person's roles.
+fn role_rows(id: Uuid, roles: &[PersonRole]) -> impl Iterator<Item = person_roles::ActiveModel> + '_ {
+    roles.iter().map(move |r| person_roles::ActiveModel { person_id: Set(id), role: Set(r.as_str().to_owned()) })
 }
 
 /// The teaching subjects of persons, sorted, by person.
@@ -241,16 +237,12 @@ async fn write_subjects<C: ConnectionTrait>(conn: &C, id: Uuid, subjects: &[Stri
 
 /// Adds teaching subjects to a person that has none yet (a new person: nothing to delete).
 async fn insert_subjects<C: ConnectionTrait>(conn: &C, id: Uuid, subjects: &[String]) -> DomainResult<()> {
-    if subjects.is_empty() {
-        return Ok(());
-    }
-    person_subjects::Entity::insert_many(
-        subjects.iter().map(|s| person_subjects::ActiveModel { person_id: Set(id), subject: Set(s.clone()) }),
-    )
-    .exec_without_returning(conn)
-    .await
-    .map_err(db_err)?;
-    Ok(())
+    bulk::insert_all::<person_subjects::Entity, _>(conn, subject_rows(id, subjects).collect(), db_err).await
+}
+
+/// The stored rows of a person's teaching subjects.
+fn subject_rows(id: Uuid, subjects: &[String]) -> impl Iterator<Item = person_subjects::ActiveModel> + '_ {
+    subjects.iter().map(move |s| person_subjects::ActiveModel { person_id: Set(id), subject: Set(s.clone()) })
 }
 
 const UNIQUE: &[&str] = &["snils"];
@@ -394,24 +386,8 @@ impl PersonRepository for PersonStore {
         let now = Utc::now();
         let ids: Vec<Uuid> = new.iter().map(|_| Uuid::now_v7()).collect();
         let rows = ids.iter().zip(&new).map(|(&id, n)| new_row(id, now, n)).collect();
-        let roles = ids
-            .iter()
-            .zip(&new)
-            .flat_map(|(&id, n)| {
-                n.roles
-                    .iter()
-                    .map(move |r| person_roles::ActiveModel { person_id: Set(id), role: Set(r.as_str().to_owned()) })
-            })
-            .collect();
-        let subjects = ids
-            .iter()
-            .zip(&new)
-            .flat_map(|(&id, n)| {
-                n.subjects
-                    .iter()
-                    .map(move |s| person_subjects::ActiveModel { person_id: Set(id), subject: Set(s.clone()) })
-            })
-            .collect();
+        let roles = ids.iter().zip(&new).flat_map(|(&id, n)| role_rows(id, &n.roles)).collect();
+        let subjects = ids.iter().zip(&new).flat_map(|(&id, n)| subject_rows(id, &n.subjects)).collect();
         let txn = self.db.begin_write().await?;
         bulk::insert_all::<Entity, _>(&txn, rows, |e| db_err_fields(e, UNIQUE)).await?;
         bulk::insert_all::<person_roles::Entity, _>(&txn, roles, db_err).await?;

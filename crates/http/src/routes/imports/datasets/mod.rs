@@ -213,10 +213,15 @@ pub async fn person_by_snils(
     record: &Map<String, Value>,
     field: &str,
 ) -> DomainResult<Option<Person>> {
-    let digits = natural_key(record, field, |raw| Snils::parse(field, raw).map(|s| s.digits().to_owned()))?;
+    let digits = snils_key(record, field)?;
     let filter = PersonFilter { snils: Some(digits), ..PersonFilter::default() };
     let page = unit.persons().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
     Ok(page.items.into_iter().next())
+}
+
+/// The СНИЛС digits in `field` of a record (a missing or invalid СНИЛС is an error on `field`).
+pub fn snils_key(record: &Map<String, Value>, field: &str) -> DomainResult<String> {
+    natural_key(record, field, |raw| Snils::parse(field, raw).map(|s| s.digits().to_owned()))
 }
 
 /// A record matched an existing one in `create` mode.

@@ -11,11 +11,12 @@ use rsnms_domain::{
     auth::Ctx,
     exchange::{ImportOptions, Outcome, Unit},
     persons::{Person, PersonInput, create_person, create_persons, update_person},
-    values::Snils,
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, Pending, match_id, may_update, parse, person_by_snils, unchanged_but_bookkeeping};
+use super::{
+    Dataset, Pending, match_id, may_update, parse, person_by_snils, snils_key, take_id, unchanged_but_bookkeeping,
+};
 use crate::{
     merge::apply_patch,
     routes::persons::{PersonWrite, today},
@@ -97,35 +98,28 @@ impl Dataset for Persons {
         opts: &ImportOptions,
     ) -> DomainResult<()> {
         let by_snils = opts.id_scheme.as_str() == "snils";
-        let mut keys: Vec<(usize, Option<String>)> = Vec::with_capacity(batch.len());
+        let mut keys: Vec<(usize, Option<String>, Map<String, Value>)> = Vec::with_capacity(batch.len());
         for (i, p) in batch.iter().enumerate() {
             let Some(record) = &p.record else { continue };
-            let key = match record.get("snils") {
-                Some(Value::String(raw)) => match Snils::parse("snils", raw) {
-                    Ok(s) => Some(s.digits().to_owned()),
-                    Err(_) if by_snils => continue,
-                    Err(_) => None,
-                },
-                _ if by_snils => continue,
-                _ => None,
-            };
-            if !by_snils && record.get("id").is_some_and(|id| !id.is_null() && id.as_str() != Some("")) {
+            let key = snils_key(record, "snils").ok();
+            if by_snils && key.is_none() {
                 continue;
             }
-            keys.push((i, key));
+            let mut record = record.clone();
+            // Matching by СНИЛС ignores `id`; matching by id leaves any `id` to the line path.
+            if !matches!(take_id(&mut record), Ok(None)) && !by_snils {
+                continue;
+            }
+            keys.push((i, key, record));
         }
-        let mut seen = stored_snils(unit, ctx, keys.iter().filter_map(|(_, k)| k.clone()).collect()).await?;
+        let mut seen = stored_snils(unit, ctx, keys.iter().filter_map(|(_, k, _)| k.clone()).collect()).await?;
         let mut taken = Vec::with_capacity(keys.len());
         let mut inputs: Vec<PersonInput> = Vec::with_capacity(keys.len());
-        for (i, key) in keys {
+        for (i, key, record) in keys {
             if let Some(k) = key
                 && !seen.insert(k)
             {
                 continue;
-            }
-            let Some(mut record) = batch[i].record.clone() else { continue };
-            if by_snils {
-                record.remove("id");
             }
             match parse::<PersonWrite>(record) {
                 Ok(dto) => {

@@ -14,6 +14,7 @@ mod m20261125_000100_responsible_person;
 mod m20261126_000100_request_numbering_version;
 mod m20261126_000200_person_subjects;
 mod m20261201_000100_route_done_programme_steps;
+mod m20261201_000200_outbox_publication_indexes;
 mod schema_helpers;
 
 /// All migrations in order.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000100_request_numbering_version::Migration),
             Box::new(m20261126_000200_person_subjects::Migration),
             Box::new(m20261201_000100_route_done_programme_steps::Migration),
+            Box::new(m20261201_000200_outbox_publication_indexes::Migration),
         ]
     }
 }

@@ -10,14 +10,19 @@
 
 use std::fmt::Write as _;
 
+use chrono::SecondsFormat;
 use rsnms_domain::{DomainError, DomainResult};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, IdenStatic, Iterable,
-    Statement, Value,
+    QueryTrait, Statement, Value,
 };
+use uuid::Uuid;
 
 /// Rows from which an insert checks that PostgreSQL's statistics of the table still hold.
 const STATISTICS_ROWS: usize = 100;
+
+/// Pages (8 KiB) from which PostgreSQL's statistics of a table are trusted to plan key lookups.
+const MEASURED_PAGES: i32 = 1024;
 
 /// Bind parameters one statement may carry: below SQLite's limit (32 766), far below
 /// PostgreSQL's (65 535).
@@ -34,39 +39,68 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    if conn.get_database_backend() == DatabaseBackend::Postgres
-        && let Some(statement) = unnest_insert::<E>(&rows)
-    {
-        conn.execute_raw(statement).await.map_err(&on_err)?;
-        if rows.len() >= STATISTICS_ROWS {
-            keep_statistics(conn, E::default().table_name()).await.map_err(&on_err)?;
-        }
-        return Ok(());
-    }
-    let per_insert = (BIND_LIMIT / E::Column::iter().count().max(1)).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<E::ActiveModel> = rows.by_ref().take(per_insert).collect();
-        E::insert_many(chunk).exec_without_returning(conn).await.map_err(&on_err)?;
-    }
-    Ok(())
+    Insert::of::<E>(conn.get_database_backend(), rows)?.run(conn, on_err).await
 }
 
-/// Re-analyses a table that has more than doubled since PostgreSQL last measured it. A bulk load
-/// grows a table inside one long transaction, where autovacuum cannot see it: plans made while
-/// it was small — the cached plans of prepared statements and of foreign-key checks — would scan
-/// the whole table for every row from then on. `ANALYZE` inside the transaction counts the
-/// transaction's own rows and invalidates those plans; at doublings it runs about 20 times for a
-/// million rows.
+/// The statements that insert rows into one table, built before they run: a caller may build the
+/// next table's statements while PostgreSQL executes these.
+#[derive(Debug)]
+pub struct Insert {
+    table: String,
+    rows: usize,
+    statements: Vec<Statement>,
+}
+
+impl Insert {
+    /// Builds the statements inserting rows (every one setting the same columns), in order.
+    pub fn of<E: EntityTrait>(backend: DatabaseBackend, rows: Vec<E::ActiveModel>) -> DomainResult<Self> {
+        let table = E::default().table_name().to_owned();
+        let count = rows.len();
+        if rows.is_empty() {
+            return Ok(Self { table, rows: 0, statements: Vec::new() });
+        }
+        if backend == DatabaseBackend::Postgres
+            && let Some((columns, types)) = unnest_columns::<E>(&rows)
+        {
+            let statement = unnest_insert::<E>(rows, &columns, &types)?;
+            return Ok(Self { table, rows: count, statements: vec![statement] });
+        }
+        let per_insert = (BIND_LIMIT / E::Column::iter().count().max(1)).max(1);
+        let mut rows = rows.into_iter().peekable();
+        let mut statements = Vec::new();
+        while rows.peek().is_some() {
+            let chunk: Vec<E::ActiveModel> = rows.by_ref().take(per_insert).collect();
+            statements.push(backend.build(&E::insert_many(chunk).into_query()));
+        }
+        Ok(Self { table, rows: count, statements })
+    }
+
+    /// Runs the statements; a failing one is reported through `on_err`.
+    pub async fn run<C: ConnectionTrait>(self, conn: &C, on_err: impl Fn(DbErr) -> DomainError) -> DomainResult<()> {
+        for statement in self.statements {
+            conn.execute_raw(statement).await.map_err(&on_err)?;
+        }
+        if self.rows >= STATISTICS_ROWS && conn.get_database_backend() == DatabaseBackend::Postgres {
+            keep_statistics(conn, &self.table).await.map_err(&on_err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Re-analyses a small table that has more than doubled since PostgreSQL last measured it. A
+/// bulk load grows a table inside one long transaction, where autovacuum cannot see it: plans
+/// made while it was small — the cached plans of prepared statements and of foreign-key checks —
+/// would scan the whole table for every row from then on. `ANALYZE` inside the transaction
+/// counts the transaction's own rows and invalidates those plans. Once measured at
+/// [`MEASURED_PAGES`] or more, key lookups plan as index scans whatever the table grows to, so
+/// it is left to autovacuum: a table is analysed here at most about eight times, each while it is
+/// small (at every doubling it cost a tenth of a large load's database time).
 async fn keep_statistics<C: ConnectionTrait>(conn: &C, table: &str) -> Result<(), DbErr> {
     let check = Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         "SELECT pg_relation_size(c.oid) / current_setting('block_size')::int > 2 * GREATEST(c.relpages, 8) \
-         FROM pg_class c WHERE c.oid = to_regclass($1)",
-        [Value::String(Some(format!("\"{table}\"")))],
+         AND c.relpages < $2 FROM pg_class c WHERE c.oid = to_regclass($1)",
+        [Value::String(Some(format!("\"{table}\""))), Value::Int(Some(MEASURED_PAGES))],
     );
     let grown = match conn.query_one_raw(check).await? {
         Some(row) => row.try_get_by_index::<bool>(0)?,
@@ -94,64 +128,93 @@ fn array_type(v: &Value) -> Option<&'static str> {
     })
 }
 
-/// Appends a value as an element of an array literal: `NULL`, or double-quoted with `"` and `\`
-/// escaped.
+/// Appends a value as an element of an array literal: `NULL`; a number, boolean or uuid bare
+/// (none holds a character the array syntax reserves); any other text double-quoted with `"`
+/// and `\` escaped. Written straight into `out`: this runs for every value of a bulk load.
 fn push_element(out: &mut String, v: &Value) -> Option<()> {
-    let text = match v {
-        Value::Bool(b) => b.map(|b| if b { "t".to_owned() } else { "f".to_owned() }),
-        Value::SmallInt(n) => n.map(|n| n.to_string()),
-        Value::Int(n) => n.map(|n| n.to_string()),
-        Value::BigInt(n) => n.map(|n| n.to_string()),
-        Value::String(s) => s.clone(),
-        Value::Uuid(u) => u.map(|u| u.to_string()),
-        Value::Json(j) => j.as_ref().map(|j| j.to_string()),
-        Value::ChronoDate(d) => d.map(|d| d.format("%Y-%m-%d").to_string()),
-        Value::ChronoDateTimeUtc(t) => t.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()),
+    match v {
+        Value::Bool(Some(b)) => out.push(if *b { 't' } else { 'f' }),
+        Value::SmallInt(Some(n)) => write!(out, "{n}").ok()?,
+        Value::Int(Some(n)) => write!(out, "{n}").ok()?,
+        Value::BigInt(Some(n)) => write!(out, "{n}").ok()?,
+        Value::Uuid(Some(u)) => out.push_str(u.hyphenated().encode_lower(&mut Uuid::encode_buffer())),
+        Value::String(Some(s)) => push_quoted(out, s),
+        Value::Json(Some(j)) => push_quoted(out, &j.to_string()),
+        // ISO 8601: `2026-12-01`, and instants to the microsecond (`2026-12-01T10:03:24.123456Z`).
+        Value::ChronoDate(Some(d)) => write!(out, "\"{d}\"").ok()?,
+        Value::ChronoDateTimeUtc(Some(t)) => push_quoted(out, &t.to_rfc3339_opts(SecondsFormat::Micros, true)),
+        Value::Bool(None)
+        | Value::SmallInt(None)
+        | Value::Int(None)
+        | Value::BigInt(None)
+        | Value::Uuid(None)
+        | Value::String(None)
+        | Value::Json(None)
+        | Value::ChronoDate(None)
+        | Value::ChronoDateTimeUtc(None) => out.push_str("NULL"),
         _ => return None,
-    };
-    match text {
-        None => out.push_str("NULL"),
-        Some(t) => {
-            out.push('"');
-            for c in t.chars() {
-                if c == '"' || c == '\\' {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            out.push('"');
-        }
     }
     Some(())
 }
 
-/// The `INSERT INTO t (cols) SELECT * FROM UNNEST($1::type[], …)` statement of the rows, or
-/// `None` when a row sets other columns than the first or a value has no array form here. One
-/// statement whatever the number of rows: over TCP each statement of this size waits for a
-/// delayed ACK (sqlx 0.9.0 leaves Nagle's algorithm on, sqlx issue #4335), so fewer is faster.
-fn unnest_insert<E: EntityTrait>(rows: &[E::ActiveModel]) -> Option<Statement> {
-    let columns: Vec<E::Column> = E::Column::iter()
-        .filter(|c| matches!(rows[0].get(*c), ActiveValue::Set(_) | ActiveValue::Unchanged(_)))
-        .collect();
-    let mut types: Vec<&'static str> = vec![""; columns.len()];
-    let mut arrays: Vec<String> = vec![String::new(); columns.len()];
-    for (r, row) in rows.iter().enumerate() {
-        for (i, c) in columns.iter().enumerate() {
-            let value = match row.get(*c) {
-                ActiveValue::Set(v) | ActiveValue::Unchanged(v) => v,
-                ActiveValue::NotSet => return None,
-            };
-            let ty = array_type(&value)?;
-            if r == 0 {
-                types[i] = ty;
-            } else if types[i] != ty {
-                return None;
+/// The text double-quoted, with `"` and `\` escaped.
+fn push_quoted(out: &mut String, text: &str) {
+    let mut rest = text;
+    out.push('"');
+    while let Some(at) = rest.find(['"', '\\']) {
+        out.push_str(&rest[..at]);
+        out.push('\\');
+        out.push_str(&rest[at..=at]);
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out.push('"');
+}
+
+/// The columns the rows set and their array types, when every row sets the same columns and
+/// every value has an array form here (`None`: left to `VALUES` lists). The types are read from
+/// the first row: an entity's column always holds the same kind of value.
+fn unnest_columns<E: EntityTrait>(rows: &[E::ActiveModel]) -> Option<(Vec<E::Column>, Vec<&'static str>)> {
+    let mut columns = Vec::new();
+    let mut types = Vec::new();
+    let mut set = Vec::new();
+    for c in E::Column::iter() {
+        match rows[0].get(c) {
+            ActiveValue::Set(v) | ActiveValue::Unchanged(v) => {
+                types.push(array_type(&v)?);
+                columns.push(c);
+                set.push(true);
             }
-            arrays[i].push(if r == 0 { '{' } else { ',' });
-            push_element(&mut arrays[i], &value)?;
+            ActiveValue::NotSet => set.push(false),
         }
     }
-    Some(unnest_statement::<E>(&columns, &types, arrays))
+    let same_columns = rows.iter().all(|row| E::Column::iter().zip(&set).all(|(c, s)| row.is_not_set(c) != *s));
+    same_columns.then_some((columns, types))
+}
+
+/// The `INSERT INTO t (cols) SELECT * FROM UNNEST($1::type[], …)` statement of the rows (their
+/// values moved, not copied, into the arrays). One statement whatever the number of rows: over
+/// TCP each statement of this size waits for a delayed ACK (sqlx 0.9.0 leaves Nagle's algorithm
+/// on, sqlx issue #4335), so fewer is faster.
+fn unnest_insert<E: EntityTrait>(
+    rows: Vec<E::ActiveModel>,
+    columns: &[E::Column],
+    types: &[&'static str],
+) -> DomainResult<Statement> {
+    let mut arrays: Vec<String> = vec![String::with_capacity(rows.len() * 24); columns.len()];
+    for (r, mut row) in rows.into_iter().enumerate() {
+        for (i, c) in columns.iter().enumerate() {
+            let value = row.take(*c).into_value();
+            let array = &mut arrays[i];
+            array.push(if r == 0 { '{' } else { ',' });
+            match value {
+                Some(v) if array_type(&v) == Some(types[i]) => push_element(array, &v),
+                _ => None,
+            }
+            .ok_or_else(|| DomainError::Internal(format!("bulk insert: row {r} differs in column {}", c.as_str())))?;
+        }
+    }
+    Ok(unnest_statement::<E>(columns, types, arrays))
 }
 
 /// One `INSERT … SELECT * FROM UNNEST(…)` of array texts (each still to be closed).
@@ -177,6 +240,7 @@ fn unnest_statement<E: EntityTrait>(columns: &[E::Column], types: &[&str], array
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -188,6 +252,30 @@ mod tests {
         out.push(',');
         assert_eq!(push_element(&mut out, &Value::String(Some("NULL".into()))), Some(()));
         assert_eq!(out, r#""Д\"Арт\\{a,b} NULL",NULL,"NULL""#);
+    }
+
+    #[test]
+    fn numbers_booleans_and_uuids_are_bare_dates_and_instants_quoted_in_iso_8601() {
+        let id: Uuid = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".parse().unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T10:03:24.123456789+03:00").unwrap().to_utc();
+        let mut out = String::new();
+        for v in [
+            Value::BigInt(Some(-42)),
+            Value::Int(None),
+            Value::Bool(Some(true)),
+            Value::Uuid(Some(id)),
+            Value::ChronoDate(Some(day)),
+            Value::ChronoDateTimeUtc(Some(at)),
+            Value::Json(Some(Box::new(serde_json::json!({"a": "b\"c"})))),
+        ] {
+            out.push(',');
+            assert_eq!(push_element(&mut out, &v), Some(()));
+        }
+        assert_eq!(
+            out,
+            r#",-42,NULL,t,0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b,"2026-12-01","2026-12-01T07:03:24.123456Z","{\"a\":\"b\\\"c\"}""#
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use rsnms_domain::{
     auth::Ctx,
     changes::{Change, ChangeKind},
 };
-use sea_orm::{ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseBackend};
 use uuid::Uuid;
 
 use crate::{
@@ -24,9 +24,36 @@ pub async fn record<C: ConnectionTrait>(conn: &C, ctx: Option<&Ctx>, change: Cha
 /// Writes the audit records and outbox events of many changes of one actor (a bulk import's
 /// batch) with multi-row inserts; the events keep the order of `changes`.
 pub async fn record_many<C: ConnectionTrait>(conn: &C, ctx: Option<&Ctx>, changes: Vec<Change>) -> DomainResult<()> {
-    if changes.is_empty() {
-        return Ok(());
+    Entries::of(conn.get_database_backend(), ctx, changes)?.write(conn).await
+}
+
+/// The audit records and outbox events of many changes, built and not yet written: a bulk write
+/// builds them while the database executes its earlier statements.
+#[derive(Debug)]
+pub struct Entries {
+    audits: bulk::Insert,
+    events: bulk::Insert,
+}
+
+impl Entries {
+    /// Builds the entries of changes of one actor; the events keep the order of `changes`.
+    pub fn of(backend: DatabaseBackend, ctx: Option<&Ctx>, changes: Vec<Change>) -> DomainResult<Self> {
+        let (audits, events) = rows(ctx, changes);
+        Ok(Self {
+            audits: bulk::Insert::of::<audit_log::Entity>(backend, audits)?,
+            events: bulk::Insert::of::<outbox::Entity>(backend, events)?,
+        })
     }
+
+    /// Writes them.
+    pub async fn write<C: ConnectionTrait>(self, conn: &C) -> DomainResult<()> {
+        self.audits.run(conn, db_err).await?;
+        self.events.run(conn, db_err).await
+    }
+}
+
+/// The audit and outbox rows of changes.
+fn rows(ctx: Option<&Ctx>, changes: Vec<Change>) -> (Vec<audit_log::ActiveModel>, Vec<outbox::ActiveModel>) {
     let now = Utc::now();
     let (subject, role, request_id) = match ctx {
         Some(c) => (c.actor.subject.clone(), c.actor.role.as_str().to_owned(), c.request_id.clone()),
@@ -71,6 +98,5 @@ pub async fn record_many<C: ConnectionTrait>(conn: &C, ctx: Option<&Ctx>, change
             request_id: Set(request_id.clone()),
         });
     }
-    bulk::insert_all::<audit_log::Entity, _>(conn, audits, db_err).await?;
-    bulk::insert_all::<outbox::Entity, _>(conn, events, db_err).await
+    (audits, events)
 }

@@ -28,8 +28,6 @@ pub struct OrganizationFilter {
     pub closed: Option<bool>,
     /// Exact ИНН (the natural key of imports).
     pub inn: Option<String>,
-    /// Only these organisations (a batched read, e.g. the organisations an import names).
-    pub ids: Option<Vec<Uuid>>,
 }
 
 /// Storage of organisations. Every method applies the caller's scope inside its query; every
@@ -45,6 +43,9 @@ pub trait OrganizationRepository: Send + Sync {
         filter: &OrganizationFilter,
         page: PageRequest,
     ) -> DomainResult<Page<Organization>>;
+    /// Which of the organisations `ids` are visible in the scope (their ids only: a batched
+    /// check, e.g. of the organisations an import's records name).
+    async fn visible(&self, scope: &Scope, ids: &[Uuid]) -> DomainResult<Vec<Uuid>>;
     /// Creates an organisation (already validated against its parent).
     async fn create(&self, ctx: &Ctx, new: NewOrganization) -> DomainResult<Organization>;
     /// Applies changes when the stored version equals `expected_version`.

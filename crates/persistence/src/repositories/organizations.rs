@@ -137,6 +137,21 @@ impl OrganizationRepository for OrganizationStore {
         to_domain(m)
     }
 
+    async fn visible(&self, scope: &Scope, ids: &[Uuid]) -> DomainResult<Vec<Uuid>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .filter(scope::organizations(scope))
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(&self.db.exec())
+            .await
+            .map_err(db_err)
+    }
+
     async fn list(&self, scope: &Scope, f: &OrganizationFilter, page: PageRequest) -> DomainResult<Page<Organization>> {
         let mut cond = Condition::all().add(scope::organizations(scope));
         if let Some(k) = f.kind {
@@ -160,9 +175,6 @@ impl OrganizationRepository for OrganizationStore {
         }
         if let Some(i) = &f.inn {
             cond = cond.add(Column::Inn.eq(i.as_str()));
-        }
-        if let Some(ids) = &f.ids {
-            cond = cond.add(Column::Id.is_in(ids.iter().copied()));
         }
         match f.closed {
             Some(true) => cond = cond.add(Column::ClosedOn.is_not_null()),

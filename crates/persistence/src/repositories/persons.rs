@@ -14,7 +14,7 @@ use rsnms_domain::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
 };
 use uuid::Uuid;
@@ -133,6 +133,71 @@ async fn territories<C: ConnectionTrait>(
         out.extend(rows.into_iter().map(|(id, r, m)| (id, (r, m))));
     }
     Ok(out)
+}
+
+/// The persons of a bulk insert were never built.
+fn lost_persons() -> DomainError {
+    DomainError::Internal("a bulk insert of persons was not built".into())
+}
+
+/// A building task that panicked or was cancelled.
+fn lost(e: tokio::task::JoinError) -> DomainError {
+    DomainError::Internal(format!("building a bulk insert failed: {e}"))
+}
+
+/// What a bulk create writes after the persons themselves, built: their roles, subjects, audit
+/// records and change events — and the persons as the caller gets them back.
+struct Rest {
+    roles: bulk::Insert,
+    subjects: bulk::Insert,
+    journal: journal::Entries,
+    persons: Vec<Person>,
+}
+
+impl Rest {
+    fn of(
+        backend: DatabaseBackend,
+        ctx: &Ctx,
+        ids: Vec<Uuid>,
+        new: Vec<NewPerson>,
+        territory: &HashMap<Uuid, (String, Option<String>)>,
+        now: chrono::DateTime<Utc>,
+    ) -> DomainResult<Self> {
+        let roles = ids.iter().zip(&new).flat_map(|(&id, n)| role_rows(id, &n.roles)).collect();
+        let subjects = ids.iter().zip(&new).flat_map(|(&id, n)| subject_rows(id, &n.subjects)).collect();
+        let persons: Vec<Person> = ids
+            .into_iter()
+            .zip(new)
+            .map(|(id, n)| Person {
+                id,
+                surname: n.surname,
+                first_name: n.first_name,
+                patronymic: n.patronymic,
+                position: n.position,
+                organization_id: n.organization_id,
+                roles: n.roles,
+                subjects: n.subjects,
+                email: n.email,
+                phone: n.phone,
+                snils: n.snils,
+                birth_date: n.birth_date,
+                hire_date: n.hire_date,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            })
+            .collect();
+        let changes = persons
+            .iter()
+            .map(|p| change_in(p, ChangeKind::Created, "create", territory.get(&p.organization_id).cloned()))
+            .collect();
+        Ok(Self {
+            roles: bulk::Insert::of::<person_roles::Entity>(backend, roles)?,
+            subjects: bulk::Insert::of::<person_subjects::Entity>(backend, subjects)?,
+            journal: journal::Entries::of(backend, Some(ctx), changes)?,
+            persons,
+        })
+    }
 }
 
 /// A new person's stored row.
@@ -385,43 +450,36 @@ impl PersonRepository for PersonStore {
         }
         let now = Utc::now();
         let ids: Vec<Uuid> = new.iter().map(|_| Uuid::now_v7()).collect();
-        let rows = ids.iter().zip(&new).map(|(&id, n)| new_row(id, now, n)).collect();
-        let roles = ids.iter().zip(&new).flat_map(|(&id, n)| role_rows(id, &n.roles)).collect();
-        let subjects = ids.iter().zip(&new).flat_map(|(&id, n)| subject_rows(id, &n.subjects)).collect();
         let txn = self.db.begin_write().await?;
-        bulk::insert_all::<Entity, _>(&txn, rows, |e| db_err_fields(e, UNIQUE)).await?;
-        bulk::insert_all::<person_roles::Entity, _>(&txn, roles, db_err).await?;
-        bulk::insert_all::<person_subjects::Entity, _>(&txn, subjects, db_err).await?;
+        let backend = txn.get_database_backend();
         let territory = territories(&txn, new.iter().map(|n| n.organization_id).collect()).await?;
-        let persons: Vec<Person> = ids
-            .into_iter()
-            .zip(new)
-            .map(|(id, n)| Person {
-                id,
-                surname: n.surname,
-                first_name: n.first_name,
-                patronymic: n.patronymic,
-                position: n.position,
-                organization_id: n.organization_id,
-                roles: n.roles,
-                subjects: n.subjects,
-                email: n.email,
-                phone: n.phone,
-                snils: n.snils,
-                birth_date: n.birth_date,
-                hire_date: n.hire_date,
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            })
-            .collect();
-        let changes = persons
-            .iter()
-            .map(|p| change_in(p, ChangeKind::Created, "create", territory.get(&p.organization_id).cloned()))
-            .collect();
-        journal::record_many(&txn, Some(ctx), changes).await?;
+        // Built on another thread — the persons, then the rest while the database inserts
+        // them — leaving this one to the records read ahead.
+        let (persons_built, persons) = tokio::sync::oneshot::channel();
+        let ctx_owned = ctx.clone();
+        let rest = tokio::task::spawn_blocking(move || {
+            let rows = ids.iter().zip(&new).map(|(&id, n)| new_row(id, now, n)).collect();
+            // The caller waits for the persons first; if it has stopped waiting, nobody needs them.
+            let _ = persons_built.send(bulk::Insert::of::<Entity>(backend, rows)?);
+            Rest::of(backend, &ctx_owned, ids, new, &territory, now)
+        });
+        let Ok(persons) = persons.await else {
+            // Never sent: building the persons failed (the task says why), or the task panicked.
+            return Err(match rest.await {
+                Ok(Err(e)) => e,
+                Ok(Ok(_)) => lost_persons(),
+                Err(e) => lost(e),
+            });
+        };
+        let inserted = persons.run(&txn, |e| db_err_fields(e, UNIQUE)).await;
+        let rest = rest.await.map_err(lost);
+        inserted?;
+        let rest = rest??;
+        rest.roles.run(&txn, db_err).await?;
+        rest.subjects.run(&txn, db_err).await?;
+        rest.journal.write(&txn).await?;
         txn.commit().await.map_err(db_err)?;
-        Ok(persons)
+        Ok(rest.persons)
     }
 
     async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewPerson) -> DomainResult<Person> {

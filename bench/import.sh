@@ -222,9 +222,10 @@ met() { [ "$1" = 1 ] && echo "**yes**" || echo "**no**"; }
         echo "| \`$mode\` | $(fmt1 "$secs") s | $rps | $COPY_RPS | $q | $(met "$(awk -v q="$q" 'BEGIN {print (q >= 0.40) ? 1 : 0}')") | $(ratio3 "$rps" "$COPY_ALL_RPS") | $(MIB "$before") → $(MIB "$max") MiB (HWM $(MIB "$hwm"), after $(MIB "$after")) | $(MIB "$growth") MiB | $(met "$([ "$growth" -lt 65536 ] && echo 1 || echo 0)") | $cpu s |"
     done <"$WORK/imports.txt"
     echo
-    echo "\`atomic\` is the default (all-or-nothing: one transaction; chunks of 1 000 lines, the new persons"
+    echo "\`atomic\` is the default (all-or-nothing: one transaction; chunks of 2 000 lines, the new persons"
     echo "of a chunk written with one multi-row statement per table under one savepoint, the other lines one"
-    echo "by one); \`nonatomic\` is \`?atomic=false\` (a commit every 1 000 lines). Both reach PostgreSQL over"
+    echo "by one; the next chunk read, parsed and checked while one is written); \`nonatomic\` is"
+    echo "\`?atomic=false\` (a commit every 2 000 lines). Both reach PostgreSQL over"
     echo "its Unix socket; \`atomic-tcp\` is \`atomic\` over TCP on 127.0.0.1, where sqlx 0.9.0 leaves"
     echo "Nagle's algorithm on (sqlx issue #4335) and every large statement waits for a delayed ACK. RSS is the server's VmRSS, sampled every 0.2 s"
     echo "from after a 1 000-line dry-run warm-up (\"before\") to the answer; HWM is the kernel's peak. Server"

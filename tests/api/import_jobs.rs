@@ -120,7 +120,7 @@ async fn an_async_import_answers_202_and_its_job_ends_with_the_summary_a_synchro
 async fn a_running_job_shows_its_progress_as_its_batches_commit() {
     let app = spawn_app().await;
     let r = app.seed_region().await;
-    let total = 1500;
+    let total = 3000; // more than one committed batch (2 000 lines)
     let body = ndjson(&(1..=total).map(|n| person(&r, n, "Пакетная")).collect::<Vec<_>>());
     let res = submit(&app, "persons?atomic=false", &app.admin, body, &[]).await;
     assert_eq!(res.status, 202, "{}", res.text);

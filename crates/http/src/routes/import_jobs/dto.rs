@@ -41,7 +41,7 @@ impl From<ImportJobStatus> for ImportJobState {
     }
 }
 
-/// Counts so far (ход загрузки). Recorded at least with every committed batch of 1000 records
+/// Counts so far (ход загрузки). Recorded at least with every committed batch of 2000 records
 /// and about every second on PostgreSQL; equal to the summary's counts at the end.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportJobProgressView {

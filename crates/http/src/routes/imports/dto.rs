@@ -25,7 +25,7 @@ pub struct ImportQuery {
     #[param(inline)]
     pub mode: Option<ImportModeParam>,
     /// All-or-nothing (default `true`): nothing is written if any line fails. With `false` good
-    /// lines are kept (committed in batches of 1000).
+    /// lines are kept (committed in batches of 2000).
     pub atomic: Option<bool>,
     /// How records match existing ones: `id` (default) or a natural key of the dataset —
     /// `inn` for organisations, `snils` for persons, `registry_id` (federal registry id) for

@@ -18,9 +18,11 @@ use super::{
 use crate::problem::ApiError;
 
 /// Lines per committed batch when good lines are kept.
-pub const BATCH: u64 = 1000;
+pub const BATCH: u64 = 2000;
 /// Lines read and applied together (a divisor of [`BATCH`]).
-pub const CHUNK: usize = 1000;
+pub const CHUNK: usize = 2000;
+/// Records read ahead between two chances for the chunk being written to go on.
+const YIELD_EVERY: usize = 32;
 /// Errors reported at most (the counts stay exact).
 pub const MAX_ERRORS: usize = 1000;
 
@@ -94,6 +96,42 @@ async fn apply_chunk(
     Ok(())
 }
 
+/// Reads the next chunk of records (at most [`CHUNK`]) into `chunk`, each prepared by the
+/// dataset, reading past the first `to_skip` records of the body (applied by an earlier run); an
+/// unreadable line is a pending record with its error already set.
+async fn read_chunk<S, E>(
+    records: &mut Records<S>,
+    dataset: &dyn Dataset,
+    opts: &ImportOptions,
+    to_skip: &mut u64,
+    chunk: &mut Vec<Pending>,
+) -> Result<(), ApiError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    while chunk.len() < CHUNK {
+        if chunk.len() % YIELD_EVERY == YIELD_EVERY - 1 {
+            // Read ahead of a chunk being written: let the writer go on as soon as the
+            // database answers it, instead of after this whole chunk.
+            tokio::task::yield_now().await;
+        }
+        let Some((line, record)) = records.next().await? else { break };
+        if *to_skip > 0 {
+            *to_skip -= 1;
+            continue;
+        }
+        chunk.push(match record {
+            Ok(record) => {
+                Pending { line, prepared: dataset.prepare(&record, opts), record: Some(record), result: None }
+            }
+            Err(e) => {
+                Pending { line, record: None, prepared: None, result: Some(Err(DomainError::Validation(vec![e]))) }
+            }
+        });
+    }
+    Ok(())
+}
+
 /// What a background run (an import job) is told as it goes; a request runs with none.
 #[async_trait::async_trait]
 pub trait Observer: Send + Sync {
@@ -150,39 +188,28 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
     let keep_going = !opts.atomic && !opts.dry_run;
-    let skip = start.received;
+    let mut to_skip = start.received;
     let mut summary = start;
     summary.committed = false;
-    let mut skipped = 0;
     let mut unit = units.begin().await?;
     let mut in_batch = 0;
-    let mut chunk: Vec<Pending> = Vec::with_capacity(CHUNK);
-    loop {
-        chunk.clear();
-        while chunk.len() < CHUNK {
-            let next = match records.next().await {
-                Ok(n) => n,
-                Err(e) => {
-                    unit.rollback().await.ok();
-                    return Err(e);
-                }
-            };
-            let Some((line, record)) = next else { break };
-            if skipped < skip {
-                skipped += 1;
-                continue;
-            }
-            chunk.push(match record {
-                Ok(record) => Pending { line, record: Some(record), result: None },
-                Err(e) => Pending { line, record: None, result: Some(Err(DomainError::Validation(vec![e]))) },
-            });
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        if let Err(e) = apply_chunk(unit.as_ref(), dataset, ctx, &mut chunk, opts).await {
+    let mut next: Vec<Pending> = Vec::with_capacity(CHUNK);
+    if let Err(e) = read_chunk(records, dataset, opts, &mut to_skip, &mut next).await {
+        unit.rollback().await.ok();
+        return Err(e);
+    }
+    while !next.is_empty() {
+        // The next chunk is read, parsed and prepared while this one is written: the server's
+        // work on the records overlaps the database's.
+        let mut chunk = std::mem::replace(&mut next, Vec::with_capacity(CHUNK));
+        let (applied, read) = futures_util::future::join(
+            apply_chunk(unit.as_ref(), dataset, ctx, &mut chunk, opts),
+            read_chunk(records, dataset, opts, &mut to_skip, &mut next),
+        )
+        .await;
+        if let Err(e) = applied.map_err(ApiError::from).and(read) {
             unit.rollback().await.ok();
-            return Err(e.into());
+            return Err(e);
         }
         for p in chunk.drain(..) {
             summary.received += 1;

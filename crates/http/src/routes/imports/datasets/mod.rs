@@ -71,6 +71,12 @@ pub trait Dataset: Send + Sync {
         record: Map<String, Value>,
         opts: &ImportOptions,
     ) -> DomainResult<Outcome>;
+    /// Works out from a record alone — no database — what [`Dataset::apply_many`] will need of
+    /// it (typically the parsed and checked write): runs while the previous chunk is being
+    /// written, so that this work overlaps the database's. The default works out nothing.
+    fn prepare(&self, _record: &Map<String, Value>, _opts: &ImportOptions) -> Option<Prepared> {
+        None
+    }
     /// Applies together the records of a batch that can be written together (typically new
     /// records, with multi-row writes), setting their [`Pending::result`]; records left without
     /// a result are applied one by one through [`Dataset::apply`] afterwards, in line order. Runs
@@ -89,6 +95,10 @@ pub trait Dataset: Send + Sync {
     }
 }
 
+/// What a dataset worked out from a record ahead of applying it ([`Dataset::prepare`]), for
+/// its own [`Dataset::apply_many`] to take back.
+pub type Prepared = Box<dyn std::any::Any + Send + Sync>;
+
 /// A record of a batch waiting to be applied.
 #[derive(Debug)]
 pub struct Pending {
@@ -96,6 +106,8 @@ pub struct Pending {
     pub line: u64,
     /// The record, or what made the line unreadable (its result is set already).
     pub record: Option<Map<String, Value>>,
+    /// What the dataset worked out from the record ahead of applying it, if anything.
+    pub prepared: Option<Prepared>,
     /// What applying it gave, once applied.
     pub result: Option<DomainResult<Outcome>>,
 }

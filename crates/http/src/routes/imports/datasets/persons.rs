@@ -15,7 +15,8 @@ use rsnms_domain::{
 use serde_json::{Map, Value};
 
 use super::{
-    Dataset, Pending, match_id, may_update, parse, person_by_snils, snils_key, take_id, unchanged_but_bookkeeping,
+    Dataset, Pending, Prepared, match_id, may_update, parse, person_by_snils, snils_key, take_id,
+    unchanged_but_bookkeeping,
 };
 use crate::{
     merge::apply_patch,
@@ -86,45 +87,52 @@ impl Dataset for Persons {
         }
     }
 
-    /// Takes the records that create a person: no `id` (matching by id), a valid СНИЛС no stored
-    /// person in the caller's scope holds and no earlier record of the batch repeats (matching by
-    /// СНИЛС; without that scheme a СНИЛС is only checked not to repeat). The rest — updates,
-    /// repeats, bad keys — is left to [`Dataset::apply`].
+    /// A record that may create a person — no `id` (matching by id), a valid СНИЛС (matching by
+    /// СНИЛС) — parsed into its write; others are left to [`Dataset::apply`].
+    fn prepare(&self, record: &Map<String, Value>, opts: &ImportOptions) -> Option<Prepared> {
+        let by_snils = opts.id_scheme.as_str() == "snils";
+        let key = snils_key(record, "snils").ok();
+        if by_snils && key.is_none() {
+            return None;
+        }
+        let mut record = record.clone();
+        // Matching by СНИЛС ignores `id`; matching by id leaves any `id` to the line path.
+        if !matches!(take_id(&mut record), Ok(None)) && !by_snils {
+            return None;
+        }
+        Some(Box::new(Candidate { key, input: parse::<PersonWrite>(record).map(PersonInput::from) }))
+    }
+
+    /// Takes the prepared records that create a person whose СНИЛС no stored person in the
+    /// caller's scope holds and no earlier record of the batch repeats (without matching by
+    /// СНИЛС, a СНИЛС is only checked not to repeat). The rest — updates, repeats, bad keys — is
+    /// left to [`Dataset::apply`].
     async fn apply_many(
         &self,
         unit: &dyn Unit,
         ctx: &Ctx,
         batch: &mut [Pending],
-        opts: &ImportOptions,
+        _opts: &ImportOptions,
     ) -> DomainResult<()> {
-        let by_snils = opts.id_scheme.as_str() == "snils";
-        let mut keys: Vec<(usize, Option<String>, Map<String, Value>)> = Vec::with_capacity(batch.len());
-        for (i, p) in batch.iter().enumerate() {
-            let Some(record) = &p.record else { continue };
-            let key = snils_key(record, "snils").ok();
-            if by_snils && key.is_none() {
-                continue;
+        let mut candidates: Vec<(usize, Candidate)> = Vec::with_capacity(batch.len());
+        for (i, p) in batch.iter_mut().enumerate() {
+            if let Some(c) = p.prepared.take().and_then(|c| c.downcast::<Candidate>().ok()) {
+                candidates.push((i, *c));
             }
-            let mut record = record.clone();
-            // Matching by СНИЛС ignores `id`; matching by id leaves any `id` to the line path.
-            if !matches!(take_id(&mut record), Ok(None)) && !by_snils {
-                continue;
-            }
-            keys.push((i, key, record));
         }
-        let mut seen = stored_snils(unit, ctx, keys.iter().filter_map(|(_, k, _)| k.clone()).collect()).await?;
-        let mut taken = Vec::with_capacity(keys.len());
-        let mut inputs: Vec<PersonInput> = Vec::with_capacity(keys.len());
-        for (i, key, record) in keys {
-            if let Some(k) = key
+        let mut seen = stored_snils(unit, ctx, candidates.iter().filter_map(|(_, c)| c.key.clone()).collect()).await?;
+        let mut taken = Vec::with_capacity(candidates.len());
+        let mut inputs: Vec<PersonInput> = Vec::with_capacity(candidates.len());
+        for (i, c) in candidates {
+            if let Some(k) = c.key
                 && !seen.insert(k)
             {
                 continue;
             }
-            match parse::<PersonWrite>(record) {
-                Ok(dto) => {
+            match c.input {
+                Ok(input) => {
                     taken.push(i);
-                    inputs.push(dto.into());
+                    inputs.push(input);
                 }
                 Err(e) => batch[i].result = Some(Err(e)),
             }
@@ -135,6 +143,12 @@ impl Dataset for Persons {
         }
         Ok(())
     }
+}
+
+/// A record prepared to create a person: its СНИЛС digits (when valid) and its parsed write.
+struct Candidate {
+    key: Option<String>,
+    input: DomainResult<PersonInput>,
 }
 
 /// The СНИЛС among `keys` that stored persons visible in the caller's scope hold.

@@ -259,6 +259,46 @@ async fn an_import_over_the_configured_size_is_refused_and_leaves_nothing() {
     assert!(persons_of(&app).await.is_empty());
 }
 
+#[tokio::test]
+async fn a_kept_lines_import_cut_off_by_the_size_limit_keeps_the_batches_read_before_it() {
+    let probe = spawn_app().await;
+    let r = probe.seed_region().await;
+    let lines: Vec<String> = (1..=3000).map(|n| format!("{}\n", person(&r, n, "Обрезанная"))).collect();
+    let first_batch: usize = lines[..2000].iter().map(String::len).sum();
+    let mut settings = test_settings(&probe.database_url);
+    settings.exchange =
+        ExchangeSettings { import_max_bytes: first_batch as u64 + 64 * 1024, ..ExchangeSettings::for_tests() };
+    let app = spawn_with(settings).await;
+    // Chunked (no Content-Length): the limit is met while the second batch is read, as the
+    // first one is being written.
+    let body = lines.concat().into_bytes();
+    let stream = futures_util::stream::iter(
+        body.chunks(16 * 1024).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>(),
+    );
+    let res = app
+        .client
+        .post(format!("{}/api/v1/imports/persons?atomic=false", app.base))
+        .bearer_auth(&app.admin)
+        .header("content-type", "application/x-ndjson")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 413);
+    let mut kept = 0;
+    let mut cursor = String::new();
+    loop {
+        let page = app.get(&format!("/api/v1/persons?limit=500&name=Обрезанная{cursor}"), &app.admin).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        kept += page.body["items"].as_array().unwrap().len();
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(kept, 2000, "the batch written before the body was cut off is kept, nothing after it");
+}
+
 async fn app_url() -> String {
     // A fresh database of the current engine, through the harness.
     let probe = spawn_app().await;

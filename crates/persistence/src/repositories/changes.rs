@@ -89,6 +89,8 @@ impl ChangeFeed for ChangeStore {
         let max_pub: Option<Option<i64>> = Entity::find()
             .select_only()
             .column_as(Column::PubSeq.max(), "m")
+            // Names the published rows so that SQLite, too, reads the partial `pub_seq` index.
+            .filter(Column::PubSeq.is_not_null())
             .into_tuple()
             .one(&txn)
             .await

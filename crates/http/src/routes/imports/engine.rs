@@ -4,7 +4,10 @@
 //! (all-or-nothing), or in batches committed as they go (`atomic=false`).
 
 use actix_web::web::Bytes;
-use futures_util::Stream;
+use futures_util::{
+    Stream,
+    future::{self, Either},
+};
 use rsnms_domain::{
     DomainError, DomainResult, FieldError, Msg,
     auth::Ctx,
@@ -202,14 +205,21 @@ where
         // The next chunk is read, parsed and prepared while this one is written: the server's
         // work on the records overlaps the database's.
         let mut chunk = std::mem::replace(&mut next, Vec::with_capacity(CHUNK));
-        let (applied, read) = futures_util::future::join(
-            apply_chunk(unit.as_ref(), dataset, ctx, &mut chunk, opts),
-            read_chunk(records, dataset, opts, &mut to_skip, &mut next),
-        )
-        .await;
-        if let Err(e) = applied.map_err(ApiError::from).and(read) {
+        let (applied, read) = {
+            let apply = std::pin::pin!(apply_chunk(unit.as_ref(), dataset, ctx, &mut chunk, opts));
+            let read = std::pin::pin!(read_chunk(records, dataset, opts, &mut to_skip, &mut next));
+            match future::select(apply, read).await {
+                // A failed write ends the run at once, without waiting for the read.
+                Either::Left((Err(e), _)) => (Err(e), Ok(())),
+                Either::Left((Ok(()), read)) => (Ok(()), read.await),
+                // A failed read still lets the chunk being written finish, be counted and, in
+                // batches, committed: the lines before the unreadable body are kept.
+                Either::Right((read, apply)) => (apply.await, read),
+            }
+        };
+        if let Err(e) = applied {
             unit.rollback().await.ok();
-            return Err(e);
+            return Err(e.into());
         }
         for p in chunk.drain(..) {
             summary.received += 1;
@@ -242,6 +252,10 @@ where
             unit.commit().await?;
             unit = units.begin().await?;
             in_batch = 0;
+        }
+        if let Err(e) = read {
+            unit.rollback().await.ok();
+            return Err(e);
         }
     }
     let commit = !opts.dry_run && (keep_going || summary.rejected == 0);

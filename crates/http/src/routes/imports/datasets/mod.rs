@@ -72,7 +72,7 @@ pub trait Dataset: Send + Sync {
         opts: &ImportOptions,
     ) -> DomainResult<Outcome>;
     /// Works out from a record alone — no database — what [`Dataset::apply_many`] will need of
-    /// it (typically the parsed and checked write): runs while the previous chunk is being
+    /// it (typically the parsed write): runs while the previous chunk is being
     /// written, so that this work overlaps the database's. The default works out nothing.
     fn prepare(&self, _record: &Map<String, Value>, _opts: &ImportOptions) -> Option<Prepared> {
         None

@@ -231,18 +231,16 @@ async fn an_async_import_over_the_size_limit_is_refused_and_leaves_no_job() {
     let r = app.seed_region().await;
     let body = ndjson(&(1..=20).map(|n| person(&r, n, "Лишняя")).collect::<Vec<_>>());
     // Chunked (no Content-Length): the limit is met while the body streams into storage.
-    let stream =
-        futures_util::stream::iter(body.chunks(300).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>());
     let res = app
-        .client
-        .post(format!("{}/api/v1/imports/persons", app.base))
-        .bearer_auth(&app.admin)
-        .header("content-type", "application/x-ndjson")
-        .header("prefer", "respond-async")
-        .body(reqwest::Body::wrap_stream(stream))
-        .send()
-        .await
-        .unwrap();
+        .post_chunked(
+            "/api/v1/imports/persons",
+            &app.admin,
+            "application/x-ndjson",
+            &body,
+            300,
+            &[("prefer", "respond-async")],
+        )
+        .await;
     assert_eq!(res.status().as_u16(), 413);
     let jobs = app.get("/api/v1/imports/jobs", &app.admin).await;
     assert!(jobs.body["items"].as_array().unwrap().is_empty(), "{}", jobs.text);

@@ -84,6 +84,22 @@ async fn persons_of(app: &TestApp) -> Vec<Value> {
     r.body["items"].as_array().unwrap().clone()
 }
 
+/// Every person the admin sees matching a query (`&name=…`), page by page.
+async fn every_person(app: &TestApp, query: &str) -> Vec<Value> {
+    let mut everyone = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app.get(&format!("/api/v1/persons?limit=500{query}{cursor}"), &app.admin).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        everyone.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    everyone
+}
+
 #[tokio::test]
 async fn persons_import_from_ndjson_then_upserts_by_snils_and_counts_unchanged_records() {
     let app = spawn_app().await;
@@ -272,30 +288,11 @@ async fn a_kept_lines_import_cut_off_by_the_size_limit_keeps_the_batches_read_be
     // Chunked (no Content-Length): the limit is met while the second batch is read, as the
     // first one is being written.
     let body = lines.concat().into_bytes();
-    let stream = futures_util::stream::iter(
-        body.chunks(16 * 1024).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>(),
-    );
     let res = app
-        .client
-        .post(format!("{}/api/v1/imports/persons?atomic=false", app.base))
-        .bearer_auth(&app.admin)
-        .header("content-type", "application/x-ndjson")
-        .body(reqwest::Body::wrap_stream(stream))
-        .send()
-        .await
-        .unwrap();
+        .post_chunked("/api/v1/imports/persons?atomic=false", &app.admin, "application/x-ndjson", &body, 16 * 1024, &[])
+        .await;
     assert_eq!(res.status().as_u16(), 413);
-    let mut kept = 0;
-    let mut cursor = String::new();
-    loop {
-        let page = app.get(&format!("/api/v1/persons?limit=500&name=Обрезанная{cursor}"), &app.admin).await;
-        assert_eq!(page.status, 200, "{}", page.text);
-        kept += page.body["items"].as_array().unwrap().len();
-        match page.body["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => break,
-        }
-    }
+    let kept = every_person(&app, "&name=Обрезанная").await.len();
     assert_eq!(kept, 2000, "the batch written before the body was cut off is kept, nothing after it");
 }
 
@@ -545,17 +542,7 @@ async fn a_large_persons_import_answers_line_for_line_as_if_every_line_ran_alone
         "{errors:?}"
     );
 
-    let mut everyone = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = app.get(&format!("/api/v1/persons?limit=500{cursor}"), &app.admin).await;
-        assert_eq!(page.status, 200, "{}", page.text);
-        everyone.extend(page.body["items"].as_array().unwrap().iter().cloned());
-        match page.body["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => break,
-        }
-    }
+    let everyone = every_person(&app, "").await;
     assert_eq!(everyone.len(), 2 + 2293);
     let by_surname = |n: &str| everyone.iter().filter(|p| p["surname"] == n).cloned().collect::<Vec<_>>();
     assert_eq!(by_surname("Старожилова")[0]["position"], "завуч");

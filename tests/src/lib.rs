@@ -216,6 +216,30 @@ impl TestApp {
         self.send("POST", path, Some(token), Some(body), &[]).await
     }
 
+    /// POSTs a body in chunks of `piece` bytes without `Content-Length` (as a streaming upload
+    /// sends it), with a token and extra headers; returns the raw response.
+    pub async fn post_chunked(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: &[u8],
+        piece: usize,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let pieces: Vec<Result<Vec<u8>, std::io::Error>> = body.chunks(piece).map(|c| Ok(c.to_vec())).collect();
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(pieces)));
+        for (n, v) in headers {
+            req = req.header(*n, *v);
+        }
+        req.send().await.unwrap()
+    }
+
     /// PATCH JSON with a token and `If-Match`.
     pub async fn patch(&self, path: &str, token: &str, etag: &str, body: &Value) -> Reply {
         self.send("PATCH", path, Some(token), Some(body), &[("if-match", etag)]).await

@@ -101,12 +101,9 @@ async fn a_graceful_stop_finishes_every_request_already_in_flight() {
     assert!(answered >= 8, "too few requests were in flight ({answered}) for the test to mean anything");
     stopping.await.unwrap();
     // Every answered create is stored, and the server no longer accepts connections.
-    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings {
-        url: app.database_url.clone(),
-        max_connections: 1,
-    })
-    .await
-    .unwrap();
+    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings::new(app.database_url.clone(), 1))
+        .await
+        .unwrap();
     let row = db
         .conn()
         .query_one_raw(sea_orm::Statement::from_string(db.backend(), "SELECT COUNT(*) AS n FROM organizations"))

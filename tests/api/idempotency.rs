@@ -79,3 +79,18 @@ async fn concurrent_writers_never_see_database_is_locked() {
         24
     );
 }
+
+#[tokio::test]
+async fn an_anonymous_request_with_a_malformed_key_is_answered_401_before_the_key_is_checked() {
+    let app = spawn_app().await;
+    let body = json!({"name": "A", "kind": "regional_institute", "region_code": "03"});
+    let bad_key = "a key with spaces";
+    let bad_key = [("idempotency-key", bad_key)];
+    let anonymous = app.send("POST", "/api/v1/organizations", None, Some(&body), &bad_key).await;
+    anonymous.assert_problem(401);
+    let import = app.send("POST", "/api/v1/imports/organizations", None, None, &bad_key).await;
+    import.assert_problem(401);
+    let signed_in = app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(&body), &bad_key).await;
+    signed_in.assert_problem(422);
+    assert_eq!(signed_in.error_fields(), vec!["Idempotency-Key"]);
+}

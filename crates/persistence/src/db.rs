@@ -18,6 +18,16 @@ pub struct DbSettings {
     pub url: String,
     /// Largest pool size.
     pub max_connections: u32,
+    /// How long a request waits for a connection (the pool full, or the database away and
+    /// coming back) before it is answered 503.
+    pub acquire_timeout: Duration,
+}
+
+impl DbSettings {
+    /// Settings with the default acquire timeout (5 s).
+    pub fn new(url: impl Into<String>, max_connections: u32) -> Self {
+        Self { url: url.into(), max_connections, acquire_timeout: Duration::from_secs(5) }
+    }
 }
 
 /// The connection pool and the engine behind it; inside a unit of work (see
@@ -43,7 +53,7 @@ impl Database {
         opt.max_connections(settings.max_connections)
             .min_connections(1)
             .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(settings.acquire_timeout)
             // A ping on every checkout costs a round trip per request; ping only idle ones.
             .test_before_acquire(false)
             .test_before_acquire_if_idle_for(Duration::from_secs(30))

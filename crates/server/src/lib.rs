@@ -24,6 +24,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let db = Database::connect(&DbSettings {
         url: settings.database_url.clone(),
         max_connections: settings.db_max_connections,
+        acquire_timeout: Duration::from_millis(settings.db_acquire_timeout_ms),
     })
     .await
     .context("cannot connect to the database")?;

@@ -66,11 +66,8 @@ pub async fn idempotency(
     let (Method::POST, Some(key)) = (req.method().clone(), key) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
-    let key = match key {
-        Ok(k) if (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()) => k,
-        _ => return Ok(req.error_response(bad_key())),
-    };
-    // The subject owns the key; an unauthenticated request goes on and fails on its own.
+    // The subject owns the key; an unauthenticated request goes on and fails on its own (401
+    // before any check of the key: authentication is answered first).
     let subject = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -80,6 +77,10 @@ pub async fn idempotency(
         .map(|a| a.subject);
     let (Some(subject), Some(keys)) = (subject, req.app_data::<web::Data<Keys>>().cloned()) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    };
+    let key = match key {
+        Ok(k) if (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()) => k,
+        _ => return Ok(req.error_response(bad_key())),
     };
     let limit = req.app_data::<BodyLimit>().map_or(DEFAULT_BODY_LIMIT, |l| l.0);
     let mut body = web::BytesMut::new();

@@ -163,6 +163,7 @@ async fn an_event_that_commits_late_is_published_after_those_already_read() {
             person_id: None,
         },
         request_id: "late".into(),
+        idempotency: None,
     };
     let late = unit
         .organizations()

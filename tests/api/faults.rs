@@ -154,3 +154,137 @@ async fn two_instances_over_one_database_keep_an_idempotency_key_single() {
     let list = first.get("/api/v1/organizations", &first.admin).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "exactly one organisation created");
 }
+
+/// A server whose idempotency leases last one second, with a "crash" injected for one key.
+async fn with_fault(fault: &str) -> rsnms_tests::TestApp {
+    let mut settings = test_settings(&rsnms_tests::fresh_database_url().await);
+    settings.idempotency_lease_seconds = 1;
+    settings.test_idempotency_fault = Some(fault.to_owned());
+    spawn_with(settings).await
+}
+
+/// Retries a POST with its key until it is no longer 409 "in progress" (the dead run's lease
+/// ends); the deadline is generous for a loaded machine, the lease is one second.
+async fn retry_until_settled(
+    app: &rsnms_tests::TestApp,
+    path: &str,
+    body: &serde_json::Value,
+    key: &str,
+) -> rsnms_tests::Reply {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let r = app.send("POST", path, Some(&app.admin), Some(body), &[("idempotency-key", key)]).await;
+        if r.status != 409 || std::time::Instant::now() > deadline {
+            return r;
+        }
+        assert_eq!(r.body["type"], "https://rsnms.ru/problems/idempotency-in-progress", "{}", r.text);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_a_crash_between_the_change_and_its_stored_response_finds_the_change_and_never_makes_it_twice() {
+    let app = with_fault("after:lost").await;
+    let body = json!({"name": "ГАУ ДПО РБ «БРИОП»", "kind": "regional_institute", "region_code": "03"});
+    let first =
+        app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(&body), &[("idempotency-key", "lost")]).await;
+    first.assert_problem(503);
+    let retry = retry_until_settled(&app, "/api/v1/organizations", &body, "lost").await;
+    assert_eq!(retry.status, 303, "{}", retry.text);
+    let location = retry.header("location").expect("the retry points at what the first run created");
+    assert_eq!(retry.body["resource_type"], "organization");
+    let list = app.get("/api/v1/organizations", &app.admin).await;
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "created exactly once");
+    assert_eq!(location, format!("/api/v1/organizations/{}", items[0]["id"].as_str().unwrap()));
+    assert_eq!(app.get(&location, &app.admin).await.status, 200);
+    let again =
+        app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(&body), &[("idempotency-key", "lost")]).await;
+    assert_eq!(again.status, 303, "the answer stays, never 409 again");
+}
+
+#[tokio::test]
+async fn a_retry_after_a_crash_before_the_change_runs_the_request_once() {
+    let app = with_fault("before:early").await;
+    let body = json!({"name": "МБОУ СОШ № 1", "kind": "regional_institute", "region_code": "03"});
+    let first =
+        app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(&body), &[("idempotency-key", "early")]).await;
+    first.assert_problem(503);
+    let retry = retry_until_settled(&app, "/api/v1/organizations", &body, "early").await;
+    assert_eq!(retry.status, 201, "{}", retry.text);
+    let replayed =
+        app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(&body), &[("idempotency-key", "early")]).await;
+    assert_eq!(replayed.status, 201);
+    assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(replayed.body, retry.body);
+    let list = app.get("/api/v1/organizations", &app.admin).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "created exactly once");
+}
+
+#[tokio::test]
+async fn a_key_whose_request_failed_before_changing_anything_is_free_again_at_once() {
+    use crate::imports::import_with;
+    let app = spawn_app().await;
+    let key = [("idempotency-key", "imp")];
+    // A 415 is answered before the body is read: the key is released, not stored.
+    let refused = import_with(&app, "organizations", &app.admin, "text/plain", b"x".to_vec(), &key).await;
+    refused.assert_problem(415);
+    let ndjson = "{\"name\":\"ГБУ Центр\",\"kind\":\"regional_institute\",\"region_code\":\"03\"}\n";
+    let ok = import_with(&app, "organizations", &app.admin, "application/x-ndjson", ndjson.into(), &key).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    // The streamed import uses the same mechanism: a retry replays, another body is refused.
+    let replayed = import_with(&app, "organizations", &app.admin, "application/x-ndjson", ndjson.into(), &key).await;
+    assert_eq!(replayed.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(replayed.body, ok.body);
+    let other = ndjson.replace("Центр", "Центр 2");
+    let other = import_with(&app, "organizations", &app.admin, "application/x-ndjson", other.into(), &key).await;
+    other.assert_problem(422);
+    let list = app.get("/api/v1/organizations", &app.admin).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn every_write_that_failed_in_an_outage_succeeds_once_when_retried_by_its_key() {
+    if engine() != "postgres" {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "this fault test needs PostgreSQL (TEST_DATABASE_URL)");
+        return;
+    }
+    let mut settings = test_settings(&rsnms_tests::fresh_database_url().await);
+    settings.idempotency_lease_seconds = 1;
+    let app = spawn_with(settings).await;
+    let admin = Database::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await.unwrap();
+    admin
+        .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+        .await
+        .unwrap();
+    let bodies: Vec<_> = (0..5)
+        .map(|i| json!({"name": format!("Организация {i}"), "kind": "regional_institute", "region_code": "03"}))
+        .collect();
+    for (i, body) in bodies.iter().enumerate() {
+        let key = format!("outage-{i}");
+        let r =
+            app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(body), &[("idempotency-key", &key)]).await;
+        r.assert_problem(503);
+    }
+    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.unwrap();
+    for (i, body) in bodies.iter().enumerate() {
+        let key = format!("outage-{i}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let r = loop {
+            let r = app
+                .send("POST", "/api/v1/organizations", Some(&app.admin), Some(body), &[("idempotency-key", &key)])
+                .await;
+            if r.status == 201 || std::time::Instant::now() > deadline {
+                break r;
+            }
+            assert!(r.status == 503 || r.status == 409, "{}", r.text);
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let list = app.get("/api/v1/organizations", &app.admin).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 5, "every write made exactly once");
+}

@@ -45,7 +45,7 @@ pub async fn import(app: &TestApp, path: &str, token: &str, content_type: &str, 
     import_with(app, path, token, content_type, body, &[]).await
 }
 
-async fn import_with(
+pub async fn import_with(
     app: &TestApp,
     path: &str,
     token: &str,

@@ -76,6 +76,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         shutdown_timeout_seconds: 5,
         rate_limit_per_minute: 100_000,
         idempotency_ttl_hours: 48,
+        idempotency_lease_seconds: 60,
+        test_idempotency_fault: None,
         min_group_size: 5,
         exchange: rsnms::exchange::ExchangeSettings::for_tests(),
     }

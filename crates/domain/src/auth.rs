@@ -163,6 +163,9 @@ pub struct Ctx {
     pub actor: Actor,
     /// The request id (also sent back as `X-Request-Id`).
     pub request_id: String,
+    /// The `Idempotency-Key` this run holds: every change it journals is fenced by it (see
+    /// [`crate::idempotency`]).
+    pub idempotency: Option<crate::idempotency::KeyHold>,
 }
 
 #[cfg(test)]

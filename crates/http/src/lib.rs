@@ -98,6 +98,10 @@ pub struct HttpSettings {
     pub rate_limit_per_minute: u32,
     /// Largest import body in bytes (`RSNMS_IMPORT_MAX_BYTES`).
     pub import_max_bytes: u64,
+    /// How long an `Idempotency-Key`'s claim lasts without renewal (`RSNMS_IDEMPOTENCY_LEASE_SECONDS`).
+    pub idempotency_lease: std::time::Duration,
+    /// Tests only: a "crash" injected for one key (`RSNMS_TEST_IDEMPOTENCY_FAULT`).
+    pub idempotency_fault: Option<middleware::IdempotencyFault>,
 }
 
 /// Everything an app instance needs; cheap to clone per worker.
@@ -132,7 +136,12 @@ impl AppContext {
         Self {
             state: web::Data::new(state),
             issuer: web::Data::new(issuer),
-            keys: web::Data::new(middleware::IdempotencyKeys(keys)),
+            keys: web::Data::new(middleware::IdempotencyKeys {
+                store: keys,
+                lease: settings.idempotency_lease,
+                fault: settings.idempotency_fault.clone(),
+                fault_fired: Arc::default(),
+            }),
             metrics: web::Data::new(Metrics::default()),
             routes: web::Data::new(RouteTable::from_openapi(&api)),
             openapi: web::Data::new(PublishedSpec(openapi::finalize(&api))),

@@ -6,6 +6,7 @@ use rsnms_domain::{
     DomainResult,
     auth::Ctx,
     changes::{Change, ChangeKind},
+    idempotency::KeyHold,
 };
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseBackend};
 use uuid::Uuid;
@@ -14,6 +15,7 @@ use crate::{
     bulk,
     entities::{audit_log, outbox},
     error::db_err,
+    repositories::idempotency,
 };
 
 /// Writes the audit record and the outbox event of a change.
@@ -23,6 +25,9 @@ pub async fn record<C: ConnectionTrait>(conn: &C, ctx: Option<&Ctx>, change: Cha
 
 /// Writes the audit records and outbox events of many changes of one actor (a bulk import's
 /// batch) with multi-row inserts; the events keep the order of `changes`.
+///
+/// A run holding an `Idempotency-Key` also marks the key committed here, in the same transaction
+/// (and fails, rolling the change back, when it no longer holds the key).
 pub async fn record_many<C: ConnectionTrait>(conn: &C, ctx: Option<&Ctx>, changes: Vec<Change>) -> DomainResult<()> {
     Entries::of(conn.get_database_backend(), ctx, changes)?.write(conn).await
 }
@@ -33,20 +38,30 @@ pub async fn record_many<C: ConnectionTrait>(conn: &C, ctx: Option<&Ctx>, change
 pub struct Entries {
     audits: bulk::Insert,
     events: bulk::Insert,
+    /// The idempotency key the run holds, with the first change.
+    fence: Option<(KeyHold, &'static str, Uuid)>,
 }
 
 impl Entries {
     /// Builds the entries of changes of one actor; the events keep the order of `changes`.
     pub fn of(backend: DatabaseBackend, ctx: Option<&Ctx>, changes: Vec<Change>) -> DomainResult<Self> {
+        let fence = match (ctx.and_then(|c| c.idempotency.as_ref()), changes.first()) {
+            (Some(hold), Some(first)) => Some((hold.clone(), first.resource_type, first.resource_id)),
+            _ => None,
+        };
         let (audits, events) = rows(ctx, changes);
         Ok(Self {
+            fence,
             audits: bulk::Insert::of::<audit_log::Entity>(backend, audits)?,
             events: bulk::Insert::of::<outbox::Entity>(backend, events)?,
         })
     }
 
-    /// Writes them.
+    /// Writes them (and fences the run's idempotency key, see [`idempotency::fence`]).
     pub async fn write<C: ConnectionTrait>(self, conn: &C) -> DomainResult<()> {
+        if let Some((hold, resource_type, resource_id)) = &self.fence {
+            idempotency::fence(conn, hold, resource_type, *resource_id).await?;
+        }
         self.audits.run(conn, db_err).await?;
         self.events.run(conn, db_err).await
     }

@@ -265,6 +265,7 @@ pub async fn import_file(
             person_id: None,
         },
         request_id: format!("cli-import-{}", uuid::Uuid::now_v7().simple()),
+        idempotency: None,
     };
     let summary = engine::run(store.units.as_ref(), dataset, &ctx, &opts, &mut records)
         .await

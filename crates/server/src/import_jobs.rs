@@ -152,7 +152,7 @@ async fn run_job(
     };
     let lines = Lines::new(body(jobs.clone(), job.id), encoding, u64::MAX);
     let mut records = Records::for_dataset(lines, format, dataset);
-    let ctx = Ctx { actor: job.owner.clone(), request_id: job.request_id.clone() };
+    let ctx = Ctx { actor: job.owner.clone(), request_id: job.request_id.clone(), idempotency: None };
     let observer =
         JobObserver { jobs: jobs.clone(), id: job.id, worker: worker.to_owned(), last: Mutex::new(Instant::now()) };
     let start = job.checkpoint.clone().map(|c| c.summary).unwrap_or_default();

@@ -142,6 +142,11 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
             cors_origins: settings.cors_origins.clone(),
             rate_limit_per_minute: settings.rate_limit_per_minute,
             import_max_bytes: settings.exchange.import_max_bytes,
+            idempotency_lease: Duration::from_secs(settings.idempotency_lease_seconds),
+            idempotency_fault: settings
+                .test_idempotency_fault
+                .as_deref()
+                .and_then(rsnms_http::middleware::IdempotencyFault::parse),
         },
     );
     spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);

@@ -339,6 +339,7 @@ pub async fn seed_region(
             person_id: None,
         },
         request_id: format!("seed-region-{}", opts.seed),
+        idempotency: None,
     };
     let mut sum = SeedSummary::default();
     let y0 = opts.years[0];

@@ -39,6 +39,13 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// `RSNMS_IDEMPOTENCY_TTL_HOURS`: how long idempotency keys are kept (default 48, at least 24).
     pub idempotency_ttl_hours: i64,
+    /// `RSNMS_IDEMPOTENCY_LEASE_SECONDS`: how long a key's claim holds without renewal — after a
+    /// crash, how long a retry waits before it finds the outcome or runs (default 60, at least 1).
+    pub idempotency_lease_seconds: u64,
+    /// `RSNMS_TEST_IDEMPOTENCY_FAULT` (tests only, never set in production): `before:<key>` or
+    /// `after:<key>` makes the server "crash" once with that key held, before the handler runs or after
+    /// its change committed and before the response is stored.
+    pub test_idempotency_fault: Option<String>,
     /// `RSNMS_MIN_GROUP_SIZE`: smallest group of persons shown in aggregates; smaller groups are
     /// suppressed (default 5, at least 1).
     pub min_group_size: u64,
@@ -79,6 +86,8 @@ impl Settings {
             shutdown_timeout_seconds: parsed("RSNMS_SHUTDOWN_TIMEOUT_SECONDS", 30)?,
             rate_limit_per_minute: parsed("RSNMS_RATE_LIMIT_PER_MINUTE", 1200)?,
             idempotency_ttl_hours: parsed::<i64>("RSNMS_IDEMPOTENCY_TTL_HOURS", 48)?.max(24),
+            idempotency_lease_seconds: parsed::<u64>("RSNMS_IDEMPOTENCY_LEASE_SECONDS", 60)?.max(1),
+            test_idempotency_fault: var("RSNMS_TEST_IDEMPOTENCY_FAULT"),
             min_group_size: parsed::<u64>("RSNMS_MIN_GROUP_SIZE", 5)?.max(1),
             exchange: crate::exchange::ExchangeSettings {
                 import_max_bytes: parsed("RSNMS_IMPORT_MAX_BYTES", 1024 * 1024 * 1024)?,

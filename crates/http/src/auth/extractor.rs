@@ -1,7 +1,7 @@
 use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
-use rsnms_domain::{Msg, auth::Ctx};
+use rsnms_domain::{Msg, auth::Ctx, idempotency::KeyHold};
 
 use super::TokenIssuer;
 use crate::problem::ApiError;
@@ -37,7 +37,12 @@ impl FromRequest for Auth {
         };
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
         ready(match issuer.verify(token) {
-            Ok(actor) => Ok(Auth(Ctx { actor, request_id })),
+            Ok(actor) => {
+                // The key this run holds (set by the idempotency middleware), so that the
+                // changes it journals are fenced by the key's lease.
+                let idempotency = req.extensions().get::<KeyHold>().filter(|h| h.subject == actor.subject).cloned();
+                Ok(Auth(Ctx { actor, request_id, idempotency }))
+            }
             Err(e) => {
                 tracing::info!(reason = %e, "token refused");
                 Err(ApiError::unauthorized(Msg::new(

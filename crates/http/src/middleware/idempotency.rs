@@ -1,36 +1,87 @@
-//! `Idempotency-Key` on every POST: the first response is stored (in the database, per account)
-//! and replayed for a retry with the same key and request; the same key with another request is
-//! a 422, and a retry while the first is still running is a 409.
+//! `Idempotency-Key` on every POST — the one mechanism, for JSON bodies and streamed imports
+//! alike: the key is claimed for (method, path, query) as a lease held while the request runs;
+//! the body is hashed as it streams to the handler (never buffered here), and the first response
+//! is stored with that hash and replayed for a retry with the same body. The same key with
+//! another request is a 422, a retry while the first run is alive a 409; a retry after the first
+//! run died finds its stored response, or the change it committed (303 to the resource, the
+//! change is not made again), or nothing committed (the request runs, once). See
+//! `docs/API-DESIGN.md` ("Idempotency").
 
-use std::sync::Arc;
+use std::{
+    cell::RefCell,
+    pin::Pin,
+    rc::Rc,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
 
 use actix_web::{
     Error, HttpMessage, HttpResponse,
     body::{BoxBody, MessageBody, to_bytes},
     dev::{Payload, ServiceRequest, ServiceResponse},
+    error::PayloadError,
     http::{Method, StatusCode, header},
     middleware::Next,
-    web,
+    web::{self, Bytes},
 };
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use rsnms_domain::{
     FieldError, Msg,
-    idempotency::{Claim, IdempotencyStore, StoredResponse},
+    idempotency::{Claim, Committed, IdempotencyStore, KeyHold, StoredResponse},
 };
 use sha2::{Digest, Sha256};
 
-use crate::{
-    auth::TokenIssuer,
-    extract::{BodyLimit, DEFAULT_BODY_LIMIT},
-    problem::ApiError,
-};
+use crate::{auth::TokenIssuer, problem::ApiError, routes::imports::ImportLimit, routing::RouteTable};
 
 const KEY: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
+/// Response headers stored with a response and replayed with it.
+const KEPT_HEADERS: [&str; 5] = ["content-type", "location", "etag", "preference-applied", "import-body-sha256"];
+/// Largest body hashed for a replay when no import limit is configured.
+const DEFAULT_DRAIN_LIMIT: u64 = 1024 * 1024 * 1024;
 
-/// Shared handle to the key store.
+/// Where a test makes the server "crash" with a key held (inert unless the test-only setting
+/// `RSNMS_TEST_IDEMPOTENCY_FAULT` names a key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The key is claimed, then the run dies before the handler runs.
+    BeforeRun(String),
+    /// The handler runs (its change commits), then the run dies before the response is stored.
+    AfterRun(String),
+}
+
+impl Fault {
+    /// Parses `before:<key>` or `after:<key>`.
+    pub fn parse(v: &str) -> Option<Self> {
+        match v.split_once(':')? {
+            ("before", k) => Some(Self::BeforeRun(k.to_owned())),
+            ("after", k) => Some(Self::AfterRun(k.to_owned())),
+            _ => None,
+        }
+    }
+}
+
+/// The key store and how long a claim's lease lasts (renewed every third of it while the
+/// request runs).
 #[derive(Clone)]
-pub struct Keys(pub Arc<dyn IdempotencyStore>);
+pub struct Keys {
+    /// The store.
+    pub store: Arc<dyn IdempotencyStore>,
+    /// The lease.
+    pub lease: Duration,
+    /// A fault to inject once (tests only).
+    pub fault: Option<Fault>,
+    /// Whether the fault was injected already.
+    pub fault_fired: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Keys {
+    /// Whether to inject `fault` now (the first time only).
+    fn inject(&self, fault: Fault) -> bool {
+        self.fault.as_ref() == Some(&fault) && !self.fault_fired.swap(true, std::sync::atomic::Ordering::SeqCst)
+    }
+}
 
 fn bad_key() -> ApiError {
     ApiError::validation(vec![FieldError::new(
@@ -43,6 +94,31 @@ fn bad_key() -> ApiError {
     )])
 }
 
+fn key_reused() -> ApiError {
+    ApiError::validation(vec![FieldError::new(
+        "Idempotency-Key",
+        "idempotency_key_reused",
+        Msg::new("Ключ уже использован с другим запросом", "The key was already used with a different request"),
+    )])
+}
+
+fn in_progress() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency-in-progress",
+        Msg::new("Запрос выполняется", "Request in progress"),
+        Msg::new(
+            "Запрос с этим ключом ещё выполняется; повторите позже",
+            "A request with this key is still running; retry later",
+        ),
+    )
+    .with_header(header::RETRY_AFTER, "1")
+}
+
+fn crashed() -> ApiError {
+    ApiError::from(rsnms_domain::DomainError::Unavailable("injected idempotency fault".into()))
+}
+
 fn replay(stored: StoredResponse) -> HttpResponse {
     let mut b = HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
     for (n, v) in stored.headers {
@@ -52,113 +128,220 @@ fn replay(stored: StoredResponse) -> HttpResponse {
     b.body(stored.body)
 }
 
+/// The item path of a changed resource, when the API has one (`/api/v1/<type>s/{id}`).
+fn item_path(routes: Option<&RouteTable>, done: &Committed) -> Option<String> {
+    let (routes, kind, id) = (routes?, done.resource_type.as_deref()?, done.resource_id?);
+    let kind = kind.replace('_', "-");
+    let plurals = [format!("{kind}s"), kind.strip_suffix('y').map(|k| format!("{k}ies")).unwrap_or_default()];
+    plurals
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("/api/v1/{p}/{id}"))
+        .find(|path| routes.allowed(path).is_some_and(|m| m.iter().any(|m| m == "GET")))
+}
+
+/// The answer to a retry whose first run committed but never stored its response: 303 See
+/// Other to the resource it changed, naming it in the body too.
+fn done(routes: Option<&RouteTable>, committed: Committed) -> HttpResponse {
+    let location = item_path(routes, &committed);
+    let body = serde_json::json!({
+        "type": "https://rsnms.ru/problems/idempotency-response-lost",
+        "title": "Request already carried out",
+        "status": 303,
+        "detail": "The first request with this key committed its change, but its response was lost; it is not carried out again",
+        "resource_type": committed.resource_type,
+        "resource_id": committed.resource_id,
+    });
+    let mut b = HttpResponse::SeeOther();
+    if let Some(l) = location {
+        b.insert_header((header::LOCATION, l));
+    }
+    b.insert_header((REPLAYED, "true")).json(body)
+}
+
+/// The request body as it streams to the handler, hashed on the way.
+struct Tap {
+    source: Payload,
+    hasher: Sha256,
+    read: u64,
+    ended: bool,
+}
+
+#[derive(Clone)]
+struct Tapped(Rc<RefCell<Tap>>);
+
+impl Stream for Tapped {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut tap = self.0.borrow_mut();
+        match tap.source.poll_next_unpin(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                tap.hasher.update(&chunk);
+                tap.read += chunk.len() as u64;
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(None) => {
+                tap.ended = true;
+                Poll::Ready(None)
+            }
+            other => other,
+        }
+    }
+}
+
+impl Tapped {
+    fn new(source: Payload) -> Self {
+        Self(Rc::new(RefCell::new(Tap { source, hasher: Sha256::new(), read: 0, ended: false })))
+    }
+
+    fn ended(&self) -> bool {
+        self.0.borrow().ended
+    }
+
+    /// Reads what the handler left of the body (up to `limit` bytes in all); the body's SHA-256
+    /// when it was read whole.
+    async fn finish(mut self, limit: u64) -> Option<String> {
+        while !self.0.borrow().ended {
+            match self.next().await {
+                Some(Ok(_)) if self.0.borrow().read <= limit => {}
+                Some(_) => return None,
+                None => break,
+            }
+        }
+        Some(hex::encode(self.0.borrow().hasher.clone().finalize()))
+    }
+}
+
+/// Renews a lease every third of it until dropped.
+struct Renewal(actix_web::rt::task::JoinHandle<()>);
+
+impl Renewal {
+    fn start(keys: &Keys, hold: KeyHold) -> Self {
+        let (store, lease) = (keys.store.clone(), keys.lease);
+        Self(actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(lease / 3).await;
+                match store.renew(&hold, lease).await {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => tracing::warn!(error = %e, "idempotency lease not renewed"),
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn release(keys: &Keys, hold: &KeyHold) {
+    // When the database is away the key stays held: its lease ends it.
+    if let Err(e) = keys.store.release(hold).await {
+        tracing::warn!(error = %e, "idempotency key not released; it frees itself when its lease ends");
+    }
+}
+
+/// The subject of a valid bearer token.
+fn subject(req: &ServiceRequest) -> Option<String> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()))?;
+    req.app_data::<web::Data<TokenIssuer>>().and_then(|i| i.verify(&token).ok()).map(|a| a.subject)
+}
+
 /// The idempotency middleware.
 pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    // Imports stream bodies of up to a gigabyte: their handler hashes the stream itself and uses
-    // the same key store (routes/imports/create.rs).
-    if req.path().starts_with("/api/v1/imports/") {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
-    }
     let key = req.headers().get(KEY).map(|v| v.to_str().map(str::to_owned));
-    let (Method::POST, Some(key)) = (req.method().clone(), key) else {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
-    };
-    // The subject owns the key; an unauthenticated request goes on and fails on its own (401
-    // before any check of the key: authentication is answered first).
-    let subject = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()))
-        .and_then(|t| req.app_data::<web::Data<TokenIssuer>>().and_then(|i| i.verify(&t).ok()))
-        .map(|a| a.subject);
-    let (Some(subject), Some(keys)) = (subject, req.app_data::<web::Data<Keys>>().cloned()) else {
+    let keys = req.app_data::<web::Data<Keys>>().cloned();
+    // The subject owns the key; an unauthenticated request goes on and is answered 401 (or runs
+    // without the key on a public route) before any check of the key.
+    let (Method::POST, Some(key), Some(keys), Some(subject)) = (req.method().clone(), key, keys, subject(&req)) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     let key = match key {
         Ok(k) if (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()) => k,
         _ => return Ok(req.error_response(bad_key())),
     };
-    let limit = req.app_data::<BodyLimit>().map_or(DEFAULT_BODY_LIMIT, |l| l.0);
-    let mut body = web::BytesMut::new();
-    let mut payload = req.take_payload();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return Ok(req.error_response(ApiError::bad_request(Msg::new(
-                "Не удалось прочитать тело запроса",
-                "Could not read the request body",
-            ))));
-        };
-        if body.len() + chunk.len() > limit {
-            return Ok(req.error_response(ApiError::payload_too_large(limit)));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = body.freeze();
     let mut h = Sha256::new();
-    h.update(req.method().as_str());
-    h.update([0]);
-    h.update(req.path());
-    h.update([0]);
-    h.update(req.query_string());
-    h.update([0]);
-    h.update(&body);
+    for part in [req.method().as_str(), req.path(), req.query_string()] {
+        h.update(part);
+        h.update([0]);
+    }
     let fingerprint = hex::encode(h.finalize());
-    let claim = match keys.0.claim(&subject, &key, &fingerprint).await {
+    let claim = match keys.store.claim(&subject, &key, &fingerprint, keys.lease).await {
         Ok(c) => c,
         Err(e) => return Ok(req.error_response(ApiError::from(e))),
     };
-    match claim {
-        Claim::Replay(stored) => Ok(req.into_response(replay(stored))),
-        Claim::Mismatch => Ok(req.error_response(ApiError::validation(vec![FieldError::new(
-            "Idempotency-Key",
-            "idempotency_key_reused",
-            Msg::new("Ключ уже использован с другим запросом", "The key was already used with a different request"),
-        )]))),
-        Claim::InProgress => Ok(req.error_response(
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency-in-progress",
-                Msg::new("Запрос выполняется", "Request in progress"),
-                Msg::new(
-                    "Запрос с этим ключом ещё выполняется; повторите позже",
-                    "A request with this key is still running; retry later",
-                ),
-            )
-            .with_header(header::RETRY_AFTER, "1"),
-        )),
-        Claim::Acquired => {
-            req.set_payload(Payload::from(body));
-            let res = match next.call(req).await {
-                Ok(r) => r.map_into_boxed_body(),
-                Err(e) => {
-                    let _ = keys.0.release(&subject, &key).await;
-                    return Err(e);
-                }
-            };
-            let status = res.status();
-            if status.is_server_error() || status == StatusCode::UNAUTHORIZED {
-                let _ = keys.0.release(&subject, &key).await;
-                return Ok(res);
-            }
-            let (http_req, response) = res.into_parts();
-            let (head, body) = response.into_parts();
-            let bytes = to_bytes(body).await.unwrap_or_default();
-            let headers: Vec<(String, String)> = [header::CONTENT_TYPE, header::LOCATION, header::ETAG]
-                .iter()
-                .filter_map(|n| {
-                    head.headers().get(n).and_then(|v| v.to_str().ok()).map(|v| (n.to_string(), v.to_owned()))
-                })
-                .collect();
-            let stored = StoredResponse { status: status.as_u16(), headers, body: bytes.to_vec() };
-            if let Err(e) = keys.0.complete(&subject, &key, &stored).await {
-                tracing::warn!(error = %e, "idempotent response not stored");
-            }
-            let rebuilt = head.set_body(BoxBody::new(bytes));
-            Ok(ServiceResponse::new(http_req, rebuilt))
+    let limit = req.app_data::<ImportLimit>().map_or(DEFAULT_DRAIN_LIMIT, |l| l.0);
+    let body = Tapped::new(req.take_payload());
+    req.set_payload(Payload::from(Box::pin(body.clone()) as Pin<Box<dyn Stream<Item = _>>>));
+    let hold = match claim {
+        Claim::Mismatch => return Ok(req.error_response(key_reused())),
+        Claim::InProgress => return Ok(req.error_response(in_progress())),
+        Claim::Done(committed) => {
+            let routes = req.app_data::<web::Data<RouteTable>>().cloned();
+            return Ok(req.into_response(done(routes.as_ref().map(|r| r.get_ref()), committed)));
         }
+        Claim::Replay(stored) => {
+            let sha = body.finish(limit).await;
+            let same = stored.request_sha256.is_empty() || sha.as_deref() == Some(stored.request_sha256.as_str());
+            return Ok(if same { req.into_response(replay(stored)) } else { req.error_response(key_reused()) });
+        }
+        Claim::Acquired(hold) => hold,
+    };
+    if keys.inject(Fault::BeforeRun(key.clone())) {
+        return Ok(req.error_response(crashed()));
     }
+    req.extensions_mut().insert(hold.clone());
+    let renewal = Renewal::start(&keys, hold.clone());
+    let res = next.call(req).await;
+    drop(renewal);
+    let res = match res {
+        Ok(r) => r.map_into_boxed_body(),
+        Err(e) => {
+            release(&keys, &hold).await;
+            return Err(e);
+        }
+    };
+    if keys.inject(Fault::AfterRun(key)) {
+        return Ok(res.error_response(crashed()));
+    }
+    let status = res.status();
+    if status.is_server_error() || status == StatusCode::UNAUTHORIZED {
+        release(&keys, &hold).await;
+        return Ok(res);
+    }
+    if status.is_client_error() && !body.ended() {
+        // Refused before the body was read (a wrong media type, a role): nothing changed, and
+        // a body of up to a gigabyte is not read only to be hashed.
+        release(&keys, &hold).await;
+        return Ok(res);
+    }
+    let Some(request_sha256) = body.finish(limit).await else {
+        // The body was not read whole: nothing to compare a retry with.
+        release(&keys, &hold).await;
+        return Ok(res);
+    };
+    let (http_req, response) = res.into_parts();
+    let (head, out) = response.into_parts();
+    let bytes = to_bytes(out).await.unwrap_or_default();
+    let headers: Vec<(String, String)> = KEPT_HEADERS
+        .iter()
+        .filter_map(|n| head.headers().get(*n).and_then(|v| v.to_str().ok()).map(|v| ((*n).to_owned(), v.to_owned())))
+        .collect();
+    let stored = StoredResponse { status: status.as_u16(), headers, body: bytes.to_vec(), request_sha256 };
+    if let Err(e) = keys.store.complete(&hold, &stored).await {
+        tracing::warn!(error = %e, "idempotent response not stored");
+    }
+    let rebuilt = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, rebuilt))
 }

@@ -5,5 +5,5 @@ mod idempotency;
 mod rate_limit;
 
 pub use edge::edge;
-pub use idempotency::{Keys as IdempotencyKeys, idempotency};
+pub use idempotency::{Fault as IdempotencyFault, Keys as IdempotencyKeys, idempotency};
 pub use rate_limit::{RateLimiter, rate_limit};

@@ -8,7 +8,7 @@ mod changes;
 mod deadline_policies;
 mod development;
 mod health;
-mod idempotency;
+pub(crate) mod idempotency;
 mod import_jobs;
 mod monitoring;
 mod monitoring_definitions;

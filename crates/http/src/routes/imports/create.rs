@@ -9,9 +9,7 @@ use rsnms_domain::{
     FieldError, Msg,
     auth::Ctx,
     exchange::{IdScheme, ImportJob, ImportJobRepository, ImportMode, ImportOptions, jobs::NewImportJob},
-    idempotency::{Claim, StoredResponse},
 };
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
@@ -25,14 +23,12 @@ use crate::{
     AppState,
     auth::{Auth, RequestId},
     extract::Params,
-    middleware::IdempotencyKeys,
     openapi::CreateErrors,
     problem::{ApiError, ApiResult, Lang},
     routes::import_jobs::ImportJobView,
 };
 
-/// Header carrying the SHA-256 of an imported body, stored with an idempotent response so that
-/// a retry with another body under the same key is refused.
+/// Header carrying the SHA-256 of an imported body.
 const BODY_SHA256: &str = "import-body-sha256";
 /// RFC 7240: which preference was honoured.
 const PREFERENCE_APPLIED: &str = "preference-applied";
@@ -96,30 +92,6 @@ fn options(dataset: &dyn Dataset, q: &ImportQuery) -> Result<ImportOptions, ApiE
         atomic: q.atomic.unwrap_or(true),
         id_scheme: IdScheme(id_scheme),
     })
-}
-
-#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(v) = req.headers().get("idempotency-key") else { return Ok(None) };
-    match v.to_str() {
-        Ok(k) if (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(k.to_owned())),
-        _ => Err(ApiError::validation(vec![FieldError::new(
-            "Idempotency-Key",
-            "invalid_idempotency_key",
-            Msg::new(
-                "Ключ идемпотентности — от 1 до 255 видимых символов ASCII",
-                "An idempotency key is 1–255 visible ASCII characters",
-            ),
-        )])),
-    }
-}
-
-fn key_reused() -> ApiError {
-    ApiError::validation(vec![FieldError::new(
-        "Idempotency-Key",
-        "idempotency_key_reused",
-        Msg::new("Ключ уже использован с другим запросом", "The key was already used with a different request"),
-    )])
 }
 
 /// The problem of an all-or-nothing import with a rejected record (the summary goes with it).
@@ -209,15 +181,6 @@ fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode
     (StatusCode::UNPROCESSABLE_ENTITY, "application/problem+json", serde_json::to_vec(&body).unwrap_or_default())
 }
 
-fn replay(stored: StoredResponse) -> HttpResponse {
-    let mut b = HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK));
-    for (n, v) in stored.headers {
-        b.insert_header((n, v));
-    }
-    b.insert_header(("idempotent-replayed", "true"));
-    b.body(stored.body)
-}
-
 /// Import a dataset (загрузка данных).
 ///
 /// Datasets: organisations, persons, programmes (ДПП), diagnostic results, methodological
@@ -285,44 +248,6 @@ pub async fn create_import(
     let lang = Lang::from_header(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let mut records = Records::for_dataset(Lines::new(payload, encoding, limit), format, dataset);
 
-    let key = idempotency_key(&req)?;
-    let keys = req.app_data::<web::Data<IdempotencyKeys>>().cloned();
-    let claimed = match (key, keys) {
-        (Some(key), Some(keys)) => {
-            // The body is not known before it has streamed through: the key is claimed for the
-            // request (method, path, query), and the body's hash is stored with the response.
-            let mut h = Sha256::new();
-            for part in ["POST", req.path(), req.query_string(), "stream"] {
-                h.update(part);
-                h.update([0]);
-            }
-            let fingerprint = hex::encode(h.finalize());
-            match keys.0.claim(&ctx.actor.subject, &key, &fingerprint).await? {
-                Claim::Acquired => Some((key, keys)),
-                Claim::Mismatch => return Err(key_reused()),
-                Claim::InProgress => {
-                    return Err(ApiError::new(
-                        StatusCode::CONFLICT,
-                        "idempotency-in-progress",
-                        Msg::new("Запрос выполняется", "Request in progress"),
-                        Msg::new(
-                            "Запрос с этим ключом ещё выполняется; повторите позже",
-                            "A request with this key is still running; retry later",
-                        ),
-                    )
-                    .with_header(header::RETRY_AFTER, "1"));
-                }
-                Claim::Replay(stored) => {
-                    records.lines().drain().await?;
-                    let digest = records.lines().digest();
-                    let same = stored.headers.iter().any(|(n, v)| n == BODY_SHA256 && *v == digest);
-                    return if same { Ok(replay(stored)) } else { Err(key_reused()) };
-                }
-            }
-        }
-        _ => None,
-    };
-
     if prefers_async(&req) {
         let job = NewImportJob {
             dataset: dataset.name().to_owned(),
@@ -330,15 +255,7 @@ pub async fn create_import(
             format: format.as_str().to_owned(),
             charset: encoding.name().to_ascii_lowercase(),
         };
-        let job = match submit(state.import_jobs.as_ref(), &ctx, job, records.lines()).await {
-            Ok(j) => j,
-            Err(e) => {
-                if let Some((key, keys)) = &claimed {
-                    let _ = keys.0.release(&ctx.actor.subject, key).await;
-                }
-                return Err(e);
-            }
-        };
+        let job = submit(state.import_jobs.as_ref(), &ctx, job, records.lines()).await?;
         let location = format!("/api/v1/imports/jobs/{}", job.id);
         let digest = job.body_sha256.clone();
         let body = serde_json::to_vec(&ImportJobView::new(job, lang)).unwrap_or_default();
@@ -348,13 +265,6 @@ pub async fn create_import(
             (PREFERENCE_APPLIED.to_owned(), "respond-async".to_owned()),
             (BODY_SHA256.to_owned(), digest),
         ];
-        if let Some((key, keys)) = claimed {
-            let stored =
-                StoredResponse { status: StatusCode::ACCEPTED.as_u16(), headers: headers.clone(), body: body.clone() };
-            if let Err(e) = keys.0.complete(&ctx.actor.subject, &key, &stored).await {
-                tracing::warn!(error = %e, "idempotent import response not stored");
-            }
-        }
         let mut res = HttpResponse::Accepted();
         for h in headers {
             res.insert_header(h);
@@ -362,31 +272,9 @@ pub async fn create_import(
         return Ok(res.body(body));
     }
 
-    let result = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await;
-    let summary = match result {
-        Ok(s) => s,
-        Err(e) => {
-            if let Some((key, keys)) = &claimed {
-                let _ = keys.0.release(&ctx.actor.subject, key).await;
-            }
-            return Err(e);
-        }
-    };
+    let summary = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await?;
     let view = ImportSummaryView::new(dataset.name(), summary, opts.dry_run, lang);
     let digest = records.lines().digest();
     let (status, content_type, body) = render(&req, view, lang);
-    if let Some((key, keys)) = claimed {
-        let stored = StoredResponse {
-            status: status.as_u16(),
-            headers: vec![
-                (header::CONTENT_TYPE.to_string(), content_type.to_owned()),
-                (BODY_SHA256.to_owned(), digest.clone()),
-            ],
-            body: body.clone(),
-        };
-        if let Err(e) = keys.0.complete(&ctx.actor.subject, &key, &stored).await {
-            tracing::warn!(error = %e, "idempotent import response not stored");
-        }
-    }
     Ok(HttpResponse::build(status).content_type(content_type).insert_header((BODY_SHA256, digest)).body(body))
 }

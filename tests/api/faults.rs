@@ -288,3 +288,36 @@ async fn every_write_that_failed_in_an_outage_succeeds_once_when_retried_by_its_
     let list = app.get("/api/v1/organizations", &app.admin).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 5, "every write made exactly once");
 }
+
+#[tokio::test]
+async fn instances_started_at_the_same_moment_on_an_empty_database_all_become_ready() {
+    let url = rsnms_tests::fresh_database_url().await;
+    let (a, b, c) =
+        tokio::join!(spawn_with(test_settings(&url)), spawn_with(test_settings(&url)), spawn_with(test_settings(&url)));
+    for app in [&a, &b, &c] {
+        assert_eq!(app.send("GET", "/health/ready", None, None, &[]).await.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn an_instance_older_than_the_database_schema_refuses_to_start_naming_the_unknown_migration() {
+    let app = spawn_app().await;
+    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings::new(app.database_url.clone(), 1))
+        .await
+        .unwrap();
+    db.conn()
+        .execute_unprepared(
+            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_from_the_future', 0)",
+        )
+        .await
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let Err(e) = rsnms::build(&test_settings(&app.database_url), listener).await else {
+        panic!("an instance older than the schema started");
+    };
+    let message = format!("{e:#}");
+    assert!(
+        message.contains("newer than this binary") && message.contains("m20991231_000001_from_the_future"),
+        "{message}"
+    );
+}

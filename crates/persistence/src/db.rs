@@ -69,9 +69,26 @@ impl Database {
         Ok(Self { conn, unit: None })
     }
 
-    /// Applies pending migrations.
+    /// Applies pending migrations, one instance at a time: inside one write transaction that
+    /// holds PostgreSQL's transaction-level advisory lock [`MIGRATION_LOCK`] (SQLite: the write
+    /// lock of `BEGIN IMMEDIATE`), so that instances started together wait for each other and
+    /// then find the schema current. Refuses a database whose schema is newer than this binary
+    /// (an applied migration it does not know).
     pub async fn migrate(&self) -> DomainResult<()> {
-        Migrator::up(&self.conn, None).await.map_err(db_err)
+        let txn = self.begin_write().await?;
+        if self.backend() == DatabaseBackend::Postgres {
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await.map_err(db_err)?;
+        }
+        let unknown = unknown_migrations(&txn).await?;
+        if !unknown.is_empty() {
+            return Err(DomainError::Internal(format!(
+                "the database schema is newer than this binary (applied migrations it does not know: {}); \
+                 run the release that applied them, or a newer one",
+                unknown.join(", ")
+            )));
+        }
+        Migrator::up(&txn, None).await.map_err(db_err)?;
+        txn.commit().await.map_err(db_err)
     }
 
     /// The pool. Outside any unit of work: repositories that may run inside one read through
@@ -134,6 +151,27 @@ impl Database {
     pub async fn ping(&self) -> DomainResult<()> {
         self.conn.execute_unprepared("SELECT 1").await.map(|_| ()).map_err(db_err)
     }
+}
+
+/// The key of PostgreSQL's advisory lock held while migrations run (any fixed number that no
+/// other lock of the database uses).
+pub const MIGRATION_LOCK: i64 = 0x7273_6e6d_7300;
+
+/// Applied migrations that this binary does not know (none on a fresh database).
+async fn unknown_migrations(txn: &DatabaseTransaction) -> DomainResult<Vec<String>> {
+    // In a savepoint: on a fresh database the table is missing, and PostgreSQL would abort the
+    // whole transaction on that error.
+    let probe = txn.begin().await.map_err(db_err)?;
+    let rows = probe
+        .query_all_raw(sea_orm::Statement::from_string(
+            txn.get_database_backend(),
+            "SELECT version FROM seaql_migrations",
+        ))
+        .await;
+    probe.rollback().await.map_err(db_err)?;
+    let Ok(rows) = rows else { return Ok(Vec::new()) };
+    let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    Ok(rows.iter().filter_map(|r| r.try_get::<String>("", "version").ok()).filter(|v| !known.contains(v)).collect())
 }
 
 /// The file path of a `sqlite:` URL, if it is one and not in memory.

@@ -1,6 +1,13 @@
 //! Prometheus metrics: request counts by method, route and status, and a latency histogram.
 
-use std::{collections::BTreeMap, fmt::Write, sync::Mutex};
+use std::{
+    collections::BTreeMap,
+    fmt::Write,
+    sync::{
+        Mutex,
+        atomic::{AtomicI64, Ordering},
+    },
+};
 
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
@@ -15,6 +22,25 @@ struct Series {
 #[derive(Debug, Default)]
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    in_flight: AtomicI64,
+}
+
+/// One request in flight, counted until dropped (answered, or cut off).
+#[derive(Debug)]
+pub struct InFlight(actix_web::web::Data<Metrics>);
+
+impl InFlight {
+    /// Counts a request that begins.
+    pub fn begin(metrics: actix_web::web::Data<Metrics>) -> Self {
+        metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+        Self(metrics)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Metrics {
@@ -34,6 +60,9 @@ impl Metrics {
     /// Renders the Prometheus text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        let _ = writeln!(out, "# HELP rsnms_http_requests_in_flight HTTP requests being served (this one included).");
+        let _ = writeln!(out, "# TYPE rsnms_http_requests_in_flight gauge");
+        let _ = writeln!(out, "rsnms_http_requests_in_flight {}", self.in_flight.load(Ordering::Relaxed));
         let _ = writeln!(out, "# HELP rsnms_http_requests_total HTTP requests by method, route and status.");
         let _ = writeln!(out, "# TYPE rsnms_http_requests_total counter");
         let Ok(map) = self.requests.lock() else { return out };

@@ -73,6 +73,7 @@ pub async fn edge(
     let lang = Lang::from_header(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let method = req.method().to_string();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let in_flight = metrics.clone().map(crate::metrics::InFlight::begin);
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, route = tracing::field::Empty);
     let result = next.call(req).instrument(span.clone()).await;
@@ -88,6 +89,7 @@ pub async fn edge(
     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let status = res.status().as_u16();
     let elapsed = started.elapsed().as_secs_f64();
+    drop(in_flight);
     if let Some(m) = metrics {
         m.observe(&method, &route, status, elapsed);
     }

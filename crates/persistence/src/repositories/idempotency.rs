@@ -56,12 +56,16 @@ fn found(row: Model, fingerprint: &str, now: DateTime<Utc>, lease: StdDuration) 
             request_sha256: row.request_sha256.unwrap_or_default(),
         }));
     }
+    // A row without a lease predates leases: its lease is counted from its creation. While the
+    // lease runs the run may still store its response, even after its change committed.
+    let until = row.lease_until.unwrap_or_else(|| lease_end(row.created_at, lease));
+    if until > now {
+        return Some(Claim::InProgress);
+    }
     if row.committed_at.is_some() {
         return Some(Claim::Done(Committed { resource_type: row.resource_type, resource_id: row.resource_id }));
     }
-    // A row without a lease predates leases: its lease is counted from its creation.
-    let until = row.lease_until.unwrap_or_else(|| lease_end(row.created_at, lease));
-    (until > now).then_some(Claim::InProgress)
+    None
 }
 
 #[async_trait]

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use analytics::{
-    AnalyticsCell, AnalyticsRow, GroupBy, aggregate, below_min_group, diagnostics_analytics, share_percent,
+    AnalyticsCell, AnalyticsRow, Decisions, GroupBy, Place, aggregate, below_min_group, diagnostics_analytics,
+    protected, share_percent, territorial,
 };
 pub use deficits::{Deficit, DeficitStatus, ResultRef, derive_deficits, person_deficits};
 pub use results::{

@@ -208,3 +208,48 @@ async fn a_teacher_is_not_told_which_colleague_shows_a_competency() {
     assert!(mentors(&own.body).is_empty(), "a teacher never learns a colleague's results: {}", own.text);
     assert!(!own.text.contains("Коллегина"));
 }
+
+/// `teachers_with_cnppm_route` (a share of teachers) in a list of indicators: its population.
+fn teachers(items: &Value) -> Option<u64> {
+    let i = items.as_array().unwrap().iter().find(|i| i["code"] == "teachers_with_cnppm_route").unwrap();
+    assert_eq!(i["suppressed"].as_bool(), Some(i["denominator"].is_null()), "{i}");
+    i["denominator"].as_u64()
+}
+
+#[tokio::test]
+async fn the_monitoring_report_minus_its_other_municipalities_or_schools_recovers_no_small_group() {
+    let app = spawn_app().await;
+    let m = map(&app).await;
+    for (org, n) in [(&m.r.school_a, 8), (&m.school_a2, 1), (&m.r.school_b, 7), (&m.school_c, 2)] {
+        for i in 0..n {
+            teacher(&app, org, &format!("Учитель{i}")).await;
+        }
+    }
+    let analyst = app.token(Role::Analyst, None, None);
+    let report = app.get("/api/v1/monitoring/report?year=2025", &analyst).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let total = teachers(&report.body["total"]);
+    assert_eq!(total, Some(18));
+    let munis: BTreeMap<String, Option<u64>> = report.body["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["municipality_code"].as_str().unwrap().to_owned(), teachers(&x["indicators"])))
+        .collect();
+    assert_eq!(munis["81630000"], None, "two teachers: withheld");
+    assert_eq!(munis["81606000"], Some(9));
+    attack(total, &munis.values().copied().collect::<Vec<_>>(), "the region − its other municipalities (report)");
+    // A school against its municipality: the larger school would leave the one-teacher school.
+    let mut schools = Vec::new();
+    for s in [&m.r.school_a, &m.school_a2] {
+        let one =
+            app.get(&format!("/api/v1/monitoring/indicators?year=2025&organization_id={}", id(s)), &analyst).await;
+        assert_eq!(one.status, 200, "{}", one.text);
+        schools.push(teachers(&one.body["items"]));
+    }
+    attack(munis["81606000"], &schools, "Бичурский район − one of its schools (indicators)");
+    // The municipality's own account reads the same figure for itself.
+    let mun_b = app.token(Role::Municipal, Some(&m.r.mun_b), None);
+    let own = app.get("/api/v1/monitoring/indicators?year=2025", &mun_b).await;
+    assert_eq!(teachers(&own.body["items"]), munis["81625000"], "the same figure set for every caller");
+}

@@ -16,6 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
+use uuid::Uuid;
 
 /// Whether a group of `n` persons is too small to show (`RSNMS_MIN_GROUP_SIZE`, at least 1):
 /// the primary rule of every aggregate.
@@ -64,6 +65,19 @@ pub fn period_unsafe(persons: &[Vec<i32>], from: Option<i32>, to: Option<i32>, m
     let starts: Vec<i32> = data.range(..lo).copied().chain([lo]).collect();
     let ends: Vec<i32> = [hi].into_iter().chain(data.range(hi.saturating_add(1)..).copied()).collect();
     starts.iter().any(|&a| ends.iter().any(|&b| small(count(a, b))))
+}
+
+/// The place of a figure in the tree its request publishes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Place {
+    /// The whole territory (or, by subject, the caller's whole scope).
+    Whole,
+    /// A municipality (`None`: regional organisations and persons without one).
+    Municipality(Option<String>),
+    /// An organisation.
+    Organization(Option<Uuid>),
+    /// A teaching subject (`None`: no subject).
+    Subject(Option<String>),
 }
 
 /// A figure of a hierarchy (e.g. the region, a municipality, an organisation).

@@ -5,8 +5,8 @@
 //! rules agreements use). Counting happens in the database (aggregate SQL grouped by
 //! municipality); this module holds the definitions, the window arithmetic of the rules, and
 //! the assembly of values, targets and reconciliation. No personal data ever leaves it: only
-//! counts, and groups smaller than `RSNMS_MIN_GROUP_SIZE` are suppressed with the same rule as
-//! the diagnostics analytics ([`crate::disclosure::below_min_group`]).
+//! counts, and figures about persons are withheld by the disclosure rules of every aggregate
+//! ([`crate::disclosure`]: small groups and their complements, decided on the whole region).
 
 use std::collections::BTreeMap;
 

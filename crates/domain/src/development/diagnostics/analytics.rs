@@ -1,5 +1,5 @@
 //! Deficits by competency × territory or teaching subject for a period (LO 5.5, RO 3.2.3):
-//! counts only, never personal data, and groups smaller than the configured minimum suppressed.
+//! counts only, never personal data, under disclosure control ([`crate::disclosure`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -11,7 +11,7 @@ use crate::{
     DomainError, DomainResult, Msg,
     auth::{Ctx, Role, Scope},
     development::competencies::CompetencyRepository,
-    disclosure::{Node, ends_quarter, period_unsafe, quarter, starts_quarter, suppress_tree},
+    disclosure::{Node, Place, ends_quarter, period_unsafe, quarter, starts_quarter, suppress_tree},
 };
 
 wire_enum! {
@@ -146,19 +146,6 @@ fn publish(rows: &[AnalyticsRow], hide: impl Fn(Uuid, &Option<String>, &Tally) -
 /// [`protected`].
 pub fn aggregate(rows: &[AnalyticsRow], min_group: u64) -> Vec<Group> {
     publish(rows, |_, _, t| below_min_group(t.persons.len() as u64, min_group))
-}
-
-/// A figure's place in the tree its request publishes from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Place {
-    /// The whole territory (or, by subject, the caller's whole scope).
-    Whole,
-    /// A municipality (`None`: regional organisations and persons without one).
-    Municipality(Option<String>),
-    /// An organisation.
-    Organization(Option<Uuid>),
-    /// A teaching subject (`None`: no subject).
-    Subject(Option<String>),
 }
 
 /// The withheld places of each competency's tree, with the persons each place counts.

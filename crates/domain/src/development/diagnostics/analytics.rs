@@ -354,6 +354,38 @@ mod tests {
     }
 
     #[test]
+    fn decisions_on_the_whole_tree_hide_a_small_school_with_its_complement_for_every_scope() {
+        let c = Uuid::now_v7();
+        let (small, large, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let placed = |org: Uuid, muni: &str, n: usize| -> Vec<AnalyticsRow> {
+            (0..n)
+                .map(|_| AnalyticsRow {
+                    organization_id: Some(org),
+                    municipality_code: Some(muni.into()),
+                    ..row(Uuid::now_v7(), c, 1, true, &org.to_string())
+                })
+                .collect()
+        };
+        let mut every = placed(small, "A", 2);
+        every.extend(placed(large, "A", 9));
+        every.extend(placed(other, "B", 8));
+        let d = Decisions::take(&every, territorial, &[], None, None, 5);
+        let by_org = protected(&every, &d, |k| Place::Organization(k.as_deref().and_then(|k| k.parse().ok())), 5);
+        let shown: HashMap<Option<String>, Option<u64>> = by_org.iter().map(|g| (g.1.clone(), g.3)).collect();
+        assert_eq!(shown[&Some(small.to_string())], None, "2 persons");
+        assert_eq!(shown[&Some(large.to_string())], None, "A − the large school would give the small one");
+        assert_eq!(shown[&Some(other.to_string())], Some(8));
+        // The small school's own account groups by municipality: its part of A is withheld.
+        let own: Vec<AnalyticsRow> = every
+            .iter()
+            .filter(|r| r.organization_id == Some(small))
+            .map(|r| AnalyticsRow { group_key: Some("A".into()), ..r.clone() })
+            .collect();
+        let by_muni = protected(&own, &d, |k| Place::Municipality(k.clone()), 5);
+        assert_eq!(by_muni[0].3, None);
+    }
+
+    #[test]
     fn a_person_in_two_subject_groups_counts_in_both() {
         let c = Uuid::now_v7();
         let (both, maths) = (Uuid::now_v7(), Uuid::now_v7());

@@ -184,19 +184,47 @@ impl Decisions {
         let (fq, tq) = (from.map(quarter), to.map(quarter));
         let mut out = Decisions { hidden: HashMap::new(), counts: HashMap::new() };
         for (c, tree) in trees {
-            let nodes: Vec<Node<Place>> = tree
-                .into_iter()
-                .filter(|(_, (_, _, inside))| !inside.is_empty())
+            let tree: BTreeMap<Place, PerPlace> = tree.into_iter().filter(|(_, e)| !e.2.is_empty()).collect();
+            let mut nodes: Vec<Node<Place>> = tree
+                .iter()
                 .map(|(key, (parent, quarters, inside))| {
-                    let all: Vec<Vec<i32>> = quarters.into_values().collect();
-                    let withheld = unpublished.contains(&key) || period_unsafe(&all, fq, tq, min_group);
-                    Node { key, parent, n: inside.len() as u64, withheld }
+                    let all: Vec<Vec<i32>> = quarters.values().cloned().collect();
+                    let withheld = unpublished.contains(key) || period_unsafe(&all, fq, tq, min_group);
+                    Node { key: key.clone(), parent: parent.clone(), n: inside.len() as u64, withheld }
                 })
                 .collect();
+            let hidden = loop {
+                let hidden = suppress_tree(&nodes, min_group);
+                // What a caller derives in a relation — its parent minus its published children,
+                // in this period and in another — passes the period rule too, else the parent
+                // is withheld as well.
+                let exposed: Vec<Place> = tree
+                    .iter()
+                    .filter(|(key, _)| !hidden.contains(*key))
+                    .filter(|(key, (_, quarters, _))| {
+                        let kids = tree.iter().filter(|(_, k)| k.0.as_ref() == Some(*key));
+                        if !kids.clone().any(|(k, _)| hidden.contains(k)) {
+                            return false;
+                        }
+                        let shown: HashSet<Uuid> =
+                            kids.filter(|(k, _)| !hidden.contains(*k)).flat_map(|(_, k)| k.1.keys().copied()).collect();
+                        let rest: Vec<Vec<i32>> =
+                            quarters.iter().filter(|(p, _)| !shown.contains(*p)).map(|(_, q)| q.clone()).collect();
+                        period_unsafe(&rest, fq, tq, min_group)
+                    })
+                    .map(|(key, _)| key.clone())
+                    .collect();
+                if exposed.is_empty() {
+                    break hidden;
+                }
+                for x in nodes.iter_mut().filter(|x| exposed.contains(&x.key)) {
+                    x.withheld = true;
+                }
+            };
             for x in &nodes {
                 out.counts.insert((c, x.key.clone()), x.n);
             }
-            out.hidden.insert(c, suppress_tree(&nodes, min_group));
+            out.hidden.insert(c, hidden);
         }
         out
     }
@@ -383,6 +411,35 @@ mod tests {
             .collect();
         let by_muni = protected(&own, &d, |k| Place::Municipality(k.clone()), 5);
         assert_eq!(by_muni[0].3, None);
+    }
+
+    #[test]
+    fn a_municipality_is_withheld_when_its_withheld_schools_would_differ_by_a_small_group_between_periods() {
+        let c = Uuid::now_v7();
+        let (s1, s2, s3, b) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let placed = |org: Uuid, muni: &str, n: usize, month: u32| -> Vec<AnalyticsRow> {
+            (0..n)
+                .map(|_| AnalyticsRow {
+                    organization_id: Some(org),
+                    municipality_code: Some(muni.into()),
+                    assessed_on: NaiveDate::from_ymd_opt(2025, month, 1).unwrap_or_default(),
+                    ..row(Uuid::now_v7(), c, 1, true, "x")
+                })
+                .collect()
+        };
+        // Q3: s1 2, s2 6, s3 7; Q4: one more in s1, five more in s3. M differs by 6 and s3 by 5
+        // between Q3 and Q3..Q4, but M − s3 (= s1 + s2) differs by one person.
+        let mut every = placed(s1, "M", 2, 7);
+        every.extend(placed(s1, "M", 1, 10));
+        every.extend(placed(s2, "M", 6, 7));
+        every.extend(placed(s3, "M", 7, 7));
+        every.extend(placed(s3, "M", 5, 10));
+        every.extend(placed(b, "B", 9, 7));
+        let q3 = (NaiveDate::from_ymd_opt(2025, 7, 1), NaiveDate::from_ymd_opt(2025, 9, 30));
+        let d = Decisions::take(&every, territorial, &[], q3.0, q3.1, 5);
+        let hidden = &d.hidden[&c];
+        assert!(hidden.contains(&Place::Municipality(Some("M".into()))), "{hidden:?}");
+        assert!(hidden.contains(&Place::Municipality(Some("B".into()))), "M's complement: {hidden:?}");
     }
 
     #[test]

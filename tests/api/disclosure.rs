@@ -47,13 +47,18 @@ async fn assessed(app: &TestApp, f: &Framework, org: &Value, n: usize, day: &str
 
 /// The ИКТ cells of an analytics answer: group key → persons assessed (`None`: withheld).
 async fn analytics(app: &TestApp, token: &str, query: &str) -> BTreeMap<String, Option<u64>> {
+    cells_of(app, token, query, "Ц-1").await
+}
+
+/// The cells of one competency of an analytics answer.
+async fn cells_of(app: &TestApp, token: &str, query: &str, code: &str) -> BTreeMap<String, Option<u64>> {
     let res = app.get(&format!("/api/v1/diagnostics/analytics?{query}"), token).await;
     assert_eq!(res.status, 200, "{}", res.text);
     res.body["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["competency_code"] == "Ц-1")
+        .filter(|c| c["competency_code"] == code)
         .map(|c| {
             assert_eq!(c["suppressed"].as_bool(), Some(c["assessed"].is_null()), "{c}");
             (c["group_key"].as_str().unwrap_or("").to_owned(), c["assessed"].as_u64())
@@ -167,6 +172,17 @@ async fn consecutive_quarters_recover_no_small_group() {
         }
     }
     assert!(published.iter().all(|(_, n)| *n != 10), "10 and 11 are never both published: {published:?}");
+    // Periods that differ by a group of at least the minimum are published: 10 in Q3, 6 more in
+    // Q4 (another competency, one school).
+    let mut items = Vec::new();
+    for (i, day) in ["2025-09-15"; 10].into_iter().chain(["2025-10-15"; 6]).enumerate() {
+        let p = teacher(&app, &m.r.school_b, &format!("Оценщик{i}")).await;
+        items.push(json!({"person_id": p, "competency_id": f.assessment, "score": 40, "assessed_on": day}));
+    }
+    record(&app, &f.campaign, Value::Array(items)).await;
+    let q3 = cells_of(&app, &analyst, periods[0], "М-1").await;
+    let both = cells_of(&app, &analyst, periods[2], "М-1").await;
+    assert_eq!((q3["81625000"], both["81625000"]), (Some(10), Some(16)));
     app.get("/api/v1/diagnostics/analytics?period_from=2025-08-01", &analyst).await.assert_problem(422);
     let bad = app.get("/api/v1/diagnostics/analytics?period_to=2025-10-31", &analyst).await;
     assert_eq!(bad.error_fields(), vec!["period_to"]);

@@ -374,13 +374,18 @@ async fn analytics_count_deficits_by_municipality_without_personal_data_and_supp
     let f = framework(&app, &r).await;
     let (a1, a2) = (teacher(&app, &r.school_a, "Иванова").await, teacher(&app, &r.school_a, "Смирнова").await);
     let b1 = teacher(&app, &r.school_b, "Кузнецова").await;
+    // Two persons of the regional authority (no municipality): without them the region minus A
+    // would give B, so A would be withheld as B's complement.
+    let (g1, g2) = (teacher(&app, &r.region, "Петрова").await, teacher(&app, &r.region, "Орлова").await);
     record(
         &app,
         &f.campaign,
         json!([
             {"person_id": a1, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
             {"person_id": a2, "competency_id": f.ict, "score": 90, "assessed_on": "2025-10-01"},
-            {"person_id": b1, "competency_id": f.ict, "score": 20, "assessed_on": "2025-10-01"}
+            {"person_id": b1, "competency_id": f.ict, "score": 20, "assessed_on": "2025-10-01"},
+            {"person_id": g1, "competency_id": f.ict, "score": 20, "assessed_on": "2025-10-01"},
+            {"person_id": g2, "competency_id": f.ict, "score": 20, "assessed_on": "2025-10-01"}
         ]),
     )
     .await;
@@ -406,6 +411,8 @@ async fn analytics_count_deficits_by_municipality_without_personal_data_and_supp
         (b["suppressed"].as_bool(), b["assessed"].is_null(), b["with_deficit"].is_null()),
         (Some(true), true, true)
     );
+    let regional = cells.iter().find(|c| c["group_key"].is_null()).unwrap();
+    assert_eq!(regional["suppressed"], true, "B's complement: the smallest other group (2, before A by key)");
     for secret in [&a1, &a2, &b1] {
         assert!(!res.text.contains(secret.as_str()), "no person ids in aggregates");
     }

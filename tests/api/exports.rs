@@ -200,9 +200,11 @@ async fn the_diagnostics_export_holds_aggregates_only_suppresses_small_groups_an
     };
     let whole = cell(None);
     assert_eq!((whole["participants"].as_u64(), whole["with_deficit"].as_u64()), (Some(6), Some(5)));
+    assert_eq!(whole["share_percent"].as_f64(), Some(83.3));
+    // Disclosure control: the whole territory minus A would give B's one person, so A is withheld
+    // as B's complement.
     let a = cell(Some("81606000"));
-    assert_eq!((a["participants"].as_u64(), a["with_deficit"].as_u64()), (Some(5), Some(4)));
-    assert_eq!(a["share_percent"].as_f64(), Some(80.0));
+    assert!(a["suppressed"].as_bool().unwrap() && a["participants"].is_null(), "complement: {a}");
     let b = cell(Some("81625000"));
     assert!(b["suppressed"].as_bool().unwrap() && b["participants"].is_null(), "one person: suppressed {b}");
     for p in &people {
@@ -215,7 +217,7 @@ async fn the_diagnostics_export_holds_aggregates_only_suppresses_small_groups_an
     let cells = only_a.body["campaigns"][0]["cells"].as_array().unwrap();
     assert!(cells.iter().all(|c| c["municipality_code"].is_null() || c["municipality_code"] == "81606000"));
     let whole = cells.iter().find(|c| c["municipality_code"].is_null() && c["competency"]["code"] == "Ц-1").unwrap();
-    assert_eq!(whole["participants"], 5);
+    assert!(whole["participants"].is_null(), "the filter publishes A's figure only as the whole export does");
     let later = export(
         &app,
         "/api/v1/exports/federal/diagnostics?period_from=2027-01-01&period_to=2027-12-31",
@@ -233,7 +235,8 @@ async fn the_diagnostics_export_holds_aggregates_only_suppresses_small_groups_an
         "campaign_id,campaign_name,instrument,target_group,campaign_from,campaign_to,competency_id,competency_code,competency_name,municipality_code,municipality_name,participants,with_deficit,share_percent,suppressed"
     );
     assert_eq!(lines.len() - 1, campaigns[0]["cells"].as_array().unwrap().len(), "one row per cell");
-    assert!(lines.iter().any(|l| l.contains("81606000") && l.ends_with(",5,4,80,false")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.ends_with(",6,5,83.3,false")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("81606000") && l.ends_with(",,,,true")), "{lines:?}");
     let teacher = app.token(Role::Teacher, Some(&r.school_a), Some(&people[0]));
     export(&app, path, &teacher, &[]).await.assert_problem(403);
     let analyst = app.token(Role::Analyst, None, None);

@@ -8,6 +8,7 @@ mod auth;
 mod calendars;
 mod changes;
 mod diagnostics;
+mod disclosure;
 mod errors;
 mod exports;
 mod faults;

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod changes;
 pub mod deadlines;
 pub mod development;
+pub mod disclosure;
 pub mod error;
 pub mod exchange;
 pub mod health;

@@ -1,7 +1,7 @@
 //! Assembly of indicator values: counts from the repository, targets and reported values from
 //! the applicable agreement, attainment and reconciliation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, Utc};
 use futures_util::future::{try_join, try_join_all, try_join4};
@@ -11,6 +11,7 @@ use crate::{
     DomainError, DomainResult, Msg,
     agreements::{AgreementFilter, AgreementRepository, Lifecycle, actual_for_year},
     auth::{Ctx, Role, Scope},
+    disclosure::{Node, Place, below_min_group, suppress_tree},
     network_requests::NetworkRequestRepository,
 };
 
@@ -135,19 +136,99 @@ async fn agreement_figures(
         .collect())
 }
 
+/// The disclosure decisions of one definition, taken on the whole region: the persons each
+/// place counts (the whole region, each municipality) and the places withheld. Empty for
+/// figures that count no persons (events, schools).
+#[derive(Debug, Default)]
+struct Decision {
+    counts: BTreeMap<Place, u64>,
+    hidden: BTreeSet<Place>,
+}
+
+/// The persons a figure of `d` counts per municipality: its population of teachers, or its
+/// numerator when it counts teachers with no population.
+fn persons(d: &Definition, num: &Counts, den: Option<&Counts>) -> Option<Counts> {
+    match d.denominator {
+        Some(super::Population::Teachers) => den.cloned(),
+        Some(_) => None,
+        None => (d.numerator.natural_population() == Some(super::Population::Teachers)).then(|| num.clone()),
+    }
+}
+
+fn place(code: &str) -> Place {
+    Place::Municipality((!code.is_empty()).then(|| code.to_owned()))
+}
+
+/// Decisions per definition over the region's counts (`region`, counted in scope `All`): a
+/// tree whole → municipalities under [`suppress_tree`]; regional organisations (`""`) have no
+/// row of their own, so they count as withheld.
+fn decide(defs: &[Definition], region: &[(Counts, Option<Counts>)], min_group: u64) -> Vec<Decision> {
+    defs.iter()
+        .zip(region)
+        .map(|(d, (num, den))| {
+            let Some(per) = persons(d, num, den.as_ref()) else { return Decision::default() };
+            let mut nodes = vec![Node { key: Place::Whole, parent: None, n: per.values().sum(), withheld: false }];
+            nodes.extend(per.iter().filter(|(_, n)| **n > 0).map(|(code, n)| Node {
+                key: place(code),
+                parent: Some(Place::Whole),
+                n: *n,
+                withheld: code.is_empty(),
+            }));
+            let hidden = suppress_tree(&nodes, min_group);
+            Decision { counts: nodes.into_iter().map(|x| (x.key, x.n)).collect(), hidden }
+        })
+        .collect()
+}
+
+impl Decision {
+    /// Whether a figure counting `per` (per municipality; `municipality`: one of them) is
+    /// withheld. A figure that is a whole place (the region, a municipality) follows the tree;
+    /// a part of one (an organisation, a narrower scope) is withheld when small, when its
+    /// place is withheld, or when the rest of its place would be a small group.
+    fn hides(&self, per: &Counts, municipality: Option<&str>, share: bool, min_group: u64) -> bool {
+        if self.counts.is_empty() {
+            return false;
+        }
+        let n = pick(per, municipality);
+        if n == 0 {
+            // A share of nobody has no value; a count of nobody is a plain zero.
+            return share;
+        }
+        let inside: Vec<&String> = per.iter().filter(|(_, v)| **v > 0).map(|(k, _)| k).collect();
+        let at = match (municipality, inside.as_slice()) {
+            (Some(m), _) => place(m),
+            (None, [one]) if self.counts.get(&Place::Whole) != Some(&n) => place(one),
+            (None, _) => Place::Whole,
+        };
+        let whole = self.counts.get(&at).copied().unwrap_or(0);
+        if whole == n {
+            return self.hidden.contains(&at);
+        }
+        let rest = whole.saturating_sub(n);
+        below_min_group(n, min_group) || self.hidden.contains(&at) || (rest > 0 && below_min_group(rest, min_group))
+    }
+}
+
 fn rows(
     defs: &[Definition],
     counts: &[(Counts, Option<Counts>)],
+    decisions: &[Decision],
     municipality: Option<&str>,
     figures: &BTreeMap<String, (Option<f64>, Option<f64>)>,
     min_group: u64,
 ) -> Vec<IndicatorRow> {
     defs.iter()
         .zip(counts)
-        .map(|(d, (num, den))| {
-            // Only populations of persons are suppressed (schools are not personal data).
-            let min = if d.denominator == Some(super::Population::Teachers) { min_group } else { 0 };
-            let computed = compute(pick(num, municipality), den.as_ref().map(|c| pick(c, municipality)), min);
+        .zip(decisions)
+        .map(|((d, (num, den)), decision)| {
+            // Only figures about persons are withheld (schools and events are not personal data).
+            let hidden = persons(d, num, den.as_ref())
+                .is_some_and(|per| decision.hides(&per, municipality, d.denominator.is_some(), min_group));
+            let computed = if hidden {
+                Computed { numerator: None, denominator: None, value: None, suppressed: true }
+            } else {
+                compute(pick(num, municipality), den.as_ref().map(|c| pick(c, municipality)), 0)
+            };
             let (target, reported) =
                 d.agreement_key.as_ref().and_then(|k| figures.get(k)).copied().unwrap_or((None, None));
             IndicatorRow {
@@ -163,6 +244,21 @@ fn rows(
             }
         })
         .collect()
+}
+
+/// The counts of the whole region (for the decisions) next to the caller's.
+async fn region_counts(
+    repo: &dyn MonitoringRepository,
+    scope: &Scope,
+    t: &Territory,
+    defs: &[Definition],
+    year: i32,
+    own: &[(Counts, Option<Counts>)],
+) -> DomainResult<Vec<(Counts, Option<Counts>)>> {
+    if *scope == Scope::All && *t == Territory::default() {
+        return Ok(own.to_vec());
+    }
+    counts(repo, &Scope::All, &Territory::default(), defs, year).await
 }
 
 /// The indicators of a year for the caller's scope, narrowed to a municipality or an
@@ -181,6 +277,7 @@ pub async fn indicators(
     let scope = ctx.actor.scope();
     let defs = super::active_definitions(repo).await?;
     let c = counts(repo, &scope, t, &defs, year).await?;
+    let decisions = decide(&defs, &region_counts(repo, &scope, t, &defs, year, &c).await?, min_group);
     let municipality = t.municipality_code.clone().or(match &scope {
         Scope::Municipality { municipality_code, .. } => Some(municipality_code.clone()),
         _ => None,
@@ -189,7 +286,7 @@ pub async fn indicators(
         (Some(m), None) => agreement_figures(agreements, &scope, m, year).await?,
         _ => BTreeMap::new(),
     };
-    Ok(rows(&defs, &c, None, &figures, min_group))
+    Ok(rows(&defs, &c, &decisions, None, &figures, min_group))
 }
 
 /// The report of a year: the whole territory in scope and every municipality in it.
@@ -213,11 +310,12 @@ pub async fn report(
         requests.stats(&scope, Utc::now()),
     )
     .await?;
+    let decisions = decide(&defs, &region_counts(repo, &scope, &t, &defs, year, &c).await?, min_group);
     let mut municipalities = Vec::with_capacity(names.len());
     for (code, name) in names {
         let figures = agreement_figures(agreements, &scope, &code, year).await?;
         municipalities.push(MunicipalityReport {
-            indicators: rows(&defs, &c, Some(&code), &figures, min_group),
+            indicators: rows(&defs, &c, &decisions, Some(&code), &figures, min_group),
             overdue_requests: stats
                 .municipalities
                 .iter()
@@ -233,5 +331,5 @@ pub async fn report(
             municipality_name: name,
         });
     }
-    Ok(Report { year, total: rows(&defs, &c, None, &BTreeMap::new(), min_group), municipalities })
+    Ok(Report { year, total: rows(&defs, &c, &decisions, None, &BTreeMap::new(), min_group), municipalities })
 }

@@ -5,8 +5,8 @@
 //! rules agreements use). Counting happens in the database (aggregate SQL grouped by
 //! municipality); this module holds the definitions, the window arithmetic of the rules, and
 //! the assembly of values, targets and reconciliation. No personal data ever leaves it: only
-//! counts, and groups smaller than `RSNMS_MIN_GROUP_SIZE` are suppressed with the same rule as
-//! the diagnostics analytics ([`crate::development::diagnostics::below_min_group`]).
+//! counts, and figures about persons are withheld by the disclosure rules of every aggregate
+//! ([`crate::disclosure`]: small groups and their complements, decided on the whole region).
 
 use std::collections::BTreeMap;
 
@@ -328,7 +328,7 @@ pub fn compute(numerator: u64, denominator: Option<u64>, min_group: u64) -> Comp
         None => {
             Computed { numerator: Some(numerator), denominator: None, value: Some(numerator as f64), suppressed: false }
         }
-        Some(den) if min_group > 0 && crate::development::diagnostics::below_min_group(den, min_group) => {
+        Some(den) if min_group > 0 && crate::disclosure::below_min_group(den, min_group) => {
             Computed { numerator: None, denominator: None, value: None, suppressed: true }
         }
         Some(den) => Computed {

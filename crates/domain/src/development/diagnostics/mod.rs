@@ -13,8 +13,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::disclosure::Place;
 pub use analytics::{
-    AnalyticsCell, AnalyticsRow, GroupBy, aggregate, below_min_group, diagnostics_analytics, share_percent,
+    AnalyticsCell, AnalyticsRow, Decisions, GroupBy, aggregate, below_min_group, diagnostics_analytics, protected,
+    share_percent, territorial,
 };
 pub use deficits::{Deficit, DeficitStatus, ResultRef, derive_deficits, person_deficits};
 pub use results::{

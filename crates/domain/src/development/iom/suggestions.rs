@@ -1,7 +1,10 @@
 //! Suggestions for a person's open deficits: programmes ranked federal-registry first, then by
 //! how many of the deficits they cover, then by form and by registry date, each with its reason.
 
-use std::{cmp::Reverse, collections::HashMap};
+use std::{
+    cmp::Reverse,
+    collections::{HashMap, HashSet},
+};
 
 use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
@@ -228,7 +231,7 @@ pub fn rank_suggestions(
 }
 
 /// Suggestions for a person's open deficits (the results read are audited). Events and sites
-/// already over by `today` are left out.
+/// already over by `today` are left out; mentors only when the caller may read their results.
 pub async fn suggest(
     d: Deps<'_>,
     comps: &dyn CompetencyRepository,
@@ -248,7 +251,13 @@ pub async fn suggest(
     let programs = d.programs.covering(&open).await?;
     let mut found = offerings.covering(OfferingKind::InternshipSite, &open, today).await?;
     found.extend(offerings.covering(OfferingKind::Event, &open, today).await?);
-    let mentors = d.diagnostics.mentors_at_level(person_id, &open).await?;
+    // A mentor is named with the competencies her results show: only to a caller who may read
+    // her results (the same rule as reading them), never by this derived view alone.
+    let mut mentors = d.diagnostics.mentors_at_level(person_id, &open).await?;
+    let ids: Vec<Uuid> = mentors.iter().map(|m| m.person_id).collect();
+    let readable =
+        if ids.is_empty() { HashSet::new() } else { d.diagnostics.visible_persons(&ctx.actor.scope(), &ids).await? };
+    mentors.retain(|m| readable.contains(&m.person_id));
     let shown: Vec<Uuid> = mentors.iter().flat_map(|m| m.result_ids.iter().copied()).collect();
     if !shown.is_empty() {
         d.audit.record_reads(ctx, "diagnostic_result", &shown).await?;

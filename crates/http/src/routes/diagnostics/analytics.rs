@@ -12,9 +12,9 @@ use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem:
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsQuery {
-    /// Results dated on or after (`YYYY-MM-DD`).
+    /// Results dated on or after (`YYYY-MM-DD`, the first day of a calendar quarter).
     period_from: Option<NaiveDate>,
-    /// Results dated on or before.
+    /// Results dated on or before (the last day of a calendar quarter).
     period_to: Option<NaiveDate>,
     /// `municipality` (default), `organization` or `subject` (teaching subject; a person with
     /// several subjects counts in each of their groups).
@@ -23,8 +23,11 @@ pub struct AnalyticsQuery {
 
 /// Deficits by competency × municipality, organisation or teaching subject for a period (for
 /// requests to develop new programmes, LO 5.5, RO 3.2.3). Counts only — never personal data; per
-/// person the latest result in the period counts; groups smaller than `RSNMS_MIN_GROUP_SIZE` are
-/// suppressed. By `subject`, a teacher of two subjects counts in both groups (so the groups of a
+/// person the latest result in the period counts. Disclosure control (see the API design):
+/// groups smaller than `RSNMS_MIN_GROUP_SIZE` are withheld, and so are complementary groups, so
+/// that no withheld group follows by subtraction from its territory, its sibling groups or a
+/// neighbouring period; the decisions are the same for every caller. Periods are whole calendar
+/// quarters (otherwise 422). By `subject`, a teacher of two subjects counts in both groups (so the groups of a
 /// competency may add up to more persons than were assessed), and persons with no subject
 /// recorded form the group whose `group_key` is `null`.
 /// Analysts, the region, a municipality (its institutions) and an organisation (itself).

@@ -427,7 +427,8 @@ pub struct AnalyticsCellView {
     pub with_deficit: Option<u64>,
     /// Share with a deficit, per cent (`null` when suppressed).
     pub share_percent: Option<f64>,
-    /// Fewer persons than the minimum group size: numbers withheld.
+    /// Withheld by disclosure control: fewer persons than the minimum group size, or a
+    /// complement of such a group (its numbers would give it away by subtraction).
     pub suppressed: bool,
 }
 

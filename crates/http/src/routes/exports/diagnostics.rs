@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use rsnms_domain::{
-    development::diagnostics::{AnalyticsRow, CampaignFilter, aggregate, share_percent},
+    development::diagnostics::{AnalyticsRow, CampaignFilter, Decisions, Place, protected, share_percent},
     page::{MAX_LIMIT, PageRequest},
 };
 use uuid::Uuid;
@@ -41,8 +41,8 @@ const COLUMNS: &[&str] = &[
 /// those with a deficit and their share — per municipality and for the whole territory. Only
 /// aggregates: the exchange needs the picture of deficits to plan programmes, not persons'
 /// results, so no person-level data is exported. Per person the latest result in the campaign
-/// counts; groups smaller than `RSNMS_MIN_GROUP_SIZE` are suppressed, by the same rule as
-/// `/diagnostics/analytics`. With `Accept: text/csv` or `?format=csv` one row per campaign,
+/// counts; figures are withheld by the disclosure rules of `/diagnostics/analytics` (small
+/// groups and complementary cells, decided on the whole campaign whatever the territory asked). With `Accept: text/csv` or `?format=csv` one row per campaign,
 /// competency and municipality.
 #[utoipa::path(
     tag = "exports",
@@ -83,13 +83,28 @@ pub async fn get_federal_diagnostics(
     let comps = super::competencies(state.competencies.as_ref(), &comp_ids).await?;
     let mut campaigns = Vec::with_capacity(found_campaigns.len());
     for c in found_campaigns {
-        let rows =
-            state.diagnostics.campaign_rows(c.id, q.region_code.as_deref(), q.municipality_code.as_deref()).await?;
+        // Decisions on the whole campaign, whatever the territory asked: every request
+        // publishes the same figure set. Results outside any municipality count in the whole
+        // but have no row of their own, so they count as withheld.
+        let every = state.diagnostics.campaign_rows(c.id, None, None).await?;
+        let places = |r: &AnalyticsRow| {
+            vec![(Place::Whole, None), (Place::Municipality(r.municipality_code.clone()), Some(Place::Whole))]
+        };
+        let decisions = Decisions::take(&every, places, &[Place::Municipality(None)], None, None, min);
+        let rows = match (&q.region_code, &q.municipality_code) {
+            (None, None) => every,
+            (r, m) => state.diagnostics.campaign_rows(c.id, r.as_deref(), m.as_deref()).await?,
+        };
+        let whole_place = q.municipality_code.clone().map_or(Place::Whole, |m| Place::Municipality(Some(m)));
         let whole: Vec<AnalyticsRow> =
-            rows.iter().map(|r| AnalyticsRow { group_key: None, group_name: None, ..*r }).collect();
-        let mut cells: Vec<DiagnosticCellV1> = aggregate(&whole, min)
+            rows.iter().map(|r| AnalyticsRow { group_key: None, group_name: None, ..r.clone() }).collect();
+        let mut cells: Vec<DiagnosticCellV1> = protected(&whole, &decisions, |_| whole_place.clone(), min)
             .into_iter()
-            .chain(aggregate(&rows, min).into_iter().filter(|g| g.1.is_some()))
+            .chain(
+                protected(&rows, &decisions, |k| Place::Municipality(k.clone()), min)
+                    .into_iter()
+                    .filter(|g| g.1.is_some()),
+            )
             .map(|(competency, key, name, assessed, deficits)| DiagnosticCellV1 {
                 competency: super::competency(&comps, competency),
                 municipality_code: key,

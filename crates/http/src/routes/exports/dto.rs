@@ -216,7 +216,8 @@ pub struct PassportIndicatorV1 {
     pub numerator: Option<u64>,
     /// Denominator (`null` for counts or when suppressed).
     pub denominator: Option<u64>,
-    /// The group is smaller than `RSNMS_MIN_GROUP_SIZE`, so the figures are withheld.
+    /// Withheld by disclosure control: the group is smaller than `RSNMS_MIN_GROUP_SIZE`, or its
+    /// figures would give such a group away by subtraction.
     pub suppressed: bool,
     /// Target of the year from the municipality's agreement.
     pub target: Option<f64>,
@@ -428,7 +429,8 @@ pub struct DiagnosticCellV1 {
     pub with_deficit: Option<u64>,
     /// Share of participants with a deficit, per cent with one decimal (`null` when suppressed).
     pub share_percent: Option<f64>,
-    /// Fewer participants than `RSNMS_MIN_GROUP_SIZE`: the figures are withheld.
+    /// Withheld by disclosure control: fewer participants than `RSNMS_MIN_GROUP_SIZE`, or a
+    /// complement of such a group (the figures would give it away by subtraction).
     pub suppressed: bool,
 }
 

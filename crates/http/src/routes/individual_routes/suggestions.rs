@@ -28,7 +28,8 @@ pub struct SuggestionQuery {
 /// same municipality (at level by their own results) covering the
 /// person's open deficits, ranked federal-registry programmes first, then by how many deficits
 /// each covers, then by form, then by date, each with a human-readable reason (in the request's
-/// language).
+/// language). A mentor is suggested only to a caller who may read that mentor's results (a
+/// teacher asking for herself gets none: the suggestion would show a colleague's results).
 #[utoipa::path(
     tag = "routes",
     params(SuggestionQuery),

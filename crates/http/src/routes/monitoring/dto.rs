@@ -235,7 +235,8 @@ pub struct IndicatorView {
     pub denominator: Option<u64>,
     /// Value: per cent with one decimal, or the count.
     pub value: Option<f64>,
-    /// The population is smaller than `RSNMS_MIN_GROUP_SIZE`: figures withheld.
+    /// Figures withheld by disclosure control: a population smaller than
+    /// `RSNMS_MIN_GROUP_SIZE`, or one whose figure would give such a group away by subtraction.
     pub suppressed: bool,
     /// Target for the year from the applicable agreement.
     pub target: Option<f64>,

@@ -79,7 +79,7 @@ pub fn render(r: &ReportView) -> String {
          <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}\
          td,th{{border:1px solid #999;padding:4px 8px;font-size:12px}}section{{page-break-inside:avoid}}</style>\
          </head><body><h1>Мониторинг показателей РСНМС за {y} год</h1>\
-         <p>Группы менее {m} человек скрыты. Синяя полоса — значение, красная черта — целевое значение соглашения.</p>",
+         <p>Группы менее {m} человек скрыты, а также значения, по которым такую группу можно получить вычитанием. Синяя полоса — значение, красная черта — целевое значение соглашения.</p>",
         y = r.year,
         m = r.min_group_size
     );

@@ -27,7 +27,9 @@ pub struct IndicatorQuery {
 /// The system's indicators computed from its own data (показатели РСНМС) for a year: numerator,
 /// denominator, value, the target of the applicable agreement (when the territory is one
 /// municipality), attainment and reconciliation with the reported actual value. Aggregates
-/// only; populations smaller than `RSNMS_MIN_GROUP_SIZE` are suppressed. Analysts and the
+/// only; figures about persons are withheld by disclosure control (populations smaller than
+/// `RSNMS_MIN_GROUP_SIZE` and their complements, decided on the whole region; a school's figure
+/// also when the rest of its municipality would be such a group). Analysts and the
 /// region see everything; a municipality its territory; an organisation itself.
 #[utoipa::path(
     tag = "monitoring",

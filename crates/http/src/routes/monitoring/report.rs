@@ -31,7 +31,8 @@ pub struct ReportQuery {
 /// The monitoring report of a year (отчёт мониторинга): per municipality the indicators with
 /// targets and attainment, overdue network requests and routes by status. JSON, or with
 /// `Accept: text/html` / `?format=html` a printable HTML page with one inline SVG bar chart
-/// per indicator (no external assets, no scripts). Aggregates only, small groups suppressed.
+/// per indicator (no external assets, no scripts). Aggregates only; small groups and
+/// their complements withheld (disclosure control).
 #[utoipa::path(
     tag = "monitoring",
     params(ReportQuery),

@@ -541,6 +541,8 @@ impl DiagnosticRepository for DiagnosticStore {
         Ok(rows
             .into_iter()
             .flat_map(|r| {
+                let place = places.get(&r.person_id);
+                let (organization_id, municipality_code) = (place.map(|p| p.0), place.and_then(|p| p.2.clone()));
                 groups(r.person_id).into_iter().map(move |(group_key, group_name)| AnalyticsRow {
                     person_id: r.person_id,
                     competency_id: r.competency_id,
@@ -549,6 +551,8 @@ impl DiagnosticRepository for DiagnosticStore {
                     deficit: r.deficit,
                     group_key,
                     group_name,
+                    organization_id,
+                    municipality_code: municipality_code.clone(),
                 })
             })
             .collect())
@@ -581,6 +585,8 @@ impl DiagnosticRepository for DiagnosticStore {
                     deficit: r.deficit,
                     group_key: place.2.clone(),
                     group_name: place.3.clone(),
+                    organization_id: Some(place.0),
+                    municipality_code: place.2.clone(),
                 })
             })
             .collect())

@@ -11,6 +11,7 @@ mod diagnostics;
 mod errors;
 mod exports;
 mod faults;
+mod feed_by_role;
 mod idempotency;
 mod import_jobs;
 mod imports;

@@ -77,6 +77,7 @@ async fn change<C: ConnectionTrait>(
             municipality_code: org.and_then(|o| o.municipality_code),
             organization_id: Some(x.organization_id),
             person_id: Some(x.mentee_id),
+            counterpart: None,
         },
     })
 }

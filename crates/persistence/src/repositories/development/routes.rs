@@ -106,6 +106,7 @@ async fn route_scope<C: ConnectionTrait>(conn: &C, person_id: Uuid) -> DomainRes
         municipality_code: org.as_ref().and_then(|o| o.municipality_code.clone()),
         organization_id: org.map(|o| o.id),
         person_id: Some(person_id),
+        counterpart: None,
     })
 }
 

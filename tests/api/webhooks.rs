@@ -218,7 +218,7 @@ async fn a_subscription_receives_only_what_its_owner_may_see() {
     let municipal_a = app.token(Role::Municipal, Some(&r.mun_a), None);
     let sub = subscribe(&app, &municipal_a, &rx.url, json!(["person.*"])).await;
     let a = app
-        .create_person(json!({"surname": "Иванова", "first_name": "Анна", "organization_id": r.school_a["id"]}))
+        .create_person(json!({"surname": "Иванова", "first_name": "Анна", "organization_id": r.school_a["id"], "snils": "112-233-445 95", "hire_date": "2015-09-01"}))
         .await;
     app.create_person(json!({"surname": "Петров", "first_name": "Пётр", "organization_id": r.school_b["id"]})).await;
     let got = rx.wait_for(1).await;
@@ -227,6 +227,18 @@ async fn a_subscription_receives_only_what_its_owner_may_see() {
     assert_eq!(got.len(), 1);
     let body = verify(sub["secret"].as_str().unwrap(), &got[0]);
     assert_eq!(body["resource_id"], a["id"]);
+    assert_eq!(body["payload"]["snils"], "112-233-445 95", "the municipality may read it");
+    assert_eq!(body["payload"]["hire_date"], "2015-09-01");
+    // The delivery that carried personal data is the owner's audited read.
+    let audit = app.get(&format!("/api/v1/audit?resource_type=person&resource_id={}", id(&a)), &app.admin).await;
+    let reads: Vec<&Value> = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["action"] == "read_personal_data" && i["actor_role"] == "municipal")
+        .collect();
+    assert_eq!(reads.len(), 1, "{}", audit.text);
+    assert_eq!(reads[0]["request_id"], format!("webhook:{}", id(&sub)));
     // Another account does not see the subscription.
     let school = app.token(Role::Organization, Some(&r.school_a), None);
     let other = app.get(&format!("/api/v1/webhooks/{}", id(&sub)), &school).await;

@@ -65,7 +65,8 @@ pub fn persons(scope: &Scope) -> Condition {
 
 /// Outbox events visible in the scope, by the scope columns every event carries: the region
 /// and municipality, the organisation (and, for an organisation, its direct subdivisions), or
-/// the person — or by the same columns of the event's counterpart party, when it has one.
+/// the person (and a person's own organisation) — or by the same columns of the event's
+/// counterpart party, when it has one.
 pub fn changes(scope: &Scope) -> Condition {
     use crate::entities::outbox_feed::Column as C;
     let party = |region: C, municipality: C, organization: C| match scope {
@@ -82,7 +83,15 @@ pub fn changes(scope: &Scope) -> Condition {
         Scope::Municipality { .. } | Scope::Organization(_) => Condition::any()
             .add(party(C::RegionCode, C::MunicipalityCode, C::OrganizationId))
             .add(party(C::CounterpartRegionCode, C::CounterpartMunicipalityCode, C::CounterpartOrganizationId)),
-        Scope::Person { person_id, .. } => Condition::all().add(C::PersonId.eq(*person_id)),
+        // A person reads the events about themselves and, as `organizations` lets them, their
+        // organisation itself.
+        Scope::Person { person_id, organization_id } => {
+            let own = Condition::any().add(C::PersonId.eq(*person_id));
+            match organization_id {
+                Some(o) => own.add(Condition::all().add(C::ResourceType.eq("organization")).add(C::ResourceId.eq(*o))),
+                None => own,
+            }
+        }
         Scope::Nothing => nothing(),
     }
 }

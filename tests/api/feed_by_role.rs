@@ -234,3 +234,31 @@ async fn both_parties_of_a_sent_request_and_those_above_them_receive_every_event
         assert!(actions(&events, &other.body["id"]).is_empty(), "{name}: a withdrawn draft never reaches it");
     }
 }
+
+#[tokio::test]
+async fn a_route_reaches_its_learner_and_its_tutor_as_their_gets_of_routes_show_it() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let route = crate::routes::route_in_school_a(&app, &r).await;
+    let shown = app.get(&format!("/api/v1/routes/{route}"), &app.admin).await;
+    let (learner, tutor) = (shown.body["person_id"].as_str().unwrap(), shown.body["tutor_id"].as_str().unwrap());
+    let stranger = app
+        .create_person(json!({"surname": "Чужая", "first_name": "Ирина", "organization_id": r.school_b["id"]}))
+        .await;
+    for (name, token) in [
+        ("learner", app.token(Role::Teacher, Some(&r.school_a), Some(learner))),
+        ("tutor", app.token(Role::Tutor, Some(&r.region), Some(tutor))),
+        ("stranger", app.token(Role::Teacher, Some(&r.school_b), Some(&id(&stranger)))),
+        ("municipal A", app.token(Role::Municipal, Some(&r.mun_a), None)),
+        ("municipal B", app.token(Role::Municipal, Some(&r.mun_b), None)),
+    ] {
+        let state = replay(&feed(&app, &token, "route").await);
+        let get = listed(&app, &token, "/api/v1/routes").await.unwrap();
+        assert_eq!(state.keys().collect::<Vec<_>>(), get.keys().collect::<Vec<_>>(), "{name}");
+        for (rid, view) in &get {
+            for f in ["person_id", "tutor_id", "status", "period_start", "period_end", "version"] {
+                assert_eq!(state[rid][f], view[f], "{name}: route {rid} field {f}");
+            }
+        }
+    }
+}

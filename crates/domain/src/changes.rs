@@ -39,7 +39,8 @@ pub struct ChangeScope {
     /// Person the resource is about.
     pub person_id: Option<Uuid>,
     /// A second audience: the other party of a two-party resource (the addressee of a sent
-    /// network request). Readers in its scope (and the levels above it) receive the event too.
+    /// network request, the tutor of a route, the mentor of a pair). Readers in its scope (and
+    /// the levels above it) receive the event too.
     pub counterpart: Option<Party>,
 }
 
@@ -52,6 +53,8 @@ pub struct Party {
     pub municipality_code: Option<String>,
     /// Organisation.
     pub organization_id: Option<Uuid>,
+    /// Person (the tutor of a route, the mentor of a pair).
+    pub person_id: Option<Uuid>,
 }
 
 /// One change to journal: an audit record and an outbox event.

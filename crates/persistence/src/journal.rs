@@ -99,6 +99,7 @@ fn rows(ctx: Option<&Ctx>, changes: Vec<Change>) -> (Vec<audit_log::ActiveModel>
             counterpart_region_code: Set(counterpart.region_code),
             counterpart_municipality_code: Set(counterpart.municipality_code),
             counterpart_organization_id: Set(counterpart.organization_id),
+            counterpart_person_id: Set(counterpart.person_id),
             request_id: Set(request_id.clone()),
         });
     }

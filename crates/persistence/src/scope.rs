@@ -66,7 +66,7 @@ pub fn persons(scope: &Scope) -> Condition {
 /// Outbox events visible in the scope, by the scope columns every event carries: the region
 /// and municipality, the organisation (and, for an organisation, its direct subdivisions), or
 /// the person (and a person's own organisation) — or by the same columns of the event's
-/// counterpart party, when it has one.
+/// counterpart party (a tutor, a mentor), when it has one.
 pub fn changes(scope: &Scope) -> Condition {
     use crate::entities::outbox_feed::Column as C;
     let party = |region: C, municipality: C, organization: C| match scope {
@@ -86,7 +86,7 @@ pub fn changes(scope: &Scope) -> Condition {
         // A person reads the events about themselves and, as `organizations` lets them, their
         // organisation itself.
         Scope::Person { person_id, organization_id } => {
-            let own = Condition::any().add(C::PersonId.eq(*person_id));
+            let own = Condition::any().add(C::PersonId.eq(*person_id)).add(C::CounterpartPersonId.eq(*person_id));
             match organization_id {
                 Some(o) => own.add(Condition::all().add(C::ResourceType.eq("organization")).add(C::ResourceId.eq(*o))),
                 None => own,

@@ -23,6 +23,7 @@ pub struct Model {
     pub counterpart_region_code: Option<String>,
     pub counterpart_municipality_code: Option<String>,
     pub counterpart_organization_id: Option<Uuid>,
+    pub counterpart_person_id: Option<Uuid>,
     pub request_id: String,
     pub pub_seq: Option<i64>,
 }

@@ -145,6 +145,7 @@ pub(crate) fn change(m: &Model, r: &NetworkRequest, action: &'static str, kind: 
         region_code: m.addressee_region_code.clone(),
         municipality_code: m.addressee_municipality_code.clone(),
         organization_id: m.addressee_organization_id,
+        person_id: None,
     });
     let scope = ChangeScope {
         region_code: Some(m.sender_region_code.clone()),

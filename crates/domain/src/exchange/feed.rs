@@ -108,20 +108,24 @@ pub async fn audit_reads(audit: &dyn AuditRepository, ctx: &Ctx, shown: &[Presen
     Ok(())
 }
 
-/// Reads the feed for a caller: publishes what has committed, reads the resource types its role
-/// reads in its scope, presents each event ([`present`]) and audits the personal data shown.
+/// Reads a page of the feed for a caller: publishes what has committed, reads the resource types
+/// its role reads in its scope (one event more than `query.limit`, to tell whether more is
+/// available), presents each event ([`present`]) and audits the personal data of the page shown.
+/// Returns the page and whether more is available.
 pub async fn read_changes(
     feed: &dyn ChangeFeed,
     audit: &dyn AuditRepository,
     ctx: &Ctx,
     query: &ChangeQuery,
-) -> DomainResult<Vec<Presented>> {
+) -> DomainResult<(Vec<Presented>, bool)> {
     feed.publish().await?;
-    let query = ChangeQuery { readable: readable_types(ctx.actor.role), ..query.clone() };
-    let events = feed.read(&ctx.actor.scope(), &query).await?;
+    let query = ChangeQuery { readable: readable_types(ctx.actor.role), limit: query.limit + 1, ..query.clone() };
+    let mut events = feed.read(&ctx.actor.scope(), &query).await?;
+    let more = events.len() as u64 >= query.limit;
+    events.truncate(usize::try_from(query.limit - 1).unwrap_or(usize::MAX));
     let shown: Vec<Presented> = events.into_iter().filter_map(|e| present(&ctx.actor, e)).collect();
     audit_reads(audit, ctx, &shown).await?;
-    Ok(shown)
+    Ok((shown, more))
 }
 
 #[cfg(test)]

@@ -78,13 +78,9 @@ pub async fn list_changes(
     Auth(ctx): Auth,
     Params(q): Params<ChangeQueryParams>,
 ) -> ApiResult<HttpResponse> {
-    let mut query = query(&q)?;
-    // One probe row tells whether more is available.
-    query.limit += 1;
-    let mut events =
+    let query = query(&q)?;
+    let (events, has_more) =
         rsnms_domain::exchange::feed::read_changes(state.changes.as_ref(), state.audit.as_ref(), &ctx, &query).await?;
-    let has_more = events.len() as u64 >= query.limit;
-    events.truncate(usize::try_from(query.limit - 1).unwrap_or(usize::MAX));
     let next_cursor = events.last().map_or(query.after, |p| p.event.position).to_string();
     let mut res = HttpResponse::Ok();
     if has_more {

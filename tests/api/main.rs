@@ -12,6 +12,7 @@ mod disclosure;
 mod errors;
 mod exports;
 mod faults;
+mod feed_by_role;
 mod idempotency;
 mod import_jobs;
 mod imports;

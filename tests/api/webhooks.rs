@@ -218,7 +218,7 @@ async fn a_subscription_receives_only_what_its_owner_may_see() {
     let municipal_a = app.token(Role::Municipal, Some(&r.mun_a), None);
     let sub = subscribe(&app, &municipal_a, &rx.url, json!(["person.*"])).await;
     let a = app
-        .create_person(json!({"surname": "Иванова", "first_name": "Анна", "organization_id": r.school_a["id"]}))
+        .create_person(json!({"surname": "Иванова", "first_name": "Анна", "organization_id": r.school_a["id"], "snils": "112-233-445 95", "hire_date": "2015-09-01"}))
         .await;
     app.create_person(json!({"surname": "Петров", "first_name": "Пётр", "organization_id": r.school_b["id"]})).await;
     let got = rx.wait_for(1).await;
@@ -227,6 +227,18 @@ async fn a_subscription_receives_only_what_its_owner_may_see() {
     assert_eq!(got.len(), 1);
     let body = verify(sub["secret"].as_str().unwrap(), &got[0]);
     assert_eq!(body["resource_id"], a["id"]);
+    assert_eq!(body["payload"]["snils"], "112-233-445 95", "the municipality may read it");
+    assert_eq!(body["payload"]["hire_date"], "2015-09-01");
+    // The delivery that carried personal data is the owner's audited read.
+    let audit = app.get(&format!("/api/v1/audit?resource_type=person&resource_id={}", id(&a)), &app.admin).await;
+    let reads: Vec<&Value> = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["action"] == "read_personal_data" && i["actor_role"] == "municipal")
+        .collect();
+    assert_eq!(reads.len(), 1, "{}", audit.text);
+    assert_eq!(reads[0]["request_id"], format!("webhook:{}", id(&sub)));
     // Another account does not see the subscription.
     let school = app.token(Role::Organization, Some(&r.school_a), None);
     let other = app.get(&format!("/api/v1/webhooks/{}", id(&sub)), &school).await;
@@ -238,7 +250,7 @@ async fn subscriptions_are_validated_and_refused_to_roles_without_the_right() {
     let app = spawn_app().await;
     let r = app.seed_region().await;
     let bad =
-        app.post("/api/v1/webhooks", &app.admin, &json!({"url": "http://example.org/hook", "event_types": []})).await;
+        app.post("/api/v1/webhooks", &app.admin, &json!({"url": "ftp://example.org/hook", "event_types": []})).await;
     bad.assert_problem(422);
     let mut fields = bad.error_fields();
     fields.sort();
@@ -256,4 +268,69 @@ async fn subscriptions_are_validated_and_refused_to_roles_without_the_right() {
     let denied =
         app.post("/api/v1/webhooks", &teacher, &json!({"url": "https://example.org/hook", "event_types": ["*"]})).await;
     denied.assert_problem(403);
+}
+
+#[tokio::test]
+async fn targets_that_point_inward_are_refused_at_subscription_in_every_spelling() {
+    // The tests allow-list 127.0.0.0/8 for their receivers; every other inward form is refused.
+    let app = spawn_app().await;
+    for (url, code) in [
+        ("http://2130706433/hook", "ambiguous_host"),
+        ("http://0x7f.0.0.1/hook", "ambiguous_host"),
+        ("http://0177.0.0.1/hook", "ambiguous_host"),
+        ("http://[::ffff:127.0.0.1]/hook", "ambiguous_host"),
+        ("https://[::ffff:7f00:1]/hook", "inward_target"),
+        ("https://0.0.0.0/hook", "inward_target"),
+        ("https://169.254.169.254/latest/meta-data/", "inward_target"),
+        ("https://10.0.0.8/hook", "inward_target"),
+        ("https://[fd12::1]/hook", "inward_target"),
+        ("https://evil@127.0.0.1/hook", "userinfo_refused"),
+        ("https://localhost/hook", "inward_target"),
+        ("http://localhost:8080/hook", "inward_target"),
+        ("http://8.8.8.8/hook", "insecure_scheme"),
+    ] {
+        let r = app.post("/api/v1/webhooks", &app.admin, &json!({"url": url, "event_types": ["*"]})).await;
+        r.assert_problem(422);
+        assert_eq!(r.error_fields(), vec!["url"], "{url}");
+        assert_eq!(r.body["errors"][0]["code"], code, "{url}: {}", r.text);
+    }
+    let listed = app.get("/api/v1/webhooks", &app.admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 0, "nothing was stored");
+}
+
+#[tokio::test]
+async fn a_name_that_resolves_inward_is_refused_at_delivery_and_a_checked_one_is_delivered_to_its_address() {
+    let rx = Receiver::start().await;
+    let port = rx.url.trim_start_matches("http://127.0.0.1:").split('/').next().unwrap().to_owned();
+    let mut settings = test_settings(&rsnms_tests::fresh_database_url().await);
+    settings.exchange.webhook_hosts = rsnms::exchange::parse_hosts(
+        "metadata.test=169.254.169.254,mapped.test=::ffff:127.0.0.1,hook.test=127.0.0.1,split.test=127.0.0.1,split.test=10.0.0.1",
+    )
+    .unwrap();
+    let app = spawn_with(settings).await;
+    let inward =
+        subscribe(&app, &app.admin, "https://metadata.test/latest/meta-data/", json!(["organization.*"])).await;
+    let mapped =
+        subscribe(&app, &app.admin, &format!("http://mapped.test:{port}/hook"), json!(["organization.*"])).await;
+    let split = subscribe(&app, &app.admin, &format!("http://split.test:{port}/hook"), json!(["organization.*"])).await;
+    let good = subscribe(&app, &app.admin, &format!("http://hook.test:{port}/hook"), json!(["organization.*"])).await;
+    app.create_org(json!({"name": "Министерство", "kind": "regional_authority", "region_code": "03"})).await;
+
+    let got = rx.wait_for(1).await;
+    assert_eq!(verify(good["secret"].as_str().unwrap(), &got[0])["event_type"], "organization.created");
+    for sub in [&inward, &mapped, &split] {
+        let mut log = Vec::new();
+        for _ in 0..100 {
+            log = deliveries(&app, sub).await;
+            if log.first().is_some_and(|d| d["attempts"].as_u64() >= Some(1)) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let d = &log[0];
+        assert_ne!(d["status"], "delivered", "{}", sub["url"]);
+        assert!(d["last_status_code"].is_null(), "no connection was made: {d}");
+        assert!(d["last_error"].as_str().unwrap().starts_with("target refused"), "{d}");
+    }
+    assert_eq!(rx.received().len(), 1, "only the checked name reached the receiver");
 }

@@ -15,6 +15,9 @@ use crate::{
     persons::PersonRepository,
 };
 
+/// Roles that read accounts: administrators.
+pub const READERS: &[Role] = &[Role::Admin];
+
 /// User or API client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -83,6 +83,8 @@ pub struct AppState {
     pub mentoring: Arc<dyn rsnms_domain::development::mentoring::MentoringRepository>,
     /// Monitoring counts.
     pub monitoring: Arc<dyn rsnms_domain::monitoring::MonitoringRepository>,
+    /// Where webhooks may be delivered (`RSNMS_WEBHOOK_ALLOWED_NETWORKS`).
+    pub webhook_targets: rsnms_domain::exchange::webhooks::TargetPolicy,
     /// Smallest group shown in aggregates (`RSNMS_MIN_GROUP_SIZE`); smaller ones are suppressed.
     pub min_group_size: u64,
 }

@@ -97,6 +97,7 @@ fn rows(ctx: Option<&Ctx>, changes: Vec<Change>) -> (Vec<audit_log::ActiveModel>
                 ChangeKind::Deleted => "deleted",
             }
         );
+        let counterpart = change.scope.counterpart.unwrap_or_default();
         events.push(outbox::ActiveModel {
             seq: sea_orm::ActiveValue::NotSet,
             event_id: Set(Uuid::now_v7()),
@@ -110,6 +111,10 @@ fn rows(ctx: Option<&Ctx>, changes: Vec<Change>) -> (Vec<audit_log::ActiveModel>
             municipality_code: Set(change.scope.municipality_code),
             organization_id: Set(change.scope.organization_id),
             person_id: Set(change.scope.person_id),
+            counterpart_region_code: Set(counterpart.region_code),
+            counterpart_municipality_code: Set(counterpart.municipality_code),
+            counterpart_organization_id: Set(counterpart.organization_id),
+            counterpart_person_id: Set(counterpart.person_id),
             request_id: Set(request_id.clone()),
         });
     }

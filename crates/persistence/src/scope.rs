@@ -65,18 +65,33 @@ pub fn persons(scope: &Scope) -> Condition {
 
 /// Outbox events visible in the scope, by the scope columns every event carries: the region
 /// and municipality, the organisation (and, for an organisation, its direct subdivisions), or
-/// the person.
+/// the person (and a person's own organisation) — or by the same columns of the event's
+/// counterpart party (a tutor, a mentor), when it has one.
 pub fn changes(scope: &Scope) -> Condition {
     use crate::entities::outbox_feed::Column as C;
+    let party = |region: C, municipality: C, organization: C| match scope {
+        Scope::Municipality { region_code, municipality_code } => {
+            Condition::all().add(region.eq(region_code.as_str())).add(municipality.eq(municipality_code.as_str()))
+        }
+        Scope::Organization(id) => Condition::any()
+            .add(organization.eq(*id))
+            .add(organization.in_subquery(orgs_where(Condition::all().add(organizations::Column::ParentId.eq(*id))))),
+        _ => nothing(),
+    };
     match scope {
         Scope::All => Condition::all(),
-        Scope::Municipality { region_code, municipality_code } => Condition::all()
-            .add(C::RegionCode.eq(region_code.as_str()))
-            .add(C::MunicipalityCode.eq(municipality_code.as_str())),
-        Scope::Organization(id) => Condition::any().add(C::OrganizationId.eq(*id)).add(
-            C::OrganizationId.in_subquery(orgs_where(Condition::all().add(organizations::Column::ParentId.eq(*id)))),
-        ),
-        Scope::Person { person_id, .. } => Condition::all().add(C::PersonId.eq(*person_id)),
+        Scope::Municipality { .. } | Scope::Organization(_) => Condition::any()
+            .add(party(C::RegionCode, C::MunicipalityCode, C::OrganizationId))
+            .add(party(C::CounterpartRegionCode, C::CounterpartMunicipalityCode, C::CounterpartOrganizationId)),
+        // A person reads the events about themselves and, as `organizations` lets them, their
+        // organisation itself.
+        Scope::Person { person_id, organization_id } => {
+            let own = Condition::any().add(C::PersonId.eq(*person_id)).add(C::CounterpartPersonId.eq(*person_id));
+            match organization_id {
+                Some(o) => own.add(Condition::all().add(C::ResourceType.eq("organization")).add(C::ResourceId.eq(*o))),
+                None => own,
+            }
+        }
         Scope::Nothing => nothing(),
     }
 }

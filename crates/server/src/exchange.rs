@@ -1,13 +1,18 @@
 //! The webhook worker: publishes committed outbox events, fans them out to subscriptions, leases
 //! due deliveries (several instances never send the same one at once) and POSTs them signed.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use rsnms_domain::exchange::{
     ChangeFeed, WebhookRepository,
-    webhooks::{Attempt, LeasedDelivery, backoff},
+    webhooks::{Attempt, LeasedDelivery, TargetPolicy, backoff, parse_target},
 };
 use sha2::Sha256;
 use tokio::task::JoinSet;
@@ -30,6 +35,11 @@ pub struct ExchangeSettings {
     /// `RSNMS_IMPORT_JOB_POLL_MS`: how often an idle import worker looks for a queued job
     /// (default 1000).
     pub import_job_poll_ms: u64,
+    /// Where webhooks may be delivered (`RSNMS_WEBHOOK_ALLOWED_NETWORKS`, comma-separated CIDRs).
+    pub webhook_targets: TargetPolicy,
+    /// Fixed addresses of names (`RSNMS_WEBHOOK_HOSTS`, `name=address,…`, a name repeated for
+    /// several): split-horizon names without DNS, and the tests. Checked like resolved ones.
+    pub webhook_hosts: HashMap<String, Vec<IpAddr>>,
 }
 
 impl ExchangeSettings {
@@ -42,6 +52,9 @@ impl ExchangeSettings {
             webhook_max_attempts: 3,
             webhook_timeout_seconds: 2,
             import_job_poll_ms: 50,
+            // The tests' receivers listen on loopback.
+            webhook_targets: TargetPolicy::parse("127.0.0.0/8").unwrap_or_default(),
+            webhook_hosts: HashMap::new(),
         }
     }
 }
@@ -62,25 +75,136 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
 const LEASE_SECONDS: i64 = 60;
 const BATCH: u64 = 50;
 
-async fn send(client: &reqwest::Client, d: &LeasedDelivery, settings: &ExchangeSettings) -> Attempt {
-    let body = serde_json::to_vec(&d.delivery.body).unwrap_or_default();
+/// Parses `RSNMS_WEBHOOK_HOSTS`: `name=address,name=address` (a name repeated for several).
+pub fn parse_hosts(list: &str) -> Result<HashMap<String, Vec<IpAddr>>, String> {
+    let mut hosts: HashMap<String, Vec<IpAddr>> = HashMap::new();
+    for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (name, addr) = item.split_once('=').ok_or_else(|| format!("not name=address: {item}"))?;
+        let addr = addr.trim().parse::<IpAddr>().map_err(|_| format!("not an address: {addr}"))?;
+        hosts.entry(name.trim().to_ascii_lowercase()).or_default().push(addr);
+    }
+    Ok(hosts)
+}
+
+/// A delivery refused because of where its target points.
+#[derive(Debug)]
+struct Refused(&'static str);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "target refused: {}", self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// The client's only resolver: resolves a target's name once (a fixed host entry or the
+/// system's resolver), refuses the delivery when any address it gives is not accepted by the
+/// policy, and hands the client exactly the checked addresses to connect to — no second lookup
+/// that a rebinding DNS server could answer differently.
+#[derive(Clone)]
+struct CheckedResolver {
+    policy: TargetPolicy,
+    hosts: Arc<HashMap<String, Vec<IpAddr>>>,
+    plain_http: bool,
+}
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let this = self.clone();
+        let host = name.as_str().to_ascii_lowercase();
+        Box::pin(async move {
+            let addrs: Vec<IpAddr> = match this.hosts.get(&host) {
+                Some(fixed) => fixed.clone(),
+                None => tokio::net::lookup_host((host.as_str(), 0)).await?.map(|a| a.ip()).collect(),
+            };
+            if addrs.is_empty() {
+                return Err(Box::new(Refused("the name resolves to no address")) as _);
+            }
+            if addrs.iter().any(|a| !this.policy.accepts(*a, this.plain_http)) {
+                return Err(Box::new(Refused("the name resolves to an address that points inward")) as _);
+            }
+            let checked: reqwest::dns::Addrs = Box::new(addrs.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+            Ok(checked)
+        })
+    }
+}
+
+/// The clients of the worker: one for `https://` targets (public or allow-listed addresses),
+/// one for `http://` targets (allow-listed addresses only). Neither follows redirects nor uses a
+/// proxy from the environment (which would resolve the name itself).
+#[derive(Clone)]
+pub struct Clients {
+    https: reqwest::Client,
+    http: reqwest::Client,
+}
+
+impl Clients {
+    /// Builds the clients.
+    pub fn new(settings: &ExchangeSettings) -> anyhow::Result<Self> {
+        let hosts = Arc::new(settings.webhook_hosts.clone());
+        let client = |plain_http: bool| {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(settings.webhook_timeout_seconds))
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .dns_resolver(Arc::new(CheckedResolver {
+                    policy: settings.webhook_targets.clone(),
+                    hosts: hosts.clone(),
+                    plain_http,
+                }))
+                .build()
+        };
+        Ok(Self { https: client(false)?, http: client(true)? })
+    }
+}
+
+/// Why a request failed, without the URL; a refusal by the resolver is named as such.
+fn failure(e: &reqwest::Error) -> String {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<Refused>() {
+            return r.to_string();
+        }
+        source = s.source();
+    }
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        "the request failed".into()
+    }
+}
+
+async fn send(clients: &Clients, d: &LeasedDelivery, settings: &ExchangeSettings) -> Attempt {
     let now = Utc::now();
-    let sent = client
-        .post(&d.url)
-        .header("content-type", "application/json")
-        .header("user-agent", "rsnms-webhooks/1")
-        .header("x-rsnms-delivery", d.delivery.id.to_string())
-        .header("x-rsnms-event", d.delivery.event_type.as_str())
-        .header("x-rsnms-timestamp", now.timestamp().to_string())
-        .header("x-rsnms-signature", signature(&d.secret, now.timestamp(), &body))
-        .body(body)
-        .send()
-        .await;
+    // The stored URL is parsed and checked again by the same function as at subscription (the
+    // policy may have changed); the client sends to this very parsed URL.
+    let sent = match parse_target(&d.url, &settings.webhook_targets) {
+        Err(e) => Err(format!("target refused: {}", e.code)),
+        Ok(url) => {
+            let client = if url.scheme() == "http" { &clients.http } else { &clients.https };
+            let body = serde_json::to_vec(&d.delivery.body).unwrap_or_default();
+            client
+                .post(url)
+                .header("content-type", "application/json")
+                .header("user-agent", "rsnms-webhooks/1")
+                .header("x-rsnms-delivery", d.delivery.id.to_string())
+                .header("x-rsnms-event", d.delivery.event_type.as_str())
+                .header("x-rsnms-timestamp", now.timestamp().to_string())
+                .header("x-rsnms-signature", signature(&d.secret, now.timestamp(), &body))
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| failure(&e))
+        }
+    };
+    // Only the status code is kept, never the response body.
     let (ok, status_code, error) = match sent {
         Ok(r) if r.status().is_success() => (true, Some(i32::from(r.status().as_u16())), None),
         Ok(r) => (false, Some(i32::from(r.status().as_u16())), Some(format!("HTTP {}", r.status().as_u16()))),
-        // The error's text names the URL and the cause, never the body.
-        Err(e) => (false, None, Some(e.without_url().to_string())),
+        Err(e) => (false, None, Some(e)),
     };
     let attempt_no = u32::try_from(d.delivery.attempts).unwrap_or(0).saturating_add(1);
     let retry_at = (!ok && attempt_no < settings.webhook_max_attempts).then(|| {
@@ -94,7 +218,7 @@ async fn send(client: &reqwest::Client, d: &LeasedDelivery, settings: &ExchangeS
 pub async fn webhook_round(
     feed: &dyn ChangeFeed,
     hooks: &Arc<dyn WebhookRepository>,
-    client: &reqwest::Client,
+    clients: &Clients,
     worker: &str,
     settings: &ExchangeSettings,
 ) -> anyhow::Result<usize> {
@@ -109,11 +233,11 @@ pub async fn webhook_round(
     let n = leased.len();
     let mut set = JoinSet::new();
     for d in leased {
-        let client = client.clone();
+        let clients = clients.clone();
         let hooks = hooks.clone();
         let settings = settings.clone();
         set.spawn(async move {
-            let attempt = send(&client, &d, &settings).await;
+            let attempt = send(&clients, &d, &settings).await;
             if let Err(e) = hooks.record(d.delivery.id, attempt).await {
                 tracing::warn!(error = %e, delivery = %d.delivery.id, "webhook attempt not recorded");
             }
@@ -129,10 +253,7 @@ pub fn spawn_webhook_worker(
     hooks: Arc<dyn WebhookRepository>,
     settings: ExchangeSettings,
 ) -> anyhow::Result<()> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(settings.webhook_timeout_seconds))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    let clients = Clients::new(&settings)?;
     let worker = format!("worker-{}", uuid::Uuid::now_v7().simple());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(settings.webhook_poll_ms));
@@ -141,7 +262,7 @@ pub fn spawn_webhook_worker(
             tick.tick().await;
             // Work through a backlog without waiting for the next tick.
             loop {
-                match webhook_round(feed.as_ref(), &hooks, &client, &worker, &settings).await {
+                match webhook_round(feed.as_ref(), &hooks, &clients, &worker, &settings).await {
                     Ok(n) if n as u64 >= BATCH => continue,
                     Ok(_) => break,
                     Err(e) => {

@@ -131,6 +131,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         mentoring: store.mentoring.clone(),
         monitoring: Arc::new(rsnms_persistence::repositories::MonitoringStore::new(store.db.clone())),
         min_group_size: settings.min_group_size,
+        webhook_targets: settings.exchange.webhook_targets.clone(),
     };
     seed_deadline_data(&store).await?;
     let ctx = AppContext::new(

@@ -96,6 +96,12 @@ impl Settings {
                 webhook_max_attempts: parsed::<u32>("RSNMS_WEBHOOK_MAX_ATTEMPTS", 10)?.max(1),
                 webhook_timeout_seconds: parsed::<u64>("RSNMS_WEBHOOK_TIMEOUT_SECONDS", 10)?.max(1),
                 import_job_poll_ms: parsed::<u64>("RSNMS_IMPORT_JOB_POLL_MS", 1000)?.max(10),
+                webhook_targets: rsnms_domain::exchange::webhooks::TargetPolicy::parse(
+                    &var("RSNMS_WEBHOOK_ALLOWED_NETWORKS").unwrap_or_default(),
+                )
+                .map_err(|e| anyhow::anyhow!("RSNMS_WEBHOOK_ALLOWED_NETWORKS: {e}"))?,
+                webhook_hosts: crate::exchange::parse_hosts(&var("RSNMS_WEBHOOK_HOSTS").unwrap_or_default())
+                    .map_err(|e| anyhow::anyhow!("RSNMS_WEBHOOK_HOSTS: {e}"))?,
             },
         })
     }

@@ -24,6 +24,7 @@ pub use reporting::{
     IndicatorValueInput, ReportRow, agreement_report, list_indicator_values, region_report, report_indicator_value,
 };
 pub use repository::{AgreementFilter, AgreementRepository, NewAgreement, NewAmendment, NewIndicatorValue, Territory};
+pub use rules::READERS;
 pub use rules::{
     amend_agreement, create_agreement, get_agreement_as_of, list_agreements, list_versions, sign_agreement,
     terminate_agreement, update_agreement,

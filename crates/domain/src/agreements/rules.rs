@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// Roles that read agreements (a municipal authority only its own).
-pub(super) const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Integration];
+pub const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Integration];
 /// Roles that read the region's attainment report: readers and analysts (aggregates only).
 pub(super) const REPORT_READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Integration, Role::Analyst];

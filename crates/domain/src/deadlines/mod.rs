@@ -11,6 +11,9 @@ pub use policies::{
     update_policy,
 };
 
+/// Roles that read deadline policies and the production calendar: every role.
+pub const READERS: &[crate::auth::Role] = &crate::auth::Role::ALL;
+
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
 
 use crate::{

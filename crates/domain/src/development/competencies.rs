@@ -165,7 +165,7 @@ pub trait CompetencyRepository: Send + Sync {
 const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
 
 /// Every role reads the framework: it holds no personal data.
-const READERS: &[Role] = &Role::ALL;
+pub const READERS: &[Role] = &Role::ALL;
 
 async fn validate(repo: &dyn CompetencyRepository, input: CompetencyInput) -> DomainResult<NewCompetency> {
     let mut e = Errors::new();

@@ -221,6 +221,10 @@ pub trait OfferingRepository: Send + Sync {
 }
 
 /// Roles that create and change entries of a kind.
+/// Roles that read events and internship sites: every role.
+pub const READERS: &[Role] = &Role::ALL;
+
+/// Roles that create and change entries of a kind.
 pub fn writers(kind: OfferingKind) -> &'static [Role] {
     match kind {
         OfferingKind::Event => &[Role::Admin, Role::Operator, Role::Municipal],
@@ -339,7 +343,7 @@ pub async fn get_offering(
     kind: OfferingKind,
     id: Uuid,
 ) -> DomainResult<Offering> {
-    ctx.actor.require(&Role::ALL)?;
+    ctx.actor.require(READERS)?;
     repo.get(kind, id).await
 }
 
@@ -351,7 +355,7 @@ pub async fn list_offerings(
     filter: &OfferingFilter,
     page: PageRequest,
 ) -> DomainResult<Page<Offering>> {
-    ctx.actor.require(&Role::ALL)?;
+    ctx.actor.require(READERS)?;
     repo.list(kind, filter, page).await
 }
 

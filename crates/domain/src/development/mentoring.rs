@@ -150,7 +150,8 @@ pub trait MentoringRepository: Send + Sync {
 
 /// Roles that create and change pairs (each within its scope).
 pub const WRITERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
-const READERS: &[Role] =
+/// Roles that read pairs (within their scope).
+pub const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
 
 fn unknown(field: &str, ru: &str, en: &str) -> FieldError {

@@ -197,6 +197,8 @@ pub trait ProgramRepository: Send + Sync {
 
 /// Roles that add and change programmes.
 pub const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
+/// Roles that read the catalogue: every role (it is public).
+pub const READERS: &[Role] = &Role::ALL;
 
 async fn validate(
     comps: &dyn CompetencyRepository,
@@ -300,7 +302,7 @@ pub async fn create_program(
 
 /// Reads a programme (the catalogue is public to every role).
 pub async fn get_program(repo: &dyn ProgramRepository, ctx: &Ctx, id: Uuid) -> DomainResult<Program> {
-    ctx.actor.require(&Role::ALL)?;
+    ctx.actor.require(READERS)?;
     repo.get(id).await
 }
 
@@ -311,7 +313,7 @@ pub async fn list_programs(
     filter: &ProgramFilter,
     page: PageRequest,
 ) -> DomainResult<Page<Program>> {
-    ctx.actor.require(&Role::ALL)?;
+    ctx.actor.require(READERS)?;
     repo.list(filter, page).await
 }
 

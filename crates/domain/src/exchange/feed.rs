@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use crate::{
     DomainResult,
-    auth::{Ctx, Scope},
+    audit::AuditRepository,
+    auth::{Actor, Ctx, Scope},
+    changes::{hide_personal_data, read_rule, readable_types},
 };
 
 /// One published event.
@@ -44,6 +46,10 @@ pub struct ChangeQuery {
     pub limit: u64,
     /// Only events up to this position (inclusive), if given.
     pub until: Option<i64>,
+    /// The resource types the reader's role reads: `(in its scope, all rows)`; `None` reads
+    /// every type in the scope (set from [`readable_types`] by [`read_changes`] and the
+    /// webhook fan-out).
+    pub readable: Option<(Vec<&'static str>, Vec<&'static str>)>,
 }
 
 /// Reading the published outbox.
@@ -56,35 +62,77 @@ pub trait ChangeFeed: Send + Sync {
     async fn read(&self, scope: &Scope, query: &ChangeQuery) -> DomainResult<Vec<ChangeEvent>>;
 }
 
-/// Whether the payload of an event may be shown to an actor: events flagged as personal data
-/// only to those who may read the person's personal data.
-pub fn payload_visible(actor: &crate::auth::Actor, e: &ChangeEvent) -> bool {
-    !e.personal_data || e.person_id.is_some_and(|p| actor.may_read_personal_data_of(p))
+/// An event as one reader receives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Presented {
+    /// The event, its payload as the reader may see it.
+    pub event: ChangeEvent,
+    /// Whether the payload was withheld whole (it is personal data the reader may not see).
+    pub payload_hidden: bool,
+    /// Whether the reader receives personal data with it (an audited read).
+    pub personal_data_read: bool,
 }
 
-/// Reads the feed for a caller: publishes what has committed, reads in the caller's scope and
-/// hides payloads holding personal data the caller may not see. Returns the events and whether
-/// each payload is shown.
+/// An event as a reader receives it, by the read rule of its resource type ([`read_rule`]):
+/// `None` when the reader's role does not read that type; personal data only to those who may
+/// read that person's personal data — hidden field by field as the resource's GET hides it, or
+/// the whole payload withheld when all of it is personal.
+pub fn present(actor: &Actor, mut e: ChangeEvent) -> Option<Presented> {
+    if !read_rule(&e.resource_type).readers.contains(&actor.role) {
+        return None;
+    }
+    let out = |event, payload_hidden, personal_data_read| Presented { event, payload_hidden, personal_data_read };
+    if !e.personal_data || e.payload.is_null() {
+        return Some(out(e, false, false));
+    }
+    if e.person_id.is_some_and(|p| actor.may_read_personal_data_of(p)) {
+        return Some(out(e, false, true));
+    }
+    if hide_personal_data(&e.resource_type, &mut e.payload) {
+        return Some(out(e, false, false));
+    }
+    e.payload = serde_json::Value::Null;
+    Some(out(e, true, false))
+}
+
+/// Records the reads of personal data that presented events carry, one audit record per
+/// resource, like the resources' own reads.
+pub async fn audit_reads(audit: &dyn AuditRepository, ctx: &Ctx, shown: &[Presented]) -> DomainResult<()> {
+    let mut by_type: std::collections::BTreeMap<&str, Vec<Uuid>> = std::collections::BTreeMap::new();
+    for p in shown.iter().filter(|p| p.personal_data_read) {
+        by_type.entry(p.event.resource_type.as_str()).or_default().push(p.event.resource_id);
+    }
+    for (resource_type, ids) in by_type {
+        audit.record_reads(ctx, resource_type, &ids).await?;
+    }
+    Ok(())
+}
+
+/// Reads a page of the feed for a caller: publishes what has committed, reads the resource types
+/// its role reads in its scope (one event more than `query.limit`, to tell whether more is
+/// available), presents each event ([`present`]) and audits the personal data of the page shown.
+/// Returns the page and whether more is available.
 pub async fn read_changes(
     feed: &dyn ChangeFeed,
+    audit: &dyn AuditRepository,
     ctx: &Ctx,
     query: &ChangeQuery,
-) -> DomainResult<Vec<(ChangeEvent, bool)>> {
+) -> DomainResult<(Vec<Presented>, bool)> {
     feed.publish().await?;
-    let events = feed.read(&ctx.actor.scope(), query).await?;
-    Ok(events
-        .into_iter()
-        .map(|e| {
-            let shown = payload_visible(&ctx.actor, &e);
-            (e, shown)
-        })
-        .collect())
+    let query = ChangeQuery { readable: readable_types(ctx.actor.role), limit: query.limit + 1, ..query.clone() };
+    let mut events = feed.read(&ctx.actor.scope(), &query).await?;
+    let more = events.len() as u64 >= query.limit;
+    events.truncate(usize::try_from(query.limit - 1).unwrap_or(usize::MAX));
+    let shown: Vec<Presented> = events.into_iter().filter_map(|e| present(&ctx.actor, e)).collect();
+    audit_reads(audit, ctx, &shown).await?;
+    Ok((shown, more))
 }
 
 #[cfg(test)]
 mod tests {
+    #![expect(clippy::unwrap_used, reason = "tests")]
     use super::*;
-    use crate::auth::{Actor, Role};
+    use crate::auth::Role;
 
     fn event(personal: bool, person: Option<Uuid>) -> ChangeEvent {
         ChangeEvent {
@@ -94,7 +142,7 @@ mod tests {
             resource_type: "person".into(),
             resource_id: Uuid::nil(),
             occurred_at: Utc::now(),
-            payload: serde_json::json!({"snils": "x"}),
+            payload: serde_json::json!({"snils": "123-456-789 01", "email": "a@b.c"}),
             personal_data: personal,
             person_id: person,
         }
@@ -112,13 +160,25 @@ mod tests {
     }
 
     #[test]
-    fn personal_payloads_are_hidden_from_analysts_and_other_teachers() {
+    fn analysts_receive_no_person_events_and_other_teachers_no_personal_data() {
         let p = Uuid::now_v7();
         let e = event(true, Some(p));
-        assert!(!payload_visible(&actor(Role::Analyst, None), &e));
-        assert!(!payload_visible(&actor(Role::Teacher, Some(Uuid::now_v7())), &e));
-        assert!(payload_visible(&actor(Role::Teacher, Some(p)), &e));
-        assert!(payload_visible(&actor(Role::Operator, None), &e));
-        assert!(payload_visible(&actor(Role::Analyst, None), &event(false, Some(p))));
+        assert!(present(&actor(Role::Analyst, None), e.clone()).is_none());
+        let other = present(&actor(Role::Teacher, Some(Uuid::now_v7())), e.clone()).unwrap();
+        assert!(!other.personal_data_read);
+        assert_eq!(other.event.payload["snils"], "***-***-*** 01");
+        let own = present(&actor(Role::Teacher, Some(p)), e.clone()).unwrap();
+        assert!(own.personal_data_read);
+        assert_eq!(own.event.payload["snils"], "123-456-789 01");
+        assert!(present(&actor(Role::Operator, None), e).unwrap().personal_data_read);
+    }
+
+    #[test]
+    fn a_wholly_personal_payload_is_withheld_from_readers_without_the_right() {
+        let mut e = event(true, Some(Uuid::now_v7()));
+        e.resource_type = "diagnostic_result".into();
+        let shown = present(&actor(Role::Tutor, Some(Uuid::now_v7())), e).unwrap();
+        assert!(shown.payload_hidden);
+        assert!(shown.event.payload.is_null());
     }
 }

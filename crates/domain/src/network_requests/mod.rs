@@ -17,6 +17,11 @@ pub use rules::{
     update_network_request, withdraw_request,
 };
 
+pub use numbering::ACTING as NUMBERING_READERS;
+
+/// Roles that read requests (the parties' sides and the levels above them).
+pub const READERS: [Role; 5] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

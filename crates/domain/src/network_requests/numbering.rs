@@ -24,7 +24,7 @@ pub const NUMBER_FORMAT_MAX: usize = 50;
 const MAX_WIDTH: usize = 9;
 
 /// Roles that read and set a sender's numbering (for the organisations in their scope).
-const ACTING: [Role; 4] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+pub const ACTING: [Role; 4] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
 
 /// One piece of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]

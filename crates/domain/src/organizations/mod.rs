@@ -7,6 +7,7 @@ mod rules;
 
 pub use kind::{Level, OrganizationKind};
 pub use repository::{OrganizationFilter, OrganizationRepository};
+pub use rules::READERS;
 pub use rules::{
     NewOrganization, OrganizationInput, close_organization, create_organization, get_organization, list_organizations,
     update_organization,

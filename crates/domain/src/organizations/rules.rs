@@ -355,7 +355,7 @@ async fn check_responsible(
 }
 
 /// Roles that read individual organisations; analysts work with aggregates only.
-const READERS: &[Role] =
+pub const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
 
 /// Reads an organisation in the caller's scope.

@@ -6,6 +6,7 @@ mod repository;
 mod rules;
 
 pub use repository::{PersonFilter, PersonRepository};
+pub use rules::READERS;
 pub use rules::{
     MAX_SUBJECTS, NewPerson, PersonInput, SUBJECT_MAX, create_person, create_persons, delete_person, get_person,
     list_persons, normalize_subject, update_person,
@@ -106,6 +107,55 @@ impl Person {
             Some(p) => format!("{} {} {}", self.surname, self.first_name, p),
             None => format!("{} {}", self.surname, self.first_name),
         }
+    }
+}
+
+/// The personal-data fields of a person as its GET shows them (СНИЛС, e-mail, phone, birth date):
+/// only readers who may read that person's personal data see them.
+pub const PERSONAL_FIELDS: [&str; 4] = ["email", "phone", "snils", "birth_date"];
+
+/// The change-event payload of a person: every field its GET shows, personal data included
+/// (flagged, so that the feed hides it from readers without the right: [`hide_personal_data`]),
+/// but not `young_specialist`, which is derived on the day of reading.
+pub fn change_payload(p: &Person) -> serde_json::Value {
+    serde_json::json!({
+        "id": p.id,
+        "surname": p.surname,
+        "first_name": p.first_name,
+        "patronymic": p.patronymic,
+        "full_name": p.full_name(),
+        "position": p.position,
+        "organization_id": p.organization_id,
+        "roles": p.roles,
+        "subjects": p.subjects,
+        "email": p.email,
+        "phone": p.phone,
+        "snils": p.snils.clone().map(|s| crate::values::Snils::from_trusted(s).formatted()),
+        "birth_date": p.birth_date,
+        "hire_date": p.hire_date,
+        "personal_data_visible": true,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "version": p.version,
+    })
+}
+
+/// Hides the personal data of a person's payload as its GET does for a reader without the
+/// right: `null`, the СНИЛС masked (`***-***-*** 01`), `personal_data_visible: false`.
+pub fn hide_personal_data(payload: &mut serde_json::Value) {
+    let Some(o) = payload.as_object_mut() else { return };
+    for f in PERSONAL_FIELDS {
+        let Some(v) = o.get_mut(f) else { continue };
+        *v = match (f, v.as_str()) {
+            ("snils", Some(s)) => {
+                let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+                serde_json::Value::String(crate::values::Snils::from_trusted(digits).masked())
+            }
+            _ => serde_json::Value::Null,
+        };
+    }
+    if o.contains_key("personal_data_visible") {
+        o.insert("personal_data_visible".into(), serde_json::Value::Bool(false));
     }
 }
 

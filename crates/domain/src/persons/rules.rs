@@ -317,6 +317,10 @@ pub async fn create_persons(
         .collect()
 }
 
+/// Roles that read persons (within their scope; analysts see aggregates only).
+pub const READERS: &[Role] =
+    &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
+
 /// Reads a person; a read that shows personal data is audited.
 pub async fn get_person(
     repo: &dyn PersonRepository,
@@ -324,15 +328,7 @@ pub async fn get_person(
     ctx: &Ctx,
     id: Uuid,
 ) -> DomainResult<Visible<Person>> {
-    ctx.actor.require(&[
-        Role::Admin,
-        Role::Operator,
-        Role::Municipal,
-        Role::Organization,
-        Role::Tutor,
-        Role::Teacher,
-        Role::Integration,
-    ])?;
+    ctx.actor.require(READERS)?;
     let p = repo.get(&ctx.actor.scope(), id).await?;
     let pd = ctx.actor.may_read_personal_data_of(p.id);
     if pd {
@@ -350,15 +346,7 @@ pub async fn list_persons(
     filter: &PersonFilter,
     page: PageRequest,
 ) -> DomainResult<Page<Visible<Person>>> {
-    ctx.actor.require(&[
-        Role::Admin,
-        Role::Operator,
-        Role::Municipal,
-        Role::Organization,
-        Role::Tutor,
-        Role::Teacher,
-        Role::Integration,
-    ])?;
+    ctx.actor.require(READERS)?;
     let mut filter = filter.clone();
     if let Some(s) = filter.snils.take() {
         if !matches!(

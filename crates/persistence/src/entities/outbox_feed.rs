@@ -20,6 +20,10 @@ pub struct Model {
     pub municipality_code: Option<String>,
     pub organization_id: Option<Uuid>,
     pub person_id: Option<Uuid>,
+    pub counterpart_region_code: Option<String>,
+    pub counterpart_municipality_code: Option<String>,
+    pub counterpart_organization_id: Option<Uuid>,
+    pub counterpart_person_id: Option<Uuid>,
     pub request_id: String,
     pub pub_seq: Option<i64>,
 }

@@ -100,6 +100,7 @@ fn change_scope(a: &Agreement) -> ChangeScope {
         municipality_code: Some(a.municipality_code.clone()),
         organization_id: Some(a.document.parties.municipal_authority.organization_id),
         person_id: None,
+        counterpart: None,
     }
 }
 

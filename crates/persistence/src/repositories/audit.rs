@@ -17,6 +17,34 @@ use crate::{
     error::db_err,
 };
 
+/// Records reads of personal data (one record per resource) on a connection or inside a
+/// transaction: [`AuditRepository::record_reads`], and the webhook fan-out beside the deliveries
+/// it makes.
+pub(crate) async fn record_reads_in<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    ctx: &Ctx,
+    resource_type: &str,
+    ids: &[Uuid],
+) -> DomainResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows = ids.iter().map(|id| ActiveModel {
+        id: Set(Uuid::now_v7()),
+        at: Set(now),
+        actor_subject: Set(ctx.actor.subject.clone()),
+        actor_role: Set(ctx.actor.role.as_str().to_owned()),
+        action: Set("read_personal_data".to_owned()),
+        resource_type: Set(resource_type.to_owned()),
+        resource_id: Set(Some(*id)),
+        request_id: Set(ctx.request_id.clone()),
+        details: Set(serde_json::json!({})),
+    });
+    Entity::insert_many(rows).exec_without_returning(conn).await.map_err(db_err)?;
+    Ok(())
+}
+
 /// Audit repository.
 #[derive(Debug, Clone)]
 pub struct AuditStore {
@@ -29,20 +57,8 @@ impl AuditRepository for AuditStore {
         if ids.is_empty() {
             return Ok(());
         }
-        let now = Utc::now();
-        let rows = ids.iter().map(|id| ActiveModel {
-            id: Set(Uuid::now_v7()),
-            at: Set(now),
-            actor_subject: Set(ctx.actor.subject.clone()),
-            actor_role: Set(ctx.actor.role.as_str().to_owned()),
-            action: Set("read_personal_data".to_owned()),
-            resource_type: Set(resource_type.to_owned()),
-            resource_id: Set(Some(*id)),
-            request_id: Set(ctx.request_id.clone()),
-            details: Set(serde_json::json!({})),
-        });
         let txn = self.db.begin_write().await?;
-        Entity::insert_many(rows).exec_without_returning(&txn).await.map_err(db_err)?;
+        record_reads_in(&txn, ctx, resource_type, ids).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(())
     }

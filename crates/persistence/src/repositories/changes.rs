@@ -55,7 +55,16 @@ pub(crate) async fn read_in<C: ConnectionTrait>(
     scope: &Scope,
     q: &ChangeQuery,
 ) -> DomainResult<Vec<ChangeEvent>> {
-    let mut cond = Condition::all().add(scope::changes(scope)).add(Column::PubSeq.gt(q.after));
+    let in_scope = scope::changes(scope);
+    // The read rule of each resource type: the types the role reads in its scope, and the
+    // catalogues it reads whole.
+    let readable = match &q.readable {
+        None => in_scope,
+        Some((scoped, all)) => Condition::any()
+            .add(Condition::all().add(Column::ResourceType.is_in(scoped.iter().copied())).add(in_scope))
+            .add(Column::ResourceType.is_in(all.iter().copied())),
+    };
+    let mut cond = Condition::all().add(readable).add(Column::PubSeq.gt(q.after));
     if let Some(u) = q.until {
         cond = cond.add(Column::PubSeq.lte(u));
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
-    changes::{Change, ChangeKind, ChangeScope},
+    changes::{Change, ChangeKind, ChangeScope, Party},
     network_requests::{
         Author, Channel, NetworkRequest, NetworkRequestFilter, NetworkRequestRepository, RequestStats, RequestStatus,
         SaveKind, StatusCounts, StoredNumbering, format_outgoing_number,
@@ -136,23 +136,23 @@ async fn fill_territory<C: ConnectionTrait>(conn: &C, am: &mut ActiveModel, r: &
 }
 
 /// The event of a change: the payload never carries the body, the attachments or the reply, so
-/// it holds no personal data.
+/// it holds no personal data. Its audience — the one place network-request changes build their
+/// [`ChangeScope`] — is the sender's side and, once the request was sent (it has a sending date:
+/// visibility by fact, not by status), the addressee's side too, as reads open them; a draft
+/// (even withdrawn) stays the sender's.
 pub(crate) fn change(m: &Model, r: &NetworkRequest, action: &'static str, kind: ChangeKind) -> Change {
-    let addressee_side = matches!(action, "receive" | "extend" | "reply" | "due_soon" | "overdue" | "recompute");
-    let scope = if addressee_side {
-        ChangeScope {
-            region_code: m.addressee_region_code.clone(),
-            municipality_code: m.addressee_municipality_code.clone(),
-            organization_id: m.addressee_organization_id,
-            person_id: None,
-        }
-    } else {
-        ChangeScope {
-            region_code: Some(m.sender_region_code.clone()),
-            municipality_code: m.sender_municipality_code.clone(),
-            organization_id: Some(m.sender_organization_id),
-            person_id: None,
-        }
+    let addressee = (r.sent_on.is_some() && m.addressee_organization_id.is_some()).then(|| Party {
+        region_code: m.addressee_region_code.clone(),
+        municipality_code: m.addressee_municipality_code.clone(),
+        organization_id: m.addressee_organization_id,
+        person_id: None,
+    });
+    let scope = ChangeScope {
+        region_code: Some(m.sender_region_code.clone()),
+        municipality_code: m.sender_municipality_code.clone(),
+        organization_id: Some(m.sender_organization_id),
+        person_id: None,
+        counterpart: addressee,
     };
     Change {
         resource_type: "network_request",
@@ -514,6 +514,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
                 municipality_code: organization.municipality_code.clone(),
                 organization_id: Some(organization.id),
                 person_id: None,
+                counterpart: None,
             },
         };
         journal::record(&txn, Some(ctx), change).await?;

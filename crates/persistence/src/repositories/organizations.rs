@@ -70,6 +70,7 @@ fn change(o: &Organization, kind: ChangeKind, action: &'static str) -> Change {
             municipality_code: o.municipality_code.clone(),
             organization_id: Some(o.id),
             person_id: None,
+            counterpart: None,
         },
     }
 }

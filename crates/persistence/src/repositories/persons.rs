@@ -57,8 +57,8 @@ fn to_domain(m: Model, roles: Vec<PersonRole>, subjects: Vec<String>) -> Person 
     }
 }
 
-/// The change event of a person: the payload carries only non-personal fields; readers who may
-/// see personal data read the person itself.
+/// The change event of a person: every field its GET shows, flagged as personal data so that the
+/// feed and webhooks hide that data from readers without the right to it.
 async fn change<C: ConnectionTrait>(
     conn: &C,
     p: &Person,
@@ -76,21 +76,8 @@ fn change_in(
     action: &'static str,
     territory: Option<(String, Option<String>)>,
 ) -> Change {
-    let payload = if kind == ChangeKind::Deleted {
-        serde_json::Value::Null
-    } else {
-        serde_json::json!({
-            "id": p.id,
-            "surname": p.surname,
-            "first_name": p.first_name,
-            "patronymic": p.patronymic,
-            "position": p.position,
-            "organization_id": p.organization_id,
-            "roles": p.roles,
-            "subjects": p.subjects,
-            "version": p.version,
-        })
-    };
+    let payload =
+        if kind == ChangeKind::Deleted { serde_json::Value::Null } else { rsnms_domain::persons::change_payload(p) };
     let (region_code, municipality_code) = match territory {
         Some((r, m)) => (Some(r), m),
         None => (None, None),
@@ -100,13 +87,14 @@ fn change_in(
         resource_id: p.id,
         kind,
         action,
+        personal_data: !serde_json::Value::is_null(&payload),
         payload,
-        personal_data: false,
         scope: ChangeScope {
             region_code,
             municipality_code,
             organization_id: Some(p.organization_id),
             person_id: Some(p.id),
+            counterpart: None,
         },
     }
 }

@@ -13,10 +13,10 @@ use chrono::{Duration, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Actor, Ctx, Role},
-    changes::{Change, ChangeKind, ChangeScope},
+    changes::{Change, ChangeKind, ChangeScope, readable_types},
     exchange::{
         ChangeQuery,
-        feed::payload_visible,
+        feed::present,
         webhooks::{Attempt, Delivery, DeliveryStatus, LeasedDelivery, Subscription, WebhookRepository},
     },
     page::{Page, PageRequest},
@@ -28,7 +28,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::changes::read_in;
+use super::{audit::record_reads_in, changes::read_in};
 use crate::{
     Database,
     entities::{exchange_cursors, outbox_feed, webhook_deliveries as d, webhook_subscriptions as s},
@@ -115,6 +115,7 @@ fn change(sub: &Subscription, kind: ChangeKind, action: &'static str) -> Change 
             municipality_code: sub.owner.municipality_code.clone(),
             organization_id: sub.owner.organization_id,
             person_id: None,
+            counterpart: None,
         },
     }
 }
@@ -307,13 +308,24 @@ impl WebhookRepository for WebhookStore {
         let now = Utc::now();
         let mut made = 0;
         for sub in &subs {
-            let q = ChangeQuery { after: cursor, until: Some(last), types: Vec::new(), limit: batch };
+            let q = ChangeQuery {
+                after: cursor,
+                until: Some(last),
+                types: Vec::new(),
+                limit: batch,
+                readable: readable_types(sub.owner.role),
+            };
+            // Deliveries carrying personal data are reads of it by the subscription's owner,
+            // audited in this transaction (request id: the subscription).
+            let reader = Ctx { actor: sub.owner.clone(), request_id: format!("webhook:{}", sub.id) };
+            let mut read: HashMap<String, Vec<Uuid>> = HashMap::new();
             for e in read_in(&txn, &sub.owner.scope(), &q).await? {
                 if !sub.wants(&e.event_type) || e.occurred_at < sub.created_at {
                     continue;
                 }
+                let Some(shown) = present(&sub.owner, e) else { continue };
+                let e = shown.event;
                 let id = Uuid::now_v7();
-                let shown = payload_visible(&sub.owner, &e);
                 let body = serde_json::json!({
                     "delivery_id": id,
                     "event_id": e.event_id,
@@ -322,8 +334,8 @@ impl WebhookRepository for WebhookStore {
                     "resource_id": e.resource_id,
                     "occurred_at": e.occurred_at,
                     "position": e.position.to_string(),
-                    "payload": if shown { e.payload.clone() } else { serde_json::Value::Null },
-                    "payload_hidden": !shown,
+                    "payload": e.payload,
+                    "payload_hidden": shown.payload_hidden,
                 });
                 let am = d::ActiveModel {
                     id: Set(id),
@@ -349,7 +361,13 @@ impl WebhookRepository for WebhookStore {
                     .map_err(db_err)?;
                 if matches!(res, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
                     made += 1;
+                    if shown.personal_data_read {
+                        read.entry(e.resource_type).or_default().push(e.resource_id);
+                    }
                 }
+            }
+            for (resource_type, ids) in read {
+                record_reads_in(&txn, &reader, &resource_type, &ids).await?;
             }
         }
         exchange_cursors::Entity::insert(exchange_cursors::ActiveModel {

@@ -19,6 +19,7 @@ pub use analytics::{
     share_percent, territorial,
 };
 pub use deficits::{Deficit, DeficitStatus, ResultRef, derive_deficits, person_deficits};
+pub use results::READERS as RESULT_READERS;
 pub use results::{
     RESULT_WRITERS, RecordSummary, ResultFilter, ResultInput, list_results, record_result, record_results,
     validate_result,
@@ -433,6 +434,8 @@ pub trait DiagnosticRepository: Send + Sync {
 }
 
 const WRITERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal];
+/// Roles that read campaigns (no personal data): every role.
+pub const CAMPAIGN_READERS: &[Role] = &Role::ALL;
 
 async fn validate(
     comps: &dyn CompetencyRepository,
@@ -539,7 +542,7 @@ pub async fn create_campaign(
 
 /// Reads a campaign (no personal data: every role).
 pub async fn get_campaign(repo: &dyn DiagnosticRepository, ctx: &Ctx, id: Uuid) -> DomainResult<Campaign> {
-    ctx.actor.require(&Role::ALL)?;
+    ctx.actor.require(CAMPAIGN_READERS)?;
     repo.get_campaign(id).await
 }
 
@@ -550,7 +553,7 @@ pub async fn list_campaigns(
     filter: &CampaignFilter,
     page: PageRequest,
 ) -> DomainResult<Page<Campaign>> {
-    ctx.actor.require(&Role::ALL)?;
+    ctx.actor.require(CAMPAIGN_READERS)?;
     repo.list_campaigns(filter, page).await
 }
 

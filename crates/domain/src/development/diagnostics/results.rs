@@ -62,7 +62,7 @@ pub const RESULT_WRITERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];
 
 /// Roles that read individual results (analysts see aggregates only).
-pub(crate) const READERS: &[Role] =
+pub const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
 
 /// Checks one result against the campaign and its scale; fields are named under `prefix`

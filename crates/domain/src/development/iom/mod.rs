@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use rules::READERS;
 pub use rules::{
     CompleteInput, Deps, EvidenceInput, RouteDeficit, RouteInput, StepInput, TransferInput, add_evidence,
     approve_route, cancel_route, complete_route, create_route, get_route, list_evidence, list_routes, review_evidence,

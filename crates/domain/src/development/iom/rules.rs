@@ -335,7 +335,8 @@ async fn validate(
 }
 
 const BUILDERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
-const READERS: &[Role] =
+/// Roles that read routes and their evidence (within their scope).
+pub const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
 
 fn is_tutor_of(ctx: &Ctx, r: &Route) -> bool {

@@ -1,5 +1,4 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use rsnms_domain::auth::Role;
 
 use super::{AccountList, AccountView};
 use crate::{
@@ -25,7 +24,7 @@ pub async fn list_accounts(
     Auth(ctx): Auth,
     Params(q): Params<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(&[Role::Admin])?;
+    ctx.actor.require(rsnms_domain::accounts::READERS)?;
     let found = state.accounts.list(q.to_request()?).await?;
     Ok(respond(&req, found, AccountView::from))
 }

@@ -28,10 +28,11 @@ pub struct CalendarQuery {
 #[get("/calendars/{year}")]
 pub async fn get_calendar(
     state: web::Data<AppState>,
-    Auth(_ctx): Auth,
+    Auth(ctx): Auth,
     year: web::Path<i32>,
     Params(q): Params<CalendarQuery>,
 ) -> ApiResult<HttpResponse> {
+    ctx.actor.require(rsnms_domain::deadlines::READERS)?;
     let year = super::check_year(year.into_inner())?;
     if let Some(r) = &q.region_code {
         rsnms_domain::values::RegionCode::parse("region_code", r)

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use rsnms_domain::exchange::ChangeEvent;
+use rsnms_domain::exchange::feed::Presented;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -43,8 +43,9 @@ pub struct ChangeView {
 }
 
 impl ChangeView {
-    /// The view of an event, its payload shown or not.
-    pub fn new(e: ChangeEvent, shown: bool) -> Self {
+    /// The view of an event as its reader receives it.
+    pub fn new(p: Presented) -> Self {
+        let e = p.event;
         let action = e.event_type.rsplit_once('.').map(|(_, a)| a.to_owned()).unwrap_or_default();
         Self {
             cursor: e.position.to_string(),
@@ -54,8 +55,8 @@ impl ChangeView {
             resource_id: e.resource_id,
             action,
             occurred_at: e.occurred_at,
-            payload: if shown { e.payload } else { serde_json::Value::Null },
-            payload_hidden: !shown,
+            payload: e.payload,
+            payload_hidden: p.payload_hidden,
         }
     }
 }

@@ -43,7 +43,7 @@ fn query(q: &ChangeQueryParams) -> Result<ChangeQuery, ApiError> {
         types.push(t.to_owned());
     }
     if errors.is_empty() {
-        Ok(ChangeQuery { after, types, limit, until: None })
+        Ok(ChangeQuery { after, types, limit, until: None, readable: None })
     } else {
         Err(ApiError::validation(errors))
     }
@@ -54,9 +54,13 @@ fn query(q: &ChangeQueryParams) -> Result<ChangeQuery, ApiError> {
 /// Every create, update and delete of every resource, in commit order, from the outbox the
 /// changes themselves wrote. Start with no cursor (or `0`), then pass `next_cursor` back as
 /// `after`: the feed is resumable from any cursor and never skips an event that commits late.
-/// Only events inside the caller's scope are listed; payloads holding personal data are
-/// withheld from roles that may not see it. Applying the payloads of every event in order
-/// (a delete removes) rebuilds the state the caller may see.
+/// The feed follows the read rules of the resources: a role receives the events of the resource
+/// types it may read with GET, inside its scope (catalogues — programmes, events, campaigns,
+/// competencies, calendars, policies, monitoring definitions — whole); a network request's
+/// events reach both parties once it was sent. Personal data travels only to readers who may
+/// read that person's personal data (hidden field by field as GET hides it, or the whole payload
+/// withheld), and every page that shows it is audited as a read. Applying the payloads of every
+/// event in order (a delete removes) rebuilds the state the caller reads with GET.
 #[utoipa::path(
     tag = "changes",
     params(ChangeQueryParams),
@@ -74,13 +78,10 @@ pub async fn list_changes(
     Auth(ctx): Auth,
     Params(q): Params<ChangeQueryParams>,
 ) -> ApiResult<HttpResponse> {
-    let mut query = query(&q)?;
-    // One probe row tells whether more is available.
-    query.limit += 1;
-    let mut events = rsnms_domain::exchange::feed::read_changes(state.changes.as_ref(), &ctx, &query).await?;
-    let has_more = events.len() as u64 >= query.limit;
-    events.truncate(usize::try_from(query.limit - 1).unwrap_or(usize::MAX));
-    let next_cursor = events.last().map_or(query.after, |(e, _)| e.position).to_string();
+    let query = query(&q)?;
+    let (events, has_more) =
+        rsnms_domain::exchange::feed::read_changes(state.changes.as_ref(), state.audit.as_ref(), &ctx, &query).await?;
+    let next_cursor = events.last().map_or(query.after, |p| p.event.position).to_string();
     let mut res = HttpResponse::Ok();
     if has_more {
         let mut pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
@@ -91,9 +92,5 @@ pub async fn list_changes(
         let qs = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
         res.insert_header((header::LINK, format!("<{}?{}>; rel=\"next\"", req.path(), qs)));
     }
-    Ok(res.json(ChangeList {
-        items: events.into_iter().map(|(e, shown)| ChangeView::new(e, shown)).collect(),
-        next_cursor,
-        has_more,
-    }))
+    Ok(res.json(ChangeList { items: events.into_iter().map(ChangeView::new).collect(), next_cursor, has_more }))
 }

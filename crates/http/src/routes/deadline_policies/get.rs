@@ -17,9 +17,10 @@ use crate::{AppState, auth::Auth, extract::etag, openapi::ReadErrors, problem::A
 #[get("/deadline-policies/{id}")]
 pub async fn get_deadline_policy(
     state: web::Data<AppState>,
-    Auth(_ctx): Auth,
+    Auth(ctx): Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
+    ctx.actor.require(rsnms_domain::deadlines::READERS)?;
     let p = state.deadline_policies.get(id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(DeadlinePolicyView::from(p)))
 }

@@ -21,9 +21,10 @@ use crate::{
 pub async fn list_deadline_policies(
     req: HttpRequest,
     state: web::Data<AppState>,
-    Auth(_ctx): Auth,
+    Auth(ctx): Auth,
     Params(q): Params<PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    ctx.actor.require(rsnms_domain::deadlines::READERS)?;
     let found = state.deadline_policies.list(q.to_request()?).await?;
     Ok(respond(&req, found, DeadlinePolicyView::from))
 }

@@ -1,13 +1,11 @@
 use actix_web::{HttpResponse, get, web};
-use rsnms_domain::auth::Role;
 use uuid::Uuid;
 
 use super::dto::NetworkRequestView;
 use crate::{AppState, auth::Auth, openapi::ReadErrors, problem::ApiResult};
 
-/// Roles that read requests.
-pub(super) const READERS: [Role; 5] =
-    [Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];
+/// Roles that read requests (the domain's constant, which the change feed follows too).
+pub(super) use rsnms_domain::network_requests::READERS;
 
 /// Read a network request (запрос) with its deadline and history.
 ///

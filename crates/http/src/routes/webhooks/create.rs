@@ -19,6 +19,14 @@ use crate::{
 /// "<t>.<body>")>`, with `X-Rsnms-Delivery` (the de-duplication id, the same on every retry) and
 /// `X-Rsnms-Event`. Delivery is at least once, retried with exponential backoff; after the last
 /// failed attempt the subscription is disabled (`POST …/enable` resumes it).
+///
+/// Targets cannot be turned inward: an absolute `https://` URL without user information, its
+/// host written plainly (no decimal, octal or hexadecimal IPv4 forms); addresses that are
+/// loopback, private, shared, link-local (cloud metadata), unique-local, multicast, unspecified
+/// or broadcast — also as IPv4-mapped IPv6 — are refused unless an administrator allow-listed
+/// their network, and `http://` is accepted only for allow-listed networks. The address a name
+/// resolves to is checked again at every delivery, which connects to that very address and
+/// follows no redirect.
 #[utoipa::path(
     tag = "webhooks",
     request_body = WebhookWrite,
@@ -40,7 +48,14 @@ pub async fn create_webhook(
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret = format!("whsec_{}", URL_SAFE_NO_PAD.encode(bytes));
     let input = NewSubscription { url: dto.url, event_types: dto.event_types.unwrap_or_default() };
-    let s = rsnms_domain::exchange::webhooks::create_subscription(state.webhooks.as_ref(), &ctx, input, secret).await?;
+    let s = rsnms_domain::exchange::webhooks::create_subscription(
+        state.webhooks.as_ref(),
+        &ctx,
+        input,
+        secret,
+        &state.webhook_targets,
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", s.id)))
         .insert_header((header::ETAG, etag(s.version)))

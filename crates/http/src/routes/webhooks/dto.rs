@@ -9,7 +9,8 @@ use validator::Validate;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookWrite {
-    /// Where events are POSTed: `https://…` (`http://` only to a loopback host).
+    /// Where events are POSTed: `https://…` to a public address (`http://` and inward addresses
+    /// only to networks an administrator allow-listed); no user information.
     #[validate(required, length(min = 1, max = 2048))]
     #[schema(required = true, nullable = false, max_length = 2048, example = "https://lms.example.org/rsnms/events")]
     pub url: Option<String>,
@@ -22,7 +23,7 @@ pub struct WebhookWrite {
 impl crate::extract::ValueChecks for WebhookWrite {
     fn value_errors(&self) -> Vec<rsnms_domain::FieldError> {
         let mut out = Vec::new();
-        crate::extract::check_value(&mut out, self.url.as_deref(), rsnms_domain::exchange::webhooks::check_url);
+        crate::extract::check_value(&mut out, self.url.as_deref(), rsnms_domain::exchange::webhooks::check_url_form);
         out
     }
 }

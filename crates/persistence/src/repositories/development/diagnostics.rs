@@ -165,6 +165,7 @@ fn result_change(r: &DiagnosticResult, kind: ChangeKind, action: &'static str, p
             municipality_code: place.and_then(|p| p.2.clone()),
             organization_id: place.map(|p| p.0),
             person_id: Some(r.person_id),
+            counterpart: None,
         },
     }
 }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
-    changes::{Change, ChangeKind, ChangeScope},
+    changes::{Change, ChangeKind, ChangeScope, Party},
     development::mentoring::{MentoringFilter, MentoringForm, MentoringPair, MentoringRepository, NewMentoringPair},
     page::{Page, PageRequest},
 };
@@ -77,6 +77,7 @@ async fn change<C: ConnectionTrait>(
             municipality_code: org.and_then(|o| o.municipality_code),
             organization_id: Some(x.organization_id),
             person_id: Some(x.mentee_id),
+            counterpart: Some(Party { person_id: Some(x.mentor_id), ..Party::default() }),
         },
     })
 }

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
-    changes::{Change, ChangeKind, ChangeScope},
+    changes::{Change, ChangeKind, ChangeScope, Party},
     development::iom::{Evidence, EvidenceStatus, ReportingForm, Route, RouteFilter, RouteRepository, RouteStatus},
     page::{Page, PageRequest},
 };
@@ -95,7 +95,9 @@ fn to_model(x: &Route) -> DomainResult<r::ActiveModel> {
     })
 }
 
-async fn route_scope<C: ConnectionTrait>(conn: &C, person_id: Uuid) -> DomainResult<ChangeScope> {
+/// The audience of a route's events: the learner (and the organisation, municipality and region
+/// above them) and, as the second party, the tutor.
+async fn route_scope<C: ConnectionTrait>(conn: &C, person_id: Uuid, tutor_id: Uuid) -> DomainResult<ChangeScope> {
     let p = persons::Entity::find_by_id(person_id).one(conn).await.map_err(db_err)?;
     let org = match &p {
         Some(p) => organizations::Entity::find_by_id(p.organization_id).one(conn).await.map_err(db_err)?,
@@ -106,6 +108,7 @@ async fn route_scope<C: ConnectionTrait>(conn: &C, person_id: Uuid) -> DomainRes
         municipality_code: org.as_ref().and_then(|o| o.municipality_code.clone()),
         organization_id: org.map(|o| o.id),
         person_id: Some(person_id),
+        counterpart: Some(Party { person_id: Some(tutor_id), ..Party::default() }),
     })
 }
 
@@ -126,7 +129,7 @@ async fn change<C: ConnectionTrait>(
             "steps": to_json(&x.steps)?, "progress": x.progress(), "version": x.version,
         }),
         personal_data: false,
-        scope: route_scope(conn, x.person_id).await?,
+        scope: route_scope(conn, x.person_id, x.tutor_id).await?,
     })
 }
 
@@ -163,7 +166,7 @@ async fn evidence_change<C: ConnectionTrait>(
             "id": e.id, "route_id": e.route_id, "step_id": e.step_id, "kind": e.kind, "status": e.status,
         }),
         personal_data: false,
-        scope: route_scope(conn, route.person_id).await?,
+        scope: route_scope(conn, route.person_id, route.tutor_id).await?,
     })
 }
 

@@ -317,7 +317,7 @@ impl WebhookRepository for WebhookStore {
             };
             // Deliveries carrying personal data are reads of it by the subscription's owner,
             // audited in this transaction (request id: the subscription).
-            let reader = Ctx { actor: sub.owner.clone(), request_id: format!("webhook:{}", sub.id) };
+            let reader = Ctx { actor: sub.owner.clone(), request_id: format!("webhook:{}", sub.id), idempotency: None };
             let mut read: HashMap<String, Vec<Uuid>> = HashMap::new();
             for e in read_in(&txn, &sub.owner.scope(), &q).await? {
                 if !sub.wants(&e.event_type) || e.occurred_at < sub.created_at {

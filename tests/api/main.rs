@@ -30,5 +30,6 @@ mod request_numbering;
 mod routes;
 mod scope;
 mod scope_matrix;
+mod security_auth;
 mod subjects;
 mod webhooks;

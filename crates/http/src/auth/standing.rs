@@ -37,6 +37,9 @@ pub enum Refusal {
     Unavailable,
 }
 
+/// A check's answer: decided at once from the cache, or after reading the database.
+pub type Check = Either<Ready<Result<(), Refusal>>, LocalBoxFuture<'static, Result<(), Refusal>>>;
+
 /// The account standings of this instance.
 pub struct Standings {
     accounts: Arc<dyn AccountRepository>,
@@ -81,10 +84,7 @@ impl Standings {
     }
 
     /// Checks a verified token against its account's standing.
-    pub fn check(
-        self: &Arc<Self>,
-        token: &Verified,
-    ) -> Either<Ready<Result<(), Refusal>>, LocalBoxFuture<'static, Result<(), Refusal>>> {
+    pub fn check(self: &Arc<Self>, token: &Verified) -> Check {
         let Ok(account) = token.actor.subject.parse::<Uuid>() else {
             return Either::Left(ready(if self.accept_unbound { Ok(()) } else { Err(Refusal::Unbound) }));
         };

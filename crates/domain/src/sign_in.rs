@@ -61,7 +61,7 @@ pub struct FailedSignIn<'a> {
     pub login_key: &'a str,
     /// The account, when the login names one.
     pub account_id: Option<Uuid>,
-    /// `unknown_login`, `wrong_secret`, `account_unusable`, `locked`, `refresh_refused`, `refresh_reused`.
+    /// `unknown_login`, `wrong_secret`, `account_unusable`, `locked`, `refresh_invalid`, `refresh_reused`.
     pub reason: &'static str,
     /// Whether it counts towards the lock (attempts during a lock do not).
     pub counts: bool,
@@ -171,37 +171,42 @@ where
     Ok(SignIn::Refused)
 }
 
+/// The outcome of a refresh.
+#[derive(Debug, Clone)]
+pub enum Refresh {
+    /// A new pair for this account and session.
+    Granted(Account, Uuid),
+    /// Refused; when a spent token was presented, the account whose session was revoked.
+    Refused(Option<Uuid>),
+}
+
 /// Continues a session with a refresh token: the token is spent and replaced by `new_hash`; the
 /// account must still be usable and its token generation unchanged since the session began.
-/// A token presented a second time revokes its whole session (the family) and is refused.
+/// A token presented a second time revokes its whole session (the family); every refusal is
+/// audited.
 pub async fn refresh(
     accounts: &dyn AccountRepository,
     attempts: &dyn SignInRepository,
     request_id: &str,
     old_hash: &str,
     new_hash: &str,
-) -> DomainResult<Option<(Account, Uuid)>> {
+) -> DomainResult<Refresh> {
     let now = Utc::now();
+    let refused = async |account_id: Option<Uuid>, reason: &'static str| -> DomainResult<Refresh> {
+        let failure = FailedSignIn { login_key: old_hash, account_id, reason, counts: false, request_id };
+        attempts.record_failure(&failure, &SignInPolicy::default(), now).await?;
+        Ok(Refresh::Refused(account_id.filter(|_| reason == "refresh_reused")))
+    };
     let (session_id, account_id, generation) = match attempts.rotate(old_hash, new_hash, now).await? {
         Rotation::Rotated { session_id, account_id, generation } => (session_id, account_id, generation),
-        Rotation::Reused { account_id } => {
-            let failure = FailedSignIn {
-                login_key: old_hash,
-                account_id: Some(account_id),
-                reason: "refresh_reused",
-                counts: false,
-                request_id,
-            };
-            attempts.record_failure(&failure, &SignInPolicy::default(), now).await?;
-            return Ok(None);
-        }
-        Rotation::Invalid => return Ok(None),
+        Rotation::Reused { account_id } => return refused(Some(account_id), "refresh_reused").await,
+        Rotation::Invalid => return refused(None, "refresh_invalid").await,
     };
     let standing = accounts.standing(account_id, now).await?;
     let current = standing.is_some_and(|s| s.usable(now) && s.generation == generation);
     match accounts.get(account_id).await {
-        Ok(account) if current => Ok(Some((account, session_id))),
-        Ok(_) | Err(DomainError::NotFound) => Ok(None),
+        Ok(account) if current => Ok(Refresh::Granted(account, session_id)),
+        Ok(_) | Err(DomainError::NotFound) => refused(Some(account_id), "account_unusable").await,
         Err(e) => Err(e),
     }
 }

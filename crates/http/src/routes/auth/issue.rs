@@ -4,7 +4,7 @@ use rsnms_domain::{
     FieldError, Msg,
     accounts::{Account, AccountKind, actor_for},
     auth::Role,
-    sign_in::{SignIn, refresh, sign_in},
+    sign_in::{Refresh, SignIn, refresh, sign_in},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{new_refresh_token, parse, refresh_hash, request_id};
 use crate::{
     AppState, TokenPolicy,
-    auth::{Binding, TokenIssuer, dummy_hash, verify_secret},
+    auth::{Binding, Standings, TokenIssuer, dummy_hash, verify_secret},
     middleware::RateLimiter,
     openapi::PublicErrors,
     problem::{ApiError, ApiResult},
@@ -131,6 +131,7 @@ pub async fn issue_token(
     issuer: web::Data<TokenIssuer>,
     limiter: web::Data<RateLimiter>,
     policy: web::Data<TokenPolicy>,
+    standings: web::Data<Standings>,
 ) -> ApiResult<HttpResponse> {
     let body: TokenRequest = parse(&req, payload).await?;
     let request_id = request_id(&req);
@@ -146,8 +147,16 @@ pub async fn issue_token(
             &new_hash,
         )
         .await?;
-        let Some((account, session)) = refreshed else { return Err(refused()) };
-        return respond(&state, &issuer, &account, Some((new, session))).await;
+        return match refreshed {
+            Refresh::Granted(account, session) => respond(&state, &issuer, &account, Some((new, session))).await,
+            Refresh::Refused(revoked) => {
+                // A replayed token revoked its session: refuse its access tokens here at once.
+                if let Some(account) = revoked {
+                    standings.forget(account);
+                }
+                Err(refused())
+            }
+        };
     }
     let (kind, login, secret) = credentials(body)?;
     limiter.sign_in(&req, Some(&login))?;

@@ -153,10 +153,9 @@ where
     }
     let hash = account.as_ref().map_or_else(|| dummy_hash.to_owned(), |a| a.secret_hash.clone());
     let secret_ok = verify(hash).await;
-    let usable = match &account {
-        Some(a) => accounts.standing(a.id, now).await?.is_some_and(|s| s.usable(now)),
-        None => false,
-    };
+    // An unknown login reads a standing too (of no account), so that both paths do the same work.
+    let standing = accounts.standing(account_id.unwrap_or(Uuid::nil()), now).await?;
+    let usable = account_id.is_some() && standing.is_some_and(|s| s.usable(now));
     if let (Some(account), true, true) = (account, secret_ok, usable) {
         attempts.clear_failures(&key).await?;
         return Ok(SignIn::Granted(account));

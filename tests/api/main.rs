@@ -32,5 +32,6 @@ mod request_numbering;
 mod routes;
 mod scope;
 mod scope_matrix;
+mod security_auth;
 mod subjects;
 mod webhooks;

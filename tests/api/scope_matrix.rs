@@ -63,6 +63,14 @@ fn fixtures() -> Vec<(&'static str, Fixture)> {
             })
         }),
         ("/api/v1/routes", |app, r| Box::pin(crate::routes::route_in_school_a(app, r))),
+        ("/api/v1/accounts", |app, r| {
+            Box::pin(async move {
+                let body = json!({"kind": "user", "login": "school.a", "secret": "correct-horse-battery", "role": "organization", "organization_id": r.school_a["id"]});
+                let created = app.post("/api/v1/accounts", &app.admin, &body).await;
+                assert_eq!(created.status, 201, "{}", created.text);
+                id(&created.body)
+            })
+        }),
         ("/api/v1/mentoring-pairs", |app, r| Box::pin(crate::offerings::pair_in_school_a(app, r))),
         ("/api/v1/imports/jobs", |app, r| {
             Box::pin(async move {

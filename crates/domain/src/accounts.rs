@@ -1,8 +1,10 @@
-//! Accounts that obtain tokens: users (login and password) and API clients (client
-//! credentials). Secrets are stored only as argon2 hashes.
+//! Accounts that obtain tokens: users (login and password) and service accounts (API clients:
+//! client credentials, or tokens minted by `rsnms token --client NAME`). Secrets are stored only as
+//! argon2 hashes. Every access token carries its account's token generation; raising the
+//! generation (disable, delete, password reset, revoke) ends every token already issued.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -60,6 +62,78 @@ pub struct Account {
     pub disabled: bool,
     /// Created at.
     pub created_at: DateTime<Utc>,
+    /// Token generation: tokens carrying another one are refused.
+    pub token_generation: i64,
+}
+
+/// What decides, now, whether an account may hold tokens: read per account through a short
+/// cache by the token check, and at every sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountStanding {
+    /// Current token generation.
+    pub generation: i64,
+    /// Disabled by an administrator.
+    pub disabled: bool,
+    /// Deleted.
+    pub deleted: bool,
+    /// The organisation it acts for: its closing date and time zone (`None`: no organisation).
+    pub organization: Option<(Option<NaiveDate>, String)>,
+    /// It names an organisation that no longer exists.
+    pub organization_missing: bool,
+    /// It names a person who no longer exists.
+    pub person_missing: bool,
+    /// Sessions (sign-ins) revoked recently: their access tokens are refused too.
+    pub revoked_sessions: Vec<Uuid>,
+}
+
+impl AccountStanding {
+    /// Whether the account may hold tokens at `now`: not disabled or deleted, its organisation
+    /// not closed (on or before today in the organisation's time zone) and its person not deleted.
+    pub fn usable(&self, now: DateTime<Utc>) -> bool {
+        let closed = self.organization.as_ref().is_some_and(|(closed_on, tz)| {
+            closed_on.is_some_and(|c| {
+                let tz = tz.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+                c <= crate::deadlines::today_in(tz, now)
+            })
+        });
+        !(self.disabled || self.deleted || closed || self.organization_missing || self.person_missing)
+    }
+}
+
+/// A change of an account's status by an administrator; every one but `Enable` also raises the
+/// token generation, so that tokens already issued stop working.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChange {
+    /// No more tokens until enabled.
+    Disable,
+    /// Tokens again (those revoked stay revoked).
+    Enable,
+    /// Gone: no tokens, hidden from lists; the login stays taken.
+    Delete,
+    /// A new password or client secret (its argon2 hash).
+    SetSecret(String),
+    /// Revoke every token issued so far.
+    RevokeTokens,
+}
+
+impl AccountChange {
+    /// The audit action name.
+    pub fn action(&self) -> &'static str {
+        match self {
+            AccountChange::Disable => "disable",
+            AccountChange::Enable => "enable",
+            AccountChange::Delete => "delete",
+            AccountChange::SetSecret(_) => "set_secret",
+            AccountChange::RevokeTokens => "revoke_tokens",
+        }
+    }
+}
+
+/// Filters of the account list.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Only users, or only service accounts.
+    pub kind: Option<AccountKind>,
 }
 
 /// A validated new account.
@@ -82,14 +156,20 @@ pub struct NewAccount {
 /// Storage of accounts.
 #[async_trait]
 pub trait AccountRepository: Send + Sync {
-    /// Finds an enabled or disabled account by kind and login.
+    /// Finds an enabled or disabled (not deleted) account by kind and login.
     async fn find_by_login(&self, kind: AccountKind, login: &str) -> DomainResult<Option<Account>>;
+    /// An account that is not deleted (`NotFound` otherwise).
+    async fn get(&self, id: Uuid) -> DomainResult<Account>;
     /// Creates an account (409 on a duplicate login). `ctx` is `None` at bootstrap.
     async fn create(&self, ctx: Option<&Ctx>, new: NewAccount) -> DomainResult<Account>;
     /// Whether any administrator account exists.
     async fn admin_exists(&self) -> DomainResult<bool>;
-    /// Lists accounts.
-    async fn list(&self, page: PageRequest) -> DomainResult<Page<Account>>;
+    /// Lists accounts that are not deleted.
+    async fn list(&self, filter: &AccountFilter, page: PageRequest) -> DomainResult<Page<Account>>;
+    /// Applies a status change (journaled; all but `Enable` raise the token generation).
+    async fn change(&self, ctx: &Ctx, id: Uuid, change: AccountChange) -> DomainResult<Account>;
+    /// The account's standing (`None`: no such account), with the sessions revoked since `since`.
+    async fn standing(&self, id: Uuid, since: DateTime<Utc>) -> DomainResult<Option<AccountStanding>>;
 }
 
 /// Checks that a role's binding (organisation, person) is complete and exists; returns the
@@ -165,6 +245,86 @@ pub async fn check_binding(
     Ok((organization_id, person_id))
 }
 
+/// Who manages accounts: administrators only. Municipal accounts do not manage accounts (an
+/// account's role is not bounded by a municipality's scope: a municipal administrator could mint
+/// an `operator`), so the decision stays with the region's administrators.
+pub const MANAGERS: &[Role] = &[Role::Admin];
+
+/// Lists accounts (not deleted): administrators only.
+pub async fn list_accounts(
+    repo: &dyn AccountRepository,
+    ctx: &Ctx,
+    filter: &AccountFilter,
+    page: PageRequest,
+) -> DomainResult<Page<Account>> {
+    ctx.actor.require(MANAGERS)?;
+    repo.list(filter, page).await
+}
+
+/// Reads one account: administrators only.
+pub async fn get_account(repo: &dyn AccountRepository, ctx: &Ctx, id: Uuid) -> DomainResult<Account> {
+    ctx.actor.require(MANAGERS)?;
+    repo.get(id).await
+}
+
+/// Changes an account's status: administrators only; an administrator cannot disable or delete
+/// the account they act as (no lock-out by a slip).
+pub async fn change_account(
+    repo: &dyn AccountRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    change: AccountChange,
+) -> DomainResult<Account> {
+    ctx.actor.require(MANAGERS)?;
+    if matches!(change, AccountChange::Disable | AccountChange::Delete) && ctx.actor.subject == id.to_string() {
+        return Err(DomainError::Conflict {
+            field: None,
+            message: Msg::new(
+                "Нельзя отключить или удалить собственную учётную запись",
+                "You cannot disable or delete your own account",
+            ),
+            allowed: Vec::new(),
+        });
+    }
+    repo.change(ctx, id, change).await
+}
+
+/// The caller's own account (user accounts only: a password belongs to a person).
+pub async fn own_account(repo: &dyn AccountRepository, ctx: &Ctx) -> DomainResult<Account> {
+    let id = ctx.actor.subject.parse::<Uuid>().map_err(|_| not_a_user())?;
+    match repo.get(id).await {
+        Ok(a) if a.kind == AccountKind::User => Ok(a),
+        Ok(_) | Err(DomainError::NotFound) => Err(not_a_user()),
+        Err(e) => Err(e),
+    }
+}
+
+fn not_a_user() -> DomainError {
+    DomainError::Forbidden(Msg::new(
+        "Пароль меняют только пользователи, вошедшие по паролю",
+        "Only users signed in with a password change a password",
+    ))
+}
+
+/// Changes the caller's own password: the current one must have been verified
+/// (`current_ok`); every token issued before (other sessions included) stops working.
+pub async fn change_own_password(
+    repo: &dyn AccountRepository,
+    ctx: &Ctx,
+    account: &Account,
+    current_ok: bool,
+    new_hash: String,
+) -> DomainResult<Account> {
+    if !current_ok {
+        return Err(DomainError::field(
+            "current_password",
+            "wrong_password",
+            Msg::new("Текущий пароль неверен", "The current password is wrong"),
+        ));
+    }
+    repo.change(ctx, account.id, AccountChange::SetSecret(new_hash)).await
+}
+
 /// Creates an account: administrators only.
 pub async fn create_account(
     repo: &dyn AccountRepository,
@@ -173,7 +333,7 @@ pub async fn create_account(
     ctx: &Ctx,
     mut new: NewAccount,
 ) -> DomainResult<Account> {
-    ctx.actor.require(&[Role::Admin])?;
+    ctx.actor.require(MANAGERS)?;
     let login = new.login.trim().to_owned();
     if login.is_empty() || login.len() > 100 || login.chars().any(char::is_whitespace) {
         return Err(DomainError::field(

@@ -51,6 +51,8 @@ pub struct AppState {
     pub agreements: Arc<dyn rsnms_domain::agreements::AgreementRepository>,
     /// Accounts.
     pub accounts: Arc<dyn AccountRepository>,
+    /// Failed sign-ins and refresh-token sessions.
+    pub sign_ins: Arc<dyn rsnms_domain::sign_in::SignInRepository>,
     /// Audit trail.
     pub audit: Arc<dyn AuditRepository>,
     /// Database health.
@@ -96,14 +98,30 @@ pub struct HttpSettings {
     pub body_limit: usize,
     /// Origins allowed by CORS (`*` for any).
     pub cors_origins: Vec<String>,
-    /// Requests per caller and minute (0: unlimited).
-    pub rate_limit_per_minute: u32,
+    /// Rate limits: per caller, and per address and login on sign-in endpoints.
+    pub rate_limits: middleware::RateLimits,
     /// Largest import body in bytes (`RSNMS_IMPORT_MAX_BYTES`).
     pub import_max_bytes: u64,
     /// How long an `Idempotency-Key`'s claim lasts without renewal (`RSNMS_IDEMPOTENCY_LEASE_SECONDS`).
     pub idempotency_lease: std::time::Duration,
     /// Tests only: a "crash" injected for one key (`RSNMS_TEST_IDEMPOTENCY_FAULT`).
     pub idempotency_fault: Option<middleware::IdempotencyFault>,
+    /// Accounts and tokens.
+    pub tokens: TokenPolicy,
+}
+
+/// How sign-ins and tokens are handled.
+#[derive(Debug, Clone)]
+pub struct TokenPolicy {
+    /// Back-off of failed sign-ins.
+    pub sign_in: rsnms_domain::sign_in::SignInPolicy,
+    /// Lifetime of a session's refresh tokens, from sign-in (`RSNMS_REFRESH_TTL_SECONDS`).
+    pub refresh_ttl_seconds: i64,
+    /// How long an instance trusts what it read of an account (`RSNMS_TOKEN_CHECK_TTL_MS`).
+    pub check_ttl: std::time::Duration,
+    /// Accept tokens whose subject is not an account id (the test harness; never set from the
+    /// environment).
+    pub accept_unbound: bool,
 }
 
 /// Everything an app instance needs; cheap to clone per worker.
@@ -123,6 +141,8 @@ pub struct AppContext {
     pub routes: web::Data<RouteTable>,
     /// The rate limiter (shared by the workers of this instance).
     pub limiter: web::Data<middleware::RateLimiter>,
+    /// The per-request account check (shared by the workers of this instance).
+    pub standings: web::Data<auth::Standings>,
     /// Settings.
     pub settings: HttpSettings,
 }
@@ -135,7 +155,14 @@ impl AppContext {
     /// Builds the context (computing the OpenAPI document once).
     pub fn new(state: AppState, issuer: TokenIssuer, keys: Arc<dyn IdempotencyStore>, settings: HttpSettings) -> Self {
         let api = openapi_document();
+        let standings = auth::Standings::new(
+            state.accounts.clone(),
+            settings.tokens.check_ttl,
+            issuer.max_age_seconds(),
+            settings.tokens.accept_unbound,
+        );
         Self {
+            standings: web::Data::new(standings),
             state: web::Data::new(state),
             issuer: web::Data::new(issuer),
             keys: web::Data::new(middleware::IdempotencyKeys {
@@ -147,7 +174,7 @@ impl AppContext {
             metrics: web::Data::new(Metrics::default()),
             routes: web::Data::new(RouteTable::from_openapi(&api)),
             openapi: web::Data::new(PublishedSpec(openapi::finalize(&api))),
-            limiter: web::Data::new(middleware::RateLimiter::new(settings.rate_limit_per_minute)),
+            limiter: web::Data::new(middleware::RateLimiter::new(settings.rate_limits.clone())),
             settings,
         }
     }
@@ -261,6 +288,8 @@ pub fn app(
         .app_data(ctx.metrics)
         .app_data(ctx.routes)
         .app_data(ctx.limiter)
+        .app_data(ctx.standings)
+        .app_data(web::Data::new(ctx.settings.tokens.clone()))
         .app_data(ctx.openapi)
         .app_data(BodyLimit(limit))
         .app_data(routes::imports::ImportLimit(ctx.settings.import_max_bytes))

@@ -126,6 +126,14 @@ impl utoipa::IntoResponses for ChangeErrors {
     }
 }
 
+/// Errors of an action on an existing resource without `If-Match` (account status changes).
+pub struct ActionErrors;
+impl utoipa::IntoResponses for ActionErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        set(&[E400, E401, E403, E404, E409, E413, E415, E422, E429, E500, E503])
+    }
+}
+
 /// Errors of a public endpoint with a body (token issue).
 pub struct PublicErrors;
 impl utoipa::IntoResponses for PublicErrors {

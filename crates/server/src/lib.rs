@@ -5,19 +5,29 @@ pub mod import_jobs;
 pub mod seed;
 pub mod settings;
 
-use std::{net::TcpListener, sync::Arc, time::Duration};
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
 
 use anyhow::Context;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
-use rsnms_domain::accounts::{AccountKind, AccountRepository, NewAccount};
+use rsnms_domain::{
+    accounts::{AccountKind, AccountRepository, NewAccount, actor_for, check_binding},
+    auth::Role,
+};
 use rsnms_http::{
-    AppContext, AppState, HttpSettings,
-    auth::{TokenIssuer, TokenSettings, hash_secret},
+    AppContext, AppState, HttpSettings, TokenPolicy,
+    auth::{Binding, TokenIssuer, TokenSettings, hash_secret},
+    middleware::RateLimits,
 };
 use rsnms_persistence::{Database, DbSettings, Store};
 use secrecy::{ExposeSecret, SecretString};
 pub use settings::Settings;
+use uuid::Uuid;
 
 /// Opens the database and applies migrations.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
@@ -60,9 +70,10 @@ pub async fn token_issuer(settings: &Settings, store: &Store) -> anyhow::Result<
     }))
 }
 
-/// Creates the first administrator when none exists. Returns the generated password, if one was
-/// generated (the caller shows it once).
-pub async fn bootstrap_admin(settings: &Settings, store: &Store) -> anyhow::Result<Option<String>> {
+/// Creates the first administrator when none exists. A generated password is written to
+/// `admin_password_file` (created with mode 0600, readable only by the service's user), never to
+/// the log or the console; returns that file's path when it did so (the caller says where).
+pub async fn bootstrap_admin(settings: &Settings, store: &Store) -> anyhow::Result<Option<PathBuf>> {
     if store.accounts.admin_exists().await.context("cannot check accounts")? {
         return Ok(None);
     }
@@ -86,11 +97,140 @@ pub async fn bootstrap_admin(settings: &Settings, store: &Store) -> anyhow::Resu
         )
         .await;
     match created {
-        Ok(_) => Ok(generated.then_some(password)),
+        Ok(_) if generated => {
+            let path = admin_password_path(settings);
+            write_owner_only(&path, &format!("{password}\n"))
+                .with_context(|| format!("cannot write the administrator password to {}", path.display()))?;
+            Ok(Some(path))
+        }
+        Ok(_) => Ok(None),
         // Another instance created it at the same moment.
         Err(rsnms_domain::DomainError::Conflict { .. }) => Ok(None),
         Err(e) => Err(anyhow::anyhow!("cannot create the administrator: {e}")),
     }
+}
+
+/// Where a generated first password goes: the setting, or beside the SQLite database, or
+/// `./data/admin-password.txt`.
+fn admin_password_path(settings: &Settings) -> PathBuf {
+    if let Some(p) = &settings.admin_password_file {
+        return p.clone();
+    }
+    let dir = rsnms_persistence::db::sqlite_path(&settings.database_url)
+        .and_then(|db| Path::new(&db).parent().map(Path::to_path_buf))
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("./data"));
+    dir.join("admin-password.txt")
+}
+
+/// Writes a file only its owner can read or write (0600 on Unix, set when it is created, so that
+/// it is never readable by others, not even for a moment).
+fn write_owner_only(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        // An older file keeps its mode on open: narrow it too.
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(text.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)?.write_all(text.as_bytes())
+    }
+}
+
+/// What `rsnms token` mints a token for.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceTokenArgs {
+    /// The service account's name (`--client`); without it, `cli-<role>[-<organisation>|-<person>]`.
+    pub client: Option<String>,
+    /// The role of a new service account (must match an existing one's).
+    pub role: Option<Role>,
+    /// Its organisation.
+    pub organization: Option<Uuid>,
+    /// Its person.
+    pub person: Option<Uuid>,
+    /// Lifetime in seconds (default: the configured one).
+    pub ttl: Option<i64>,
+}
+
+/// Mints a token for a named service account, creating it on first use (with a random secret
+/// nobody knows: an administrator may set one for client credentials). The token's subject is
+/// the account's id, so audit records, idempotency keys and rate limits tell scripts apart; it is
+/// revoked with the account's tokens and stops when the account is disabled or deleted.
+pub async fn service_token(settings: &Settings, store: &Store, args: &ServiceTokenArgs) -> anyhow::Result<String> {
+    let name = match (&args.client, args.role) {
+        (Some(name), _) => name.trim().to_owned(),
+        (None, Some(role)) => {
+            let binding = args.person.or(args.organization).map(|id| format!("-{id}")).unwrap_or_default();
+            format!("cli-{}{binding}", role.as_str())
+        }
+        (None, None) => anyhow::bail!("name a service account (--client NAME) or a role (--role ROLE)"),
+    };
+    let account = match store
+        .accounts
+        .find_by_login(AccountKind::Client, &name)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        Some(existing) => {
+            let differs = args.role.is_some_and(|r| r != existing.role)
+                || args.person.is_some_and(|p| Some(p) != existing.person_id)
+                || args.organization.is_some_and(|o| Some(o) != existing.organization_id);
+            anyhow::ensure!(
+                !differs,
+                "service account {name} exists with role {} and another binding; omit --role/--organization/--person or choose another name",
+                existing.role.as_str()
+            );
+            existing
+        }
+        None => {
+            let role = args.role.with_context(|| format!("service account {name} does not exist: give --role"))?;
+            let (organization_id, person_id) = check_binding(
+                store.organizations.as_ref(),
+                store.persons.as_ref(),
+                role,
+                args.organization,
+                args.person,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let secret_hash = hash_secret(&random_secret(32)).map_err(|e| anyhow::anyhow!("cannot hash: {e}"))?;
+            let new = NewAccount {
+                kind: AccountKind::Client,
+                login: name.clone(),
+                secret_hash,
+                role,
+                organization_id,
+                person_id,
+            };
+            match store.accounts.create(None, new).await {
+                Ok(a) => a,
+                Err(rsnms_domain::DomainError::Conflict { .. }) => store
+                    .accounts
+                    .find_by_login(AccountKind::Client, &name)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                    .with_context(|| format!("service account {name} is deleted; choose another name"))?,
+                Err(e) => anyhow::bail!("cannot create service account {name}: {e}"),
+            }
+        }
+    };
+    let now = chrono::Utc::now();
+    let usable = store.accounts.standing(account.id, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(usable.is_some_and(|s| s.usable(now)), "service account {name} is disabled or no longer usable");
+    let actor = actor_for(store.organizations.as_ref(), &account).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let issuer = token_issuer(settings, store).await?;
+    let binding = Binding { generation: Some(account.token_generation), session: None };
+    issuer.issue_bound(&actor, binding, args.ttl).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// A built server, bound and ready to run.
@@ -114,6 +254,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         persons: store.persons.clone(),
         agreements: store.agreements.clone(),
         accounts: store.accounts.clone(),
+        sign_ins: store.accounts.clone(),
         audit: store.audit.clone(),
         health: store.health.clone(),
         units: store.units.clone(),
@@ -141,13 +282,24 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         HttpSettings {
             body_limit: settings.body_limit,
             cors_origins: settings.cors_origins.clone(),
-            rate_limit_per_minute: settings.rate_limit_per_minute,
+            rate_limits: RateLimits {
+                per_minute: settings.rate_limit_per_minute,
+                sign_in_address_per_minute: settings.sign_in_address_per_minute,
+                sign_in_login_per_minute: settings.sign_in_login_per_minute,
+                trusted_proxies: settings.trusted_proxies.clone(),
+            },
             import_max_bytes: settings.exchange.import_max_bytes,
             idempotency_lease: Duration::from_secs(settings.idempotency_lease_seconds),
             idempotency_fault: settings
                 .test_idempotency_fault
                 .as_deref()
                 .and_then(rsnms_http::middleware::IdempotencyFault::parse),
+            tokens: TokenPolicy {
+                sign_in: settings.sign_in,
+                refresh_ttl_seconds: settings.refresh_ttl_seconds,
+                check_ttl: Duration::from_millis(settings.token_check_ttl_ms),
+                accept_unbound: settings.accept_unbound_tokens,
+            },
         },
     );
     spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);

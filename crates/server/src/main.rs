@@ -4,11 +4,8 @@ use std::io::Write;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use rsnms::{Settings, bootstrap_admin, build, open_store, token_issuer};
-use rsnms_domain::{
-    accounts::check_binding,
-    auth::{Actor, Role},
-};
+use rsnms::{Settings, bootstrap_admin, build, open_store};
+use rsnms_domain::auth::Role;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 use uuid::Uuid;
 
@@ -26,11 +23,17 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
-    /// Mint an access token for scripts (prints the JWT).
+    /// Mint an access token for a script (prints the JWT). The token belongs to a named service
+    /// account (`--client NAME`, created on first use with `--role`), or without `--client` to the
+    /// service account `cli-<role>[-<organisation or person id>]`; the account's id is the token's
+    /// subject. Disabling the account or revoking its tokens (API) ends the token.
     Token {
+        /// The service account's name (created on first use; then --role is needed).
+        #[arg(long)]
+        client: Option<String>,
         /// Role: admin, operator, municipal, organization, tutor, teacher, integration, analyst.
         #[arg(long)]
-        role: String,
+        role: Option<String>,
         /// Organisation the token acts for (municipal, organization).
         #[arg(long)]
         organization: Option<Uuid>,
@@ -40,9 +43,6 @@ enum Command {
         /// Lifetime in seconds (default: RSNMS_TOKEN_TTL_SECONDS).
         #[arg(long)]
         ttl: Option<i64>,
-        /// Subject written into the token.
-        #[arg(long, default_value = "cli")]
-        subject: String,
     },
     /// Import a file (NDJSON or CSV) into a dataset, as `POST /api/v1/imports/{dataset}` does,
     /// with a progress bar; prints the summary as JSON (exit code 1 when nothing was written).
@@ -192,36 +192,15 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Token { role, organization, person, ttl, subject } => {
+        Command::Token { client, role, organization, person, ttl } => {
             let settings = Settings::from_env()?;
-            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
-            let store = open_store(&settings).await?;
-            let (org_id, person_id) =
-                check_binding(store.organizations.as_ref(), store.persons.as_ref(), role, organization, person)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            let org = match org_id {
-                Some(id) => Some(
-                    rsnms_domain::organizations::OrganizationRepository::get(
-                        store.organizations.as_ref(),
-                        &rsnms_domain::auth::Scope::All,
-                        id,
-                    )
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?,
-                ),
+            let role = match role {
+                Some(r) => Some(Role::parse(&r).with_context(|| format!("unknown role {r}"))?),
                 None => None,
             };
-            let actor = Actor {
-                subject,
-                role,
-                organization_id: org_id,
-                region_code: org.as_ref().map(|o| o.region_code.clone()),
-                municipality_code: org.and_then(|o| o.municipality_code),
-                person_id,
-            };
-            let issuer = token_issuer(&settings, &store).await?;
-            let token = issuer.issue(&actor, ttl).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let store = open_store(&settings).await?;
+            let args = rsnms::ServiceTokenArgs { client, role, organization, person, ttl };
+            let token = rsnms::service_token(&settings, &store, &args).await?;
             writeln!(std::io::stdout(), "{token}")?;
             Ok(())
         }
@@ -231,12 +210,12 @@ async fn main() -> anyhow::Result<()> {
             let listener = std::net::TcpListener::bind(&settings.bind)
                 .with_context(|| format!("cannot bind {}", settings.bind))?;
             let server = build(&settings, listener).await?;
-            if let Some(password) = bootstrap_admin(&settings, &server.store).await? {
-                writeln!(
-                    std::io::stderr(),
-                    "\nFirst start: administrator `{}` created with password\n\n    {password}\n\nIt is shown once; set RSNMS_ADMIN_PASSWORD to choose it yourself.\n",
-                    settings.admin_login
-                )?;
+            if let Some(file) = bootstrap_admin(&settings, &server.store).await? {
+                tracing::warn!(
+                    login = %settings.admin_login,
+                    file = %file.display(),
+                    "first start: administrator created; its generated password is in the file (readable only by this user) — read it, sign in, change it, delete the file"
+                );
             }
             tracing::info!(bind = %settings.bind, "rsnms listening");
             server.server.await?;

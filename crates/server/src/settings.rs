@@ -27,8 +27,12 @@ pub struct Settings {
     pub token_ttl_seconds: i64,
     /// `RSNMS_ADMIN_LOGIN` (default `admin`).
     pub admin_login: String,
-    /// `RSNMS_ADMIN_PASSWORD`: the first administrator's password; generated and printed once when unset.
+    /// `RSNMS_ADMIN_PASSWORD`: the first administrator's password; when unset one is generated and
+    /// written to `admin_password_file` (mode 0600), never to the log or the console.
     pub admin_password: Option<SecretString>,
+    /// `RSNMS_ADMIN_PASSWORD_FILE`: where a generated first password is written (default
+    /// `admin-password.txt` beside the SQLite database, or `./data/admin-password.txt`).
+    pub admin_password_file: Option<std::path::PathBuf>,
     /// `RSNMS_CORS_ORIGINS`: comma-separated allowed origins, `*` for any (default none).
     pub cors_origins: Vec<String>,
     /// `RSNMS_BODY_LIMIT_BYTES` (default 1 MiB).
@@ -37,6 +41,25 @@ pub struct Settings {
     pub shutdown_timeout_seconds: u64,
     /// `RSNMS_RATE_LIMIT_PER_MINUTE`: requests per caller and minute, per instance (default 1200; 0 = off).
     pub rate_limit_per_minute: u32,
+    /// `RSNMS_TRUSTED_PROXIES`: comma-separated CIDRs (or addresses) of reverse proxies whose
+    /// `X-Forwarded-For` names the client (default none: the peer address is the client).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `RSNMS_SIGN_IN_ADDRESS_PER_MINUTE`: sign-in requests per client address and minute (default 30).
+    pub sign_in_address_per_minute: u32,
+    /// `RSNMS_SIGN_IN_LOGIN_PER_MINUTE`: sign-in requests per login and minute (default 10).
+    pub sign_in_login_per_minute: u32,
+    /// Back-off of failed sign-ins: `RSNMS_SIGN_IN_FREE_FAILURES` (5), `RSNMS_SIGN_IN_LOCK_SECONDS`
+    /// (2, doubled by every further failure), `RSNMS_SIGN_IN_MAX_LOCK_SECONDS` (900),
+    /// `RSNMS_SIGN_IN_FORGET_SECONDS` (3600).
+    pub sign_in: rsnms_domain::sign_in::SignInPolicy,
+    /// `RSNMS_REFRESH_TTL_SECONDS`: how long a sign-in's refresh tokens last (default 14 days).
+    pub refresh_ttl_seconds: i64,
+    /// `RSNMS_TOKEN_CHECK_TTL_MS`: how long an instance trusts what it read of an account's
+    /// standing — the longest a revoked token still works on another instance (default 5000).
+    pub token_check_ttl_ms: u64,
+    /// Accept tokens whose subject is not an account id (the test harness mints such tokens;
+    /// no environment variable sets it).
+    pub accept_unbound_tokens: bool,
     /// `RSNMS_IDEMPOTENCY_TTL_HOURS`: how long idempotency keys are kept (default 48, at least 24).
     pub idempotency_ttl_hours: i64,
     /// `RSNMS_IDEMPOTENCY_LEASE_SECONDS`: how long a key's claim holds without renewal — after a
@@ -79,6 +102,31 @@ impl Settings {
             token_ttl_seconds: parsed("RSNMS_TOKEN_TTL_SECONDS", 900)?,
             admin_login: var("RSNMS_ADMIN_LOGIN").unwrap_or_else(|| "admin".into()),
             admin_password: var("RSNMS_ADMIN_PASSWORD").map(SecretString::from),
+            admin_password_file: var("RSNMS_ADMIN_PASSWORD_FILE").map(std::path::PathBuf::from),
+            trusted_proxies: match var("RSNMS_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(v) => v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        s.parse::<ipnet::IpNet>()
+                            .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                            .map_err(|_| anyhow::anyhow!("RSNMS_TRUSTED_PROXIES has an invalid network: {s}"))
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+            },
+            sign_in_address_per_minute: parsed("RSNMS_SIGN_IN_ADDRESS_PER_MINUTE", 30)?,
+            sign_in_login_per_minute: parsed("RSNMS_SIGN_IN_LOGIN_PER_MINUTE", 10)?,
+            sign_in: rsnms_domain::sign_in::SignInPolicy {
+                free_failures: parsed("RSNMS_SIGN_IN_FREE_FAILURES", 5)?,
+                base_lock_seconds: parsed::<i64>("RSNMS_SIGN_IN_LOCK_SECONDS", 2)?.max(1),
+                max_lock_seconds: parsed::<i64>("RSNMS_SIGN_IN_MAX_LOCK_SECONDS", 900)?.max(1),
+                forget_after_seconds: parsed::<i64>("RSNMS_SIGN_IN_FORGET_SECONDS", 3600)?.max(1),
+            },
+            refresh_ttl_seconds: parsed::<i64>("RSNMS_REFRESH_TTL_SECONDS", 14 * 24 * 3600)?.max(60),
+            token_check_ttl_ms: parsed("RSNMS_TOKEN_CHECK_TTL_MS", 5000)?,
+            accept_unbound_tokens: false,
             cors_origins: var("RSNMS_CORS_ORIGINS")
                 .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default(),

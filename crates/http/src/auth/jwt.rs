@@ -61,6 +61,33 @@ pub struct Claims {
     pub nbf: Option<i64>,
     /// Token id.
     pub jti: String,
+    /// The account's token generation when issued (tokens of accounts carry it).
+    #[serde(default, rename = "gen", skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i64>,
+    /// The session (sign-in) it belongs to, when issued by a password or refresh grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
+}
+
+/// A token whose signature and claims verified: the actor, and what the per-request account
+/// check compares (generation, session).
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// Who acts.
+    pub actor: Actor,
+    /// `gen`.
+    pub generation: Option<i64>,
+    /// `sid`.
+    pub session: Option<Uuid>,
+}
+
+/// What binds an issued token to its account: the account's token generation and the session.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Binding {
+    /// The account's token generation.
+    pub generation: Option<i64>,
+    /// The session (refresh-token family).
+    pub session: Option<Uuid>,
 }
 
 /// Issues and verifies tokens.
@@ -104,6 +131,12 @@ impl TokenIssuer {
         Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), validation, settings }
     }
 
+    /// The longest a token stays acceptable after it is issued (its lifetime plus the leeway), in
+    /// seconds: how far back a revoked session matters.
+    pub fn max_age_seconds(&self) -> i64 {
+        self.settings.ttl_seconds.max(0) + LEEWAY_SECONDS
+    }
+
     /// Token lifetime in seconds.
     pub fn ttl_seconds(&self) -> i64 {
         self.settings.ttl_seconds
@@ -111,6 +144,11 @@ impl TokenIssuer {
 
     /// Issues a token for an actor, valid for `ttl_seconds` (the configured lifetime if `None`).
     pub fn issue(&self, actor: &Actor, ttl_seconds: Option<i64>) -> Result<String, TokenError> {
+        self.issue_bound(actor, Binding::default(), ttl_seconds)
+    }
+
+    /// Issues a token bound to its account's generation and session.
+    pub fn issue_bound(&self, actor: &Actor, binding: Binding, ttl_seconds: Option<i64>) -> Result<String, TokenError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: actor.subject.clone(),
@@ -125,6 +163,8 @@ impl TokenIssuer {
             iat: now,
             nbf: Some(now),
             jti: Uuid::now_v7().to_string(),
+            generation: binding.generation,
+            sid: binding.session,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| TokenError::Invalid(e.to_string()))
     }
@@ -132,6 +172,11 @@ impl TokenIssuer {
     /// Verifies a token: algorithm allow-list (HS256), signature, `exp`, `nbf`, `iat` not in the
     /// future, `iss`, `aud`, and the binding a role needs.
     pub fn verify(&self, token: &str) -> Result<Actor, TokenError> {
+        self.verify_token(token).map(|v| v.actor)
+    }
+
+    /// Verifies a token as [`Self::verify`] does, keeping what binds it to its account.
+    pub fn verify_token(&self, token: &str) -> Result<Verified, TokenError> {
         let header = decode_header(token).map_err(|e| TokenError::Invalid(format!("header: {e}")))?;
         if header.alg != Algorithm::HS256 {
             return Err(TokenError::Invalid(format!("algorithm {:?} not allowed", header.alg)));
@@ -148,13 +193,17 @@ impl TokenIssuer {
         if c.role.needs_person() && c.per.is_none() {
             return Err(TokenError::Invalid("role needs a person".into()));
         }
-        Ok(Actor {
-            subject: c.sub,
-            role: c.role,
-            organization_id: c.org,
-            region_code: c.reg,
-            municipality_code: c.mun,
-            person_id: c.per,
+        Ok(Verified {
+            actor: Actor {
+                subject: c.sub,
+                role: c.role,
+                organization_id: c.org,
+                region_code: c.reg,
+                municipality_code: c.mun,
+                person_id: c.per,
+            },
+            generation: c.generation,
+            session: c.sid,
         })
     }
 }

@@ -9,6 +9,17 @@ pub fn hash_secret(secret: &str) -> Result<String, String> {
     Argon2::default().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
+/// An argon2id hash of a random secret nobody knows, made once per process with the same
+/// parameters as real hashes: verified for unknown logins, so that their sign-in costs the same.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut secret = [0u8; 32];
+        argon2::password_hash::rand_core::RngCore::fill_bytes(&mut OsRng, &mut secret);
+        hash_secret(&hex::encode(secret)).unwrap_or_default()
+    })
+}
+
 /// Checks a secret against a stored PHC string; a malformed hash never matches.
 pub fn verify_secret(secret: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())

@@ -6,4 +6,4 @@ mod rate_limit;
 
 pub use edge::edge;
 pub use idempotency::{Fault as IdempotencyFault, Keys as IdempotencyKeys, idempotency};
-pub use rate_limit::{RateLimiter, rate_limit};
+pub use rate_limit::{Limits as RateLimits, RateLimiter, rate_limit};

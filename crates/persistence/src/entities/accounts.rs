@@ -15,6 +15,8 @@ pub struct Model {
     pub person_id: Option<Uuid>,
     pub disabled: bool,
     pub created_at: DateTimeUtc,
+    pub token_generation: i64,
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,20 +1,28 @@
-//! Accounts on sea-orm.
+//! Accounts on sea-orm: the accounts themselves, their standing (read by the token check), failed
+//! sign-ins and refresh-token sessions.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
-    accounts::{Account, AccountKind, AccountRepository, NewAccount},
+    accounts::{Account, AccountChange, AccountFilter, AccountKind, AccountRepository, AccountStanding, NewAccount},
     auth::{Ctx, Role},
     changes::{Change, ChangeKind, ChangeScope},
     page::{Page, PageRequest},
+    sign_in::{FailedSignIn, Rotation, SignInPolicy, SignInRepository},
 };
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Expr,
+};
 use uuid::Uuid;
 
 use crate::{
     Database,
-    entities::accounts::{ActiveModel, Column, Entity, Model},
+    entities::{
+        accounts::{ActiveModel, Column, Entity, Model},
+        audit_log, auth_sessions, organizations, persons, refresh_tokens, sign_in_failures,
+    },
     error::{db_err, db_err_fields},
     journal,
 };
@@ -40,7 +48,24 @@ fn to_domain(m: Model) -> DomainResult<Account> {
         person_id: m.person_id,
         disabled: m.disabled,
         created_at: m.created_at,
+        token_generation: m.token_generation,
     })
+}
+
+fn change_of(account: &Account, kind: ChangeKind, action: &'static str) -> Change {
+    Change {
+        resource_type: "account",
+        resource_id: account.id,
+        kind,
+        action,
+        payload: serde_json::json!({
+            "id": account.id, "kind": account.kind, "login": account.login,
+            "role": account.role, "organization_id": account.organization_id,
+            "disabled": account.disabled,
+        }),
+        personal_data: false,
+        scope: ChangeScope { organization_id: account.organization_id, ..ChangeScope::default() },
+    }
 }
 
 #[async_trait]
@@ -49,11 +74,17 @@ impl AccountRepository for AccountStore {
         Entity::find()
             .filter(Column::Kind.eq(kind.as_str()))
             .filter(Column::Login.eq(login))
+            .filter(Column::DeletedAt.is_null())
             .one(self.db.conn())
             .await
             .map_err(db_err)?
             .map(to_domain)
             .transpose()
+    }
+
+    async fn get(&self, id: Uuid) -> DomainResult<Account> {
+        let m = Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(self.db.conn()).await.map_err(db_err)?;
+        to_domain(m.ok_or(DomainError::NotFound)?)
     }
 
     async fn create(&self, ctx: Option<&Ctx>, new: NewAccount) -> DomainResult<Account> {
@@ -67,39 +98,33 @@ impl AccountRepository for AccountStore {
             person_id: Set(new.person_id),
             disabled: Set(false),
             created_at: Set(Utc::now()),
+            token_generation: Set(0),
+            deleted_at: Set(None),
         };
         let txn = self.db.begin_write().await?;
         let m = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, &["login"]))?;
         let account = to_domain(m)?;
-        journal::record(
-            &txn,
-            ctx,
-            Change {
-                resource_type: "account",
-                resource_id: account.id,
-                kind: ChangeKind::Created,
-                action: "create",
-                payload: serde_json::json!({
-                    "id": account.id, "kind": account.kind, "login": account.login,
-                    "role": account.role, "organization_id": account.organization_id,
-                }),
-                personal_data: false,
-                scope: ChangeScope { organization_id: account.organization_id, ..ChangeScope::default() },
-            },
-        )
-        .await?;
+        journal::record(&txn, ctx, change_of(&account, ChangeKind::Created, "create")).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(account)
     }
 
     async fn admin_exists(&self) -> DomainResult<bool> {
-        let n =
-            Entity::find().filter(Column::Role.eq(Role::Admin.as_str())).count(self.db.conn()).await.map_err(db_err)?;
+        let n = Entity::find()
+            .filter(Column::Role.eq(Role::Admin.as_str()))
+            .filter(Column::Kind.eq(AccountKind::User.as_str()))
+            .filter(Column::DeletedAt.is_null())
+            .count(self.db.conn())
+            .await
+            .map_err(db_err)?;
         Ok(n > 0)
     }
 
-    async fn list(&self, page: PageRequest) -> DomainResult<Page<Account>> {
-        let mut q = Entity::find().order_by_asc(Column::Id).limit(page.limit + 1);
+    async fn list(&self, filter: &AccountFilter, page: PageRequest) -> DomainResult<Page<Account>> {
+        let mut q = Entity::find().filter(Column::DeletedAt.is_null()).order_by_asc(Column::Id).limit(page.limit + 1);
+        if let Some(k) = filter.kind {
+            q = q.filter(Column::Kind.eq(k.as_str()));
+        }
         if let Some(a) = page.after {
             q = q.filter(Column::Id.gt(a));
         }
@@ -107,4 +132,237 @@ impl AccountRepository for AccountStore {
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |a| a.id))
     }
+
+    async fn change(&self, ctx: &Ctx, id: Uuid, change: AccountChange) -> DomainResult<Account> {
+        let txn = self.db.begin_write().await?;
+        let current = Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(&txn).await.map_err(db_err)?;
+        let current = current.ok_or(DomainError::NotFound)?;
+        let generation = current.token_generation;
+        let mut am = current.into_active_model();
+        let kind = match &change {
+            AccountChange::Disable => {
+                am.disabled = Set(true);
+                ChangeKind::Updated
+            }
+            AccountChange::Enable => {
+                am.disabled = Set(false);
+                ChangeKind::Updated
+            }
+            AccountChange::Delete => {
+                am.deleted_at = Set(Some(Utc::now()));
+                ChangeKind::Deleted
+            }
+            AccountChange::SetSecret(hash) => {
+                am.secret_hash = Set(hash.clone());
+                ChangeKind::Updated
+            }
+            AccountChange::RevokeTokens => ChangeKind::Updated,
+        };
+        if change != AccountChange::Enable {
+            am.token_generation = Set(generation + 1);
+        }
+        let account = to_domain(am.update(&txn).await.map_err(db_err)?)?;
+        journal::record(&txn, Some(ctx), change_of(&account, kind, change.action())).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(account)
+    }
+
+    async fn standing(&self, id: Uuid, since: DateTime<Utc>) -> DomainResult<Option<AccountStanding>> {
+        let conn = self.db.conn();
+        let Some(a) = Entity::find_by_id(id).one(conn).await.map_err(db_err)? else { return Ok(None) };
+        let org = match a.organization_id {
+            Some(oid) => Some(organizations::Entity::find_by_id(oid).one(conn).await.map_err(db_err)?),
+            None => None,
+        };
+        let person_missing = match a.person_id {
+            Some(pid) => persons::Entity::find_by_id(pid).count(conn).await.map_err(db_err)? == 0,
+            None => false,
+        };
+        let revoked_sessions = auth_sessions::Entity::find()
+            .select_only()
+            .column(auth_sessions::Column::Id)
+            .filter(auth_sessions::Column::AccountId.eq(id))
+            .filter(auth_sessions::Column::RevokedAt.gt(since))
+            .into_tuple::<Uuid>()
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        Ok(Some(AccountStanding {
+            generation: a.token_generation,
+            disabled: a.disabled,
+            deleted: a.deleted_at.is_some(),
+            organization_missing: matches!(org, Some(None)),
+            organization: org.flatten().map(|o| (o.closed_on, o.time_zone)),
+            person_missing,
+            revoked_sessions,
+        }))
+    }
+}
+
+#[async_trait]
+impl SignInRepository for AccountStore {
+    async fn locked_until(&self, login_key: &str, now: DateTime<Utc>) -> DomainResult<Option<DateTime<Utc>>> {
+        let row =
+            sign_in_failures::Entity::find_by_id(login_key.to_owned()).one(self.db.conn()).await.map_err(db_err)?;
+        Ok(row.and_then(|r| r.locked_until).filter(|until| *until > now))
+    }
+
+    async fn record_failure(
+        &self,
+        failure: &FailedSignIn<'_>,
+        policy: &SignInPolicy,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Option<DateTime<Utc>>> {
+        let txn = self.db.begin_write().await?;
+        let mut locked_until = None;
+        let mut failures = 0;
+        if failure.counts {
+            let row =
+                sign_in_failures::Entity::find_by_id(failure.login_key.to_owned()).one(&txn).await.map_err(db_err)?;
+            let forget = chrono::Duration::seconds(policy.forget_after_seconds);
+            let previous = row.as_ref().filter(|r| now - r.last_failed_at < forget).map_or(0, |r| r.failures);
+            failures = previous.saturating_add(1);
+            locked_until = policy.lock_for(u32::try_from(failures).unwrap_or(u32::MAX)).map(|d| now + d);
+            let am = sign_in_failures::ActiveModel {
+                login_key: Set(failure.login_key.to_owned()),
+                failures: Set(failures),
+                last_failed_at: Set(now),
+                locked_until: Set(locked_until),
+            };
+            if row.is_some() {
+                am.update(&txn).await.map_err(db_err)?;
+            } else {
+                sign_in_failures::Entity::insert(am).exec(&txn).await.map_err(db_err)?;
+            }
+        }
+        let audit = audit_log::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            at: Set(now),
+            actor_subject: Set("anonymous".into()),
+            actor_role: Set("anonymous".into()),
+            action: Set("sign_in_failed".into()),
+            resource_type: Set("account".into()),
+            resource_id: Set(failure.account_id),
+            request_id: Set(failure.request_id.chars().take(64).collect()),
+            details: Set(serde_json::json!({
+                "reason": failure.reason,
+                "login_key": failure.login_key,
+                "failures": failures,
+                "locked_until": locked_until,
+            })),
+        };
+        audit_log::Entity::insert(audit).exec(&txn).await.map_err(db_err)?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(locked_until)
+    }
+
+    async fn clear_failures(&self, login_key: &str) -> DomainResult<()> {
+        sign_in_failures::Entity::delete_by_id(login_key.to_owned()).exec(self.db.conn()).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn start_session(
+        &self,
+        account: &Account,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> DomainResult<Uuid> {
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let txn = self.db.begin_write().await?;
+        auth_sessions::Entity::insert(auth_sessions::ActiveModel {
+            id: Set(id),
+            account_id: Set(account.id),
+            generation: Set(account.token_generation),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+            revoked_at: Set(None),
+        })
+        .exec(&txn)
+        .await
+        .map_err(db_err)?;
+        insert_token(&txn, token_hash, id, now).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(id)
+    }
+
+    async fn rotate(&self, old_hash: &str, new_hash: &str, now: DateTime<Utc>) -> DomainResult<Rotation> {
+        let txn = self.db.begin_write().await?;
+        let Some(token) = refresh_tokens::Entity::find_by_id(old_hash.to_owned()).one(&txn).await.map_err(db_err)?
+        else {
+            return Ok(Rotation::Invalid);
+        };
+        let Some(session) = auth_sessions::Entity::find_by_id(token.session_id).one(&txn).await.map_err(db_err)? else {
+            return Ok(Rotation::Invalid);
+        };
+        if session.revoked_at.is_some() || session.expires_at <= now {
+            return Ok(Rotation::Invalid);
+        }
+        let spent = refresh_tokens::Entity::update_many()
+            .col_expr(refresh_tokens::Column::SpentAt, Expr::value(now))
+            .filter(refresh_tokens::Column::TokenHash.eq(old_hash))
+            .filter(refresh_tokens::Column::SpentAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if spent.rows_affected == 0 {
+            revoke(&txn, session.id, now).await?;
+            txn.commit().await.map_err(db_err)?;
+            return Ok(Rotation::Reused { account_id: session.account_id });
+        }
+        insert_token(&txn, new_hash, session.id, now).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(Rotation::Rotated { session_id: session.id, account_id: session.account_id, generation: session.generation })
+    }
+
+    async fn revoke_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> DomainResult<Option<Uuid>> {
+        let txn = self.db.begin_write().await?;
+        let token = refresh_tokens::Entity::find_by_id(token_hash.to_owned()).one(&txn).await.map_err(db_err)?;
+        let Some(token) = token else { return Ok(None) };
+        revoke(&txn, token.session_id, now).await?;
+        let session = auth_sessions::Entity::find_by_id(token.session_id).one(&txn).await.map_err(db_err)?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(session.map(|s| s.account_id))
+    }
+
+    async fn revoke_session(&self, account_id: Uuid, session_id: Uuid, now: DateTime<Utc>) -> DomainResult<()> {
+        auth_sessions::Entity::update_many()
+            .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now))
+            .filter(auth_sessions::Column::Id.eq(session_id))
+            .filter(auth_sessions::Column::AccountId.eq(account_id))
+            .filter(auth_sessions::Column::RevokedAt.is_null())
+            .exec(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+async fn insert_token<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    token_hash: &str,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    refresh_tokens::Entity::insert(refresh_tokens::ActiveModel {
+        token_hash: Set(token_hash.to_owned()),
+        session_id: Set(session_id),
+        created_at: Set(now),
+        spent_at: Set(None),
+    })
+    .exec(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+async fn revoke<C: sea_orm::ConnectionTrait>(conn: &C, session_id: Uuid, now: DateTime<Utc>) -> DomainResult<()> {
+    auth_sessions::Entity::update_many()
+        .col_expr(auth_sessions::Column::RevokedAt, Expr::value(now))
+        .filter(auth_sessions::Column::Id.eq(session_id))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
 }

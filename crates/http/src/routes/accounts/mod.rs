@@ -1,21 +1,39 @@
-//! `/api/v1/accounts`: users and API clients (administrators only).
+//! `/api/v1/accounts`: users and service accounts (administrators only). Service accounts
+//! (`kind: client`) are the identities of scripts and integrations: each has its own subject,
+//! so audit records, idempotency keys and rate limits tell callers apart.
 
 mod create;
+mod delete;
+mod disable;
+mod enable;
+mod get;
 mod list;
+mod reset_password;
+mod revoke_tokens;
 
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use rsnms_domain::{
-    accounts::{Account, AccountKind},
-    auth::Role,
+    accounts::{Account, AccountChange, AccountKind},
+    auth::{Ctx, Role},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::{AppState, auth::Standings, problem::ApiResult};
+
 /// Registers the account routes.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list::list_accounts).service(create::create_account);
+    cfg.service(list::list_accounts)
+        .service(create::create_account)
+        .service(get::get_account)
+        .service(delete::delete_account)
+        .service(disable::disable_account)
+        .service(enable::enable_account)
+        .service(reset_password::reset_account_password)
+        .service(revoke_tokens::revoke_account_tokens);
 }
 
 /// An account (secrets are never shown).
@@ -23,9 +41,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub struct AccountView {
     /// Id; the `sub` of its tokens.
     pub id: Uuid,
-    /// User or client.
+    /// `user` (signs in with a password) or `client` (a service account: client credentials, or
+    /// tokens minted by `rsnms token --client NAME`).
     pub kind: AccountKind,
-    /// Login or client id.
+    /// Login, or the service account's name.
     pub login: String,
     /// Role its tokens carry.
     pub role: Role,
@@ -33,7 +52,7 @@ pub struct AccountView {
     pub organization_id: Option<Uuid>,
     /// Person it is.
     pub person_id: Option<Uuid>,
-    /// Disabled accounts get no tokens.
+    /// Disabled accounts get no tokens, and their tokens stop working.
     pub disabled: bool,
     /// Created at (UTC).
     pub created_at: DateTime<Utc>,
@@ -55,3 +74,21 @@ impl From<Account> for AccountView {
 }
 
 crate::list_schema!(AccountList, AccountView, "A page of accounts.");
+
+/// Applies a status change and forgets this instance's cached standing of the account, so that
+/// its tokens stop here at once (and on other instances within the check's cache lifetime).
+async fn apply(
+    state: &AppState,
+    standings: &Standings,
+    ctx: &Ctx,
+    id: Uuid,
+    change: AccountChange,
+) -> ApiResult<HttpResponse> {
+    let deleted = change == AccountChange::Delete;
+    let account = rsnms_domain::accounts::change_account(state.accounts.as_ref(), ctx, id, change).await?;
+    standings.forget(account.id);
+    Ok(if deleted { HttpResponse::NoContent().finish() } else { HttpResponse::Ok().json(AccountView::from(account)) })
+}
+
+/// The state and the account check, as every status handler takes them.
+type Deps = (web::Data<AppState>, web::Data<Standings>);

@@ -1,16 +1,20 @@
 use actix_web::{HttpRequest, HttpResponse, http::header, post, web};
+use chrono::Utc;
 use rsnms_domain::{
     FieldError, Msg,
-    accounts::{AccountKind, actor_for},
+    accounts::{Account, AccountKind, actor_for},
     auth::Role,
+    sign_in::{Refresh, SignIn, refresh, sign_in},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
+use super::{new_refresh_token, parse, refresh_hash, request_id};
 use crate::{
-    AppState,
-    auth::{TokenIssuer, verify_secret},
-    extract::{from_value, read_json},
+    AppState, TokenPolicy,
+    auth::{Binding, Standings, TokenIssuer, dummy_hash, verify_secret},
+    middleware::RateLimiter,
     openapi::PublicErrors,
     problem::{ApiError, ApiResult},
 };
@@ -19,17 +23,19 @@ use crate::{
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantType {
-    /// A user's login and password.
+    /// A user's login and password; also returns a refresh token.
     Password,
-    /// An API client's id and secret.
+    /// A service account's id and secret.
     ClientCredentials,
+    /// A refresh token, spent and replaced by a new one.
+    RefreshToken,
 }
 
 /// A token request, as JSON or `application/x-www-form-urlencoded`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
-    /// `password` or `client_credentials`.
+    /// `password`, `client_credentials` or `refresh_token`.
     pub grant_type: GrantType,
     /// Login, for `password`.
     #[schema(max_length = 100)]
@@ -43,6 +49,9 @@ pub struct TokenRequest {
     /// Client secret, for `client_credentials`.
     #[schema(max_length = 1024, format = Password)]
     pub client_secret: Option<String>,
+    /// The refresh token, for `refresh_token`.
+    #[schema(max_length = 200)]
+    pub refresh_token: Option<String>,
 }
 
 /// An issued access token.
@@ -57,39 +66,54 @@ pub struct TokenResponse {
     pub expires_in: i64,
     /// The role the token carries.
     pub role: Role,
+    /// An opaque, single-use refresh token (password and refresh grants): present it once with
+    /// `grant_type=refresh_token` for a new pair; presenting a spent one ends the session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
+    pub refresh_token: Option<String>,
 }
 
-async fn parse(req: &HttpRequest, payload: web::Payload) -> ApiResult<TokenRequest> {
-    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if ct.starts_with("application/x-www-form-urlencoded") {
-        let bytes = payload
-            .to_bytes_limited(64 * 1024)
-            .await
-            .map_err(|_| ApiError::payload_too_large(64 * 1024))?
-            .map_err(|_| {
-                ApiError::bad_request(Msg::new("Не удалось прочитать тело запроса", "Could not read the request body"))
-            })?;
-        let pairs: serde_json::Map<String, serde_json::Value> = form_urlencoded::parse(&bytes)
-            .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
-            .collect();
-        from_value(serde_json::Value::Object(pairs))
-    } else {
-        from_value(read_json(req.clone(), payload.into_inner()).await?)
-    }
-}
-
-fn missing(fields: &[&str]) -> ApiError {
-    ApiError::validation(fields.iter().map(|f| FieldError::required(*f)).collect())
+fn missing(fields: &[(&str, bool)]) -> ApiError {
+    ApiError::validation(fields.iter().filter(|f| f.1).map(|f| FieldError::required(f.0)).collect())
 }
 
 fn refused() -> ApiError {
     ApiError::unauthorized(Msg::new("Неверные учётные данные", "Invalid credentials"))
 }
 
+fn locked(seconds: i64) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "sign-in-locked",
+        Msg::new("Слишком много неудачных попыток входа", "Too many failed sign-ins"),
+        Msg::new(format!("Повторите через {seconds} с"), format!("Retry in {seconds} s")),
+    )
+    .with_header(header::RETRY_AFTER, seconds.to_string())
+}
+
+/// The credentials of a password or client-credentials request (422 naming what is missing).
+fn credentials(body: TokenRequest) -> ApiResult<(AccountKind, String, String)> {
+    match body.grant_type {
+        GrantType::Password => match (body.username, body.password) {
+            (Some(u), Some(p)) => Ok((AccountKind::User, u, p)),
+            (u, p) => Err(missing(&[("username", u.is_none()), ("password", p.is_none())])),
+        },
+        _ => match (body.client_id, body.client_secret) {
+            (Some(c), Some(s)) => Ok((AccountKind::Client, c, s)),
+            (c, s) => Err(missing(&[("client_id", c.is_none()), ("client_secret", s.is_none())])),
+        },
+    }
+}
+
 /// Issue an access token (получить токен доступа).
 ///
-/// `grant_type=password` with `username` and `password`, or `grant_type=client_credentials`
-/// with `client_id` and `client_secret`; JSON or form-encoded. Tokens are short-lived JWTs.
+/// `grant_type=password` with `username` and `password` (returns a refresh token too),
+/// `grant_type=client_credentials` with `client_id` and `client_secret`, or
+/// `grant_type=refresh_token` with `refresh_token`; JSON or form-encoded. Access tokens are
+/// short-lived JWTs. Limited per client address and per login; a login's failed sign-ins lock
+/// it for a time that doubles with every further failure (429 with `Retry-After`, the same for
+/// logins that do not exist). A disabled or deleted account, one whose organisation is closed or
+/// whose person is deleted, gets no token.
 #[utoipa::path(
     tag = "auth",
     request_body(content(
@@ -105,52 +129,75 @@ pub async fn issue_token(
     payload: web::Payload,
     state: web::Data<AppState>,
     issuer: web::Data<TokenIssuer>,
+    limiter: web::Data<RateLimiter>,
+    policy: web::Data<TokenPolicy>,
+    standings: web::Data<Standings>,
 ) -> ApiResult<HttpResponse> {
-    let body = parse(&req, payload).await?;
-    let (kind, login, secret) = match body.grant_type {
-        GrantType::Password => match (body.username, body.password) {
-            (Some(u), Some(p)) => (AccountKind::User, u, p),
-            (u, p) => {
-                return Err(missing(
-                    &[("username", u.is_none()), ("password", p.is_none())]
-                        .iter()
-                        .filter(|x| x.1)
-                        .map(|x| x.0)
-                        .collect::<Vec<_>>(),
-                ));
+    let body: TokenRequest = parse(&req, payload).await?;
+    let request_id = request_id(&req);
+    if let GrantType::RefreshToken = body.grant_type {
+        limiter.sign_in(&req, None)?;
+        let Some(old) = body.refresh_token else { return Err(missing(&[("refresh_token", true)])) };
+        let (new, new_hash) = new_refresh_token();
+        let refreshed = refresh(
+            state.accounts.as_ref(),
+            state.sign_ins.as_ref(),
+            &request_id,
+            &refresh_hash(old.trim()),
+            &new_hash,
+        )
+        .await?;
+        return match refreshed {
+            Refresh::Granted(account, session) => respond(&state, &issuer, &account, Some((new, session))).await,
+            Refresh::Refused(revoked) => {
+                // A replayed token revoked its session: refuse its access tokens here at once.
+                if let Some(account) = revoked {
+                    standings.forget(account);
+                }
+                Err(refused())
             }
-        },
-        GrantType::ClientCredentials => match (body.client_id, body.client_secret) {
-            (Some(c), Some(s)) => (AccountKind::Client, c, s),
-            (c, s) => {
-                return Err(missing(
-                    &[("client_id", c.is_none()), ("client_secret", s.is_none())]
-                        .iter()
-                        .filter(|x| x.1)
-                        .map(|x| x.0)
-                        .collect::<Vec<_>>(),
-                ));
-            }
-        },
-    };
-    let account = state.accounts.find_by_login(kind, login.trim()).await?;
-    // Verify even for an unknown login so that timing does not tell which logins exist.
-    let hash = account.as_ref().map(|a| a.secret_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
-    let ok = web::block(move || verify_secret(&secret, &hash)).await.unwrap_or(false);
-    let account = match account {
-        Some(a) if ok && !a.disabled => a,
-        _ => return Err(refused()),
-    };
-    let actor = actor_for(state.organizations.as_ref(), &account).await?;
-    let token = issuer.issue(&actor, None).map_err(|_| ApiError::internal())?;
+        };
+    }
+    let (kind, login, secret) = credentials(body)?;
+    limiter.sign_in(&req, Some(&login))?;
+    let verify = async move |hash: String| web::block(move || verify_secret(&secret, &hash)).await.unwrap_or(false);
+    let outcome = sign_in(
+        state.accounts.as_ref(),
+        state.sign_ins.as_ref(),
+        &policy.sign_in,
+        &request_id,
+        (kind, &login),
+        dummy_hash(),
+        verify,
+    )
+    .await?;
+    match outcome {
+        SignIn::Granted(account) if account.kind == AccountKind::User => {
+            let (token, hash) = new_refresh_token();
+            let expires = Utc::now() + chrono::Duration::seconds(policy.refresh_ttl_seconds);
+            let session = state.sign_ins.start_session(&account, &hash, expires).await?;
+            respond(&state, &issuer, &account, Some((token, session))).await
+        }
+        SignIn::Granted(account) => respond(&state, &issuer, &account, None).await,
+        SignIn::Refused => Err(refused()),
+        SignIn::Locked(seconds) => Err(locked(seconds)),
+    }
+}
+
+async fn respond(
+    state: &AppState,
+    issuer: &TokenIssuer,
+    account: &Account,
+    refresh: Option<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let actor = actor_for(state.organizations.as_ref(), account).await?;
+    let binding = Binding { generation: Some(account.token_generation), session: refresh.as_ref().map(|r| r.1) };
+    let token = issuer.issue_bound(&actor, binding, None).map_err(|_| ApiError::internal())?;
     Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(TokenResponse {
         access_token: token,
         token_type: "Bearer".into(),
         expires_in: issuer.ttl_seconds(),
         role: actor.role,
+        refresh_token: refresh.map(|r| r.0),
     }))
 }
-
-/// argon2id hash of a random string nobody knows, verified for unknown logins.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0gFJz8q0KZV+yqQ7mBEHG3lAGbDfuQl0eQ0W8J4kOqU";

@@ -8,6 +8,7 @@ mod auth;
 mod calendars;
 mod changes;
 mod diagnostics;
+mod edge_safety;
 mod errors;
 mod exports;
 mod faults;

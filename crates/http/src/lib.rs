@@ -2,6 +2,7 @@
 //! OpenAPI contract. Handlers are thin: extract → validate → domain → response DTO.
 
 pub mod auth;
+pub mod csv_format;
 pub mod extract;
 pub mod merge;
 pub mod metrics;

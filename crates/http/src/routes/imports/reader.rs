@@ -335,6 +335,8 @@ where
             if cell.is_empty() {
                 continue;
             }
+            // A cell an rsnms export guarded against formula injection reads back as its value.
+            let cell = crate::csv_format::unguard(cell);
             let value = if self.list_columns.contains(&name.as_str()) {
                 Value::Array(
                     cell.split(list_sep)

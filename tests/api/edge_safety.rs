@@ -113,3 +113,135 @@ async fn every_csv_export_guards_formula_cells_and_an_exported_file_imports_back
     titles.sort_unstable();
     assert_eq!(stored, titles);
 }
+
+#[tokio::test]
+async fn every_answer_says_nosniff_and_api_answers_are_not_stored() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let person = app
+        .create_person(json!({"surname": "Иванова", "first_name": "Анна", "organization_id": r.school_a["id"],
+                              "birth_date": "1980-01-02", "roles": ["teacher"]}))
+        .await;
+    let admin = app.admin.as_str();
+    let person_path = format!("/api/v1/persons/{}", id(&person));
+    let cases: [(&str, &str, Option<&str>, &[(&str, &str)], u16, bool); 10] = [
+        ("GET", person_path.as_str(), Some(admin), &[], 200, true),
+        ("GET", "/api/v1/persons?limit=5", Some(admin), &[], 200, true),
+        ("GET", "/api/v1/persons", None, &[], 401, true),
+        ("GET", "/api/v1/no-such-thing", Some(admin), &[], 404, true),
+        ("DELETE", "/api/v1/persons", Some(admin), &[], 405, true),
+        (
+            "OPTIONS",
+            "/api/v1/persons",
+            None,
+            &[("origin", "https://frontend.example"), ("access-control-request-method", "GET")],
+            200,
+            true,
+        ),
+        ("GET", "/health/live", None, &[], 200, false),
+        ("GET", "/metrics", None, &[], 200, false),
+        ("GET", "/openapi.json", None, &[], 200, false),
+        ("GET", "/docs/", None, &[], 200, false),
+    ];
+    for (method, path, token, headers, status, private) in cases {
+        let res = app.send(method, path, token, None, headers).await;
+        assert_eq!(res.status, status, "{method} {path}: {}", res.text);
+        assert_eq!(res.header("x-content-type-options").as_deref(), Some("nosniff"), "{method} {path}");
+        let cache = res.header("cache-control");
+        if private {
+            assert_eq!(cache.as_deref(), Some("no-store"), "{method} {path}: API answers may carry personal data");
+        } else {
+            assert_ne!(cache.as_deref(), Some("no-store"), "{method} {path}: public answers stay cacheable");
+        }
+    }
+    let token = app
+        .send(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(&json!({"grant_type": "password",
+        "username": "admin", "password": "admin-password-123"})),
+            &[],
+        )
+        .await;
+    assert_eq!(token.status, 200, "{}", token.text);
+    assert_eq!(token.header("cache-control").as_deref(), Some("no-store"));
+    let csv = app.get("/api/v1/exports/federal/programs?format=csv", admin).await;
+    assert_eq!(
+        (csv.header("x-content-type-options").as_deref(), csv.header("cache-control").as_deref()),
+        (Some("nosniff"), Some("no-store"))
+    );
+}
+
+#[tokio::test]
+async fn text_holding_nul_is_refused_with_the_field_named_in_bodies_filters_imports_and_paths() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let admin = app.admin.as_str();
+    let nul = "Ива\u{0}нова";
+    let body = json!({"surname": nul, "first_name": "Анна", "organization_id": r.school_a["id"], "roles": ["teacher"],
+                      "contacts": {"phone": "+7\u{0}"}});
+    let res = app.post("/api/v1/persons", admin, &body).await;
+    res.assert_problem(422);
+    let mut fields = res.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["contacts.phone", "surname"]);
+    assert_eq!(res.body["errors"][0]["code"], "invalid_character");
+
+    let en = app.send("POST", "/api/v1/persons", Some(admin), Some(&body), &[("accept-language", "en")]).await;
+    assert!(en.body["errors"][0]["message"].as_str().unwrap().contains("U+0000"), "{}", en.text);
+
+    let org = app.get(&format!("/api/v1/organizations/{}", id(&r.school_a)), admin).await;
+    let patched = app
+        .patch(&format!("/api/v1/organizations/{}", id(&r.school_a)), admin, &org.etag(), &json!({"name": "\u{0}"}))
+        .await;
+    patched.assert_problem(422);
+    assert_eq!(patched.error_fields(), ["name"]);
+
+    let token = app
+        .send(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            Some(&json!({"grant_type": "password", "username": "ad\u{0}min",
+            "password": "x"})),
+            &[],
+        )
+        .await;
+    token.assert_problem(422);
+    assert_eq!(token.error_fields(), ["username"]);
+
+    for filter in ["surname=%00", "surname=a%00b", "snils=%00"] {
+        let res = app.get(&format!("/api/v1/persons?{filter}"), admin).await;
+        res.assert_problem(422);
+        assert_eq!(res.error_fields(), [filter.split('=').next().unwrap()], "{filter}");
+    }
+    app.get("/api/v1/monitoring/definitions/a%00b", admin).await.assert_problem(404);
+
+    let csv = format!(
+        "surname,first_name,organization_id,roles\nИванова,Анна,{},teacher\nПетрова,Ан\u{0}на,{},teacher\n",
+        id(&r.school_a),
+        id(&r.school_a)
+    );
+    let res = import(&app, "persons", admin, "text/csv", csv.into_bytes()).await;
+    res.assert_problem(422);
+    let errors = res.body["summary"]["errors"].as_array().unwrap();
+    assert_eq!(
+        (errors[0]["line"].as_u64(), errors[0]["field"].as_str()),
+        (Some(3), Some("first_name")),
+        "{}",
+        res.text
+    );
+    assert_eq!(errors[0]["code"], "invalid_character");
+    let ndjson = format!(
+        "{}\n",
+        json!({"surname": "Сидорова", "first_name": "Анна", "organization_id": r.school_a["id"],
+        "roles": ["teacher"], "contacts": {"email": "a\u{0}@example.ru"}})
+    );
+    let res = import(&app, "persons", admin, "application/x-ndjson", ndjson.into_bytes()).await;
+    res.assert_problem(422);
+    assert_eq!(res.body["summary"]["errors"][0]["field"], "contacts.email", "{}", res.text);
+
+    let persons = app.get("/api/v1/persons?limit=500", admin).await;
+    assert_eq!(persons.body["items"], json!([]), "nothing half-written");
+}

@@ -2,9 +2,16 @@
 //! spreadsheet, headers on every answer, slow clients cut off, text a database cannot store
 //! refused with the field named.
 
+use std::time::{Duration, Instant};
+
 use rsnms_domain::auth::Role;
-use rsnms_tests::{TestApp, id, spawn_app};
+use rsnms_http::middleware::Pace;
+use rsnms_tests::{TestApp, fresh_database_url, id, spawn_app, spawn_with, test_settings};
 use serde_json::json;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
 
 use crate::{
     diagnostics::{area, campaign, competency, record, teacher},
@@ -114,6 +121,9 @@ async fn every_csv_export_guards_formula_cells_and_an_exported_file_imports_back
     assert_eq!(stored, titles);
 }
 
+/// A request (method, path, token, headers), its status and whether the answer is private.
+type Case<'a> = (&'a str, &'a str, Option<&'a str>, &'a [(&'a str, &'a str)], u16, bool);
+
 #[tokio::test]
 async fn every_answer_says_nosniff_and_api_answers_are_not_stored() {
     let app = spawn_app().await;
@@ -124,7 +134,7 @@ async fn every_answer_says_nosniff_and_api_answers_are_not_stored() {
         .await;
     let admin = app.admin.as_str();
     let person_path = format!("/api/v1/persons/{}", id(&person));
-    let cases: [(&str, &str, Option<&str>, &[(&str, &str)], u16, bool); 10] = [
+    let cases: [Case; 10] = [
         ("GET", person_path.as_str(), Some(admin), &[], 200, true),
         ("GET", "/api/v1/persons?limit=5", Some(admin), &[], 200, true),
         ("GET", "/api/v1/persons", None, &[], 401, true),
@@ -244,4 +254,83 @@ async fn text_holding_nul_is_refused_with_the_field_named_in_bodies_filters_impo
 
     let persons = app.get("/api/v1/persons?limit=500", admin).await;
     assert_eq!(persons.body["items"], json!([]), "nothing half-written");
+}
+
+/// A server that gives request heads 1 s and bodies 1 s of waiting plus 1 ms per kilobyte.
+async fn strict_app() -> TestApp {
+    let mut settings = test_settings(&fresh_database_url().await);
+    settings.pace =
+        Pace { head_timeout: Duration::from_secs(1), body_min_rate: 1000, body_grace: Duration::from_secs(1) };
+    spawn_with(settings).await
+}
+
+/// Sends `head` at once, then trickles `trickle` one byte every 250 ms (as a slow-loris client
+/// does) while reading the answer; returns the answer and when it ended.
+async fn trickle(app: &TestApp, head: String, trickle: &'static [u8]) -> (String, Duration) {
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let started = Instant::now();
+    write.write_all(head.as_bytes()).await.unwrap();
+    let writer = tokio::spawn(async move {
+        for b in trickle {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            if write.write_all(&[*b]).await.is_err() {
+                break;
+            }
+        }
+        write
+    });
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), read.read_to_end(&mut answer))
+        .await
+        .expect("the server closes the connection")
+        .ok();
+    let ended = started.elapsed();
+    writer.abort();
+    (String::from_utf8_lossy(&answer).into_owned(), ended)
+}
+
+#[tokio::test]
+async fn a_client_that_sends_its_body_slowly_is_cut_off_with_408() {
+    let app = strict_app().await;
+    let head = format!(
+        "POST /api/v1/organizations HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{",
+        app.admin
+    );
+    let (answer, ended) = trickle(&app, head, &[b' '; 200]).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json") && answer.contains("request-timeout"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(ended < Duration::from_secs(15), "cut after about the grace period, not after 50 s: {ended:?}");
+}
+
+#[tokio::test]
+async fn a_client_that_sends_its_request_head_slowly_is_cut_off() {
+    let app = strict_app().await;
+    let (answer, ended) = trickle(
+        &app,
+        "GET /health/live HTTP/1.1\r\nHost: localhost\r\n".into(),
+        b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(ended < Duration::from_secs(15), "{ended:?}");
+}
+
+#[tokio::test]
+async fn a_streamed_import_at_a_normal_rate_is_not_cut_off_by_the_body_rate() {
+    let app = strict_app().await;
+    let r = app.seed_region().await;
+    let school = id(&r.school_a);
+    let mut csv = String::from("surname,first_name,organization_id,roles\n");
+    for i in 0..1500 {
+        csv.push_str(&format!("Фамилия{i},Анна,{school},teacher\n"));
+    }
+    let res = app.post_chunked("/api/v1/imports/persons", &app.admin, "text/csv", csv.as_bytes(), 4096, &[]).await;
+    let status = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["created"], 1500, "{body}");
 }

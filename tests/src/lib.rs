@@ -77,6 +77,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         idempotency_ttl_hours: 48,
         min_group_size: 5,
         exchange: rsnms::exchange::ExchangeSettings::for_tests(),
+        pace: rsnms_http::middleware::Pace::default(),
     }
 }
 

@@ -36,7 +36,7 @@ use crate::{
     auth::TokenIssuer,
     extract::BodyLimit,
     metrics::Metrics,
-    middleware::{edge, idempotency, rate_limit},
+    middleware::{edge, idempotency, pace, rate_limit},
     problem::ApiError,
     routing::{RouteTable, fallback},
 };
@@ -99,6 +99,8 @@ pub struct HttpSettings {
     pub rate_limit_per_minute: u32,
     /// Largest import body in bytes (`RSNMS_IMPORT_MAX_BYTES`).
     pub import_max_bytes: u64,
+    /// How slowly a client may send a request body.
+    pub pace: middleware::Pace,
 }
 
 /// Everything an app instance needs; cheap to clone per worker.
@@ -272,6 +274,8 @@ pub fn app(
         .route("/openapi.json", web::get().to(serve_spec))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi_document()))
         .default_service(web::to(fallback))
+        .app_data(web::Data::new(ctx.settings.pace))
+        .wrap(from_fn(pace))
         .wrap(cors(&ctx.settings.cors_origins))
         .wrap(from_fn(edge))
 }

@@ -141,6 +141,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
             cors_origins: settings.cors_origins.clone(),
             rate_limit_per_minute: settings.rate_limit_per_minute,
             import_max_bytes: settings.exchange.import_max_bytes,
+            pace: settings.pace,
         },
     );
     spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);
@@ -155,6 +156,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
     let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))
         .workers(settings.workers.max(1))
         .shutdown_timeout(settings.shutdown_timeout_seconds)
+        .client_request_timeout(settings.pace.head_timeout)
         .listen(listener)?
         .run();
     Ok(Server { server, port, store, issuer })

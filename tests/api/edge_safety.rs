@@ -334,3 +334,41 @@ async fn a_streamed_import_at_a_normal_rate_is_not_cut_off_by_the_body_rate() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["created"], 1500, "{body}");
 }
+
+#[tokio::test]
+async fn the_published_spec_states_the_idempotency_key_rule_the_server_enforces() {
+    let app = spawn_app().await;
+    let spec = app.get("/openapi.json", &app.admin).await.body;
+    let mut documented = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["name"] == "Idempotency-Key" {
+                    documented += 1;
+                    assert_eq!(
+                        p["schema"],
+                        json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}),
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(documented > 20, "every POST documents the header: {documented}");
+    let r = app.seed_region().await;
+    let org = |n: usize| json!({"name": format!("Школа {n}"), "kind": "educational_organization", "parent_id": r.mun_a["id"]});
+    let longest = "k".repeat(255);
+    for (n, (key, status)) in
+        [(longest.as_str(), 201), ("~!x-1_A", 201), ("with space", 422), ("a\tb", 422), (&"k".repeat(256), 422)]
+            .into_iter()
+            .enumerate()
+    {
+        let res = app
+            .send("POST", "/api/v1/organizations", Some(&app.admin), Some(&org(n)), &[("idempotency-key", key)])
+            .await;
+        assert_eq!(res.status, status, "{key:?}: {}", res.text);
+        if status == 422 {
+            assert_eq!(res.error_fields(), ["Idempotency-Key"]);
+        }
+    }
+}

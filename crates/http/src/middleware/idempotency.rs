@@ -26,6 +26,18 @@ use crate::{
 };
 
 const KEY: &str = "idempotency-key";
+
+/// Longest `Idempotency-Key` (the published spec states it: `openapi::finalize`).
+pub const KEY_MAX_LEN: usize = 255;
+
+/// The characters of an `Idempotency-Key`: visible ASCII, as a JSON Schema pattern.
+pub const KEY_PATTERN: &str = "^[!-~]+$";
+
+/// Whether a header value is a key this API accepts: 1–[`KEY_MAX_LEN`] visible ASCII characters
+/// ([`KEY_PATTERN`]).
+pub fn is_valid_key(k: &str) -> bool {
+    (1..=KEY_MAX_LEN).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic())
+}
 const REPLAYED: &str = "idempotent-replayed";
 
 /// Shared handle to the key store.
@@ -67,7 +79,7 @@ pub async fn idempotency(
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     let key = match key {
-        Ok(k) if (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()) => k,
+        Ok(k) if is_valid_key(&k) => k,
         _ => return Ok(req.error_response(bad_key())),
     };
     // The subject owns the key; an unauthenticated request goes on and fails on its own.

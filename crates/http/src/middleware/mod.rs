@@ -6,6 +6,6 @@ mod pace;
 mod rate_limit;
 
 pub use edge::edge;
-pub use idempotency::{Keys as IdempotencyKeys, idempotency};
+pub use idempotency::{KEY_MAX_LEN, KEY_PATTERN, Keys as IdempotencyKeys, idempotency, is_valid_key};
 pub use pace::{Pace, pace};
 pub use rate_limit::{RateLimiter, rate_limit};

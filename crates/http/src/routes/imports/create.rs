@@ -102,7 +102,7 @@ fn options(dataset: &dyn Dataset, q: &ImportQuery) -> Result<ImportOptions, ApiE
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(v) = req.headers().get("idempotency-key") else { return Ok(None) };
     match v.to_str() {
-        Ok(k) if (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(k.to_owned())),
+        Ok(k) if crate::middleware::is_valid_key(k) => Ok(Some(k.to_owned())),
         _ => Err(ApiError::validation(vec![FieldError::new(
             "Idempotency-Key",
             "invalid_idempotency_key",

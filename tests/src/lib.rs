@@ -2,7 +2,7 @@
 //! a new SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set — so that the
 //! same suite runs on both engines.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a test harness fails loudly on what it did not expect")]
 
 use std::net::TcpListener;
 

@@ -425,7 +425,6 @@ pub async fn delete_person(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn input(subjects: &[&str]) -> PersonInput {

@@ -16,7 +16,6 @@ pub fn verify_secret(secret: &str, phc: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

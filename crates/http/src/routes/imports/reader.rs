@@ -456,7 +456,6 @@ pub fn split_csv(text: &str, delimiter: char) -> Result<Vec<String>, FieldError>
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn stream(parts: &[&[u8]]) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Unpin + use<> {

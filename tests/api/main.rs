@@ -1,7 +1,7 @@
 //! Black-box API tests. They run on SQLite by default and on PostgreSQL when
 //! `TEST_DATABASE_URL` is set; each test starts its own server on a fresh database.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a test harness fails loudly on what it did not expect")]
 
 mod agreements;
 mod auth;
@@ -9,6 +9,7 @@ mod calendars;
 mod changes;
 mod diagnostics;
 mod disclosure;
+mod edge_safety;
 mod errors;
 mod exports;
 mod faults;

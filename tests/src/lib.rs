@@ -2,7 +2,7 @@
 //! a new SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set — so that the
 //! same suite runs on both engines.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a test harness fails loudly on what it did not expect")]
 
 use std::net::TcpListener;
 
@@ -89,6 +89,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         test_idempotency_fault: None,
         min_group_size: 5,
         exchange: rsnms::exchange::ExchangeSettings::for_tests(),
+        pace: rsnms_http::middleware::Pace::default(),
     }
 }
 

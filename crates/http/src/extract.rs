@@ -79,8 +79,56 @@ pub fn parse_json(bytes: &Bytes) -> Result<serde_json::Value, ApiError> {
     })
 }
 
-/// Deserialises a JSON value into `T`, naming the failing field by its path (422).
+/// The error of a text holding U+0000, which PostgreSQL cannot store in `text` or `jsonb`
+/// (SQLite could, but one rule holds on both engines).
+fn nul_error(field: String) -> FieldError {
+    FieldError::new(
+        field,
+        "invalid_character",
+        Msg::new("Недопустимый символ U+0000 (NUL)", "The character U+0000 (NUL) is not allowed"),
+    )
+}
+
+fn find_nul(value: &serde_json::Value, path: &str, out: &mut Vec<FieldError>) {
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => {
+            out.push(nul_error(if path.is_empty() { "$".to_owned() } else { path.to_owned() }));
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_nul(item, &format!("{path}[{i}]"), out);
+            }
+        }
+        serde_json::Value::Object(fields) => unstorable_fields(fields, path, out),
+        _ => {}
+    }
+}
+
+/// Fields of a JSON object (a body, an import record) holding text a database cannot store
+/// (U+0000), by their paths (`a.b`, `list[2].c`) under `prefix`. Every body and record is
+/// checked here before it becomes a DTO: [`from_value`] and the import's record reader.
+pub fn unstorable_fields(fields: &serde_json::Map<String, serde_json::Value>, prefix: &str, out: &mut Vec<FieldError>) {
+    for (name, v) in fields {
+        let path = match (prefix.is_empty(), name.contains('\0')) {
+            (_, true) => {
+                out.push(nul_error(name.replace('\0', "\\u0000")));
+                continue;
+            }
+            (true, false) => name.clone(),
+            (false, false) => format!("{prefix}.{name}"),
+        };
+        find_nul(v, &path, out);
+    }
+}
+
+/// Deserialises a JSON value into `T`, naming the failing field by its path (422); text a
+/// database cannot store (U+0000) is a 422 naming its fields.
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    let mut unstorable = Vec::new();
+    find_nul(&value, "", &mut unstorable);
+    if !unstorable.is_empty() {
+        return Err(ApiError::validation(unstorable));
+    }
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let inner = e.inner().to_string();
         let mut path = e.path().to_string();
@@ -290,7 +338,7 @@ pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
 pub const QUERY_VALUE_MAX: usize = 200;
 
 /// Query parameters, deserialised with the failing parameter named (422); every value is at most
-/// [`QUERY_VALUE_MAX`] characters.
+/// [`QUERY_VALUE_MAX`] characters and holds no U+0000.
 #[derive(Debug)]
 pub struct Params<T>(pub T);
 
@@ -300,16 +348,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Params<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let too_long: Vec<FieldError> = form_urlencoded::parse(req.query_string().as_bytes())
-            .filter(|(_, v)| v.chars().count() > QUERY_VALUE_MAX)
-            .map(|(k, _)| {
-                FieldError::new(
-                    k.into_owned(),
-                    "too_long",
-                    Msg::new(
-                        format!("Не длиннее {QUERY_VALUE_MAX} символов"),
-                        format!("At most {QUERY_VALUE_MAX} characters"),
-                    ),
-                )
+            .filter_map(|(k, v)| {
+                if k.contains('\0') || v.contains('\0') {
+                    return Some(nul_error(k.replace('\0', "\\u0000")));
+                }
+                (v.chars().count() > QUERY_VALUE_MAX).then(|| {
+                    FieldError::new(
+                        k.into_owned(),
+                        "too_long",
+                        Msg::new(
+                            format!("Не длиннее {QUERY_VALUE_MAX} символов"),
+                            format!("At most {QUERY_VALUE_MAX} characters"),
+                        ),
+                    )
+                })
             })
             .collect();
         if !too_long.is_empty() {

@@ -2,6 +2,7 @@
 //! OpenAPI contract. Handlers are thin: extract → validate → domain → response DTO.
 
 pub mod auth;
+pub mod csv_format;
 pub mod extract;
 pub mod merge;
 pub mod metrics;
@@ -35,7 +36,7 @@ use crate::{
     auth::TokenIssuer,
     extract::BodyLimit,
     metrics::Metrics,
-    middleware::{edge, idempotency, rate_limit},
+    middleware::{edge, idempotency, pace, rate_limit},
     problem::ApiError,
     routing::{RouteTable, fallback},
 };
@@ -106,6 +107,8 @@ pub struct HttpSettings {
     pub idempotency_lease: std::time::Duration,
     /// Tests only: a "crash" injected for one key (`RSNMS_TEST_IDEMPOTENCY_FAULT`).
     pub idempotency_fault: Option<middleware::IdempotencyFault>,
+    /// How slowly a client may send a request body.
+    pub pace: middleware::Pace,
     /// Accounts and tokens.
     pub tokens: TokenPolicy,
 }
@@ -311,6 +314,8 @@ pub fn app(
         .route("/openapi.json", web::get().to(serve_spec))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", openapi_document()))
         .default_service(web::to(fallback))
+        .app_data(web::Data::new(ctx.settings.pace))
+        .wrap(from_fn(pace))
         .wrap(cors(&ctx.settings.cors_origins))
         .wrap(from_fn(edge))
 }

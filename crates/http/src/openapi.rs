@@ -150,6 +150,7 @@ pub fn finalize(api: &utoipa::openapi::OpenApi) -> serde_json::Value {
     add_links(&mut doc);
     add_common_responses(&mut doc);
     add_integer_formats(&mut doc);
+    document_idempotency_key(&mut doc);
     crate::routes::imports::document_datasets(&mut doc);
     if let Some(server) = doc.pointer_mut("/servers/0").and_then(|s| s.as_object_mut()) {
         server.insert("x-internal".into(), serde_json::Value::Bool(false));
@@ -283,6 +284,31 @@ fn add_links(doc: &mut serde_json::Value) {
             && let Some(obj) = resp.as_object_mut()
         {
             obj.insert("links".into(), serde_json::Value::Object(links));
+        }
+    }
+}
+
+/// Every `Idempotency-Key` header parameter states what the server enforces (its length and
+/// characters, from the middleware's own constants), so that clients and fuzzers know a key the
+/// server refuses with 422.
+fn document_idempotency_key(doc: &mut serde_json::Value) {
+    let schema = serde_json::json!({
+        "type": "string",
+        "minLength": 1,
+        "maxLength": crate::middleware::KEY_MAX_LEN,
+        "pattern": crate::middleware::KEY_PATTERN,
+    });
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+        for op in item.values_mut() {
+            let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) else { continue };
+            for p in params {
+                let named =
+                    p.get("name").and_then(|n| n.as_str()).is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"));
+                if named && p.get("in").and_then(|i| i.as_str()) == Some("header") {
+                    p["schema"] = schema.clone();
+                }
+            }
         }
     }
 }

@@ -114,11 +114,17 @@ pub async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> Result<
 /// A literal route shadows the parameterised one beside it under every method: `POST
 /// /imports/jobs` is not `POST /imports/{dataset}` of a dataset named `jobs` but a method the
 /// literal path does not answer (405 with `Allow`), judged before any extractor of the
-/// parameterised handler runs. Preflight `OPTIONS` passes to CORS.
+/// parameterised handler runs. Preflight `OPTIONS` passes to CORS. A path holding `%00` is a
+/// 404.
 pub async fn literal_first(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    // A path segment holding U+0000 names no resource (no identifier or code can hold it, and
+    // PostgreSQL could not even compare it): 404 before any handler reads the database.
+    if req.uri().path().to_ascii_lowercase().contains("%00") {
+        return Ok(req.error_response(ApiError::not_found()));
+    }
     let method = req.method().as_str();
     let refused = match req.app_data::<web::Data<RouteTable>>().and_then(|t| t.allowed_literal(req.path())) {
         Some(allow) if method != "OPTIONS" => {

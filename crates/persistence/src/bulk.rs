@@ -240,7 +240,6 @@ fn unnest_statement<E: EntityTrait>(columns: &[E::Column], types: &[&str], array
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -412,7 +412,6 @@ mod tests {
 
     #[test]
     fn the_signature_is_hmac_sha256_over_timestamp_dot_body() {
-        #![allow(clippy::unwrap_used)]
         // RFC 4231 test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?").
         let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
         mac.update(b"what do ya want for nothing?");

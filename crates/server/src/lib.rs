@@ -300,6 +300,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
                 check_ttl: Duration::from_millis(settings.token_check_ttl_ms),
                 accept_unbound: settings.accept_unbound_tokens,
             },
+            pace: settings.pace,
         },
     );
     spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);
@@ -314,6 +315,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
     let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))
         .workers(settings.workers.max(1))
         .shutdown_timeout(settings.shutdown_timeout_seconds)
+        .client_request_timeout(settings.pace.head_timeout)
         .listen(listener)?
         .run();
     Ok(Server { server, port, store, issuer })

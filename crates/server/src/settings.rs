@@ -74,6 +74,9 @@ pub struct Settings {
     pub min_group_size: u64,
     /// Imports, the change feed and webhooks (`RSNMS_IMPORT_MAX_BYTES`, `RSNMS_WEBHOOK_*`).
     pub exchange: crate::exchange::ExchangeSettings,
+    /// Slow clients: `RSNMS_REQUEST_HEAD_TIMEOUT_MS` (default 5000), `RSNMS_BODY_MIN_BYTES_PER_SECOND`
+    /// (default 1024, 0 = off), `RSNMS_BODY_GRACE_MS` (default 10000).
+    pub pace: rsnms_http::middleware::Pace,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -151,6 +154,20 @@ impl Settings {
                 webhook_hosts: crate::exchange::parse_hosts(&var("RSNMS_WEBHOOK_HOSTS").unwrap_or_default())
                     .map_err(|e| anyhow::anyhow!("RSNMS_WEBHOOK_HOSTS: {e}"))?,
             },
+            pace: pace()?,
         })
     }
+}
+
+/// The slow-client limits (a zero head timeout would turn actix's off: at least 100 ms).
+fn pace() -> anyhow::Result<rsnms_http::middleware::Pace> {
+    let default = rsnms_http::middleware::Pace::default();
+    let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    Ok(rsnms_http::middleware::Pace {
+        head_timeout: std::time::Duration::from_millis(
+            parsed("RSNMS_REQUEST_HEAD_TIMEOUT_MS", ms(default.head_timeout))?.max(100),
+        ),
+        body_min_rate: parsed("RSNMS_BODY_MIN_BYTES_PER_SECOND", default.body_min_rate)?,
+        body_grace: std::time::Duration::from_millis(parsed("RSNMS_BODY_GRACE_MS", ms(default.body_grace))?),
+    })
 }

@@ -457,7 +457,6 @@ fn check_valid(year: &CalendarYear) -> Result<(), CalendarError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
 

@@ -117,7 +117,6 @@ pub fn statutory_calendar_year(year: i32) -> Result<CalendarYear, CalendarError>
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
 

@@ -3,8 +3,6 @@
 //! Every expected date in this file was worked out by hand from the shipped JSON and a printed
 //! calendar (weekdays double-checked with an independent tool), never from the code under test.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::sync::LazyLock;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};

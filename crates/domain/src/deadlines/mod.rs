@@ -75,7 +75,6 @@ pub fn calendar_error(e: CalendarError) -> DomainError {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
 

@@ -360,7 +360,10 @@ pub async fn list_offerings(
 }
 
 /// Changes an entry with a merge patch; a municipality only changes events it organises.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each repository the action reads is passed as a domain trait; the one-style dependency struct (issue 15 item 3) replaces this list"
+)]
 pub async fn update_offering(
     repo: &dyn OfferingRepository,
     comps: &dyn CompetencyRepository,

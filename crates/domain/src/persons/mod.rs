@@ -170,7 +170,6 @@ pub fn age_on(birth: NaiveDate, today: NaiveDate) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

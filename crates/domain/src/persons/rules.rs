@@ -413,7 +413,6 @@ pub async fn delete_person(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn input(subjects: &[&str]) -> PersonInput {

@@ -210,7 +210,6 @@ impl TokenIssuer {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn issuer() -> TokenIssuer {

@@ -27,7 +27,6 @@ pub fn verify_secret(secret: &str, phc: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -1,7 +1,7 @@
 //! The edge of every request: a request id (taken from a sane `X-Request-Id` or made), a tracing
-//! span and one JSON log line without personal data (no query string, no body), metrics, and
+//! span and one JSON log line without personal data (no query string, no body), metrics,
 //! problem+json rendered in the caller's language for every error — including the ones actix
-//! or a library produced on its own.
+//! or a library produced on its own —, and the safety headers of every answer.
 
 use std::time::Instant;
 
@@ -62,6 +62,20 @@ fn as_problem(res: ServiceResponse<BoxBody>, lang: Lang, request_id: &str) -> Se
     res.into_response(fresh)
 }
 
+/// Headers every answer carries: `X-Content-Type-Options: nosniff` (a browser never guesses
+/// another type than the one declared — a CSV or JSON body is not run as HTML), and on every
+/// answer under `/api/` `Cache-Control: no-store` unless the handler chose otherwise: API answers
+/// may carry personal data, and one rule for the whole prefix cannot forget a route (the
+/// documentation, the spec, probes and metrics carry none and stay cacheable).
+fn safety_headers(res: &mut ServiceResponse<BoxBody>) {
+    let api = res.request().path().starts_with("/api/");
+    let headers = res.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
 /// The edge middleware (outermost).
 pub async fn edge(
     req: ServiceRequest,
@@ -86,6 +100,7 @@ pub async fn edge(
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID, v);
     }
+    safety_headers(&mut res);
     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let status = res.status().as_u16();
     let elapsed = started.elapsed().as_secs_f64();

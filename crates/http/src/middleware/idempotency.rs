@@ -35,6 +35,18 @@ use sha2::{Digest, Sha256};
 use crate::{auth::TokenIssuer, problem::ApiError, routes::imports::ImportLimit, routing::RouteTable};
 
 const KEY: &str = "idempotency-key";
+
+/// Longest `Idempotency-Key` (the published spec states it: `openapi::finalize`).
+pub const KEY_MAX_LEN: usize = 255;
+
+/// The characters of an `Idempotency-Key`: visible ASCII, as a JSON Schema pattern.
+pub const KEY_PATTERN: &str = "^[!-~]+$";
+
+/// Whether a header value is a key this API accepts: 1–[`KEY_MAX_LEN`] visible ASCII characters
+/// ([`KEY_PATTERN`]).
+pub fn is_valid_key(k: &str) -> bool {
+    (1..=KEY_MAX_LEN).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic())
+}
 const REPLAYED: &str = "idempotent-replayed";
 /// Response headers stored with a response and replayed with it.
 const KEPT_HEADERS: [&str; 5] = ["content-type", "location", "etag", "preference-applied", "import-body-sha256"];
@@ -268,7 +280,7 @@ pub async fn idempotency(
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     let key = match key {
-        Ok(k) if (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()) => k,
+        Ok(k) if is_valid_key(&k) => k,
         _ => return Ok(req.error_response(bad_key())),
     };
     let mut h = Sha256::new();

@@ -2,8 +2,12 @@
 
 mod edge;
 mod idempotency;
+mod pace;
 mod rate_limit;
 
 pub use edge::edge;
-pub use idempotency::{Fault as IdempotencyFault, Keys as IdempotencyKeys, idempotency};
+pub use idempotency::{
+    Fault as IdempotencyFault, KEY_MAX_LEN, KEY_PATTERN, Keys as IdempotencyKeys, idempotency, is_valid_key,
+};
+pub use pace::{Pace, pace};
 pub use rate_limit::{Limits as RateLimits, RateLimiter, rate_limit};

@@ -116,7 +116,6 @@ pub async fn person_deficits(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use chrono::{Duration, Utc};
 
     use super::*;

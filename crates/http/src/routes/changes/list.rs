@@ -13,7 +13,6 @@ use crate::{
 const DEFAULT_LIMIT: u64 = 100;
 const MAX_LIMIT: u64 = 1000;
 
-#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn query(q: &ChangeQueryParams) -> Result<ChangeQuery, ApiError> {
     let mut errors = Vec::new();
     let after = match q.after.as_deref().map(str::trim) {

@@ -1,5 +1,6 @@
 //! CSV form of the exports that have a table shape (programmes, routes flattened per step,
-//! diagnostic aggregates). RFC 4180 quoting, CRLF line ends, a header row, UTF-8 **with a byte
+//! diagnostic aggregates), written by the API's one writer ([`crate::csv_format`]: RFC 4180
+//! quoting, CRLF line ends, formula cells guarded). A header row, UTF-8 **with a byte
 //! order mark**: Excel — what Russian offices open these files in — reads a UTF-8 file without
 //! one as Windows-1251 and garbles Cyrillic; parsers that know CSV (Python's `utf-8-sig`,
 //! pandas, LibreOffice, the rsnms importer) skip the mark. List cells are joined by `;` (by `,`
@@ -10,12 +11,10 @@ use std::fmt::Display;
 use actix_web::{HttpRequest, HttpResponse, http::header};
 
 use super::dto::{CsvDelimiter, ExportFormat};
+pub(crate) use crate::csv_format::Csv;
 
 /// Media type of CSV exports.
 pub(crate) const CONTENT_TYPE: &str = "text/csv; charset=utf-8; header=present";
-
-/// The UTF-8 byte order mark that opens every CSV export.
-pub(crate) const BOM: &str = "\u{feff}";
 
 /// Whether the client asked for CSV: `?format=` wins, else `Accept: text/csv`.
 pub(crate) fn wanted(req: &HttpRequest, format: Option<ExportFormat>) -> bool {
@@ -29,57 +28,12 @@ pub(crate) fn wanted(req: &HttpRequest, format: Option<ExportFormat>) -> bool {
     }
 }
 
-/// A CSV writer for one delimiter.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Csv {
-    delimiter: char,
-}
-
-impl Csv {
-    /// A writer with this delimiter.
-    pub(crate) fn new(d: Option<CsvDelimiter>) -> Self {
-        Self {
-            delimiter: match d.unwrap_or_default() {
-                CsvDelimiter::Comma => ',',
-                CsvDelimiter::Semicolon => ';',
-            },
-        }
-    }
-
-    /// Joins the items of a list cell.
-    pub(crate) fn list<I, S>(&self, items: I) -> String
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        let sep = if self.delimiter == ',' { ";" } else { "," };
-        items.into_iter().map(|s| s.as_ref().to_owned()).collect::<Vec<_>>().join(sep)
-    }
-
-    /// One record, ending in CRLF.
-    pub(crate) fn line<S: AsRef<str>>(&self, cells: &[S]) -> String {
-        let mut out = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(self.delimiter);
-            }
-            let cell = cell.as_ref();
-            if cell.contains([self.delimiter, '"', '\n', '\r']) {
-                out.push('"');
-                out.push_str(&cell.replace('"', "\"\""));
-                out.push('"');
-            } else {
-                out.push_str(cell);
-            }
-        }
-        out.push_str("\r\n");
-        out
-    }
-
-    /// The byte order mark and the header row.
-    pub(crate) fn head(&self, columns: &[&str]) -> String {
-        format!("{BOM}{}", self.line(columns))
-    }
+/// The CSV writer (the API's one, [`crate::csv_format`]) for the requested delimiter.
+pub(crate) fn writer(d: Option<CsvDelimiter>) -> Csv {
+    Csv::new(match d.unwrap_or_default() {
+        CsvDelimiter::Comma => b',',
+        CsvDelimiter::Semicolon => b';',
+    })
 }
 
 /// An optional value as a cell (empty when absent).
@@ -93,20 +47,4 @@ pub(crate) fn respond(name: &str, body: String) -> HttpResponse {
         .content_type(CONTENT_TYPE)
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")))
         .body(body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_with_the_delimiter_quotes_or_line_breaks_are_quoted() {
-        let csv = Csv::new(None);
-        assert_eq!(csv.line(&["a", "b,c", "say \"hi\"", "x\ny", ""]), "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",\r\n");
-        let semi = Csv::new(Some(CsvDelimiter::Semicolon));
-        assert_eq!(semi.line(&["b,c", "d;e"]), "b,c;\"d;e\"\r\n");
-        assert_eq!(semi.list(["1", "2"]), "1,2");
-        assert_eq!(csv.list(["1", "2"]), "1;2");
-        assert!(csv.head(&["id"]).starts_with('\u{feff}'));
-    }
 }

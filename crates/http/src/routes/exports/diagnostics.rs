@@ -8,7 +8,7 @@ use rsnms_domain::{
 use uuid::Uuid;
 
 use super::{
-    csv::{self, Csv},
+    csv,
     dto::{DiagnosticCampaignV1, DiagnosticCellV1, FederalDiagnosticsV1, PeriodV1, TableExportQuery, TerritoryV1},
 };
 use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
@@ -133,7 +133,7 @@ pub async fn get_federal_diagnostics(
         });
     }
     if csv::wanted(&req, q.format) {
-        let w = Csv::new(q.delimiter);
+        let w = csv::writer(q.delimiter);
         let mut body = w.head(COLUMNS);
         for c in &campaigns {
             for cell in &c.cells {

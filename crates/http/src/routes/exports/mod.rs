@@ -44,7 +44,6 @@ fn may_export(ctx: &Ctx) -> DomainResult<()> {
 }
 
 /// A reporting period, both ends inclusive (default: the current calendar year).
-#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 pub(crate) fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
     use chrono::Datelike;
     let year = chrono::Utc::now().date_naive().year();

@@ -5,7 +5,7 @@ use rsnms_domain::{
 };
 
 use super::{
-    csv::{self, Csv},
+    csv,
     dto::{FederalProgramsV1, PeriodV1, ProgramV1, TableExportQuery},
 };
 use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
@@ -78,7 +78,7 @@ pub async fn get_federal_programs(
         }
     }
     if csv::wanted(&req, q.format) {
-        let w = Csv::new(q.delimiter);
+        let w = csv::writer(q.delimiter);
         let mut body = w.head(COLUMNS);
         for p in &programs {
             body.push_str(&w.line(&[

@@ -317,7 +317,7 @@ pub async fn get_federal_routes(
     }
     let as_csv = csv::wanted(&req, q.format);
     let (shape, head) = if as_csv {
-        let w = Csv::new(q.delimiter);
+        let w = csv::writer(q.delimiter);
         (Shape::Csv(w), w.head(COLUMNS))
     } else {
         let head = Head {

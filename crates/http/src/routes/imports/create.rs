@@ -33,7 +33,6 @@ const BODY_SHA256: &str = "import-body-sha256";
 /// RFC 7240: which preference was honoured.
 const PREFERENCE_APPLIED: &str = "preference-applied";
 
-#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encoding), ApiError> {
     let unsupported = || ApiError::unsupported_media_type("application/x-ndjson, text/csv");
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).ok_or_else(unsupported)?;
@@ -53,7 +52,6 @@ fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encodin
 }
 
 /// 415 for a format the dataset does not take (a dataset of nested documents has no CSV form).
-#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn refuse_format(dataset: &dyn Dataset, format: Format) -> Result<(), ApiError> {
     if dataset.formats().contains(&format) {
         return Ok(());
@@ -71,7 +69,6 @@ fn refuse_format(dataset: &dyn Dataset, format: Format) -> Result<(), ApiError> 
     ))
 }
 
-#[allow(clippy::result_large_err)] // ApiError is the HTTP layer's one error type.
 fn options(dataset: &dyn Dataset, q: &ImportQuery) -> Result<ImportOptions, ApiError> {
     let schemes = dataset.id_schemes();
     let id_scheme = q.id_scheme.clone().unwrap_or_else(|| schemes.first().copied().unwrap_or("id").to_owned());

@@ -245,10 +245,11 @@ where
 
     /// The next record; blank lines are skipped.
     pub async fn next(&mut self) -> Result<Option<Record>, ApiError> {
-        match self.format {
-            Format::Ndjson => self.next_json().await,
-            Format::Csv => self.next_csv().await,
-        }
+        let record = match self.format {
+            Format::Ndjson => self.next_json().await?,
+            Format::Csv => self.next_csv().await?,
+        };
+        Ok(record.map(|(n, fields)| (n, fields.and_then(storable))))
     }
 
     async fn next_json(&mut self) -> Result<Option<Record>, ApiError> {
@@ -335,6 +336,8 @@ where
             if cell.is_empty() {
                 continue;
             }
+            // A cell an rsnms export guarded against formula injection reads back as its value.
+            let cell = crate::csv_format::unguard(cell);
             let value = if self.list_columns.contains(&name.as_str()) {
                 Value::Array(
                     cell.split(list_sep)
@@ -353,6 +356,16 @@ where
             insert_path(&mut obj, name, value);
         }
         Ok(Some((n, Ok(obj))))
+    }
+}
+
+/// A record whose text a database can store (no U+0000): else the line's error names the field.
+fn storable(fields: Map<String, Value>) -> Result<Map<String, Value>, FieldError> {
+    let mut unstorable = Vec::new();
+    crate::extract::unstorable_fields(&fields, "", &mut unstorable);
+    match unstorable.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(fields),
     }
 }
 
@@ -443,7 +456,6 @@ pub fn split_csv(text: &str, delimiter: char) -> Result<Vec<String>, FieldError>
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn stream(parts: &[&[u8]]) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + Unpin + use<> {

@@ -11,7 +11,7 @@ use crate::{
     DomainError, DomainResult, Msg,
     agreements::{AgreementFilter, AgreementRepository, Lifecycle, actual_for_year},
     auth::{Ctx, Role, Scope},
-    disclosure::{Node, Place, below_min_group, suppress_tree},
+    disclosure::{Node, Place, part_hidden, suppress_tree},
     network_requests::NetworkRequestRepository,
 };
 
@@ -48,8 +48,8 @@ pub struct MunicipalityReport {
     pub indicators: Vec<IndicatorRow>,
     /// Network requests received by its organisations and overdue.
     pub overdue_requests: u64,
-    /// Routes of its teachers by status.
-    pub routes_by_status: BTreeMap<String, u64>,
+    /// Routes of its teachers by status (`None`: withheld by the disclosure rules).
+    pub routes_by_status: BTreeMap<String, Option<u64>>,
 }
 
 /// The whole report.
@@ -201,11 +201,7 @@ impl Decision {
             (None, _) => Place::Whole,
         };
         let whole = self.counts.get(&at).copied().unwrap_or(0);
-        if whole == n {
-            return self.hidden.contains(&at);
-        }
-        let rest = whole.saturating_sub(n);
-        below_min_group(n, min_group) || self.hidden.contains(&at) || (rest > 0 && below_min_group(rest, min_group))
+        part_hidden(n, whole, self.hidden.contains(&at), min_group)
     }
 }
 
@@ -242,6 +238,45 @@ fn rows(
                 target,
                 reported,
             }
+        })
+        .collect()
+}
+
+/// Routes per municipality and status as the report publishes them (`None`: withheld). Routes
+/// are persons' routes, so the decisions are those of every count of persons, taken on the
+/// whole region's table: the tree whole → municipality → its statuses ([`suppress_tree`];
+/// routes of regional organisations have no row, so they count as withheld). A caller whose
+/// scope is narrower than its municipality (an organisation) sees parts of the cells
+/// ([`part_hidden`]).
+pub fn routes_disclosed(
+    own: &BTreeMap<(String, String), u64>,
+    region: &BTreeMap<(String, String), u64>,
+    min_group: u64,
+) -> BTreeMap<(String, String), Option<u64>> {
+    let mut nodes = vec![Node { key: (Place::Whole, None), parent: None, n: region.values().sum(), withheld: false }];
+    let mut per: BTreeMap<&str, u64> = BTreeMap::new();
+    for ((m, _), n) in region {
+        *per.entry(m).or_default() += n;
+    }
+    nodes.extend(per.iter().map(|(m, n)| Node {
+        key: (place(m), None),
+        parent: Some((Place::Whole, None)),
+        n: *n,
+        withheld: m.is_empty(),
+    }));
+    nodes.extend(region.iter().map(|((m, status), n)| Node {
+        key: (place(m), Some(status.clone())),
+        parent: Some((place(m), None)),
+        n: *n,
+        withheld: false,
+    }));
+    let hidden = suppress_tree(&nodes, min_group);
+    own.iter()
+        .map(|((m, status), n)| {
+            let key = (place(m), Some(status.clone()));
+            let whole = region.get(&(m.clone(), status.clone())).copied().unwrap_or(0);
+            let shown = !part_hidden(*n, whole, hidden.contains(&key), min_group);
+            ((m.clone(), status.clone()), shown.then_some(*n))
         })
         .collect()
 }
@@ -311,6 +346,9 @@ pub async fn report(
     )
     .await?;
     let decisions = decide(&defs, &region_counts(repo, &scope, &t, &defs, year, &c).await?, min_group);
+    let region_routes =
+        if scope == Scope::All { routes.clone() } else { repo.routes_by_status(&Scope::All, &t).await? };
+    let routes = routes_disclosed(&routes, &region_routes, min_group);
     let mut municipalities = Vec::with_capacity(names.len());
     for (code, name) in names {
         let figures = agreement_figures(agreements, &scope, &code, year).await?;

@@ -269,3 +269,33 @@ async fn the_monitoring_report_minus_its_other_municipalities_or_schools_recover
     let own = app.get("/api/v1/monitoring/indicators?year=2025", &mun_b).await;
     assert_eq!(teachers(&own.body["items"]), munis["81625000"], "the same figure set for every caller");
 }
+
+#[tokio::test]
+async fn routes_by_status_minus_a_municipalitys_other_statuses_recover_no_small_group() {
+    let app = spawn_app().await;
+    let _w = crate::monitoring::world(&app).await;
+    let analyst = app.token(Role::Analyst, None, None);
+    let report = app.get("/api/v1/monitoring/report?year=2023", &analyst).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let mut cells = 0;
+    for m in report.body["municipalities"].as_array().unwrap() {
+        let by_status: BTreeMap<String, Option<u64>> = serde_json::from_value(m["routes_by_status"].clone()).unwrap();
+        cells += by_status.len();
+        for (status, n) in &by_status {
+            assert!(n.is_none_or(|n| n >= MIN), "{status}: a published small group of {n:?} routes");
+        }
+        // A municipality's routes are the sum of its statuses: a single withheld status among
+        // several would be its total minus the others (a single status is the total itself).
+        let withheld = by_status.values().filter(|n| n.is_none()).count();
+        assert!(
+            withheld != 1 || by_status.len() == 1,
+            "one withheld status in {}: {by_status:?}",
+            m["municipality_code"]
+        );
+    }
+    assert!(cells > 0, "the world has routes");
+    // The HTML report prints the same decisions.
+    let page =
+        app.send("GET", "/api/v1/monitoring/report?year=2023", Some(&analyst), None, &[("accept", "text/html")]).await;
+    assert!(page.text.contains("approved: —"), "{}", page.text);
+}

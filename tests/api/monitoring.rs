@@ -39,7 +39,16 @@ async fn post_action(app: &TestApp, route: &str, name: &str, etag: &str) -> rsnm
 /// A route of a year with one programme step; `approve` approves it, `done` also starts it and
 /// marks the step done.
 #[allow(clippy::too_many_arguments)]
-async fn route(app: &TestApp, f: &Framework, t: &str, tutor: &str, year: i32, prog: &str, approve: bool, done: bool) {
+pub(crate) async fn route(
+    app: &TestApp,
+    f: &Framework,
+    t: &str,
+    tutor: &str,
+    year: i32,
+    prog: &str,
+    approve: bool,
+    done: bool,
+) {
     let step = json!({"title": "Курс ПК", "competency_ids": [f.ict], "activity": "program", "program_id": prog,
         "planned_start": format!("{year}-02-01"), "planned_end": format!("{year}-06-01"),
         "expected_result": "Открытый урок", "reporting_form": "certificate"});
@@ -90,6 +99,11 @@ async fn pair(app: &TestApp, school: &Value, mentor: &str, mentee: &str, start: 
 pub(crate) struct World {
     pub(crate) r: Region,
     pub(crate) school_a2: Value,
+    /// The diagnostics framework, the teachers t1–t11, the ЦНППМ tutor and the region's programme.
+    pub(crate) f: Framework,
+    pub(crate) t: Vec<String>,
+    pub(crate) tutor_c: String,
+    pub(crate) prog_o: String,
 }
 
 /// Municipality A: school A (teachers t1–t4, a manager, a mentor) and school A2 (t5, t6);
@@ -150,7 +164,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
     let _ = manager_a;
     pair(app, &r.school_a, &mentor_a, &t[0], "2022-09-01").await;
     pair(app, &r.school_b, &mentor_b, &manager_b, "2023-02-01").await;
-    World { r, school_a2 }
+    World { r, school_a2, f, t, tutor_c, prog_o }
 }
 
 fn find<'a>(items: &'a Value, code: &str) -> &'a Value {

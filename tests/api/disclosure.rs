@@ -273,7 +273,7 @@ async fn the_monitoring_report_minus_its_other_municipalities_or_schools_recover
 #[tokio::test]
 async fn routes_by_status_minus_a_municipalitys_other_statuses_recover_no_small_group() {
     let app = spawn_app().await;
-    let _w = crate::monitoring::world(&app).await;
+    let w = crate::monitoring::world(&app).await;
     let analyst = app.token(Role::Analyst, None, None);
     let report = app.get("/api/v1/monitoring/report?year=2023", &analyst).await;
     assert_eq!(report.status, 200, "{}", report.text);
@@ -294,6 +294,15 @@ async fn routes_by_status_minus_a_municipalitys_other_statuses_recover_no_small_
         );
     }
     assert!(cells > 0, "the world has routes");
+    // A school's own account sees no routes another account could difference against.
+    let school = app.token(Role::Organization, Some(&w.r.school_a), None);
+    let own = app.get("/api/v1/monitoring/report?year=2023", &school).await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    for mine in own.body["municipalities"].as_array().unwrap() {
+        let code = &mine["municipality_code"];
+        let region = report.body["municipalities"].as_array().unwrap().iter().find(|m| m["municipality_code"] == *code);
+        assert_eq!(mine["routes_by_status"], region.unwrap()["routes_by_status"], "the same figure set for {code}");
+    }
     // The HTML report prints the same decisions.
     let page =
         app.send("GET", "/api/v1/monitoring/report?year=2023", Some(&analyst), None, &[("accept", "text/html")]).await;

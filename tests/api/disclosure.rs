@@ -269,3 +269,88 @@ async fn the_monitoring_report_minus_its_other_municipalities_or_schools_recover
     let own = app.get("/api/v1/monitoring/indicators?year=2025", &mun_b).await;
     assert_eq!(teachers(&own.body["items"]), munis["81625000"], "the same figure set for every caller");
 }
+
+#[tokio::test]
+async fn routes_by_status_minus_a_municipalitys_other_statuses_recover_no_small_group() {
+    let app = spawn_app().await;
+    let w = crate::monitoring::world(&app).await;
+    let analyst = app.token(Role::Analyst, None, None);
+    let report = app.get("/api/v1/monitoring/report?year=2023", &analyst).await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let mut cells = 0;
+    for m in report.body["municipalities"].as_array().unwrap() {
+        let by_status: BTreeMap<String, Option<u64>> = serde_json::from_value(m["routes_by_status"].clone()).unwrap();
+        cells += by_status.len();
+        for (status, n) in &by_status {
+            assert!(n.is_none_or(|n| n >= MIN), "{status}: a published small group of {n:?} routes");
+        }
+        // A municipality's routes are the sum of its statuses: a single withheld status among
+        // several would be its total minus the others (a single status is the total itself).
+        let withheld = by_status.values().filter(|n| n.is_none()).count();
+        assert!(
+            withheld != 1 || by_status.len() == 1,
+            "one withheld status in {}: {by_status:?}",
+            m["municipality_code"]
+        );
+    }
+    assert!(cells > 0, "the world has routes");
+    // A school's own account sees no routes another account could difference against.
+    let school = app.token(Role::Organization, Some(&w.r.school_a), None);
+    let own = app.get("/api/v1/monitoring/report?year=2023", &school).await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    for mine in own.body["municipalities"].as_array().unwrap() {
+        let code = &mine["municipality_code"];
+        let region = report.body["municipalities"].as_array().unwrap().iter().find(|m| m["municipality_code"] == *code);
+        assert_eq!(mine["routes_by_status"], region.unwrap()["routes_by_status"], "the same figure set for {code}");
+    }
+    // The HTML report prints the same decisions.
+    let page =
+        app.send("GET", "/api/v1/monitoring/report?year=2023", Some(&analyst), None, &[("accept", "text/html")]).await;
+    assert!(page.text.contains("approved: —"), "{}", page.text);
+}
+
+#[tokio::test]
+async fn consecutive_years_of_a_cumulative_count_of_teachers_never_differ_by_a_small_group() {
+    let app = spawn_app().await;
+    let w = crate::monitoring::world(&app).await;
+    // Five more teachers complete a programme in 2021: 5 in 2021, 7 by 2022 (t1, t3), 8 by 2023 (t7).
+    for i in [4, 5, 7, 8, 9] {
+        crate::monitoring::route(&app, &w.f, &w.t[i], &w.tutor_c, 2021, &w.prog_o, true, true).await;
+    }
+    let def = json!({"code": "teachers_completed_count", "name": "Число педагогов, прошедших повышение квалификации, нарастающим итогом",
+        "numerator": "teachers_completed_programme", "accumulation": "cumulative", "unit": "people",
+        "source": "Приказ министерства № 1234 от 01.02.2024, п. 5"});
+    let created = app.post("/api/v1/monitoring/definitions", &app.admin, &def).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let analyst = app.token(Role::Analyst, None, None);
+    let mut by_year = BTreeMap::new();
+    for year in 2020..=2025 {
+        let r = app.get(&format!("/api/v1/monitoring/indicators?year={year}"), &analyst).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let row = r.body["items"].as_array().unwrap().iter().find(|i| i["code"] == "teachers_completed_count").cloned();
+        let row = row.unwrap();
+        assert_eq!(row["suppressed"].as_bool(), Some(row["value"].is_null()), "{year}: {row}");
+        by_year.insert(year, row["numerator"].as_u64());
+    }
+    assert_eq!(by_year[&2020], Some(0), "nobody before 2021: a plain zero");
+    assert_eq!(by_year[&2023], None, "8 by 2023, one more than by 2022: withheld although not small");
+    // The attacker's arithmetic: any two published years.
+    let published: Vec<(i32, u64)> = by_year.iter().filter_map(|(y, n)| n.map(|n| (*y, n))).collect();
+    for (y1, a) in &published {
+        for (y2, b) in &published {
+            let d = a.abs_diff(*b);
+            assert!(d == 0 || d >= MIN, "{y2} − {y1} = {d} teachers: {by_year:?}");
+        }
+    }
+    // Each municipality's figures obey the same rule.
+    let ms = app.get("/api/v1/monitoring/report?year=2022", &analyst).await;
+    assert_eq!(ms.status, 200, "{}", ms.text);
+    for m in ms.body["municipalities"].as_array().unwrap() {
+        let row = m["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "teachers_completed_count").unwrap();
+        assert!(
+            row["numerator"].is_null(),
+            "{}: a municipality grew by fewer than {MIN} around 2022: {row}",
+            m["municipality_code"]
+        );
+    }
+}

@@ -67,6 +67,36 @@ pub fn period_unsafe(persons: &[Vec<i32>], from: Option<i32>, to: Option<i32>, m
     starts.iter().any(|&a| ends.iter().any(|&b| small(count(a, b))))
 }
 
+/// Whether a count of persons that only grows with the year (a cumulative window: everyone
+/// counted by a year is counted by every later one) is withheld at `year`: the nearest year of
+/// `series` before it, or after it, whose count differs, differs by `1..min` persons. Two years
+/// are nested ranges of one group, so this is the period rule ([`period_unsafe`]) on a grid of
+/// years: under it any two published years differ by 0 or at least `min` persons (the nearest
+/// different year after a published one is at least `min` away, and later ones only add).
+/// `series` holds the counts of the years a caller could ask for, at least those nearest years.
+pub fn growth_unsafe(series: &BTreeMap<i32, u64>, year: i32, min_group: u64) -> bool {
+    let Some(&n) = series.get(&year) else { return false };
+    let small = |m: &u64| {
+        let d = n.abs_diff(*m);
+        d > 0 && below_min_group(d, min_group)
+    };
+    let before = series.range(..year).rev().map(|(_, m)| m).find(|m| **m != n);
+    let after = series.range(year + 1..).map(|(_, m)| m).find(|m| **m != n);
+    before.is_some_and(small) || after.is_some_and(small)
+}
+
+/// Whether a figure that is a part of a place (an organisation in its municipality, a narrower
+/// scope) is withheld: when it is small, when the place is withheld, or when the rest of the
+/// place would be a small group (the place minus the part). A part that is the whole place
+/// follows the place.
+pub fn part_hidden(n: u64, place_n: u64, place_hidden: bool, min_group: u64) -> bool {
+    if n == place_n {
+        return place_hidden;
+    }
+    let rest = place_n.saturating_sub(n);
+    below_min_group(n, min_group) || place_hidden || (rest > 0 && below_min_group(rest, min_group))
+}
+
 /// The place of a figure in the tree its request publishes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Place {
@@ -226,6 +256,26 @@ mod tests {
         let persons: Vec<Vec<i32>> = (0..8).map(|_| vec![100, 101]).collect();
         assert!(!period_unsafe(&persons, Some(100), Some(101), 5), "every range holds the same 8");
         assert!(!period_unsafe(&persons, Some(100), Some(100), 5));
+    }
+
+    #[test]
+    fn a_year_whose_cumulative_count_grew_by_a_small_group_is_withheld_with_its_neighbour() {
+        let series: BTreeMap<i32, u64> = [(2022, 10), (2023, 10), (2024, 12), (2025, 20)].into_iter().collect();
+        assert!(growth_unsafe(&series, 2023, 5), "2024 − 2023 = 2");
+        assert!(growth_unsafe(&series, 2022, 5), "the nearest different year of 2022 is 2024: 2 more");
+        assert!(growth_unsafe(&series, 2024, 5));
+        assert!(!growth_unsafe(&series, 2025, 5), "20 − 12 = 8");
+        let series: BTreeMap<i32, u64> = [(2022, 10), (2023, 16), (2024, 16)].into_iter().collect();
+        assert!(!growth_unsafe(&series, 2022, 5) && !growth_unsafe(&series, 2024, 5));
+    }
+
+    #[test]
+    fn a_part_is_withheld_when_it_or_the_rest_of_its_place_is_small() {
+        assert!(part_hidden(3, 20, false, 5));
+        assert!(part_hidden(17, 20, false, 5), "20 − 17 = 3");
+        assert!(!part_hidden(10, 20, false, 5));
+        assert!(part_hidden(10, 20, true, 5));
+        assert!(!part_hidden(20, 20, false, 5), "the whole place follows the place");
     }
 
     #[test]

@@ -130,7 +130,6 @@ pub async fn read_changes(
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
     use super::*;
     use crate::auth::Role;
 

@@ -472,7 +472,6 @@ pub fn backoff(base_ms: u64, attempt: u32) -> std::time::Duration {
 
 #[cfg(test)]
 mod tests {
-    #![expect(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     #[test]

@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDate, Utc};
 use futures_util::future::{try_join, try_join_all, try_join4};
 
-use super::{Computed, Counts, Definition, MonitoringRepository, Territory, attainment, compute, window};
+use super::{Accumulation, Computed, Counts, Definition, MonitoringRepository, Territory, attainment, compute, window};
 use crate::{
     DomainError, DomainResult, Msg,
     agreements::{AgreementFilter, AgreementRepository, Lifecycle, actual_for_year},
     auth::{Ctx, Role, Scope},
-    disclosure::{Node, Place, below_min_group, suppress_tree},
+    disclosure::{Node, Place, growth_unsafe, part_hidden, suppress_tree},
     network_requests::NetworkRequestRepository,
 };
 
@@ -48,8 +48,8 @@ pub struct MunicipalityReport {
     pub indicators: Vec<IndicatorRow>,
     /// Network requests received by its organisations and overdue.
     pub overdue_requests: u64,
-    /// Routes of its teachers by status.
-    pub routes_by_status: BTreeMap<String, u64>,
+    /// Routes of its teachers by status (`None`: withheld by the disclosure rules).
+    pub routes_by_status: BTreeMap<String, Option<u64>>,
 }
 
 /// The whole report.
@@ -162,17 +162,25 @@ fn place(code: &str) -> Place {
 /// Decisions per definition over the region's counts (`region`, counted in scope `All`): a
 /// tree whole → municipalities under [`suppress_tree`]; regional organisations (`""`) have no
 /// row of their own, so they count as withheld.
-fn decide(defs: &[Definition], region: &[(Counts, Option<Counts>)], min_group: u64) -> Vec<Decision> {
+fn decide(
+    defs: &[Definition],
+    region: &[(Counts, Option<Counts>)],
+    years: &[Years],
+    year: i32,
+    min_group: u64,
+) -> Vec<Decision> {
     defs.iter()
         .zip(region)
-        .map(|(d, (num, den))| {
+        .zip(years)
+        .map(|((d, (num, den)), years)| {
             let Some(per) = persons(d, num, den.as_ref()) else { return Decision::default() };
-            let mut nodes = vec![Node { key: Place::Whole, parent: None, n: per.values().sum(), withheld: false }];
+            let grew = |m: Option<&str>| grew_by_a_small_group(years, m, year, min_group);
+            let mut nodes = vec![Node { key: Place::Whole, parent: None, n: per.values().sum(), withheld: grew(None) }];
             nodes.extend(per.iter().filter(|(_, n)| **n > 0).map(|(code, n)| Node {
                 key: place(code),
                 parent: Some(Place::Whole),
                 n: *n,
-                withheld: code.is_empty(),
+                withheld: code.is_empty() || grew(Some(code)),
             }));
             let hidden = suppress_tree(&nodes, min_group);
             Decision { counts: nodes.into_iter().map(|x| (x.key, x.n)).collect(), hidden }
@@ -201,29 +209,36 @@ impl Decision {
             (None, _) => Place::Whole,
         };
         let whole = self.counts.get(&at).copied().unwrap_or(0);
-        if whole == n {
-            return self.hidden.contains(&at);
-        }
-        let rest = whole.saturating_sub(n);
-        below_min_group(n, min_group) || self.hidden.contains(&at) || (rest > 0 && below_min_group(rest, min_group))
+        part_hidden(n, whole, self.hidden.contains(&at), min_group)
     }
+}
+
+/// The caller's counts with the disclosure decisions of the region and the counts of the
+/// neighbouring years ([`Years`]) of the caller's own figures.
+struct Own<'a> {
+    counts: &'a [(Counts, Option<Counts>)],
+    decisions: &'a [Decision],
+    years: &'a [Years],
+    year: i32,
 }
 
 fn rows(
     defs: &[Definition],
-    counts: &[(Counts, Option<Counts>)],
-    decisions: &[Decision],
+    own: &Own<'_>,
     municipality: Option<&str>,
     figures: &BTreeMap<String, (Option<f64>, Option<f64>)>,
     min_group: u64,
 ) -> Vec<IndicatorRow> {
     defs.iter()
-        .zip(counts)
-        .zip(decisions)
-        .map(|((d, (num, den)), decision)| {
+        .zip(own.counts)
+        .zip(own.decisions)
+        .zip(own.years)
+        .map(|(((d, (num, den)), decision), years)| {
             // Only figures about persons are withheld (schools and events are not personal data).
-            let hidden = persons(d, num, den.as_ref())
-                .is_some_and(|per| decision.hides(&per, municipality, d.denominator.is_some(), min_group));
+            let hidden = persons(d, num, den.as_ref()).is_some_and(|per| {
+                decision.hides(&per, municipality, d.denominator.is_some(), min_group)
+                    || grew_by_a_small_group(years, municipality, own.year, min_group)
+            });
             let computed = if hidden {
                 Computed { numerator: None, denominator: None, value: None, suppressed: true }
             } else {
@@ -246,6 +261,113 @@ fn rows(
         .collect()
 }
 
+/// Routes per municipality and status as the report publishes them (`None`: withheld). Routes
+/// are persons' routes, so the decisions are those of every count of persons, taken on the
+/// whole region's table: the tree whole → municipality → its statuses ([`suppress_tree`];
+/// routes of regional organisations have no row, so they count as withheld). A caller whose
+/// scope is narrower than its municipality (an organisation) sees parts of the cells
+/// ([`part_hidden`]).
+pub fn routes_disclosed(
+    own: &BTreeMap<(String, String), u64>,
+    region: &BTreeMap<(String, String), u64>,
+    min_group: u64,
+) -> BTreeMap<(String, String), Option<u64>> {
+    let mut nodes = vec![Node { key: (Place::Whole, None), parent: None, n: region.values().sum(), withheld: false }];
+    let mut per: BTreeMap<&str, u64> = BTreeMap::new();
+    for ((m, _), n) in region {
+        *per.entry(m).or_default() += n;
+    }
+    nodes.extend(per.iter().map(|(m, n)| Node {
+        key: (place(m), None),
+        parent: Some((Place::Whole, None)),
+        n: *n,
+        withheld: m.is_empty(),
+    }));
+    nodes.extend(region.iter().map(|((m, status), n)| Node {
+        key: (place(m), Some(status.clone())),
+        parent: Some((place(m), None)),
+        n: *n,
+        withheld: false,
+    }));
+    let hidden = suppress_tree(&nodes, min_group);
+    own.iter()
+        .map(|((m, status), n)| {
+            let key = (place(m), Some(status.clone()));
+            let whole = region.get(&(m.clone(), status.clone())).copied().unwrap_or(0);
+            let shown = !part_hidden(*n, whole, hidden.contains(&key), min_group);
+            ((m.clone(), status.clone()), shown.then_some(*n))
+        })
+        .collect()
+}
+
+/// Cumulative counts of a definition in the years around the one asked for (empty for
+/// definitions the cross-year rule does not concern).
+type Years = BTreeMap<i32, Counts>;
+
+/// Whether the figure of a place (`None`: the whole of the counts) in `year` is withheld by
+/// the cross-year rule ([`growth_unsafe`]).
+fn grew_by_a_small_group(years: &Years, municipality: Option<&str>, year: i32, min_group: u64) -> bool {
+    if years.is_empty() {
+        return false;
+    }
+    let series: BTreeMap<i32, u64> = years.iter().map(|(y, c)| (*y, pick(c, municipality))).collect();
+    growth_unsafe(&series, year, min_group)
+}
+
+/// The counts a caller could compare across years: per definition that counts teachers with a
+/// cumulative window (its count is the group and only grows), the counts of the years around
+/// `year`, walked year by year until every place (the whole, each municipality) has met its
+/// nearest earlier and later year with a different count, or the end of the years a caller may
+/// ask for (2000–2100). Shares are not concerned: their group, the teachers, does not depend on
+/// the year. Each step is one aggregate statement; data that grows every year needs two or three.
+async fn neighbour_years(
+    repo: &dyn MonitoringRepository,
+    scope: &Scope,
+    t: &Territory,
+    defs: &[Definition],
+    year: i32,
+    counts: &[(Counts, Option<Counts>)],
+) -> DomainResult<Vec<Years>> {
+    let mut out = Vec::with_capacity(defs.len());
+    for (d, (num, _)) in defs.iter().zip(counts) {
+        let mut years = Years::new();
+        let concerned = d.denominator.is_none()
+            && d.accumulation == Accumulation::Cumulative
+            && d.numerator.natural_population() == Some(super::Population::Teachers);
+        if concerned {
+            let places: Vec<Option<&str>> = std::iter::once(None).chain(num.keys().map(|k| Some(k.as_str()))).collect();
+            let at = |c: &Counts, m: Option<&str>| pick(c, m);
+            years.insert(year, num.clone());
+            // Earlier years: a place is done once a year differs (or it counts nobody).
+            let mut y = year - 1;
+            while y >= 2000
+                && places
+                    .iter()
+                    .any(|m| at(num, *m) > 0 && years.range(y + 1..year).all(|(_, c)| at(c, *m) == at(num, *m)))
+            {
+                years.insert(y, repo.numerator(scope, t, d.numerator, window(d.accumulation, y)).await?);
+                y -= 1;
+            }
+            // Later years: a place is done once a year differs, or the last year does not.
+            if year < 2100 {
+                let last = repo.numerator(scope, t, d.numerator, window(d.accumulation, 2100)).await?;
+                let mut y = year + 1;
+                while y < 2100
+                    && places.iter().any(|m| {
+                        at(&last, *m) != at(num, *m) && years.range(year + 1..y).all(|(_, c)| at(c, *m) == at(num, *m))
+                    })
+                {
+                    years.insert(y, repo.numerator(scope, t, d.numerator, window(d.accumulation, y)).await?);
+                    y += 1;
+                }
+                years.insert(2100, last);
+            }
+        }
+        out.push(years);
+    }
+    Ok(out)
+}
+
 /// The counts of the whole region (for the decisions) next to the caller's.
 async fn region_counts(
     repo: &dyn MonitoringRepository,
@@ -259,6 +381,27 @@ async fn region_counts(
         return Ok(own.to_vec());
     }
     counts(repo, &Scope::All, &Territory::default(), defs, year).await
+}
+
+/// The disclosure decisions of a year, taken on the whole region's counts and their
+/// neighbouring years, and the neighbouring years of the caller's own counts.
+async fn decisions(
+    repo: &dyn MonitoringRepository,
+    scope: &Scope,
+    t: &Territory,
+    defs: &[Definition],
+    year: i32,
+    own: &[(Counts, Option<Counts>)],
+    min_group: u64,
+) -> DomainResult<(Vec<Decision>, Vec<Years>)> {
+    let region = region_counts(repo, scope, t, defs, year, own).await?;
+    let region_years = neighbour_years(repo, &Scope::All, &Territory::default(), defs, year, &region).await?;
+    let own_years = if *scope == Scope::All && *t == Territory::default() {
+        region_years.clone()
+    } else {
+        neighbour_years(repo, scope, t, defs, year, own).await?
+    };
+    Ok((decide(defs, &region, &region_years, year, min_group), own_years))
 }
 
 /// The indicators of a year for the caller's scope, narrowed to a municipality or an
@@ -277,7 +420,7 @@ pub async fn indicators(
     let scope = ctx.actor.scope();
     let defs = super::active_definitions(repo).await?;
     let c = counts(repo, &scope, t, &defs, year).await?;
-    let decisions = decide(&defs, &region_counts(repo, &scope, t, &defs, year, &c).await?, min_group);
+    let (decisions, years) = decisions(repo, &scope, t, &defs, year, &c, min_group).await?;
     let municipality = t.municipality_code.clone().or(match &scope {
         Scope::Municipality { municipality_code, .. } => Some(municipality_code.clone()),
         _ => None,
@@ -286,7 +429,7 @@ pub async fn indicators(
         (Some(m), None) => agreement_figures(agreements, &scope, m, year).await?,
         _ => BTreeMap::new(),
     };
-    Ok(rows(&defs, &c, &decisions, None, &figures, min_group))
+    Ok(rows(&defs, &Own { counts: &c, decisions: &decisions, years: &years, year }, None, &figures, min_group))
 }
 
 /// The report of a year: the whole territory in scope and every municipality in it.
@@ -310,12 +453,16 @@ pub async fn report(
         requests.stats(&scope, Utc::now()),
     )
     .await?;
-    let decisions = decide(&defs, &region_counts(repo, &scope, &t, &defs, year, &c).await?, min_group);
+    let (decisions, years) = decisions(repo, &scope, &t, &defs, year, &c, min_group).await?;
+    let own = Own { counts: &c, decisions: &decisions, years: &years, year };
+    let region_routes =
+        if scope == Scope::All { routes.clone() } else { repo.routes_by_status(&Scope::All, &t).await? };
+    let routes = routes_disclosed(&routes, &region_routes, min_group);
     let mut municipalities = Vec::with_capacity(names.len());
     for (code, name) in names {
         let figures = agreement_figures(agreements, &scope, &code, year).await?;
         municipalities.push(MunicipalityReport {
-            indicators: rows(&defs, &c, &decisions, Some(&code), &figures, min_group),
+            indicators: rows(&defs, &own, Some(&code), &figures, min_group),
             overdue_requests: stats
                 .municipalities
                 .iter()
@@ -331,5 +478,5 @@ pub async fn report(
             municipality_name: name,
         });
     }
-    Ok(Report { year, total: rows(&defs, &c, &decisions, None, &BTreeMap::new(), min_group), municipalities })
+    Ok(Report { year, total: rows(&defs, &own, None, &BTreeMap::new(), min_group), municipalities })
 }

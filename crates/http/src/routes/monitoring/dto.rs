@@ -290,8 +290,9 @@ pub struct MunicipalityView {
     pub indicators: Vec<IndicatorView>,
     /// Network requests addressed to its organisations and overdue.
     pub overdue_requests: u64,
-    /// Individual routes of its teachers by status.
-    pub routes_by_status: BTreeMap<String, u64>,
+    /// Individual routes (ИОМ) of its teachers by status; `null`: withheld by disclosure control
+    /// (a small group of routes, or one that a published figure would let a caller derive).
+    pub routes_by_status: BTreeMap<String, Option<u64>>,
 }
 
 impl From<MunicipalityReport> for MunicipalityView {

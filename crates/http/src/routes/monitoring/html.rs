@@ -102,7 +102,11 @@ pub fn render(r: &ReportView) -> String {
     }
     out.push_str("<h2>Муниципалитеты</h2><table><tr><th>Муниципалитет</th><th>Просроченные запросы</th><th>ИОМ по статусам</th></tr>");
     for m in &r.municipalities {
-        let routes: Vec<String> = m.routes_by_status.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+        let routes: Vec<String> = m
+            .routes_by_status
+            .iter()
+            .map(|(s, n)| format!("{s}: {}", n.map_or("—".into(), |n| n.to_string())))
+            .collect();
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",

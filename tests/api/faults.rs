@@ -336,3 +336,29 @@ async fn an_instance_older_than_the_database_schema_refuses_to_start_naming_the_
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn a_retry_after_a_crash_once_an_async_import_was_queued_finds_that_job_and_never_queues_a_second() {
+    use crate::import_jobs::submit;
+    let app = with_fault("after:queued").await;
+    let body = "{\"name\":\"ГБУ Центр\",\"kind\":\"regional_institute\",\"region_code\":\"03\"}\n".as_bytes().to_vec();
+    let key = [("idempotency-key", "queued")];
+    let first = submit(&app, "organizations", &app.admin, body.clone(), &key).await;
+    first.assert_problem(503);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let retry = loop {
+        let r = submit(&app, "organizations", &app.admin, body.clone(), &key).await;
+        if r.status != 409 || std::time::Instant::now() > deadline {
+            break r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(retry.status, 303, "the job was queued: the retry points at it: {}", retry.text);
+    assert_eq!(retry.body["resource_type"], "import_job");
+    let jobs = app.get("/api/v1/imports/jobs", &app.admin).await;
+    let items = jobs.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "one job, never a second: {}", jobs.text);
+    let location = retry.header("location").expect("the retry names the job's path");
+    assert_eq!(location, format!("/api/v1/imports/jobs/{}", items[0]["id"].as_str().unwrap()));
+    assert_eq!(app.get(&location, &app.admin).await.status, 200);
+}

@@ -15,7 +15,10 @@ async fn a_database_outage_answers_503_with_retry_after_and_recovers_without_a_r
         );
         return;
     }
-    let app = spawn_app().await;
+    // Requests after the first 503 wait for the database this long before they too are 503.
+    let mut settings = test_settings(&rsnms_tests::fresh_database_url().await);
+    settings.db_acquire_timeout_ms = 300;
+    let app = spawn_with(settings).await;
     assert_eq!(app.send("GET", "/health/ready", None, None, &[]).await.status, 200);
     let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
     let name = app.database_url.rsplit('/').next().unwrap().to_owned();
@@ -267,6 +270,7 @@ async fn every_write_that_failed_in_an_outage_succeeds_once_when_retried_by_its_
     }
     let mut settings = test_settings(&rsnms_tests::fresh_database_url().await);
     settings.idempotency_lease_seconds = 1;
+    settings.db_acquire_timeout_ms = 300;
     let app = spawn_with(settings).await;
     let admin = Database::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
     let name = app.database_url.rsplit('/').next().unwrap().to_owned();
@@ -335,4 +339,78 @@ async fn an_instance_older_than_the_database_schema_refuses_to_start_naming_the_
         message.contains("newer than this binary") && message.contains("m20991231_000001_from_the_future"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn a_retry_after_a_crash_once_an_async_import_was_queued_finds_that_job_and_never_queues_a_second() {
+    use crate::import_jobs::submit;
+    let app = with_fault("after:queued").await;
+    let body = "{\"name\":\"ГБУ Центр\",\"kind\":\"regional_institute\",\"region_code\":\"03\"}\n".as_bytes().to_vec();
+    let key = [("idempotency-key", "queued")];
+    let first = submit(&app, "organizations", &app.admin, body.clone(), &key).await;
+    first.assert_problem(503);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let retry = loop {
+        let r = submit(&app, "organizations", &app.admin, body.clone(), &key).await;
+        if r.status != 409 || std::time::Instant::now() > deadline {
+            break r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(retry.status, 303, "the job was queued: the retry points at it: {}", retry.text);
+    assert_eq!(retry.body["resource_type"], "import_job");
+    let jobs = app.get("/api/v1/imports/jobs", &app.admin).await;
+    let items = jobs.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "one job, never a second: {}", jobs.text);
+    let location = retry.header("location").expect("the retry names the job's path");
+    assert_eq!(location, format!("/api/v1/imports/jobs/{}", items[0]["id"].as_str().unwrap()));
+    assert_eq!(app.get(&location, &app.admin).await.status, 200);
+}
+
+#[tokio::test]
+async fn requests_waiting_when_the_database_comes_back_are_served_and_a_keyed_write_is_stored_once() {
+    if engine() != "postgres" {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "this fault test needs PostgreSQL (TEST_DATABASE_URL)");
+        return;
+    }
+    let mut settings = test_settings(&rsnms_tests::fresh_database_url().await);
+    // Generous for a loaded machine; the database is let back in as soon as every request waits.
+    settings.db_acquire_timeout_ms = 8000;
+    let app = spawn_with(settings).await;
+    let admin = Database::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await.unwrap();
+    admin
+        .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+        .await
+        .unwrap();
+    // The outage is seen (the readiness probe, as a load balancer's, answers 503 at once).
+    app.send("GET", "/health/ready", None, None, &[]).await.assert_problem(503);
+
+    let started = std::time::Instant::now();
+    let body = json!({"name": "ГАУ ДПО РБ «БРИОП»", "kind": "regional_institute", "region_code": "03"});
+    let write =
+        app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(&body), &[("idempotency-key", "back")]);
+    let reads = futures_util::future::join_all((0..3).map(|_| app.get("/api/v1/organizations", &app.admin)));
+    let back = async {
+        // Every request is in flight (4, and the asking one) before the database is let back in.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while in_flight(&app).await < 5 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.unwrap();
+    };
+    let (write, reads, ()) = tokio::join!(write, reads, back);
+    assert_eq!(write.status, 201, "{}", write.text);
+    for r in &reads {
+        assert_eq!(r.status, 200, "a read waiting for the database is served: {}", r.text);
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(8), "served when the database came back");
+    let again =
+        app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(&body), &[("idempotency-key", "back")]).await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let list = app.get("/api/v1/organizations", &app.admin).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "the write is stored once");
 }

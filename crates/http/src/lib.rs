@@ -217,6 +217,7 @@ where
         scope::scope("/api/v1")
             .wrap(from_fn(routing::literal_first))
             .wrap(from_fn(idempotency))
+            .wrap(from_fn(middleware::wait_for_database))
             .wrap(from_fn(rate_limit))
             .configure(api_v1),
     )

@@ -1,6 +1,12 @@
 //! Connecting, migrating, and beginning write transactions that never meet "database is locked".
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use rsnms_domain::{DomainError, DomainResult};
 use rsnms_migrations::{Migrator, MigratorTrait};
@@ -37,6 +43,10 @@ impl DbSettings {
 pub struct Database {
     conn: DatabaseConnection,
     unit: Option<Arc<DatabaseTransaction>>,
+    /// How long a request waits for the database (see [`Database::reachable`]).
+    acquire_timeout: Duration,
+    /// Whether a request met the database away since it last answered (shared by every copy).
+    outage: Arc<AtomicBool>,
 }
 
 impl Database {
@@ -66,7 +76,7 @@ impl Database {
                     .create_if_missing(true)
             });
         let conn = sea_orm::Database::connect(opt).await.map_err(db_err)?;
-        Ok(Self { conn, unit: None })
+        Ok(Self { conn, unit: None, acquire_timeout: settings.acquire_timeout, outage: Arc::default() })
     }
 
     /// Applies pending migrations, one instance at a time: inside one write transaction that
@@ -110,7 +120,7 @@ impl Database {
     /// statement in it, and their own transactions become savepoints of it.
     pub async fn begin_unit(&self) -> DomainResult<Database> {
         let txn = self.begin_write().await?;
-        Ok(Self { conn: self.conn.clone(), unit: Some(Arc::new(txn)) })
+        Ok(Self { unit: Some(Arc::new(txn)), ..self.clone() })
     }
 
     /// Ends a unit of work begun by [`Database::begin_unit`]: commits or rolls it back. Every
@@ -150,6 +160,43 @@ impl Database {
     /// Runs a trivial query.
     pub async fn ping(&self) -> DomainResult<()> {
         self.conn.execute_unprepared("SELECT 1").await.map(|_| ()).map_err(db_err)
+    }
+
+    /// Notes that a request met the database away: the next requests wait for it
+    /// ([`Database::reachable`]).
+    pub fn outage_seen(&self) {
+        self.outage.store(true, Ordering::Relaxed);
+    }
+
+    /// After an outage was seen, waits up to the acquire timeout for the database to answer,
+    /// pinging with a short backoff (10 ms doubling to 200 ms); at once otherwise. sqlx itself
+    /// retries only a refused TCP connection and PostgreSQL's "starting up" / "too many
+    /// connections" within the acquire timeout; a database that refuses the session (`ALLOW_CONNECTIONS
+    /// false`, SQLSTATE 55000), a dead pooled connection or a dropped network fail at once — this
+    /// is what lets requests that arrive during any of them be served when it ends.
+    pub async fn reachable(&self) -> DomainResult<()> {
+        if !self.outage.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let deadline = tokio::time::Instant::now() + self.acquire_timeout;
+        let mut backoff = Duration::from_millis(10);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let failed = match tokio::time::timeout(left, self.ping()).await {
+                Ok(Ok(())) => {
+                    self.outage.store(false, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Ok(Err(e @ DomainError::Unavailable(_))) => e,
+                Ok(Err(e)) => return Err(e),
+                Err(_) => DomainError::Unavailable("the database did not answer within the acquire timeout".into()),
+            };
+            if tokio::time::Instant::now() + backoff >= deadline {
+                return Err(failed);
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_millis(200));
+        }
     }
 }
 

@@ -176,8 +176,9 @@ pub trait ImportJobRepository: Send + Sync {
     async fn open(&self, ctx: &Ctx, job: NewImportJob) -> DomainResult<Uuid>;
     /// Stores the next piece of a body (`seq` from 0).
     async fn append(&self, id: Uuid, seq: i32, data: Vec<u8>) -> DomainResult<()>;
-    /// Queues a job whose body is stored whole.
-    async fn enqueue(&self, id: Uuid, body_bytes: u64, body_sha256: &str) -> DomainResult<ImportJob>;
+    /// Queues a job whose body is stored whole; a run holding an `Idempotency-Key`
+    /// (`ctx.idempotency`) marks it committed, with the job, in the same transaction.
+    async fn enqueue(&self, ctx: &Ctx, id: Uuid, body_bytes: u64, body_sha256: &str) -> DomainResult<ImportJob>;
     /// Removes a job whose body could not be received, with its pieces.
     async fn discard(&self, id: Uuid) -> DomainResult<()>;
     /// Removes jobs left receiving (their instance died during the upload) for longer than this.

@@ -140,13 +140,17 @@ fn replay(stored: StoredResponse) -> HttpResponse {
     b.body(stored.body)
 }
 
-/// The item path of a changed resource, when the API has one (`/api/v1/<type>s/{id}`).
+/// The item path of a changed resource, when the API has one: `/api/v1/<type>s/{id}`, or for a
+/// resource nested under another `/api/v1/<parent>s/<type>s/{id}` (`import_job` →
+/// `/api/v1/imports/jobs/{id}`).
 fn item_path(routes: Option<&RouteTable>, done: &Committed) -> Option<String> {
     let (routes, kind, id) = (routes?, done.resource_type.as_deref()?, done.resource_id?);
-    let kind = kind.replace('_', "-");
-    let plurals = [format!("{kind}s"), kind.strip_suffix('y').map(|k| format!("{k}ies")).unwrap_or_default()];
-    plurals
-        .iter()
+    let plural = |k: &str| [format!("{k}s"), k.strip_suffix('y').map(|k| format!("{k}ies")).unwrap_or_default()];
+    let flat = plural(&kind.replace('_', "-"));
+    let nested =
+        kind.split_once('_').map(|(parent, child)| plural(child).map(|c| format!("{parent}s/{c}"))).unwrap_or_default();
+    flat.into_iter()
+        .chain(nested)
         .filter(|p| !p.is_empty())
         .map(|p| format!("/api/v1/{p}/{id}"))
         .find(|path| routes.allowed(path).is_some_and(|m| m.iter().any(|m| m == "GET")))

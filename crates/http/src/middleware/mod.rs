@@ -2,6 +2,7 @@
 
 mod edge;
 mod idempotency;
+mod outage;
 mod pace;
 mod rate_limit;
 
@@ -9,5 +10,6 @@ pub use edge::edge;
 pub use idempotency::{
     Fault as IdempotencyFault, KEY_MAX_LEN, KEY_PATTERN, Keys as IdempotencyKeys, idempotency, is_valid_key,
 };
+pub use outage::wait_for_database;
 pub use pace::{Pace, pace};
 pub use rate_limit::{Limits as RateLimits, RateLimiter, rate_limit};

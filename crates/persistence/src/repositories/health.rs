@@ -16,4 +16,12 @@ impl HealthCheck for HealthStore {
     async fn ping(&self) -> DomainResult<()> {
         self.db.ping().await
     }
+
+    async fn reachable(&self) -> DomainResult<()> {
+        self.db.reachable().await
+    }
+
+    fn outage_seen(&self) {
+        self.db.outage_seen();
+    }
 }

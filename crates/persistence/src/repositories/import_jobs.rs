@@ -29,7 +29,12 @@ use crate::{
     Database,
     entities::{import_job_chunks as c, import_jobs as j},
     error::db_err,
+    repositories::idempotency,
 };
+
+/// The resource type an `Idempotency-Key` names for a queued job (its item path is
+/// `/api/v1/imports/jobs/{id}`).
+const IMPORT_JOB: &str = "import_job";
 
 /// Status of a job still receiving its body (never shown).
 const RECEIVING: &str = "receiving";
@@ -187,7 +192,10 @@ impl ImportJobRepository for ImportJobStore {
         Ok(())
     }
 
-    async fn enqueue(&self, id: Uuid, body_bytes: u64, body_sha256: &str) -> DomainResult<ImportJob> {
+    async fn enqueue(&self, ctx: &Ctx, id: Uuid, body_bytes: u64, body_sha256: &str) -> DomainResult<ImportJob> {
+        // The job is not journaled; it fences the run's key itself, so a retry after a crash
+        // finds the job (303) instead of queueing a second one.
+        let txn = self.db.begin_write().await?;
         let m = j::Entity::update_many()
             .col_expr(j::Column::Status, Expr::value(ImportJobStatus::Queued.as_str()))
             .col_expr(j::Column::BodyBytes, Expr::value(signed(body_bytes)))
@@ -195,12 +203,16 @@ impl ImportJobRepository for ImportJobStore {
             .col_expr(j::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(j::Column::Id.eq(id))
             .filter(j::Column::Status.eq(RECEIVING))
-            .exec_with_returning(self.db.conn())
+            .exec_with_returning(&txn)
             .await
             .map_err(db_err)?
             .into_iter()
             .next()
             .ok_or(DomainError::NotFound)?;
+        if let Some(hold) = &ctx.idempotency {
+            idempotency::fence(&txn, hold, IMPORT_JOB, id).await?;
+        }
+        txn.commit().await.map_err(db_err)?;
         job(m)
     }
 

@@ -30,7 +30,11 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(tag = "operations", responses((status = 200, description = "Ready", body = Health), ReadErrors), security(()))]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state.health.ping().await?;
+    if let Err(e) = state.health.ping().await {
+        // Requests that come next wait for the database (see `middleware::wait_for_database`).
+        state.health.outage_seen();
+        return Err(e.into());
+    }
     Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
 }
 

@@ -149,7 +149,7 @@ where
 {
     let id = jobs.open(ctx, job).await?;
     match store_body(jobs, id, lines).await {
-        Ok(size) => Ok(jobs.enqueue(id, size, &lines.digest()).await?),
+        Ok(size) => Ok(jobs.enqueue(ctx, id, size, &lines.digest()).await?),
         Err(e) => {
             if let Err(d) = jobs.discard(id).await {
                 tracing::warn!(error = %d, job = %id, "an incomplete import body was not removed");

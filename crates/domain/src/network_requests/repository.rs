@@ -86,7 +86,8 @@ pub struct RequestStats {
 }
 
 /// Storage of network requests. Reads apply the caller's scope inside the query: a request is
-/// visible when its sender is in scope, or its addressee is and it is no longer a draft.
+/// visible when its sender is in scope, or its addressee is and it was sent (a date sent and an
+/// outgoing number), whatever its later status.
 #[async_trait]
 pub trait NetworkRequestRepository: Send + Sync {
     /// One request visible in the scope.

@@ -546,7 +546,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
         );
         counts_into(
             &mut orgs,
-            by_org(Column::AddresseeOrganizationId, Condition::all()).all(conn).await.map_err(db_err)?,
+            by_org(Column::AddresseeOrganizationId, scope::network_request_sent()).all(conn).await.map_err(db_err)?,
             false,
         );
         for (col, sender) in [(Column::SenderOrganizationId, true), (Column::AddresseeOrganizationId, false)] {
@@ -577,11 +577,9 @@ impl NetworkRequestRepository for NetworkRequestStore {
             (Column::AddresseeRegionCode, Column::AddresseeMunicipalityCode, false),
         ];
         for (r, m, sender) in sides {
-            territory_counts(
-                &mut territories,
-                by_territory(r, m, Condition::all()).all(conn).await.map_err(db_err)?,
-                sender,
-            );
+            // The addressee's side counts only what was sent, as its reads show it.
+            let side = if sender { Condition::all() } else { scope::network_request_sent() };
+            territory_counts(&mut territories, by_territory(r, m, side).all(conn).await.map_err(db_err)?, sender);
             for (region, municipality, _, n) in by_territory(r, m, overdue_cond(now)).all(conn).await.map_err(db_err)? {
                 let Some(region) = region else { continue };
                 let e = territories.entry((region, municipality)).or_default();

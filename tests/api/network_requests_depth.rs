@@ -1,6 +1,7 @@
 //! Network requests in depth (issue 23): visibility by fact, calendar corrections that never
 //! fail, exact hour terms.
 
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use rsnms_domain::auth::Role;
 use rsnms_tests::{TestApp, id, spawn_app};
 use serde_json::{Value, json};
@@ -80,4 +81,94 @@ async fn a_draft_withdrawn_before_sending_stays_invisible_to_its_addressee_and_o
     let sender_stats = app.get("/api/v1/network-requests/stats", &sender).await;
     let own_a = counts(&sender_stats.body, "organizations", "organization_id", &r.school_a["id"]);
     assert_eq!(own_a["as_sender"]["withdrawn"], 2, "{}", sender_stats.text);
+}
+
+async fn policy_id(app: &TestApp, code: &str) -> Value {
+    let list = app.get("/api/v1/deadline-policies", &app.admin).await;
+    list.body["items"].as_array().unwrap().iter().find(|p| p["code"] == code).expect("shipped policy")["id"].clone()
+}
+
+async fn put_calendar(app: &TestApp, year: i32, body: &Value, version: Option<&Value>) -> rsnms_tests::Reply {
+    let etag = version.map(|v| format!("\"{v}\""));
+    let headers: Vec<(&str, &str)> = etag.iter().map(|e| ("if-match", e.as_str())).collect();
+    app.send("PUT", &format!("/api/v1/calendars/{year}"), Some(&app.admin), Some(body), &headers).await
+}
+
+fn dates(v: &Value) -> Vec<NaiveDate> {
+    v.as_array().map(|a| a.iter().map(|d| d.as_str().unwrap().parse().unwrap()).collect()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_federal_correction_contradicting_a_regional_total_is_refused_and_one_that_keeps_it_recomputes_open_requests()
+{
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let today = Utc::now().date_naive();
+    // An open request of the Buryat school B, under a 30-day term.
+    let mut body = complete_draft(&r.school_a, &r.school_b);
+    body["policy_id"] = policy_id(&app, "fz59_art12").await;
+    let draft = app.post("/api/v1/network-requests", &app.admin, &body).await;
+    let sent = action(&app, &app.admin, &draft.body, "send", json!({"sent_on": today})).await;
+    let got =
+        action(&app, &app.admin, &sent.body, "receive", json!({"incoming_number": "вх-7", "received_on": today})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let due: NaiveDate = got.body["deadline"]["due_on"].as_str().unwrap().parse().unwrap();
+    if due.weekday().num_days_from_monday() >= 5 {
+        return; // a working weekend day: nothing simple to move
+    }
+    let year = due.year();
+    let path = format!("/api/v1/calendars/{year}?region_code=03");
+    let view = app.get(&path, &app.admin).await;
+    assert_eq!(view.status, 200, "{}", view.text);
+    // The region declares its published total (the one the layers give today).
+    let regional = view.body["regional"].as_array().unwrap().first().cloned();
+    let regional_days = regional.as_ref().map(|l| l["non_working_days"].clone()).unwrap_or(json!([]));
+    let declared = view.body["effective"]["working_days_total"].as_u64().unwrap();
+    let layer = json!({"region_code": "03", "source": "Указ Главы Республики Бурятия", "non_working_days": regional_days, "working_days_total": declared});
+    let put = put_calendar(&app, year, &layer, regional.as_ref().map(|l| &l["version"])).await;
+    assert_eq!(put.status, 200, "{}", put.text);
+
+    // A federal correction making the due day a day off would leave the region one day short.
+    let federal = &view.body["federal"];
+    let mut off: Vec<NaiveDate> = if federal.is_null() {
+        let regional: Vec<NaiveDate> = dates(&regional_days);
+        dates(&view.body["effective"]["non_working_weekdays"]).into_iter().filter(|d| !regional.contains(d)).collect()
+    } else {
+        dates(&federal["non_working_days"])
+    };
+    off.push(due);
+    let on = dates(&federal["working_weekend_days"]);
+    let shortened: Option<Vec<NaiveDate>> = federal["shortened_days"]
+        .as_array()
+        .map(|_| dates(&federal["shortened_days"]).into_iter().filter(|d| *d != due).collect());
+    let version = (!federal.is_null()).then(|| federal["version"].clone());
+    let correction = json!({"source": "Постановление (исправление)", "non_working_days": off, "working_weekend_days": on, "shortened_days": shortened});
+    let refused = put_calendar(&app, year, &correction, version.as_ref()).await;
+    refused.assert_problem(422);
+    assert_eq!(refused.error_fields(), vec!["regional_layers.03"], "{}", refused.text);
+    assert!(refused.text.contains(&due.to_string()), "{}", refused.text);
+    let after = app.get(&format!("/api/v1/network-requests/{}", id(&got.body)), &app.admin).await;
+    assert_eq!(after.body["deadline"]["due_on"], json!(due), "nothing was written");
+    assert_eq!(app.get(&path, &app.admin).await.status, 200);
+
+    // Compensated by a working Saturday of the same year, the correction keeps the total.
+    let saturday = (1..=7)
+        .map(|n| due + Duration::days(n))
+        .chain((1..=7).map(|n| due - Duration::days(n)))
+        .find(|d| d.weekday() == Weekday::Sat && d.year() == year)
+        .unwrap();
+    let mut on = on;
+    on.push(saturday);
+    let mut correction = correction;
+    correction["working_weekend_days"] = json!(on);
+    let done = put_calendar(&app, year, &correction, version.as_ref()).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert_eq!(done.body["recomputed_request_ids"], json!([id(&got.body)]), "{}", done.text);
+    assert_eq!(done.body["recomputed_requests"], 1);
+    let moved = app.get(&format!("/api/v1/network-requests/{}", id(&got.body)), &app.admin).await;
+    let moved_due: NaiveDate = moved.body["deadline"]["due_on"].as_str().unwrap().parse().unwrap();
+    assert!(moved_due > due, "{}", moved.text);
+    let region = app.get(&path, &app.admin).await;
+    assert_eq!(region.status, 200, "{}", region.text);
+    assert_eq!(region.body["effective"]["working_days_total"].as_u64(), Some(declared));
 }

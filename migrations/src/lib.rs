@@ -15,6 +15,7 @@ mod m20261126_000100_request_numbering_version;
 mod m20261126_000200_person_subjects;
 mod m20261201_000100_route_done_programme_steps;
 mod m20261201_000200_outbox_publication_indexes;
+mod m20261206_000501_request_received_at;
 mod schema_helpers;
 
 /// All migrations in order.
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000200_person_subjects::Migration),
             Box::new(m20261201_000100_route_done_programme_steps::Migration),
             Box::new(m20261201_000200_outbox_publication_indexes::Migration),
+            Box::new(m20261206_000501_request_received_at::Migration),
         ]
     }
 }

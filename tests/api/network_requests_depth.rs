@@ -1,7 +1,7 @@
 //! Network requests in depth (issue 23): visibility by fact, calendar corrections that never
 //! fail, exact hour terms.
 
-use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rsnms_domain::auth::Role;
 use rsnms_tests::{TestApp, id, spawn_app};
 use serde_json::{Value, json};
@@ -171,4 +171,130 @@ async fn a_federal_correction_contradicting_a_regional_total_is_refused_and_one_
     let region = app.get(&path, &app.admin).await;
     assert_eq!(region.status, 200, "{}", region.text);
     assert_eq!(region.body["effective"]["working_days_total"].as_u64(), Some(declared));
+}
+
+async fn hour_policy(app: &TestApp, hours: u32) -> Value {
+    let body = json!({"code": format!("h{hours}"), "name": format!("{hours} часов"), "term_value": hours, "term_unit": "hours", "legal_basis": "Регламент, п. 17", "max_extensions": 1, "max_extension_days": 24});
+    let created = app.post("/api/v1/deadline-policies", &app.admin, &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.body["id"].clone()
+}
+
+async fn received_with(app: &TestApp, r: &rsnms_tests::Region, policy: &Value, receive: Value) -> rsnms_tests::Reply {
+    let mut body = complete_draft(&r.school_a, &r.school_b);
+    body["policy_id"] = policy.clone();
+    let draft = app.post("/api/v1/network-requests", &app.admin, &body).await;
+    let sent_on = receive["received_on"].clone();
+    let sent = action(app, &app.admin, &draft.body, "send", json!({"sent_on": sent_on})).await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    action(app, &app.admin, &sent.body, "receive", receive).await
+}
+
+fn instant(v: &Value) -> DateTime<Utc> {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn an_hour_term_ends_at_its_instant_across_midnight_a_weekend_and_a_regional_day_off() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let policy = hour_policy(&app, 24).await;
+    // Tuesday 17 February 2026, 20:00 in Irkutsk; Wednesday 18 is Сагаалган in Buryatia: 4 h on
+    // Tuesday, the clock stops on Wednesday, 20 h on Thursday.
+    let got = received_with(
+        &app,
+        &r,
+        &policy,
+        json!({"incoming_number": "вх-1", "received_on": "2026-02-17", "received_at": "2026-02-17T20:00:00"}),
+    )
+    .await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(instant(&got.body["received_at"]).to_rfc3339(), "2026-02-17T12:00:00+00:00");
+    let d = &got.body["deadline"];
+    assert_eq!(instant(&d["due_at"]).to_rfc3339(), "2026-02-19T12:00:00+00:00", "{}", got.text);
+    assert_eq!(d["due_on"], "2026-02-19");
+    assert_eq!(d["skipped_days"], json!(["2026-02-18"]));
+    // Friday 6 March 2026, 22:30: 1.5 h on Friday, the weekend and Women's Day moved to Monday
+    // 9 March stop the clock, 22.5 h on Tuesday 10 March.
+    let got = received_with(
+        &app,
+        &r,
+        &policy,
+        json!({"incoming_number": "вх-2", "received_on": "2026-03-06", "received_at": "2026-03-06T22:30:00"}),
+    )
+    .await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let d = &got.body["deadline"];
+    assert_eq!(instant(&d["due_at"]).to_rfc3339(), "2026-03-10T14:30:00+00:00", "{}", got.text);
+    assert_eq!(d["skipped_days"], json!(["2026-03-07", "2026-03-08", "2026-03-09"]));
+    // The time of receipt must lie on the date received, and not ahead of now.
+    let bad = received_with(
+        &app,
+        &r,
+        &policy,
+        json!({"incoming_number": "вх-3", "received_on": "2026-03-06", "received_at": "2026-03-05T10:00:00"}),
+    )
+    .await;
+    bad.assert_problem(422);
+    assert_eq!(bad.error_fields(), vec!["received_at"]);
+}
+
+#[tokio::test]
+async fn an_extended_hour_term_is_recomputed_from_the_instant_of_receipt_not_from_midnight() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let policy = hour_policy(&app, 48).await;
+    // Irkutsk keeps UTC+8 all year.
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let got = received_with(&app, &r, &policy, json!({"incoming_number": "вх-1", "received_on": today})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let received = instant(&got.body["received_at"]);
+    assert!((Utc::now() - received).num_seconds().abs() < 60, "received now: {}", got.text);
+    let due = instant(&got.body["deadline"]["due_at"]);
+    assert!(due >= received + Duration::hours(48));
+
+    // Extended by one hour: later by at least that hour (never a day earlier), counted from receipt.
+    let extended = action(&app, &app.admin, &got.body, "extend", json!({"days": 1, "reason": "Сбор сведений"})).await;
+    assert_eq!(extended.status, 200, "{}", extended.text);
+    let extended_due = instant(&extended.body["deadline"]["due_at"]);
+    assert!(extended_due >= due + Duration::hours(1), "{due} -> {extended_due}");
+    assert!(extended_due < due + Duration::hours(25), "{due} -> {extended_due}");
+    assert_eq!(extended.body["deadline"]["extended_by"], 1);
+    assert_eq!(extended.body["received_at"], got.body["received_at"]);
+
+    // A federal correction makes the first working weekday after receipt a day off.
+    let due_on: NaiveDate = extended.body["deadline"]["due_on"].as_str().unwrap().parse().unwrap();
+    let Some(day) = today.iter_days().skip(1).take_while(|d| *d <= due_on).find(|d| {
+        d.weekday().num_days_from_monday() < 5
+            && !extended.body["deadline"]["skipped_days"].as_array().unwrap().contains(&json!(d))
+    }) else {
+        return;
+    };
+    let year = day.year();
+    let view = app.get(&format!("/api/v1/calendars/{year}?region_code=03"), &app.admin).await;
+    let federal = &view.body["federal"];
+    let regional: Vec<NaiveDate> =
+        view.body["regional"].as_array().unwrap().iter().flat_map(|l| dates(&l["non_working_days"])).collect();
+    let mut off: Vec<NaiveDate> = if federal.is_null() {
+        dates(&view.body["effective"]["non_working_weekdays"]).into_iter().filter(|d| !regional.contains(d)).collect()
+    } else {
+        dates(&federal["non_working_days"])
+    };
+    off.push(day);
+    let shortened: Option<Vec<NaiveDate>> = federal["shortened_days"]
+        .as_array()
+        .map(|_| dates(&federal["shortened_days"]).into_iter().filter(|d| *d != day).collect());
+    let version = (!federal.is_null()).then(|| federal["version"].clone());
+    let body = json!({"source": "Исправление", "non_working_days": off, "working_weekend_days": dates(&federal["working_weekend_days"]), "shortened_days": shortened});
+    let put = put_calendar(&app, year, &body, version.as_ref()).await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    assert_eq!(put.body["recomputed_request_ids"], json!([id(&got.body)]), "{}", put.text);
+    let after = app.get(&format!("/api/v1/network-requests/{}", id(&got.body)), &app.admin).await;
+    let recomputed = instant(&after.body["deadline"]["due_at"]);
+    // A whole working day more, from the same instant of receipt: from midnight it would end
+    // earlier by the time of day of receipt.
+    assert!(recomputed >= extended_due + Duration::hours(24), "{extended_due} -> {recomputed}: {}", after.text);
+    assert_eq!(after.body["deadline"]["extended_by"], 1);
+    assert_eq!(after.body["received_at"], got.body["received_at"]);
+    assert!(after.body["deadline"]["skipped_days"].as_array().unwrap().contains(&json!(day)));
 }

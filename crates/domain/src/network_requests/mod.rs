@@ -24,6 +24,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Actor, Role},
     calendar::Deadline,
+    values::TimeZone,
 };
 
 /// Where a request is in its life.
@@ -179,7 +180,8 @@ pub struct RequestDeadline {
     /// The computation.
     #[serde(flatten)]
     pub deadline: Deadline,
-    /// The instant the due day ends in the addressee's time zone (overdue from then on).
+    /// The instant the term ends (overdue from then on): the end of the due day in the
+    /// addressee's time zone, or for an hour term the computed instant itself.
     pub due_at: DateTime<Utc>,
     /// The addressee's time zone the due day is counted in.
     pub time_zone: String,
@@ -220,6 +222,9 @@ pub struct NetworkRequest {
     pub incoming_number: Option<String>,
     /// Date received.
     pub received_on: Option<NaiveDate>,
+    /// The instant of receipt: every term computation (receipt, extension, recomputation)
+    /// starts from it.
+    pub received_at: Option<DateTime<Utc>>,
     /// Deadline policy.
     pub policy_id: Uuid,
     /// Deadline, once received.
@@ -249,6 +254,19 @@ impl NetworkRequest {
     /// in the addressee's time zone.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.status == RequestStatus::Received && self.deadline.as_ref().is_some_and(|d| now >= d.due_at)
+    }
+
+    /// The instant of receipt the term counts from: the stored one; for a request received
+    /// before the instant was stored, the start of its day of receipt in the addressee's time
+    /// zone (what its deadline was computed from).
+    pub fn receipt_instant(&self) -> Option<DateTime<Utc>> {
+        self.received_at.or_else(|| {
+            let d = self.deadline.as_ref()?;
+            Some(crate::deadlines::start_of_day_utc(
+                self.received_on?,
+                TimeZone::from_trusted(d.time_zone.clone()).tz(),
+            ))
+        })
     }
 
     /// How many times the term has been extended.

@@ -11,7 +11,7 @@ use super::{
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role, Scope},
-    deadlines::{CalendarRepository, DeadlinePolicyRepository, deadline_for, end_of_day_utc, today_in},
+    deadlines::{CalendarRepository, DeadlinePolicyRepository, local_to_utc, start_of_day_utc, term_end, today_in},
     error::Errors,
     organizations::{Organization, OrganizationRepository},
     values::{Email, Phone, TimeZone},
@@ -417,6 +417,7 @@ pub async fn create_network_request(
         outgoing_number: None,
         incoming_number: None,
         received_on: None,
+        received_at: None,
         policy_id,
         deadline: None,
         reply: None,
@@ -621,7 +622,21 @@ pub async fn receive_request(
     let tz = tz_of(&addressee);
     let mut e = Errors::new();
     let incoming_number = req_text(&mut e, "incoming_number", input.incoming_number, 100);
-    let today = today_in(tz, Utc::now());
+    let now = Utc::now();
+    let today = today_in(tz, now);
+    match (input.received_at, input.received_on) {
+        (Some(at), Some(on)) if at.date() != on => e.push(FieldError::new(
+            "received_at",
+            "date_mismatch",
+            Msg::new("Время получения — не в день получения", "The time of receipt is not on the date received"),
+        )),
+        (Some(at), _) if at > now.with_timezone(&tz).naive_local() => e.push(FieldError::new(
+            "received_at",
+            "in_future",
+            Msg::new("Время получения не может быть в будущем", "The time of receipt cannot be in the future"),
+        )),
+        _ => {}
+    }
     match input.received_on {
         None => e.push(FieldError::required("received_on")),
         Some(d) if r.sent_on.is_some_and(|s| d < s) => e.push(FieldError::new(
@@ -655,13 +670,20 @@ pub async fn receive_request(
     let (Some(policy), Some(received_on)) = (policy, input.received_on) else {
         return Err(DomainError::Internal("receive validation lost a field".into()));
     };
+    // The instant of receipt: the local time given; without one, now when received today, else
+    // the start of the day received.
+    let received_at = match input.received_at {
+        Some(at) => local_to_utc(at, tz),
+        None if received_on == today => now,
+        None => start_of_day_utc(received_on, tz),
+    };
     let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
-    let deadline = deadline_for(&calendar, policy.term, received_on, input.received_at, 0)?;
+    let (deadline, due_at) = term_end(&calendar, policy.term, received_at, tz, 0)?;
     r.deadline = Some(RequestDeadline {
         policy_id: policy.id,
         policy_code: policy.code,
         policy_name: policy.name,
-        due_at: end_of_day_utc(deadline.due_on, tz),
+        due_at,
         deadline,
         time_zone: addressee.time_zone.clone(),
         region_code: addressee.region_code.clone(),
@@ -669,6 +691,7 @@ pub async fn receive_request(
     r.policy_id = policy.id;
     r.incoming_number = incoming_number;
     r.received_on = Some(received_on);
+    r.received_at = Some(received_at);
     r.status = RequestStatus::Received;
     r.history.push(transition(ctx, "receive", Some(RequestStatus::Sent), RequestStatus::Received, None));
     requests.save(ctx, expected_version, r, SaveKind::Action("receive")).await
@@ -728,11 +751,11 @@ pub async fn extend_request(
     }
     e.finish()?;
     let days = input.days.unwrap_or(0);
-    let received_on = r.received_on.ok_or(DomainError::Internal("received request without date".into()))?;
+    let received_at = r.receipt_instant().ok_or(DomainError::Internal("received request without date".into()))?;
     let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
-    let deadline = deadline_for(&calendar, policy.term, received_on, None, stored.deadline.extended_by + days)?;
-    let tz = tz_of(&addressee);
-    r.deadline = Some(RequestDeadline { due_at: end_of_day_utc(deadline.due_on, tz), deadline, ..stored });
+    let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
+    let (deadline, due_at) = term_end(&calendar, policy.term, received_at, tz, stored.deadline.extended_by + days)?;
+    r.deadline = Some(RequestDeadline { due_at, deadline, ..stored });
     r.history.push(transition(ctx, "extend", Some(RequestStatus::Received), RequestStatus::Received, reason));
     requests.save(ctx, expected_version, r, SaveKind::Action("extend")).await
 }

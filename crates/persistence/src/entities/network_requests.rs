@@ -27,6 +27,7 @@ pub struct Model {
     pub outgoing_seq: Option<i64>,
     pub incoming_number: Option<String>,
     pub received_on: Option<Date>,
+    pub received_at: Option<DateTimeUtc>,
     pub policy_id: Uuid,
     pub deadline: Option<Json>,
     pub due_on: Option<Date>,

@@ -9,7 +9,7 @@ use rsnms_domain::{
     auth::Ctx,
     calendar::{CalendarLayer, CalendarYear, ProductionCalendar, Term, TermUnit},
     changes::ChangeKind,
-    deadlines::{CalendarRepository, StoredCalendarYear, deadline_for, end_of_day_utc},
+    deadlines::{CalendarRepository, StoredCalendarYear, term_end},
     network_requests::RequestDeadline,
     values::TimeZone,
 };
@@ -131,7 +131,7 @@ async fn recompute<C: ConnectionTrait>(
     let mut changed = Vec::new();
     for m in rows {
         let r = request_to_domain(m.clone())?;
-        let (Some(stored), Some(received_on)) = (r.deadline.clone(), r.received_on) else { continue };
+        let (Some(stored), Some(received_at)) = (r.deadline.clone(), r.receipt_instant()) else { continue };
         if !calendars.contains_key(&stored.region_code) {
             let cal = calendar_in(conn, Some(&stored.region_code)).await?;
             calendars.insert(stored.region_code.clone(), cal);
@@ -147,12 +147,13 @@ async fn recompute<C: ConnectionTrait>(
         let (Some(cal), Some(term)) = (calendars.get(&stored.region_code), policies.get(&stored.policy_id)) else {
             continue;
         };
-        let deadline = deadline_for(cal, *term, received_on, None, stored.deadline.extended_by)?;
+        // From the stored instant of receipt, in the time zone the term was first counted in.
+        let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
+        let (deadline, due_at) = term_end(cal, *term, received_at, tz, stored.deadline.extended_by)?;
         if deadline == stored.deadline {
             continue;
         }
-        let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
-        let new = RequestDeadline { due_at: end_of_day_utc(deadline.due_on, tz), deadline, ..stored };
+        let new = RequestDeadline { due_at, deadline, ..stored };
         let mut am: network_requests::ActiveModel = m.clone().into();
         am.due_on = Set(Some(new.deadline.due_on));
         am.due_at = Set(Some(new.due_at));

@@ -63,6 +63,7 @@ pub(crate) fn to_domain(m: Model) -> DomainResult<NetworkRequest> {
         outgoing_number: m.outgoing_number,
         incoming_number: m.incoming_number,
         received_on: m.received_on,
+        received_at: m.received_at,
         policy_id: m.policy_id,
         deadline: m.deadline.map(serde_json::from_value).transpose().map_err(|_| bad(id, "deadline"))?,
         reply: m.reply.map(serde_json::from_value).transpose().map_err(|_| bad(id, "reply"))?,
@@ -96,6 +97,7 @@ fn fill(am: &mut ActiveModel, r: &NetworkRequest) {
     am.channel = Set(r.channel.as_str().to_owned());
     am.incoming_number = Set(r.incoming_number.clone());
     am.received_on = Set(r.received_on);
+    am.received_at = Set(r.received_at);
     am.policy_id = Set(r.policy_id);
     am.deadline = Set(r.deadline.as_ref().map(json));
     am.due_on = Set(r.deadline.as_ref().map(|d| d.deadline.due_on));

@@ -16,7 +16,7 @@ pub enum TermUnitDto {
     WorkingDays,
     /// Calendar days (календарные дни); an end on a non-working day moves to the next working day.
     CalendarDays,
-    /// Hours from the instant of receipt (часы).
+    /// Hours of working days from the instant of receipt (часы): the clock stops on non-working days.
     Hours,
 }
 

@@ -233,7 +233,9 @@ pub struct DeadlineView {
     pub provisional: bool,
     /// Extension granted, in the term's units.
     pub extended_by: u32,
-    /// The instant the due day ends in the addressee's time zone.
+    /// The instant the term ends: for a term of days, when the due day ends in the addressee's time
+    /// zone; for an hour term, the computed instant itself (clock hours from `received_at`, moved
+    /// to the same time of the next working day when it falls on a non-working day).
     pub due_at: DateTime<Utc>,
     /// The addressee's time zone.
     pub time_zone: String,
@@ -304,11 +306,14 @@ pub struct NetworkRequestView {
     pub incoming_number: Option<String>,
     /// Date received.
     pub received_on: Option<NaiveDate>,
+    /// The instant of receipt (момент регистрации): hour terms count from it, and extensions and
+    /// recomputations start from it.
+    pub received_at: Option<DateTime<Utc>>,
     /// Deadline policy chosen.
     pub policy_id: Uuid,
     /// Reply deadline, once received.
     pub deadline: Option<DeadlineView>,
-    /// Received, not answered, and the due day has ended in the addressee's time zone.
+    /// Received, not answered, and the term has ended (`deadline.due_at`).
     pub overdue: bool,
     /// Reply, once answered.
     pub reply: Option<ReplyView>,
@@ -337,6 +342,7 @@ impl NetworkRequestView {
     /// The view of a request; `hide` blanks the personal-data parts.
     pub fn new(r: NetworkRequest, now: DateTime<Utc>, hide: bool) -> Self {
         let overdue = r.is_overdue(now);
+        let received_at = r.receipt_instant();
         let attachments =
             |v: Vec<Attachment>| if hide { Vec::new() } else { v.into_iter().map(AttachmentDto::from).collect() };
         NetworkRequestView {
@@ -360,6 +366,7 @@ impl NetworkRequestView {
             outgoing_number: r.outgoing_number,
             incoming_number: r.incoming_number,
             received_on: r.received_on,
+            received_at,
             policy_id: r.policy_id,
             deadline: r.deadline.map(|d| DeadlineView {
                 policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
@@ -428,7 +435,8 @@ pub struct ReceiveNetworkRequest {
     #[validate(required)]
     #[schema(required = true, nullable = false)]
     pub received_on: Option<NaiveDate>,
-    /// Local wall-clock time of receipt, needed only for hour terms.
+    /// Local wall-clock time of receipt in the addressee's time zone, on `received_on`. Hour terms
+    /// count from it. Without it: now when `received_on` is today, else the start of that day.
     pub received_at: Option<NaiveDateTime>,
     /// Another deadline policy than the sender chose.
     pub policy_id: Option<Uuid>,

@@ -18,6 +18,8 @@ mod m20261201_000200_outbox_publication_indexes;
 mod m20261206_000501_request_received_at;
 mod schema_helpers;
 
+pub use m20261206_000501_request_received_at::backfill_received_at;
+
 /// All migrations in order.
 pub struct Migrator;
 

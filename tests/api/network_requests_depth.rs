@@ -4,6 +4,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rsnms_domain::auth::Role;
 use rsnms_tests::{TestApp, id, spawn_app};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 fn complete_draft(sender: &Value, addressee: &Value) -> Value {
@@ -297,4 +298,40 @@ async fn an_extended_hour_term_is_recomputed_from_the_instant_of_receipt_not_fro
     assert_eq!(after.body["deadline"]["extended_by"], 1);
     assert_eq!(after.body["received_at"], got.body["received_at"]);
     assert!(after.body["deadline"]["skipped_days"].as_array().unwrap().contains(&json!(day)));
+}
+
+#[tokio::test]
+async fn a_request_received_before_the_instant_was_stored_counts_from_the_start_of_its_day() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let got = received_with(
+        &app,
+        &r,
+        &policy_id(&app, "fz210_art7_2").await,
+        json!({"incoming_number": "вх-1", "received_on": "2025-10-31"}),
+    )
+    .await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    // Received on an earlier day without a time: the start of that day in Irkutsk.
+    assert_eq!(instant(&got.body["received_at"]).to_rfc3339(), "2025-10-30T16:00:00+00:00");
+    // As a row written before the column existed: the migration's backfill gives the same.
+    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings {
+        url: app.database_url.clone(),
+        max_connections: 1,
+    })
+    .await
+    .unwrap();
+    let conn = db.conn();
+    conn.execute_unprepared("UPDATE network_requests SET received_at = NULL").await.unwrap();
+    rsnms_migrations::backfill_received_at(conn).await.unwrap();
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(db.backend(), "SELECT received_at FROM network_requests"))
+        .await
+        .unwrap()
+        .unwrap();
+    let stored: DateTime<Utc> = row.try_get("", "received_at").unwrap();
+    assert_eq!(stored.to_rfc3339(), "2025-10-30T16:00:00+00:00");
+    let after = app.get(&format!("/api/v1/network-requests/{}", id(&got.body)), &app.admin).await;
+    assert_eq!(after.body["received_at"], got.body["received_at"], "{}", after.text);
+    assert_eq!(after.body["deadline"], got.body["deadline"]);
 }

@@ -16,6 +16,7 @@ mod m20261126_000200_person_subjects;
 mod m20261201_000100_route_done_programme_steps;
 mod m20261201_000200_outbox_publication_indexes;
 mod m20261206_000501_request_received_at;
+mod m20261206_000502_request_breach;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000100_route_done_programme_steps::Migration),
             Box::new(m20261201_000200_outbox_publication_indexes::Migration),
             Box::new(m20261206_000501_request_received_at::Migration),
+            Box::new(m20261206_000502_request_breach::Migration),
         ]
     }
 }

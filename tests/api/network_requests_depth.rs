@@ -335,3 +335,55 @@ async fn a_request_received_before_the_instant_was_stored_counts_from_the_start_
     assert_eq!(after.body["received_at"], got.body["received_at"], "{}", after.text);
     assert_eq!(after.body["deadline"], got.body["deadline"]);
 }
+
+fn reply_body(replied_on: Option<&str>) -> Value {
+    let mut body = json!({"text": "Сведения направляем.", "responder_name": "Петров Пётр Петрович", "responder_position": "директор"});
+    if let Some(d) = replied_on {
+        body["replied_on"] = json!(d);
+    }
+    body
+}
+
+#[tokio::test]
+async fn a_late_reply_is_recorded_as_a_breach_with_its_delay_in_history_and_stats() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let addressee = app.token(Role::Organization, Some(&r.school_b), None);
+    let policy = policy_id(&app, "fz210_art7_2").await;
+    let receive = json!({"incoming_number": "вх-1", "received_on": "2025-10-31"});
+    // Due Monday 10 November 2025 (5 working days); answered today: a breach.
+    let late = received_with(&app, &r, &policy, receive.clone()).await;
+    assert_eq!(late.body["deadline"]["due_on"], "2025-11-10");
+    let answered = action(&app, &addressee, &late.body, "reply", reply_body(None)).await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    let breach = &answered.body["breach"];
+    assert_eq!(breach["due_at"], late.body["deadline"]["due_at"]);
+    let delay = breach["delay_seconds"].as_i64().unwrap();
+    let expected = (Utc::now() - instant(&late.body["deadline"]["due_at"])).num_seconds();
+    assert!((expected - delay).abs() < 60, "{delay} vs {expected}");
+    assert!(breach["days_late"].as_i64().unwrap() > 300);
+    let history: Vec<&str> =
+        answered.body["history"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
+    assert_eq!(history, vec!["create", "send", "receive", "reply", "breach"]);
+    assert_eq!(answered.body["history"][4]["note"], format!("PT{delay}S"));
+    // Dated the day after the due day: late by a day (its hour unknown).
+    let next_day = received_with(&app, &r, &policy, receive.clone()).await;
+    let answered = action(&app, &addressee, &next_day.body, "reply", reply_body(Some("2025-11-11"))).await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    assert_eq!(answered.body["breach"]["days_late"], 1);
+    // Dated within the term: no breach.
+    let in_time = received_with(&app, &r, &policy, receive).await;
+    let answered = action(&app, &addressee, &in_time.body, "reply", reply_body(Some("2025-11-10"))).await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    assert!(answered.body["breach"].is_null(), "{}", answered.text);
+    // The breach stays with the request, and both parties' counts show it.
+    let seen = app.get(&format!("/api/v1/network-requests/{}", id(&late.body)), &addressee).await;
+    assert!(seen.body["breach"]["delay_seconds"].as_i64().unwrap() > 0);
+    let stats = app.get("/api/v1/network-requests/stats", &app.admin).await;
+    let b = counts(&stats.body, "organizations", "organization_id", &r.school_b["id"]);
+    assert_eq!((b["as_addressee"]["answered"].as_u64(), b["as_addressee"]["late"].as_u64()), (Some(3), Some(2)));
+    let a = counts(&stats.body, "organizations", "organization_id", &r.school_a["id"]);
+    assert_eq!(a["as_sender"]["late"], 2);
+    let mun = counts(&stats.body, "municipalities", "municipality_code", &json!("81625000"));
+    assert_eq!(mun["as_addressee"]["late"], 2, "{}", stats.text);
+}

@@ -149,6 +149,23 @@ pub struct Reply {
     pub attachments: Vec<Attachment>,
 }
 
+/// The record that a request was answered after its term ended (нарушение срока ответа), kept
+/// after the reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breach {
+    /// The instant the term ended.
+    pub due_at: DateTime<Utc>,
+    /// The instant the reply is dated: the moment it was recorded when dated today, else the
+    /// start of its date in the addressee's time zone (the earliest it can have been given).
+    pub replied_at: DateTime<Utc>,
+    /// The delay, in seconds (`replied_at - due_at`; 0 for a reply dated the day after a term of
+    /// days, whose hour is not known — `days_late` tells the delay then).
+    pub delay_seconds: i64,
+    /// Calendar days from the due day to the reply's date (0 when late within an hour term's due
+    /// day).
+    pub days_late: i64,
+}
+
 /// One transition of the lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
@@ -158,7 +175,8 @@ pub struct Transition {
     pub actor_subject: String,
     /// Its role.
     pub actor_role: String,
-    /// The action (`create`, `send`, `receive`, `extend`, `reply`, `withdraw`).
+    /// The action (`create`, `send`, `receive`, `extend`, `reply`, `breach`, `withdraw`). A
+    /// `breach` follows a late `reply`; its note is the delay as an ISO 8601 duration (`PT26H`).
     pub action: String,
     /// Status before (`None` on creation).
     pub from: Option<RequestStatus>,
@@ -231,6 +249,8 @@ pub struct NetworkRequest {
     pub deadline: Option<RequestDeadline>,
     /// Reply, once answered.
     pub reply: Option<Reply>,
+    /// The breach of the term, when answered late.
+    pub breach: Option<Breach>,
     /// Holds personal data.
     pub contains_personal_data: bool,
     /// Legal basis for processing personal data.

@@ -61,6 +61,8 @@ pub struct StatusCounts {
     pub withdrawn: u64,
     /// Received and overdue.
     pub overdue: u64,
+    /// Answered late (a breach recorded).
+    pub late: u64,
 }
 
 impl StatusCounts {

@@ -1,12 +1,12 @@
 //! The actions on network requests: drafting, sending (with the NAO §18 check), receipt (which
 //! starts the term), extension, reply and withdrawal.
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    Attachment, Author, Channel, NetworkRequest, NetworkRequestRepository, Reply, RequestDeadline, RequestStatus,
-    SaveKind, Transition,
+    Attachment, Author, Breach, Channel, NetworkRequest, NetworkRequestRepository, Reply, RequestDeadline,
+    RequestStatus, SaveKind, Transition,
 };
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
@@ -421,6 +421,7 @@ pub async fn create_network_request(
         policy_id,
         deadline: None,
         reply: None,
+        breach: None,
         contains_personal_data: false,
         personal_data_basis: None,
         attachments: Vec::new(),
@@ -760,7 +761,18 @@ pub async fn extend_request(
     requests.save(ctx, expected_version, r, SaveKind::Action("extend")).await
 }
 
-/// Answers a received request: the addressee's side.
+/// The breach of a term answered at `replied_at` (dated `replied_on`), if it ended before.
+fn breach_of(d: &RequestDeadline, replied_on: NaiveDate, replied_at: DateTime<Utc>) -> Option<Breach> {
+    (replied_at > d.due_at || replied_on > d.deadline.due_on).then(|| Breach {
+        due_at: d.due_at,
+        replied_at,
+        delay_seconds: (replied_at - d.due_at).num_seconds().max(0),
+        days_late: (replied_on - d.deadline.due_on).num_days().max(0),
+    })
+}
+
+/// Answers a received request: the addressee's side. A reply after the term ended is recorded
+/// as a breach with its delay (`breach`, and a `breach` entry in the history after the reply).
 pub async fn reply_to_request(
     requests: &dyn NetworkRequestRepository,
     orgs: &dyn OrganizationRepository,
@@ -774,7 +786,8 @@ pub async fn reply_to_request(
         return Err(wrong_transition(&r, "reply"));
     }
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
-    let today = today_in(tz_of(&addressee), Utc::now());
+    let now = Utc::now();
+    let today = today_in(tz_of(&addressee), now);
     let mut e = Errors::new();
     let text = req_text(&mut e, "text", input.text, 100_000);
     let responder_name = req_text(&mut e, "responder_name", input.responder_name, 600);
@@ -799,9 +812,16 @@ pub async fn reply_to_request(
     else {
         return Err(DomainError::Internal("reply validation lost a field".into()));
     };
+    let tz = tz_of(&addressee);
+    let replied_at = if replied_on == today { now } else { start_of_day_utc(replied_on, tz) };
+    r.breach = r.deadline.as_ref().and_then(|d| breach_of(d, replied_on, replied_at));
     r.reply = Some(Reply { text, responder_name, responder_position, replied_on, attachments });
     r.status = RequestStatus::Answered;
     r.history.push(transition(ctx, "reply", Some(RequestStatus::Received), RequestStatus::Answered, None));
+    if let Some(b) = &r.breach {
+        let note = format!("PT{}S", b.delay_seconds);
+        r.history.push(transition(ctx, "breach", Some(RequestStatus::Answered), RequestStatus::Answered, Some(note)));
+    }
     requests.save(ctx, expected_version, r, SaveKind::Action("reply")).await
 }
 

@@ -33,6 +33,7 @@ pub struct Model {
     pub due_on: Option<Date>,
     pub due_at: Option<DateTimeUtc>,
     pub reply: Option<Json>,
+    pub breach: Option<Json>,
     pub contains_personal_data: bool,
     pub personal_data_basis: Option<String>,
     pub attachments: Json,

@@ -67,6 +67,7 @@ pub(crate) fn to_domain(m: Model) -> DomainResult<NetworkRequest> {
         policy_id: m.policy_id,
         deadline: m.deadline.map(serde_json::from_value).transpose().map_err(|_| bad(id, "deadline"))?,
         reply: m.reply.map(serde_json::from_value).transpose().map_err(|_| bad(id, "reply"))?,
+        breach: m.breach.map(serde_json::from_value).transpose().map_err(|_| bad(id, "breach"))?,
         contains_personal_data: m.contains_personal_data,
         personal_data_basis: m.personal_data_basis,
         attachments: serde_json::from_value(m.attachments).map_err(|_| bad(id, "attachments"))?,
@@ -103,6 +104,7 @@ fn fill(am: &mut ActiveModel, r: &NetworkRequest) {
     am.due_on = Set(r.deadline.as_ref().map(|d| d.deadline.due_on));
     am.due_at = Set(r.deadline.as_ref().map(|d| d.due_at));
     am.reply = Set(r.reply.as_ref().map(json));
+    am.breach = Set(r.breach.as_ref().map(json));
     am.contains_personal_data = Set(r.contains_personal_data);
     am.personal_data_basis = Set(r.personal_data_basis.clone());
     am.attachments = Set(json(&r.attachments));
@@ -173,6 +175,8 @@ pub(crate) fn change(m: &Model, r: &NetworkRequest, action: &'static str, kind: 
             "received_on": r.received_on,
             "due_on": r.deadline.as_ref().map(|d| d.deadline.due_on),
             "extended_by": r.deadline.as_ref().map(|d| d.deadline.extended_by),
+            "due_at": r.deadline.as_ref().map(|d| d.due_at),
+            "breach": r.breach,
             "contains_personal_data": r.contains_personal_data,
             "version": r.version,
         }),
@@ -309,6 +313,15 @@ fn territory_counts(
         let c = if sender { &mut e.0 } else { &mut e.1 };
         c.add(s, u64::try_from(n).unwrap_or(0));
     }
+}
+
+/// Which counter of [`StatusCounts`] a condition feeds.
+type CountField = fn(&mut StatusCounts) -> &mut u64;
+
+/// The counts beside the per-status ones: received and overdue at `now`; answered late (a
+/// breach recorded — only answered requests carry one, so the addressee's side sees it).
+fn extra_counts(now: DateTime<Utc>) -> [(Condition, CountField); 2] {
+    [(overdue_cond(now), |c| &mut c.overdue), (Condition::all().add(Column::Breach.is_not_null()), |c| &mut c.late)]
 }
 
 fn overdue_cond(now: DateTime<Utc>) -> Condition {
@@ -552,10 +565,11 @@ impl NetworkRequestRepository for NetworkRequestStore {
             false,
         );
         for (col, sender) in [(Column::SenderOrganizationId, true), (Column::AddresseeOrganizationId, false)] {
-            for (id, _, n) in by_org(col, overdue_cond(now)).all(conn).await.map_err(db_err)? {
-                let e = orgs.entry(id).or_default();
-                let c = if sender { &mut e.0 } else { &mut e.1 };
-                c.overdue += u64::try_from(n).unwrap_or(0);
+            for (cond, field) in extra_counts(now) {
+                for (id, _, n) in by_org(col, cond).all(conn).await.map_err(db_err)? {
+                    let e = orgs.entry(id).or_default();
+                    *field(if sender { &mut e.0 } else { &mut e.1 }) += u64::try_from(n).unwrap_or(0);
+                }
             }
         }
         let by_territory = |region: Column, municipality: Column, extra: Condition| {
@@ -582,11 +596,12 @@ impl NetworkRequestRepository for NetworkRequestStore {
             // The addressee's side counts only what was sent, as its reads show it.
             let side = if sender { Condition::all() } else { scope::network_request_sent() };
             territory_counts(&mut territories, by_territory(r, m, side).all(conn).await.map_err(db_err)?, sender);
-            for (region, municipality, _, n) in by_territory(r, m, overdue_cond(now)).all(conn).await.map_err(db_err)? {
-                let Some(region) = region else { continue };
-                let e = territories.entry((region, municipality)).or_default();
-                let c = if sender { &mut e.0 } else { &mut e.1 };
-                c.overdue += u64::try_from(n).unwrap_or(0);
+            for (cond, field) in extra_counts(now) {
+                for (region, municipality, _, n) in by_territory(r, m, cond).all(conn).await.map_err(db_err)? {
+                    let Some(region) = region else { continue };
+                    let e = territories.entry((region, municipality)).or_default();
+                    *field(if sender { &mut e.0 } else { &mut e.1 }) += u64::try_from(n).unwrap_or(0);
+                }
             }
         }
         Ok(RequestStats {

@@ -243,6 +243,21 @@ pub struct DeadlineView {
     pub region_code: String,
 }
 
+/// A reply given after the term ended (нарушение срока ответа).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BreachView {
+    /// The instant the term ended.
+    pub due_at: DateTime<Utc>,
+    /// The instant the reply is dated: when it was recorded if dated today, else the start of its
+    /// date in the addressee's time zone.
+    pub replied_at: DateTime<Utc>,
+    /// The delay in seconds (0 for a reply dated a later day whose hour is unknown; see
+    /// `days_late`).
+    pub delay_seconds: i64,
+    /// Calendar days from the due day to the reply's date.
+    pub days_late: i64,
+}
+
 /// The addressee's reply (ответ на запрос).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReplyView {
@@ -317,6 +332,8 @@ pub struct NetworkRequestView {
     pub overdue: bool,
     /// Reply, once answered.
     pub reply: Option<ReplyView>,
+    /// The breach of the term (нарушение срока ответа), when answered late; kept after the reply.
+    pub breach: Option<BreachView>,
     /// Holds personal data.
     pub contains_personal_data: bool,
     /// Legal basis for the personal data.
@@ -387,6 +404,12 @@ impl NetworkRequestView {
                 responder_position: x.responder_position,
                 replied_on: x.replied_on,
                 attachments: attachments(x.attachments),
+            }),
+            breach: r.breach.map(|b| BreachView {
+                due_at: b.due_at,
+                replied_at: b.replied_at,
+                delay_seconds: b.delay_seconds,
+                days_late: b.days_late,
             }),
             contains_personal_data: r.contains_personal_data,
             personal_data_basis: r.personal_data_basis,
@@ -510,6 +533,8 @@ pub struct StatusCountsView {
     pub withdrawn: u64,
     /// Received and overdue (included in `received`).
     pub overdue: u64,
+    /// Answered after the term ended (included in `answered`): breaches recorded.
+    pub late: u64,
 }
 
 impl From<StatusCounts> for StatusCountsView {
@@ -521,6 +546,7 @@ impl From<StatusCounts> for StatusCountsView {
             answered: c.answered,
             withdrawn: c.withdrawn,
             overdue: c.overdue,
+            late: c.late,
         }
     }
 }

@@ -17,6 +17,7 @@ mod m20261201_000100_route_done_programme_steps;
 mod m20261201_000200_outbox_publication_indexes;
 mod m20261206_000501_request_received_at;
 mod m20261206_000502_request_breach;
+mod m20261206_000503_due_soon_lead;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000200_outbox_publication_indexes::Migration),
             Box::new(m20261206_000501_request_received_at::Migration),
             Box::new(m20261206_000502_request_breach::Migration),
+            Box::new(m20261206_000503_due_soon_lead::Migration),
         ]
     }
 }

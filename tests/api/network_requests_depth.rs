@@ -2,7 +2,7 @@
 //! fail, exact hour terms.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
-use rsnms_domain::auth::Role;
+use rsnms_domain::{auth::Role, network_requests::NetworkRequestRepository};
 use rsnms_tests::{TestApp, id, spawn_app};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -386,4 +386,35 @@ async fn a_late_reply_is_recorded_as_a_breach_with_its_delay_in_history_and_stat
     assert_eq!(a["as_sender"]["late"], 2);
     let mun = counts(&stats.body, "municipalities", "municipality_code", &json!("81625000"));
     assert_eq!(mun["as_addressee"]["late"], 2, "{}", stats.text);
+}
+
+#[tokio::test]
+async fn the_due_soon_notice_comes_the_policy_s_lead_time_before_the_end() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let body = json!({"code": "h48", "name": "48 часов", "term_value": 48, "term_unit": "hours", "legal_basis": "Регламент", "due_soon_hours": 30});
+    let mut zero = body.clone();
+    zero["due_soon_hours"] = json!(0);
+    let bad = app.post("/api/v1/deadline-policies", &app.admin, &zero).await;
+    bad.assert_problem(422);
+    assert_eq!(bad.error_fields(), vec!["due_soon_hours"]);
+    let created = app.post("/api/v1/deadline-policies", &app.admin, &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["due_soon_hours"], 30);
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let got =
+        received_with(&app, &r, &created.body["id"], json!({"incoming_number": "вх-1", "received_on": today})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let due = instant(&got.body["deadline"]["due_at"]);
+    let store = &app.store.network_requests;
+    assert_eq!(store.notify_deadlines(due - Duration::hours(31), 100).await.unwrap(), (0, 0));
+    assert_eq!(store.notify_deadlines(due - Duration::hours(29), 100).await.unwrap(), (1, 0));
+    assert_eq!(store.notify_deadlines(due - Duration::hours(1), 100).await.unwrap(), (0, 0), "once");
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?resource_type=network_request&resource_id={}&action=due_soon", id(&got.body)),
+            &app.admin,
+        )
+        .await;
+    assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "{}", audit.text);
 }

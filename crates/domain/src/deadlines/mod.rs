@@ -7,8 +7,8 @@ mod policies;
 
 pub use calendars::{CalendarRepository, StoredCalendarYear, put_calendar_year};
 pub use policies::{
-    DeadlinePolicy, DeadlinePolicyRepository, NewDeadlinePolicy, PolicyInput, create_policy, shipped_policies,
-    update_policy,
+    DEFAULT_DUE_SOON_HOURS, DeadlinePolicy, DeadlinePolicyRepository, NewDeadlinePolicy, PolicyInput, create_policy,
+    shipped_policies, update_policy,
 };
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeZone as _, Utc};

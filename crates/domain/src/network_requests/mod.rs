@@ -203,8 +203,22 @@ pub struct RequestDeadline {
     pub due_at: DateTime<Utc>,
     /// The addressee's time zone the due day is counted in.
     pub time_zone: String,
+    /// How many hours before `due_at` the due-soon notice is given (the policy's, at receipt).
+    #[serde(default = "default_due_soon_hours")]
+    pub due_soon_hours: u32,
     /// The region whose calendar layer was applied.
     pub region_code: String,
+}
+
+fn default_due_soon_hours() -> u32 {
+    crate::deadlines::DEFAULT_DUE_SOON_HOURS
+}
+
+impl RequestDeadline {
+    /// The instant the due-soon notice is due: `due_soon_hours` before the end of the term.
+    pub fn due_soon_at(&self) -> DateTime<Utc> {
+        self.due_at - chrono::TimeDelta::hours(i64::from(self.due_soon_hours))
+    }
 }
 
 /// A network request.

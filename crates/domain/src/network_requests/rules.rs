@@ -688,6 +688,7 @@ pub async fn receive_request(
         deadline,
         time_zone: addressee.time_zone.clone(),
         region_code: addressee.region_code.clone(),
+        due_soon_hours: policy.due_soon_hours,
     });
     r.policy_id = policy.id;
     r.incoming_number = incoming_number;

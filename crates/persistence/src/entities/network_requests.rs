@@ -32,6 +32,7 @@ pub struct Model {
     pub deadline: Option<Json>,
     pub due_on: Option<Date>,
     pub due_at: Option<DateTimeUtc>,
+    pub due_soon_at: Option<DateTimeUtc>,
     pub reply: Option<Json>,
     pub breach: Option<Json>,
     pub contains_personal_data: bool,

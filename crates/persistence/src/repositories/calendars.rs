@@ -157,6 +157,7 @@ async fn recompute<C: ConnectionTrait>(
         let mut am: network_requests::ActiveModel = m.clone().into();
         am.due_on = Set(Some(new.deadline.due_on));
         am.due_at = Set(Some(new.due_at));
+        am.due_soon_at = Set(Some(new.due_soon_at()));
         am.deadline = Set(Some(serde_json::to_value(&new).unwrap_or_default()));
         am.due_soon_notified_at = Set(None);
         am.overdue_notified_at = Set(None);

@@ -1,14 +1,14 @@
 //! Network requests on sea-orm.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
     changes::{Change, ChangeKind, ChangeScope},
     network_requests::{
-        Author, Channel, NetworkRequest, NetworkRequestFilter, NetworkRequestRepository, RequestStats, RequestStatus,
-        SaveKind, StatusCounts, StoredNumbering, format_outgoing_number,
+        Author, Channel, NetworkRequest, NetworkRequestFilter, NetworkRequestRepository, RequestDeadline, RequestStats,
+        RequestStatus, SaveKind, StatusCounts, StoredNumbering, format_outgoing_number,
     },
     organizations::Organization,
     page::{Page, PageRequest},
@@ -103,6 +103,7 @@ fn fill(am: &mut ActiveModel, r: &NetworkRequest) {
     am.deadline = Set(r.deadline.as_ref().map(json));
     am.due_on = Set(r.deadline.as_ref().map(|d| d.deadline.due_on));
     am.due_at = Set(r.deadline.as_ref().map(|d| d.due_at));
+    am.due_soon_at = Set(r.deadline.as_ref().map(RequestDeadline::due_soon_at));
     am.reply = Set(r.reply.as_ref().map(json));
     am.breach = Set(r.breach.as_ref().map(json));
     am.contains_personal_data = Set(r.contains_personal_data);
@@ -239,22 +240,26 @@ impl NetworkRequestStore {
     async fn claim(&self, now: DateTime<Utc>, batch: u64, overdue: bool) -> DomainResult<u64> {
         let backend = self.db.backend();
         let pg = backend == DatabaseBackend::Postgres;
-        let soon = now + Duration::hours(24);
         let batch = i64::try_from(batch).unwrap_or(i64::MAX);
         let column = if overdue { "overdue_notified_at" } else { "due_soon_notified_at" };
         let (set, window, limit, lock, values): (&str, &str, &str, &str, Vec<sea_orm::Value>) = match (pg, overdue) {
             (true, true) => ("$1", "due_at <= $1", "$2", " FOR UPDATE SKIP LOCKED", vec![now.into(), batch.into()]),
+            // Due soon: the policy's lead time before the end, stored as `due_soon_at`.
             (true, false) => (
                 "$1",
-                "due_at > $1 AND due_at <= $2",
-                "$3",
+                "due_at > $1 AND due_soon_at <= $1",
+                "$2",
                 " FOR UPDATE SKIP LOCKED",
-                vec![now.into(), soon.into(), batch.into()],
+                vec![now.into(), batch.into()],
             ),
             (false, true) => ("?", "due_at <= ?", "?", "", vec![now.into(), now.into(), batch.into()]),
-            (false, false) => {
-                ("?", "due_at > ? AND due_at <= ?", "?", "", vec![now.into(), now.into(), soon.into(), batch.into()])
-            }
+            (false, false) => (
+                "?",
+                "due_at > ? AND due_soon_at <= ?",
+                "?",
+                "",
+                vec![now.into(), now.into(), now.into(), batch.into()],
+            ),
         };
         let sql = format!(
             "UPDATE network_requests SET {column} = {set} WHERE id IN (SELECT id FROM network_requests \

@@ -4,33 +4,18 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rsnms_domain::{auth::Role, network_requests::NetworkRequestRepository};
 use rsnms_tests::{TestApp, id, spawn_app};
+
+use super::network_requests::{action, policy};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
+/// A complete draft (the base suite's) holding personal data.
 fn complete_draft(sender: &Value, addressee: &Value) -> Value {
-    json!({
-        "sender_organization_id": sender["id"],
-        "addressee_organization_id": addressee["id"],
-        "reply_contact": "670000, Улан-Удэ, ул. Ленина, 1; info@school.example",
-        "author": {"surname": "Иванова", "first_name": "Мария", "patronymic": "Петровна", "position": "методист", "phone": "8 (301) 221-00-00"},
-        "subject": "О предоставлении сведений",
-        "body": "Просим предоставить сведения об учителе Петрове П. П., СНИЛС 112-233-445 95.",
-        "contains_personal_data": true,
-        "personal_data_basis": "152-ФЗ, ст. 6, ч. 1, п. 2",
-        "channel": "edms"
-    })
-}
-
-async fn action(app: &TestApp, token: &str, r: &Value, name: &str, body: Value) -> rsnms_tests::Reply {
-    let etag = format!("\"{}\"", r["version"]);
-    app.send(
-        "POST",
-        &format!("/api/v1/network-requests/{}/{name}", id(r)),
-        Some(token),
-        Some(&body),
-        &[("if-match", &etag)],
-    )
-    .await
+    let mut draft = super::network_requests::complete_draft(sender, addressee);
+    draft["body"] = json!("Просим предоставить сведения об учителе Петрове П. П., СНИЛС 112-233-445 95.");
+    draft["contains_personal_data"] = json!(true);
+    draft["personal_data_basis"] = json!("152-ФЗ, ст. 6, ч. 1, п. 2");
+    draft
 }
 
 fn counts<'a>(stats: &'a Value, list: &str, key: &str, value: &Value) -> &'a Value {
@@ -85,8 +70,7 @@ async fn a_draft_withdrawn_before_sending_stays_invisible_to_its_addressee_and_o
 }
 
 async fn policy_id(app: &TestApp, code: &str) -> Value {
-    let list = app.get("/api/v1/deadline-policies", &app.admin).await;
-    list.body["items"].as_array().unwrap().iter().find(|p| p["code"] == code).expect("shipped policy")["id"].clone()
+    policy(app, code).await["id"].clone()
 }
 
 async fn put_calendar(app: &TestApp, year: i32, body: &Value, version: Option<&Value>) -> rsnms_tests::Reply {
@@ -202,13 +186,8 @@ async fn an_hour_term_ends_at_its_instant_across_midnight_a_weekend_and_a_region
     let policy = hour_policy(&app, 24).await;
     // Tuesday 17 February 2026, 20:00 in Irkutsk; Wednesday 18 is Сагаалган in Buryatia: 4 h on
     // Tuesday, the clock stops on Wednesday, 20 h on Thursday.
-    let got = received_with(
-        &app,
-        &r,
-        &policy,
-        json!({"incoming_number": "вх-1", "received_on": "2026-02-17", "received_at": "2026-02-17T20:00:00"}),
-    )
-    .await;
+    let at = |n: &str, on: &str, time: &str| json!({"incoming_number": n, "received_on": on, "received_at": format!("{on}T{time}")});
+    let got = received_with(&app, &r, &policy, at("вх-1", "2026-02-17", "20:00:00")).await;
     assert_eq!(got.status, 200, "{}", got.text);
     assert_eq!(instant(&got.body["received_at"]).to_rfc3339(), "2026-02-17T12:00:00+00:00");
     let d = &got.body["deadline"];
@@ -217,13 +196,7 @@ async fn an_hour_term_ends_at_its_instant_across_midnight_a_weekend_and_a_region
     assert_eq!(d["skipped_days"], json!(["2026-02-18"]));
     // Friday 6 March 2026, 22:30: 1.5 h on Friday, the weekend and Women's Day moved to Monday
     // 9 March stop the clock, 22.5 h on Tuesday 10 March.
-    let got = received_with(
-        &app,
-        &r,
-        &policy,
-        json!({"incoming_number": "вх-2", "received_on": "2026-03-06", "received_at": "2026-03-06T22:30:00"}),
-    )
-    .await;
+    let got = received_with(&app, &r, &policy, at("вх-2", "2026-03-06", "22:30:00")).await;
     assert_eq!(got.status, 200, "{}", got.text);
     let d = &got.body["deadline"];
     assert_eq!(instant(&d["due_at"]).to_rfc3339(), "2026-03-10T14:30:00+00:00", "{}", got.text);

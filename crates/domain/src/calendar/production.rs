@@ -218,15 +218,19 @@ impl ProductionCalendar {
         region_code: &str,
         years: impl IntoIterator<Item = CalendarYear>,
     ) -> Result<Self, CalendarError> {
-        let calendar = self.with_regional_advisory(region_code, years)?;
-        match calendar.regional_total_mismatches().first() {
+        self.with_regional_advisory(region_code, years)?.totals_checked()
+    }
+
+    /// The calendar itself when every declared regional total holds, else the first mismatch.
+    fn totals_checked(self) -> Result<Self, CalendarError> {
+        match self.regional_total_mismatches().first() {
             Some(&(year, declared, computed)) => Err(CalendarError::RegionalTotalMismatch {
-                region_code: region_code.to_owned(),
+                region_code: self.region_code.clone().unwrap_or_default(),
                 year,
                 declared,
                 computed,
             }),
-            None => Ok(calendar),
+            None => Ok(self),
         }
     }
 
@@ -291,12 +295,7 @@ impl ProductionCalendar {
         years: impl IntoIterator<Item = CalendarYear>,
         region_code: Option<&str>,
     ) -> Result<Self, CalendarError> {
-        let (federal, regional) = split_layers(years, region_code);
-        let calendar = Self::from_federal(federal)?;
-        match region_code {
-            Some(code) => calendar.with_regional(code, regional),
-            None => Ok(calendar),
-        }
+        Self::from_layers_advisory(years, region_code)?.totals_checked()
     }
 
     /// As [`from_layers`](Self::from_layers), with the regional totals advisory

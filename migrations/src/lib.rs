@@ -17,8 +17,13 @@ mod m20261201_000100_route_done_programme_steps;
 mod m20261201_000200_outbox_publication_indexes;
 mod m20261206_000101_account_lifecycle;
 mod m20261206_000201_outbox_counterpart;
+mod m20261206_000501_request_received_at;
+mod m20261206_000502_request_breach;
+mod m20261206_000503_due_soon_lead;
 mod m20261206_000601_idempotency_leases;
 mod schema_helpers;
+
+pub use m20261206_000501_request_received_at::backfill_received_at;
 
 /// All migrations in order.
 pub struct Migrator;
@@ -42,6 +47,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000200_outbox_publication_indexes::Migration),
             Box::new(m20261206_000101_account_lifecycle::Migration),
             Box::new(m20261206_000201_outbox_counterpart::Migration),
+            Box::new(m20261206_000501_request_received_at::Migration),
+            Box::new(m20261206_000502_request_breach::Migration),
+            Box::new(m20261206_000503_due_soon_lead::Migration),
             Box::new(m20261206_000601_idempotency_leases::Migration),
         ]
     }

@@ -24,6 +24,7 @@ mod monitoring;
 mod monitoring_definitions;
 mod monitoring_seed;
 mod network_requests;
+mod network_requests_depth;
 mod offerings;
 mod openapi;
 mod operations;

@@ -3,7 +3,7 @@ use rsnms_domain::{auth::Role, network_requests::NetworkRequestRepository};
 use rsnms_tests::{TestApp, id, spawn_app};
 use serde_json::{Value, json};
 
-fn complete_draft(sender: &Value, addressee: &Value) -> Value {
+pub(crate) fn complete_draft(sender: &Value, addressee: &Value) -> Value {
     json!({
         "sender_organization_id": sender["id"],
         "addressee_organization_id": addressee["id"],
@@ -15,7 +15,7 @@ fn complete_draft(sender: &Value, addressee: &Value) -> Value {
     })
 }
 
-async fn action(app: &TestApp, token: &str, r: &Value, name: &str, body: Value) -> rsnms_tests::Reply {
+pub(crate) async fn action(app: &TestApp, token: &str, r: &Value, name: &str, body: Value) -> rsnms_tests::Reply {
     let etag = format!("\"{}\"", r["version"]);
     app.send(
         "POST",
@@ -27,7 +27,7 @@ async fn action(app: &TestApp, token: &str, r: &Value, name: &str, body: Value) 
     .await
 }
 
-async fn policy(app: &TestApp, code: &str) -> Value {
+pub(crate) async fn policy(app: &TestApp, code: &str) -> Value {
     let list = app.get("/api/v1/deadline-policies", &app.admin).await;
     list.body["items"].as_array().unwrap().iter().find(|p| p["code"] == code).cloned().expect("shipped policy")
 }

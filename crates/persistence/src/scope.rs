@@ -105,9 +105,17 @@ pub fn network_requests(scope: &Scope) -> Condition {
         Scope::All => Condition::all(),
         Scope::Person { .. } | Scope::Nothing => nothing(),
         other => Condition::any().add(organization_column(other, C::SenderOrganizationId)).add(
-            Condition::all().add(organization_column(other, C::AddresseeOrganizationId)).add(C::Status.ne("draft")),
+            Condition::all().add(organization_column(other, C::AddresseeOrganizationId)).add(network_request_sent()),
         ),
     }
+}
+
+/// Whether a network request was sent, by fact rather than by status: it has a date sent and an
+/// outgoing number (both given together by sending). The addressee's side opens on this alone, so
+/// a draft withdrawn before sending never reaches the addressee, whatever its later status.
+pub fn network_request_sent() -> Condition {
+    use crate::entities::network_requests::Column as C;
+    Condition::all().add(C::SentOn.is_not_null()).add(C::OutgoingNumber.is_not_null())
 }
 
 /// Agreements visible in the scope: a municipality sees the agreements its municipal authority

@@ -1,6 +1,6 @@
 //! Legal deadlines: the last day of a term under the Civil Code (arts. 191–193).
 
-use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use super::error::CalendarError;
@@ -20,7 +20,8 @@ pub enum TermUnit {
     /// Calendar days (календарные дни); a term ending on a non-working day ends on the next
     /// working day (Civil Code art. 193).
     CalendarDays,
-    /// Hours (часы), counted from the instant of receipt; see [`compute_due_hours`].
+    /// Hours (часы) of working days, counted from the instant of receipt; see
+    /// [`due_instant_hours`].
     Hours,
 }
 
@@ -59,11 +60,12 @@ pub struct Deadline {
     /// The last day of the term (the obligation may be performed until its end).
     pub due_on: NaiveDate,
     /// Units counted: term value plus extension in working or calendar days; for an hour term,
-    /// the calendar days from the day of receipt to the day the hours run out (before any move).
+    /// the working days from the day of receipt to the day the hours run out.
     pub counted_days: u32,
     /// Non-working days passed over: for a working-day term, every non-working day between
-    /// `starts_on` and `due_on`; for calendar-day and hour terms, the non-working days the end was
-    /// moved over by art. 193. Ascending.
+    /// `starts_on` and `due_on`; for a calendar-day term, the non-working days the end was moved
+    /// over by art. 193; for an hour term, every non-working day from the day of receipt to
+    /// `due_on` (the clock stood still on them). Ascending.
     pub skipped_days: Vec<NaiveDate>,
     /// Whether any year whose days were consulted had no federal data loaded, so the art. 112
     /// fallback was used and the result may change once the decree is known.
@@ -140,8 +142,14 @@ pub fn compute_due(
     }
 }
 
-/// The instant an hour term ends: `received_at + hours`; if that instant falls on a non-working
-/// day, the same time of day on the next working day.
+/// The instant an hour term ends: `hours` clock hours of working days counted from
+/// `received_at`. The clock stops on non-working days of the calendar (hours never run on a day
+/// off): a term whose hours reach a non-working day resumes at the start of the next working day,
+/// and a receipt on a non-working day starts counting at the start of the next working day. On
+/// working days only, the end is exactly `received_at + hours`; across a day off, the same time of
+/// day on a later working day. The end never moves earlier when the hours grow (an extension) or
+/// a day becomes non-working, which the earlier rule ("the same time on the next working day when
+/// the end falls on a day off") did not guarantee.
 ///
 /// `received_at` is the local wall-clock time of receipt in the region (for a zoned instant pass
 /// `instant.naive_local()`); no time zone of the process is consulted.
@@ -153,10 +161,11 @@ pub fn due_instant_hours(
     hours_deadline(calendar, received_at, hours).map(|(instant, _)| instant)
 }
 
-/// The deadline of a term of `hours` hours received at `received_at` (local wall-clock time):
-/// the instant `received_at + hours`, moved to the next working day at the same time of day if it
-/// falls on a non-working day; `due_on` is the date of that instant (see [`due_instant_hours`]
-/// for the instant itself). `starts_on` is the day of receipt and `extended_by` is 0.
+/// The deadline of a term of `hours` hours received at `received_at` (local wall-clock time),
+/// counted as [`due_instant_hours`] says: `due_on` is the working day in which the hours run out
+/// (the instant may be its very end, midnight after it), `skipped_days` every non-working day from
+/// the day of receipt to `due_on`, `counted_days` the other days of that span. `starts_on` is the
+/// day of receipt and `extended_by` is 0.
 pub fn compute_due_hours(
     calendar: &ProductionCalendar,
     received_at: NaiveDateTime,
@@ -171,21 +180,34 @@ fn hours_deadline(
     hours: u32,
 ) -> Result<(NaiveDateTime, Deadline), CalendarError> {
     let total = total_units(hours, 0)?;
-    let raw_instant =
-        received_at.checked_add_signed(TimeDelta::hours(i64::from(total))).ok_or(CalendarError::OutOfRange)?;
-    let raw_due = raw_instant.date();
-    let due_on = calendar.next_working_day_on_or_after(raw_due)?;
-    let mut skipped_days = Vec::with_capacity(days_between(raw_due, due_on) as usize);
-    calendar.collect_non_working(raw_due, due_on, &mut skipped_days)?;
+    let mut remaining = TimeDelta::hours(i64::from(total));
+    let mut day = received_at.date();
+    let mut from = received_at;
+    let mut skipped_days = Vec::new();
+    let instant = loop {
+        let next = day.succ_opt().ok_or(CalendarError::OutOfRange)?;
+        if calendar.is_working_day(day) {
+            let left = next.and_time(NaiveTime::MIN) - from;
+            if remaining <= left {
+                break from + remaining;
+            }
+            remaining -= left;
+        } else {
+            skipped_days.push(day);
+        }
+        day = next;
+        from = next.and_time(NaiveTime::MIN);
+    };
+    let span = days_between(received_at.date(), day) + 1;
     let deadline = Deadline {
         starts_on: received_at.date(),
-        due_on,
-        counted_days: days_between(received_at.date(), raw_due),
+        due_on: day,
+        counted_days: span.saturating_sub(u32::try_from(skipped_days.len()).unwrap_or(u32::MAX)),
         skipped_days,
-        provisional: calendar.any_provisional(raw_due.year(), due_on.year()),
+        provisional: calendar.any_provisional(received_at.year(), day.year()),
         extended_by: 0,
     };
-    Ok((due_on.and_time(raw_instant.time()), deadline))
+    Ok((instant, deadline))
 }
 
 /// The benchmark baseline and test oracle for a working-day term: walks day by day from the day

@@ -161,6 +161,26 @@ pub struct ProductionCalendar {
     bits: BTreeMap<i32, YearBits>,
 }
 
+/// The federal years and the years of `region_code` from a mixed list; other regions are dropped.
+fn split_layers(
+    years: impl IntoIterator<Item = CalendarYear>,
+    region_code: Option<&str>,
+) -> (Vec<CalendarYear>, Vec<CalendarYear>) {
+    let mut federal = Vec::new();
+    let mut regional = Vec::new();
+    for year in years {
+        match &year.layer {
+            CalendarLayer::Federal => federal.push(year),
+            CalendarLayer::Regional { region_code: code } => {
+                if Some(code.as_str()) == region_code {
+                    regional.push(year);
+                }
+            }
+        }
+    }
+    (federal, regional)
+}
+
 impl ProductionCalendar {
     /// A calendar without any loaded data: every year is provisional (art. 112 alone).
     pub fn statutory_only() -> Self {
@@ -194,6 +214,31 @@ impl ProductionCalendar {
     /// declared `working_days_total` must equal the merged federal-plus-regional count. A
     /// calendar already bound to another region is refused.
     pub fn with_regional(
+        self,
+        region_code: &str,
+        years: impl IntoIterator<Item = CalendarYear>,
+    ) -> Result<Self, CalendarError> {
+        self.with_regional_advisory(region_code, years)?.totals_checked()
+    }
+
+    /// The calendar itself when every declared regional total holds, else the first mismatch.
+    fn totals_checked(self) -> Result<Self, CalendarError> {
+        match self.regional_total_mismatches().first() {
+            Some(&(year, declared, computed)) => Err(CalendarError::RegionalTotalMismatch {
+                region_code: self.region_code.clone().unwrap_or_default(),
+                year,
+                declared,
+                computed,
+            }),
+            None => Ok(self),
+        }
+    }
+
+    /// As [`with_regional`](Self::with_regional), but a declared `working_days_total` that the
+    /// merged calendar does not give is advisory: see
+    /// [`regional_total_mismatches`](Self::regional_total_mismatches). Stored calendars are read
+    /// so, so that a federal correction can never make a region's calendar unreadable.
+    pub fn with_regional_advisory(
         mut self,
         region_code: &str,
         years: impl IntoIterator<Item = CalendarYear>,
@@ -226,20 +271,20 @@ impl ProductionCalendar {
             self.regional.insert(year.year, year);
         }
         self.rebuild()?;
-        for (year, layer) in &self.regional {
-            if let Some(declared) = layer.working_days_total {
-                let computed = self.working_days_in_year(*year);
-                if declared != computed {
-                    return Err(CalendarError::RegionalTotalMismatch {
-                        region_code: region_code.to_owned(),
-                        year: *year,
-                        declared,
-                        computed,
-                    });
-                }
-            }
-        }
         Ok(self)
+    }
+
+    /// The regional years whose declared `working_days_total` differs from the merged
+    /// federal-plus-regional count: `(year, declared, computed)`, ascending by year.
+    pub fn regional_total_mismatches(&self) -> Vec<(i32, u32, u32)> {
+        self.regional
+            .iter()
+            .filter_map(|(year, layer)| {
+                let declared = layer.working_days_total?;
+                let computed = self.working_days_in_year(*year);
+                (declared != computed).then_some((*year, declared, computed))
+            })
+            .collect()
     }
 
     /// The calendar of `region_code` (or the federal one for `None`) from a mixed list of years
@@ -250,21 +295,19 @@ impl ProductionCalendar {
         years: impl IntoIterator<Item = CalendarYear>,
         region_code: Option<&str>,
     ) -> Result<Self, CalendarError> {
-        let mut federal = Vec::new();
-        let mut regional = Vec::new();
-        for year in years {
-            match &year.layer {
-                CalendarLayer::Federal => federal.push(year),
-                CalendarLayer::Regional { region_code: code } => {
-                    if Some(code.as_str()) == region_code {
-                        regional.push(year);
-                    }
-                }
-            }
-        }
+        Self::from_layers_advisory(years, region_code)?.totals_checked()
+    }
+
+    /// As [`from_layers`](Self::from_layers), with the regional totals advisory
+    /// ([`with_regional_advisory`](Self::with_regional_advisory)): how stored calendars are read.
+    pub fn from_layers_advisory(
+        years: impl IntoIterator<Item = CalendarYear>,
+        region_code: Option<&str>,
+    ) -> Result<Self, CalendarError> {
+        let (federal, regional) = split_layers(years, region_code);
         let calendar = Self::from_federal(federal)?;
         match region_code {
-            Some(code) => calendar.with_regional(code, regional),
+            Some(code) => calendar.with_regional_advisory(code, regional),
             None => Ok(calendar),
         }
     }
@@ -539,9 +582,14 @@ mod tests {
                 computed: 246,
             })
         );
+        // Read as stored, the same layer stays usable and the mismatch is reported, not fatal.
+        let advisory = federal.clone().with_regional_advisory("03", [regional.clone()]).unwrap();
+        assert_eq!(advisory.working_days_in_year(2026), 246);
+        assert_eq!(advisory.regional_total_mismatches(), vec![(2026, 247, 246)]);
         regional.working_days_total = Some(246);
         let buryatia = federal.with_regional("03", [regional]).unwrap();
         assert_eq!(buryatia.working_days_in_year(2026), 246);
+        assert!(buryatia.regional_total_mismatches().is_empty());
     }
 
     #[test]

@@ -438,7 +438,8 @@ fn hour_terms() {
     let deadline = compute_due_hours(&FEDERAL, dt("2025-12-30T18:00:00"), 24).unwrap();
     assert_eq!(deadline.starts_on, d("2025-12-30"));
     assert_eq!(deadline.due_on, d("2026-01-12"));
-    assert_eq!(deadline.counted_days, 1);
+    // Working days touched: Dec 30 (6 h) and Jan 12 (18 h).
+    assert_eq!(deadline.counted_days, 2);
     assert_eq!(deadline.skipped_days.len(), 12);
     assert_eq!(deadline.skipped_days.first(), Some(&d("2025-12-31")));
     assert_eq!(deadline.skipped_days.last(), Some(&d("2026-01-11")));
@@ -452,6 +453,12 @@ fn hour_terms() {
     assert_eq!(deadline.skipped_days, dates(&["2025-11-08", "2025-11-09"]));
     assert_eq!(due_instant_hours(&FEDERAL, dt("2025-11-07T23:00:00"), 2).unwrap(), dt("2025-11-10T01:00:00"));
 
+    // 2 h from 22:00 Saturday Nov 8 2025 (a day off): the clock starts Monday, ends 02:00.
+    assert_eq!(due_instant_hours(&FEDERAL, dt("2025-11-08T22:00:00"), 2).unwrap(), dt("2025-11-10T02:00:00"));
+    // 72 h from Friday Nov 7 2025 10:00: 14 h on Friday, 48 h on Monday and Tuesday, 10 h on
+    // Wednesday; the weekend does not count.
+    assert_eq!(due_instant_hours(&FEDERAL, dt("2025-11-07T10:00:00"), 72).unwrap(), dt("2025-11-12T10:00:00"));
+
     // 24 h from Friday Oct 31 2025 10:00 end on working Saturday Nov 1, 10:00: no move.
     let deadline = compute_due_hours(&FEDERAL, dt("2025-10-31T10:00:00"), 24).unwrap();
     assert_eq!(deadline.due_on, d("2025-11-01"));
@@ -460,7 +467,7 @@ fn hour_terms() {
     // 48 h from Tuesday Feb 16 2027 12:00 (provisional year) end Thursday Feb 18 12:00.
     let deadline = compute_due_hours(&FEDERAL, dt("2027-02-16T12:00:00"), 48).unwrap();
     assert_eq!(deadline.due_on, d("2027-02-18"));
-    assert_eq!(deadline.counted_days, 2);
+    assert_eq!(deadline.counted_days, 3);
     assert!(deadline.provisional);
 }
 
@@ -780,14 +787,42 @@ proptest! {
         let nominal = received_at + chrono::TimeDelta::hours(i64::from(hours));
         let instant = due_instant_hours(cal, received_at, hours).unwrap();
         let deadline = compute_due_hours(cal, received_at, hours).unwrap();
-        prop_assert_eq!(instant.date(), deadline.due_on);
-        prop_assert_eq!(instant.time(), nominal.time());
+        // The hours run out within the due day (at the latest at its end).
+        let due_start = deadline.due_on.and_hms_opt(0, 0, 0).unwrap();
+        prop_assert!(instant > due_start && instant <= due_start + chrono::TimeDelta::days(1));
         prop_assert!(instant >= nominal);
         prop_assert!(cal.is_working_day(deadline.due_on));
-        prop_assert_eq!(
-            deadline.skipped_days.len() as i64,
-            (deadline.due_on - nominal.date()).num_days()
-        );
+        // Oracle: the time between receipt and the end that falls on working days is the term.
+        let mut worked = chrono::TimeDelta::zero();
+        let mut day = received_at.date();
+        let mut off = Vec::new();
+        while day <= deadline.due_on {
+            let start = day.and_hms_opt(0, 0, 0).unwrap().max(received_at);
+            let end = (day.and_hms_opt(0, 0, 0).unwrap() + chrono::TimeDelta::days(1)).min(instant);
+            if cal.is_working_day_naive(day) {
+                worked += end - start;
+            } else {
+                off.push(day);
+            }
+            day = day.succ_opt().unwrap();
+        }
+        prop_assert_eq!(worked, chrono::TimeDelta::hours(i64::from(hours)));
+        prop_assert_eq!(&deadline.skipped_days, &off);
+        // On working days only, the end is the nominal instant itself.
+        if off.is_empty() {
+            prop_assert_eq!(instant, nominal);
+        }
+    }
+
+    #[test]
+    fn more_hours_never_end_an_hour_term_earlier(
+        date in any_date(), minute in 0u32..1440, hours in 1u32..500, more in 1u32..100, region in any_region()
+    ) {
+        let cal = calendar(region);
+        let received_at = date.and_hms_opt(minute / 60, minute % 60, 0).unwrap();
+        let base = due_instant_hours(cal, received_at, hours).unwrap();
+        let extended = due_instant_hours(cal, received_at, hours + more).unwrap();
+        prop_assert!(extended >= base + chrono::TimeDelta::hours(i64::from(more)));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Production calendar years kept in the database, and loading or correcting one (PUT).
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use uuid::Uuid;
 
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
@@ -30,13 +31,14 @@ pub trait CalendarRepository: Send + Sync {
     async fn calendar_for(&self, region_code: Option<&str>) -> DomainResult<ProductionCalendar>;
     /// Inserts or replaces one layer of one year when its stored version is `expected_version`
     /// (`None`: it must not exist yet), and recomputes the due dates of the requests not yet due
-    /// whose terms cross that year. Returns the stored year and how many requests were recomputed.
+    /// whose terms cross that year. Returns the stored year and the ids of the requests whose
+    /// deadline was recomputed.
     async fn put(
         &self,
         ctx: &Ctx,
         year: CalendarYear,
         expected_version: Option<i64>,
-    ) -> DomainResult<(StoredCalendarYear, u64)>;
+    ) -> DomainResult<(StoredCalendarYear, Vec<Uuid>)>;
     /// Inserts the given years where no row exists yet (the data shipped in the binary).
     async fn seed(&self, years: Vec<CalendarYear>) -> DomainResult<u64>;
 }
@@ -79,15 +81,76 @@ pub fn calendar_issues(year: &CalendarYear) -> Vec<FieldError> {
     }
 }
 
+/// The days of `year` whose working status differs between two calendars.
+fn changed_days(before: &ProductionCalendar, after: &ProductionCalendar, year: i32) -> Vec<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, 1, 1)
+        .into_iter()
+        .flat_map(|first| first.iter_days())
+        .take_while(|d| d.year() == year)
+        .filter(|d| before.is_working_day(*d) != after.is_working_day(*d))
+        .collect()
+}
+
+/// The regional layers of the corrected federal year whose declared working-day total the
+/// correction would contradict, one failing field each (`regional_layers.<region>`), naming the
+/// region, the totals and the days whose status the correction changes for it.
+async fn contradicted_regions(repo: &dyn CalendarRepository, year: &CalendarYear) -> DomainResult<Vec<FieldError>> {
+    let stored = repo.calendar_for(None).await?;
+    let mut federal: Vec<CalendarYear> =
+        stored.federal_years().filter(|y| *y != year.year).filter_map(|y| stored.federal_year(y).cloned()).collect();
+    federal.push(year.clone());
+    let corrected = ProductionCalendar::from_federal(federal).map_err(|e| {
+        DomainError::field("non_working_days", "invalid", Msg::new(format!("Ошибка календаря: {e}"), e.to_string()))
+    })?;
+    let mut errors = Vec::new();
+    for layer in repo.year(year.year, None).await? {
+        let CalendarLayer::Regional { region_code } = &layer.year.layer else { continue };
+        if layer.year.working_days_total.is_none() {
+            continue;
+        }
+        let regional = [layer.year.clone()];
+        let after = corrected.clone().with_regional_advisory(region_code, regional.clone()).map_err(internal)?;
+        let Some(&(_, declared, computed)) = after.regional_total_mismatches().first() else { continue };
+        let before = stored.clone().with_regional_advisory(region_code, regional).map_err(internal)?;
+        let days = changed_days(&before, &after, year.year).iter().map(NaiveDate::to_string).collect::<Vec<_>>();
+        let days = days.join(", ");
+        errors.push(FieldError::new(
+            format!("regional_layers.{region_code}"),
+            "regional_total_contradicted",
+            Msg::new(
+                format!(
+                    "Исправление противоречит календарю региона {region_code} за {}: в нём объявлено рабочих дней — \
+                     {declared}, после исправления — {computed}; меняются дни: {days}. Сначала исправьте \
+                     региональный слой",
+                    year.year
+                ),
+                format!(
+                    "The correction contradicts the calendar of region {region_code} for {}: it declares {declared} \
+                     working days, the correction gives {computed}; days changed: {days}. Correct the regional \
+                     layer first",
+                    year.year
+                ),
+            ),
+        ));
+    }
+    Ok(errors)
+}
+
+fn internal(e: CalendarError) -> DomainError {
+    DomainError::Internal(e.to_string())
+}
+
 /// Loads or corrects one layer of one year: administrators only. The year is validated
 /// ([`CalendarYear::validate`], every issue reported), a regional year is merged with the stored
-/// federal layer to check its declared total, and due dates not yet reached are recomputed.
+/// federal layer to check its declared total, a federal year is refused (422 naming every region
+/// and the days) when it would contradict the declared total of a stored regional layer of that
+/// year, and due dates not yet reached are recomputed.
 pub async fn put_calendar_year(
     repo: &dyn CalendarRepository,
     ctx: &Ctx,
     year: CalendarYear,
     expected_version: Option<i64>,
-) -> DomainResult<(StoredCalendarYear, u64)> {
+) -> DomainResult<(StoredCalendarYear, Vec<Uuid>)> {
     ctx.actor.require(&[Role::Admin])?;
     let mut errors = calendar_issues(&year);
     if year.source.trim().is_empty() {
@@ -102,6 +165,12 @@ pub async fn put_calendar_year(
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
+    }
+    if year.layer == CalendarLayer::Federal {
+        let contradicted = contradicted_regions(repo, &year).await?;
+        if !contradicted.is_empty() {
+            return Err(DomainError::Validation(contradicted));
+        }
     }
     if let CalendarLayer::Regional { region_code } = &year.layer {
         let stored = repo.calendar_for(None).await?;

@@ -12,6 +12,12 @@ use crate::{
     page::{Page, PageRequest},
 };
 
+/// The due-soon lead time of a policy that names none: 24 hours before the end of the term.
+pub const DEFAULT_DUE_SOON_HOURS: u32 = 24;
+
+/// The longest due-soon lead time (30 days).
+pub const MAX_DUE_SOON_HOURS: u32 = 720;
+
 /// A rule for the term of a reply (срок ответа на запрос).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadlinePolicy {
@@ -29,6 +35,8 @@ pub struct DeadlinePolicy {
     pub max_extensions: u32,
     /// How many units in total all extensions may add.
     pub max_extension_days: u32,
+    /// How many hours before the end of the term the due-soon notice is given.
+    pub due_soon_hours: u32,
     /// Whether this policy applies when a request names none.
     pub is_default: bool,
     /// Created at.
@@ -56,6 +64,8 @@ pub struct PolicyInput {
     pub max_extensions: Option<u32>,
     /// Total extension allowed, in the term's units.
     pub max_extension_days: Option<u32>,
+    /// Due-soon lead time in hours (default [`DEFAULT_DUE_SOON_HOURS`]).
+    pub due_soon_hours: Option<u32>,
     /// Default policy.
     pub is_default: Option<bool>,
 }
@@ -70,6 +80,7 @@ impl From<&DeadlinePolicy> for PolicyInput {
             legal_basis: Some(p.legal_basis.clone()),
             max_extensions: Some(p.max_extensions),
             max_extension_days: Some(p.max_extension_days),
+            due_soon_hours: Some(p.due_soon_hours),
             is_default: Some(p.is_default),
         }
     }
@@ -90,6 +101,8 @@ pub struct NewDeadlinePolicy {
     pub max_extensions: u32,
     /// Total extension allowed.
     pub max_extension_days: u32,
+    /// Due-soon lead time in hours.
+    pub due_soon_hours: u32,
     /// Default.
     pub is_default: bool,
 }
@@ -127,6 +140,7 @@ pub fn shipped_policies() -> Vec<NewDeadlinePolicy> {
             legal_basis: "Федеральный закон от 27.07.2010 № 210-ФЗ, ч. 3 ст. 7.2".into(),
             max_extensions: 0,
             max_extension_days: 0,
+            due_soon_hours: DEFAULT_DUE_SOON_HOURS,
             is_default: true,
         },
         NewDeadlinePolicy {
@@ -136,6 +150,7 @@ pub fn shipped_policies() -> Vec<NewDeadlinePolicy> {
             legal_basis: "Федеральный закон от 02.05.2006 № 59-ФЗ, ст. 12".into(),
             max_extensions: 1,
             max_extension_days: 30,
+            due_soon_hours: DEFAULT_DUE_SOON_HOURS,
             is_default: false,
         },
         NewDeadlinePolicy {
@@ -145,6 +160,7 @@ pub fn shipped_policies() -> Vec<NewDeadlinePolicy> {
             legal_basis: "Федеральный закон от 09.02.2009 № 8-ФЗ, ч. 6 ст. 18".into(),
             max_extensions: 1,
             max_extension_days: 15,
+            due_soon_hours: DEFAULT_DUE_SOON_HOURS,
             is_default: false,
         },
     ]
@@ -211,6 +227,14 @@ pub fn validate_policy(input: PolicyInput) -> DomainResult<NewDeadlinePolicy> {
             Msg::new(format!("Не больше {MAX_TERM_UNITS}"), format!("At most {MAX_TERM_UNITS}")),
         ));
     }
+    let due_soon_hours = input.due_soon_hours.unwrap_or(DEFAULT_DUE_SOON_HOURS);
+    if due_soon_hours == 0 || due_soon_hours > MAX_DUE_SOON_HOURS {
+        e.push(FieldError::new(
+            "due_soon_hours",
+            "out_of_range",
+            Msg::new(format!("От 1 до {MAX_DUE_SOON_HOURS}"), format!("From 1 to {MAX_DUE_SOON_HOURS}")),
+        ));
+    }
     e.finish()?;
     match (code, name, legal_basis, input.term_value, input.term_unit) {
         (Some(code), Some(name), Some(legal_basis), Some(value), Some(unit)) => Ok(NewDeadlinePolicy {
@@ -220,6 +244,7 @@ pub fn validate_policy(input: PolicyInput) -> DomainResult<NewDeadlinePolicy> {
             legal_basis,
             max_extensions,
             max_extension_days: if max_extensions == 0 { 0 } else { max_extension_days },
+            due_soon_hours,
             is_default: input.is_default.unwrap_or(false),
         }),
         _ => Err(DomainError::Internal("policy validation lost a field".into())),

@@ -29,6 +29,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Actor, Role},
     calendar::Deadline,
+    values::TimeZone,
 };
 
 /// Where a request is in its life.
@@ -153,6 +154,23 @@ pub struct Reply {
     pub attachments: Vec<Attachment>,
 }
 
+/// The record that a request was answered after its term ended (нарушение срока ответа), kept
+/// after the reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breach {
+    /// The instant the term ended.
+    pub due_at: DateTime<Utc>,
+    /// The instant the reply is dated: the moment it was recorded when dated today, else the
+    /// start of its date in the addressee's time zone (the earliest it can have been given).
+    pub replied_at: DateTime<Utc>,
+    /// The delay, in seconds (`replied_at - due_at`; 0 for a reply dated the day after a term of
+    /// days, whose hour is not known — `days_late` tells the delay then).
+    pub delay_seconds: i64,
+    /// Calendar days from the due day to the reply's date (0 when late within an hour term's due
+    /// day).
+    pub days_late: i64,
+}
+
 /// One transition of the lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
@@ -162,7 +180,8 @@ pub struct Transition {
     pub actor_subject: String,
     /// Its role.
     pub actor_role: String,
-    /// The action (`create`, `send`, `receive`, `extend`, `reply`, `withdraw`).
+    /// The action (`create`, `send`, `receive`, `extend`, `reply`, `breach`, `withdraw`). A
+    /// `breach` follows a late `reply`; its note is the delay as an ISO 8601 duration (`PT26H`).
     pub action: String,
     /// Status before (`None` on creation).
     pub from: Option<RequestStatus>,
@@ -184,12 +203,27 @@ pub struct RequestDeadline {
     /// The computation.
     #[serde(flatten)]
     pub deadline: Deadline,
-    /// The instant the due day ends in the addressee's time zone (overdue from then on).
+    /// The instant the term ends (overdue from then on): the end of the due day in the
+    /// addressee's time zone, or for an hour term the computed instant itself.
     pub due_at: DateTime<Utc>,
     /// The addressee's time zone the due day is counted in.
     pub time_zone: String,
+    /// How many hours before `due_at` the due-soon notice is given (the policy's, at receipt).
+    #[serde(default = "default_due_soon_hours")]
+    pub due_soon_hours: u32,
     /// The region whose calendar layer was applied.
     pub region_code: String,
+}
+
+fn default_due_soon_hours() -> u32 {
+    crate::deadlines::DEFAULT_DUE_SOON_HOURS
+}
+
+impl RequestDeadline {
+    /// The instant the due-soon notice is due: `due_soon_hours` before the end of the term.
+    pub fn due_soon_at(&self) -> DateTime<Utc> {
+        self.due_at - chrono::TimeDelta::hours(i64::from(self.due_soon_hours))
+    }
 }
 
 /// A network request.
@@ -225,12 +259,17 @@ pub struct NetworkRequest {
     pub incoming_number: Option<String>,
     /// Date received.
     pub received_on: Option<NaiveDate>,
+    /// The instant of receipt: every term computation (receipt, extension, recomputation)
+    /// starts from it.
+    pub received_at: Option<DateTime<Utc>>,
     /// Deadline policy.
     pub policy_id: Uuid,
     /// Deadline, once received.
     pub deadline: Option<RequestDeadline>,
     /// Reply, once answered.
     pub reply: Option<Reply>,
+    /// The breach of the term, when answered late.
+    pub breach: Option<Breach>,
     /// Holds personal data.
     pub contains_personal_data: bool,
     /// Legal basis for processing personal data.
@@ -254,6 +293,19 @@ impl NetworkRequest {
     /// in the addressee's time zone.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.status == RequestStatus::Received && self.deadline.as_ref().is_some_and(|d| now >= d.due_at)
+    }
+
+    /// The instant of receipt the term counts from: the stored one; for a request received
+    /// before the instant was stored, the start of its day of receipt in the addressee's time
+    /// zone (what its deadline was computed from).
+    pub fn receipt_instant(&self) -> Option<DateTime<Utc>> {
+        self.received_at.or_else(|| {
+            let d = self.deadline.as_ref()?;
+            Some(crate::deadlines::start_of_day_utc(
+                self.received_on?,
+                TimeZone::from_trusted(d.time_zone.clone()).tz(),
+            ))
+        })
     }
 
     /// How many times the term has been extended.

@@ -61,6 +61,8 @@ pub struct StatusCounts {
     pub withdrawn: u64,
     /// Received and overdue.
     pub overdue: u64,
+    /// Answered late (a breach recorded).
+    pub late: u64,
 }
 
 impl StatusCounts {
@@ -86,7 +88,8 @@ pub struct RequestStats {
 }
 
 /// Storage of network requests. Reads apply the caller's scope inside the query: a request is
-/// visible when its sender is in scope, or its addressee is and it is no longer a draft.
+/// visible when its sender is in scope, or its addressee is and it was sent (a date sent and an
+/// outgoing number), whatever its later status.
 #[async_trait]
 pub trait NetworkRequestRepository: Send + Sync {
     /// One request visible in the scope.

@@ -1,17 +1,17 @@
 //! The actions on network requests: drafting, sending (with the NAO §18 check), receipt (which
 //! starts the term), extension, reply and withdrawal.
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    Attachment, Author, Channel, NetworkRequest, NetworkRequestRepository, Reply, RequestDeadline, RequestStatus,
-    SaveKind, Transition,
+    Attachment, Author, Breach, Channel, NetworkRequest, NetworkRequestRepository, Reply, RequestDeadline,
+    RequestStatus, SaveKind, Transition,
 };
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role, Scope},
-    deadlines::{CalendarRepository, DeadlinePolicyRepository, deadline_for, end_of_day_utc, today_in},
+    deadlines::{CalendarRepository, DeadlinePolicyRepository, local_to_utc, start_of_day_utc, term_end, today_in},
     error::Errors,
     organizations::{Organization, OrganizationRepository},
     values::{Email, Phone, TimeZone},
@@ -417,9 +417,11 @@ pub async fn create_network_request(
         outgoing_number: None,
         incoming_number: None,
         received_on: None,
+        received_at: None,
         policy_id,
         deadline: None,
         reply: None,
+        breach: None,
         contains_personal_data: false,
         personal_data_basis: None,
         attachments: Vec::new(),
@@ -624,7 +626,21 @@ pub async fn receive_request(
     let tz = tz_of(&addressee);
     let mut e = Errors::new();
     let incoming_number = req_text(&mut e, "incoming_number", input.incoming_number, 100);
-    let today = today_in(tz, Utc::now());
+    let now = Utc::now();
+    let today = today_in(tz, now);
+    match (input.received_at, input.received_on) {
+        (Some(at), Some(on)) if at.date() != on => e.push(FieldError::new(
+            "received_at",
+            "date_mismatch",
+            Msg::new("Время получения — не в день получения", "The time of receipt is not on the date received"),
+        )),
+        (Some(at), _) if at > now.with_timezone(&tz).naive_local() => e.push(FieldError::new(
+            "received_at",
+            "in_future",
+            Msg::new("Время получения не может быть в будущем", "The time of receipt cannot be in the future"),
+        )),
+        _ => {}
+    }
     match input.received_on {
         None => e.push(FieldError::required("received_on")),
         Some(d) if r.sent_on.is_some_and(|s| d < s) => e.push(FieldError::new(
@@ -658,20 +674,29 @@ pub async fn receive_request(
     let (Some(policy), Some(received_on)) = (policy, input.received_on) else {
         return Err(DomainError::Internal("receive validation lost a field".into()));
     };
+    // The instant of receipt: the local time given; without one, now when received today, else
+    // the start of the day received.
+    let received_at = match input.received_at {
+        Some(at) => local_to_utc(at, tz),
+        None if received_on == today => now,
+        None => start_of_day_utc(received_on, tz),
+    };
     let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
-    let deadline = deadline_for(&calendar, policy.term, received_on, input.received_at, 0)?;
+    let (deadline, due_at) = term_end(&calendar, policy.term, received_at, tz, 0)?;
     r.deadline = Some(RequestDeadline {
         policy_id: policy.id,
         policy_code: policy.code,
         policy_name: policy.name,
-        due_at: end_of_day_utc(deadline.due_on, tz),
+        due_at,
         deadline,
         time_zone: addressee.time_zone.clone(),
         region_code: addressee.region_code.clone(),
+        due_soon_hours: policy.due_soon_hours,
     });
     r.policy_id = policy.id;
     r.incoming_number = incoming_number;
     r.received_on = Some(received_on);
+    r.received_at = Some(received_at);
     r.status = RequestStatus::Received;
     r.history.push(transition(ctx, "receive", Some(RequestStatus::Sent), RequestStatus::Received, None));
     requests.save(ctx, expected_version, r, SaveKind::Action("receive")).await
@@ -734,16 +759,27 @@ pub async fn extend_request(
     }
     e.finish()?;
     let days = input.days.unwrap_or(0);
-    let received_on = r.received_on.ok_or(DomainError::Internal("received request without date".into()))?;
+    let received_at = r.receipt_instant().ok_or(DomainError::Internal("received request without date".into()))?;
     let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
-    let deadline = deadline_for(&calendar, policy.term, received_on, None, stored.deadline.extended_by + days)?;
-    let tz = tz_of(&addressee);
-    r.deadline = Some(RequestDeadline { due_at: end_of_day_utc(deadline.due_on, tz), deadline, ..stored });
+    let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
+    let (deadline, due_at) = term_end(&calendar, policy.term, received_at, tz, stored.deadline.extended_by + days)?;
+    r.deadline = Some(RequestDeadline { due_at, deadline, ..stored });
     r.history.push(transition(ctx, "extend", Some(RequestStatus::Received), RequestStatus::Received, reason));
     requests.save(ctx, expected_version, r, SaveKind::Action("extend")).await
 }
 
-/// Answers a received request: the addressee's side.
+/// The breach of a term answered at `replied_at` (dated `replied_on`), if it ended before.
+fn breach_of(d: &RequestDeadline, replied_on: NaiveDate, replied_at: DateTime<Utc>) -> Option<Breach> {
+    (replied_at > d.due_at || replied_on > d.deadline.due_on).then(|| Breach {
+        due_at: d.due_at,
+        replied_at,
+        delay_seconds: (replied_at - d.due_at).num_seconds().max(0),
+        days_late: (replied_on - d.deadline.due_on).num_days().max(0),
+    })
+}
+
+/// Answers a received request: the addressee's side. A reply after the term ended is recorded
+/// as a breach with its delay (`breach`, and a `breach` entry in the history after the reply).
 pub async fn reply_to_request(
     requests: &dyn NetworkRequestRepository,
     orgs: &dyn OrganizationRepository,
@@ -757,7 +793,8 @@ pub async fn reply_to_request(
         return Err(wrong_transition(&r, "reply"));
     }
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
-    let today = today_in(tz_of(&addressee), Utc::now());
+    let now = Utc::now();
+    let today = today_in(tz_of(&addressee), now);
     let mut e = Errors::new();
     let text = req_text(&mut e, "text", input.text, 100_000);
     let responder_name = req_text(&mut e, "responder_name", input.responder_name, 600);
@@ -782,9 +819,16 @@ pub async fn reply_to_request(
     else {
         return Err(DomainError::Internal("reply validation lost a field".into()));
     };
+    let tz = tz_of(&addressee);
+    let replied_at = if replied_on == today { now } else { start_of_day_utc(replied_on, tz) };
+    r.breach = r.deadline.as_ref().and_then(|d| breach_of(d, replied_on, replied_at));
     r.reply = Some(Reply { text, responder_name, responder_position, replied_on, attachments });
     r.status = RequestStatus::Answered;
     r.history.push(transition(ctx, "reply", Some(RequestStatus::Received), RequestStatus::Answered, None));
+    if let Some(b) = &r.breach {
+        let note = format!("PT{}S", b.delay_seconds);
+        r.history.push(transition(ctx, "breach", Some(RequestStatus::Answered), RequestStatus::Answered, Some(note)));
+    }
     requests.save(ctx, expected_version, r, SaveKind::Action("reply")).await
 }
 

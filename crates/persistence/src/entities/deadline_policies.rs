@@ -14,6 +14,7 @@ pub struct Model {
     pub legal_basis: String,
     pub max_extensions: i32,
     pub max_extension_days: i32,
+    pub due_soon_hours: i32,
     pub is_default: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -9,7 +9,7 @@ use rsnms_domain::{
     auth::Ctx,
     calendar::{CalendarLayer, CalendarYear, ProductionCalendar, Term, TermUnit},
     changes::ChangeKind,
-    deadlines::{CalendarRepository, StoredCalendarYear, deadline_for, end_of_day_utc},
+    deadlines::{CalendarRepository, StoredCalendarYear, term_end},
     network_requests::RequestDeadline,
     values::TimeZone,
 };
@@ -89,7 +89,9 @@ async fn calendar_in<C: ConnectionTrait>(conn: &C, region_code: Option<&str>) ->
     }
     let rows = Entity::find().filter(cond).all(conn).await.map_err(db_err)?;
     let years = rows.into_iter().map(|m| to_domain(m).map(|s| s.year)).collect::<DomainResult<Vec<_>>>()?;
-    ProductionCalendar::from_layers(years, region_code).map_err(|e| DomainError::Internal(e.to_string()))
+    // Declared regional totals are advisory here: writes check them, and a stored calendar must
+    // stay readable whatever a later correction of another layer did.
+    ProductionCalendar::from_layers_advisory(years, region_code).map_err(|e| DomainError::Internal(e.to_string()))
 }
 
 fn term_of(p: &deadline_policies::Model) -> Term {
@@ -102,13 +104,18 @@ fn term_of(p: &deadline_policies::Model) -> Term {
 }
 
 /// Recomputes the due dates of received requests not yet due whose term crosses `year`, in the
-/// region of `layer` (every region for the federal layer). Returns how many changed.
-async fn recompute<C: ConnectionTrait>(conn: &C, ctx: &Ctx, layer: &CalendarLayer, year: i32) -> DomainResult<u64> {
+/// region of `layer` (every region for the federal layer). Returns the ids of those that changed.
+async fn recompute<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &Ctx,
+    layer: &CalendarLayer,
+    year: i32,
+) -> DomainResult<Vec<Uuid>> {
     use network_requests::Column as R;
     let (Some(first), Some(next_first)) =
         (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year + 1, 1, 1))
     else {
-        return Ok(0);
+        return Ok(Vec::new());
     };
     let mut cond = Condition::all()
         .add(R::Status.eq("received"))
@@ -121,10 +128,10 @@ async fn recompute<C: ConnectionTrait>(conn: &C, ctx: &Ctx, layer: &CalendarLaye
     let rows = network_requests::Entity::find().filter(cond).all(conn).await.map_err(db_err)?;
     let mut calendars: HashMap<String, ProductionCalendar> = HashMap::new();
     let mut policies: HashMap<Uuid, Term> = HashMap::new();
-    let mut changed = 0;
+    let mut changed = Vec::new();
     for m in rows {
         let r = request_to_domain(m.clone())?;
-        let (Some(stored), Some(received_on)) = (r.deadline.clone(), r.received_on) else { continue };
+        let (Some(stored), Some(received_at)) = (r.deadline.clone(), r.receipt_instant()) else { continue };
         if !calendars.contains_key(&stored.region_code) {
             let cal = calendar_in(conn, Some(&stored.region_code)).await?;
             calendars.insert(stored.region_code.clone(), cal);
@@ -140,15 +147,17 @@ async fn recompute<C: ConnectionTrait>(conn: &C, ctx: &Ctx, layer: &CalendarLaye
         let (Some(cal), Some(term)) = (calendars.get(&stored.region_code), policies.get(&stored.policy_id)) else {
             continue;
         };
-        let deadline = deadline_for(cal, *term, received_on, None, stored.deadline.extended_by)?;
+        // From the stored instant of receipt, in the time zone the term was first counted in.
+        let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
+        let (deadline, due_at) = term_end(cal, *term, received_at, tz, stored.deadline.extended_by)?;
         if deadline == stored.deadline {
             continue;
         }
-        let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
-        let new = RequestDeadline { due_at: end_of_day_utc(deadline.due_on, tz), deadline, ..stored };
+        let new = RequestDeadline { due_at, deadline, ..stored };
         let mut am: network_requests::ActiveModel = m.clone().into();
         am.due_on = Set(Some(new.deadline.due_on));
         am.due_at = Set(Some(new.due_at));
+        am.due_soon_at = Set(Some(new.due_soon_at()));
         am.deadline = Set(Some(serde_json::to_value(&new).unwrap_or_default()));
         am.due_soon_notified_at = Set(None);
         am.overdue_notified_at = Set(None);
@@ -157,7 +166,7 @@ async fn recompute<C: ConnectionTrait>(conn: &C, ctx: &Ctx, layer: &CalendarLaye
         let updated = network_requests::Entity::update(am).exec(conn).await.map_err(db_err)?;
         let r = request_to_domain(updated.clone())?;
         journal::record(conn, Some(ctx), change(&updated, &r, "recompute", ChangeKind::Updated)).await?;
-        changed += 1;
+        changed.push(r.id);
     }
     Ok(changed)
 }
@@ -184,7 +193,7 @@ impl CalendarRepository for CalendarStore {
         ctx: &Ctx,
         year: CalendarYear,
         expected_version: Option<i64>,
-    ) -> DomainResult<(StoredCalendarYear, u64)> {
+    ) -> DomainResult<(StoredCalendarYear, Vec<Uuid>)> {
         let key = layer_key(&year.layer);
         let txn = self.db.begin_write().await?;
         let current = Entity::find_by_id((key.clone(), year.year)).one(&txn).await.map_err(db_err)?;

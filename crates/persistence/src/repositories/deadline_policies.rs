@@ -54,6 +54,7 @@ fn to_domain(m: Model) -> DomainResult<DeadlinePolicy> {
         legal_basis: m.legal_basis,
         max_extensions: n(m.max_extensions),
         max_extension_days: n(m.max_extension_days),
+        due_soon_hours: n(m.due_soon_hours),
         is_default: m.is_default,
         created_at: m.created_at,
         updated_at: m.updated_at,
@@ -70,6 +71,7 @@ fn fill(am: &mut ActiveModel, n: &NewDeadlinePolicy) {
     am.legal_basis = Set(n.legal_basis.clone());
     am.max_extensions = Set(i(n.max_extensions));
     am.max_extension_days = Set(i(n.max_extension_days));
+    am.due_soon_hours = Set(i(n.due_soon_hours));
     am.is_default = Set(n.is_default);
 }
 
@@ -82,7 +84,7 @@ fn change(p: &DeadlinePolicy, kind: ChangeKind, action: &'static str) -> Change 
         payload: serde_json::json!({
             "id": p.id, "code": p.code, "name": p.name, "term": p.term, "legal_basis": p.legal_basis,
             "max_extensions": p.max_extensions, "max_extension_days": p.max_extension_days,
-            "is_default": p.is_default, "version": p.version,
+            "due_soon_hours": p.due_soon_hours, "is_default": p.is_default, "version": p.version,
         }),
         personal_data: false,
         scope: ChangeScope::default(),

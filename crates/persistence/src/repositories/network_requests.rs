@@ -1,14 +1,14 @@
 //! Network requests on sea-orm.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
     changes::{Change, ChangeKind, ChangeScope, Party},
     network_requests::{
-        Author, Channel, NetworkRequest, NetworkRequestFilter, NetworkRequestRepository, RequestStats, RequestStatus,
-        SaveKind, StatusCounts, StoredNumbering, format_outgoing_number,
+        Author, Channel, NetworkRequest, NetworkRequestFilter, NetworkRequestRepository, RequestDeadline, RequestStats,
+        RequestStatus, SaveKind, StatusCounts, StoredNumbering, format_outgoing_number,
     },
     organizations::Organization,
     page::{Page, PageRequest},
@@ -63,9 +63,11 @@ pub(crate) fn to_domain(m: Model) -> DomainResult<NetworkRequest> {
         outgoing_number: m.outgoing_number,
         incoming_number: m.incoming_number,
         received_on: m.received_on,
+        received_at: m.received_at,
         policy_id: m.policy_id,
         deadline: m.deadline.map(serde_json::from_value).transpose().map_err(|_| bad(id, "deadline"))?,
         reply: m.reply.map(serde_json::from_value).transpose().map_err(|_| bad(id, "reply"))?,
+        breach: m.breach.map(serde_json::from_value).transpose().map_err(|_| bad(id, "breach"))?,
         contains_personal_data: m.contains_personal_data,
         personal_data_basis: m.personal_data_basis,
         attachments: serde_json::from_value(m.attachments).map_err(|_| bad(id, "attachments"))?,
@@ -96,11 +98,14 @@ fn fill(am: &mut ActiveModel, r: &NetworkRequest) {
     am.channel = Set(r.channel.as_str().to_owned());
     am.incoming_number = Set(r.incoming_number.clone());
     am.received_on = Set(r.received_on);
+    am.received_at = Set(r.received_at);
     am.policy_id = Set(r.policy_id);
     am.deadline = Set(r.deadline.as_ref().map(json));
     am.due_on = Set(r.deadline.as_ref().map(|d| d.deadline.due_on));
     am.due_at = Set(r.deadline.as_ref().map(|d| d.due_at));
+    am.due_soon_at = Set(r.deadline.as_ref().map(RequestDeadline::due_soon_at));
     am.reply = Set(r.reply.as_ref().map(json));
+    am.breach = Set(r.breach.as_ref().map(json));
     am.contains_personal_data = Set(r.contains_personal_data);
     am.personal_data_basis = Set(r.personal_data_basis.clone());
     am.attachments = Set(json(&r.attachments));
@@ -171,6 +176,8 @@ pub(crate) fn change(m: &Model, r: &NetworkRequest, action: &'static str, kind: 
             "received_on": r.received_on,
             "due_on": r.deadline.as_ref().map(|d| d.deadline.due_on),
             "extended_by": r.deadline.as_ref().map(|d| d.deadline.extended_by),
+            "due_at": r.deadline.as_ref().map(|d| d.due_at),
+            "breach": r.breach,
             "contains_personal_data": r.contains_personal_data,
             "version": r.version,
         }),
@@ -233,22 +240,26 @@ impl NetworkRequestStore {
     async fn claim(&self, now: DateTime<Utc>, batch: u64, overdue: bool) -> DomainResult<u64> {
         let backend = self.db.backend();
         let pg = backend == DatabaseBackend::Postgres;
-        let soon = now + Duration::hours(24);
         let batch = i64::try_from(batch).unwrap_or(i64::MAX);
         let column = if overdue { "overdue_notified_at" } else { "due_soon_notified_at" };
         let (set, window, limit, lock, values): (&str, &str, &str, &str, Vec<sea_orm::Value>) = match (pg, overdue) {
             (true, true) => ("$1", "due_at <= $1", "$2", " FOR UPDATE SKIP LOCKED", vec![now.into(), batch.into()]),
+            // Due soon: the policy's lead time before the end, stored as `due_soon_at`.
             (true, false) => (
                 "$1",
-                "due_at > $1 AND due_at <= $2",
-                "$3",
+                "due_at > $1 AND due_soon_at <= $1",
+                "$2",
                 " FOR UPDATE SKIP LOCKED",
-                vec![now.into(), soon.into(), batch.into()],
+                vec![now.into(), batch.into()],
             ),
             (false, true) => ("?", "due_at <= ?", "?", "", vec![now.into(), now.into(), batch.into()]),
-            (false, false) => {
-                ("?", "due_at > ? AND due_at <= ?", "?", "", vec![now.into(), now.into(), soon.into(), batch.into()])
-            }
+            (false, false) => (
+                "?",
+                "due_at > ? AND due_soon_at <= ?",
+                "?",
+                "",
+                vec![now.into(), now.into(), now.into(), batch.into()],
+            ),
         };
         let sql = format!(
             "UPDATE network_requests SET {column} = {set} WHERE id IN (SELECT id FROM network_requests \
@@ -307,6 +318,15 @@ fn territory_counts(
         let c = if sender { &mut e.0 } else { &mut e.1 };
         c.add(s, u64::try_from(n).unwrap_or(0));
     }
+}
+
+/// Which counter of [`StatusCounts`] a condition feeds.
+type CountField = fn(&mut StatusCounts) -> &mut u64;
+
+/// The counts beside the per-status ones: received and overdue at `now`; answered late (a
+/// breach recorded — only answered requests carry one, so the addressee's side sees it).
+fn extra_counts(now: DateTime<Utc>) -> [(Condition, CountField); 2] {
+    [(overdue_cond(now), |c| &mut c.overdue), (Condition::all().add(Column::Breach.is_not_null()), |c| &mut c.late)]
 }
 
 fn overdue_cond(now: DateTime<Utc>) -> Condition {
@@ -547,14 +567,15 @@ impl NetworkRequestRepository for NetworkRequestStore {
         );
         counts_into(
             &mut orgs,
-            by_org(Column::AddresseeOrganizationId, Condition::all()).all(conn).await.map_err(db_err)?,
+            by_org(Column::AddresseeOrganizationId, scope::network_request_sent()).all(conn).await.map_err(db_err)?,
             false,
         );
         for (col, sender) in [(Column::SenderOrganizationId, true), (Column::AddresseeOrganizationId, false)] {
-            for (id, _, n) in by_org(col, overdue_cond(now)).all(conn).await.map_err(db_err)? {
-                let e = orgs.entry(id).or_default();
-                let c = if sender { &mut e.0 } else { &mut e.1 };
-                c.overdue += u64::try_from(n).unwrap_or(0);
+            for (cond, field) in extra_counts(now) {
+                for (id, _, n) in by_org(col, cond).all(conn).await.map_err(db_err)? {
+                    let e = orgs.entry(id).or_default();
+                    *field(if sender { &mut e.0 } else { &mut e.1 }) += u64::try_from(n).unwrap_or(0);
+                }
             }
         }
         let by_territory = |region: Column, municipality: Column, extra: Condition| {
@@ -578,16 +599,15 @@ impl NetworkRequestRepository for NetworkRequestStore {
             (Column::AddresseeRegionCode, Column::AddresseeMunicipalityCode, false),
         ];
         for (r, m, sender) in sides {
-            territory_counts(
-                &mut territories,
-                by_territory(r, m, Condition::all()).all(conn).await.map_err(db_err)?,
-                sender,
-            );
-            for (region, municipality, _, n) in by_territory(r, m, overdue_cond(now)).all(conn).await.map_err(db_err)? {
-                let Some(region) = region else { continue };
-                let e = territories.entry((region, municipality)).or_default();
-                let c = if sender { &mut e.0 } else { &mut e.1 };
-                c.overdue += u64::try_from(n).unwrap_or(0);
+            // The addressee's side counts only what was sent, as its reads show it.
+            let side = if sender { Condition::all() } else { scope::network_request_sent() };
+            territory_counts(&mut territories, by_territory(r, m, side).all(conn).await.map_err(db_err)?, sender);
+            for (cond, field) in extra_counts(now) {
+                for (region, municipality, _, n) in by_territory(r, m, cond).all(conn).await.map_err(db_err)? {
+                    let Some(region) = region else { continue };
+                    let e = territories.entry((region, municipality)).or_default();
+                    *field(if sender { &mut e.0 } else { &mut e.1 }) += u64::try_from(n).unwrap_or(0);
+                }
             }
         }
         Ok(RequestStats {

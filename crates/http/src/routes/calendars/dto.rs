@@ -5,6 +5,7 @@ use rsnms_domain::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 use validator::Validate;
 
 /// One layer of one year of the production calendar (производственный календарь).
@@ -166,4 +167,6 @@ pub struct CalendarPutResult {
     pub layer: CalendarLayerView,
     /// How many requests not yet due got a recomputed due date.
     pub recomputed_requests: u64,
+    /// The ids of those requests (each also published as a `recompute` event).
+    pub recomputed_request_ids: Vec<Uuid>,
 }

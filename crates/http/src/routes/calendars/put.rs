@@ -13,9 +13,12 @@ use crate::{
 ///
 /// The federal layer without `region_code`, a regional layer with it. Every problem of the data is
 /// reported at once (422): dates outside the year, repeats, days off on weekends, working weekdays
-/// listed as working weekend days, a declared total that the lists do not give. Correcting a stored
-/// layer needs `If-Match` with its `version`; a first load needs none. Due dates of requests not
-/// yet due whose term crosses the year are recomputed.
+/// listed as working weekend days, a declared total that the lists do not give. A federal correction
+/// that would contradict the working-day total a stored regional layer of the year declares is
+/// refused (422, one `regional_layers.<region>` entry per region, naming the totals and the days
+/// changed): correct the regional layer first. Correcting a stored layer needs `If-Match` with its
+/// `version`; a first load needs none. Due dates of requests not yet due whose term crosses the
+/// year are recomputed in the same transaction, and each recomputed request is listed.
 #[utoipa::path(
     tag = "calendars",
     params(
@@ -55,7 +58,9 @@ pub async fn put_calendar(
     let (stored, recomputed) =
         rsnms_domain::deadlines::put_calendar_year(state.calendars.as_ref(), &ctx, dto.into_year(year), expected)
             .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(stored.version)))
-        .json(CalendarPutResult { layer: CalendarLayerView::from(stored), recomputed_requests: recomputed }))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(stored.version))).json(CalendarPutResult {
+        layer: CalendarLayerView::from(stored),
+        recomputed_requests: u64::try_from(recomputed.len()).unwrap_or(u64::MAX),
+        recomputed_request_ids: recomputed,
+    }))
 }

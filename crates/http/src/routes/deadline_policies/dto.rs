@@ -16,7 +16,7 @@ pub enum TermUnitDto {
     WorkingDays,
     /// Calendar days (календарные дни); an end on a non-working day moves to the next working day.
     CalendarDays,
-    /// Hours from the instant of receipt (часы).
+    /// Hours of working days from the instant of receipt (часы): the clock stops on non-working days.
     Hours,
 }
 
@@ -72,6 +72,11 @@ pub struct DeadlinePolicyWrite {
     #[validate(range(max = 100000))]
     #[schema(minimum = 0, maximum = 100000)]
     pub max_extension_days: Option<u32>,
+    /// How many hours before the end of the term the due-soon notice (`due_soon` event) is given
+    /// (default 24).
+    #[validate(range(min = 1, max = 720))]
+    #[schema(minimum = 1, maximum = 720)]
+    pub due_soon_hours: Option<u32>,
     /// Applies when a request names no policy; setting it moves the default here.
     pub is_default: Option<bool>,
 }
@@ -86,6 +91,7 @@ impl From<DeadlinePolicyWrite> for PolicyInput {
             legal_basis: w.legal_basis,
             max_extensions: w.max_extensions,
             max_extension_days: w.max_extension_days,
+            due_soon_hours: w.due_soon_hours,
             is_default: w.is_default,
         }
     }
@@ -101,6 +107,7 @@ impl From<PolicyInput> for DeadlinePolicyWrite {
             legal_basis: i.legal_basis,
             max_extensions: i.max_extensions,
             max_extension_days: i.max_extension_days,
+            due_soon_hours: i.due_soon_hours,
             is_default: i.is_default,
         }
     }
@@ -127,6 +134,8 @@ pub struct DeadlinePolicyView {
     pub max_extensions: u32,
     /// Units all extensions together may add.
     pub max_extension_days: u32,
+    /// Hours before the end of the term the due-soon notice is given.
+    pub due_soon_hours: u32,
     /// The default policy.
     pub is_default: bool,
     /// Created at.
@@ -148,6 +157,7 @@ impl From<DeadlinePolicy> for DeadlinePolicyView {
             legal_basis: p.legal_basis,
             max_extensions: p.max_extensions,
             max_extension_days: p.max_extension_days,
+            due_soon_hours: p.due_soon_hours,
             is_default: p.is_default,
             created_at: p.created_at,
             updated_at: p.updated_at,

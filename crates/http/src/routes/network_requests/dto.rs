@@ -233,12 +233,29 @@ pub struct DeadlineView {
     pub provisional: bool,
     /// Extension granted, in the term's units.
     pub extended_by: u32,
-    /// The instant the due day ends in the addressee's time zone.
+    /// The instant the term ends: for a term of days, when the due day ends in the addressee's time
+    /// zone; for an hour term, the computed instant itself (clock hours from `received_at`, moved
+    /// to the same time of the next working day when it falls on a non-working day).
     pub due_at: DateTime<Utc>,
     /// The addressee's time zone.
     pub time_zone: String,
     /// The region whose calendar layer applied.
     pub region_code: String,
+}
+
+/// A reply given after the term ended (нарушение срока ответа).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BreachView {
+    /// The instant the term ended.
+    pub due_at: DateTime<Utc>,
+    /// The instant the reply is dated: when it was recorded if dated today, else the start of its
+    /// date in the addressee's time zone.
+    pub replied_at: DateTime<Utc>,
+    /// The delay in seconds (0 for a reply dated a later day whose hour is unknown; see
+    /// `days_late`).
+    pub delay_seconds: i64,
+    /// Calendar days from the due day to the reply's date.
+    pub days_late: i64,
 }
 
 /// The addressee's reply (ответ на запрос).
@@ -304,14 +321,19 @@ pub struct NetworkRequestView {
     pub incoming_number: Option<String>,
     /// Date received.
     pub received_on: Option<NaiveDate>,
+    /// The instant of receipt (момент регистрации): hour terms count from it, and extensions and
+    /// recomputations start from it.
+    pub received_at: Option<DateTime<Utc>>,
     /// Deadline policy chosen.
     pub policy_id: Uuid,
     /// Reply deadline, once received.
     pub deadline: Option<DeadlineView>,
-    /// Received, not answered, and the due day has ended in the addressee's time zone.
+    /// Received, not answered, and the term has ended (`deadline.due_at`).
     pub overdue: bool,
     /// Reply, once answered.
     pub reply: Option<ReplyView>,
+    /// The breach of the term (нарушение срока ответа), when answered late; kept after the reply.
+    pub breach: Option<BreachView>,
     /// Holds personal data.
     pub contains_personal_data: bool,
     /// Legal basis for the personal data.
@@ -337,6 +359,7 @@ impl NetworkRequestView {
     /// The view of a request; `hide` blanks the personal-data parts.
     pub fn new(r: NetworkRequest, now: DateTime<Utc>, hide: bool) -> Self {
         let overdue = r.is_overdue(now);
+        let received_at = r.receipt_instant();
         let attachments =
             |v: Vec<Attachment>| if hide { Vec::new() } else { v.into_iter().map(AttachmentDto::from).collect() };
         NetworkRequestView {
@@ -360,6 +383,7 @@ impl NetworkRequestView {
             outgoing_number: r.outgoing_number,
             incoming_number: r.incoming_number,
             received_on: r.received_on,
+            received_at,
             policy_id: r.policy_id,
             deadline: r.deadline.map(|d| DeadlineView {
                 policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
@@ -380,6 +404,12 @@ impl NetworkRequestView {
                 responder_position: x.responder_position,
                 replied_on: x.replied_on,
                 attachments: attachments(x.attachments),
+            }),
+            breach: r.breach.map(|b| BreachView {
+                due_at: b.due_at,
+                replied_at: b.replied_at,
+                delay_seconds: b.delay_seconds,
+                days_late: b.days_late,
             }),
             contains_personal_data: r.contains_personal_data,
             personal_data_basis: r.personal_data_basis,
@@ -428,7 +458,8 @@ pub struct ReceiveNetworkRequest {
     #[validate(required)]
     #[schema(required = true, nullable = false)]
     pub received_on: Option<NaiveDate>,
-    /// Local wall-clock time of receipt, needed only for hour terms.
+    /// Local wall-clock time of receipt in the addressee's time zone, on `received_on`. Hour terms
+    /// count from it. Without it: now when `received_on` is today, else the start of that day.
     pub received_at: Option<NaiveDateTime>,
     /// Another deadline policy than the sender chose.
     pub policy_id: Option<Uuid>,
@@ -502,6 +533,8 @@ pub struct StatusCountsView {
     pub withdrawn: u64,
     /// Received and overdue (included in `received`).
     pub overdue: u64,
+    /// Answered after the term ended (included in `answered`): breaches recorded.
+    pub late: u64,
 }
 
 impl From<StatusCounts> for StatusCountsView {
@@ -513,6 +546,7 @@ impl From<StatusCounts> for StatusCountsView {
             answered: c.answered,
             withdrawn: c.withdrawn,
             overdue: c.overdue,
+            late: c.late,
         }
     }
 }

@@ -5,14 +5,48 @@ use rsnms_tests::{engine, spawn_app, spawn_with, test_settings};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 
+/// Whether this run has PostgreSQL (the outage tests need it; the PostgreSQL suite runs them in CI).
+fn postgres_here() -> bool {
+    if engine() == "postgres" {
+        return true;
+    }
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "this fault test needs PostgreSQL (TEST_DATABASE_URL); the PostgreSQL suite runs it in CI"
+    );
+    false
+}
+
+/// The app's database taken away: new sessions refused, open ones terminated.
+struct Outage {
+    admin: sea_orm::DatabaseConnection,
+    name: String,
+}
+
+impl Outage {
+    async fn begin(app: &rsnms_tests::TestApp) -> Self {
+        let admin = Database::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
+        let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+        admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await.unwrap();
+        admin
+            .execute_unprepared(&format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ))
+            .await
+            .unwrap();
+        Self { admin, name }
+    }
+
+    /// The database back.
+    async fn end(&self) {
+        self.admin.execute_unprepared(&format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", self.name)).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn a_database_outage_answers_503_with_retry_after_and_recovers_without_a_restart() {
-    if engine() != "postgres" {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "this fault test needs PostgreSQL (TEST_DATABASE_URL); the PostgreSQL suite runs it in CI"
-        );
+    if !postgres_here() {
         return;
     }
     // Requests after the first 503 wait for the database this long before they too are 503.
@@ -20,14 +54,7 @@ async fn a_database_outage_answers_503_with_retry_after_and_recovers_without_a_r
     settings.db_acquire_timeout_ms = 300;
     let app = spawn_with(settings).await;
     assert_eq!(app.send("GET", "/health/ready", None, None, &[]).await.status, 200);
-    let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
-    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
-    let admin = Database::connect(&admin_url).await.unwrap();
-    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await.unwrap();
-    admin
-        .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-        .await
-        .unwrap();
+    let outage = Outage::begin(&app).await;
 
     let ready = app.send("GET", "/health/ready", None, None, &[]).await;
     ready.assert_problem(503);
@@ -37,7 +64,7 @@ async fn a_database_outage_answers_503_with_retry_after_and_recovers_without_a_r
     assert!(api.header("retry-after").is_some());
     assert!(!api.text.to_lowercase().contains("sql") && !api.text.contains("postgres"), "no internals: {}", api.text);
 
-    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.unwrap();
+    outage.end().await;
     let mut recovered = false;
     for _ in 0..50 {
         if app.get("/api/v1/organizations", &app.admin).await.status == 200 {
@@ -263,22 +290,14 @@ async fn a_key_whose_request_failed_before_changing_anything_is_free_again_at_on
 
 #[tokio::test]
 async fn every_write_that_failed_in_an_outage_succeeds_once_when_retried_by_its_key() {
-    if engine() != "postgres" {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "this fault test needs PostgreSQL (TEST_DATABASE_URL)");
+    if !postgres_here() {
         return;
     }
     let mut settings = test_settings(&rsnms_tests::fresh_database_url().await);
     settings.idempotency_lease_seconds = 1;
     settings.db_acquire_timeout_ms = 300;
     let app = spawn_with(settings).await;
-    let admin = Database::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
-    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
-    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await.unwrap();
-    admin
-        .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-        .await
-        .unwrap();
+    let outage = Outage::begin(&app).await;
     let bodies: Vec<_> = (0..5)
         .map(|i| json!({"name": format!("Организация {i}"), "kind": "regional_institute", "region_code": "03"}))
         .collect();
@@ -288,7 +307,7 @@ async fn every_write_that_failed_in_an_outage_succeeds_once_when_retried_by_its_
             app.send("POST", "/api/v1/organizations", Some(&app.admin), Some(body), &[("idempotency-key", &key)]).await;
         r.assert_problem(503);
     }
-    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.unwrap();
+    outage.end().await;
     for (i, body) in bodies.iter().enumerate() {
         let key = format!("outage-{i}");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -369,22 +388,14 @@ async fn a_retry_after_a_crash_once_an_async_import_was_queued_finds_that_job_an
 
 #[tokio::test]
 async fn requests_waiting_when_the_database_comes_back_are_served_and_a_keyed_write_is_stored_once() {
-    if engine() != "postgres" {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "this fault test needs PostgreSQL (TEST_DATABASE_URL)");
+    if !postgres_here() {
         return;
     }
     let mut settings = test_settings(&rsnms_tests::fresh_database_url().await);
     // Generous for a loaded machine; the database is let back in as soon as every request waits.
     settings.db_acquire_timeout_ms = 8000;
     let app = spawn_with(settings).await;
-    let admin = Database::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
-    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
-    admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await.unwrap();
-    admin
-        .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-        .await
-        .unwrap();
+    let outage = Outage::begin(&app).await;
     // The outage is seen (the readiness probe, as a load balancer's, answers 503 at once).
     app.send("GET", "/health/ready", None, None, &[]).await.assert_problem(503);
 
@@ -400,7 +411,7 @@ async fn requests_waiting_when_the_database_comes_back_are_served_and_a_keyed_wr
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        admin.execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await.unwrap();
+        outage.end().await;
     };
     let (write, reads, ()) = tokio::join!(write, reads, back);
     assert_eq!(write.status, 201, "{}", write.text);

@@ -257,13 +257,13 @@ pub async fn list_accounts(
     filter: &AccountFilter,
     page: PageRequest,
 ) -> DomainResult<Page<Account>> {
-    ctx.actor.require(MANAGERS)?;
+    ctx.actor.require(READERS)?;
     repo.list(filter, page).await
 }
 
 /// Reads one account: administrators only.
 pub async fn get_account(repo: &dyn AccountRepository, ctx: &Ctx, id: Uuid) -> DomainResult<Account> {
-    ctx.actor.require(MANAGERS)?;
+    ctx.actor.require(READERS)?;
     repo.get(id).await
 }
 

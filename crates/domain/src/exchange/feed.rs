@@ -9,7 +9,7 @@ use crate::{
     DomainResult,
     audit::AuditRepository,
     auth::{Actor, Ctx, Scope},
-    changes::{hide_personal_data, read_rule, readable_types},
+    changes::{hide_personal_data, may_read_personal_data, read_rule, readable_types},
 };
 
 /// One published event.
@@ -85,7 +85,7 @@ pub fn present(actor: &Actor, mut e: ChangeEvent) -> Option<Presented> {
     if !e.personal_data || e.payload.is_null() {
         return Some(out(e, false, false));
     }
-    if e.person_id.is_some_and(|p| actor.may_read_personal_data_of(p)) {
+    if may_read_personal_data(actor, &e.resource_type, e.person_id, &e.payload) {
         return Some(out(e, false, true));
     }
     if hide_personal_data(&e.resource_type, &mut e.payload) {

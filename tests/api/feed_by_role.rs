@@ -354,3 +354,27 @@ async fn a_route_reaches_its_learner_and_its_tutor_as_their_gets_of_routes_show_
         }
     }
 }
+
+#[tokio::test]
+async fn a_tutor_replays_her_learners_from_the_feed_as_her_get_of_persons_shows_them_and_loses_them_with_the_route() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let route = crate::routes::route_in_school_a(&app, &r).await;
+    let shown = app.get(&format!("/api/v1/routes/{route}"), &app.admin).await;
+    let (learner, tutor) = (shown.body["person_id"].as_str().unwrap(), shown.body["tutor_id"].as_str().unwrap());
+    people(&app, &r).await;
+    let tutor = Reader { name: "tutor", token: app.token(Role::Tutor, Some(&r.region), Some(tutor)) };
+    assert!(
+        listed(&app, &tutor.token, "/api/v1/persons").await.unwrap().contains_key(learner),
+        "her GET shows the learner"
+    );
+    assert_replay_equals_get(&app, &tutor, "person", "/api/v1/persons", &["young_specialist"], &[]).await;
+
+    let etag = format!("\"{}\"", shown.body["version"]);
+    let cancelled = app
+        .send("POST", &format!("/api/v1/routes/{route}/cancel"), Some(&app.admin), None, &[("if-match", &etag)])
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert!(!listed(&app, &tutor.token, "/api/v1/persons").await.unwrap().contains_key(learner));
+    assert_replay_equals_get(&app, &tutor, "person", "/api/v1/persons", &["young_specialist"], &[]).await;
+}

@@ -378,3 +378,37 @@ async fn a_tutor_replays_her_learners_from_the_feed_as_her_get_of_persons_shows_
     assert!(!listed(&app, &tutor.token, "/api/v1/persons").await.unwrap().contains_key(learner));
     assert_replay_equals_get(&app, &tutor, "person", "/api/v1/persons", &["young_specialist"], &[]).await;
 }
+
+#[tokio::test]
+async fn replaying_diagnostic_results_gives_the_tutor_the_learner_and_the_municipalities_their_get_of_results() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let route = crate::routes::route_in_school_a(&app, &r).await;
+    let shown = app.get(&format!("/api/v1/routes/{route}"), &app.admin).await;
+    let (learner, tutor) = (shown.body["person_id"].as_str().unwrap(), shown.body["tutor_id"].as_str().unwrap());
+    let recorded = feed(&app, &app.admin, "diagnostic_result").await;
+    let campaign = recorded.iter().find(|e| e["payload"]["person_id"] == learner).unwrap()["payload"]["campaign_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/diagnostics/{campaign}/results");
+    let readers = [
+        Reader { name: "tutor", token: app.token(Role::Tutor, Some(&r.region), Some(tutor)) },
+        Reader { name: "learner", token: app.token(Role::Teacher, Some(&r.school_a), Some(learner)) },
+        Reader { name: "municipal A", token: app.token(Role::Municipal, Some(&r.mun_a), None) },
+        Reader { name: "municipal B", token: app.token(Role::Municipal, Some(&r.mun_b), None) },
+        Reader { name: "analyst", token: app.token(Role::Analyst, None, None) },
+    ];
+    for reader in &readers {
+        assert_replay_equals_get(&app, reader, "diagnostic_result", &path, &[], &[]).await;
+    }
+    assert!(!listed(&app, &readers[0].token, &path).await.unwrap().is_empty(), "the tutor reads her learner's result");
+
+    let etag = format!("\"{}\"", shown.body["version"]);
+    let cancelled = app
+        .send("POST", &format!("/api/v1/routes/{route}/cancel"), Some(&app.admin), None, &[("if-match", &etag)])
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert_replay_equals_get(&app, &readers[0], "diagnostic_result", &path, &[], &[]).await;
+    assert!(listed(&app, &readers[0].token, &path).await.unwrap().is_empty(), "nothing once the route is cancelled");
+}

@@ -188,8 +188,10 @@ pub fn hide_personal_data(resource_type: &str, payload: &mut serde_json::Value) 
 }
 
 /// Whether a reader may read the personal data an event carries, by the rule of the resource's
-/// GET: a request's by its parties (named in the payload), anything else by the person it is
-/// about ([`Actor::may_read_personal_data_of`]).
+/// GET: a request's by its parties (named in the payload); a diagnostic result by the reader's
+/// scope alone, as the list of results shows every result in scope whole (the feed's query has
+/// applied that scope, a tutor's learners included: `scope::changes`); anything else by the
+/// person it is about ([`Actor::may_read_personal_data_of`]).
 pub fn may_read_personal_data(
     actor: &Actor,
     resource_type: &str,
@@ -202,6 +204,7 @@ pub fn may_read_personal_data(
             party("sender")
                 .is_some_and(|s| crate::network_requests::may_read_personal_data_between(actor, s, party("addressee")))
         }
+        "diagnostic_result" => crate::development::diagnostics::RESULT_READERS.contains(&actor.role),
         _ => person_id.is_some_and(|p| actor.may_read_personal_data_of(p)),
     }
 }

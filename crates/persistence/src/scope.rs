@@ -88,12 +88,14 @@ pub fn changes(scope: &Scope) -> Condition {
         Scope::Municipality { .. } | Scope::Organization(_) => Condition::any()
             .add(party(C::RegionCode, C::MunicipalityCode, C::OrganizationId))
             .add(party(C::CounterpartRegionCode, C::CounterpartMunicipalityCode, C::CounterpartOrganizationId)),
-        // A person reads the events about themselves, as a tutor the person events of her
-        // learners (the rule of `persons`, applied when the feed is read), and, as
+        // A person reads the events about themselves, as a tutor the person and result events
+        // of her learners (the rule of `persons`, applied when the feed is read), and, as
         // `organizations` lets them, their organisation itself.
         Scope::Person { person_id, organization_id } => {
             let own = Condition::any().add(C::PersonId.eq(*person_id)).add(C::CounterpartPersonId.eq(*person_id)).add(
-                Condition::all().add(C::ResourceType.eq("person")).add(C::PersonId.in_subquery(learners(*person_id))),
+                Condition::all()
+                    .add(C::ResourceType.is_in(["person", "diagnostic_result"]))
+                    .add(C::PersonId.in_subquery(learners(*person_id))),
             );
             match organization_id {
                 Some(o) => own.add(Condition::all().add(C::ResourceType.eq("organization")).add(C::ResourceId.eq(*o))),

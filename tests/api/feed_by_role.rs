@@ -1,6 +1,7 @@
 //! The change feed follows the read rules of the resources (issue 14 item 4, issue 23 item 3):
 //! replaying it per role rebuilds what that role reads with GET, personal data travels only to
-//! roles that may read it (audited), and a network request's events reach both parties.
+//! roles that may read it (audited), and a network request's events reach both parties, each
+//! as its GET shows the request.
 
 use std::collections::BTreeMap;
 
@@ -80,10 +81,22 @@ async fn people(app: &TestApp, r: &Region) -> (Value, Value) {
 }
 
 /// Replays the feed of one resource type as a reader and compares it with the reader's GET of
-/// the list, field by field (less the fields GET derives on the day of reading); a role that
-/// gets 403 must receive no event of the type.
-async fn assert_replay_equals_get(app: &TestApp, reader: &Reader, resource_type: &str, path: &str, derived: &[&str]) {
-    let state = replay(&feed(app, &reader.token, resource_type).await);
+/// the list, field by field (less the fields GET derives on the day of reading, and the
+/// event-only fields of the payload); a role that gets 403 must receive no event of the type.
+async fn assert_replay_equals_get(
+    app: &TestApp,
+    reader: &Reader,
+    resource_type: &str,
+    path: &str,
+    derived: &[&str],
+    event_only: &[&str],
+) {
+    let mut state = replay(&feed(app, &reader.token, resource_type).await);
+    for payload in state.values_mut() {
+        for f in event_only {
+            payload.as_object_mut().unwrap().remove(*f);
+        }
+    }
     let Some(get) = listed(app, &reader.token, path).await else {
         assert!(state.is_empty(), "{}: a role that may not read {path} receives none of its events", reader.name);
         return;
@@ -104,7 +117,7 @@ async fn replaying_the_persons_feed_gives_each_role_exactly_its_get_of_persons()
     let r = app.seed_region().await;
     let (a, _b) = people(&app, &r).await;
     for reader in readers(&app, &r, &a) {
-        assert_replay_equals_get(&app, &reader, "person", "/api/v1/persons", &["young_specialist"]).await;
+        assert_replay_equals_get(&app, &reader, "person", "/api/v1/persons", &["young_specialist"], &[]).await;
     }
 }
 
@@ -114,7 +127,7 @@ async fn replaying_the_organizations_feed_gives_each_role_the_organizations_it_r
     let r = app.seed_region().await;
     let (a, _) = people(&app, &r).await;
     for reader in readers(&app, &r, &a) {
-        assert_replay_equals_get(&app, &reader, "organization", "/api/v1/organizations", &[]).await;
+        assert_replay_equals_get(&app, &reader, "organization", "/api/v1/organizations", &[], &[]).await;
     }
 }
 
@@ -227,6 +240,94 @@ async fn both_parties_of_a_sent_request_and_those_above_them_receive_every_event
 }
 
 #[tokio::test]
+async fn replaying_the_network_requests_feed_gives_each_party_and_those_above_exactly_their_get() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let mut personal = request(&r.school_a, &r.school_b);
+    personal["contains_personal_data"] = json!(true);
+    personal["personal_data_basis"] = json!("согласие субъекта персональных данных");
+    personal["attachments"] = json!([{"name": "справка.pdf", "media_type": "application/pdf", "size": 1024,
+        "sha256": "ab".repeat(32)}]);
+    let answered = app.post("/api/v1/network-requests", &app.admin, &personal).await;
+    assert_eq!(answered.status, 201, "{}", answered.text);
+    let sent = act(&app, &answered.body, "send", json!({"sent_on": "2025-10-31"})).await;
+    let received = act(&app, &sent, "receive", json!({"incoming_number": "вх-1", "received_on": "2025-10-31"})).await;
+    act(&app, &received, "reply", json!({"text": "Сведения о Ивановой А. А. прилагаем.",
+        "responder_name": "Петров Пётр", "responder_position": "директор",
+        "attachments": [{"name": "ответ.pdf", "media_type": "application/pdf", "size": 2048, "sha256": "cd".repeat(32)}]}))
+        .await;
+    let plain = app.post("/api/v1/network-requests", &app.admin, &request(&r.school_a, &r.school_b)).await;
+    assert_eq!(plain.status, 201, "{}", plain.text);
+    act(&app, &plain.body, "send", json!({"sent_on": "2025-11-05"})).await;
+    let draft = app.post("/api/v1/network-requests", &app.admin, &request(&r.school_a, &r.school_b)).await;
+    assert_eq!(draft.status, 201, "{}", draft.text);
+
+    let readers = [
+        Reader { name: "admin", token: app.admin.clone() },
+        Reader { name: "operator", token: app.token(Role::Operator, None, None) },
+        Reader { name: "sender", token: app.token(Role::Organization, Some(&r.school_a), None) },
+        Reader { name: "addressee", token: app.token(Role::Organization, Some(&r.school_b), None) },
+        Reader { name: "above the sender", token: app.token(Role::Municipal, Some(&r.mun_a), None) },
+        Reader { name: "above the addressee", token: app.token(Role::Municipal, Some(&r.mun_b), None) },
+        Reader { name: "analyst", token: app.token(Role::Analyst, None, None) },
+    ];
+    for reader in &readers {
+        assert_replay_equals_get(&app, reader, "network_request", "/api/v1/network-requests", &["overdue"], &["event"])
+            .await;
+    }
+    let hidden = |token: &str| {
+        let app = &app;
+        let token = token.to_owned();
+        let rid = answered.body["id"].clone();
+        async move {
+            let events = feed(app, &token, "network_request").await;
+            let last = events.iter().rev().find(|e| e["resource_id"] == rid).unwrap().clone();
+            (
+                last["payload"]["body"].clone(),
+                last["payload"]["reply"]["text"].clone(),
+                last["payload"]["personal_data_hidden"].clone(),
+            )
+        }
+    };
+    let (body, reply, flag) = hidden(&readers[3].token).await;
+    assert_eq!(
+        (body.as_str(), reply.as_str(), flag),
+        (Some("Просим предоставить сведения."), Some("Сведения о Ивановой А. А. прилагаем."), json!(false)),
+        "a party reads it"
+    );
+    let (body, reply, flag) = hidden(&readers[5].token).await;
+    assert_eq!((body, reply, flag), (Value::Null, Value::Null, json!(true)), "above a party: hidden as GET hides it");
+}
+
+#[tokio::test]
+async fn network_request_personal_data_in_the_feed_is_audited_as_a_read_only_for_readers_who_see_it() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let mut personal = request(&r.school_a, &r.school_b);
+    personal["contains_personal_data"] = json!(true);
+    personal["personal_data_basis"] = json!("согласие субъекта персональных данных");
+    let created = app.post("/api/v1/network-requests", &app.admin, &personal).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    act(&app, &created.body, "send", json!({"sent_on": "2025-10-31"})).await;
+    let reads = |role: &'static str| {
+        let app = &app;
+        let rid = id(&created.body);
+        async move {
+            let audit = app
+                .get(&format!("/api/v1/audit?resource_type=network_request&resource_id={rid}&limit=500"), &app.admin)
+                .await;
+            assert_eq!(audit.status, 200, "{}", audit.text);
+            let items = audit.body["items"].as_array().unwrap();
+            items.iter().filter(|i| i["action"] == "read_personal_data" && i["actor_role"] == role).count()
+        }
+    };
+    feed(&app, &app.token(Role::Municipal, Some(&r.mun_b), None), "network_request").await;
+    assert_eq!(reads("municipal").await, 0, "above the addressee: hidden, so no read");
+    feed(&app, &app.token(Role::Organization, Some(&r.school_b), None), "network_request").await;
+    assert_eq!(reads("organization").await, 1, "the addressee read the sent event");
+}
+
+#[tokio::test]
 async fn a_route_reaches_its_learner_and_its_tutor_as_their_gets_of_routes_show_it() {
     let app = spawn_app().await;
     let r = app.seed_region().await;
@@ -252,4 +353,62 @@ async fn a_route_reaches_its_learner_and_its_tutor_as_their_gets_of_routes_show_
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_tutor_replays_her_learners_from_the_feed_as_her_get_of_persons_shows_them_and_loses_them_with_the_route() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let route = crate::routes::route_in_school_a(&app, &r).await;
+    let shown = app.get(&format!("/api/v1/routes/{route}"), &app.admin).await;
+    let (learner, tutor) = (shown.body["person_id"].as_str().unwrap(), shown.body["tutor_id"].as_str().unwrap());
+    people(&app, &r).await;
+    let tutor = Reader { name: "tutor", token: app.token(Role::Tutor, Some(&r.region), Some(tutor)) };
+    assert!(
+        listed(&app, &tutor.token, "/api/v1/persons").await.unwrap().contains_key(learner),
+        "her GET shows the learner"
+    );
+    assert_replay_equals_get(&app, &tutor, "person", "/api/v1/persons", &["young_specialist"], &[]).await;
+
+    let etag = format!("\"{}\"", shown.body["version"]);
+    let cancelled = app
+        .send("POST", &format!("/api/v1/routes/{route}/cancel"), Some(&app.admin), None, &[("if-match", &etag)])
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert!(!listed(&app, &tutor.token, "/api/v1/persons").await.unwrap().contains_key(learner));
+    assert_replay_equals_get(&app, &tutor, "person", "/api/v1/persons", &["young_specialist"], &[]).await;
+}
+
+#[tokio::test]
+async fn replaying_diagnostic_results_gives_the_tutor_the_learner_and_the_municipalities_their_get_of_results() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let route = crate::routes::route_in_school_a(&app, &r).await;
+    let shown = app.get(&format!("/api/v1/routes/{route}"), &app.admin).await;
+    let (learner, tutor) = (shown.body["person_id"].as_str().unwrap(), shown.body["tutor_id"].as_str().unwrap());
+    let recorded = feed(&app, &app.admin, "diagnostic_result").await;
+    let campaign = recorded.iter().find(|e| e["payload"]["person_id"] == learner).unwrap()["payload"]["campaign_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/diagnostics/{campaign}/results");
+    let readers = [
+        Reader { name: "tutor", token: app.token(Role::Tutor, Some(&r.region), Some(tutor)) },
+        Reader { name: "learner", token: app.token(Role::Teacher, Some(&r.school_a), Some(learner)) },
+        Reader { name: "municipal A", token: app.token(Role::Municipal, Some(&r.mun_a), None) },
+        Reader { name: "municipal B", token: app.token(Role::Municipal, Some(&r.mun_b), None) },
+        Reader { name: "analyst", token: app.token(Role::Analyst, None, None) },
+    ];
+    for reader in &readers {
+        assert_replay_equals_get(&app, reader, "diagnostic_result", &path, &[], &[]).await;
+    }
+    assert!(!listed(&app, &readers[0].token, &path).await.unwrap().is_empty(), "the tutor reads her learner's result");
+
+    let etag = format!("\"{}\"", shown.body["version"]);
+    let cancelled = app
+        .send("POST", &format!("/api/v1/routes/{route}/cancel"), Some(&app.admin), None, &[("if-match", &etag)])
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert_replay_equals_get(&app, &readers[0], "diagnostic_result", &path, &[], &[]).await;
+    assert!(listed(&app, &readers[0].token, &path).await.unwrap().is_empty(), "nothing once the route is cancelled");
 }

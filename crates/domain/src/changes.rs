@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::auth::Role;
+use crate::auth::{Actor, Role};
 
 /// What happened to a resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,7 +179,33 @@ pub fn hide_personal_data(resource_type: &str, payload: &mut serde_json::Value) 
             crate::persons::hide_personal_data(payload);
             true
         }
+        "network_request" => {
+            crate::network_requests::hide_personal_data(payload);
+            true
+        }
         _ => false,
+    }
+}
+
+/// Whether a reader may read the personal data an event carries, by the rule of the resource's
+/// GET: a request's by its parties (named in the payload); a diagnostic result by the reader's
+/// scope alone, as the list of results shows every result in scope whole (the feed's query has
+/// applied that scope, a tutor's learners included: `scope::changes`); anything else by the
+/// person it is about ([`Actor::may_read_personal_data_of`]).
+pub fn may_read_personal_data(
+    actor: &Actor,
+    resource_type: &str,
+    person_id: Option<Uuid>,
+    payload: &serde_json::Value,
+) -> bool {
+    match resource_type {
+        "network_request" => {
+            let party = |k: &str| payload[k]["organization_id"].as_str().and_then(|s| Uuid::parse_str(s).ok());
+            party("sender")
+                .is_some_and(|s| crate::network_requests::may_read_personal_data_between(actor, s, party("addressee")))
+        }
+        "diagnostic_result" => crate::development::diagnostics::RESULT_READERS.contains(&actor.role),
+        _ => person_id.is_some_and(|p| actor.may_read_personal_data_of(p)),
     }
 }
 

@@ -5,6 +5,7 @@ use sea_orm::{
     ColumnTrait, Condition,
     sea_query::{Expr, Query, SelectStatement},
 };
+use uuid::Uuid;
 
 use crate::entities::{organizations, persons};
 
@@ -47,20 +48,24 @@ pub fn organization_column<Col: ColumnTrait>(scope: &Scope, col: Col) -> Conditi
 /// A person sees themselves and, as a tutor, the persons whose live (not cancelled) routes they
 /// tutor.
 pub fn persons(scope: &Scope) -> Condition {
-    use crate::entities::development::individual_routes as routes;
     match scope {
-        Scope::Person { person_id, .. } => Condition::any().add(persons::Column::Id.eq(*person_id)).add(
-            persons::Column::Id.in_subquery(
-                Query::select()
-                    .column(routes::Column::PersonId)
-                    .from(routes::Entity)
-                    .and_where(routes::Column::TutorId.eq(*person_id))
-                    .and_where(routes::Column::Status.ne("cancelled"))
-                    .to_owned(),
-            ),
-        ),
+        Scope::Person { person_id, .. } => Condition::any()
+            .add(persons::Column::Id.eq(*person_id))
+            .add(persons::Column::Id.in_subquery(learners(*person_id))),
         other => organization_column(other, persons::Column::OrganizationId),
     }
+}
+
+/// The persons whose live (not cancelled) routes a person tutors, as a sub-query of ids: what
+/// [`persons`] adds for a tutor, and the feed too ([`changes`]), read at the moment of reading.
+fn learners(tutor_id: Uuid) -> SelectStatement {
+    use crate::entities::development::individual_routes as routes;
+    Query::select()
+        .column(routes::Column::PersonId)
+        .from(routes::Entity)
+        .and_where(routes::Column::TutorId.eq(tutor_id))
+        .and_where(routes::Column::Status.ne("cancelled"))
+        .to_owned()
 }
 
 /// Outbox events visible in the scope, by the scope columns every event carries: the region
@@ -83,10 +88,15 @@ pub fn changes(scope: &Scope) -> Condition {
         Scope::Municipality { .. } | Scope::Organization(_) => Condition::any()
             .add(party(C::RegionCode, C::MunicipalityCode, C::OrganizationId))
             .add(party(C::CounterpartRegionCode, C::CounterpartMunicipalityCode, C::CounterpartOrganizationId)),
-        // A person reads the events about themselves and, as `organizations` lets them, their
-        // organisation itself.
+        // A person reads the events about themselves, as a tutor the person and result events
+        // of her learners (the rule of `persons`, applied when the feed is read), and, as
+        // `organizations` lets them, their organisation itself.
         Scope::Person { person_id, organization_id } => {
-            let own = Condition::any().add(C::PersonId.eq(*person_id)).add(C::CounterpartPersonId.eq(*person_id));
+            let own = Condition::any().add(C::PersonId.eq(*person_id)).add(C::CounterpartPersonId.eq(*person_id)).add(
+                Condition::all()
+                    .add(C::ResourceType.is_in(["person", "diagnostic_result"]))
+                    .add(C::PersonId.in_subquery(learners(*person_id))),
+            );
             match organization_id {
                 Some(o) => own.add(Condition::all().add(C::ResourceType.eq("organization")).add(C::ResourceId.eq(*o))),
                 None => own,

@@ -9,7 +9,7 @@ use crate::{
     DomainResult,
     audit::AuditRepository,
     auth::{Actor, Ctx, Scope},
-    changes::{hide_personal_data, read_rule, readable_types},
+    changes::{hide_personal_data, may_read_personal_data, read_rule, readable_types},
 };
 
 /// One published event.
@@ -85,7 +85,7 @@ pub fn present(actor: &Actor, mut e: ChangeEvent) -> Option<Presented> {
     if !e.personal_data || e.payload.is_null() {
         return Some(out(e, false, false));
     }
-    if e.person_id.is_some_and(|p| actor.may_read_personal_data_of(p)) {
+    if may_read_personal_data(actor, &e.resource_type, e.person_id, &e.payload) {
         return Some(out(e, false, true));
     }
     if hide_personal_data(&e.resource_type, &mut e.payload) {
@@ -175,9 +175,21 @@ mod tests {
     #[test]
     fn a_wholly_personal_payload_is_withheld_from_readers_without_the_right() {
         let mut e = event(true, Some(Uuid::now_v7()));
-        e.resource_type = "diagnostic_result".into();
-        let shown = present(&actor(Role::Tutor, Some(Uuid::now_v7())), e).unwrap();
+        e.resource_type = "mentoring_note".into();
+        let shown = present(&actor(Role::Admin, None), e.clone()).unwrap();
+        assert!(!shown.payload_hidden && shown.personal_data_read);
+        e.person_id = None;
+        let shown = present(&actor(Role::Admin, None), e).unwrap();
         assert!(shown.payload_hidden);
         assert!(shown.event.payload.is_null());
+    }
+
+    #[test]
+    fn a_diagnostic_result_in_the_readers_scope_is_shown_whole_and_audited_as_its_list_shows_it() {
+        let mut e = event(true, Some(Uuid::now_v7()));
+        e.resource_type = "diagnostic_result".into();
+        let shown = present(&actor(Role::Tutor, Some(Uuid::now_v7())), e.clone()).unwrap();
+        assert!(!shown.payload_hidden && shown.personal_data_read);
+        assert!(present(&actor(Role::Analyst, None), e).is_none());
     }
 }

@@ -327,11 +327,83 @@ pub enum Side {
 /// holding personal data: administrators, operators and the integration, and the accounts of the
 /// two parties themselves. Authorities above the parties see the rest of the request.
 pub fn may_read_personal_data(actor: &Actor, r: &NetworkRequest) -> bool {
+    may_read_personal_data_between(actor, r.sender_organization_id, r.addressee_organization_id)
+}
+
+/// [`may_read_personal_data`] for a request between these parties (the change feed knows the
+/// parties from an event's payload).
+pub fn may_read_personal_data_between(actor: &Actor, sender: Uuid, addressee: Option<Uuid>) -> bool {
     match actor.role {
         Role::Admin | Role::Operator | Role::Integration => true,
-        Role::Organization | Role::Municipal => actor
-            .organization_id
-            .is_some_and(|o| o == r.sender_organization_id || Some(o) == r.addressee_organization_id),
+        Role::Organization | Role::Municipal => {
+            actor.organization_id.is_some_and(|o| o == sender || Some(o) == addressee)
+        }
         Role::Tutor | Role::Teacher | Role::Analyst => false,
+    }
+}
+
+/// The change-event payload of a request: its GET view as a reader who may read its personal
+/// data sees it (flagged as personal data when the request holds some, so that the feed hides it
+/// from other readers: [`hide_personal_data`]), plus `event` (the action that made the change),
+/// less `overdue`, which is derived at the moment of reading (from `status` and
+/// `deadline.due_at`).
+pub fn change_payload(r: &NetworkRequest, action: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "event": action,
+        "status": r.status,
+        "sender": {"organization_id": r.sender_organization_id, "name": r.sender_name},
+        "addressee": r.addressee_organization_id.map(|id| serde_json::json!({
+            "organization_id": id,
+            "name": r.addressee_name,
+        })),
+        "reply_contact": r.reply_contact,
+        "sent_on": r.sent_on,
+        "author": r.author,
+        "subject": r.subject,
+        "body": r.body,
+        "channel": r.channel,
+        "outgoing_number": r.outgoing_number,
+        "incoming_number": r.incoming_number,
+        "received_on": r.received_on,
+        "received_at": r.receipt_instant(),
+        "policy_id": r.policy_id,
+        "deadline": r.deadline.as_ref().map(|d| serde_json::json!({
+            "policy": {"id": d.policy_id, "code": d.policy_code, "name": d.policy_name},
+            "starts_on": d.deadline.starts_on,
+            "due_on": d.deadline.due_on,
+            "counted_days": d.deadline.counted_days,
+            "skipped_days": d.deadline.skipped_days,
+            "provisional": d.deadline.provisional,
+            "extended_by": d.deadline.extended_by,
+            "due_at": d.due_at,
+            "time_zone": d.time_zone,
+            "region_code": d.region_code,
+        })),
+        "reply": r.reply,
+        "breach": r.breach,
+        "contains_personal_data": r.contains_personal_data,
+        "personal_data_basis": r.personal_data_basis,
+        "personal_data_hidden": false,
+        "attachments": r.attachments,
+        "agreement_id": r.agreement_id,
+        "history": r.history,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+        "version": r.version,
+    })
+}
+
+/// Hides the personal-data parts of a request's payload as its GET does for a reader without
+/// the right ([`may_read_personal_data`]): body and reply text `null`, attachments (the
+/// request's and the reply's) empty, `personal_data_hidden: true`.
+pub fn hide_personal_data(payload: &mut serde_json::Value) {
+    let Some(o) = payload.as_object_mut() else { return };
+    o.insert("body".into(), serde_json::Value::Null);
+    o.insert("attachments".into(), serde_json::json!([]));
+    o.insert("personal_data_hidden".into(), serde_json::Value::Bool(true));
+    if let Some(reply) = o.get_mut("reply").and_then(serde_json::Value::as_object_mut) {
+        reply.insert("text".into(), serde_json::Value::Null);
+        reply.insert("attachments".into(), serde_json::json!([]));
     }
 }

@@ -140,8 +140,11 @@ async fn fill_territory<C: ConnectionTrait>(conn: &C, am: &mut ActiveModel, r: &
     Ok(())
 }
 
-/// The event of a change: the payload never carries the body, the attachments or the reply, so
-/// it holds no personal data. Its audience — the one place network-request changes build their
+/// The event of a change: the payload is the request's GET view
+/// ([`network_requests::change_payload`](rsnms_domain::network_requests::change_payload)),
+/// flagged as personal data when the request holds some, so that the feed and webhooks hide the
+/// body, attachments and reply text from readers who may not read them and audit the reads of
+/// those who may, as GET does. Its audience — the one place network-request changes build their
 /// [`ChangeScope`] — is the sender's side and, once the request was sent (it has a sending date:
 /// visibility by fact, not by status), the addressee's side too, as reads open them; a draft
 /// (even withdrawn) stays the sender's.
@@ -164,24 +167,8 @@ pub(crate) fn change(m: &Model, r: &NetworkRequest, action: &'static str, kind: 
         resource_id: r.id,
         kind,
         action,
-        payload: serde_json::json!({
-            "id": r.id,
-            "event": action,
-            "status": r.status,
-            "sender_organization_id": r.sender_organization_id,
-            "addressee_organization_id": r.addressee_organization_id,
-            "outgoing_number": r.outgoing_number,
-            "incoming_number": r.incoming_number,
-            "sent_on": r.sent_on,
-            "received_on": r.received_on,
-            "due_on": r.deadline.as_ref().map(|d| d.deadline.due_on),
-            "extended_by": r.deadline.as_ref().map(|d| d.deadline.extended_by),
-            "due_at": r.deadline.as_ref().map(|d| d.due_at),
-            "breach": r.breach,
-            "contains_personal_data": r.contains_personal_data,
-            "version": r.version,
-        }),
-        personal_data: false,
+        payload: rsnms_domain::network_requests::change_payload(r, action),
+        personal_data: r.contains_personal_data,
         scope,
     }
 }

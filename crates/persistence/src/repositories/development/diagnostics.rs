@@ -157,7 +157,7 @@ fn result_change(r: &DiagnosticResult, kind: ChangeKind, action: &'static str, p
         payload: serde_json::json!({
             "id": r.id, "campaign_id": r.campaign_id, "person_id": r.person_id, "competency_id": r.competency_id,
             "score": r.score, "level": r.level, "assessed_on": r.assessed_on, "deficit": r.deficit,
-            "version": r.version,
+            "created_at": r.created_at, "updated_at": r.updated_at, "version": r.version,
         }),
         personal_data: true,
         scope: ChangeScope {

@@ -388,3 +388,26 @@ async fn the_due_soon_notice_comes_the_policy_s_lead_time_before_the_end() {
         .await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "{}", audit.text);
 }
+
+#[tokio::test]
+async fn the_overdue_notice_reaches_the_sender_and_the_authority_above_the_addressee() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let policy = policy_id(&app, "fz210_art7_2").await;
+    // Due Monday 10 November 2025: long overdue, and nobody has been told yet.
+    let got = received_with(&app, &r, &policy, json!({"incoming_number": "вх-1", "received_on": "2025-10-31"})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(app.store.network_requests.notify_deadlines(Utc::now(), 100).await.unwrap(), (0, 1));
+    let overdue = |events: &[Value]| {
+        events.iter().filter(|e| e["resource_id"] == got.body["id"] && e["payload"]["event"] == "overdue").count()
+    };
+    for (name, token) in [
+        ("sender", app.token(Role::Organization, Some(&r.school_a), None)),
+        ("above the sender", app.token(Role::Municipal, Some(&r.mun_a), None)),
+        ("addressee", app.token(Role::Organization, Some(&r.school_b), None)),
+        ("above the addressee", app.token(Role::Municipal, Some(&r.mun_b), None)),
+    ] {
+        let events = super::feed_by_role::feed(&app, &token, "network_request").await;
+        assert_eq!(overdue(&events), 1, "{name}");
+    }
+}

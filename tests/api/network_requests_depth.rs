@@ -411,3 +411,72 @@ async fn the_overdue_notice_reaches_the_sender_and_the_authority_above_the_addre
         assert_eq!(overdue(&events), 1, "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_clarification_request_pauses_the_term_and_the_clarification_resumes_it_later_by_the_pause() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let sender = app.token(Role::Organization, Some(&r.school_a), None);
+    let addressee = app.token(Role::Organization, Some(&r.school_b), None);
+    let policy = hour_policy(&app, 48).await;
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let got = received_with(&app, &r, &policy, json!({"incoming_number": "вх-1", "received_on": today})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let due = instant(&got.body["deadline"]["due_at"]);
+    let ask = json!({"text": "Уточните, за какой период нужны сведения."});
+    // Only the addressee's side asks, with a text.
+    action(&app, &sender, &got.body, "clarification-request", ask.clone()).await.assert_problem(403);
+    let blank = action(&app, &addressee, &got.body, "clarification-request", json!({"text": " "})).await;
+    blank.assert_problem(422);
+    assert_eq!(blank.error_fields(), vec!["text"]);
+    let paused = action(&app, &addressee, &got.body, "clarification-request", ask).await;
+    assert_eq!(paused.status, 200, "{}", paused.text);
+    assert_eq!(paused.body["status"], "clarification");
+    assert!(paused.body["deadline"]["pauses"][0]["until"].is_null(), "{}", paused.text);
+    // No reply while paused: the 409 names what is allowed.
+    let early = action(&app, &addressee, &paused.body, "reply", reply_body(None)).await;
+    early.assert_problem(409);
+    assert_eq!(early.body["allowed"], json!(["clarification", "withdraw"]), "{}", early.text);
+    // The term does not run out while paused.
+    let store = &app.store.network_requests;
+    assert_eq!(store.notify_deadlines(due + Duration::hours(1), 100).await.unwrap(), (0, 0));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let clarify = json!({"text": "За 2025 год."});
+    action(&app, &addressee, &paused.body, "clarification", clarify.clone()).await.assert_problem(403);
+    let resumed = action(&app, &sender, &paused.body, "clarification", clarify).await;
+    assert_eq!(resumed.status, 200, "{}", resumed.text);
+    assert_eq!(resumed.body["status"], "received");
+    let d = &resumed.body["deadline"];
+    let pause = &d["pauses"][0];
+    let seconds = pause["seconds"].as_i64().unwrap();
+    assert!(seconds >= 1, "{}", resumed.text);
+    assert_eq!(d["paused_seconds"], seconds);
+    assert_eq!(seconds, (instant(&pause["until"]) - instant(&pause["from"])).num_seconds());
+    assert_eq!(instant(&d["due_at"]), due + Duration::seconds(seconds), "the term ends later by the pause");
+    let history: Vec<(&str, &str)> = resumed.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["action"].as_str().unwrap(), t["note"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        history[3..],
+        [("clarification_request", "Уточните, за какой период нужны сведения."), ("clarification", "За 2025 год.")]
+    );
+    // Both parties hear of both steps.
+    for (name, token) in [("sender", &sender), ("addressee", &addressee)] {
+        let events: Vec<String> = super::feed_by_role::feed(&app, token, "network_request")
+            .await
+            .iter()
+            .filter(|e| e["resource_id"] == got.body["id"])
+            .map(|e| e["payload"]["event"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            events.ends_with(&["clarification_request".to_owned(), "clarification".to_owned()]),
+            "{name}: {events:?}"
+        );
+    }
+    let answered = action(&app, &addressee, &resumed.body, "reply", reply_body(None)).await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    assert!(answered.body["breach"].is_null(), "{}", answered.text);
+}

@@ -12,9 +12,9 @@ pub use numbering::{
 };
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
-    AuthorInput, ExtendInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request, extend_request,
-    missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request, send_request,
-    update_network_request, withdraw_request,
+    AuthorInput, ExtendInput, NetworkRequestInput, ReceiveInput, ReplyInput, clarify_request, create_network_request,
+    extend_request, missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request,
+    request_clarification, send_request, update_network_request, withdraw_request,
 };
 
 pub use numbering::ACTING as NUMBERING_READERS;
@@ -43,6 +43,9 @@ pub enum RequestStatus {
     Sent,
     /// Registered by the addressee; the term runs (получен).
     Received,
+    /// The addressee asked the sender for clarification; the term is paused (запрошено
+    /// уточнение).
+    Clarification,
     /// Answered (дан ответ).
     Answered,
     /// Withdrawn by the sender (отозван).
@@ -51,7 +54,8 @@ pub enum RequestStatus {
 
 impl RequestStatus {
     /// Every status.
-    pub const ALL: [RequestStatus; 5] = [Self::Draft, Self::Sent, Self::Received, Self::Answered, Self::Withdrawn];
+    pub const ALL: [RequestStatus; 6] =
+        [Self::Draft, Self::Sent, Self::Received, Self::Clarification, Self::Answered, Self::Withdrawn];
 
     /// Wire name.
     pub fn as_str(self) -> &'static str {
@@ -59,6 +63,7 @@ impl RequestStatus {
             Self::Draft => "draft",
             Self::Sent => "sent",
             Self::Received => "received",
+            Self::Clarification => "clarification",
             Self::Answered => "answered",
             Self::Withdrawn => "withdrawn",
         }
@@ -69,14 +74,21 @@ impl RequestStatus {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
-    /// The actions allowed from this status.
+    /// The actions allowed from this status: the transition table every lifecycle action
+    /// checks (409 naming these otherwise).
     pub fn allowed_actions(self) -> &'static [&'static str] {
         match self {
             Self::Draft => &["update", "send", "withdraw"],
             Self::Sent => &["receive", "withdraw"],
-            Self::Received => &["reply", "extend", "withdraw"],
+            Self::Received => &["reply", "extend", "clarification_request", "withdraw"],
+            Self::Clarification => &["clarification", "withdraw"],
             Self::Answered | Self::Withdrawn => &[],
         }
+    }
+
+    /// Whether the transition table allows `action` from this status.
+    pub fn allows(self, action: &str) -> bool {
+        self.allowed_actions().contains(&action)
     }
 }
 
@@ -213,6 +225,26 @@ pub struct RequestDeadline {
     pub due_soon_hours: u32,
     /// The region whose calendar layer was applied.
     pub region_code: String,
+    /// The pauses of the term while the addressee awaited a clarification, oldest first; the
+    /// term ends later by their total (`due_at` includes it).
+    #[serde(default)]
+    pub pauses: Vec<TermPause>,
+}
+
+/// A pause of the term: from the clarification request to the sender's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermPause {
+    /// When the addressee asked for clarification.
+    pub from: DateTime<Utc>,
+    /// When the sender answered (`None` while the pause lasts).
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl TermPause {
+    /// The length of a finished pause, in whole seconds (0 while it lasts).
+    pub fn seconds(&self) -> i64 {
+        self.until.map_or(0, |u| (u - self.from).num_seconds().max(0))
+    }
 }
 
 fn default_due_soon_hours() -> u32 {
@@ -220,6 +252,27 @@ fn default_due_soon_hours() -> u32 {
 }
 
 impl RequestDeadline {
+    /// The total of the finished pauses, in seconds.
+    pub fn paused_seconds(&self) -> i64 {
+        self.pauses.iter().map(TermPause::seconds).sum()
+    }
+
+    /// The due day: the computed one, or with pauses the local day `due_at` falls in (the day
+    /// before it when it falls at midnight, as for terms of days).
+    pub fn due_on(&self) -> NaiveDate {
+        if self.pauses.is_empty() {
+            return self.deadline.due_on;
+        }
+        let tz = TimeZone::from_trusted(self.time_zone.clone()).tz();
+        (self.due_at - chrono::TimeDelta::seconds(1)).with_timezone(&tz).date_naive()
+    }
+
+    /// Sets the end of the term from its computation without pauses, adding the paused time.
+    pub fn set_end(&mut self, deadline: Deadline, unpaused_due_at: DateTime<Utc>) {
+        self.deadline = deadline;
+        self.due_at = unpaused_due_at + chrono::TimeDelta::seconds(self.paused_seconds());
+    }
+
     /// The instant the due-soon notice is due: `due_soon_hours` before the end of the term.
     pub fn due_soon_at(&self) -> DateTime<Utc> {
         self.due_at - chrono::TimeDelta::hours(i64::from(self.due_soon_hours))

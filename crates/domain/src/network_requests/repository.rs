@@ -55,6 +55,8 @@ pub struct StatusCounts {
     pub sent: u64,
     /// Received.
     pub received: u64,
+    /// Awaiting the sender's clarification, the term paused.
+    pub clarification: u64,
     /// Answered.
     pub answered: u64,
     /// Withdrawn.
@@ -72,6 +74,7 @@ impl StatusCounts {
             RequestStatus::Draft => self.draft += n,
             RequestStatus::Sent => self.sent += n,
             RequestStatus::Received => self.received += n,
+            RequestStatus::Clarification => self.clarification += n,
             RequestStatus::Answered => self.answered += n,
             RequestStatus::Withdrawn => self.withdrawn += n,
         }

@@ -214,6 +214,12 @@ fn wrong_transition(r: &NetworkRequest, action: &str) -> DomainError {
     }
 }
 
+/// Checks the transition table (`RequestStatus::allowed_actions`): 409 naming the allowed
+/// actions otherwise.
+fn require_allowed(r: &NetworkRequest, action: &str) -> DomainResult<()> {
+    if r.status.allows(action) { Ok(()) } else { Err(wrong_transition(r, action)) }
+}
+
 async fn in_scope(orgs: &dyn OrganizationRepository, scope: &Scope, id: Uuid) -> DomainResult<bool> {
     if *scope == Scope::All {
         return Ok(true);
@@ -480,9 +486,7 @@ pub async fn update_network_request(
     patch: impl FnOnce(NetworkRequestInput) -> DomainResult<NetworkRequestInput>,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Draft {
-        return Err(wrong_transition(&r, "update"));
-    }
+    require_allowed(&r, "update")?;
     require_sender_side(orgs, ctx, &r).await?;
     let input = patch(NetworkRequestInput::from(&r))?;
     let (input, sender_name, addressee_name, _) = validate_draft(orgs, policies, ctx, input).await?;
@@ -574,9 +578,7 @@ pub async fn send_request(
     sent_on: Option<NaiveDate>,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Draft {
-        return Err(wrong_transition(&r, "send"));
-    }
+    require_allowed(&r, "send")?;
     require_sender_side(orgs, ctx, &r).await?;
     let now = Utc::now();
     let sender = any_org(orgs, r.sender_organization_id).await?;
@@ -619,9 +621,7 @@ pub async fn receive_request(
     input: ReceiveInput,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Sent {
-        return Err(wrong_transition(&r, "receive"));
-    }
+    require_allowed(&r, "receive")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
     let tz = tz_of(&addressee);
     let mut e = Errors::new();
@@ -692,6 +692,7 @@ pub async fn receive_request(
         time_zone: addressee.time_zone.clone(),
         region_code: addressee.region_code.clone(),
         due_soon_hours: policy.due_soon_hours,
+        pauses: Vec::new(),
     });
     r.policy_id = policy.id;
     r.incoming_number = incoming_number;
@@ -719,9 +720,7 @@ pub async fn extend_request(
     input: ExtendInput,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Received {
-        return Err(wrong_transition(&r, "extend"));
-    }
+    require_allowed(&r, "extend")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
     let Some(stored) = r.deadline.clone() else {
         return Err(DomainError::Internal("received request without deadline".into()));
@@ -763,18 +762,21 @@ pub async fn extend_request(
     let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
     let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
     let (deadline, due_at) = term_end(&calendar, policy.term, received_at, tz, stored.deadline.extended_by + days)?;
-    r.deadline = Some(RequestDeadline { due_at, deadline, ..stored });
+    let mut extended = stored;
+    extended.set_end(deadline, due_at);
+    r.deadline = Some(extended);
     r.history.push(transition(ctx, "extend", Some(RequestStatus::Received), RequestStatus::Received, reason));
     requests.save(ctx, expected_version, r, SaveKind::Action("extend")).await
 }
 
 /// The breach of a term answered at `replied_at` (dated `replied_on`), if it ended before.
 fn breach_of(d: &RequestDeadline, replied_on: NaiveDate, replied_at: DateTime<Utc>) -> Option<Breach> {
-    (replied_at > d.due_at || replied_on > d.deadline.due_on).then(|| Breach {
+    let due_on = d.due_on();
+    (replied_at > d.due_at || replied_on > due_on).then(|| Breach {
         due_at: d.due_at,
         replied_at,
         delay_seconds: (replied_at - d.due_at).num_seconds().max(0),
-        days_late: (replied_on - d.deadline.due_on).num_days().max(0),
+        days_late: (replied_on - due_on).num_days().max(0),
     })
 }
 
@@ -789,9 +791,7 @@ pub async fn reply_to_request(
     input: ReplyInput,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Received {
-        return Err(wrong_transition(&r, "reply"));
-    }
+    require_allowed(&r, "reply")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
     let now = Utc::now();
     let today = today_in(tz_of(&addressee), now);
@@ -842,9 +842,7 @@ pub async fn withdraw_request(
     reason: Option<String>,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if !matches!(r.status, RequestStatus::Draft | RequestStatus::Sent | RequestStatus::Received) {
-        return Err(wrong_transition(&r, "withdraw"));
-    }
+    require_allowed(&r, "withdraw")?;
     require_sender_side(orgs, ctx, &r).await?;
     let mut e = Errors::new();
     let note = opt_text(&mut e, "reason", reason, 2000);
@@ -853,4 +851,82 @@ pub async fn withdraw_request(
     r.status = RequestStatus::Withdrawn;
     r.history.push(transition(ctx, "withdraw", Some(from), RequestStatus::Withdrawn, note));
     requests.save(ctx, expected_version, r, SaveKind::Action("withdraw")).await
+}
+
+fn clarification_text(text: Option<String>) -> DomainResult<String> {
+    let mut e = Errors::new();
+    let text = req_text(&mut e, "text", text, 10_000);
+    e.finish()?;
+    text.ok_or(DomainError::Internal("clarification validation lost the text".into()))
+}
+
+/// The addressee's side asks the sender for clarification (запрос уточнения) while the term
+/// runs: the term pauses until the sender answers ([`clarify_request`]). The text is the
+/// history entry's note.
+pub async fn request_clarification(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    text: Option<String>,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    require_allowed(&r, "clarification_request")?;
+    require_addressee_side(orgs, ctx, &r).await?;
+    let text = clarification_text(text)?;
+    let Some(d) = r.deadline.as_mut() else {
+        return Err(DomainError::Internal("received request without deadline".into()));
+    };
+    let now = Utc::now();
+    if now >= d.due_at {
+        return Err(DomainError::Conflict {
+            field: Some("deadline".into()),
+            message: Msg::new("Срок уже истёк", "The term has already expired"),
+            allowed: vec!["reply".into(), "withdraw".into()],
+        });
+    }
+    d.pauses.push(super::TermPause { from: now, until: None });
+    r.status = RequestStatus::Clarification;
+    r.history.push(transition(
+        ctx,
+        "clarification_request",
+        Some(RequestStatus::Received),
+        RequestStatus::Clarification,
+        Some(text),
+    ));
+    requests.save(ctx, expected_version, r, SaveKind::Action("clarification_request")).await
+}
+
+/// The sender's side answers a clarification request (уточнение): the term resumes, ending
+/// later by the time it was paused.
+pub async fn clarify_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    text: Option<String>,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    require_allowed(&r, "clarification")?;
+    require_sender_side(orgs, ctx, &r).await?;
+    let text = clarification_text(text)?;
+    let Some(d) = r.deadline.as_mut() else {
+        return Err(DomainError::Internal("paused request without deadline".into()));
+    };
+    let Some(pause) = d.pauses.last_mut().filter(|p| p.until.is_none()) else {
+        return Err(DomainError::Internal("paused request without an open pause".into()));
+    };
+    pause.until = Some(Utc::now().max(pause.from));
+    d.due_at += chrono::TimeDelta::seconds(pause.seconds());
+    r.status = RequestStatus::Received;
+    r.history.push(transition(
+        ctx,
+        "clarification",
+        Some(RequestStatus::Clarification),
+        RequestStatus::Received,
+        Some(text),
+    ));
+    requests.save(ctx, expected_version, r, SaveKind::Action("clarification")).await
 }

@@ -101,7 +101,7 @@ fn fill(am: &mut ActiveModel, r: &NetworkRequest) {
     am.received_at = Set(r.received_at);
     am.policy_id = Set(r.policy_id);
     am.deadline = Set(r.deadline.as_ref().map(json));
-    am.due_on = Set(r.deadline.as_ref().map(|d| d.deadline.due_on));
+    am.due_on = Set(r.deadline.as_ref().map(RequestDeadline::due_on));
     am.due_at = Set(r.deadline.as_ref().map(|d| d.due_at));
     am.due_soon_at = Set(r.deadline.as_ref().map(RequestDeadline::due_soon_at));
     am.reply = Set(r.reply.as_ref().map(json));
@@ -174,7 +174,7 @@ pub(crate) fn change(m: &Model, r: &NetworkRequest, action: &'static str, kind: 
             "incoming_number": r.incoming_number,
             "sent_on": r.sent_on,
             "received_on": r.received_on,
-            "due_on": r.deadline.as_ref().map(|d| d.deadline.due_on),
+            "due_on": r.deadline.as_ref().map(RequestDeadline::due_on),
             "extended_by": r.deadline.as_ref().map(|d| d.deadline.extended_by),
             "due_at": r.deadline.as_ref().map(|d| d.due_at),
             "breach": r.breach,

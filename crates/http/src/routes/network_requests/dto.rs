@@ -241,6 +241,22 @@ pub struct DeadlineView {
     pub time_zone: String,
     /// The region whose calendar layer applied.
     pub region_code: String,
+    /// Pauses of the term while the addressee awaited a clarification (приостановление срока),
+    /// oldest first: `due_at` and `due_on` are later by their total.
+    pub pauses: Vec<TermPauseView>,
+    /// The total of the finished pauses, in seconds.
+    pub paused_seconds: i64,
+}
+
+/// A pause of the term: from the clarification request to the sender's answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TermPauseView {
+    /// When the addressee asked for clarification.
+    pub from: DateTime<Utc>,
+    /// When the sender answered (`null` while the pause lasts).
+    pub until: Option<DateTime<Utc>>,
+    /// Its length in seconds (0 while it lasts).
+    pub seconds: i64,
 }
 
 /// A reply given after the term ended (нарушение срока ответа).
@@ -385,17 +401,26 @@ impl NetworkRequestView {
             received_on: r.received_on,
             received_at,
             policy_id: r.policy_id,
-            deadline: r.deadline.map(|d| DeadlineView {
-                policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
-                starts_on: d.deadline.starts_on,
-                due_on: d.deadline.due_on,
-                counted_days: d.deadline.counted_days,
-                skipped_days: d.deadline.skipped_days,
-                provisional: d.deadline.provisional,
-                extended_by: d.deadline.extended_by,
-                due_at: d.due_at,
-                time_zone: d.time_zone,
-                region_code: d.region_code,
+            deadline: r.deadline.map(|d| {
+                let (due_on, paused_seconds) = (d.due_on(), d.paused_seconds());
+                DeadlineView {
+                    policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
+                    starts_on: d.deadline.starts_on,
+                    due_on,
+                    counted_days: d.deadline.counted_days,
+                    skipped_days: d.deadline.skipped_days,
+                    provisional: d.deadline.provisional,
+                    extended_by: d.deadline.extended_by,
+                    due_at: d.due_at,
+                    time_zone: d.time_zone,
+                    region_code: d.region_code,
+                    pauses: d
+                        .pauses
+                        .iter()
+                        .map(|p| TermPauseView { from: p.from, until: p.until, seconds: p.seconds() })
+                        .collect(),
+                    paused_seconds,
+                }
             }),
             overdue,
             reply: r.reply.map(|x| ReplyView {
@@ -512,11 +537,22 @@ pub struct WithdrawNetworkRequest {
     pub reason: Option<String>,
 }
 
+/// A clarification request, or the sender's clarification (запрос уточнения / уточнение).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ClarifyNetworkRequest {
+    /// Text: what needs clarifying, or the clarification.
+    #[validate(required, length(min = 1, max = 10000))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 10000)]
+    pub text: Option<String>,
+}
+
 impl ValueChecks for SendNetworkRequest {}
 impl ValueChecks for ReceiveNetworkRequest {}
 impl ValueChecks for ExtendNetworkRequest {}
 impl ValueChecks for ReplyNetworkRequest {}
 impl ValueChecks for WithdrawNetworkRequest {}
+impl ValueChecks for ClarifyNetworkRequest {}
 
 /// Counts by status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -527,6 +563,8 @@ pub struct StatusCountsView {
     pub sent: u64,
     /// Received, term running.
     pub received: u64,
+    /// Awaiting the sender's clarification, the term paused.
+    pub clarification: u64,
     /// Answered.
     pub answered: u64,
     /// Withdrawn.
@@ -543,6 +581,7 @@ impl From<StatusCounts> for StatusCountsView {
             draft: c.draft,
             sent: c.sent,
             received: c.received,
+            clarification: c.clarification,
             answered: c.answered,
             withdrawn: c.withdrawn,
             overdue: c.overdue,

@@ -480,3 +480,67 @@ async fn a_clarification_request_pauses_the_term_and_the_clarification_resumes_i
     assert_eq!(answered.status, 200, "{}", answered.text);
     assert!(answered.body["breach"].is_null(), "{}", answered.text);
 }
+
+#[tokio::test]
+async fn a_forwarded_request_is_closed_with_a_link_to_a_new_one_sent_to_the_competent_participant() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let competent = app
+        .create_org(
+            json!({"name": "МБОУ «Бичурская СОШ № 2»", "kind": "educational_organization", "parent_id": r.mun_a["id"]}),
+        )
+        .await;
+    let sender = app.token(Role::Organization, Some(&r.school_a), None);
+    let addressee = app.token(Role::Organization, Some(&r.school_b), None);
+    let new_addressee = app.token(Role::Organization, Some(&competent), None);
+    let policy = policy_id(&app, "fz210_art7_2").await;
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let got = received_with(&app, &r, &policy, json!({"incoming_number": "вх-1", "received_on": today})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let body = |to: &Value| json!({"addressee_organization_id": to, "reason": "Сведения ведёт СОШ № 2"});
+    // Only the addressee's side forwards, to another participant, with a reason.
+    action(&app, &sender, &got.body, "forward", body(&competent["id"])).await.assert_problem(403);
+    let to_sender = action(&app, &addressee, &got.body, "forward", body(&r.school_a["id"])).await;
+    to_sender.assert_problem(422);
+    assert_eq!(to_sender.error_fields(), vec!["addressee_organization_id"]);
+    let forwarded = action(&app, &addressee, &got.body, "forward", body(&competent["id"])).await;
+    assert_eq!(forwarded.status, 200, "{}", forwarded.text);
+    assert_eq!(forwarded.body["status"], "forwarded");
+    let new_id = forwarded.body["forwarded_to"].as_str().unwrap().to_owned();
+    let history: Vec<&str> =
+        forwarded.body["history"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
+    assert_eq!(history, vec!["create", "send", "receive", "forward"]);
+    // Closed: nothing more from it.
+    let again = action(&app, &addressee, &forwarded.body, "reply", reply_body(None)).await;
+    again.assert_problem(409);
+    assert!(again.body["allowed"].as_array().is_none_or(Vec::is_empty), "{}", again.text);
+    // The new request: sent by the same sender to the competent participant, received by nobody
+    // yet, linked back; the new addressee receives it and its own term runs.
+    let new = app.get(&format!("/api/v1/network-requests/{new_id}"), &new_addressee).await;
+    assert_eq!(new.status, 200, "{}", new.text);
+    assert_eq!(new.body["status"], "sent");
+    assert_eq!(new.body["forwarded_from"], got.body["id"]);
+    assert_eq!(new.body["sender"]["organization_id"], r.school_a["id"]);
+    assert_eq!(new.body["addressee"]["organization_id"], competent["id"]);
+    assert_eq!(new.body["outgoing_number"], got.body["outgoing_number"]);
+    assert_eq!(new.body["subject"], got.body["subject"]);
+    assert!(new.body["deadline"].is_null() && new.body["received_on"].is_null(), "{}", new.text);
+    let from_sender = app.get(&format!("/api/v1/network-requests/{new_id}"), &sender).await;
+    assert_eq!(from_sender.status, 200, "{}", from_sender.text);
+    let received =
+        action(&app, &new_addressee, &new.body, "receive", json!({"incoming_number": "вх-7", "received_on": today}))
+            .await;
+    assert_eq!(received.status, 200, "{}", received.text);
+    assert!(received.body["deadline"]["due_at"].is_string());
+    // The sender is informed: the original's `forward` event and the new request's reach it.
+    let events = super::feed_by_role::feed(&app, &sender, "network_request").await;
+    let of = |rid: &str| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| e["resource_id"] == rid)
+            .map(|e| e["payload"]["event"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(of(got.body["id"].as_str().unwrap()).last().map(String::as_str), Some("forward"));
+    assert_eq!(of(&new_id), ["forward", "receive"]);
+}

@@ -12,9 +12,9 @@ pub use numbering::{
 };
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
-    AuthorInput, ExtendInput, NetworkRequestInput, ReceiveInput, ReplyInput, clarify_request, create_network_request,
-    extend_request, missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request,
-    request_clarification, send_request, update_network_request, withdraw_request,
+    AuthorInput, ExtendInput, ForwardInput, NetworkRequestInput, ReceiveInput, ReplyInput, clarify_request,
+    create_network_request, extend_request, forward_request, missing_mandatory_items, patch_changes_nothing,
+    receive_request, reply_to_request, request_clarification, send_request, update_network_request, withdraw_request,
 };
 
 pub use numbering::ACTING as NUMBERING_READERS;
@@ -50,12 +50,22 @@ pub enum RequestStatus {
     Answered,
     /// Withdrawn by the sender (отозван).
     Withdrawn,
+    /// Forwarded by the addressee to the competent participant (переадресован): closed, linked
+    /// to the new request (`forwarded_to`).
+    Forwarded,
 }
 
 impl RequestStatus {
     /// Every status.
-    pub const ALL: [RequestStatus; 6] =
-        [Self::Draft, Self::Sent, Self::Received, Self::Clarification, Self::Answered, Self::Withdrawn];
+    pub const ALL: [RequestStatus; 7] = [
+        Self::Draft,
+        Self::Sent,
+        Self::Received,
+        Self::Clarification,
+        Self::Answered,
+        Self::Withdrawn,
+        Self::Forwarded,
+    ];
 
     /// Wire name.
     pub fn as_str(self) -> &'static str {
@@ -66,6 +76,7 @@ impl RequestStatus {
             Self::Clarification => "clarification",
             Self::Answered => "answered",
             Self::Withdrawn => "withdrawn",
+            Self::Forwarded => "forwarded",
         }
     }
 
@@ -80,9 +91,9 @@ impl RequestStatus {
         match self {
             Self::Draft => &["update", "send", "withdraw"],
             Self::Sent => &["receive", "withdraw"],
-            Self::Received => &["reply", "extend", "clarification_request", "withdraw"],
+            Self::Received => &["reply", "extend", "clarification_request", "forward", "withdraw"],
             Self::Clarification => &["clarification", "withdraw"],
-            Self::Answered | Self::Withdrawn => &[],
+            Self::Answered | Self::Withdrawn | Self::Forwarded => &[],
         }
     }
 
@@ -333,6 +344,10 @@ pub struct NetworkRequest {
     pub agreement_id: Option<Uuid>,
     /// Lifecycle history, oldest first.
     pub history: Vec<Transition>,
+    /// The request this one was forwarded as (once `forwarded`).
+    pub forwarded_to: Option<Uuid>,
+    /// The request this one was forwarded from.
+    pub forwarded_from: Option<Uuid>,
     /// Created at.
     pub created_at: DateTime<Utc>,
     /// Updated at.

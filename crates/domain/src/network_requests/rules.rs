@@ -433,6 +433,8 @@ pub async fn create_network_request(
         attachments: Vec::new(),
         agreement_id: None,
         history: vec![transition(ctx, "create", None, RequestStatus::Draft, None)],
+        forwarded_to: None,
+        forwarded_from: None,
         created_at: now,
         updated_at: now,
         version: 1,
@@ -929,4 +931,86 @@ pub async fn clarify_request(
         Some(text),
     ));
     requests.save(ctx, expected_version, r, SaveKind::Action("clarification")).await
+}
+
+/// Forwarding to the competent participant (переадресация).
+#[derive(Debug, Clone, Default)]
+pub struct ForwardInput {
+    /// The new addressee.
+    pub addressee_organization_id: Option<Uuid>,
+    /// Reason.
+    pub reason: Option<String>,
+}
+
+/// The addressee's side forwards a received request to the competent participant: the original
+/// is closed as `forwarded`, linked to a new request with the same content and outgoing number,
+/// sent today to the new addressee by the same sender and received by nobody yet (its own term
+/// starts on its receipt), linked back. Returns the original and the new request.
+pub async fn forward_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    input: ForwardInput,
+) -> DomainResult<(NetworkRequest, NetworkRequest)> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    require_allowed(&r, "forward")?;
+    let forwarding = require_addressee_side(orgs, ctx, &r).await?;
+    let mut e = Errors::new();
+    let reason = req_text(&mut e, "reason", input.reason, 2000);
+    let field = "addressee_organization_id";
+    let mut addressee_name = String::new();
+    match input.addressee_organization_id {
+        None => e.push(FieldError::required(field)),
+        Some(to) => match any_org(orgs, to).await? {
+            None => e.push(FieldError::new(
+                field,
+                "not_found",
+                Msg::new("Организация-адресат не найдена", "The addressee organisation does not exist"),
+            )),
+            Some(o) if o.closed_on.is_some() => e.push(FieldError::new(
+                field,
+                "closed",
+                Msg::new("Организация-адресат закрыта", "The addressee organisation is closed"),
+            )),
+            Some(o) if o.id == r.sender_organization_id || Some(o.id) == r.addressee_organization_id => {
+                e.push(FieldError::new(
+                    field,
+                    "not_another_participant",
+                    Msg::new(
+                        "Переадресовать можно только другому участнику (не отправителю и не себе)",
+                        "Forward to another participant (neither the sender nor the addressee)",
+                    ),
+                ));
+            }
+            Some(o) => addressee_name = o.name,
+        },
+    }
+    e.finish()?;
+    let now = Utc::now();
+    let new = NetworkRequest {
+        id: Uuid::now_v7(),
+        status: RequestStatus::Sent,
+        addressee_organization_id: input.addressee_organization_id,
+        addressee_name: Some(addressee_name),
+        sent_on: Some(today_in(tz_of(&forwarding), now)),
+        incoming_number: None,
+        received_on: None,
+        received_at: None,
+        deadline: None,
+        reply: None,
+        breach: None,
+        history: vec![transition(ctx, "forward", None, RequestStatus::Sent, reason.clone())],
+        forwarded_to: None,
+        forwarded_from: Some(r.id),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        ..r.clone()
+    };
+    r.status = RequestStatus::Forwarded;
+    r.forwarded_to = Some(new.id);
+    r.history.push(transition(ctx, "forward", Some(RequestStatus::Received), RequestStatus::Forwarded, reason));
+    requests.forward(ctx, expected_version, r, new).await
 }

@@ -363,6 +363,10 @@ pub struct NetworkRequestView {
     pub agreement_id: Option<Uuid>,
     /// Lifecycle history, oldest first.
     pub history: Vec<TransitionView>,
+    /// The request this one was forwarded as, once `forwarded` (переадресован).
+    pub forwarded_to: Option<Uuid>,
+    /// The request this one was forwarded from.
+    pub forwarded_from: Option<Uuid>,
     /// Created at.
     pub created_at: DateTime<Utc>,
     /// Updated at.
@@ -441,6 +445,8 @@ impl NetworkRequestView {
             personal_data_hidden: hide,
             attachments: attachments(r.attachments),
             agreement_id: r.agreement_id,
+            forwarded_to: r.forwarded_to,
+            forwarded_from: r.forwarded_from,
             history: r
                 .history
                 .into_iter()
@@ -547,6 +553,21 @@ pub struct ClarifyNetworkRequest {
     pub text: Option<String>,
 }
 
+/// Forwarding to the competent participant (переадресация).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardNetworkRequest {
+    /// The new addressee: another participant than the sender and the forwarding addressee.
+    #[validate(required)]
+    #[schema(required = true, nullable = false)]
+    pub addressee_organization_id: Option<Uuid>,
+    /// Reason (why the other participant is competent).
+    #[validate(required, length(min = 1, max = 2000))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+impl ValueChecks for ForwardNetworkRequest {}
 impl ValueChecks for SendNetworkRequest {}
 impl ValueChecks for ReceiveNetworkRequest {}
 impl ValueChecks for ExtendNetworkRequest {}
@@ -569,6 +590,8 @@ pub struct StatusCountsView {
     pub answered: u64,
     /// Withdrawn.
     pub withdrawn: u64,
+    /// Forwarded to another participant (closed).
+    pub forwarded: u64,
     /// Received and overdue (included in `received`).
     pub overdue: u64,
     /// Answered after the term ended (included in `answered`): breaches recorded.
@@ -584,6 +607,7 @@ impl From<StatusCounts> for StatusCountsView {
             clarification: c.clarification,
             answered: c.answered,
             withdrawn: c.withdrawn,
+            forwarded: c.forwarded,
             overdue: c.overdue,
             late: c.late,
         }

@@ -5,6 +5,7 @@ mod clarify;
 mod create;
 mod dto;
 mod extend;
+mod forward;
 mod get;
 mod list;
 mod receive;
@@ -40,6 +41,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(extend::extend_network_request)
         .service(request_clarification::request_clarification_network_request)
         .service(clarify::clarify_network_request)
+        .service(forward::forward_network_request)
         .service(withdraw::withdraw_network_request);
 }
 

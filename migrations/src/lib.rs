@@ -21,6 +21,7 @@ mod m20261206_000501_request_received_at;
 mod m20261206_000502_request_breach;
 mod m20261206_000503_due_soon_lead;
 mod m20261206_000601_idempotency_leases;
+mod m20261206_000801_request_forwarding;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000502_request_breach::Migration),
             Box::new(m20261206_000503_due_soon_lead::Migration),
             Box::new(m20261206_000601_idempotency_leases::Migration),
+            Box::new(m20261206_000801_request_forwarding::Migration),
         ]
     }
 }

@@ -10,7 +10,7 @@ use rsnms_tests::{Region, TestApp, id, spawn_app};
 use serde_json::{Value, json};
 
 /// Every event of the given types the token receives, from the beginning.
-async fn feed(app: &TestApp, token: &str, types: &str) -> Vec<Value> {
+pub(crate) async fn feed(app: &TestApp, token: &str, types: &str) -> Vec<Value> {
     let mut cursor = "0".to_owned();
     let mut out = Vec::new();
     loop {

@@ -388,3 +388,159 @@ async fn the_due_soon_notice_comes_the_policy_s_lead_time_before_the_end() {
         .await;
     assert_eq!(audit.body["items"].as_array().unwrap().len(), 1, "{}", audit.text);
 }
+
+#[tokio::test]
+async fn the_overdue_notice_reaches_the_sender_and_the_authority_above_the_addressee() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let policy = policy_id(&app, "fz210_art7_2").await;
+    // Due Monday 10 November 2025: long overdue, and nobody has been told yet.
+    let got = received_with(&app, &r, &policy, json!({"incoming_number": "вх-1", "received_on": "2025-10-31"})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(app.store.network_requests.notify_deadlines(Utc::now(), 100).await.unwrap(), (0, 1));
+    let overdue = |events: &[Value]| {
+        events.iter().filter(|e| e["resource_id"] == got.body["id"] && e["payload"]["event"] == "overdue").count()
+    };
+    for (name, token) in [
+        ("sender", app.token(Role::Organization, Some(&r.school_a), None)),
+        ("above the sender", app.token(Role::Municipal, Some(&r.mun_a), None)),
+        ("addressee", app.token(Role::Organization, Some(&r.school_b), None)),
+        ("above the addressee", app.token(Role::Municipal, Some(&r.mun_b), None)),
+    ] {
+        let events = super::feed_by_role::feed(&app, &token, "network_request").await;
+        assert_eq!(overdue(&events), 1, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_clarification_request_pauses_the_term_and_the_clarification_resumes_it_later_by_the_pause() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let sender = app.token(Role::Organization, Some(&r.school_a), None);
+    let addressee = app.token(Role::Organization, Some(&r.school_b), None);
+    let policy = hour_policy(&app, 48).await;
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let got = received_with(&app, &r, &policy, json!({"incoming_number": "вх-1", "received_on": today})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let due = instant(&got.body["deadline"]["due_at"]);
+    let ask = json!({"text": "Уточните, за какой период нужны сведения."});
+    // Only the addressee's side asks, with a text.
+    action(&app, &sender, &got.body, "clarification-request", ask.clone()).await.assert_problem(403);
+    let blank = action(&app, &addressee, &got.body, "clarification-request", json!({"text": " "})).await;
+    blank.assert_problem(422);
+    assert_eq!(blank.error_fields(), vec!["text"]);
+    let paused = action(&app, &addressee, &got.body, "clarification-request", ask).await;
+    assert_eq!(paused.status, 200, "{}", paused.text);
+    assert_eq!(paused.body["status"], "clarification");
+    assert!(paused.body["deadline"]["pauses"][0]["until"].is_null(), "{}", paused.text);
+    // No reply while paused: the 409 names what is allowed.
+    let early = action(&app, &addressee, &paused.body, "reply", reply_body(None)).await;
+    early.assert_problem(409);
+    assert_eq!(early.body["allowed"], json!(["clarification", "withdraw"]), "{}", early.text);
+    // The term does not run out while paused.
+    let store = &app.store.network_requests;
+    assert_eq!(store.notify_deadlines(due + Duration::hours(1), 100).await.unwrap(), (0, 0));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let clarify = json!({"text": "За 2025 год."});
+    action(&app, &addressee, &paused.body, "clarification", clarify.clone()).await.assert_problem(403);
+    let resumed = action(&app, &sender, &paused.body, "clarification", clarify).await;
+    assert_eq!(resumed.status, 200, "{}", resumed.text);
+    assert_eq!(resumed.body["status"], "received");
+    let d = &resumed.body["deadline"];
+    let pause = &d["pauses"][0];
+    let seconds = pause["seconds"].as_i64().unwrap();
+    assert!(seconds >= 1, "{}", resumed.text);
+    assert_eq!(d["paused_seconds"], seconds);
+    assert_eq!(seconds, (instant(&pause["until"]) - instant(&pause["from"])).num_seconds());
+    assert_eq!(instant(&d["due_at"]), due + Duration::seconds(seconds), "the term ends later by the pause");
+    let history: Vec<(&str, &str)> = resumed.body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["action"].as_str().unwrap(), t["note"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        history[3..],
+        [("clarification_request", "Уточните, за какой период нужны сведения."), ("clarification", "За 2025 год.")]
+    );
+    // Both parties hear of both steps.
+    for (name, token) in [("sender", &sender), ("addressee", &addressee)] {
+        let events: Vec<String> = super::feed_by_role::feed(&app, token, "network_request")
+            .await
+            .iter()
+            .filter(|e| e["resource_id"] == got.body["id"])
+            .map(|e| e["payload"]["event"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            events.ends_with(&["clarification_request".to_owned(), "clarification".to_owned()]),
+            "{name}: {events:?}"
+        );
+    }
+    let answered = action(&app, &addressee, &resumed.body, "reply", reply_body(None)).await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    assert!(answered.body["breach"].is_null(), "{}", answered.text);
+}
+
+#[tokio::test]
+async fn a_forwarded_request_is_closed_with_a_link_to_a_new_one_sent_to_the_competent_participant() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let competent = app
+        .create_org(
+            json!({"name": "МБОУ «Бичурская СОШ № 2»", "kind": "educational_organization", "parent_id": r.mun_a["id"]}),
+        )
+        .await;
+    let sender = app.token(Role::Organization, Some(&r.school_a), None);
+    let addressee = app.token(Role::Organization, Some(&r.school_b), None);
+    let new_addressee = app.token(Role::Organization, Some(&competent), None);
+    let policy = policy_id(&app, "fz210_art7_2").await;
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let got = received_with(&app, &r, &policy, json!({"incoming_number": "вх-1", "received_on": today})).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    let body = |to: &Value| json!({"addressee_organization_id": to, "reason": "Сведения ведёт СОШ № 2"});
+    // Only the addressee's side forwards, to another participant, with a reason.
+    action(&app, &sender, &got.body, "forward", body(&competent["id"])).await.assert_problem(403);
+    let to_sender = action(&app, &addressee, &got.body, "forward", body(&r.school_a["id"])).await;
+    to_sender.assert_problem(422);
+    assert_eq!(to_sender.error_fields(), vec!["addressee_organization_id"]);
+    let forwarded = action(&app, &addressee, &got.body, "forward", body(&competent["id"])).await;
+    assert_eq!(forwarded.status, 200, "{}", forwarded.text);
+    assert_eq!(forwarded.body["status"], "forwarded");
+    let new_id = forwarded.body["forwarded_to"].as_str().unwrap().to_owned();
+    let history: Vec<&str> =
+        forwarded.body["history"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
+    assert_eq!(history, vec!["create", "send", "receive", "forward"]);
+    // Closed: nothing more from it.
+    let again = action(&app, &addressee, &forwarded.body, "reply", reply_body(None)).await;
+    again.assert_problem(409);
+    assert!(again.body["allowed"].as_array().is_none_or(Vec::is_empty), "{}", again.text);
+    // The new request: sent by the same sender to the competent participant, received by nobody
+    // yet, linked back; the new addressee receives it and its own term runs.
+    let new = app.get(&format!("/api/v1/network-requests/{new_id}"), &new_addressee).await;
+    assert_eq!(new.status, 200, "{}", new.text);
+    assert_eq!(new.body["status"], "sent");
+    assert_eq!(new.body["forwarded_from"], got.body["id"]);
+    assert_eq!(new.body["sender"]["organization_id"], r.school_a["id"]);
+    assert_eq!(new.body["addressee"]["organization_id"], competent["id"]);
+    assert_eq!(new.body["outgoing_number"], got.body["outgoing_number"]);
+    assert_eq!(new.body["subject"], got.body["subject"]);
+    assert!(new.body["deadline"].is_null() && new.body["received_on"].is_null(), "{}", new.text);
+    let from_sender = app.get(&format!("/api/v1/network-requests/{new_id}"), &sender).await;
+    assert_eq!(from_sender.status, 200, "{}", from_sender.text);
+    let received =
+        action(&app, &new_addressee, &new.body, "receive", json!({"incoming_number": "вх-7", "received_on": today}))
+            .await;
+    assert_eq!(received.status, 200, "{}", received.text);
+    assert!(received.body["deadline"]["due_at"].is_string());
+    // The sender is informed: the original's `forward` event and the new request's reach it.
+    let events = super::feed_by_role::feed(&app, &sender, "network_request").await;
+    let of = |rid: &str| -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| e["resource_id"] == rid)
+            .map(|e| e["payload"]["event"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(of(got.body["id"].as_str().unwrap()).last().map(String::as_str), Some("forward"));
+    assert_eq!(of(&new_id), ["forward", "receive"]);
+}

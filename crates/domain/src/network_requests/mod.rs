@@ -12,9 +12,9 @@ pub use numbering::{
 };
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
-    AuthorInput, ExtendInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request, extend_request,
-    missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request, send_request,
-    update_network_request, withdraw_request,
+    AuthorInput, ExtendInput, ForwardInput, NetworkRequestInput, ReceiveInput, ReplyInput, clarify_request,
+    create_network_request, extend_request, forward_request, missing_mandatory_items, patch_changes_nothing,
+    receive_request, reply_to_request, request_clarification, send_request, update_network_request, withdraw_request,
 };
 
 pub use numbering::ACTING as NUMBERING_READERS;
@@ -43,15 +43,29 @@ pub enum RequestStatus {
     Sent,
     /// Registered by the addressee; the term runs (получен).
     Received,
+    /// The addressee asked the sender for clarification; the term is paused (запрошено
+    /// уточнение).
+    Clarification,
     /// Answered (дан ответ).
     Answered,
     /// Withdrawn by the sender (отозван).
     Withdrawn,
+    /// Forwarded by the addressee to the competent participant (переадресован): closed, linked
+    /// to the new request (`forwarded_to`).
+    Forwarded,
 }
 
 impl RequestStatus {
     /// Every status.
-    pub const ALL: [RequestStatus; 5] = [Self::Draft, Self::Sent, Self::Received, Self::Answered, Self::Withdrawn];
+    pub const ALL: [RequestStatus; 7] = [
+        Self::Draft,
+        Self::Sent,
+        Self::Received,
+        Self::Clarification,
+        Self::Answered,
+        Self::Withdrawn,
+        Self::Forwarded,
+    ];
 
     /// Wire name.
     pub fn as_str(self) -> &'static str {
@@ -59,8 +73,10 @@ impl RequestStatus {
             Self::Draft => "draft",
             Self::Sent => "sent",
             Self::Received => "received",
+            Self::Clarification => "clarification",
             Self::Answered => "answered",
             Self::Withdrawn => "withdrawn",
+            Self::Forwarded => "forwarded",
         }
     }
 
@@ -69,14 +85,21 @@ impl RequestStatus {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
-    /// The actions allowed from this status.
+    /// The actions allowed from this status: the transition table every lifecycle action
+    /// checks (409 naming these otherwise).
     pub fn allowed_actions(self) -> &'static [&'static str] {
         match self {
             Self::Draft => &["update", "send", "withdraw"],
             Self::Sent => &["receive", "withdraw"],
-            Self::Received => &["reply", "extend", "withdraw"],
-            Self::Answered | Self::Withdrawn => &[],
+            Self::Received => &["reply", "extend", "clarification_request", "forward", "withdraw"],
+            Self::Clarification => &["clarification", "withdraw"],
+            Self::Answered | Self::Withdrawn | Self::Forwarded => &[],
         }
+    }
+
+    /// Whether the transition table allows `action` from this status.
+    pub fn allows(self, action: &str) -> bool {
+        self.allowed_actions().contains(&action)
     }
 }
 
@@ -213,6 +236,26 @@ pub struct RequestDeadline {
     pub due_soon_hours: u32,
     /// The region whose calendar layer was applied.
     pub region_code: String,
+    /// The pauses of the term while the addressee awaited a clarification, oldest first; the
+    /// term ends later by their total (`due_at` includes it).
+    #[serde(default)]
+    pub pauses: Vec<TermPause>,
+}
+
+/// A pause of the term: from the clarification request to the sender's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermPause {
+    /// When the addressee asked for clarification.
+    pub from: DateTime<Utc>,
+    /// When the sender answered (`None` while the pause lasts).
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl TermPause {
+    /// The length of a finished pause, in whole seconds (0 while it lasts).
+    pub fn seconds(&self) -> i64 {
+        self.until.map_or(0, |u| (u - self.from).num_seconds().max(0))
+    }
 }
 
 fn default_due_soon_hours() -> u32 {
@@ -220,6 +263,27 @@ fn default_due_soon_hours() -> u32 {
 }
 
 impl RequestDeadline {
+    /// The total of the finished pauses, in seconds.
+    pub fn paused_seconds(&self) -> i64 {
+        self.pauses.iter().map(TermPause::seconds).sum()
+    }
+
+    /// The due day: the computed one, or with pauses the local day `due_at` falls in (the day
+    /// before it when it falls at midnight, as for terms of days).
+    pub fn due_on(&self) -> NaiveDate {
+        if self.pauses.is_empty() {
+            return self.deadline.due_on;
+        }
+        let tz = TimeZone::from_trusted(self.time_zone.clone()).tz();
+        (self.due_at - chrono::TimeDelta::seconds(1)).with_timezone(&tz).date_naive()
+    }
+
+    /// Sets the end of the term from its computation without pauses, adding the paused time.
+    pub fn set_end(&mut self, deadline: Deadline, unpaused_due_at: DateTime<Utc>) {
+        self.deadline = deadline;
+        self.due_at = unpaused_due_at + chrono::TimeDelta::seconds(self.paused_seconds());
+    }
+
     /// The instant the due-soon notice is due: `due_soon_hours` before the end of the term.
     pub fn due_soon_at(&self) -> DateTime<Utc> {
         self.due_at - chrono::TimeDelta::hours(i64::from(self.due_soon_hours))
@@ -280,6 +344,10 @@ pub struct NetworkRequest {
     pub agreement_id: Option<Uuid>,
     /// Lifecycle history, oldest first.
     pub history: Vec<Transition>,
+    /// The request this one was forwarded as (once `forwarded`).
+    pub forwarded_to: Option<Uuid>,
+    /// The request this one was forwarded from.
+    pub forwarded_from: Option<Uuid>,
     /// Created at.
     pub created_at: DateTime<Utc>,
     /// Updated at.
@@ -371,7 +439,7 @@ pub fn change_payload(r: &NetworkRequest, action: &str) -> serde_json::Value {
         "deadline": r.deadline.as_ref().map(|d| serde_json::json!({
             "policy": {"id": d.policy_id, "code": d.policy_code, "name": d.policy_name},
             "starts_on": d.deadline.starts_on,
-            "due_on": d.deadline.due_on,
+            "due_on": d.due_on(),
             "counted_days": d.deadline.counted_days,
             "skipped_days": d.deadline.skipped_days,
             "provisional": d.deadline.provisional,
@@ -379,6 +447,12 @@ pub fn change_payload(r: &NetworkRequest, action: &str) -> serde_json::Value {
             "due_at": d.due_at,
             "time_zone": d.time_zone,
             "region_code": d.region_code,
+            "pauses": d.pauses.iter().map(|p| serde_json::json!({
+                "from": p.from,
+                "until": p.until,
+                "seconds": p.seconds(),
+            })).collect::<Vec<_>>(),
+            "paused_seconds": d.paused_seconds(),
         })),
         "reply": r.reply,
         "breach": r.breach,
@@ -387,6 +461,8 @@ pub fn change_payload(r: &NetworkRequest, action: &str) -> serde_json::Value {
         "personal_data_hidden": false,
         "attachments": r.attachments,
         "agreement_id": r.agreement_id,
+        "forwarded_to": r.forwarded_to,
+        "forwarded_from": r.forwarded_from,
         "history": r.history,
         "created_at": r.created_at,
         "updated_at": r.updated_at,

@@ -55,10 +55,14 @@ pub struct StatusCounts {
     pub sent: u64,
     /// Received.
     pub received: u64,
+    /// Awaiting the sender's clarification, the term paused.
+    pub clarification: u64,
     /// Answered.
     pub answered: u64,
     /// Withdrawn.
     pub withdrawn: u64,
+    /// Forwarded to another participant (closed).
+    pub forwarded: u64,
     /// Received and overdue.
     pub overdue: u64,
     /// Answered late (a breach recorded).
@@ -72,8 +76,10 @@ impl StatusCounts {
             RequestStatus::Draft => self.draft += n,
             RequestStatus::Sent => self.sent += n,
             RequestStatus::Received => self.received += n,
+            RequestStatus::Clarification => self.clarification += n,
             RequestStatus::Answered => self.answered += n,
             RequestStatus::Withdrawn => self.withdrawn += n,
+            RequestStatus::Forwarded => self.forwarded += n,
         }
     }
 }
@@ -112,6 +118,16 @@ pub trait NetworkRequestRepository: Send + Sync {
         state: NetworkRequest,
         kind: SaveKind,
     ) -> DomainResult<NetworkRequest>;
+    /// Forwarding: writes the closed original when its stored version is `expected_version` and
+    /// stores the new request (sent, with the original's outgoing number), in one transaction;
+    /// returns both.
+    async fn forward(
+        &self,
+        ctx: &Ctx,
+        expected_version: i64,
+        original: NetworkRequest,
+        new: NetworkRequest,
+    ) -> DomainResult<(NetworkRequest, NetworkRequest)>;
     /// The outgoing-number template of a sender and the last number it gave in `year` (the
     /// caller has checked the organisation is in its scope).
     async fn numbering(&self, organization_id: Uuid, year: i32) -> DomainResult<StoredNumbering>;

@@ -214,6 +214,12 @@ fn wrong_transition(r: &NetworkRequest, action: &str) -> DomainError {
     }
 }
 
+/// Checks the transition table (`RequestStatus::allowed_actions`): 409 naming the allowed
+/// actions otherwise.
+fn require_allowed(r: &NetworkRequest, action: &str) -> DomainResult<()> {
+    if r.status.allows(action) { Ok(()) } else { Err(wrong_transition(r, action)) }
+}
+
 async fn in_scope(orgs: &dyn OrganizationRepository, scope: &Scope, id: Uuid) -> DomainResult<bool> {
     if *scope == Scope::All {
         return Ok(true);
@@ -427,6 +433,8 @@ pub async fn create_network_request(
         attachments: Vec::new(),
         agreement_id: None,
         history: vec![transition(ctx, "create", None, RequestStatus::Draft, None)],
+        forwarded_to: None,
+        forwarded_from: None,
         created_at: now,
         updated_at: now,
         version: 1,
@@ -480,9 +488,7 @@ pub async fn update_network_request(
     patch: impl FnOnce(NetworkRequestInput) -> DomainResult<NetworkRequestInput>,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Draft {
-        return Err(wrong_transition(&r, "update"));
-    }
+    require_allowed(&r, "update")?;
     require_sender_side(orgs, ctx, &r).await?;
     let input = patch(NetworkRequestInput::from(&r))?;
     let (input, sender_name, addressee_name, _) = validate_draft(orgs, policies, ctx, input).await?;
@@ -574,9 +580,7 @@ pub async fn send_request(
     sent_on: Option<NaiveDate>,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Draft {
-        return Err(wrong_transition(&r, "send"));
-    }
+    require_allowed(&r, "send")?;
     require_sender_side(orgs, ctx, &r).await?;
     let now = Utc::now();
     let sender = any_org(orgs, r.sender_organization_id).await?;
@@ -619,9 +623,7 @@ pub async fn receive_request(
     input: ReceiveInput,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Sent {
-        return Err(wrong_transition(&r, "receive"));
-    }
+    require_allowed(&r, "receive")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
     let tz = tz_of(&addressee);
     let mut e = Errors::new();
@@ -692,6 +694,7 @@ pub async fn receive_request(
         time_zone: addressee.time_zone.clone(),
         region_code: addressee.region_code.clone(),
         due_soon_hours: policy.due_soon_hours,
+        pauses: Vec::new(),
     });
     r.policy_id = policy.id;
     r.incoming_number = incoming_number;
@@ -719,9 +722,7 @@ pub async fn extend_request(
     input: ExtendInput,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Received {
-        return Err(wrong_transition(&r, "extend"));
-    }
+    require_allowed(&r, "extend")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
     let Some(stored) = r.deadline.clone() else {
         return Err(DomainError::Internal("received request without deadline".into()));
@@ -763,18 +764,21 @@ pub async fn extend_request(
     let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
     let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
     let (deadline, due_at) = term_end(&calendar, policy.term, received_at, tz, stored.deadline.extended_by + days)?;
-    r.deadline = Some(RequestDeadline { due_at, deadline, ..stored });
+    let mut extended = stored;
+    extended.set_end(deadline, due_at);
+    r.deadline = Some(extended);
     r.history.push(transition(ctx, "extend", Some(RequestStatus::Received), RequestStatus::Received, reason));
     requests.save(ctx, expected_version, r, SaveKind::Action("extend")).await
 }
 
 /// The breach of a term answered at `replied_at` (dated `replied_on`), if it ended before.
 fn breach_of(d: &RequestDeadline, replied_on: NaiveDate, replied_at: DateTime<Utc>) -> Option<Breach> {
-    (replied_at > d.due_at || replied_on > d.deadline.due_on).then(|| Breach {
+    let due_on = d.due_on();
+    (replied_at > d.due_at || replied_on > due_on).then(|| Breach {
         due_at: d.due_at,
         replied_at,
         delay_seconds: (replied_at - d.due_at).num_seconds().max(0),
-        days_late: (replied_on - d.deadline.due_on).num_days().max(0),
+        days_late: (replied_on - due_on).num_days().max(0),
     })
 }
 
@@ -789,9 +793,7 @@ pub async fn reply_to_request(
     input: ReplyInput,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if r.status != RequestStatus::Received {
-        return Err(wrong_transition(&r, "reply"));
-    }
+    require_allowed(&r, "reply")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
     let now = Utc::now();
     let today = today_in(tz_of(&addressee), now);
@@ -842,9 +844,7 @@ pub async fn withdraw_request(
     reason: Option<String>,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    if !matches!(r.status, RequestStatus::Draft | RequestStatus::Sent | RequestStatus::Received) {
-        return Err(wrong_transition(&r, "withdraw"));
-    }
+    require_allowed(&r, "withdraw")?;
     require_sender_side(orgs, ctx, &r).await?;
     let mut e = Errors::new();
     let note = opt_text(&mut e, "reason", reason, 2000);
@@ -853,4 +853,164 @@ pub async fn withdraw_request(
     r.status = RequestStatus::Withdrawn;
     r.history.push(transition(ctx, "withdraw", Some(from), RequestStatus::Withdrawn, note));
     requests.save(ctx, expected_version, r, SaveKind::Action("withdraw")).await
+}
+
+fn clarification_text(text: Option<String>) -> DomainResult<String> {
+    let mut e = Errors::new();
+    let text = req_text(&mut e, "text", text, 10_000);
+    e.finish()?;
+    text.ok_or(DomainError::Internal("clarification validation lost the text".into()))
+}
+
+/// The addressee's side asks the sender for clarification (запрос уточнения) while the term
+/// runs: the term pauses until the sender answers ([`clarify_request`]). The text is the
+/// history entry's note.
+pub async fn request_clarification(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    text: Option<String>,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    require_allowed(&r, "clarification_request")?;
+    require_addressee_side(orgs, ctx, &r).await?;
+    let text = clarification_text(text)?;
+    let Some(d) = r.deadline.as_mut() else {
+        return Err(DomainError::Internal("received request without deadline".into()));
+    };
+    let now = Utc::now();
+    if now >= d.due_at {
+        return Err(DomainError::Conflict {
+            field: Some("deadline".into()),
+            message: Msg::new("Срок уже истёк", "The term has already expired"),
+            allowed: vec!["reply".into(), "withdraw".into()],
+        });
+    }
+    d.pauses.push(super::TermPause { from: now, until: None });
+    r.status = RequestStatus::Clarification;
+    r.history.push(transition(
+        ctx,
+        "clarification_request",
+        Some(RequestStatus::Received),
+        RequestStatus::Clarification,
+        Some(text),
+    ));
+    requests.save(ctx, expected_version, r, SaveKind::Action("clarification_request")).await
+}
+
+/// The sender's side answers a clarification request (уточнение): the term resumes, ending
+/// later by the time it was paused.
+pub async fn clarify_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    text: Option<String>,
+) -> DomainResult<NetworkRequest> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    require_allowed(&r, "clarification")?;
+    require_sender_side(orgs, ctx, &r).await?;
+    let text = clarification_text(text)?;
+    let Some(d) = r.deadline.as_mut() else {
+        return Err(DomainError::Internal("paused request without deadline".into()));
+    };
+    let Some(pause) = d.pauses.last_mut().filter(|p| p.until.is_none()) else {
+        return Err(DomainError::Internal("paused request without an open pause".into()));
+    };
+    pause.until = Some(Utc::now().max(pause.from));
+    d.due_at += chrono::TimeDelta::seconds(pause.seconds());
+    r.status = RequestStatus::Received;
+    r.history.push(transition(
+        ctx,
+        "clarification",
+        Some(RequestStatus::Clarification),
+        RequestStatus::Received,
+        Some(text),
+    ));
+    requests.save(ctx, expected_version, r, SaveKind::Action("clarification")).await
+}
+
+/// Forwarding to the competent participant (переадресация).
+#[derive(Debug, Clone, Default)]
+pub struct ForwardInput {
+    /// The new addressee.
+    pub addressee_organization_id: Option<Uuid>,
+    /// Reason.
+    pub reason: Option<String>,
+}
+
+/// The addressee's side forwards a received request to the competent participant: the original
+/// is closed as `forwarded`, linked to a new request with the same content and outgoing number,
+/// sent today to the new addressee by the same sender and received by nobody yet (its own term
+/// starts on its receipt), linked back. Returns the original and the new request.
+pub async fn forward_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    input: ForwardInput,
+) -> DomainResult<(NetworkRequest, NetworkRequest)> {
+    let mut r = current(requests, ctx, id, expected_version).await?;
+    require_allowed(&r, "forward")?;
+    let forwarding = require_addressee_side(orgs, ctx, &r).await?;
+    let mut e = Errors::new();
+    let reason = req_text(&mut e, "reason", input.reason, 2000);
+    let field = "addressee_organization_id";
+    let mut addressee_name = String::new();
+    match input.addressee_organization_id {
+        None => e.push(FieldError::required(field)),
+        Some(to) => match any_org(orgs, to).await? {
+            None => e.push(FieldError::new(
+                field,
+                "not_found",
+                Msg::new("Организация-адресат не найдена", "The addressee organisation does not exist"),
+            )),
+            Some(o) if o.closed_on.is_some() => e.push(FieldError::new(
+                field,
+                "closed",
+                Msg::new("Организация-адресат закрыта", "The addressee organisation is closed"),
+            )),
+            Some(o) if o.id == r.sender_organization_id || Some(o.id) == r.addressee_organization_id => {
+                e.push(FieldError::new(
+                    field,
+                    "not_another_participant",
+                    Msg::new(
+                        "Переадресовать можно только другому участнику (не отправителю и не себе)",
+                        "Forward to another participant (neither the sender nor the addressee)",
+                    ),
+                ));
+            }
+            Some(o) => addressee_name = o.name,
+        },
+    }
+    e.finish()?;
+    let now = Utc::now();
+    let new = NetworkRequest {
+        id: Uuid::now_v7(),
+        status: RequestStatus::Sent,
+        addressee_organization_id: input.addressee_organization_id,
+        addressee_name: Some(addressee_name),
+        sent_on: Some(today_in(tz_of(&forwarding), now)),
+        incoming_number: None,
+        received_on: None,
+        received_at: None,
+        deadline: None,
+        reply: None,
+        breach: None,
+        history: vec![transition(ctx, "forward", None, RequestStatus::Sent, reason.clone())],
+        forwarded_to: None,
+        forwarded_from: Some(r.id),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        ..r.clone()
+    };
+    r.status = RequestStatus::Forwarded;
+    r.forwarded_to = Some(new.id);
+    r.history.push(transition(ctx, "forward", Some(RequestStatus::Received), RequestStatus::Forwarded, reason));
+    requests.forward(ctx, expected_version, r, new).await
 }

@@ -40,6 +40,8 @@ pub struct Model {
     pub attachments: Json,
     pub agreement_id: Option<Uuid>,
     pub history: Json,
+    pub forwarded_to_id: Option<Uuid>,
+    pub forwarded_from_id: Option<Uuid>,
     pub due_soon_notified_at: Option<DateTimeUtc>,
     pub overdue_notified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

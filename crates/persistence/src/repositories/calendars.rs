@@ -10,7 +10,6 @@ use rsnms_domain::{
     calendar::{CalendarLayer, CalendarYear, ProductionCalendar, Term, TermUnit},
     changes::ChangeKind,
     deadlines::{CalendarRepository, StoredCalendarYear, term_end},
-    network_requests::RequestDeadline,
     values::TimeZone,
 };
 use sea_orm::{
@@ -118,7 +117,7 @@ async fn recompute<C: ConnectionTrait>(
         return Ok(Vec::new());
     };
     let mut cond = Condition::all()
-        .add(R::Status.eq("received"))
+        .add(R::Status.is_in(["received", "clarification"]))
         .add(R::DueAt.gt(Utc::now()))
         .add(R::ReceivedOn.lt(next_first))
         .add(R::DueOn.gte(first));
@@ -153,9 +152,10 @@ async fn recompute<C: ConnectionTrait>(
         if deadline == stored.deadline {
             continue;
         }
-        let new = RequestDeadline { due_at, deadline, ..stored };
+        let mut new = stored;
+        new.set_end(deadline, due_at);
         let mut am: network_requests::ActiveModel = m.clone().into();
-        am.due_on = Set(Some(new.deadline.due_on));
+        am.due_on = Set(Some(new.due_on()));
         am.due_at = Set(Some(new.due_at));
         am.due_soon_at = Set(Some(new.due_soon_at()));
         am.deadline = Set(Some(serde_json::to_value(&new).unwrap_or_default()));

@@ -73,6 +73,8 @@ pub(crate) fn to_domain(m: Model) -> DomainResult<NetworkRequest> {
         attachments: serde_json::from_value(m.attachments).map_err(|_| bad(id, "attachments"))?,
         agreement_id: m.agreement_id,
         history: serde_json::from_value(m.history).map_err(|_| bad(id, "history"))?,
+        forwarded_to: m.forwarded_to_id,
+        forwarded_from: m.forwarded_from_id,
         created_at: m.created_at,
         updated_at: m.updated_at,
         version: m.version,
@@ -101,12 +103,14 @@ fn fill(am: &mut ActiveModel, r: &NetworkRequest) {
     am.received_at = Set(r.received_at);
     am.policy_id = Set(r.policy_id);
     am.deadline = Set(r.deadline.as_ref().map(json));
-    am.due_on = Set(r.deadline.as_ref().map(|d| d.deadline.due_on));
+    am.due_on = Set(r.deadline.as_ref().map(RequestDeadline::due_on));
     am.due_at = Set(r.deadline.as_ref().map(|d| d.due_at));
     am.due_soon_at = Set(r.deadline.as_ref().map(RequestDeadline::due_soon_at));
     am.reply = Set(r.reply.as_ref().map(json));
     am.breach = Set(r.breach.as_ref().map(json));
     am.contains_personal_data = Set(r.contains_personal_data);
+    am.forwarded_to_id = Set(r.forwarded_to);
+    am.forwarded_from_id = Set(r.forwarded_from);
     am.personal_data_basis = Set(r.personal_data_basis.clone());
     am.attachments = Set(json(&r.attachments));
     am.agreement_id = Set(r.agreement_id);
@@ -282,6 +286,89 @@ impl NetworkRequestStore {
     }
 }
 
+/// Inserts a new request with its territorial data (and an outgoing number and year without a
+/// sequence number, for a forwarded letter), journaled as created by `action`.
+async fn insert_new(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    new: &NetworkRequest,
+    outgoing: Option<(String, i32)>,
+    action: &'static str,
+) -> DomainResult<NetworkRequest> {
+    let (number, year) = outgoing.unzip();
+    let mut am = ActiveModel {
+        id: Set(new.id),
+        outgoing_number: Set(number),
+        outgoing_year: Set(year),
+        outgoing_seq: Set(None),
+        due_soon_notified_at: Set(None),
+        overdue_notified_at: Set(None),
+        created_at: Set(new.created_at),
+        updated_at: Set(new.updated_at),
+        version: Set(1),
+        ..Default::default()
+    };
+    fill(&mut am, new);
+    fill_territory(txn, &mut am, new).await?;
+    let model = Entity::insert(am).exec_with_returning(txn).await.map_err(db_err)?;
+    let r = to_domain(model.clone())?;
+    journal::record(txn, Some(ctx), change(&model, &r, action, ChangeKind::Created)).await?;
+    Ok(r)
+}
+
+/// Writes the new state of a request when its stored version is `expected_version`, and
+/// journals it, within the transaction.
+async fn write_state(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    expected_version: i64,
+    state: &NetworkRequest,
+    kind: SaveKind,
+) -> DomainResult<NetworkRequest> {
+    let current = Entity::find_by_id(state.id)
+        .filter(scope::network_requests(&ctx.actor.scope()))
+        .one(txn)
+        .await
+        .map_err(db_err)?
+        .ok_or(DomainError::NotFound)?;
+    if current.version != expected_version {
+        return Err(DomainError::PreconditionFailed);
+    }
+    let deadline_changed = current.due_at != state.deadline.as_ref().map(|d| d.due_at);
+    let mut am: ActiveModel = current.into();
+    fill(&mut am, state);
+    if kind == SaveKind::Update {
+        fill_territory(txn, &mut am, state).await?;
+    }
+    if kind == SaveKind::Send {
+        fill_territory(txn, &mut am, state).await?;
+        let year = state.sent_on.map_or_else(|| Utc::now().year(), |d| d.year());
+        let (seq, number) = next_number(txn, state.sender_organization_id, year).await?;
+        am.outgoing_year = Set(Some(year));
+        am.outgoing_seq = Set(Some(seq));
+        am.outgoing_number = Set(Some(number));
+    }
+    if deadline_changed {
+        am.due_soon_notified_at = Set(None);
+        am.overdue_notified_at = Set(None);
+    }
+    am.updated_at = Set(Utc::now());
+    am.version = Set(expected_version + 1);
+    let model = Entity::update_many()
+        .set(am)
+        .filter(Column::Id.eq(state.id))
+        .filter(Column::Version.eq(expected_version))
+        .exec_with_returning(txn)
+        .await
+        .map_err(|e| db_err_fields(e, &["outgoing"]))?
+        .into_iter()
+        .next()
+        .ok_or(DomainError::PreconditionFailed)?;
+    let r = to_domain(model.clone())?;
+    journal::record(txn, Some(ctx), change(&model, &r, save_action(kind), ChangeKind::Updated)).await?;
+    Ok(r)
+}
+
 fn counts_into(map: &mut BTreeMap<Uuid, (StatusCounts, StatusCounts)>, rows: Vec<(Uuid, String, i64)>, sender: bool) {
     for (id, status, n) in rows {
         if let Some(s) = RequestStatus::parse(&status) {
@@ -384,24 +471,8 @@ impl NetworkRequestRepository for NetworkRequestStore {
     }
 
     async fn create(&self, ctx: &Ctx, new: NetworkRequest) -> DomainResult<NetworkRequest> {
-        let mut am = ActiveModel {
-            id: Set(new.id),
-            outgoing_number: Set(None),
-            outgoing_year: Set(None),
-            outgoing_seq: Set(None),
-            due_soon_notified_at: Set(None),
-            overdue_notified_at: Set(None),
-            created_at: Set(new.created_at),
-            updated_at: Set(new.updated_at),
-            version: Set(1),
-            ..Default::default()
-        };
-        fill(&mut am, &new);
         let txn = self.db.begin_write().await?;
-        fill_territory(&txn, &mut am, &new).await?;
-        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?;
-        let r = to_domain(model.clone())?;
-        journal::record(&txn, Some(ctx), change(&model, &r, "create", ChangeKind::Created)).await?;
+        let r = insert_new(&txn, ctx, &new, None, "create").await?;
         txn.commit().await.map_err(db_err)?;
         Ok(r)
     }
@@ -414,49 +485,26 @@ impl NetworkRequestRepository for NetworkRequestStore {
         kind: SaveKind,
     ) -> DomainResult<NetworkRequest> {
         let txn = self.db.begin_write().await?;
-        let current = Entity::find_by_id(state.id)
-            .filter(scope::network_requests(&ctx.actor.scope()))
-            .one(&txn)
-            .await
-            .map_err(db_err)?
-            .ok_or(DomainError::NotFound)?;
-        if current.version != expected_version {
-            return Err(DomainError::PreconditionFailed);
-        }
-        let deadline_changed = current.due_at != state.deadline.as_ref().map(|d| d.due_at);
-        let mut am: ActiveModel = current.into();
-        fill(&mut am, &state);
-        if kind == SaveKind::Update {
-            fill_territory(&txn, &mut am, &state).await?;
-        }
-        if kind == SaveKind::Send {
-            fill_territory(&txn, &mut am, &state).await?;
-            let year = state.sent_on.map_or_else(|| Utc::now().year(), |d| d.year());
-            let (seq, number) = next_number(&txn, state.sender_organization_id, year).await?;
-            am.outgoing_year = Set(Some(year));
-            am.outgoing_seq = Set(Some(seq));
-            am.outgoing_number = Set(Some(number));
-        }
-        if deadline_changed {
-            am.due_soon_notified_at = Set(None);
-            am.overdue_notified_at = Set(None);
-        }
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let model = Entity::update_many()
-            .set(am)
-            .filter(Column::Id.eq(state.id))
-            .filter(Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .map_err(|e| db_err_fields(e, &["outgoing"]))?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
-        let r = to_domain(model.clone())?;
-        journal::record(&txn, Some(ctx), change(&model, &r, save_action(kind), ChangeKind::Updated)).await?;
+        let r = write_state(&txn, ctx, expected_version, &state, kind).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(r)
+    }
+
+    async fn forward(
+        &self,
+        ctx: &Ctx,
+        expected_version: i64,
+        original: NetworkRequest,
+        new: NetworkRequest,
+    ) -> DomainResult<(NetworkRequest, NetworkRequest)> {
+        let txn = self.db.begin_write().await?;
+        let original = write_state(&txn, ctx, expected_version, &original, SaveKind::Action("forward")).await?;
+        // The same letter, forwarded: the original's outgoing number, without taking one of the
+        // sender's sequence.
+        let outgoing = new.outgoing_number.clone().zip(new.sent_on.map(|d| d.year()));
+        let created = insert_new(&txn, ctx, &new, outgoing, "forward").await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok((original, created))
     }
 
     async fn numbering(&self, organization_id: Uuid, year: i32) -> DomainResult<StoredNumbering> {

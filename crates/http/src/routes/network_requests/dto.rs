@@ -241,6 +241,22 @@ pub struct DeadlineView {
     pub time_zone: String,
     /// The region whose calendar layer applied.
     pub region_code: String,
+    /// Pauses of the term while the addressee awaited a clarification (приостановление срока),
+    /// oldest first: `due_at` and `due_on` are later by their total.
+    pub pauses: Vec<TermPauseView>,
+    /// The total of the finished pauses, in seconds.
+    pub paused_seconds: i64,
+}
+
+/// A pause of the term: from the clarification request to the sender's answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TermPauseView {
+    /// When the addressee asked for clarification.
+    pub from: DateTime<Utc>,
+    /// When the sender answered (`null` while the pause lasts).
+    pub until: Option<DateTime<Utc>>,
+    /// Its length in seconds (0 while it lasts).
+    pub seconds: i64,
 }
 
 /// A reply given after the term ended (нарушение срока ответа).
@@ -347,6 +363,10 @@ pub struct NetworkRequestView {
     pub agreement_id: Option<Uuid>,
     /// Lifecycle history, oldest first.
     pub history: Vec<TransitionView>,
+    /// The request this one was forwarded as, once `forwarded` (переадресован).
+    pub forwarded_to: Option<Uuid>,
+    /// The request this one was forwarded from.
+    pub forwarded_from: Option<Uuid>,
     /// Created at.
     pub created_at: DateTime<Utc>,
     /// Updated at.
@@ -385,17 +405,26 @@ impl NetworkRequestView {
             received_on: r.received_on,
             received_at,
             policy_id: r.policy_id,
-            deadline: r.deadline.map(|d| DeadlineView {
-                policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
-                starts_on: d.deadline.starts_on,
-                due_on: d.deadline.due_on,
-                counted_days: d.deadline.counted_days,
-                skipped_days: d.deadline.skipped_days,
-                provisional: d.deadline.provisional,
-                extended_by: d.deadline.extended_by,
-                due_at: d.due_at,
-                time_zone: d.time_zone,
-                region_code: d.region_code,
+            deadline: r.deadline.map(|d| {
+                let (due_on, paused_seconds) = (d.due_on(), d.paused_seconds());
+                DeadlineView {
+                    policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
+                    starts_on: d.deadline.starts_on,
+                    due_on,
+                    counted_days: d.deadline.counted_days,
+                    skipped_days: d.deadline.skipped_days,
+                    provisional: d.deadline.provisional,
+                    extended_by: d.deadline.extended_by,
+                    due_at: d.due_at,
+                    time_zone: d.time_zone,
+                    region_code: d.region_code,
+                    pauses: d
+                        .pauses
+                        .iter()
+                        .map(|p| TermPauseView { from: p.from, until: p.until, seconds: p.seconds() })
+                        .collect(),
+                    paused_seconds,
+                }
             }),
             overdue,
             reply: r.reply.map(|x| ReplyView {
@@ -416,6 +445,8 @@ impl NetworkRequestView {
             personal_data_hidden: hide,
             attachments: attachments(r.attachments),
             agreement_id: r.agreement_id,
+            forwarded_to: r.forwarded_to,
+            forwarded_from: r.forwarded_from,
             history: r
                 .history
                 .into_iter()
@@ -512,11 +543,37 @@ pub struct WithdrawNetworkRequest {
     pub reason: Option<String>,
 }
 
+/// A clarification request, or the sender's clarification (запрос уточнения / уточнение).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ClarifyNetworkRequest {
+    /// Text: what needs clarifying, or the clarification.
+    #[validate(required, length(min = 1, max = 10000))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 10000)]
+    pub text: Option<String>,
+}
+
+/// Forwarding to the competent participant (переадресация).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardNetworkRequest {
+    /// The new addressee: another participant than the sender and the forwarding addressee.
+    #[validate(required)]
+    #[schema(required = true, nullable = false)]
+    pub addressee_organization_id: Option<Uuid>,
+    /// Reason (why the other participant is competent).
+    #[validate(required, length(min = 1, max = 2000))]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+impl ValueChecks for ForwardNetworkRequest {}
 impl ValueChecks for SendNetworkRequest {}
 impl ValueChecks for ReceiveNetworkRequest {}
 impl ValueChecks for ExtendNetworkRequest {}
 impl ValueChecks for ReplyNetworkRequest {}
 impl ValueChecks for WithdrawNetworkRequest {}
+impl ValueChecks for ClarifyNetworkRequest {}
 
 /// Counts by status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -527,10 +584,14 @@ pub struct StatusCountsView {
     pub sent: u64,
     /// Received, term running.
     pub received: u64,
+    /// Awaiting the sender's clarification, the term paused.
+    pub clarification: u64,
     /// Answered.
     pub answered: u64,
     /// Withdrawn.
     pub withdrawn: u64,
+    /// Forwarded to another participant (closed).
+    pub forwarded: u64,
     /// Received and overdue (included in `received`).
     pub overdue: u64,
     /// Answered after the term ended (included in `answered`): breaches recorded.
@@ -543,8 +604,10 @@ impl From<StatusCounts> for StatusCountsView {
             draft: c.draft,
             sent: c.sent,
             received: c.received,
+            clarification: c.clarification,
             answered: c.answered,
             withdrawn: c.withdrawn,
+            forwarded: c.forwarded,
             overdue: c.overdue,
             late: c.late,
         }

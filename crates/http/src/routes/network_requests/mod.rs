@@ -1,13 +1,16 @@
 //! `/api/v1/network-requests`: requests between network participants (запросы в рамках
 //! сетевого взаимодействия, NAO §13–18) with legal reply deadlines.
 
+mod clarify;
 mod create;
 mod dto;
 mod extend;
+mod forward;
 mod get;
 mod list;
 mod receive;
 mod reply;
+mod request_clarification;
 mod send;
 mod stats;
 mod update;
@@ -36,6 +39,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(receive::receive_network_request)
         .service(reply::reply_network_request)
         .service(extend::extend_network_request)
+        .service(request_clarification::request_clarification_network_request)
+        .service(clarify::clarify_network_request)
+        .service(forward::forward_network_request)
         .service(withdraw::withdraw_network_request);
 }
 

@@ -1,6 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
-use rsnms_domain::Msg;
+use rsnms_domain::{FieldError, Msg};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -13,6 +13,9 @@ use crate::{
     problem::{ApiError, ApiResult},
 };
 
+/// The longest token a revocation request takes (the schema's `maxLength` of `token`).
+const TOKEN_MAX_LEN: usize = 4096;
+
 /// A revocation request (RFC 7009), as JSON or `application/x-www-form-urlencoded`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -20,8 +23,8 @@ pub struct RevocationRequest {
     /// A refresh token, or an access token issued by a sign-in.
     #[schema(max_length = 4096)]
     pub token: String,
-    /// `refresh_token` or `access_token` (a hint; both are tried).
-    #[schema(max_length = 32)]
+    /// `refresh_token` or `access_token` (a hint; both are tried, and any other value is ignored,
+    /// as RFC 7009 §2.2 asks).
     #[expect(dead_code, reason = "RFC 7009 lets a server ignore the hint: both kinds are tried")]
     pub token_type_hint: Option<String>,
 }
@@ -53,6 +56,13 @@ pub async fn revoke_token(
 ) -> ApiResult<HttpResponse> {
     limiter.sign_in(&req, None)?;
     let body: RevocationRequest = parse(&req, payload).await?;
+    if body.token.len() > TOKEN_MAX_LEN {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "token",
+            "too_long",
+            Msg::new("Токен длиннее 4096 символов", "The token is longer than 4096 characters"),
+        )]));
+    }
     let now = Utc::now();
     if let Some(account) = state.sign_ins.revoke_by_token(&refresh_hash(body.token.trim()), now).await? {
         standings.forget(account);

@@ -2,8 +2,11 @@
 //! OpenAPI contract. Handlers are thin: extract → validate → domain → response DTO.
 
 pub mod auth;
+pub mod clock;
 pub mod csv_format;
+pub mod dto;
 pub mod extract;
+pub mod imports;
 pub mod merge;
 pub mod metrics;
 pub mod middleware;

@@ -310,45 +310,29 @@ pub async fn import_file(
 ) -> anyhow::Result<rsnms_domain::exchange::ImportSummary> {
     use std::io::Read;
 
-    use rsnms_domain::{
-        auth::{Actor, Ctx, Role},
-        exchange::{IdScheme, ImportMode, ImportOptions},
-    };
-    use rsnms_http::routes::imports::{
-        datasets, engine,
+    use rsnms_domain::auth::{Actor, Ctx, Role};
+    use rsnms_http::imports::{
+        self, RawOptions, engine,
         reader::{Format, Lines, Records},
     };
 
-    let dataset = datasets::find(&args.dataset).ok_or_else(|| {
-        let names: Vec<&str> = datasets::DATASETS.iter().map(|d| d.name()).collect();
-        anyhow::anyhow!("unknown dataset {}; known: {}", args.dataset, names.join(", "))
-    })?;
+    let dataset =
+        imports::find(&args.dataset).map_err(|e| anyhow::anyhow!("{e}; known: {}", imports::names().join(", ")))?;
     let ext = args.file.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     let format = match args.format.as_deref().unwrap_or(ext.as_str()) {
         "csv" => Format::Csv,
         "ndjson" | "jsonl" | "json" => Format::Ndjson,
         other => anyhow::bail!("unknown format {other:?}: give --format ndjson or --format csv"),
     };
-    anyhow::ensure!(
-        dataset.formats().contains(&format),
-        "the dataset {} is accepted only as {}",
-        dataset.name(),
-        dataset.formats().iter().map(|f| f.media_type()).collect::<Vec<_>>().join(", ")
-    );
-    let encoding = match args.charset.as_deref() {
-        None => encoding_rs::UTF_8,
-        Some(c) => encoding_rs::Encoding::for_label(c.as_bytes())
-            .filter(|e| *e == encoding_rs::UTF_8 || *e == encoding_rs::WINDOWS_1251)
-            .ok_or_else(|| anyhow::anyhow!("charset must be utf-8 or windows-1251"))?,
+    imports::accept_format(dataset, format)?;
+    let encoding = imports::charset(args.charset.as_deref())?;
+    let raw = RawOptions {
+        dry_run: Some(args.dry_run),
+        mode: args.mode.clone(),
+        atomic: Some(args.atomic),
+        id_scheme: args.id_scheme.clone(),
     };
-    let schemes = dataset.id_schemes();
-    let id_scheme = args.id_scheme.clone().unwrap_or_else(|| schemes.first().copied().unwrap_or("id").to_owned());
-    anyhow::ensure!(schemes.contains(&id_scheme.as_str()), "id scheme must be one of {}", schemes.join(", "));
-    let mode = match args.mode.as_deref() {
-        None => ImportMode::Upsert,
-        Some(m) => ImportMode::parse(m).ok_or_else(|| anyhow::anyhow!("mode must be create or upsert"))?,
-    };
-    let opts = ImportOptions { dry_run: args.dry_run, mode, atomic: args.atomic, id_scheme: IdScheme(id_scheme) };
+    let opts = imports::options(dataset, &raw)?;
 
     let file =
         std::fs::File::open(&args.file).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.file.display()))?;
@@ -388,9 +372,7 @@ pub async fn import_file(
         request_id: format!("cli-import-{}", uuid::Uuid::now_v7().simple()),
         idempotency: None,
     };
-    let summary = engine::run(store.units.as_ref(), dataset, &ctx, &opts, &mut records)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.detail.en))?;
+    let summary = engine::run(store.units.as_ref(), dataset, &ctx, &opts, &mut records).await?;
     bar.finish_and_clear();
     Ok(summary)
 }

@@ -21,16 +21,13 @@ use rsnms_domain::{
     },
 };
 use rsnms_http::{
-    problem::ApiError,
-    routes::{
-        import_jobs::job_problem,
-        imports::{
-            datasets,
-            engine::{self, Observer},
-            reader::{Format, Lines, Records},
-            rejection,
-        },
+    imports::{
+        self, ImportFailure,
+        engine::{self, Observer},
+        reader::{Format, Lines, Records},
     },
+    problem::ApiError,
+    routes::{import_jobs::job_problem, imports::rejection},
 };
 
 /// How long a lease lasts; the worker extends it as it goes (with every commit, and about every
@@ -49,18 +46,19 @@ struct JobObserver {
     last: Mutex<Instant>,
 }
 
-fn lease_lost() -> ApiError {
-    ApiError::from(rsnms_domain::exchange::jobs::lease_lost())
+fn lease_lost() -> ImportFailure {
+    ImportFailure::from(rsnms_domain::exchange::jobs::lease_lost())
 }
 
 #[async_trait::async_trait]
 impl Observer for JobObserver {
-    async fn progress(&self, summary: &ImportSummary) -> Result<(), ApiError> {
+    async fn progress(&self, summary: &ImportSummary) -> Result<(), ImportFailure> {
         if !self.jobs.progress_while_running() {
             return Ok(());
         }
         {
-            let mut last = self.last.lock().map_err(|_| ApiError::internal())?;
+            let mut last =
+                self.last.lock().map_err(|_| DomainError::Internal("the progress clock is poisoned".into()))?;
             if last.elapsed() < PROGRESS_EVERY {
                 return Ok(());
             }
@@ -70,7 +68,7 @@ impl Observer for JobObserver {
         if held { Ok(()) } else { Err(lease_lost()) }
     }
 
-    async fn before_commit(&self, unit: &dyn Unit, summary: &ImportSummary, last: bool) -> Result<(), ApiError> {
+    async fn before_commit(&self, unit: &dyn Unit, summary: &ImportSummary, last: bool) -> Result<(), ImportFailure> {
         let checkpoint = Checkpoint { summary: summary.clone(), last };
         unit.import_jobs().checkpoint(self.id, &self.worker, &checkpoint, LEASE_SECONDS).await.map_err(|e| match e {
             DomainError::Conflict { .. } => lease_lost(),
@@ -140,7 +138,7 @@ async fn run_job(
     }
     let format = Format::parse(&job.format);
     let encoding = encoding_rs::Encoding::for_label(job.charset.as_bytes());
-    let (Some(dataset), Some(format), Some(encoding)) = (datasets::find(&job.dataset), format, encoding) else {
+    let (Ok(dataset), Some(format), Some(encoding)) = (imports::find(&job.dataset), format, encoding) else {
         let p = problem(
             422,
             "import-unreadable",
@@ -166,13 +164,13 @@ async fn run_job(
             finish(ImportJobStatus::Failed, Some(summary), Some(p)).await?;
         }
         // The store failed, or another worker holds the job: the lease decides who goes on.
-        Err(e) if e.status.is_server_error() || e.status == actix_web::http::StatusCode::CONFLICT => {
+        Err(e) if e.is_interruption() => {
             anyhow::bail!("import job {} interrupted: {e}", job.id);
         }
         // What the synchronous import would have answered with a problem (a line too long, a
         // malformed CSV header …).
         Err(e) => {
-            finish(ImportJobStatus::Failed, None, Some(job_problem(&e))).await?;
+            finish(ImportJobStatus::Failed, None, Some(job_problem(&ApiError::from(e)))).await?;
         }
     }
     Ok(())

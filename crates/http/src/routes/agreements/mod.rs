@@ -5,7 +5,7 @@
 mod create;
 mod create_amendment;
 mod create_value;
-mod dto;
+use crate::dto::agreements as dto;
 mod get;
 mod list;
 mod list_values;
@@ -16,15 +16,12 @@ mod sign;
 mod terminate;
 mod update;
 
-use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::{AgreementView, AgreementWrite, IndicatorValueWrite};
 
 /// Today's date (UTC), the date statuses are derived for.
-pub(crate) fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
+pub(crate) use crate::clock::utc_today as today;
 
 /// Registers the agreement routes (the region report before `/{id}`).
 pub fn routes(cfg: &mut ServiceConfig) {

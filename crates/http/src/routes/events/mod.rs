@@ -1,7 +1,7 @@
 //! `/api/v1/events`.
 
 mod create;
-mod dto;
+use crate::dto::events as dto;
 mod get;
 mod list;
 mod update;

@@ -6,23 +6,24 @@ use actix_web::{
 };
 use futures_util::Stream;
 use rsnms_domain::{
-    FieldError, Msg,
+    Msg,
     auth::Ctx,
-    exchange::{IdScheme, ImportJob, ImportJobRepository, ImportMode, ImportOptions, jobs::NewImportJob},
+    exchange::{ImportJob, ImportJobRepository, jobs::NewImportJob},
 };
 use uuid::Uuid;
 
 use super::{
     ImportLimit,
-    datasets::{self, Dataset},
-    dto::{ImportModeParam, ImportQuery, ImportSummaryView},
-    engine,
-    reader::{Format, Lines, Records},
+    dto::{ImportQuery, ImportSummaryView},
 };
 use crate::{
     AppState,
     auth::{Auth, RequestId},
     extract::Params,
+    imports::{
+        self, engine,
+        reader::{Format, Lines, Records},
+    },
     openapi::CreateErrors,
     problem::{ApiError, ApiResult, Lang},
     routes::import_jobs::ImportJobView,
@@ -42,53 +43,8 @@ fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encodin
         ("text", "csv") => Format::Csv,
         _ => return Err(unsupported()),
     };
-    let encoding = match m.get_param(mime::CHARSET) {
-        None => encoding_rs::UTF_8,
-        Some(c) => encoding_rs::Encoding::for_label(c.as_str().as_bytes())
-            .filter(|e| *e == encoding_rs::UTF_8 || *e == encoding_rs::WINDOWS_1251)
-            .ok_or_else(|| ApiError::unsupported_media_type("charset=utf-8 or charset=windows-1251"))?,
-    };
+    let encoding = imports::charset(m.get_param(mime::CHARSET).as_ref().map(|c| c.as_str()))?;
     Ok((format, encoding))
-}
-
-/// 415 for a format the dataset does not take (a dataset of nested documents has no CSV form).
-fn refuse_format(dataset: &dyn Dataset, format: Format) -> Result<(), ApiError> {
-    if dataset.formats().contains(&format) {
-        return Ok(());
-    }
-    let accepted = dataset.formats().iter().map(|f| f.media_type()).collect::<Vec<_>>().join(", ");
-    let name = dataset.name();
-    Err(ApiError::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported-media-type",
-        Msg::new("Неподдерживаемый тип содержимого", "Unsupported media type"),
-        Msg::new(
-            format!("Набор «{name}» принимается только как {accepted}"),
-            format!("The dataset '{name}' is accepted only as {accepted}"),
-        ),
-    ))
-}
-
-fn options(dataset: &dyn Dataset, q: &ImportQuery) -> Result<ImportOptions, ApiError> {
-    let schemes = dataset.id_schemes();
-    let id_scheme = q.id_scheme.clone().unwrap_or_else(|| schemes.first().copied().unwrap_or("id").to_owned());
-    if !schemes.contains(&id_scheme.as_str()) {
-        let list = schemes.join(", ");
-        return Err(ApiError::validation(vec![FieldError::new(
-            "id_scheme",
-            "invalid_parameter",
-            Msg::new(format!("Допустимые схемы: {list}"), format!("Allowed schemes: {list}")),
-        )]));
-    }
-    Ok(ImportOptions {
-        dry_run: q.dry_run.unwrap_or(false),
-        mode: match q.mode {
-            Some(ImportModeParam::Create) => ImportMode::Create,
-            _ => ImportMode::Upsert,
-        },
-        atomic: q.atomic.unwrap_or(true),
-        id_scheme: IdScheme(id_scheme),
-    })
 }
 
 /// The problem of an all-or-nothing import with a rejected record (the summary goes with it).
@@ -231,11 +187,11 @@ pub async fn create_import(
     Params(q): Params<ImportQuery>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let dataset = datasets::find(&dataset).ok_or_else(ApiError::not_found)?;
+    let dataset = imports::find(&dataset)?;
     ctx.actor.require(dataset.writers())?;
-    let opts = options(dataset, &q)?;
+    let opts = imports::options(dataset, &q.raw())?;
     let (format, encoding) = format_of(&req)?;
-    refuse_format(dataset, format)?;
+    imports::accept_format(dataset, format)?;
     let limit = req.app_data::<ImportLimit>().map_or(super::DEFAULT_IMPORT_MAX_BYTES, |l| l.0);
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());

@@ -36,6 +36,28 @@ pub struct ImportQuery {
     pub id_scheme: Option<String>,
 }
 
+impl ImportQuery {
+    /// The options as given, for the import service to check ([`crate::imports::options`]).
+    pub fn raw(&self) -> crate::imports::RawOptions {
+        crate::imports::RawOptions {
+            dry_run: self.dry_run,
+            mode: self.mode.map(|m| m.as_str().to_owned()),
+            atomic: self.atomic,
+            id_scheme: self.id_scheme.clone(),
+        }
+    }
+}
+
+impl ImportModeParam {
+    /// Wire name.
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Upsert => "upsert",
+        }
+    }
+}
+
 /// One rejected field of one line.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportErrorView {
@@ -90,7 +112,7 @@ impl ImportSummaryView {
             rejected: s.rejected,
             committed: s.committed,
             dry_run,
-            errors_truncated: shown >= super::engine::MAX_ERRORS && total_rejected_fields > 0,
+            errors_truncated: shown >= crate::imports::engine::MAX_ERRORS && total_rejected_fields > 0,
             errors: s
                 .errors
                 .into_iter()

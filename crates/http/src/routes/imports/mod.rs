@@ -1,13 +1,14 @@
 //! `/api/v1/imports/{dataset}`: bulk loading by curl — streamed NDJSON or CSV through the
 //! resources' own actions, all-or-nothing or keeping good lines, idempotent, with a summary.
+//! The handler reads the request and answers; the import itself is the import service's
+//! (`crate::imports`).
 
 mod create;
-pub mod datasets;
 mod dto;
-pub mod engine;
-pub mod reader;
 
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::imports::datasets;
 
 pub use create::rejection;
 pub use dto::{ImportErrorView, ImportSummaryView};

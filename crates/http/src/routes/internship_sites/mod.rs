@@ -1,7 +1,7 @@
 //! `/api/v1/internship-sites`.
 
 mod create;
-mod dto;
+use crate::dto::internship_sites as dto;
 mod get;
 mod list;
 mod update;

@@ -1,7 +1,7 @@
 //! `/api/v1/mentoring-pairs`.
 
 mod create;
-mod dto;
+use crate::dto::mentoring_pairs as dto;
 mod get;
 mod list;
 mod update;

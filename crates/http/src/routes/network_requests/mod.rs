@@ -3,7 +3,7 @@
 
 mod clarify;
 mod create;
-mod dto;
+use crate::dto::network_requests as dto;
 mod extend;
 mod forward;
 mod get;

@@ -2,7 +2,7 @@
 
 mod close;
 mod create;
-mod dto;
+use crate::dto::organizations as dto;
 mod get;
 mod list;
 mod update;

@@ -2,7 +2,7 @@
 
 mod create;
 mod delete;
-mod dto;
+use crate::dto::persons as dto;
 mod get;
 mod list;
 mod update;
@@ -21,6 +21,4 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// Today in Moscow, the date young-specialist status and date checks are judged on.
-pub(crate) fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Moscow).date_naive()
-}
+pub(crate) use crate::clock::moscow_today as today;

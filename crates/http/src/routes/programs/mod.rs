@@ -1,7 +1,7 @@
 //! `/api/v1/programs`: additional professional programmes (ДПП).
 
 mod create;
-mod dto;
+use crate::dto::programs as dto;
 mod get;
 mod list;
 mod update;

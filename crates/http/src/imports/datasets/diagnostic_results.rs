@@ -19,7 +19,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{Dataset, parse, person_by_snils};
-use crate::routes::persons::today;
+use crate::clock::moscow_today as today;
 
 /// The diagnostic results dataset.
 pub struct DiagnosticResults;

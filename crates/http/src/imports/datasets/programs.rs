@@ -12,7 +12,7 @@ use rsnms_domain::{
 use serde_json::{Map, Value};
 
 use super::{Dataset, match_id, may_update, natural_key, parse, unchanged_but_bookkeeping};
-use crate::{merge::apply_patch, routes::programs::ProgramWrite};
+use crate::{dto::programs::ProgramWrite, merge::apply_patch};
 
 /// The programmes dataset.
 pub struct Programs;

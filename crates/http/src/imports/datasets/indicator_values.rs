@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Dataset, may_update, parse_all, take_field};
-use crate::routes::agreements::{IndicatorValueWrite, today};
+use crate::{clock::utc_today as today, dto::agreements::IndicatorValueWrite};
 
 /// The indicator values dataset.
 pub struct IndicatorValues;

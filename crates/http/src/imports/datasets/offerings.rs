@@ -19,9 +19,9 @@ use validator::Validate;
 
 use super::{Dataset, match_id, may_update, parse, unchanged_but_bookkeeping};
 use crate::{
+    dto::{events::EventWrite, internship_sites::InternshipSiteWrite},
     extract::ValueChecks,
     merge::apply_patch,
-    routes::{events::EventWrite, internship_sites::InternshipSiteWrite},
 };
 
 /// A dataset of one kind of offering, parsed with its `…Write` DTO `W`.

@@ -33,7 +33,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Dataset, finish, may_update, parse_all, take_field, take_id, unchanged_but_bookkeeping, unknown_id};
-use crate::{merge::apply_patch, routes::network_requests::NetworkRequestWrite};
+use crate::{dto::network_requests::NetworkRequestWrite, merge::apply_patch};
 
 /// The network requests dataset.
 pub struct NetworkRequests;

@@ -18,10 +18,7 @@ use super::{
     Dataset, Pending, Prepared, match_id, may_update, parse, person_by_snils, snils_key, take_id,
     unchanged_but_bookkeeping,
 };
-use crate::{
-    merge::apply_patch,
-    routes::persons::{PersonWrite, today},
-};
+use crate::{clock::moscow_today as today, dto::persons::PersonWrite, merge::apply_patch};
 
 /// The persons dataset.
 pub struct Persons;
@@ -100,7 +97,7 @@ impl Dataset for Persons {
         if !matches!(take_id(&mut record), Ok(None)) && !by_snils {
             return None;
         }
-        Some(Box::new(Candidate { key, input: parse::<PersonWrite>(record).map(PersonInput::from) }))
+        Some(Prepared::Person(Candidate { key, input: parse::<PersonWrite>(record).map(PersonInput::from) }))
     }
 
     /// Takes the prepared records that create a person whose СНИЛС no stored person in the
@@ -116,8 +113,8 @@ impl Dataset for Persons {
     ) -> DomainResult<()> {
         let mut candidates: Vec<(usize, Candidate)> = Vec::with_capacity(batch.len());
         for (i, p) in batch.iter_mut().enumerate() {
-            if let Some(c) = p.prepared.take().and_then(|c| c.downcast::<Candidate>().ok()) {
-                candidates.push((i, *c));
+            if let Some(Prepared::Person(c)) = p.prepared.take() {
+                candidates.push((i, c));
             }
         }
         let mut seen = stored_snils(unit, ctx, candidates.iter().filter_map(|(_, c)| c.key.clone()).collect()).await?;
@@ -146,7 +143,8 @@ impl Dataset for Persons {
 }
 
 /// A record prepared to create a person: its СНИЛС digits (when valid) and its parsed write.
-struct Candidate {
+#[derive(Debug)]
+pub struct Candidate {
     key: Option<String>,
     input: DomainResult<PersonInput>,
 }

@@ -13,7 +13,7 @@ use rsnms_domain::{
 use serde_json::{Map, Value};
 
 use super::{Dataset, match_id, may_update, natural_key, parse, unchanged_but_bookkeeping};
-use crate::{merge::apply_patch, routes::organizations::OrganizationWrite};
+use crate::{dto::organizations::OrganizationWrite, merge::apply_patch};
 
 /// The organisations dataset.
 pub struct Organizations;

@@ -10,7 +10,7 @@ use rsnms_domain::{FieldError, Msg};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::problem::ApiError;
+use super::ImportFailure;
 
 /// Longest line (or CSV record) accepted.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -60,11 +60,8 @@ pub struct Lines<S> {
     hasher: Sha256,
 }
 
-fn too_long(line: u64) -> ApiError {
-    ApiError::bad_request(Msg::new(
-        format!("Строка {line} длиннее {MAX_LINE_BYTES} байт"),
-        format!("Line {line} is longer than {MAX_LINE_BYTES} bytes"),
-    ))
+fn too_long(line: u64) -> ImportFailure {
+    ImportFailure::LineTooLong(line)
 }
 
 impl<S, E> Lines<S>
@@ -93,7 +90,7 @@ where
     }
 
     /// Reads the rest of the body without parsing it (to hash a body whose import is replayed).
-    pub async fn drain(&mut self) -> Result<(), ApiError> {
+    pub async fn drain(&mut self) -> Result<(), ImportFailure> {
         self.buf.clear();
         self.start = 0;
         self.scanned = 0;
@@ -105,7 +102,7 @@ where
 
     /// The next piece of the body as it arrived, unparsed — counted against the limit and
     /// hashed like every byte the reader reads (an asynchronous import stores the body so).
-    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, ApiError> {
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, ImportFailure> {
         if self.done {
             return Ok(None);
         }
@@ -114,14 +111,11 @@ where
                 self.done = true;
                 Ok(None)
             }
-            Some(Err(_)) => Err(ApiError::bad_request(Msg::new(
-                "Не удалось прочитать тело запроса",
-                "Could not read the request body",
-            ))),
+            Some(Err(_)) => Err(ImportFailure::Unreadable),
             Some(Ok(chunk)) => {
                 self.read += chunk.len() as u64;
                 if self.read > self.limit {
-                    return Err(ApiError::payload_too_large(usize::try_from(self.limit).unwrap_or(usize::MAX)));
+                    return Err(ImportFailure::TooLarge(self.limit));
                 }
                 self.hasher.update(&chunk);
                 Ok(Some(chunk))
@@ -134,7 +128,7 @@ where
         self.read
     }
 
-    async fn fill(&mut self) -> Result<bool, ApiError> {
+    async fn fill(&mut self) -> Result<bool, ImportFailure> {
         match self.next_chunk().await? {
             None => Ok(false),
             Some(chunk) => {
@@ -145,7 +139,7 @@ where
     }
 
     /// The next physical line: its number and text (or why it cannot be decoded).
-    pub async fn next_line(&mut self) -> Result<Option<(u64, Result<String, FieldError>)>, ApiError> {
+    pub async fn next_line(&mut self) -> Result<Option<(u64, Result<String, FieldError>)>, ImportFailure> {
         loop {
             let from = self.start + self.scanned;
             if let Some(pos) = self.buf[from..].iter().position(|b| *b == b'\n') {
@@ -244,7 +238,7 @@ where
     }
 
     /// The next record; blank lines are skipped.
-    pub async fn next(&mut self) -> Result<Option<Record>, ApiError> {
+    pub async fn next(&mut self) -> Result<Option<Record>, ImportFailure> {
         let record = match self.format {
             Format::Ndjson => self.next_json().await?,
             Format::Csv => self.next_csv().await?,
@@ -252,7 +246,7 @@ where
         Ok(record.map(|(n, fields)| (n, fields.and_then(storable))))
     }
 
-    async fn next_json(&mut self) -> Result<Option<Record>, ApiError> {
+    async fn next_json(&mut self) -> Result<Option<Record>, ImportFailure> {
         loop {
             let Some((n, text)) = self.lines.next_line().await? else { return Ok(None) };
             let text = match text {
@@ -273,7 +267,7 @@ where
     }
 
     /// Reads one CSV record, joining lines while a quoted field is open.
-    async fn csv_fields(&mut self) -> Result<Option<(u64, Result<Vec<String>, FieldError>)>, ApiError> {
+    async fn csv_fields(&mut self) -> Result<Option<(u64, Result<Vec<String>, FieldError>)>, ImportFailure> {
         loop {
             let Some((first, text)) = self.lines.next_line().await? else { return Ok(None) };
             let mut text = match text {
@@ -305,13 +299,13 @@ where
         }
     }
 
-    async fn next_csv(&mut self) -> Result<Option<Record>, ApiError> {
+    async fn next_csv(&mut self) -> Result<Option<Record>, ImportFailure> {
         if self.header.is_none() {
             let Some((n, fields)) = self.csv_fields().await? else { return Ok(None) };
             match fields {
                 Ok(h) => self.header = Some(h.into_iter().map(|c| c.trim().to_owned()).collect()),
                 Err(e) => {
-                    return Err(ApiError::validation(vec![FieldError::new(format!("line {n}"), e.code, e.message)]));
+                    return Err(ImportFailure::MalformedHeader { line: n, error: e });
                 }
             }
         }
@@ -532,6 +526,6 @@ mod tests {
     async fn the_body_limit_stops_reading() {
         let mut l = Lines::new(stream(&[b"aaaa\n", b"bbbb\n"]), encoding_rs::UTF_8, 6);
         assert!(l.next_line().await.is_ok());
-        assert_eq!(l.next_line().await.err().map(|e| e.status.as_u16()), Some(413));
+        assert!(matches!(l.next_line().await, Err(ImportFailure::TooLarge(6))));
     }
 }

@@ -15,10 +15,10 @@ use rsnms_domain::{
 };
 
 use super::{
+    ImportFailure,
     datasets::{Dataset, Pending},
     reader::Records,
 };
-use crate::problem::ApiError;
 
 /// Lines per committed batch when good lines are kept.
 pub const BATCH: u64 = 2000;
@@ -108,7 +108,7 @@ async fn read_chunk<S, E>(
     opts: &ImportOptions,
     to_skip: &mut u64,
     chunk: &mut Vec<Pending>,
-) -> Result<(), ApiError>
+) -> Result<(), ImportFailure>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
@@ -140,10 +140,10 @@ where
 pub trait Observer: Send + Sync {
     /// After every record, outside the unit: may record progress (throttling itself); an error
     /// stops the run (rolled back).
-    async fn progress(&self, summary: &ImportSummary) -> Result<(), ApiError>;
+    async fn progress(&self, summary: &ImportSummary) -> Result<(), ImportFailure>;
     /// Inside the unit, right before it commits (a batch, or the `last` commit): what it
     /// writes there commits with the records, or not at all.
-    async fn before_commit(&self, unit: &dyn Unit, summary: &ImportSummary, last: bool) -> Result<(), ApiError>;
+    async fn before_commit(&self, unit: &dyn Unit, summary: &ImportSummary, last: bool) -> Result<(), ImportFailure>;
 }
 
 /// The observer of a request: nothing to tell.
@@ -151,11 +151,11 @@ struct Unobserved;
 
 #[async_trait::async_trait]
 impl Observer for Unobserved {
-    async fn progress(&self, _: &ImportSummary) -> Result<(), ApiError> {
+    async fn progress(&self, _: &ImportSummary) -> Result<(), ImportFailure> {
         Ok(())
     }
 
-    async fn before_commit(&self, _: &dyn Unit, _: &ImportSummary, _: bool) -> Result<(), ApiError> {
+    async fn before_commit(&self, _: &dyn Unit, _: &ImportSummary, _: bool) -> Result<(), ImportFailure> {
         Ok(())
     }
 }
@@ -168,7 +168,7 @@ pub async fn run<S, E>(
     ctx: &Ctx,
     opts: &ImportOptions,
     records: &mut Records<S>,
-) -> Result<ImportSummary, ApiError>
+) -> Result<ImportSummary, ImportFailure>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
@@ -186,7 +186,7 @@ pub async fn run_observed<S, E>(
     records: &mut Records<S>,
     observer: &dyn Observer,
     start: ImportSummary,
-) -> Result<ImportSummary, ApiError>
+) -> Result<ImportSummary, ImportFailure>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {

@@ -12,7 +12,7 @@ use rsnms_domain::{
 use serde_json::{Map, Value};
 
 use super::{Dataset, match_id, may_update, parse, unchanged_but_bookkeeping};
-use crate::{merge::apply_patch, routes::mentoring_pairs::MentoringPairWrite};
+use crate::{dto::mentoring_pairs::MentoringPairWrite, merge::apply_patch};
 
 /// The mentoring pairs dataset.
 pub struct MentoringPairs;

@@ -24,13 +24,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Dataset, finish, may_update, parse_all, take_field, take_id, unknown_id};
-use crate::{
-    merge::apply_patch,
-    routes::{
-        agreements::{AgreementWrite, today},
-        imports::reader::Format,
-    },
-};
+use crate::{clock::utc_today as today, dto::agreements::AgreementWrite, imports::reader::Format, merge::apply_patch};
 
 /// The agreements dataset.
 pub struct Agreements;

@@ -96,8 +96,12 @@ pub trait Dataset: Send + Sync {
 }
 
 /// What a dataset worked out from a record ahead of applying it ([`Dataset::prepare`]), for
-/// its own [`Dataset::apply_many`] to take back.
-pub type Prepared = Box<dyn std::any::Any + Send + Sync>;
+/// its own [`Dataset::apply_many`] to take back: a variant for each dataset that prepares.
+#[derive(Debug)]
+pub enum Prepared {
+    /// A record that may create a person.
+    Person(persons::Candidate),
+}
 
 /// A record of a batch waiting to be applied.
 #[derive(Debug)]

@@ -1,0 +1,12 @@
+//! The write and read shapes of the resources that the import service loads as well as the
+//! routes serve: here, below both, so that the import datasets parse records with the API's own
+//! `…Write` DTOs without depending on the routes (and the routes on nothing of the imports).
+
+pub mod agreements;
+pub mod events;
+pub mod internship_sites;
+pub mod mentoring_pairs;
+pub mod network_requests;
+pub mod organizations;
+pub mod persons;
+pub mod programs;

@@ -32,6 +32,7 @@ mod organizations;
 mod persons;
 mod request_numbering;
 mod routes;
+mod screens;
 mod scope;
 mod scope_matrix;
 mod security_auth;

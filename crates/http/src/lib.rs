@@ -219,6 +219,7 @@ where
     app.openapi(openapi::ApiDoc::openapi()).configure(routes::health::routes).service(
         scope::scope("/api/v1")
             .wrap(from_fn(routing::literal_first))
+            .wrap(from_fn(middleware::conditional))
             .wrap(from_fn(idempotency))
             .wrap(from_fn(middleware::wait_for_database))
             .wrap(from_fn(rate_limit))
@@ -246,6 +247,7 @@ fn cors(origins: &[String]) -> Cors {
             header::ACCEPT,
             header::ACCEPT_LANGUAGE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
             header::HeaderName::from_static("idempotency-key"),
             header::HeaderName::from_static("x-request-id"),
             header::HeaderName::from_static("prefer"),

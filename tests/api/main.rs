@@ -26,6 +26,7 @@ mod monitoring_seed;
 mod network_requests;
 mod network_requests_depth;
 mod offerings;
+mod oidc;
 mod openapi;
 mod operations;
 mod organizations;

@@ -90,6 +90,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         min_group_size: 5,
         exchange: rsnms::exchange::ExchangeSettings::for_tests(),
         pace: rsnms_http::middleware::Pace::default(),
+        oidc: rsnms_http::auth::OidcSettings::default(),
     }
 }
 

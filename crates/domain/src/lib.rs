@@ -16,6 +16,7 @@ pub mod error;
 pub mod exchange;
 pub mod health;
 pub mod idempotency;
+pub mod identities;
 pub mod monitoring;
 pub mod network_requests;
 pub mod organizations;

@@ -55,6 +55,8 @@ pub struct AppState {
     pub agreements: Arc<dyn rsnms_domain::agreements::AgreementRepository>,
     /// Accounts.
     pub accounts: Arc<dyn AccountRepository>,
+    /// Identity links of accounts (subjects of trusted OpenID Connect providers).
+    pub identities: Arc<dyn rsnms_domain::identities::IdentityRepository>,
     /// Failed sign-ins and refresh-token sessions.
     pub sign_ins: Arc<dyn rsnms_domain::sign_in::SignInRepository>,
     /// Audit trail.
@@ -114,6 +116,8 @@ pub struct HttpSettings {
     pub pace: middleware::Pace,
     /// Accounts and tokens.
     pub tokens: TokenPolicy,
+    /// Trusted OpenID Connect providers (`RSNMS_OIDC_*`).
+    pub oidc: auth::OidcSettings,
 }
 
 /// How sign-ins and tokens are handled.
@@ -149,6 +153,8 @@ pub struct AppContext {
     pub limiter: web::Data<middleware::RateLimiter>,
     /// The per-request account check (shared by the workers of this instance).
     pub standings: web::Data<auth::Standings>,
+    /// Trusted identity providers and their cached keys (shared by the workers of this instance).
+    pub providers: web::Data<auth::Providers>,
     /// Settings.
     pub settings: HttpSettings,
 }
@@ -159,16 +165,23 @@ pub struct PublishedSpec(pub serde_json::Value);
 
 impl AppContext {
     /// Builds the context (computing the OpenAPI document once).
-    pub fn new(state: AppState, issuer: TokenIssuer, keys: Arc<dyn IdempotencyStore>, settings: HttpSettings) -> Self {
+    pub fn new(
+        state: AppState,
+        issuer: TokenIssuer,
+        keys: Arc<dyn IdempotencyStore>,
+        settings: HttpSettings,
+    ) -> Result<Self, String> {
         let api = openapi_document();
+        let providers = auth::Providers::new(settings.oidc.clone())?;
         let standings = auth::Standings::new(
             state.accounts.clone(),
             settings.tokens.check_ttl,
             issuer.max_age_seconds(),
             settings.tokens.accept_unbound,
         );
-        Self {
+        Ok(Self {
             standings: web::Data::new(standings),
+            providers: web::Data::new(providers),
             state: web::Data::new(state),
             issuer: web::Data::new(issuer),
             keys: web::Data::new(middleware::IdempotencyKeys {
@@ -182,7 +195,7 @@ impl AppContext {
             openapi: web::Data::new(PublishedSpec(openapi::finalize(&api))),
             limiter: web::Data::new(middleware::RateLimiter::new(settings.rate_limits.clone())),
             settings,
-        }
+        })
     }
 }
 
@@ -298,6 +311,7 @@ pub fn app(
         .app_data(ctx.routes)
         .app_data(ctx.limiter)
         .app_data(ctx.standings)
+        .app_data(ctx.providers)
         .app_data(web::Data::new(ctx.settings.tokens.clone()))
         .app_data(ctx.openapi)
         .app_data(BodyLimit(limit))

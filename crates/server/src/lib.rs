@@ -254,6 +254,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         persons: store.persons.clone(),
         agreements: store.agreements.clone(),
         accounts: store.accounts.clone(),
+        identities: store.accounts.clone(),
         sign_ins: store.accounts.clone(),
         audit: store.audit.clone(),
         health: store.health.clone(),
@@ -301,8 +302,10 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
                 accept_unbound: settings.accept_unbound_tokens,
             },
             pace: settings.pace,
+            oidc: settings.oidc.clone(),
         },
-    );
+    )
+    .map_err(|e| anyhow::anyhow!("identity providers: {e}"))?;
     spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);
     exchange::spawn_webhook_worker(store.changes.clone(), store.webhooks.clone(), settings.exchange.clone())?;
     import_jobs::spawn_import_worker(

@@ -77,6 +77,11 @@ pub struct Settings {
     /// Slow clients: `RSNMS_REQUEST_HEAD_TIMEOUT_MS` (default 5000), `RSNMS_BODY_MIN_BYTES_PER_SECOND`
     /// (default 1024, 0 = off), `RSNMS_BODY_GRACE_MS` (default 10000).
     pub pace: rsnms_http::middleware::Pace,
+    /// Trusted OpenID Connect providers: `RSNMS_OIDC_PROVIDERS` (a JSON array, or `@path` of a
+    /// file holding it; none by default), `RSNMS_OIDC_ALLOW_HTTP_LOOPBACK` (false),
+    /// `RSNMS_OIDC_TIMEOUT_MS` (5000), `RSNMS_OIDC_REFRESH_SECONDS` (60),
+    /// `RSNMS_OIDC_KEYS_MAX_AGE_SECONDS` (3600). See `docs/AUTH.md`.
+    pub oidc: rsnms_http::auth::OidcSettings,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -155,8 +160,34 @@ impl Settings {
                     .map_err(|e| anyhow::anyhow!("RSNMS_WEBHOOK_HOSTS: {e}"))?,
             },
             pace: pace()?,
+            oidc: oidc()?,
         })
     }
+}
+
+/// The trusted identity providers.
+fn oidc() -> anyhow::Result<rsnms_http::auth::OidcSettings> {
+    let allow_http_loopback = parsed("RSNMS_OIDC_ALLOW_HTTP_LOOPBACK", false)?;
+    let providers = match var("RSNMS_OIDC_PROVIDERS") {
+        None => Vec::new(),
+        Some(v) => {
+            let json = match v.trim().strip_prefix('@') {
+                Some(path) => std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("RSNMS_OIDC_PROVIDERS: cannot read {path}: {e}"))?,
+                None => v,
+            };
+            rsnms_http::auth::OidcSettings::parse_providers(&json, allow_http_loopback)
+                .map_err(|e| anyhow::anyhow!("RSNMS_OIDC_PROVIDERS: {e}"))?
+        }
+    };
+    Ok(rsnms_http::auth::OidcSettings {
+        providers,
+        allow_http_loopback,
+        timeout: std::time::Duration::from_millis(parsed::<u64>("RSNMS_OIDC_TIMEOUT_MS", 5000)?.max(100)),
+        refresh_interval: std::time::Duration::from_secs(parsed("RSNMS_OIDC_REFRESH_SECONDS", 60)?),
+        max_key_age: std::time::Duration::from_secs(parsed::<u64>("RSNMS_OIDC_KEYS_MAX_AGE_SECONDS", 3600)?.max(60)),
+        ..rsnms_http::auth::OidcSettings::default()
+    })
 }
 
 /// The slow-client limits (a zero head timeout would turn actix's off: at least 100 ms).

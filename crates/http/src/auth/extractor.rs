@@ -3,7 +3,7 @@ use futures_util::future::{Either, FutureExt, LocalBoxFuture, Ready, ready};
 use rsnms_domain::{Msg, auth::Ctx, idempotency::KeyHold};
 
 use super::{
-    TokenIssuer,
+    OidcRefusal, TokenIssuer,
     jwt::Verified,
     standing::{Refusal, Standings},
 };
@@ -39,10 +39,14 @@ fn refusal(r: Refusal) -> ApiError {
     }
 }
 
-/// The token verified by the rate limiter (which keys callers by it), or verified here.
+/// The token verified by the rate limiter (which keys callers by it, and verifies identity
+/// providers' tokens), or this API's own token verified here.
 fn verified(req: &HttpRequest) -> Result<Verified, ApiError> {
     if let Some(v) = req.extensions_mut().remove::<Verified>() {
         return Ok(v);
+    }
+    if let Some(r) = req.extensions_mut().remove::<OidcRefusal>() {
+        return Err(r.into());
     }
     let Some(issuer) = req.app_data::<web::Data<TokenIssuer>>() else {
         return Err(ApiError::internal());

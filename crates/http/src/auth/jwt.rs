@@ -79,6 +79,19 @@ pub struct Verified {
     pub generation: Option<i64>,
     /// `sid`.
     pub session: Option<Uuid>,
+    /// The provider and subject of a trusted identity provider's token (`None`: this API's own).
+    pub external: Option<ExternalSubject>,
+}
+
+/// Who a provider's token names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalSubject {
+    /// The provider's configured name.
+    pub provider: String,
+    /// Its subject.
+    pub subject: String,
+    /// Whether it acts as a linked local account (checked like the account's own tokens).
+    pub linked: bool,
 }
 
 /// What binds an issued token to its account: the account's token generation and the session.
@@ -204,6 +217,7 @@ impl TokenIssuer {
             },
             generation: c.generation,
             session: c.sid,
+            external: None,
         })
     }
 }

@@ -85,6 +85,10 @@ impl Standings {
 
     /// Checks a verified token against its account's standing.
     pub fn check(self: &Arc<Self>, token: &Verified) -> Check {
+        // A provider's subject mapped from claims has no account to check (its provider decides).
+        if token.external.as_ref().is_some_and(|e| !e.linked) {
+            return Either::Left(ready(Ok(())));
+        }
         let Ok(account) = token.actor.subject.parse::<Uuid>() else {
             return Either::Left(ready(if self.accept_unbound { Ok(()) } else { Err(Refusal::Unbound) }));
         };

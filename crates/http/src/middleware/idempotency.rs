@@ -261,8 +261,11 @@ async fn release(keys: &Keys, hold: &KeyHold) {
     }
 }
 
-/// The subject of a valid bearer token.
+/// The subject of a valid bearer token (an identity provider's, as the rate limiter verified it).
 fn subject(req: &ServiceRequest) -> Option<String> {
+    if let Some(v) = req.extensions().get::<crate::auth::Verified>() {
+        return Some(v.actor.subject.clone());
+    }
     let token = req
         .headers()
         .get(header::AUTHORIZATION)

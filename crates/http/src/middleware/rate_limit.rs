@@ -45,7 +45,7 @@ use rsnms_domain::Msg;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    auth::{TokenIssuer, bearer},
+    auth::{Providers, TokenIssuer, Verified, bearer},
     problem::ApiError,
 };
 
@@ -217,6 +217,21 @@ fn set(res: &mut ServiceResponse<BoxBody>, name: &'static str, value: u64) {
     }
 }
 
+/// A trusted identity provider's token, verified and mapped; a refusal is left in the request
+/// for the [`crate::auth::Auth`] extractor to answer.
+async fn provider_token(req: &ServiceRequest) -> Option<Verified> {
+    let providers = req.app_data::<web::Data<Providers>>()?.clone();
+    let state = req.app_data::<web::Data<crate::AppState>>()?.clone();
+    let token = bearer(req.request()).filter(|t| providers.claims(t))?.to_owned();
+    match providers.authenticate(&state, &token).await {
+        Ok(v) => Some(v),
+        Err(r) => {
+            req.extensions_mut().insert(r);
+            None
+        }
+    }
+}
+
 /// The rate-limit middleware (on `/api/v1`). It verifies the bearer token once and leaves the
 /// result in the request for the [`crate::auth::Auth`] extractor.
 pub async fn rate_limit(
@@ -226,9 +241,13 @@ pub async fn rate_limit(
     let Some(limiter) = req.app_data::<web::Data<RateLimiter>>().cloned() else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
-    let verified = req
+    let verified = match req
         .app_data::<web::Data<TokenIssuer>>()
-        .and_then(|issuer| bearer(req.request()).and_then(|t| issuer.verify_token(t).ok()));
+        .and_then(|issuer| bearer(req.request()).and_then(|t| issuer.verify_token(t).ok()))
+    {
+        Some(v) => Some(v),
+        None => provider_token(&req).await,
+    };
     let key = match &verified {
         Some(v) => subject_key(&v.actor.subject),
         None => address_key(limiter.client_addr(req.request())),

@@ -1,5 +1,6 @@
 //! sea-orm entities: the table shapes, kept apart from the repositories' behaviour.
 
+pub mod account_identities;
 pub mod accounts;
 pub mod agreement_amendments;
 pub mod agreement_indicator_values;

@@ -52,7 +52,7 @@ fn to_domain(m: Model) -> DomainResult<Account> {
     })
 }
 
-fn change_of(account: &Account, kind: ChangeKind, action: &'static str) -> Change {
+pub(super) fn change_of(account: &Account, kind: ChangeKind, action: &'static str) -> Change {
     Change {
         resource_type: "account",
         resource_id: account.id,

@@ -9,6 +9,7 @@ mod deadline_policies;
 mod development;
 mod health;
 pub(crate) mod idempotency;
+mod identities;
 mod import_jobs;
 mod monitoring;
 mod monitoring_definitions;

@@ -7,9 +7,12 @@ mod delete;
 mod disable;
 mod enable;
 mod get;
+mod link_identity;
 mod list;
+mod list_identities;
 mod reset_password;
 mod revoke_tokens;
+mod unlink_identity;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -33,7 +36,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(disable::disable_account)
         .service(enable::enable_account)
         .service(reset_password::reset_account_password)
-        .service(revoke_tokens::revoke_account_tokens);
+        .service(revoke_tokens::revoke_account_tokens)
+        .service(list_identities::list_account_identities)
+        .service(link_identity::link_account_identity)
+        .service(unlink_identity::unlink_account_identity);
 }
 
 /// An account (secrets are never shown).
@@ -69,6 +75,34 @@ impl From<Account> for AccountView {
             person_id: a.person_id,
             disabled: a.disabled,
             created_at: a.created_at,
+        }
+    }
+}
+
+/// A subject of a trusted identity provider linked to an account (связанная внешняя учётная
+/// запись): the provider's tokens for it act as the account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdentityView {
+    /// Id of the link.
+    pub id: Uuid,
+    /// The account.
+    pub account_id: Uuid,
+    /// The provider's configured name.
+    pub provider: String,
+    /// The subject as the provider names it.
+    pub subject: String,
+    /// Linked at (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<rsnms_domain::identities::Identity> for IdentityView {
+    fn from(i: rsnms_domain::identities::Identity) -> Self {
+        IdentityView {
+            id: i.id,
+            account_id: i.account_id,
+            provider: i.provider,
+            subject: i.subject,
+            created_at: i.created_at,
         }
     }
 }

@@ -11,6 +11,7 @@ mod diagnostics;
 mod disclosure;
 mod edge_safety;
 mod errors;
+mod event_participation;
 mod exports;
 mod faults;
 mod feed_by_role;

@@ -100,7 +100,7 @@ pub struct ReadRule {
 pub fn read_rule(resource_type: &str) -> ReadRule {
     use crate::{
         accounts, agreements, deadlines,
-        development::{competencies, diagnostics, events, iom, mentoring, programs},
+        development::{competencies, diagnostics, events, iom, mentoring, participation, programs},
         exchange::webhooks,
         monitoring, network_requests, organizations, persons,
     };
@@ -118,6 +118,7 @@ pub fn read_rule(resource_type: &str) -> ReadRule {
         "diagnostic_result" => (diagnostics::RESULT_READERS, Rows::InScope),
         "route" | "route_evidence" => (iom::READERS, Rows::InScope),
         "mentoring_pair" => (mentoring::READERS, Rows::InScope),
+        "event_participant" => (participation::READERS, Rows::InScope),
         "monitoring_definition" => (monitoring::READERS, Rows::All),
         "agreement" | "agreement_indicator_value" => (agreements::READERS, Rows::InScope),
         "webhook" => (webhooks::SUBSCRIBERS, Rows::InScope),
@@ -144,6 +145,7 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "route",
     "route_evidence",
     "mentoring_pair",
+    "event_participant",
     "monitoring_definition",
     "agreement",
     "agreement_indicator_value",

@@ -89,6 +89,8 @@ pub struct AppState {
     pub offerings: Arc<dyn rsnms_domain::development::events::OfferingRepository>,
     /// Mentoring pairs.
     pub mentoring: Arc<dyn rsnms_domain::development::mentoring::MentoringRepository>,
+    /// Event registrations.
+    pub participations: Arc<dyn rsnms_domain::development::participation::ParticipationRepository>,
     /// Monitoring counts.
     pub monitoring: Arc<dyn rsnms_domain::monitoring::MonitoringRepository>,
     /// Where webhooks may be delivered (`RSNMS_WEBHOOK_ALLOWED_NETWORKS`).
@@ -220,6 +222,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::programs::routes(cfg);
     routes::individual_routes::routes(cfg);
     routes::events::routes(cfg);
+    routes::event_participants::routes(cfg);
     routes::internship_sites::routes(cfg);
     routes::mentoring_pairs::routes(cfg);
     routes::monitoring::routes(cfg);

@@ -70,8 +70,8 @@ impl OfferingKind {
     }
 }
 
-/// An event or an internship site. Events use `kind`, `level`, `starts_on` (the date) and
-/// `participants`; sites use `starts_on`…`ends_on`, `capacity` and `decision`.
+/// An event or an internship site. Events use `kind`, `level`, `starts_on` (the date),
+/// `participants` and optionally `capacity` (places for registrations); sites use `starts_on`…`ends_on`, `capacity` and `decision`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Offering {
     /// Id.
@@ -278,7 +278,15 @@ async fn validate(
             if input.participants.is_some_and(|p| p < 0) {
                 negative(&mut e, "participants");
             }
-            (k, l, None, input.participants, None, None)
+            // Places are optional for an event (no limit when absent).
+            if input.capacity.is_some_and(|c| c < 1) {
+                e.push(FieldError::new(
+                    "capacity",
+                    "out_of_range",
+                    Msg::new("Нужно хотя бы одно место", "At least one place"),
+                ));
+            }
+            (k, l, None, input.participants, input.capacity, None)
         }
         OfferingKind::InternshipSite => {
             let end = required(&mut e, "period_end", input.ends_on);

@@ -37,6 +37,7 @@ pub mod diagnostics;
 pub mod events;
 pub mod iom;
 pub mod mentoring;
+pub mod participation;
 pub mod programs;
 
 use crate::{FieldError, Msg, error::Errors};

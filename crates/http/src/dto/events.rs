@@ -44,6 +44,10 @@ pub struct EventWrite {
     #[validate(range(min = 0, max = 1_000_000))]
     #[schema(minimum = 0)]
     pub participants: Option<i32>,
+    /// Places for registrations (количество мест); no limit when absent.
+    #[validate(range(min = 1, max = 1_000_000))]
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    pub capacity: Option<i32>,
 }
 
 impl crate::extract::ValueChecks for EventWrite {}
@@ -58,6 +62,7 @@ impl From<EventWrite> for OfferingInput {
             organization_id: w.organizer_id,
             competency_ids: w.competency_ids,
             participants: w.participants,
+            capacity: w.capacity,
             ..Default::default()
         }
     }
@@ -73,6 +78,7 @@ impl From<OfferingInput> for EventWrite {
             organizer_id: i.organization_id,
             competency_ids: i.competency_ids,
             participants: i.participants,
+            capacity: i.capacity,
         }
     }
 }
@@ -96,6 +102,8 @@ pub struct EventView {
     pub competency_ids: Vec<Uuid>,
     /// Number of participants.
     pub participants: Option<i32>,
+    /// Places for registrations; no limit when absent.
+    pub capacity: Option<i32>,
     /// Created at.
     pub created_at: DateTime<Utc>,
     /// Updated at.
@@ -115,6 +123,7 @@ impl From<Offering> for EventView {
             organizer_id: o.organization_id,
             competency_ids: o.competency_ids,
             participants: o.participants,
+            capacity: o.capacity,
             created_at: o.created_at,
             updated_at: o.updated_at,
             version: o.version,

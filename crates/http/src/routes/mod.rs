@@ -9,6 +9,7 @@ pub mod changes;
 pub mod competencies;
 pub mod deadline_policies;
 pub mod diagnostics;
+pub mod event_participants;
 pub mod events;
 pub mod exports;
 pub mod health;

@@ -28,7 +28,9 @@ pub use audit::AuditStore;
 pub use calendars::CalendarStore;
 pub use changes::ChangeStore;
 pub use deadline_policies::DeadlinePolicyStore;
-pub use development::{CompetencyStore, DiagnosticStore, MentoringStore, OfferingStore, ProgramStore, RouteStore};
+pub use development::{
+    CompetencyStore, DiagnosticStore, MentoringStore, OfferingStore, ParticipationStore, ProgramStore, RouteStore,
+};
 pub use health::HealthStore;
 pub use idempotency::IdempotencyKeys;
 pub use import_jobs::ImportJobStore;
@@ -87,6 +89,8 @@ pub struct Store {
     pub offerings: Arc<OfferingStore>,
     /// Mentoring pairs.
     pub mentoring: Arc<MentoringStore>,
+    /// Event registrations.
+    pub participations: Arc<ParticipationStore>,
     /// Asynchronous import jobs.
     pub import_jobs: Arc<ImportJobStore>,
 }
@@ -115,6 +119,7 @@ impl Store {
             routes: Arc::new(RouteStore { db: db.clone() }),
             offerings: Arc::new(OfferingStore { db: db.clone() }),
             mentoring: Arc::new(MentoringStore { db: db.clone() }),
+            participations: Arc::new(ParticipationStore { db: db.clone() }),
             import_jobs: Arc::new(ImportJobStore { db: db.clone() }),
             db,
         }

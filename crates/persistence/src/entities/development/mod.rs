@@ -4,6 +4,7 @@
 pub mod competencies;
 pub mod diagnostic_campaigns;
 pub mod diagnostic_results;
+pub mod event_participants;
 pub mod individual_routes;
 pub mod mentoring_pairs;
 pub mod offering_competencies;

@@ -4,6 +4,7 @@ mod competencies;
 mod diagnostics;
 mod mentoring;
 mod offerings;
+mod participation;
 mod programs;
 mod routes;
 
@@ -11,6 +12,7 @@ pub use competencies::CompetencyStore;
 pub use diagnostics::DiagnosticStore;
 pub use mentoring::MentoringStore;
 pub use offerings::OfferingStore;
+pub use participation::ParticipationStore;
 pub use programs::ProgramStore;
 pub use routes::RouteStore;
 

@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "a test harness fails loudly on what it did not expect")]
 
+mod agreement_documents;
 mod agreements;
 mod auth;
 mod calendars;

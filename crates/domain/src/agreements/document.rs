@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use super::{
@@ -119,10 +119,42 @@ fn validate_party(e: &mut Errors, role: PartyRole, p: &Party) -> Party {
     }
 }
 
-fn validate_indicator(e: &mut Errors, i: usize, spec: &IndicatorSpec) -> IndicatorSpec {
-    let at = |f: &str| format!("indicators[{i}].{f}");
+/// The error of a target year outside the term.
+fn outside_term(field: String, year: i32, term: (Option<i32>, i32)) -> FieldError {
+    let from = term.0.map_or_else(String::new, |f| f.to_string());
+    FieldError::new(
+        field,
+        "outside_term",
+        Msg::new(
+            format!("{year} год вне срока действия соглашения ({from}–{})", term.1),
+            format!("{year} lies outside the agreement's term ({from}–{})", term.1),
+        ),
+    )
+}
+
+/// Whether a year lies within the term's years.
+fn within(year: i32, term: (Option<i32>, i32)) -> bool {
+    term.0.is_none_or(|f| f <= year) && year <= term.1
+}
+
+/// Validates an indicator as written at `at` (`indicators[3]`, `changes.indicators_added[0]`);
+/// its targets must fall within the term's years.
+fn validate_indicator(
+    e: &mut Errors,
+    at: &str,
+    spec: &IndicatorSpec,
+    term: Option<(Option<i32>, i32)>,
+) -> IndicatorSpec {
+    let at = |f: &str| format!("{at}.{f}");
     if spec.number == 0 {
         e.push(FieldError::new(at("number"), "out_of_range", Msg::new("Номер — от 1", "The number starts at 1")));
+    }
+    if spec.appendix_number.is_some_and(|n| !(1..=99).contains(&n)) {
+        e.push(FieldError::new(
+            at("appendix_number"),
+            "out_of_range",
+            Msg::new("Номер приложения — от 1 до 99", "The appendix number must be 1–99"),
+        ));
     }
     for (f, v) in [("numerator", &spec.numerator), ("denominator", &spec.denominator)] {
         if v.is_some() && spec.unit != Unit::Percent {
@@ -147,6 +179,10 @@ fn validate_indicator(e: &mut Errors, i: usize, spec: &IndicatorSpec) -> Indicat
             ));
         } else if !years.insert(t.year) {
             e.push(FieldError::new(field, "duplicate", Msg::new("Год повторяется", "The year is repeated")));
+        } else if let Some(term) = term
+            && !within(t.year, term)
+        {
+            e.push(outside_term(field, t.year, term));
         }
         if t.value.as_f64().is_none_or(|v| v < 0.0) {
             e.push(FieldError::new(
@@ -161,6 +197,7 @@ fn validate_indicator(e: &mut Errors, i: usize, spec: &IndicatorSpec) -> Indicat
     IndicatorSpec {
         kind: spec.kind,
         number: spec.number,
+        appendix_number: spec.appendix_number,
         name: text(e, &at("name"), Some(&spec.name), 2000, true).unwrap_or_default(),
         unit: spec.unit,
         accumulation: spec.accumulation,
@@ -170,8 +207,8 @@ fn validate_indicator(e: &mut Errors, i: usize, spec: &IndicatorSpec) -> Indicat
     }
 }
 
-fn validate_clause(e: &mut Errors, i: usize, c: &Clause, keys: &HashSet<String>, seen: &mut HashSet<String>) -> Clause {
-    let at = |f: &str| format!("clauses[{i}].{f}");
+fn validate_clause(e: &mut Errors, at: &str, c: &Clause, keys: &HashSet<String>, seen: &mut HashSet<String>) -> Clause {
+    let at = |f: &str| format!("{at}.{f}");
     let number = match clause_number(&c.number) {
         None => {
             e.push(FieldError::new(
@@ -248,10 +285,11 @@ pub fn validate_document(input: &AgreementInput, existing: &[Indicator]) -> Doma
             municipal_authority: validate_party(&mut e, PartyRole::MunicipalAuthority, &p.municipal_authority),
         }),
     };
+    let term = input.valid_until.map(|u| (input.valid_from.or(input.signed_on).map(|d| d.year()), u.year()));
     let mut keys = HashSet::new();
     let mut indicators = Vec::new();
     for (i, spec) in input.indicators.iter().enumerate() {
-        let spec = validate_indicator(&mut e, i, spec);
+        let spec = validate_indicator(&mut e, &format!("indicators[{i}]"), spec, term);
         let key = spec.key();
         if !keys.insert(key.clone()) {
             e.push(FieldError::new(
@@ -264,8 +302,12 @@ pub fn validate_document(input: &AgreementInput, existing: &[Indicator]) -> Doma
         indicators.push(Indicator { id, spec });
     }
     let mut seen = HashSet::new();
-    let clauses: Vec<Clause> =
-        input.clauses.iter().enumerate().map(|(i, c)| validate_clause(&mut e, i, c, &keys, &mut seen)).collect();
+    let clauses: Vec<Clause> = input
+        .clauses
+        .iter()
+        .enumerate()
+        .map(|(i, c)| validate_clause(&mut e, &format!("clauses[{i}]"), c, &keys, &mut seen))
+        .collect();
     e.finish()?;
     match (number, subject, input.valid_until, parties) {
         (Some(number), Some(subject), Some(valid_until), Some(parties)) => Ok(AgreementDocument {
@@ -289,9 +331,11 @@ fn position(clauses: &[Clause], number: &str) -> Option<usize> {
     clauses.iter().position(|c| c.number == number)
 }
 
-/// Applies an amendment's changes to a document: removals, replacements, additions (new numbers
-/// only: an existing number is a 409 naming it), target changes and the term; the result is
-/// validated whole.
+/// Applies an amendment's changes to a document: the term (extended or shortened: targets of
+/// years outside the new term lapse), removals, replacements and additions of clauses and
+/// indicators (new numbers and keys only: an existing one is a 409 naming it), and target changes
+/// (within the term). Every error names the field of the changes the client sent
+/// (`changes.targets[0].value`); the result is validated whole.
 pub fn apply_changes(doc: &AgreementDocument, changes: &AmendmentChanges) -> DomainResult<AgreementDocument> {
     if changes.is_empty() {
         return Err(DomainError::field(
@@ -302,6 +346,21 @@ pub fn apply_changes(doc: &AgreementDocument, changes: &AmendmentChanges) -> Dom
     }
     let mut e = Errors::new();
     let mut next = doc.clone();
+    if let Some(f) = changes.valid_from {
+        next.valid_from = Some(f);
+    }
+    if let Some(u) = changes.valid_until {
+        next.valid_until = u;
+    }
+    if next.valid_from.is_some_and(|f| f > next.valid_until) {
+        let field = if changes.valid_until.is_some() { "changes.valid_until" } else { "changes.valid_from" };
+        e.push(FieldError::new(
+            field,
+            "before_start",
+            Msg::new("Срок действия заканчивается раньше, чем начинается", "The term ends before it begins"),
+        ));
+    }
+    let term = next.term_years();
     let not_found = |field: String, n: &str| {
         FieldError::new(
             field,
@@ -309,6 +368,73 @@ pub fn apply_changes(doc: &AgreementDocument, changes: &AmendmentChanges) -> Dom
             Msg::new(format!("Пункта {n} нет в соглашении"), format!("The agreement has no clause {n}")),
         )
     };
+    let no_indicator = |field: String, key: &str| {
+        FieldError::new(
+            field,
+            "not_found",
+            Msg::new(format!("Показателя {key} нет в соглашении"), format!("The agreement has no indicator {key}")),
+        )
+    };
+    for (i, key) in changes.indicators_removed.iter().enumerate() {
+        match next.indicators.iter().position(|x| x.spec.key() == key.trim()) {
+            Some(p) => {
+                next.indicators.remove(p);
+            }
+            None => e.push(no_indicator(format!("changes.indicators_removed[{i}]"), key)),
+        }
+    }
+    for (i, spec) in changes.indicators_replaced.iter().enumerate() {
+        let spec = validate_indicator(&mut e, &format!("changes.indicators_replaced[{i}]"), spec, Some(term));
+        let key = spec.key();
+        match next.indicators.iter_mut().find(|x| x.spec.key() == key) {
+            Some(x) => x.spec = spec,
+            None => e.push(no_indicator(format!("changes.indicators_replaced[{i}].number"), &key)),
+        }
+    }
+    for (i, spec) in changes.indicators_added.iter().enumerate() {
+        let spec = validate_indicator(&mut e, &format!("changes.indicators_added[{i}]"), spec, Some(term));
+        let key = spec.key();
+        if next.indicators.iter().any(|x| x.spec.key() == key) {
+            return Err(DomainError::Conflict {
+                field: Some(format!("changes.indicators_added[{i}].number")),
+                message: Msg::new(
+                    format!("Показатель {key} уже есть в соглашении: замените его (indicators_replaced)"),
+                    format!("Indicator {key} already exists in the agreement: replace it (indicators_replaced)"),
+                ),
+                allowed: vec!["indicators_replaced".into()],
+            });
+        }
+        next.indicators.push(Indicator { id: Uuid::now_v7(), spec });
+    }
+    for (i, t) in changes.targets.iter().enumerate() {
+        let at = |f: &str| format!("changes.targets[{i}].{f}");
+        let mut ok = true;
+        if !within(t.year, term) {
+            ok = false;
+            e.push(outside_term(at("year"), t.year, term));
+        }
+        if t.value.as_f64().is_none_or(|v| v < 0.0) {
+            ok = false;
+            e.push(FieldError::new(
+                at("value"),
+                "out_of_range",
+                Msg::new("Значение не может быть отрицательным", "The value cannot be negative"),
+            ));
+        }
+        match next.indicators.iter_mut().find(|x| x.spec.key() == t.indicator) {
+            None => e.push(no_indicator(at("indicator"), &t.indicator)),
+            Some(ind) if ok => match ind.spec.targets.iter_mut().find(|x| x.year == t.year) {
+                Some(x) => x.value = t.value.clone(),
+                None => ind.spec.targets.push(super::Target { year: t.year, value: t.value.clone() }),
+            },
+            Some(_) => {}
+        }
+    }
+    // Targets of years the new term no longer covers lapse with it.
+    for ind in &mut next.indicators {
+        ind.spec.targets.retain(|t| within(t.year, term));
+    }
+    let keys: HashSet<String> = next.indicators.iter().map(|x| x.spec.key()).collect();
     for (i, raw) in changes.clauses_removed.iter().enumerate() {
         let n = clause_number(raw).unwrap_or_else(|| raw.clone());
         match position(&next.clauses, &n) {
@@ -319,14 +445,16 @@ pub fn apply_changes(doc: &AgreementDocument, changes: &AmendmentChanges) -> Dom
         }
     }
     for (i, c) in changes.clauses_replaced.iter().enumerate() {
-        let n = clause_number(&c.number).unwrap_or_else(|| c.number.clone());
-        match position(&next.clauses, &n) {
-            Some(p) => next.clauses[p] = Clause { number: n, ..c.clone() },
-            None => e.push(not_found(format!("changes.clauses_replaced[{i}].number"), &n)),
+        let at = format!("changes.clauses_replaced[{i}]");
+        let c = validate_clause(&mut e, &at, c, &keys, &mut HashSet::new());
+        match position(&next.clauses, &c.number) {
+            Some(p) => next.clauses[p] = c,
+            None => e.push(not_found(format!("{at}.number"), &c.number)),
         }
     }
     for (i, c) in changes.clauses_added.iter().enumerate() {
-        let n = clause_number(&c.number).unwrap_or_else(|| c.number.clone());
+        let c = validate_clause(&mut e, &format!("changes.clauses_added[{i}]"), c, &keys, &mut HashSet::new());
+        let n = c.number.clone();
         if position(&next.clauses, &n).is_some() {
             return Err(DomainError::Conflict {
                 field: Some(format!("changes.clauses_added[{i}].number")),
@@ -339,30 +467,29 @@ pub fn apply_changes(doc: &AgreementDocument, changes: &AmendmentChanges) -> Dom
         }
         let order = clause_order(&n);
         let at = next.clauses.iter().position(|x| clause_order(&x.number) > order).unwrap_or(next.clauses.len());
-        next.clauses.insert(at, Clause { number: n, ..c.clone() });
+        next.clauses.insert(at, c);
     }
-    for (i, t) in changes.targets.iter().enumerate() {
-        match next.indicators.iter_mut().find(|x| x.spec.key() == t.indicator) {
-            None => e.push(FieldError::new(
-                format!("changes.targets[{i}].indicator"),
-                "not_found",
+    // A clause left in the text that still serves a removed indicator: the removal is named.
+    for (i, key) in changes.indicators_removed.iter().enumerate() {
+        if let Some(c) =
+            next.clauses.iter().find(|c| !keys.contains(key.trim()) && c.indicators.iter().any(|k| k == key.trim()))
+        {
+            e.push(FieldError::new(
+                format!("changes.indicators_removed[{i}]"),
+                "still_referenced",
                 Msg::new(
-                    format!("Показателя {} нет в соглашении", t.indicator),
-                    format!("The agreement has no indicator {}", t.indicator),
+                    format!("Пункт {} ссылается на показатель {key}: замените или удалите пункт", c.number),
+                    format!("Clause {} refers to indicator {key}: replace or remove the clause", c.number),
                 ),
-            )),
-            Some(ind) => match ind.spec.targets.iter_mut().find(|x| x.year == t.year) {
-                Some(x) => x.value = t.value.clone(),
-                None => ind.spec.targets.push(super::Target { year: t.year, value: t.value.clone() }),
-            },
+            ));
         }
     }
     e.finish()?;
-    if let Some(f) = changes.valid_from {
-        next.valid_from = Some(f);
-    }
-    if let Some(u) = changes.valid_until {
-        next.valid_until = u;
-    }
-    validate_document(&AgreementInput::from_document(&next), &next.indicators)
+    // Whatever the whole document still rejects is the amendment's doing: named as its changes.
+    validate_document(&AgreementInput::from_document(&next), &next.indicators).map_err(|err| match err {
+        DomainError::Validation(fields) => {
+            DomainError::Validation(fields.into_iter().map(|f| FieldError { field: "changes".into(), ..f }).collect())
+        }
+        other => other,
+    })
 }

@@ -24,13 +24,13 @@ pub use reporting::{
     IndicatorValueInput, ReportRow, agreement_report, list_indicator_values, region_report, report_indicator_value,
 };
 pub use repository::{AgreementFilter, AgreementRepository, NewAgreement, NewAmendment, NewIndicatorValue, Territory};
-pub use rules::READERS;
+pub use rules::{READERS, reader_scope};
 pub use rules::{
     amend_agreement, create_agreement, get_agreement_as_of, list_agreements, list_versions, sign_agreement,
     terminate_agreement, update_agreement,
 };
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -269,6 +269,9 @@ pub struct IndicatorSpec {
     pub kind: IndicatorKind,
     /// Its number within its kind (1, 2, 3 …).
     pub number: u32,
+    /// The appendix it belongs to (номер приложения к соглашению: 1 for «Приложение № 1»).
+    #[serde(default)]
+    pub appendix_number: Option<u32>,
     /// Name as in the appendix.
     pub name: String,
     /// Unit.
@@ -336,6 +339,11 @@ impl AgreementDocument {
     /// An indicator by id.
     pub fn indicator(&self, id: Uuid) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// The years of the term (first and last), from its start (or the signing date) to its end.
+    pub fn term_years(&self) -> (Option<i32>, i32) {
+        (self.valid_from.or(self.signed_on).map(|d| d.year()), self.valid_until.year())
     }
 }
 
@@ -408,6 +416,7 @@ pub struct TargetChange {
 
 /// What a supplementary agreement changes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AmendmentChanges {
     /// Clauses added (their numbers must be new).
     pub clauses_added: Vec<Clause>,
@@ -417,6 +426,12 @@ pub struct AmendmentChanges {
     pub clauses_removed: Vec<String>,
     /// Targets set or changed.
     pub targets: Vec<TargetChange>,
+    /// Indicators added (their keys must be new).
+    pub indicators_added: Vec<IndicatorSpec>,
+    /// Indicators replaced whole, by key (they keep their ids and reported values).
+    pub indicators_replaced: Vec<IndicatorSpec>,
+    /// Keys of the indicators removed.
+    pub indicators_removed: Vec<String>,
     /// New start of the term.
     pub valid_from: Option<NaiveDate>,
     /// New end of the term.
@@ -430,6 +445,9 @@ impl AmendmentChanges {
             && self.clauses_replaced.is_empty()
             && self.clauses_removed.is_empty()
             && self.targets.is_empty()
+            && self.indicators_added.is_empty()
+            && self.indicators_replaced.is_empty()
+            && self.indicators_removed.is_empty()
             && self.valid_from.is_none()
             && self.valid_until.is_none()
     }

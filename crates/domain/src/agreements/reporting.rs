@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{
     Agreement, AgreementFilter, AgreementRepository, AgreementVersion, IndicatorAttainment, IndicatorValue, Lifecycle,
     NewIndicatorValue, assess,
-    rules::{READERS, REPORT_READERS, REPORTERS, wrong_state},
+    rules::{READERS, REPORT_READERS, REPORTERS, reader_scope, wrong_state},
     version_on,
 };
 use crate::{DomainError, DomainResult, FieldError, Msg, auth::Ctx, error::Errors};
@@ -37,9 +37,8 @@ pub async fn report_indicator_value(
     today: NaiveDate,
 ) -> DomainResult<IndicatorValue> {
     ctx.actor.require(REPORTERS)?;
-    let scope = ctx.actor.scope();
+    let scope = reader_scope(&ctx.actor);
     let a = repo.get(&scope, agreement_id).await?;
-    let indicator = a.document.indicator(indicator_id).cloned().ok_or(DomainError::NotFound)?;
     if a.lifecycle == Lifecycle::Draft {
         return Err(wrong_state(
             &a,
@@ -47,12 +46,44 @@ pub async fn report_indicator_value(
             "Values are reported for a signed agreement",
         ));
     }
+    // The value of a year is measured against the version in force at its end: the indicator
+    // must be in that version and the year within its term.
+    let versions = repo.versions(&scope, &[agreement_id]).await?;
+    let in_force = year_end(input.year).ok().and_then(|end| version_on(&versions, end)).map(|v| &v.document);
+    let doc = in_force.unwrap_or(&a.document);
+    let known =
+        |id: Uuid| a.document.indicator(id).is_some() || versions.iter().any(|v| v.document.indicator(id).is_some());
+    let indicator = match doc.indicator(indicator_id) {
+        Some(i) => i.clone(),
+        None if known(indicator_id) => {
+            return Err(DomainError::field(
+                "year",
+                "not_in_version",
+                Msg::new(
+                    format!("В редакции соглашения, действующей в {} году, этого показателя нет", input.year),
+                    format!("The version of the agreement in force in {} has no such indicator", input.year),
+                ),
+            ));
+        }
+        None => return Err(DomainError::NotFound),
+    };
     let mut e = Errors::new();
+    let (from, until) = doc.term_years();
     if !(2000..=today.year()).contains(&input.year) {
         e.push(FieldError::new(
             "year",
             "out_of_range",
             Msg::new("Год — от 2000 до текущего", "The year must be from 2000 to the current one"),
+        ));
+    } else if from.is_some_and(|f| input.year < f) || input.year > until {
+        let from = from.map_or_else(String::new, |f| f.to_string());
+        e.push(FieldError::new(
+            "year",
+            "outside_term",
+            Msg::new(
+                format!("{} год вне срока действия соглашения ({from}–{until})", input.year),
+                format!("{} lies outside the agreement's term ({from}–{until})", input.year),
+            ),
         ));
     }
     if input.quarter.is_some_and(|q| !(1..=4).contains(&q)) {
@@ -91,9 +122,12 @@ pub async fn list_indicator_values(
     indicator_id: Uuid,
 ) -> DomainResult<Vec<IndicatorValue>> {
     ctx.actor.require(READERS)?;
-    let scope = ctx.actor.scope();
+    let scope = reader_scope(&ctx.actor);
     let a = repo.get(&scope, agreement_id).await?;
-    if a.document.indicator(indicator_id).is_none() {
+    let versions = repo.versions(&scope, &[agreement_id]).await?;
+    if a.document.indicator(indicator_id).is_none()
+        && versions.iter().all(|v| v.document.indicator(indicator_id).is_none())
+    {
         return Err(DomainError::NotFound);
     }
     let values = repo.values(&scope, &[agreement_id]).await?;
@@ -147,7 +181,7 @@ pub async fn agreement_report(
 ) -> DomainResult<ReportRow> {
     ctx.actor.require(READERS)?;
     let end = year_end(year)?;
-    let scope = ctx.actor.scope();
+    let scope = reader_scope(&ctx.actor);
     let a = repo.get(&scope, id).await?;
     let versions = repo.versions(&scope, &[id]).await?;
     let values = repo.values(&scope, &[id]).await?;
@@ -164,7 +198,7 @@ pub async fn region_report(
     ctx.actor.require(REPORT_READERS)?;
     let end = year_end(year)?;
     let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(end);
-    let scope = ctx.actor.scope();
+    let scope = reader_scope(&ctx.actor);
     let filter = AgreementFilter { active_between: Some((start, end)), ..AgreementFilter::new(today) };
     let agreements = repo.all(&scope, &filter).await?;
     let ids: Vec<Uuid> = agreements.iter().map(|a| a.id).collect();

@@ -10,16 +10,29 @@ use super::{
 };
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
-    auth::{Ctx, Role, Scope},
+    auth::{Actor, Ctx, Role, Scope},
     error::Errors,
     organizations::OrganizationRepository,
 };
 
-/// Roles that read agreements (a municipal authority only its own).
-pub const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Integration];
+/// Roles that read agreements: the region's roles every agreement, a municipal or organisation
+/// account those its own organisation is a party to ([`reader_scope`]).
+pub const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];
 /// Roles that read the region's attainment report: readers and analysts (aggregates only).
 pub(super) const REPORT_READERS: &[Role] =
-    &[Role::Admin, Role::Operator, Role::Municipal, Role::Integration, Role::Analyst];
+    &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration, Role::Analyst];
+
+/// The agreements an actor reads (docs/API-DESIGN.md, «Agreements»): an agreement is read by its
+/// three parties, each by its own organisation's account (municipal or organisation role), and
+/// by the levels above them, the region's roles. Another organisation of the party
+/// municipality, or a municipal account acting for any organisation other than the municipal
+/// party, reads none.
+pub fn reader_scope(actor: &Actor) -> Scope {
+    match actor.role {
+        Role::Municipal | Role::Organization => actor.organization_id.map_or(Scope::Nothing, Scope::Organization),
+        _ => actor.scope(),
+    }
+}
 /// Roles that create, sign, amend and terminate agreements.
 const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
 /// Roles that report actual values (a municipal authority for its own agreement).
@@ -40,7 +53,7 @@ pub(super) fn wrong_state(a: &Agreement, ru: &str, en: &str) -> DomainError {
 }
 
 async fn current(repo: &dyn AgreementRepository, ctx: &Ctx, id: Uuid, expected: i64) -> DomainResult<Agreement> {
-    let a = repo.get(&ctx.actor.scope(), id).await?;
+    let a = repo.get(&reader_scope(&ctx.actor), id).await?;
     if a.version != expected {
         return Err(DomainError::PreconditionFailed);
     }
@@ -105,6 +118,44 @@ async fn resolve_parties(orgs: &dyn OrganizationRepository, parties: &Parties) -
     }
 }
 
+/// One agreement per number, signing date and parties: a second one is a 409 naming the
+/// existing one (the import matches it the same way).
+async fn ensure_unique(
+    repo: &dyn AgreementRepository,
+    doc: &AgreementDocument,
+    except: Option<Uuid>,
+) -> DomainResult<()> {
+    let p = &doc.parties;
+    let filter = AgreementFilter {
+        party_id: Some(p.municipal_authority.organization_id),
+        ..AgreementFilter::new(doc.valid_until)
+    };
+    let same = repo.all(&Scope::All, &filter).await?.into_iter().find(|a| {
+        let q = &a.document.parties;
+        Some(a.id) != except
+            && a.document.number == doc.number
+            && a.document.signed_on == doc.signed_on
+            && q.regional_authority.organization_id == p.regional_authority.organization_id
+            && q.regional_institute.organization_id == p.regional_institute.organization_id
+            && q.municipal_authority.organization_id == p.municipal_authority.organization_id
+    });
+    match same {
+        None => Ok(()),
+        Some(a) => {
+            let date = doc.signed_on.map_or_else(|| "без даты".to_owned(), |d| d.format("%d.%m.%Y").to_string());
+            let date_en = doc.signed_on.map_or_else(|| "undated".to_owned(), |d| d.to_string());
+            Err(DomainError::Conflict {
+                field: Some("number".into()),
+                message: Msg::new(
+                    format!("Соглашение № {} от {date} с этими сторонами уже есть: {}", doc.number, a.id),
+                    format!("Agreement No. {} of {date_en} between these parties already exists: {}", doc.number, a.id),
+                ),
+                allowed: vec![format!("/api/v1/agreements/{}", a.id)],
+            })
+        }
+    }
+}
+
 /// Completes a document for signing: the signing date is required, the term starts on it unless
 /// given (BU 5.1: «вступает в силу с момента его подписания»).
 fn signable(mut doc: AgreementDocument, signed_on: Option<NaiveDate>) -> DomainResult<AgreementDocument> {
@@ -147,6 +198,7 @@ pub async fn create_agreement(
     if lifecycle == Lifecycle::Signed {
         doc = signable(doc, None)?;
     }
+    ensure_unique(repo, &doc, None).await?;
     repo.create(ctx, NewAgreement { lifecycle, territory, document: doc }).await
 }
 
@@ -180,6 +232,7 @@ pub async fn update_agreement(
     }
     let doc = validate_document(&input, &a.document.indicators)?;
     let territory = resolve_parties(orgs, &doc.parties).await?;
+    ensure_unique(repo, &doc, Some(id)).await?;
     repo.update_draft(ctx, id, expected_version, territory, doc).await
 }
 
@@ -197,6 +250,7 @@ pub async fn sign_agreement(
         return Err(wrong_state(&a, "Соглашение уже подписано", "The agreement is already signed"));
     }
     let doc = signable(a.document, signed_on)?;
+    ensure_unique(repo, &doc, Some(id)).await?;
     repo.sign(ctx, id, expected_version, doc).await
 }
 
@@ -265,7 +319,7 @@ pub async fn amend_agreement(
         ));
     }
     e.finish()?;
-    let versions = repo.versions(&ctx.actor.scope(), &[id]).await?;
+    let versions = repo.versions(&reader_scope(&ctx.actor), &[id]).await?;
     if versions.iter().filter_map(|v| v.amendment.as_ref()).any(|am| am.number == number) {
         return Err(DomainError::conflict(
             "number",
@@ -298,7 +352,7 @@ pub async fn list_agreements(
     page: crate::page::PageRequest,
 ) -> DomainResult<crate::page::Page<Agreement>> {
     ctx.actor.require(READERS)?;
-    repo.list(&ctx.actor.scope(), filter, page).await
+    repo.list(&reader_scope(&ctx.actor), filter, page).await
 }
 
 /// The agreement as it stood on a date.
@@ -309,7 +363,7 @@ pub async fn get_agreement_as_of(
     as_of: NaiveDate,
 ) -> DomainResult<AgreementAsOf> {
     ctx.actor.require(READERS)?;
-    let scope = ctx.actor.scope();
+    let scope = reader_scope(&ctx.actor);
     let agreement = repo.get(&scope, id).await?;
     let versions = repo.versions(&scope, &[id]).await?;
     let version = version_on(&versions, as_of).cloned();
@@ -323,7 +377,7 @@ pub async fn list_versions(
     id: Uuid,
 ) -> DomainResult<(Agreement, Vec<AgreementVersion>)> {
     ctx.actor.require(READERS)?;
-    let scope = ctx.actor.scope();
+    let scope = reader_scope(&ctx.actor);
     let agreement = repo.get(&scope, id).await?;
     let versions = repo.versions(&scope, &[id]).await?;
     Ok((agreement, versions))

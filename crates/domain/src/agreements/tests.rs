@@ -21,6 +21,7 @@ fn spec(
     IndicatorSpec {
         kind,
         number,
+        appendix_number: Some(1),
         name: format!("{} {number}", kind.as_str()),
         unit,
         accumulation,
@@ -151,6 +152,83 @@ fn an_amendment_inserts_clauses_in_order_and_refuses_existing_numbers() {
         vec!["changes.clauses_removed[0]"]
     );
     assert!(apply_changes(&doc, &AmendmentChanges::default()).is_err());
+}
+
+#[test]
+fn targets_outside_the_term_are_refused_by_the_field_the_client_sent() {
+    let mut bad = input();
+    bad.indicators[0].targets.push(Target { year: 2025, value: 50.into() });
+    bad.indicators[0].targets.push(Target { year: 2020, value: 5.into() });
+    assert_eq!(
+        fields(validate_document(&bad, &[]).err().unwrap_or(DomainError::NotFound)),
+        vec!["indicators[0].targets[2].year", "indicators[0].targets[3].year"]
+    );
+    let doc = validate_document(&input(), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let outside = AmendmentChanges {
+        targets: vec![
+            TargetChange { indicator: "indicator.1".into(), year: 2025, value: 50.into() },
+            TargetChange { indicator: "indicator.1".into(), year: 2024, value: serde_json::Number::from(-1) },
+        ],
+        ..AmendmentChanges::default()
+    };
+    assert_eq!(
+        fields(apply_changes(&doc, &outside).err().unwrap_or(DomainError::NotFound)),
+        vec!["changes.targets[0].year", "changes.targets[1].value"]
+    );
+    // Extending the term admits the year; shortening it lets the later targets lapse.
+    let extended = AmendmentChanges { valid_until: Some(d("2025-12-31")), ..outside.clone() };
+    let extended = AmendmentChanges { targets: extended.targets[..1].to_vec(), ..extended };
+    let next = apply_changes(&doc, &extended).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(next.indicators[0].spec.target(2025), Some(50.0));
+    let shortened = AmendmentChanges { valid_until: Some(d("2023-12-31")), ..AmendmentChanges::default() };
+    let next = apply_changes(&doc, &shortened).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(next.indicators[0].spec.targets.iter().map(|t| t.year).collect::<Vec<_>>(), vec![2023]);
+}
+
+#[test]
+fn an_amendment_adds_replaces_and_removes_indicators_naming_its_own_fields() {
+    let mut with_clause = input();
+    with_clause.clauses[0].indicators.push("indicator.1".into());
+    let doc = validate_document(&with_clause, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let added = spec(IndicatorKind::Result, 8, Unit::Units, Accumulation::PerYear, &[(2024, 3.0)]);
+    let mut replaced = spec(IndicatorKind::Indicator, 1, Unit::Percent, Accumulation::Cumulative, &[(2024, 42.0)]);
+    replaced.name = "Новая редакция".into();
+    let changes = AmendmentChanges {
+        indicators_added: vec![added.clone()],
+        indicators_replaced: vec![replaced],
+        ..AmendmentChanges::default()
+    };
+    let next = apply_changes(&doc, &changes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(next.indicators.len(), 2);
+    assert_eq!(next.indicators[0].id, doc.indicators[0].id, "a replaced indicator keeps its id");
+    assert_eq!(next.indicators[0].spec.name, "Новая редакция");
+    assert_eq!(next.indicators[0].spec.target(2023), None);
+
+    // Removing an indicator a clause still serves names the removal; with the clause replaced it passes.
+    let remove = AmendmentChanges { indicators_removed: vec!["indicator.1".into()], ..AmendmentChanges::default() };
+    assert_eq!(
+        fields(apply_changes(&doc, &remove).err().unwrap_or(DomainError::NotFound)),
+        vec!["changes.indicators_removed[0]"]
+    );
+    let remove = AmendmentChanges { clauses_replaced: vec![clause("2.2.1", "первый;")], ..remove };
+    let next = apply_changes(&doc, &remove).unwrap_or_else(|e| panic!("{e}"));
+    assert!(next.indicators.is_empty());
+
+    let again = AmendmentChanges {
+        indicators_added: vec![spec(IndicatorKind::Indicator, 1, Unit::Units, Accumulation::PerYear, &[])],
+        ..AmendmentChanges::default()
+    };
+    assert!(
+        matches!(apply_changes(&doc, &again), Err(DomainError::Conflict { field: Some(f), .. }) if f == "changes.indicators_added[0].number")
+    );
+    let bad = AmendmentChanges {
+        indicators_added: vec![spec(IndicatorKind::Result, 0, Unit::Units, Accumulation::PerYear, &[(2030, 1.0)])],
+        ..AmendmentChanges::default()
+    };
+    assert_eq!(
+        fields(apply_changes(&doc, &bad).err().unwrap_or(DomainError::NotFound)),
+        vec!["changes.indicators_added[0].number", "changes.indicators_added[0].targets[0].year"]
+    );
 }
 
 fn version(number: i32, from: &str) -> AgreementVersion {

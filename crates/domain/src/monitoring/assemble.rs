@@ -9,7 +9,7 @@ use futures_util::future::{try_join, try_join_all, try_join4};
 use super::{Accumulation, Computed, Counts, Definition, MonitoringRepository, Territory, attainment, compute, window};
 use crate::{
     DomainError, DomainResult, Msg,
-    agreements::{AgreementFilter, AgreementRepository, Lifecycle, actual_for_year},
+    agreements::{AgreementFilter, AgreementRepository, Lifecycle, actual_for_year, reader_scope, version_on},
     auth::{Ctx, Role, Scope},
     disclosure::{Node, Place, growth_unsafe, part_hidden, suppress_tree},
     network_requests::NetworkRequestRepository,
@@ -109,7 +109,9 @@ fn pick(c: &Counts, municipality: Option<&str>) -> u64 {
 
 /// Targets and reported values of the agreement applicable to a municipality in a year
 /// (signed, not terminated, in force at some time in the year; the latest such), by
-/// agreement key.
+/// agreement key: the targets of the version in force on 31 December of the year, as the
+/// agreement's own report takes them. Agreements are read by the agreements' rule
+/// ([`reader_scope`]).
 async fn agreement_figures(
     agreements: &dyn AgreementRepository,
     scope: &Scope,
@@ -125,8 +127,9 @@ async fn agreement_figures(
     found.retain(|a| a.lifecycle == Lifecycle::Signed);
     found.sort_by_key(|a| (a.document.valid_from, a.id));
     let Some(a) = found.pop() else { return Ok(BTreeMap::new()) };
-    let values = agreements.values(scope, &[a.id]).await?;
-    Ok(a.document
+    let (versions, values) = try_join(agreements.versions(scope, &[a.id]), agreements.values(scope, &[a.id])).await?;
+    let doc = version_on(&versions, last).map_or(&a.document, |v| &v.document);
+    Ok(doc
         .indicators
         .iter()
         .map(|i| {
@@ -426,7 +429,7 @@ pub async fn indicators(
         _ => None,
     });
     let figures = match (&municipality, t.organization_id) {
-        (Some(m), None) => agreement_figures(agreements, &scope, m, year).await?,
+        (Some(m), None) => agreement_figures(agreements, &reader_scope(&ctx.actor), m, year).await?,
         _ => BTreeMap::new(),
     };
     Ok(rows(&defs, &Own { counts: &c, decisions: &decisions, years: &years, year }, None, &figures, min_group))
@@ -460,7 +463,7 @@ pub async fn report(
     let routes = routes_disclosed(&routes, &region_routes, min_group);
     let mut municipalities = Vec::with_capacity(names.len());
     for (code, name) in names {
-        let figures = agreement_figures(agreements, &scope, &code, year).await?;
+        let figures = agreement_figures(agreements, &reader_scope(&ctx.actor), &code, year).await?;
         municipalities.push(MunicipalityReport {
             indicators: rows(&defs, &own, Some(&code), &figures, min_group),
             overdue_requests: stats

@@ -1,13 +1,13 @@
 //! Supplementary agreements (дополнительные соглашения) on the wire.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rsnms_domain::agreements::{Amendment, AmendmentChanges, Clause, TargetChange};
+use rsnms_domain::agreements::{Amendment, AmendmentChanges, Clause, IndicatorSpec, TargetChange};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{ClauseView, ClauseWrite};
+use super::{ClauseView, ClauseWrite, IndicatorWrite};
 use crate::extract::ValueChecks;
 
 /// A target change of an amendment.
@@ -40,18 +40,30 @@ pub struct AmendmentChangesWrite {
     pub clauses_replaced: Option<Vec<ClauseWrite>>,
     /// Numbers of clauses removed.
     pub clauses_removed: Option<Vec<String>>,
-    /// Targets set or changed.
+    /// Targets set or changed, each for a year within the (new) term.
     #[validate(nested)]
     pub targets: Option<Vec<TargetChangeWrite>>,
+    /// Indicators added to the appendix (new keys only).
+    #[validate(nested)]
+    pub indicators_added: Option<Vec<IndicatorWrite>>,
+    /// Indicators replaced whole, matched by key (kind and number); they keep their ids and
+    /// reported values.
+    #[validate(nested)]
+    pub indicators_replaced: Option<Vec<IndicatorWrite>>,
+    /// Keys of the indicators removed, e.g. `result.7` (no clause may still refer to them).
+    pub indicators_removed: Option<Vec<String>>,
     /// New start of the term.
     pub valid_from: Option<NaiveDate>,
-    /// New end of the term (prolongation).
+    /// New end of the term: later extends it (prolongation), earlier shortens it (targets of
+    /// the years no longer covered lapse).
     pub valid_until: Option<NaiveDate>,
 }
 
 impl From<AmendmentChangesWrite> for AmendmentChanges {
     fn from(c: AmendmentChangesWrite) -> Self {
         let clauses = |v: Option<Vec<ClauseWrite>>| v.unwrap_or_default().into_iter().map(Clause::from).collect();
+        let indicators =
+            |v: Option<Vec<IndicatorWrite>>| v.unwrap_or_default().into_iter().map(IndicatorSpec::from).collect();
         AmendmentChanges {
             clauses_added: clauses(c.clauses_added),
             clauses_replaced: clauses(c.clauses_replaced),
@@ -66,6 +78,9 @@ impl From<AmendmentChangesWrite> for AmendmentChanges {
                     value: t.value.unwrap_or_else(|| 0.into()),
                 })
                 .collect(),
+            indicators_added: indicators(c.indicators_added),
+            indicators_replaced: indicators(c.indicators_replaced),
+            indicators_removed: c.indicators_removed.unwrap_or_default(),
             valid_from: c.valid_from,
             valid_until: c.valid_until,
         }
@@ -122,6 +137,12 @@ pub struct AmendmentChangesView {
     pub clauses_removed: Vec<String>,
     /// Targets set or changed.
     pub targets: Vec<TargetChangeView>,
+    /// Indicators added.
+    pub indicators_added: Vec<IndicatorWrite>,
+    /// Indicators replaced.
+    pub indicators_replaced: Vec<IndicatorWrite>,
+    /// Keys of the indicators removed.
+    pub indicators_removed: Vec<String>,
     /// New start of the term.
     pub valid_from: Option<NaiveDate>,
     /// New end of the term.
@@ -168,6 +189,9 @@ impl From<Amendment> for AmendmentView {
                     .into_iter()
                     .map(|t| TargetChangeView { indicator: t.indicator, year: t.year, value: t.value })
                     .collect(),
+                indicators_added: c.indicators_added.into_iter().map(IndicatorWrite::from).collect(),
+                indicators_replaced: c.indicators_replaced.into_iter().map(IndicatorWrite::from).collect(),
+                indicators_removed: c.indicators_removed,
                 valid_from: c.valid_from,
                 valid_until: c.valid_until,
             },

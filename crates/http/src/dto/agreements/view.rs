@@ -112,6 +112,8 @@ pub struct IndicatorView {
     pub kind: IndicatorKind,
     /// Number within its kind.
     pub number: u32,
+    /// The appendix it is printed in (номер приложения).
+    pub appendix_number: Option<u32>,
     /// Name.
     pub name: String,
     /// Unit.
@@ -134,6 +136,7 @@ impl From<rsnms_domain::agreements::Indicator> for IndicatorView {
             key: s.key(),
             kind: s.kind,
             number: s.number,
+            appendix_number: s.appendix_number,
             name: s.name,
             unit: s.unit,
             accumulation: s.accumulation,

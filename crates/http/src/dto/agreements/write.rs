@@ -114,6 +114,10 @@ pub struct IndicatorWrite {
     #[validate(required, range(min = 1, max = 999))]
     #[schema(required = true, nullable = false, minimum = 1, maximum = 999)]
     pub number: Option<u32>,
+    /// The appendix it is printed in (номер приложения: 1 for «Приложение № 1»).
+    #[validate(range(min = 1, max = 99))]
+    #[schema(minimum = 1, maximum = 99, example = 1)]
+    pub appendix_number: Option<u32>,
     /// Name as in the appendix.
     #[validate(required, length(min = 1, max = 2000))]
     #[schema(required = true, nullable = false, max_length = 2000)]
@@ -132,7 +136,7 @@ pub struct IndicatorWrite {
     /// For shares: of what (знаменатель).
     #[validate(length(max = 2000))]
     pub denominator: Option<String>,
-    /// Yearly targets.
+    /// Yearly targets, each for a year within the agreement's term.
     #[validate(nested)]
     pub targets: Option<Vec<TargetWrite>>,
 }
@@ -234,6 +238,7 @@ impl From<IndicatorWrite> for IndicatorSpec {
         IndicatorSpec {
             kind: i.kind.unwrap_or(IndicatorKind::Indicator),
             number: i.number.unwrap_or_default(),
+            appendix_number: i.appendix_number,
             name: i.name.unwrap_or_default(),
             unit: i.unit.unwrap_or(Unit::Units),
             accumulation: i.accumulation.unwrap_or(Accumulation::PerYear),
@@ -254,6 +259,7 @@ impl From<IndicatorSpec> for IndicatorWrite {
         IndicatorWrite {
             kind: Some(i.kind),
             number: Some(i.number),
+            appendix_number: i.appendix_number,
             name: Some(i.name),
             unit: Some(i.unit),
             accumulation: Some(i.accumulation),

@@ -18,7 +18,7 @@ pub fn snils(n: u32) -> String {
 }
 
 /// A valid ten-digit ИНН built from a number.
-fn inn(n: u32) -> String {
+pub fn inn(n: u32) -> String {
     let nine = format!("{:09}", 30_000_000 + n);
     let w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
     let sum: u32 = nine.chars().zip(w).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();

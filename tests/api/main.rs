@@ -21,6 +21,7 @@ mod import_jobs;
 mod imports;
 mod imports_development;
 mod imports_exchange;
+mod imports_strategies;
 mod limits;
 mod monitoring;
 mod monitoring_definitions;

@@ -331,6 +331,7 @@ pub async fn import_file(
         mode: args.mode.clone(),
         atomic: Some(args.atomic),
         id_scheme: args.id_scheme.clone(),
+        ..RawOptions::default()
     };
     let opts = imports::options(dataset, &raw)?;
 

@@ -29,6 +29,11 @@ pub enum ImportMode {
     /// Create or update the matching record (as a merge patch).
     #[default]
     Upsert,
+    /// Only update: a record that matches nothing is rejected (`not_found`), never created.
+    Update,
+    /// Delete the matching record (where the resource may be deleted); a record that matches
+    /// nothing is rejected (`not_found`).
+    Delete,
 }
 
 impl ImportMode {
@@ -37,6 +42,8 @@ impl ImportMode {
         match self {
             Self::Create => "create",
             Self::Upsert => "upsert",
+            Self::Update => "update",
+            Self::Delete => "delete",
         }
     }
 
@@ -45,6 +52,8 @@ impl ImportMode {
         match s {
             "create" => Some(Self::Create),
             "upsert" => Some(Self::Upsert),
+            "update" => Some(Self::Update),
+            "delete" => Some(Self::Delete),
             _ => None,
         }
     }
@@ -67,6 +76,24 @@ impl IdScheme {
     }
 }
 
+/// The schemes references to other resources are given in (`id` by default; see the import
+/// service's `refs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefSchemes {
+    /// Organisations: `id`, `inn` or `municipality_code`.
+    pub organization: IdScheme,
+    /// Persons: `id` or `snils`.
+    pub person: IdScheme,
+    /// Competencies: `id` or `code`.
+    pub competency: IdScheme,
+}
+
+impl Default for RefSchemes {
+    fn default() -> Self {
+        Self { organization: IdScheme::id(), person: IdScheme::id(), competency: IdScheme::id() }
+    }
+}
+
 /// Options of one import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOptions {
@@ -78,11 +105,19 @@ pub struct ImportOptions {
     pub atomic: bool,
     /// How records are matched.
     pub id_scheme: IdScheme,
+    /// How records name the resources they refer to.
+    pub ref_schemes: RefSchemes,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { dry_run: false, mode: ImportMode::Upsert, atomic: true, id_scheme: IdScheme::id() }
+        Self {
+            dry_run: false,
+            mode: ImportMode::Upsert,
+            atomic: true,
+            id_scheme: IdScheme::id(),
+            ref_schemes: RefSchemes::default(),
+        }
     }
 }
 
@@ -95,6 +130,8 @@ pub enum Outcome {
     Updated,
     /// An existing record already held these values (nothing written).
     Unchanged,
+    /// An existing record was deleted.
+    Deleted,
 }
 
 /// One rejected field of one line.
@@ -128,6 +165,9 @@ pub struct ImportSummary {
     pub updated: u64,
     /// Records equal to the stored resource.
     pub unchanged: u64,
+    /// Records that deleted a resource.
+    #[serde(default)]
+    pub deleted: u64,
     /// Records rejected.
     pub rejected: u64,
     /// Whether the good lines were written (false for a dry run and for an all-or-nothing
@@ -144,6 +184,7 @@ impl ImportSummary {
             Outcome::Created => self.created += 1,
             Outcome::Updated => self.updated += 1,
             Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Deleted => self.deleted += 1,
         }
     }
 

@@ -10,7 +10,9 @@ pub mod jobs;
 pub mod webhooks;
 
 pub use feed::{ChangeEvent, ChangeFeed, ChangeQuery};
-pub use imports::{IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, Outcome, Unit, UnitOfWork};
+pub use imports::{
+    IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, Outcome, RefSchemes, Unit, UnitOfWork,
+};
 pub use jobs::{ImportJob, ImportJobRepository, ImportJobStatus, ImportProgress};
 pub use webhooks::{
     Delivery, DeliveryStatus, NewSubscription, Subscription, WebhookRepository, create_subscription,

@@ -18,6 +18,7 @@ use super::{
     ImportFailure,
     datasets::{Dataset, Pending},
     reader::Records,
+    refs,
 };
 
 /// Lines per committed batch when good lines are kept.
@@ -81,6 +82,9 @@ async fn apply_chunk(
     chunk: &mut [Pending],
     opts: &ImportOptions,
 ) -> Result<(), DomainError> {
+    if refs::needed(dataset, opts) {
+        refs::resolve(unit, dataset, ctx, chunk, opts).await?;
+    }
     let together = unit.nested().await?;
     match dataset.apply_many(together.as_ref(), ctx, chunk, opts).await {
         Ok(()) => together.commit().await?,
@@ -125,7 +129,9 @@ where
         }
         chunk.push(match record {
             Ok(record) => {
-                Pending { line, prepared: dataset.prepare(&record, opts), record: Some(record), result: None }
+                // References in a partner's scheme are resolved first, then prepared.
+                let prepared = if refs::needed(dataset, opts) { None } else { dataset.prepare(&record, opts) };
+                Pending { line, prepared, record: Some(record), result: None }
             }
             Err(e) => {
                 Pending { line, record: None, prepared: None, result: Some(Err(DomainError::Validation(vec![e]))) }

@@ -14,12 +14,15 @@ pub mod datasets;
 pub mod engine;
 mod error;
 pub mod reader;
+pub mod refs;
 
 use encoding_rs::Encoding;
 use rsnms_domain::{
     FieldError, Msg,
-    exchange::{IdScheme, ImportMode, ImportOptions},
+    exchange::{IdScheme, ImportMode, ImportOptions, RefSchemes},
 };
+
+use self::refs::RefKind;
 
 pub use self::{datasets::Dataset, error::ImportFailure, reader::Format};
 
@@ -35,6 +38,12 @@ pub struct RawOptions {
     pub atomic: Option<bool>,
     /// How records match existing ones (default: the dataset's first scheme).
     pub id_scheme: Option<String>,
+    /// How references to organisations are given: `id` (default), `inn`, `municipality_code`.
+    pub org_id_scheme: Option<String>,
+    /// How references to persons are given: `id` (default), `snils`.
+    pub person_id_scheme: Option<String>,
+    /// How references to competencies are given: `id` (default), `code`.
+    pub competency_id_scheme: Option<String>,
 }
 
 /// The dataset of a name.
@@ -60,13 +69,19 @@ pub fn options(dataset: &dyn Dataset, raw: &RawOptions) -> Result<ImportOptions,
             Msg::new(format!("Допустимые схемы: {list}"), format!("Allowed schemes: {list}")),
         )));
     }
+    let modes = dataset.modes();
     let mode = match raw.mode.as_deref() {
         None => ImportMode::Upsert,
-        Some(m) => ImportMode::parse(m).ok_or_else(|| {
+        Some(m) => ImportMode::parse(m).filter(|m| modes.contains(m)).ok_or_else(|| {
+            let list = modes.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+            let name = dataset.name();
             ImportFailure::InvalidOption(FieldError::new(
                 "mode",
                 "invalid_parameter",
-                Msg::new("Допустимые режимы: create, upsert", "Allowed modes: create, upsert"),
+                Msg::new(
+                    format!("Набор «{name}» принимает режимы: {list}"),
+                    format!("The dataset '{name}' takes the modes: {list}"),
+                ),
             ))
         })?,
     };
@@ -75,7 +90,29 @@ pub fn options(dataset: &dyn Dataset, raw: &RawOptions) -> Result<ImportOptions,
         mode,
         atomic: raw.atomic.unwrap_or(true),
         id_scheme: IdScheme(id_scheme),
+        ref_schemes: RefSchemes {
+            organization: ref_scheme(dataset, RefKind::Organization, raw.org_id_scheme.as_deref())?,
+            person: ref_scheme(dataset, RefKind::Person, raw.person_id_scheme.as_deref())?,
+            competency: ref_scheme(dataset, RefKind::Competency, raw.competency_id_scheme.as_deref())?,
+        },
     })
+}
+
+/// The scheme references of a kind are given in: `id` unless the option names another the
+/// kind has; a scheme other than `id` for a dataset with no reference of the kind is refused.
+fn ref_scheme(dataset: &dyn Dataset, kind: RefKind, given: Option<&str>) -> Result<IdScheme, ImportFailure> {
+    let Some(scheme) = given else { return Ok(IdScheme::id()) };
+    let has = dataset.refs().iter().any(|r| r.kind == kind);
+    let allowed: &[&str] = if has { kind.schemes() } else { &["id"] };
+    if allowed.contains(&scheme) {
+        return Ok(IdScheme(scheme.to_owned()));
+    }
+    let list = allowed.join(", ");
+    Err(ImportFailure::InvalidOption(FieldError::new(
+        kind.option(),
+        "invalid_parameter",
+        Msg::new(format!("Допустимые схемы: {list}"), format!("Allowed schemes: {list}")),
+    )))
 }
 
 /// Refuses a body format the dataset does not take (a dataset of nested documents has no CSV

@@ -9,7 +9,7 @@ use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Actor, Ctx, Role},
     exchange::{
-        IdScheme, ImportMode, ImportOptions, ImportSummary,
+        IdScheme, ImportMode, ImportOptions, ImportSummary, RefSchemes,
         jobs::{
             Checkpoint, ImportJob, ImportJobRepository, ImportJobStatus, ImportProgress, JobProblem, NewImportJob,
             lease_lost,
@@ -59,6 +59,9 @@ fn options_json(o: &ImportOptions) -> serde_json::Value {
         "mode": o.mode.as_str(),
         "atomic": o.atomic,
         "id_scheme": o.id_scheme.as_str(),
+        "org_id_scheme": o.ref_schemes.organization.as_str(),
+        "person_id_scheme": o.ref_schemes.person.as_str(),
+        "competency_id_scheme": o.ref_schemes.competency.as_str(),
     })
 }
 
@@ -69,7 +72,17 @@ fn options_of(v: &serde_json::Value) -> ImportOptions {
         mode: v["mode"].as_str().and_then(ImportMode::parse).unwrap_or(d.mode),
         atomic: v["atomic"].as_bool().unwrap_or(d.atomic),
         id_scheme: v["id_scheme"].as_str().map_or(d.id_scheme, |s| IdScheme(s.to_owned())),
+        ref_schemes: RefSchemes {
+            organization: scheme(v, "org_id_scheme"),
+            person: scheme(v, "person_id_scheme"),
+            competency: scheme(v, "competency_id_scheme"),
+        },
     }
+}
+
+/// A stored reference scheme (`id` when the job predates reference schemes).
+fn scheme(v: &serde_json::Value, name: &str) -> IdScheme {
+    v[name].as_str().map_or_else(IdScheme::id, |s| IdScheme(s.to_owned()))
 }
 
 fn job(m: j::Model) -> DomainResult<ImportJob> {

@@ -7,12 +7,14 @@ use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
     development::mentoring::{MentoringPair, WRITERS, create_mentoring_pair, update_mentoring_pair},
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, match_id, may_update, parse, unchanged_but_bookkeeping};
-use crate::{dto::mentoring_pairs::MentoringPairWrite, merge::apply_patch};
+use super::{
+    Dataset, UPDATABLE, competency, match_id, may_create, may_update, org, parse, person, unchanged_but_bookkeeping,
+};
+use crate::{dto::mentoring_pairs::MentoringPairWrite, imports::refs::RefField, merge::apply_patch};
 
 /// The mentoring pairs dataset.
 pub struct MentoringPairs;
@@ -34,6 +36,16 @@ impl Dataset for MentoringPairs {
         &["id"]
     }
 
+    fn modes(&self) -> &'static [ImportMode] {
+        UPDATABLE
+    }
+
+    fn refs(&self) -> &'static [RefField] {
+        const REFS: &[RefField] =
+            &[person("mentor_id"), person("mentee_id"), org("organization_id"), competency("competency_ids")];
+        REFS
+    }
+
     fn writers(&self) -> &'static [Role] {
         WRITERS
     }
@@ -52,6 +64,7 @@ impl Dataset for MentoringPairs {
         let scope = ctx.actor.scope();
         match match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await? {
             None => {
+                may_create(opts, opts.id_scheme.as_str())?;
                 let dto: MentoringPairWrite = parse(record)?;
                 create_mentoring_pair(
                     unit.mentoring(),

@@ -29,7 +29,10 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::reader::Format;
+use super::{
+    reader::Format,
+    refs::{RefField, RefKind},
+};
 use crate::extract::{ValueChecks, from_value, validate};
 
 /// One importable dataset.
@@ -39,6 +42,16 @@ pub trait Dataset: Send + Sync {
     fn name(&self) -> &'static str;
     /// Accepted `id_scheme` values; the first is the default.
     fn id_schemes(&self) -> &'static [&'static str];
+    /// Strategies (`mode`) the dataset takes (422 for others): `create` and `upsert` by default;
+    /// `update` where a record's match decides alone, `delete` where the resource may be deleted.
+    fn modes(&self) -> &'static [ImportMode] {
+        &[ImportMode::Create, ImportMode::Upsert]
+    }
+    /// Reference fields whose values may be given in a partner's scheme (`org_id_scheme`,
+    /// `person_id_scheme`, `competency_id_scheme`); none by default.
+    fn refs(&self) -> &'static [RefField] {
+        &[]
+    }
     /// Roles that may import it at all (403 for others); each record is checked again by its
     /// action.
     fn writers(&self) -> &'static [Role] {
@@ -264,6 +277,40 @@ pub fn unknown_id() -> DomainError {
 /// Whether a match may be updated.
 pub fn may_update(opts: &ImportOptions, key: &str) -> DomainResult<()> {
     if opts.mode == ImportMode::Create { Err(exists(key)) } else { Ok(()) }
+}
+
+/// Whether a record that matches nothing may create one: not with `update` or `delete`
+/// (`not_found` on the matching key).
+pub fn may_create(opts: &ImportOptions, key: &str) -> DomainResult<()> {
+    match opts.mode {
+        ImportMode::Update | ImportMode::Delete => Err(DomainError::field(
+            key,
+            "not_found",
+            Msg::new(
+                format!("Нет записи с таким {key} (режим {})", opts.mode.as_str()),
+                format!("No record has this {key} ({} mode)", opts.mode.as_str()),
+            ),
+        )),
+        ImportMode::Create | ImportMode::Upsert => Ok(()),
+    }
+}
+
+/// The modes of a dataset whose records are matched by their key alone.
+pub const UPDATABLE: &[ImportMode] = &[ImportMode::Create, ImportMode::Upsert, ImportMode::Update];
+
+/// An organisation reference.
+pub const fn org(path: &'static str) -> RefField {
+    RefField { path, kind: RefKind::Organization }
+}
+
+/// A person reference.
+pub const fn person(path: &'static str) -> RefField {
+    RefField { path, kind: RefKind::Person }
+}
+
+/// A competency reference (one, or a list).
+pub const fn competency(path: &'static str) -> RefField {
+    RefField { path, kind: RefKind::Competency }
 }
 
 /// The normalised natural key of a record (`inn`, `snils` …), parsed by the value type that owns

@@ -11,16 +11,17 @@ use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
     development::events::{Offering, OfferingInput, OfferingKind, create_offering, update_offering, writers},
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 use validator::Validate;
 
-use super::{Dataset, match_id, may_update, parse, unchanged_but_bookkeeping};
+use super::{Dataset, UPDATABLE, competency, match_id, may_create, may_update, org, parse, unchanged_but_bookkeeping};
 use crate::{
     dto::{events::EventWrite, internship_sites::InternshipSiteWrite},
     extract::ValueChecks,
+    imports::refs::RefField,
     merge::apply_patch,
 };
 
@@ -30,6 +31,7 @@ pub struct Offerings<W> {
     kind: OfferingKind,
     list_columns: &'static [&'static str],
     number_columns: &'static [&'static str],
+    refs: &'static [RefField],
     write: PhantomData<fn() -> W>,
 }
 
@@ -39,6 +41,7 @@ pub static EVENTS: Offerings<EventWrite> = Offerings {
     kind: OfferingKind::Event,
     list_columns: &["competency_ids"],
     number_columns: &["participants"],
+    refs: &[org("organizer_id"), competency("competency_ids")],
     write: PhantomData,
 };
 
@@ -48,6 +51,7 @@ pub static INTERNSHIP_SITES: Offerings<InternshipSiteWrite> = Offerings {
     kind: OfferingKind::InternshipSite,
     list_columns: &["competency_ids"],
     number_columns: &["capacity"],
+    refs: &[org("organization_id"), competency("competency_ids")],
     write: PhantomData,
 };
 
@@ -73,6 +77,14 @@ where
         &["id"]
     }
 
+    fn modes(&self) -> &'static [ImportMode] {
+        UPDATABLE
+    }
+
+    fn refs(&self) -> &'static [RefField] {
+        self.refs
+    }
+
     fn writers(&self) -> &'static [Role] {
         writers(self.kind)
     }
@@ -95,6 +107,7 @@ where
         let kind = self.kind;
         match match_id(&mut record, |id| unit.offerings().get(kind, id)).await? {
             None => {
+                may_create(opts, opts.id_scheme.as_str())?;
                 let dto: W = parse(record)?;
                 create_offering(unit.offerings(), unit.competencies(), unit.organizations(), ctx, kind, dto.into())
                     .await?;

@@ -5,15 +5,17 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::Ctx,
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{ImportMode, ImportOptions, Outcome, Unit},
     organizations::{Organization, OrganizationFilter, create_organization, update_organization},
     page::PageRequest,
     values::Inn,
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, match_id, may_update, natural_key, parse, unchanged_but_bookkeeping};
-use crate::{dto::organizations::OrganizationWrite, merge::apply_patch};
+use super::{
+    Dataset, UPDATABLE, match_id, may_create, may_update, natural_key, org, parse, person, unchanged_but_bookkeeping,
+};
+use crate::{dto::organizations::OrganizationWrite, imports::refs::RefField, merge::apply_patch};
 
 /// The organisations dataset.
 pub struct Organizations;
@@ -42,6 +44,15 @@ impl Dataset for Organizations {
         &["id", "inn"]
     }
 
+    fn modes(&self) -> &'static [ImportMode] {
+        UPDATABLE
+    }
+
+    fn refs(&self) -> &'static [RefField] {
+        const REFS: &[RefField] = &[org("parent_id"), person("responsible_person_id")];
+        REFS
+    }
+
     async fn apply(
         &self,
         unit: &dyn Unit,
@@ -59,6 +70,7 @@ impl Dataset for Organizations {
         };
         match existing {
             None => {
+                may_create(opts, opts.id_scheme.as_str())?;
                 let dto: OrganizationWrite = parse(record)?;
                 create_organization(unit.organizations(), unit.persons(), ctx, dto.into()).await?;
                 Ok(Outcome::Created)

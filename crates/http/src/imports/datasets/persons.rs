@@ -9,16 +9,16 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::Ctx,
-    exchange::{ImportOptions, Outcome, Unit},
-    persons::{Person, PersonInput, create_person, create_persons, update_person},
+    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    persons::{Person, PersonInput, create_person, create_persons, delete_person, update_person},
 };
 use serde_json::{Map, Value};
 
 use super::{
-    Dataset, Pending, Prepared, match_id, may_update, parse, person_by_snils, snils_key, take_id,
+    Dataset, Pending, Prepared, match_id, may_create, may_update, org, parse, person_by_snils, snils_key, take_id,
     unchanged_but_bookkeeping,
 };
-use crate::{clock::moscow_today as today, dto::persons::PersonWrite, merge::apply_patch};
+use crate::{clock::moscow_today as today, dto::persons::PersonWrite, imports::refs::RefField, merge::apply_patch};
 
 /// The persons dataset.
 pub struct Persons;
@@ -38,6 +38,15 @@ impl Dataset for Persons {
 
     fn id_schemes(&self) -> &'static [&'static str] {
         &["id", "snils"]
+    }
+
+    fn modes(&self) -> &'static [ImportMode] {
+        &[ImportMode::Create, ImportMode::Upsert, ImportMode::Update, ImportMode::Delete]
+    }
+
+    fn refs(&self) -> &'static [RefField] {
+        const REFS: &[RefField] = &[org("organization_id")];
+        REFS
     }
 
     fn list_columns(&self) -> &'static [&'static str] {
@@ -62,9 +71,14 @@ impl Dataset for Persons {
         };
         match existing {
             None => {
+                may_create(opts, opts.id_scheme.as_str())?;
                 let dto: PersonWrite = parse(record)?;
                 create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
                 Ok(Outcome::Created)
+            }
+            Some(current) if opts.mode == ImportMode::Delete => {
+                delete_person(unit.persons(), ctx, current.id, current.version).await?;
+                Ok(Outcome::Deleted)
             }
             Some(current) => {
                 may_update(opts, opts.id_scheme.as_str())?;
@@ -87,6 +101,9 @@ impl Dataset for Persons {
     /// A record that may create a person — no `id` (matching by id), a valid СНИЛС (matching by
     /// СНИЛС) — parsed into its write; others are left to [`Dataset::apply`].
     fn prepare(&self, record: &Map<String, Value>, opts: &ImportOptions) -> Option<Prepared> {
+        if !matches!(opts.mode, ImportMode::Create | ImportMode::Upsert) {
+            return None;
+        }
         let by_snils = opts.id_scheme.as_str() == "snils";
         let key = snils_key(record, "snils").ok();
         if by_snils && key.is_none() {

@@ -7,12 +7,15 @@ use rsnms_domain::{
     DomainResult, FieldError,
     auth::{Ctx, Role},
     development::programs::{Program, WRITERS, create_program, update_program},
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde_json::{Map, Value};
 
-use super::{Dataset, match_id, may_update, natural_key, parse, unchanged_but_bookkeeping};
-use crate::{dto::programs::ProgramWrite, merge::apply_patch};
+use super::{
+    Dataset, UPDATABLE, competency, match_id, may_create, may_update, natural_key, org, parse,
+    unchanged_but_bookkeeping,
+};
+use crate::{dto::programs::ProgramWrite, imports::refs::RefField, merge::apply_patch};
 
 /// The programmes dataset.
 pub struct Programs;
@@ -38,6 +41,15 @@ impl Dataset for Programs {
 
     fn id_schemes(&self) -> &'static [&'static str] {
         &["id", "registry_id"]
+    }
+
+    fn modes(&self) -> &'static [ImportMode] {
+        UPDATABLE
+    }
+
+    fn refs(&self) -> &'static [RefField] {
+        const REFS: &[RefField] = &[org("developer_id"), competency("competency_ids")];
+        REFS
     }
 
     fn writers(&self) -> &'static [Role] {
@@ -73,6 +85,7 @@ impl Dataset for Programs {
         };
         match existing {
             None => {
+                may_create(opts, opts.id_scheme.as_str())?;
                 let dto: ProgramWrite = parse(record)?;
                 create_program(unit.programs(), unit.competencies(), unit.organizations(), ctx, dto.into()).await?;
                 Ok(Outcome::Created)

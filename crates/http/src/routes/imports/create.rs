@@ -226,7 +226,7 @@ pub async fn create_import(
     }
 
     let summary = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await?;
-    let view = ImportSummaryView::new(dataset.name(), summary, opts.dry_run, lang);
+    let view = ImportSummaryView::new(dataset.name(), summary, opts.dry_run, lang).with_options(&opts);
     let digest = records.lines().digest();
     let (status, content_type, body) = render(&req, view, lang);
     Ok(HttpResponse::build(status).content_type(content_type).insert_header((BODY_SHA256, digest)).body(body))

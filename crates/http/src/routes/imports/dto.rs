@@ -1,4 +1,4 @@
-use rsnms_domain::exchange::{ImportError, ImportSummary};
+use rsnms_domain::exchange::{ImportError, ImportOptions, ImportSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,6 +12,10 @@ pub enum ImportModeParam {
     Create,
     /// Create, or update the matching record as a JSON merge patch (default).
     Upsert,
+    /// Only update the matching record; a record matching nothing is rejected (`not_found`).
+    Update,
+    /// Delete the matching record (`persons` only); a record matching nothing is rejected.
+    Delete,
 }
 
 /// Options of an import.
@@ -21,7 +25,8 @@ pub enum ImportModeParam {
 pub struct ImportQuery {
     /// Validate and count everything, write nothing (default `false`).
     pub dry_run: Option<bool>,
-    /// `create` or `upsert` (default `upsert`).
+    /// `create`, `upsert` (default), `update` (never creates) or `delete` (persons only); a
+    /// dataset refuses a mode it does not take (422 naming `mode`).
     #[param(inline)]
     pub mode: Option<ImportModeParam>,
     /// All-or-nothing (default `true`): nothing is written if any line fails. With `false` good
@@ -34,6 +39,16 @@ pub struct ImportQuery {
     /// (number + municipal party + signing date) for agreements; indicator values match the
     /// standing value of their period (`period`, their only scheme).
     pub id_scheme: Option<String>,
+    /// How records name organisations they refer to (`organization_id`, `parent_id`,
+    /// `developer_id`, `organizer_id`): `id` (default), `inn` (ИНН) or `municipality_code` (the
+    /// municipal authority of that municipality); looked up in the caller's scope, an unknown or
+    /// ambiguous value is a line error naming the field and the value.
+    pub org_id_scheme: Option<String>,
+    /// How records name persons they refer to (`responsible_person_id`, `mentor_id`,
+    /// `mentee_id`): `id` (default) or `snils` (СНИЛС, masked in errors).
+    pub person_id_scheme: Option<String>,
+    /// How records name competencies (`competency_ids`): `id` (default) or `code`.
+    pub competency_id_scheme: Option<String>,
 }
 
 impl ImportQuery {
@@ -44,6 +59,9 @@ impl ImportQuery {
             mode: self.mode.map(|m| m.as_str().to_owned()),
             atomic: self.atomic,
             id_scheme: self.id_scheme.clone(),
+            org_id_scheme: self.org_id_scheme.clone(),
+            person_id_scheme: self.person_id_scheme.clone(),
+            competency_id_scheme: self.competency_id_scheme.clone(),
         }
     }
 }
@@ -54,6 +72,8 @@ impl ImportModeParam {
         match self {
             Self::Create => "create",
             Self::Upsert => "upsert",
+            Self::Update => "update",
+            Self::Delete => "delete",
         }
     }
 }
@@ -72,11 +92,62 @@ pub struct ImportErrorView {
     pub message: String,
 }
 
+/// The overall result of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// No record was rejected.
+    Ok,
+    /// Some records were rejected, the others were written (`atomic=false`).
+    Warning,
+    /// Records were rejected and nothing was written for it (all-or-nothing, or a dry run).
+    Error,
+}
+
+/// The options of an import as the server understood them, defaults filled in.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportOptionsView {
+    /// Whether nothing was to be written.
+    pub dry_run: bool,
+    /// `create`, `upsert`, `update` or `delete`.
+    pub mode: String,
+    /// Whether all-or-nothing.
+    pub atomic: bool,
+    /// How records matched existing ones.
+    pub id_scheme: String,
+    /// How organisations were referred to.
+    pub org_id_scheme: String,
+    /// How persons were referred to.
+    pub person_id_scheme: String,
+    /// How competencies were referred to.
+    pub competency_id_scheme: String,
+}
+
+impl From<&ImportOptions> for ImportOptionsView {
+    fn from(o: &ImportOptions) -> Self {
+        Self {
+            dry_run: o.dry_run,
+            mode: o.mode.as_str().to_owned(),
+            atomic: o.atomic,
+            id_scheme: o.id_scheme.as_str().to_owned(),
+            org_id_scheme: o.ref_schemes.organization.as_str().to_owned(),
+            person_id_scheme: o.ref_schemes.person.as_str().to_owned(),
+            competency_id_scheme: o.ref_schemes.competency.as_str().to_owned(),
+        }
+    }
+}
+
 /// The summary of an import (итоги загрузки).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportSummaryView {
     /// The dataset.
     pub dataset: String,
+    /// `ok` (nothing rejected), `warning` (some records rejected, the others written) or `error`
+    /// (records rejected, nothing written for it).
+    pub status: ImportStatus,
+    /// The options as understood (absent where the summary is a stored job's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<ImportOptionsView>,
     /// Records read (blank lines and the CSV header are not records).
     pub received: u64,
     /// Records that created a resource.
@@ -85,6 +156,8 @@ pub struct ImportSummaryView {
     pub updated: u64,
     /// Records equal to the stored resource (nothing written).
     pub unchanged: u64,
+    /// Records that deleted a resource (`mode=delete`).
+    pub deleted: u64,
     /// Records rejected.
     pub rejected: u64,
     /// Whether the accepted records were written (false for a dry run, and for an
@@ -103,8 +176,16 @@ impl ImportSummaryView {
     pub fn new(dataset: &str, s: ImportSummary, dry_run: bool, lang: Lang) -> Self {
         let shown = s.errors.len();
         let total_rejected_fields = s.rejected;
+        let status = match (s.rejected, s.committed) {
+            (0, _) => ImportStatus::Ok,
+            (_, true) => ImportStatus::Warning,
+            (_, false) => ImportStatus::Error,
+        };
         Self {
             dataset: dataset.to_owned(),
+            status,
+            options: None,
+            deleted: s.deleted,
             received: s.received,
             created: s.created,
             updated: s.updated,
@@ -124,5 +205,13 @@ impl ImportSummaryView {
                 })
                 .collect(),
         }
+    }
+}
+
+impl ImportSummaryView {
+    /// The summary echoing the options it ran with.
+    pub fn with_options(mut self, opts: &ImportOptions) -> Self {
+        self.options = Some(opts.into());
+        self
     }
 }

@@ -167,6 +167,16 @@ pub async fn resolve_external(
     };
     if role.needs_organization() {
         let org = claimed_organization(orgs, mapping, presented, now).await?;
+        if role == Role::Municipal && org.municipality_code.is_none() {
+            return Err(refused(
+                format!(
+                    "The organisation named by the token of '{provider}' has no municipality, which the municipal role needs"
+                ),
+                format!(
+                    "Организация из токена поставщика «{provider}» не относится к муниципалитету, а муниципальной роли он нужен"
+                ),
+            ));
+        }
         actor.organization_id = Some(org.id);
         actor.region_code = Some(org.region_code);
         actor.municipality_code = org.municipality_code;

@@ -65,7 +65,17 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("Short-lived HS256 JWT from POST /api/v1/auth/token; `exp`, `iat`, `iss` and `aud` are required and checked, following RFC8725 (JWT best current practices)."))
+                    .description(Some("Short-lived HS256 JWT from POST /api/v1/auth/token; `exp`, `iat`, `iss` and `aud` are required and checked, following RFC8725 (JWT best current practices). Every operation secured by `bearer` also accepts the access token of a trusted identity provider (see `oidc`)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "oidc",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token of the region's OpenID Connect provider (Keycloak and similar), obtained by the frontend with Authorization Code + PKCE at the provider and sent in the same `Authorization: Bearer` header wherever `bearer` is accepted. Asymmetric algorithms only (RS256, PS256, ES256, EdDSA by default); `iss`, `aud`, `exp` and `nbf` are checked. The subject acts as the local account linked to it (POST /api/v1/accounts/{id}/identities) or, when the deployment maps claims, as the role and organisation its claims name; otherwise 403. Providers are configured per deployment (RSNMS_OIDC_PROVIDERS; docs/AUTH.md)."))
                     .build(),
             ),
         );

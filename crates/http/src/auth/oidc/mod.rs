@@ -347,3 +347,62 @@ fn presented(p: &ProviderSettings, claims: &serde_json::Map<String, Value>) -> R
         issued_at: claims.get("iat").and_then(Value::as_i64),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(extra: &str, loopback: bool) -> Result<Vec<ProviderSettings>, String> {
+        OidcSettings::parse_providers(
+            &format!(r#"[{{"name": "region", "issuer": "ISS", "audience": "rsnms-api"{extra}}}]"#)
+                .replace("ISS", "https://sso.example.ru/realms/teachers"),
+            loopback,
+        )
+    }
+
+    #[test]
+    fn providers_default_to_asymmetric_algorithms_and_the_sub_claim() {
+        let p = parse("", false).unwrap().remove(0);
+        assert_eq!(p.subject_claim, "sub");
+        assert!(p.algorithms.iter().all(|a| ASYMMETRIC.contains(a)));
+        assert!(!p.claim_roles.contains(&Role::Admin));
+    }
+
+    #[test]
+    fn symmetric_algorithms_and_unknown_fields_are_refused() {
+        assert!(parse(r#", "algorithms": ["HS256"]"#, false).is_err());
+        assert!(parse(r#", "algorithms": ["RS256", "HS512"]"#, false).is_err());
+        assert!(parse(r#", "role": "admin""#, false).is_err());
+    }
+
+    #[test]
+    fn provider_urls_are_https_and_http_only_to_loopback_when_allowed() {
+        let http = |host: &str, loopback: bool| {
+            OidcSettings::parse_providers(
+                &format!(r#"[{{"name": "r", "issuer": "http://{host}/realms/t", "audience": "a"}}]"#),
+                loopback,
+            )
+        };
+        assert!(http("127.0.0.1:8080", false).is_err());
+        assert!(http("127.0.0.1:8080", true).is_ok());
+        assert!(http("[::1]:8080", true).is_ok());
+        assert!(http("sso.example.ru", true).is_err());
+        assert!(http("10.0.0.5", true).is_err());
+    }
+
+    #[test]
+    fn names_and_issuers_are_unique() {
+        let two = r#"[{"name": "a", "issuer": "https://x.ru/r", "audience": "a"},
+                      {"name": "a", "issuer": "https://y.ru/r", "audience": "a"}]"#;
+        assert!(OidcSettings::parse_providers(two, false).is_err());
+    }
+
+    #[test]
+    fn a_role_claim_is_read_by_dotted_path_as_a_string_or_a_list() {
+        let claims: serde_json::Map<String, Value> =
+            serde_json::from_value(serde_json::json!({"realm_access": {"roles": ["a", "b"]}, "r": "c"})).unwrap();
+        assert_eq!(strings(claim(&claims, "realm_access.roles")), ["a", "b"]);
+        assert_eq!(strings(claim(&claims, "r")), ["c"]);
+        assert!(strings(claim(&claims, "missing.path")).is_empty());
+    }
+}

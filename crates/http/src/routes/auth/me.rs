@@ -9,8 +9,9 @@ use crate::{auth::Auth, openapi::ReadErrors, problem::ApiResult};
 /// The caller as its token describes it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
-    /// Account id (the token's subject).
-    #[schema(max_length = 100)]
+    /// Account id (the token's subject); `<provider>:<subject>` for an identity provider's
+    /// token mapped from its claims.
+    #[schema(max_length = 400)]
     pub subject: String,
     /// Role.
     pub role: Role,

@@ -29,6 +29,7 @@ mod offerings;
 mod openapi;
 mod operations;
 mod organizations;
+mod personal_data;
 mod persons;
 mod request_numbering;
 mod routes;

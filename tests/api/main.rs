@@ -33,6 +33,7 @@ mod oidc;
 mod openapi;
 mod operations;
 mod organizations;
+mod personal_data;
 mod persons;
 mod request_numbering;
 mod routes;

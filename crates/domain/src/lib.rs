@@ -21,6 +21,7 @@ pub mod monitoring;
 pub mod network_requests;
 pub mod organizations;
 pub mod page;
+pub mod personal_data;
 pub mod persons;
 pub mod sign_in;
 pub mod text;

@@ -97,6 +97,11 @@ pub struct AppState {
     pub webhook_targets: rsnms_domain::exchange::webhooks::TargetPolicy,
     /// Smallest group shown in aggregates (`RSNMS_MIN_GROUP_SIZE`); smaller ones are suppressed.
     pub min_group_size: u64,
+    /// Purposes and bases of processing personal data; depersonalisation.
+    pub personal_data: Arc<dyn rsnms_domain::personal_data::PersonalDataRepository>,
+    /// Days from the end of a person's last basis to her depersonalisation
+    /// (`RSNMS_PD_DEPERSONALISE_AFTER_DAYS`).
+    pub pd_term_days: u32,
 }
 
 /// HTTP settings.
@@ -205,6 +210,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::auth::routes(cfg);
     routes::organizations::routes(cfg);
     routes::persons::routes(cfg);
+    routes::personal_data::routes(cfg);
     routes::agreements::routes(cfg);
     routes::accounts::routes(cfg);
     routes::audit::routes(cfg);

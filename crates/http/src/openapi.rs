@@ -31,6 +31,7 @@ use crate::problem::{Problem, ProblemField};
         (name = "auth", description = "Tokens (токены доступа)"),
         (name = "organizations", description = "Network participants (участники сети)"),
         (name = "persons", description = "People: teachers, managers, tutors, methodologists, mentors (педагоги и управленцы)"),
+        (name = "personal-data", description = "Personal-data duties under 152-ФЗ: purposes, bases and consents, withdrawal, depersonalisation, the subject access report (персональные данные)"),
         (name = "agreements", description = "Tripartite agreements: parties, obligations, indicators with yearly targets, amendments, attainment (трёхсторонние соглашения)"),
         (name = "accounts", description = "Accounts that obtain tokens (учётные записи)"),
         (name = "audit", description = "Audit trail (журнал аудита)"),

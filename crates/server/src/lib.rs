@@ -2,6 +2,7 @@
 
 pub mod exchange;
 pub mod import_jobs;
+pub mod personal_data;
 pub mod seed;
 pub mod settings;
 
@@ -274,6 +275,8 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         participations: store.participations.clone(),
         monitoring: Arc::new(rsnms_persistence::repositories::MonitoringStore::new(store.db.clone())),
         min_group_size: settings.min_group_size,
+        personal_data: store.personal_data.clone(),
+        pd_term_days: settings.pd_term_days,
         webhook_targets: settings.exchange.webhook_targets.clone(),
     };
     seed_deadline_data(&store).await?;
@@ -315,6 +318,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         settings.exchange.import_job_poll_ms,
     );
     spawn_deadline_watch(store.clone(), Duration::from_secs(60));
+    personal_data::spawn_personal_data_job(store.personal_data.clone(), settings.pd_term_days);
     let port = listener.local_addr()?.port();
     let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))
         .workers(settings.workers.max(1))

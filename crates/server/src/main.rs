@@ -94,6 +94,17 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         batch: usize,
     },
+    /// Depersonalise the persons whose every basis of processing stopped more than
+    /// RSNMS_PD_DEPERSONALISE_AFTER_DAYS days before the day (the background job's work, once);
+    /// with `--dry-run` print what is due and what falls due within 30 days. Prints JSON (ids only).
+    PdSweep {
+        /// The day to judge on (default: today in Moscow).
+        #[arg(long)]
+        now: Option<chrono::NaiveDate>,
+        /// List, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write the OpenAPI document (to a file, or to standard output).
     Openapi {
         /// Output file.
@@ -202,6 +213,29 @@ async fn main() -> anyhow::Result<()> {
             let args = rsnms::ServiceTokenArgs { client, role, organization, person, ttl };
             let token = rsnms::service_token(&settings, &store, &args).await?;
             writeln!(std::io::stdout(), "{token}")?;
+            Ok(())
+        }
+        Command::PdSweep { now, dry_run } => {
+            let settings = Settings::from_env()?;
+            let store = open_store(&settings).await?;
+            let today = now.unwrap_or_else(rsnms_domain::personal_data::today);
+            let out = if dry_run {
+                let plan =
+                    rsnms_domain::personal_data::plan(store.personal_data.as_ref(), today, settings.pd_term_days)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let ids = |l: Vec<(rsnms_domain::personal_data::SweepCandidate, chrono::NaiveDate)>| {
+                    l.into_iter()
+                        .map(|(c, due)| serde_json::json!({ "person_id": c.person_id, "due_on": due }))
+                        .collect::<Vec<_>>()
+                };
+                serde_json::json!({ "today": today, "dry_run": true, "due": ids(plan.due), "upcoming": ids(plan.upcoming) })
+            } else {
+                let done =
+                    rsnms::personal_data::sweep(store.personal_data.as_ref(), today, settings.pd_term_days).await?;
+                serde_json::json!({ "today": today, "dry_run": false, "depersonalised": done })
+            };
+            writeln!(std::io::stdout(), "{out}")?;
             Ok(())
         }
         Command::Serve => {

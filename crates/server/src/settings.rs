@@ -72,6 +72,9 @@ pub struct Settings {
     /// `RSNMS_MIN_GROUP_SIZE`: smallest group of persons shown in aggregates; smaller groups are
     /// suppressed (default 5, at least 1).
     pub min_group_size: u64,
+    /// `RSNMS_PD_DEPERSONALISE_AFTER_DAYS`: days from the end of a person's last basis of
+    /// processing (withdrawal or expiry) to her depersonalisation (152-ФЗ art. 21 part 5); 30.
+    pub pd_term_days: u32,
     /// Imports, the change feed and webhooks (`RSNMS_IMPORT_MAX_BYTES`, `RSNMS_WEBHOOK_*`).
     pub exchange: crate::exchange::ExchangeSettings,
     /// Slow clients: `RSNMS_REQUEST_HEAD_TIMEOUT_MS` (default 5000), `RSNMS_BODY_MIN_BYTES_PER_SECOND`
@@ -145,6 +148,7 @@ impl Settings {
             idempotency_lease_seconds: parsed::<u64>("RSNMS_IDEMPOTENCY_LEASE_SECONDS", 60)?.max(1),
             test_idempotency_fault: var("RSNMS_TEST_IDEMPOTENCY_FAULT"),
             min_group_size: parsed::<u64>("RSNMS_MIN_GROUP_SIZE", 5)?.max(1),
+            pd_term_days: parsed::<u32>("RSNMS_PD_DEPERSONALISE_AFTER_DAYS", 30)?,
             exchange: crate::exchange::ExchangeSettings {
                 import_max_bytes: parsed("RSNMS_IMPORT_MAX_BYTES", 1024 * 1024 * 1024)?,
                 webhook_poll_ms: parsed::<u64>("RSNMS_WEBHOOK_POLL_MS", 1000)?.max(10),

@@ -21,6 +21,7 @@ pub mod mentoring_pairs;
 pub mod monitoring;
 pub mod network_requests;
 pub mod organizations;
+pub mod personal_data;
 pub mod persons;
 pub mod programs;
 pub mod request_numbering;

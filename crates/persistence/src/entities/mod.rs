@@ -25,6 +25,8 @@ pub mod outbox_feed;
 pub mod person_roles;
 pub mod person_subjects;
 pub mod persons;
+pub mod processing_bases;
+pub mod processing_purposes;
 pub mod refresh_tokens;
 pub mod server_secrets;
 pub mod sign_in_failures;

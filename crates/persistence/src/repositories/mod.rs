@@ -15,6 +15,7 @@ mod monitoring;
 mod monitoring_definitions;
 mod network_requests;
 mod organizations;
+mod personal_data;
 mod persons;
 mod secrets;
 mod units;
@@ -37,6 +38,7 @@ pub use import_jobs::ImportJobStore;
 pub use monitoring::MonitoringStore;
 pub use network_requests::{DEFAULT_NUMBER_FORMAT, NetworkRequestStore};
 pub use organizations::OrganizationStore;
+pub use personal_data::PersonalDataStore;
 pub use persons::PersonStore;
 pub use secrets::SecretStore;
 pub use units::{UnitStore, Units};
@@ -93,6 +95,8 @@ pub struct Store {
     pub participations: Arc<ParticipationStore>,
     /// Asynchronous import jobs.
     pub import_jobs: Arc<ImportJobStore>,
+    /// Purposes and bases of processing; depersonalisation.
+    pub personal_data: Arc<PersonalDataStore>,
 }
 
 impl Store {
@@ -121,6 +125,7 @@ impl Store {
             mentoring: Arc::new(MentoringStore { db: db.clone() }),
             participations: Arc::new(ParticipationStore { db: db.clone() }),
             import_jobs: Arc::new(ImportJobStore { db: db.clone() }),
+            personal_data: Arc::new(PersonalDataStore { db: db.clone() }),
             db,
         }
     }

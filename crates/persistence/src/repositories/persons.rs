@@ -100,7 +100,7 @@ fn change_in(
 }
 
 /// The territory (region, municipality) of organisations, in one read.
-async fn territories<C: ConnectionTrait>(
+pub(crate) async fn territories<C: ConnectionTrait>(
     conn: &C,
     mut ids: Vec<Uuid>,
 ) -> DomainResult<HashMap<Uuid, (String, Option<String>)>> {
@@ -526,4 +526,62 @@ impl PersonRepository for PersonStore {
         txn.commit().await.map_err(db_err)?;
         Ok(())
     }
+}
+
+/// Depersonalises the persons with these ids inside the caller's transaction (the personal-data
+/// job, which claimed them): names replaced, patronymic, СНИЛС, birth date and contacts removed,
+/// ids kept; journaled as `depersonalise` by the system, and the personal data removed from
+/// their earlier change events too.
+pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+    at: chrono::DateTime<Utc>,
+) -> DomainResult<()> {
+    use rsnms_domain::personal_data::{DEPERSONALISED_SURNAME, depersonalise_payload, depersonalised_first_name};
+    use sea_orm::ActiveModelTrait;
+    let rows = Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(conn).await.map_err(db_err)?;
+    let mut roles = roles_of(conn, ids).await?;
+    let mut subjects = subjects_of(conn, ids).await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    let territory = territories(conn, rows.iter().map(|m| m.organization_id).collect()).await?;
+    for m in rows {
+        let id = m.id;
+        let first = depersonalised_first_name(id);
+        let mut am: ActiveModel = m.into();
+        am.surname = Set(DEPERSONALISED_SURNAME.to_owned());
+        am.first_name = Set(first.clone());
+        am.patronymic = Set(None);
+        am.name_search = Set(search_key(&format!("{DEPERSONALISED_SURNAME} {first}")));
+        am.email = Set(None);
+        am.phone = Set(None);
+        am.snils = Set(None);
+        am.birth_date = Set(None);
+        am.depersonalised_at = Set(Some(at));
+        am.updated_at = Set(at);
+        let version = match &am.version {
+            sea_orm::ActiveValue::Unchanged(v) | Set(v) => *v + 1,
+            sea_orm::ActiveValue::NotSet => 1,
+        };
+        am.version = Set(version);
+        let model = am.update(conn).await.map_err(db_err)?;
+        let person = to_domain(model, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default());
+        let place = territory.get(&person.organization_id).cloned();
+        changes.push(change_in(&person, ChangeKind::Updated, "depersonalise", place));
+        let events = crate::entities::outbox::Entity::find()
+            .filter(crate::entities::outbox::Column::ResourceType.eq("person"))
+            .filter(crate::entities::outbox::Column::ResourceId.eq(id))
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        for ev in events {
+            let mut payload = ev.payload.clone();
+            depersonalise_payload(&mut payload, id);
+            if payload != ev.payload {
+                let mut e: crate::entities::outbox::ActiveModel = ev.into();
+                e.payload = Set(payload);
+                e.update(conn).await.map_err(db_err)?;
+            }
+        }
+    }
+    journal::record_many(conn, None, changes).await
 }

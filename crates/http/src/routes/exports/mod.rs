@@ -73,6 +73,19 @@ async fn organizations(repo: &dyn OrganizationRepository) -> DomainResult<HashMa
     }
 }
 
+/// Which of these persons the federal exchange may carry personal data of today: those with a
+/// basis in force for `federal_exchange` (or none recorded at all, the transition; see
+/// `docs/PERSONAL-DATA.md`). Everyone else is exported without her personal data.
+async fn federal_exchange_allowed(
+    state: &crate::AppState,
+    ids: &[Uuid],
+) -> DomainResult<std::collections::HashSet<Uuid>> {
+    use rsnms_domain::personal_data::{Bases, purposes::FEDERAL_EXCHANGE, today};
+    let bases = Bases::of(state.personal_data.bases_of(ids).await?);
+    let today = today();
+    Ok(ids.iter().copied().filter(|id| bases.allows(*id, FEDERAL_EXCHANGE, today)).collect())
+}
+
 /// An organisation as exports name it.
 fn organization_ref(o: &Organization) -> OrganizationRefV1 {
     OrganizationRefV1 {

@@ -26,7 +26,9 @@ use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem:
 /// organisation names responsible for the system (BU 2.2.4, 2.3.4; with work contacts, since
 /// the exchange must reach them — those reads are audited), the indicator values of the
 /// period's last year (aggregates, small groups suppressed) and counts of programmes and
-/// routes. Administrators, operators and the federal integration export.
+/// routes. A person without a basis in force for the purpose `federal_exchange` (152-ФЗ art. 6;
+/// e.g. her consent withdrawn) is left out of the staff registry and the responsible persons.
+/// Administrators, operators and the federal integration export.
 #[utoipa::path(
     tag = "exports",
     params(ExportQuery),
@@ -93,7 +95,10 @@ pub async fn get_federal_regional_passport(
     let mut page = PageRequest { limit: MAX_LIMIT, after: None };
     loop {
         let found = state.persons.list(&Scope::All, &staff_filter, page).await?;
-        for p in found.items {
+        let ids: Vec<Uuid> = found.items.iter().map(|p| p.id).collect();
+        // A person without a basis for the federal exchange is left out (her name is personal data).
+        let allowed = super::federal_exchange_allowed(&state, &ids).await?;
+        for p in found.items.into_iter().filter(|p| allowed.contains(&p.id)) {
             if let Some(municipality_code) = services.get(&p.organization_id) {
                 methodologists.push(MethodologistV1 {
                     id: p.id,
@@ -174,10 +179,15 @@ async fn responsible_persons(
     let people = state.persons.list(&Scope::All, &filter, PageRequest { limit: MAX_LIMIT, after: None }).await?;
     let people: BTreeMap<Uuid, _> = people.items.into_iter().map(|p| (p.id, p)).collect();
     let orgs = super::organizations(state.organizations.as_ref()).await?;
+    // A person without a basis for the federal exchange is left out (her name is personal data).
+    let allowed = super::federal_exchange_allowed(state, &ids).await?;
     let mut out = Vec::new();
     let mut shown = Vec::new();
     for o in designating {
         let Some(p) = o.responsible_person_id.and_then(|id| people.get(&id)) else { continue };
+        if !allowed.contains(&p.id) {
+            continue;
+        }
         let Some(workplace) = orgs.get(&p.organization_id) else { continue };
         shown.push(p.id);
         out.push(ResponsiblePersonV1 {

@@ -138,7 +138,12 @@ impl Walk {
     async fn convert(&self, routes: Vec<Route>) -> DomainResult<Vec<RouteV1>> {
         let ids: Vec<Uuid> =
             routes.iter().flat_map(|r| [r.person_id, r.tutor_id]).collect::<HashSet<_>>().into_iter().collect();
-        let persons = persons(&self.state, &ids).await?;
+        let mut persons = persons(&self.state, &ids).await?;
+        // A person without a basis for the federal exchange is exported without her СНИЛС.
+        let allowed = super::federal_exchange_allowed(&self.state, &ids).await?;
+        for p in persons.values_mut().filter(|p| !allowed.contains(&p.id)) {
+            p.snils = None;
+        }
         let snils_read: Vec<Uuid> =
             routes.iter().map(|r| r.person_id).filter(|p| persons.get(p).is_some_and(|p| p.snils.is_some())).collect();
         if !snils_read.is_empty() {
@@ -281,7 +286,9 @@ fn csv_rows(w: &Csv, r: &RouteV1) -> String {
 /// the deficits addressed, the steps (activity, programme and its federal registry id, planned
 /// dates, status, reporting form) and the completion with its transfer into practice. The
 /// person is identified only by СНИЛС (the ecosystem's key of a learner; reads are audited) —
-/// no name, birth date or contacts; the tutor is not named. With `Accept: text/csv` or
+/// no name, birth date or contacts; the tutor is not named. A person without a basis in force
+/// for the purpose `federal_exchange` (152-ФЗ art. 6; e.g. her consent withdrawn) is exported
+/// with `snils: null`: her route still counts, her personal data is left out. With `Accept: text/csv` or
 /// `?format=csv` the routes flattened to one row per step. The body is streamed page by page,
 /// so a large region never sits in memory. Administrators, operators and the federal
 /// integration export.

@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use super::dto::{IndicatorView, ReportView};
 
-fn esc(s: &str) -> String {
+/// Escapes text for HTML (the one escaping function of the printable reports).
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

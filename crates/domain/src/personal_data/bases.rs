@@ -1,0 +1,228 @@
+//! Purposes and bases of processing: listing, recording, withdrawing.
+
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::{BasisKind, ConsentForm, PersonalDataRepository, ProcessingBasis, Purpose};
+use crate::{
+    DomainError, DomainResult, FieldError, Msg,
+    auth::{Ctx, Role},
+    error::Errors,
+    persons::PersonRepository,
+};
+
+/// Roles that record bases: those that write persons, in their scope.
+const RECORDERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+
+/// A basis as a client describes it.
+#[derive(Debug, Clone, Default)]
+pub struct BasisInput {
+    /// Purpose code.
+    pub purpose: Option<String>,
+    /// The basis.
+    pub kind: Option<BasisKind>,
+    /// A consent's form.
+    pub consent_form: Option<ConsentForm>,
+    /// The document reference.
+    pub document_ref: Option<String>,
+    /// The act named for another basis.
+    pub legal_act: Option<String>,
+    /// Given / in force from.
+    pub given_on: Option<NaiveDate>,
+    /// Valid until (inclusive).
+    pub valid_until: Option<NaiveDate>,
+}
+
+fn text(e: &mut Errors, field: &str, v: Option<String>, max: usize) -> Option<String> {
+    let v = v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if v.as_ref().is_some_and(|s| s.chars().count() > max) {
+        e.push(FieldError::new(
+            field,
+            "too_long",
+            Msg::new(format!("Не длиннее {max} символов"), format!("At most {max} characters")),
+        ));
+        return None;
+    }
+    v
+}
+
+/// Checks a basis against the rules of art. 6 and 9: a consent names its form, another basis
+/// names its act; a known purpose; dates in order, not in the future.
+fn validate(
+    input: BasisInput,
+    purposes: &[Purpose],
+    ctx: &Ctx,
+    person_id: Uuid,
+    today: NaiveDate,
+) -> DomainResult<ProcessingBasis> {
+    let mut e = Errors::new();
+    let purpose = text(&mut e, "purpose", input.purpose, 64);
+    match &purpose {
+        None => e.push(FieldError::required("purpose")),
+        Some(p) if !purposes.iter().any(|k| &k.code == p) => e.push(FieldError::new(
+            "purpose",
+            "unknown",
+            Msg::new(format!("Цель обработки «{p}» не зарегистрирована"), format!("Purpose `{p}` is not registered")),
+        )),
+        Some(_) => {}
+    }
+    let document_ref = text(&mut e, "document_ref", input.document_ref, 200);
+    let legal_act = text(&mut e, "legal_act", input.legal_act, 300);
+    match input.kind {
+        None => e.push(FieldError::required("kind")),
+        Some(BasisKind::Consent) if input.consent_form.is_none() => e.push(FieldError::new(
+            "consent_form",
+            "required",
+            Msg::new("Для согласия укажите его форму", "A consent needs its form"),
+        )),
+        Some(k) if k != BasisKind::Consent && legal_act.is_none() => e.push(FieldError::new(
+            "legal_act",
+            "required",
+            Msg::new("Для основания, кроме согласия, укажите акт", "A basis other than consent names its act"),
+        )),
+        Some(_) => {}
+    }
+    if input.kind.is_some_and(|k| k != BasisKind::Consent) && input.consent_form.is_some() {
+        e.push(FieldError::new(
+            "consent_form",
+            "not_applicable",
+            Msg::new("Форма согласия указывается только для согласия", "Only a consent has a form"),
+        ));
+    }
+    let given_on = input.given_on.unwrap_or(today);
+    if given_on > today {
+        e.push(FieldError::new("given_on", "in_future", Msg::new("Дата в будущем", "The date is in the future")));
+    }
+    if input.valid_until.is_some_and(|v| v < given_on) {
+        e.push(FieldError::new(
+            "valid_until",
+            "before_start",
+            Msg::new("Срок действия кончается раньше начала", "Valid until precedes the start"),
+        ));
+    }
+    e.finish()?;
+    let (Some(purpose), Some(kind)) = (purpose, input.kind) else {
+        return Err(DomainError::Internal("basis validation lost a field".into()));
+    };
+    Ok(ProcessingBasis {
+        id: Uuid::now_v7(),
+        person_id,
+        purpose,
+        kind,
+        consent_form: input.consent_form,
+        document_ref,
+        legal_act,
+        given_on,
+        valid_until: input.valid_until,
+        recorded_by: ctx.actor.subject.clone(),
+        recorded_at: Utc::now(),
+        withdrawn_on: None,
+        withdrawn_by: None,
+        version: 1,
+    })
+}
+
+/// The purposes of processing: every authenticated role may read the register's list.
+pub async fn list_purposes(repo: &dyn PersonalDataRepository, ctx: &Ctx) -> DomainResult<Vec<Purpose>> {
+    ctx.actor.require(&Role::ALL)?;
+    repo.purposes().await
+}
+
+/// Adds a purpose: administrators only; the code is `[a-z0-9_]{2,64}`.
+pub async fn record_purpose(
+    repo: &dyn PersonalDataRepository,
+    ctx: &Ctx,
+    code: String,
+    name_ru: String,
+    name_en: String,
+) -> DomainResult<Purpose> {
+    ctx.actor.require(&[Role::Admin])?;
+    let mut e = Errors::new();
+    let code = code.trim().to_owned();
+    if code.len() < 2
+        || code.len() > 64
+        || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        e.push(FieldError::new(
+            "code",
+            "invalid",
+            Msg::new("Код: 2–64 символа a-z, 0-9, _", "Code: 2 to 64 characters a-z, 0-9, _"),
+        ));
+    }
+    let name_ru = text(&mut e, "name_ru", Some(name_ru), 200);
+    let name_en = text(&mut e, "name_en", Some(name_en), 200);
+    if name_ru.is_none() {
+        e.push(FieldError::required("name_ru"));
+    }
+    e.finish()?;
+    let name_ru = name_ru.unwrap_or_default();
+    let name_en = name_en.unwrap_or_else(|| name_ru.clone());
+    repo.create_purpose(ctx, Purpose { code, name_ru, name_en, shipped: false }).await
+}
+
+/// The person, when the caller may read her personal data (else 404 outside the scope, 403
+/// inside it).
+async fn readable_person(persons: &dyn PersonRepository, ctx: &Ctx, person_id: Uuid) -> DomainResult<()> {
+    ctx.actor.require(crate::persons::READERS)?;
+    persons.get(&ctx.actor.scope(), person_id).await?;
+    if !ctx.actor.may_read_personal_data_of(person_id) {
+        return Err(DomainError::Forbidden(Msg::new(
+            "Ваша роль не может видеть персональные данные этого человека",
+            "Your role may not see this person's personal data",
+        )));
+    }
+    Ok(())
+}
+
+/// The bases of a person, oldest first: roles that may read her personal data.
+pub async fn list_bases(
+    repo: &dyn PersonalDataRepository,
+    persons: &dyn PersonRepository,
+    ctx: &Ctx,
+    person_id: Uuid,
+) -> DomainResult<Vec<ProcessingBasis>> {
+    readable_person(persons, ctx, person_id).await?;
+    repo.bases_of(&[person_id]).await
+}
+
+/// Records a basis for a person in the caller's scope (roles that write persons).
+pub async fn record_basis(
+    repo: &dyn PersonalDataRepository,
+    persons: &dyn PersonRepository,
+    ctx: &Ctx,
+    person_id: Uuid,
+    input: BasisInput,
+    today: NaiveDate,
+) -> DomainResult<ProcessingBasis> {
+    ctx.actor.require(RECORDERS)?;
+    persons.get(&ctx.actor.scope(), person_id).await?;
+    let purposes = repo.purposes().await?;
+    let basis = validate(input, &purposes, ctx, person_id, today)?;
+    repo.create_basis(ctx, basis).await
+}
+
+/// Records a withdrawal (отзыв): from today processing for that purpose stops. Roles that write
+/// persons in their scope, and the person herself for her own consent (152-ФЗ art. 9 part 2).
+pub async fn withdraw_basis(
+    repo: &dyn PersonalDataRepository,
+    persons: &dyn PersonRepository,
+    ctx: &Ctx,
+    person_id: Uuid,
+    basis_id: Uuid,
+    today: NaiveDate,
+) -> DomainResult<ProcessingBasis> {
+    let own = ctx.actor.person_id == Some(person_id);
+    if !own {
+        ctx.actor.require(RECORDERS)?;
+    }
+    persons.get(&ctx.actor.scope(), person_id).await?;
+    let basis =
+        repo.bases_of(&[person_id]).await?.into_iter().find(|b| b.id == basis_id).ok_or(DomainError::NotFound)?;
+    if own && !RECORDERS.contains(&ctx.actor.role) && basis.kind != BasisKind::Consent {
+        return Err(DomainError::Forbidden(Msg::new(
+            "Субъект отзывает только своё согласие",
+            "A person withdraws only her own consent",
+        )));
+    }
+    repo.withdraw_basis(ctx, person_id, basis_id, today).await
+}

@@ -1,0 +1,350 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::personal_data::{BasisInput, BasisKind, ConsentForm, ProcessingBasis, Purpose, SweepPlan};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::extract::ValueChecks;
+
+/// A purpose of processing (цель обработки персональных данных).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PurposeView {
+    /// Code, e.g. `federal_exchange`.
+    #[schema(example = "federal_exchange")]
+    pub code: String,
+    /// Russian name.
+    pub name_ru: String,
+    /// English name.
+    pub name_en: String,
+    /// Shipped with the system.
+    pub shipped: bool,
+}
+
+impl From<Purpose> for PurposeView {
+    fn from(p: Purpose) -> Self {
+        Self { code: p.code, name_ru: p.name_ru, name_en: p.name_en, shipped: p.shipped }
+    }
+}
+
+/// The purposes of processing.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PurposeList {
+    /// Every purpose, by code.
+    pub items: Vec<PurposeView>,
+}
+
+/// A new purpose of processing (administrators).
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeWrite {
+    /// Code: 2–64 characters `a-z`, `0-9`, `_`.
+    #[validate(length(min = 2, max = 64))]
+    #[schema(min_length = 2, max_length = 64, pattern = "^[a-z0-9_]{2,64}$", example = "mentoring")]
+    pub code: String,
+    /// Russian name.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200, example = "Наставничество")]
+    pub name_ru: String,
+    /// English name (default: the Russian one).
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200, example = "Mentoring")]
+    pub name_en: Option<String>,
+}
+
+impl ValueChecks for PurposeWrite {}
+
+/// A basis of processing as a client records it: a consent (`kind` = `consent`, with its form,
+/// date, document and term) or another basis of 152-ФЗ art. 6 named by its act.
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct BasisWrite {
+    /// Purpose code (`GET /personal-data/purposes`).
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64, example = "federal_exchange")]
+    pub purpose: String,
+    /// The basis (art. 6 part 1).
+    pub kind: BasisKind,
+    /// A consent's form (required for a consent, absent otherwise).
+    pub consent_form: Option<ConsentForm>,
+    /// The document: a consent's registration number, a contract's number.
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200, example = "С-2026/114")]
+    pub document_ref: Option<String>,
+    /// The act for a basis other than consent (required then), e.g. «ТК РФ, гл. 14».
+    #[validate(length(max = 300))]
+    #[schema(max_length = 300, example = "Приказ Минобразования РБ от 01.09.2025 № 1234")]
+    pub legal_act: Option<String>,
+    /// Given (consent) or in force (other bases) from; default today; not in the future.
+    pub given_on: Option<NaiveDate>,
+    /// Valid until, inclusive (a consent's term), if limited.
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl ValueChecks for BasisWrite {}
+
+impl From<BasisWrite> for BasisInput {
+    fn from(w: BasisWrite) -> Self {
+        BasisInput {
+            purpose: Some(w.purpose),
+            kind: Some(w.kind),
+            consent_form: w.consent_form,
+            document_ref: w.document_ref,
+            legal_act: w.legal_act,
+            given_on: w.given_on,
+            valid_until: w.valid_until,
+        }
+    }
+}
+
+/// A recorded basis of processing a person's data for one purpose.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BasisView {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// The person (субъект).
+    pub person_id: Uuid,
+    /// Purpose code.
+    pub purpose: String,
+    /// The basis.
+    pub kind: BasisKind,
+    /// A consent's form.
+    pub consent_form: Option<ConsentForm>,
+    /// The document reference.
+    pub document_ref: Option<String>,
+    /// The act of a basis other than consent.
+    pub legal_act: Option<String>,
+    /// Given / in force from.
+    pub given_on: NaiveDate,
+    /// Valid until (inclusive).
+    pub valid_until: Option<NaiveDate>,
+    /// Who recorded it (account).
+    pub recorded_by: String,
+    /// When (UTC).
+    pub recorded_at: DateTime<Utc>,
+    /// Withdrawn (отозвано) on: processing for the purpose stopped that day.
+    pub withdrawn_on: Option<NaiveDate>,
+    /// Who recorded the withdrawal.
+    pub withdrawn_by: Option<String>,
+    /// In force today.
+    pub in_force: bool,
+    /// Version.
+    pub version: i64,
+}
+
+impl BasisView {
+    /// The view of a basis on a day.
+    pub fn new(b: ProcessingBasis, today: NaiveDate) -> Self {
+        let in_force = b.in_force_on(today);
+        Self {
+            id: b.id,
+            person_id: b.person_id,
+            purpose: b.purpose,
+            kind: b.kind,
+            consent_form: b.consent_form,
+            document_ref: b.document_ref,
+            legal_act: b.legal_act,
+            given_on: b.given_on,
+            valid_until: b.valid_until,
+            recorded_by: b.recorded_by,
+            recorded_at: b.recorded_at,
+            withdrawn_on: b.withdrawn_on,
+            withdrawn_by: b.withdrawn_by,
+            in_force,
+            version: b.version,
+        }
+    }
+}
+
+/// The bases of a person.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BasisList {
+    /// Oldest first.
+    pub items: Vec<BasisView>,
+}
+
+/// A person in the depersonalisation plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlannedDepersonalisation {
+    /// The person (id only: the plan names nobody).
+    pub person_id: Uuid,
+    /// The first day no basis of hers was in force.
+    pub processing_stopped_on: NaiveDate,
+    /// The day she is (or was) due for depersonalisation: that day plus the term.
+    pub due_on: NaiveDate,
+}
+
+/// What the depersonalisation job would do (dry run): who is due now, and who falls due
+/// within the next 30 days (the retention report).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DepersonalisationPlan {
+    /// The day judged on.
+    pub today: NaiveDate,
+    /// Days from the end of processing to depersonalisation (`RSNMS_PD_DEPERSONALISE_AFTER_DAYS`).
+    pub term_days: u32,
+    /// Always `true`: this request changes nothing.
+    pub dry_run: bool,
+    /// Due now: depersonalised at the job's next run (at most 500).
+    pub due: Vec<PlannedDepersonalisation>,
+    /// Falling due within the next 30 days (at most 500).
+    pub upcoming: Vec<PlannedDepersonalisation>,
+}
+
+impl From<SweepPlan> for DepersonalisationPlan {
+    fn from(p: SweepPlan) -> Self {
+        let view = |(c, due_on): (rsnms_domain::personal_data::SweepCandidate, NaiveDate)| PlannedDepersonalisation {
+            person_id: c.person_id,
+            processing_stopped_on: c.processing_stopped_on,
+            due_on,
+        };
+        Self {
+            today: p.today,
+            term_days: p.term_days,
+            dry_run: true,
+            due: p.due.into_iter().map(view).collect(),
+            upcoming: p.upcoming.into_iter().map(view).collect(),
+        }
+    }
+}
+
+/// A diagnostic result held about the person.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportResult {
+    /// Result id.
+    pub id: Uuid,
+    /// Campaign.
+    pub campaign_id: Uuid,
+    /// Competency.
+    pub competency_id: Uuid,
+    /// Score.
+    pub score: Option<f64>,
+    /// Level.
+    pub level: Option<String>,
+    /// Assessed on.
+    pub assessed_on: NaiveDate,
+    /// Below the threshold (a deficit).
+    pub deficit: bool,
+}
+
+/// A route held about the person.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportRoute {
+    /// Route id.
+    pub id: Uuid,
+    /// The tutor (a person id).
+    pub tutor_id: Uuid,
+    /// First day.
+    pub period_start: NaiveDate,
+    /// Last day.
+    pub period_end: NaiveDate,
+    /// State.
+    pub status: String,
+}
+
+/// A network request naming the person as its author.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportRequest {
+    /// Request id.
+    pub id: Uuid,
+    /// Outgoing number.
+    pub outgoing_number: Option<String>,
+    /// Subject line.
+    pub subject: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Sent on.
+    pub sent_on: Option<NaiveDate>,
+}
+
+/// A read of the person's personal data (from the audit trail).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportRead {
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// The reading account.
+    pub actor_subject: String,
+    /// Its role.
+    pub actor_role: String,
+    /// The request id of the read.
+    pub request_id: String,
+}
+
+/// Everything held about a person (сведения субъекту, 152-ФЗ art. 14): her fields, bases and
+/// consents, diagnostic results, routes, network requests naming her, and every read of her
+/// personal data (this report's own included).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonalDataReport {
+    /// The person, personal data shown.
+    pub person: crate::routes::persons::PersonView,
+    /// When she was depersonalised, if she was.
+    pub depersonalised_at: Option<DateTime<Utc>>,
+    /// Bases and consents, oldest first.
+    pub bases: Vec<BasisView>,
+    /// Diagnostic results.
+    pub results: Vec<ReportResult>,
+    /// Individual routes (ИОМ).
+    pub routes: Vec<ReportRoute>,
+    /// Network requests naming her as author.
+    pub requests: Vec<ReportRequest>,
+    /// Reads of her personal data, oldest first.
+    pub reads: Vec<ReportRead>,
+    /// When the report was made (UTC).
+    pub generated_at: DateTime<Utc>,
+}
+
+impl PersonalDataReport {
+    /// The view of a report on a day.
+    pub fn new(r: rsnms_domain::personal_data::AccessReport, today: NaiveDate) -> Self {
+        Self {
+            person: crate::routes::persons::PersonView::new(r.person, true, today),
+            depersonalised_at: r.depersonalised_at,
+            bases: r.bases.into_iter().map(|b| BasisView::new(b, today)).collect(),
+            results: r
+                .results
+                .into_iter()
+                .map(|x| ReportResult {
+                    id: x.id,
+                    campaign_id: x.campaign_id,
+                    competency_id: x.competency_id,
+                    score: x.score,
+                    level: x.level,
+                    assessed_on: x.assessed_on,
+                    deficit: x.deficit,
+                })
+                .collect(),
+            routes: r
+                .routes
+                .into_iter()
+                .map(|x| ReportRoute {
+                    id: x.id,
+                    tutor_id: x.tutor_id,
+                    period_start: x.period_start,
+                    period_end: x.period_end,
+                    status: x.status.as_str().to_owned(),
+                })
+                .collect(),
+            requests: r
+                .requests
+                .into_iter()
+                .map(|x| ReportRequest {
+                    id: x.id,
+                    outgoing_number: x.outgoing_number,
+                    subject: x.subject,
+                    status: x.status,
+                    sent_on: x.sent_on,
+                })
+                .collect(),
+            reads: r
+                .reads
+                .into_iter()
+                .map(|x| ReportRead {
+                    at: x.at,
+                    actor_subject: x.actor_subject,
+                    actor_role: x.actor_role,
+                    request_id: x.request_id,
+                })
+                .collect(),
+            generated_at: r.generated_at,
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! Purposes and bases of processing, and the depersonalisation of persons, on sea-orm.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::{
+    DomainError, DomainResult, Msg,
+    auth::Ctx,
+    changes::{Change, ChangeKind, ChangeScope},
+    personal_data::{
+        BasisKind, ConsentForm, PersonalDataRepository, ProcessingBasis, Purpose, RequestMention, SweepCandidate,
+    },
+    persons::Person,
+};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{LockBehavior, LockType, Query},
+};
+use uuid::Uuid;
+
+use crate::{
+    Database,
+    entities::{network_requests, persons, processing_bases as b, processing_purposes as p},
+    error::{db_err, db_err_fields},
+    journal,
+    repositories::persons::{depersonalise_in, territories},
+};
+
+/// Personal-data repository.
+#[derive(Debug, Clone)]
+pub struct PersonalDataStore {
+    pub(crate) db: Database,
+}
+
+fn purpose(m: p::Model) -> Purpose {
+    Purpose { code: m.code, name_ru: m.name_ru, name_en: m.name_en, shipped: m.shipped }
+}
+
+fn basis(m: b::Model) -> DomainResult<ProcessingBasis> {
+    let kind =
+        BasisKind::parse(&m.kind).ok_or_else(|| DomainError::Internal(format!("unknown basis kind {}", m.kind)))?;
+    Ok(ProcessingBasis {
+        id: m.id,
+        person_id: m.person_id,
+        purpose: m.purpose,
+        kind,
+        consent_form: m.consent_form.as_deref().and_then(ConsentForm::parse),
+        document_ref: m.document_ref,
+        legal_act: m.legal_act,
+        given_on: m.given_on,
+        valid_until: m.valid_until,
+        recorded_by: m.recorded_by,
+        recorded_at: m.recorded_at,
+        withdrawn_on: m.withdrawn_on,
+        withdrawn_by: m.withdrawn_by,
+        version: m.version,
+    })
+}
+
+/// The change event of a basis: ids, purpose, kind and dates — never the person's data — in the
+/// person's scope, so that the feed shows it to whoever may see her.
+async fn change<C: ConnectionTrait>(conn: &C, x: &ProcessingBasis, action: &'static str) -> DomainResult<Change> {
+    let org: Option<Uuid> = persons::Entity::find_by_id(x.person_id)
+        .select_only()
+        .column(persons::Column::OrganizationId)
+        .into_tuple()
+        .one(conn)
+        .await
+        .map_err(db_err)?;
+    let org = org.ok_or(DomainError::NotFound)?;
+    let (region_code, municipality_code) = match territories(conn, vec![org]).await?.remove(&org) {
+        Some((r, m)) => (Some(r), m),
+        None => (None, None),
+    };
+    Ok(Change {
+        resource_type: "processing_basis",
+        resource_id: x.id,
+        kind: if action == "create" { ChangeKind::Created } else { ChangeKind::Updated },
+        action,
+        personal_data: false,
+        payload: serde_json::json!({
+            "id": x.id,
+            "person_id": x.person_id,
+            "purpose": x.purpose,
+            "kind": x.kind,
+            "given_on": x.given_on,
+            "valid_until": x.valid_until,
+            "withdrawn_on": x.withdrawn_on,
+            "version": x.version,
+        }),
+        scope: ChangeScope {
+            region_code,
+            municipality_code,
+            organization_id: Some(org),
+            person_id: Some(x.person_id),
+            counterpart: None,
+        },
+    })
+}
+
+/// Persons not depersonalised who have bases and none in force on `day` (or later).
+fn stopped(day: NaiveDate) -> Condition {
+    let in_force = Condition::all()
+        .add(Condition::any().add(b::Column::WithdrawnOn.is_null()).add(b::Column::WithdrawnOn.gt(day)))
+        .add(Condition::any().add(b::Column::ValidUntil.is_null()).add(b::Column::ValidUntil.gte(day)));
+    Condition::all()
+        .add(persons::Column::DepersonalisedAt.is_null())
+        .add(persons::Column::Id.in_subquery(Query::select().column(b::Column::PersonId).from(b::Entity).to_owned()))
+        .add(persons::Column::Id.not_in_subquery(
+            Query::select().column(b::Column::PersonId).from(b::Entity).cond_where(in_force).to_owned(),
+        ))
+}
+
+#[async_trait]
+impl PersonalDataRepository for PersonalDataStore {
+    async fn purposes(&self) -> DomainResult<Vec<Purpose>> {
+        let rows = p::Entity::find().order_by_asc(p::Column::Code).all(self.db.conn()).await.map_err(db_err)?;
+        Ok(rows.into_iter().map(purpose).collect())
+    }
+
+    async fn create_purpose(&self, ctx: &Ctx, x: Purpose) -> DomainResult<Purpose> {
+        let txn = self.db.begin_write().await?;
+        if p::Entity::find_by_id(x.code.clone()).one(&txn).await.map_err(db_err)?.is_some() {
+            return Err(DomainError::conflict(
+                "code",
+                Msg::new(format!("Цель «{}» уже есть", x.code), format!("Purpose `{}` exists", x.code)),
+            ));
+        }
+        let id = Uuid::now_v7();
+        let am = p::ActiveModel {
+            id: Set(id),
+            code: Set(x.code.clone()),
+            name_ru: Set(x.name_ru.clone()),
+            name_en: Set(x.name_en.clone()),
+            shipped: Set(false),
+        };
+        p::Entity::insert(am).exec_without_returning(&txn).await.map_err(|e| db_err_fields(e, &["code"]))?;
+        let event = Change {
+            resource_type: "processing_purpose",
+            resource_id: id,
+            kind: ChangeKind::Created,
+            action: "create",
+            personal_data: false,
+            payload: serde_json::json!({ "id": id, "code": x.code, "name_ru": x.name_ru, "name_en": x.name_en }),
+            scope: ChangeScope::default(),
+        };
+        journal::record(&txn, Some(ctx), event).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(x)
+    }
+
+    async fn bases_of(&self, ids: &[Uuid]) -> DomainResult<Vec<ProcessingBasis>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let rows = b::Entity::find()
+                .filter(b::Column::PersonId.is_in(chunk.iter().copied()))
+                .order_by_asc(b::Column::Id)
+                .all(self.db.conn())
+                .await
+                .map_err(db_err)?;
+            for m in rows {
+                out.push(basis(m)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn create_basis(&self, ctx: &Ctx, x: ProcessingBasis) -> DomainResult<ProcessingBasis> {
+        let txn = self.db.begin_write().await?;
+        let am = b::ActiveModel {
+            id: Set(x.id),
+            person_id: Set(x.person_id),
+            purpose: Set(x.purpose.clone()),
+            kind: Set(x.kind.as_str().to_owned()),
+            consent_form: Set(x.consent_form.map(|f| f.as_str().to_owned())),
+            document_ref: Set(x.document_ref.clone()),
+            legal_act: Set(x.legal_act.clone()),
+            given_on: Set(x.given_on),
+            valid_until: Set(x.valid_until),
+            recorded_by: Set(x.recorded_by.clone()),
+            recorded_at: Set(x.recorded_at),
+            withdrawn_on: Set(None),
+            withdrawn_by: Set(None),
+            version: Set(1),
+        };
+        let m = b::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?;
+        let created = basis(m)?;
+        journal::record(&txn, Some(ctx), change(&txn, &created, "create").await?).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(created)
+    }
+
+    async fn withdraw_basis(
+        &self,
+        ctx: &Ctx,
+        person_id: Uuid,
+        basis_id: Uuid,
+        on: NaiveDate,
+    ) -> DomainResult<ProcessingBasis> {
+        let txn = self.db.begin_write().await?;
+        let m = b::Entity::find_by_id(basis_id)
+            .filter(b::Column::PersonId.eq(person_id))
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound)?;
+        if m.withdrawn_on.is_some() {
+            return Err(DomainError::conflict(
+                "withdrawn_on",
+                Msg::new("Основание уже отозвано", "The basis is already withdrawn"),
+            ));
+        }
+        let version = m.version + 1;
+        let mut am: b::ActiveModel = m.into();
+        am.withdrawn_on = Set(Some(on));
+        am.withdrawn_by = Set(Some(ctx.actor.subject.clone()));
+        am.version = Set(version);
+        let updated = basis(am.update(&txn).await.map_err(db_err)?)?;
+        journal::record(&txn, Some(ctx), change(&txn, &updated, "withdraw").await?).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(updated)
+    }
+
+    async fn stopped_by(&self, day: NaiveDate, limit: u64) -> DomainResult<Vec<SweepCandidate>> {
+        let ids: Vec<Uuid> = persons::Entity::find()
+            .select_only()
+            .column(persons::Column::Id)
+            .filter(stopped(day))
+            .order_by_asc(persons::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        let bases = self.bases_of(&ids).await?;
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| {
+                let stops = bases.iter().filter(|x| x.person_id == id).map(ProcessingBasis::stops_on);
+                // Every basis of a listed person has stopped, so each has a day.
+                let last = stops.collect::<Option<Vec<_>>>()?.into_iter().max()?;
+                Some(SweepCandidate { person_id: id, processing_stopped_on: last })
+            })
+            .collect())
+    }
+
+    async fn depersonalise(&self, day: NaiveDate, limit: u64, at: DateTime<Utc>) -> DomainResult<Vec<Uuid>> {
+        // An idle round stays read-only (no write lock on SQLite).
+        if self.stopped_by(day, 1).await?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let txn = self.db.begin_write().await?;
+        let claim = Query::select()
+            .column(persons::Column::Id)
+            .from(persons::Entity)
+            .cond_where(stopped(day))
+            .order_by(persons::Column::Id, sea_orm::Order::Asc)
+            .limit(limit)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .to_owned();
+        let ids: Vec<Uuid> = persons::Entity::find()
+            .select_only()
+            .column(persons::Column::Id)
+            .filter(persons::Column::Id.in_subquery(claim))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        if !ids.is_empty() {
+            depersonalise_in(&txn, &ids, at).await?;
+        }
+        txn.commit().await.map_err(db_err)?;
+        Ok(ids)
+    }
+
+    async fn depersonalised_at(&self, person_id: Uuid) -> DomainResult<Option<DateTime<Utc>>> {
+        let at: Option<Option<DateTime<Utc>>> = persons::Entity::find_by_id(person_id)
+            .select_only()
+            .column(persons::Column::DepersonalisedAt)
+            .into_tuple()
+            .one(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        Ok(at.flatten())
+    }
+
+    async fn requests_naming(&self, person: &Person) -> DomainResult<Vec<RequestMention>> {
+        let rows = network_requests::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(network_requests::Column::SenderOrganizationId.eq(person.organization_id))
+                    .add(network_requests::Column::AddresseeOrganizationId.eq(person.organization_id)),
+            )
+            .order_by_asc(network_requests::Column::Id)
+            .all(self.db.conn())
+            .await
+            .map_err(db_err)?;
+        let same = |a: Option<&str>, b: &str| {
+            a.is_some_and(|a| rsnms_domain::text::search_key(a) == rsnms_domain::text::search_key(b))
+        };
+        Ok(rows
+            .into_iter()
+            .filter(|m| {
+                let author: rsnms_domain::network_requests::Author =
+                    serde_json::from_value(m.author.clone()).unwrap_or_default();
+                let by_mail = person.email.as_deref().is_some_and(|e| same(author.email.as_deref(), e));
+                let by_name = same(author.surname.as_deref(), &person.surname)
+                    && same(author.first_name.as_deref(), &person.first_name);
+                by_mail || by_name
+            })
+            .map(|m| RequestMention {
+                id: m.id,
+                outgoing_number: m.outgoing_number,
+                subject: m.subject,
+                status: m.status,
+                sent_on: m.sent_on,
+            })
+            .collect())
+    }
+}

@@ -57,7 +57,7 @@ pub async fn list_network_requests(
     Params(q): Params<NetworkRequestQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.actor.require(&super::get::READERS)?;
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = NetworkRequestFilter {
         sender_organization_id: q.sender_organization_id,
         addressee_organization_id: q.addressee_organization_id,
@@ -71,8 +71,8 @@ pub async fn list_network_requests(
         outgoing_number: q.outgoing_number,
     };
     let found = state.network_requests.list(&ctx.actor.scope(), &filter, page).await?;
-    let next = found.next_after;
-    let items = super::views(&state, &ctx, found.items).await?;
-    let page = rsnms_domain::page::Page { items, next_after: next };
+    let mut found = found;
+    let items = std::mem::take(&mut found.items);
+    let page = found.with_items(super::views(&state, &ctx, items).await?);
     Ok(crate::page::respond(&req, page, |v| v))
 }

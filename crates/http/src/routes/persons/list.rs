@@ -63,7 +63,7 @@ pub async fn list_persons(
     Auth(ctx): Auth,
     Params(q): Params<PersonQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = PersonFilter {
         role: q.role,
         organization_id: q.organization_id,

@@ -201,3 +201,89 @@ async fn a_count_is_given_only_when_asked_and_bounded_when_exact() {
     bad.assert_problem(422);
     assert_eq!(bad.error_fields(), vec!["count"]);
 }
+
+/// The order a sort gives, computed by hand: the key (NULL after every value), then the id; a
+/// descending order is the exact reverse.
+fn by_hand(
+    rows: &[serde_json::Value],
+    key: impl Fn(&serde_json::Value) -> Vec<Option<String>>,
+    descending: bool,
+) -> Vec<String> {
+    let mut sorted: Vec<_> = rows.to_vec();
+    sorted.sort_by_key(|r| {
+        let k: Vec<(bool, String)> = key(r).into_iter().map(|v| (v.is_none(), v.unwrap_or_default())).collect();
+        (k, id(r))
+    });
+    if descending {
+        sorted.reverse();
+    }
+    ids(&sorted)
+}
+
+fn field(r: &serde_json::Value, name: &str) -> Option<String> {
+    r[name].as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn persons_sorted_by_name_and_by_organisation_page_without_gaps_or_repeats() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let lines: Vec<_> = (0..2000)
+        .map(|n| {
+            let org = if n % 3 == 0 { &r.school_a } else { &r.school_b };
+            serde_json::json!({"surname": word(n, 1), "first_name": word(n / 2, 2), "organization_id": org["id"], "roles": ["teacher"]})
+        })
+        .collect();
+    import_ndjson(&app, "persons", &lines).await;
+    let all = walk(&app, "/api/v1/persons", 500).await;
+    assert_eq!(all.len(), 2000);
+    let name = |p: &serde_json::Value| vec![field(p, "surname"), field(p, "first_name")];
+    let org = |p: &serde_json::Value| vec![field(p, "organization_id"), field(p, "surname"), field(p, "first_name")];
+    assert_eq!(ids(&walk(&app, "/api/v1/persons?sort=name", 89).await), by_hand(&all, name, false));
+    assert_eq!(ids(&walk(&app, "/api/v1/persons?sort=-name", 250).await), by_hand(&all, name, true));
+    assert_eq!(ids(&walk(&app, "/api/v1/persons?sort=organization", 101).await), by_hand(&all, org, false));
+    assert_eq!(ids(&walk(&app, "/api/v1/persons?sort=-organization", 77).await), by_hand(&all, org, true));
+}
+
+#[tokio::test]
+async fn network_requests_sorted_by_dates_and_status_keep_the_undated_ones_at_the_end() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    for n in 0..30u32 {
+        let draft = app
+            .post(
+                "/api/v1/network-requests",
+                &app.admin,
+                &crate::network_requests::complete_draft(&r.school_a, &r.school_b),
+            )
+            .await;
+        assert_eq!(draft.status, 201, "{}", draft.text);
+        if n % 3 == 0 {
+            continue; // stays a draft: no dates
+        }
+        let day = format!("2025-11-{:02}", 3 + n % 7);
+        let sent =
+            crate::network_requests::action(&app, &app.admin, &draft.body, "send", serde_json::json!({"sent_on": day}))
+                .await;
+        assert_eq!(sent.status, 200, "{}", sent.text);
+        if n % 2 == 0 {
+            let got = crate::network_requests::action(&app, &app.admin, &sent.body, "receive", serde_json::json!({"incoming_number": format!("вх-{n}"), "received_on": format!("2025-11-{:02}", 12 + n % 5)})).await;
+            assert_eq!(got.status, 200, "{}", got.text);
+        }
+    }
+    let all = walk(&app, "/api/v1/network-requests", 500).await;
+    assert_eq!(all.len(), 30);
+    for key in ["due_on", "sent_on", "received_on", "status"] {
+        for (descending, limit) in [(false, 4), (true, 7)] {
+            let sign = if descending { "-" } else { "" };
+            let got = walk(&app, &format!("/api/v1/network-requests?sort={sign}{key}"), limit).await;
+            let value = |q: &serde_json::Value| {
+                vec![if key == "due_on" { q["deadline"]["due_on"].as_str().map(str::to_owned) } else { field(q, key) }]
+            };
+            assert_eq!(ids(&got), by_hand(&all, value, descending), "sort={sign}{key}");
+        }
+    }
+    let counted = app.get("/api/v1/network-requests?status=draft&count=exact&sort=due_on&limit=2", &app.admin).await;
+    assert_eq!(counted.body["count"], 10, "{}", counted.text);
+    assert_eq!(counted.body["count_exact"], true);
+}

@@ -138,7 +138,7 @@ async fn failed_sign_ins_lock_a_login_on_every_instance_and_unknown_logins_alike
     assert_eq!(answers[0].iter().map(|a| a.0).collect::<Vec<_>>(), [401, 401, 401, 429]);
     // Every failure is audited, without the login's text.
     let filter = AuditFilter { action: Some("sign_in_failed".into()), ..AuditFilter::default() };
-    let page = PageRequest { limit: 100, after: None };
+    let page = PageRequest { limit: 100, after: None, ..PageRequest::default() };
     let items = first.store.audit.list(&filter, page).await.unwrap().items;
     assert_eq!(items.len(), 8, "{items:?}");
     assert!(!format!("{items:?}").contains("ghost-login"));

@@ -62,6 +62,7 @@ pub fn test_settings(database_url: &str) -> Settings {
     Settings {
         database_url: database_url.to_owned(),
         db_max_connections: 8,
+        count_limit: rsnms_domain::page::DEFAULT_COUNT_LIMIT,
         db_acquire_timeout_ms: 5000,
         bind: "127.0.0.1:0".into(),
         workers: 1,

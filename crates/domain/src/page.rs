@@ -9,19 +9,82 @@ pub const DEFAULT_LIMIT: u64 = 50;
 /// Largest page size.
 pub const MAX_LIMIT: u64 = 500;
 
-/// Which page to read.
+/// Default bound of an exact count (`RSNMS_COUNT_LIMIT`).
+pub const DEFAULT_COUNT_LIMIT: u64 = 10_000;
+
+/// How to count the rows a list's filter selects (`?count=`); by default a page has no count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CountMode {
+    /// Counted, up to the configured bound; beyond it the count says "more than the bound".
+    Exact,
+    /// The engine's estimate (PostgreSQL's planner statistics; SQLite counts exactly, bounded).
+    Estimate,
+}
+
+/// How many rows a list's filter selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    /// The number (the bound when `exact` is false and it was reached).
+    pub value: u64,
+    /// Whether `value` is the exact number of rows.
+    pub exact: bool,
+}
+
+/// Which page to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     /// How many rows at most (1..=500).
     pub limit: u64,
-    /// Start after this id.
+    /// Start after this id (in the list's order).
     pub after: Option<Uuid>,
+    /// Also count the rows, this way.
+    pub count: Option<CountMode>,
+    /// The order asked for; `None` is the id (creation) order.
+    pub sort: Option<SortOrder>,
+    /// The sort key of the row to start after (with `after`), for a sorted list.
+    pub after_key: Vec<SortValue>,
 }
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { limit: DEFAULT_LIMIT, after: None }
+        Self { limit: DEFAULT_LIMIT, after: None, count: None, sort: None, after_key: Vec::new() }
     }
+}
+
+/// A sort order of a list: the name of one of the list's keys and the direction (`-name` on the
+/// wire is descending). Ties are broken by the id in the same direction, so the order is total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortOrder {
+    /// The key, one of the list's documented names.
+    pub key: &'static str,
+    /// Descending.
+    pub descending: bool,
+}
+
+impl SortOrder {
+    /// Reads `key` or `-key` among the list's keys; `None` when it is not one of them.
+    pub fn parse(raw: &str, keys: &[&'static str]) -> Option<Self> {
+        let (descending, name) = match raw.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, raw),
+        };
+        keys.iter().find(|k| **k == name).map(|key| Self { key, descending })
+    }
+}
+
+/// One component of a row's sort key, as carried by a cursor. `Null` sorts after every value
+/// ascending (and so before every value descending), as PostgreSQL does by default.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum SortValue {
+    /// No value.
+    Null,
+    /// A number.
+    Int(i64),
+    /// A text, a date (`YYYY-MM-DD`) or a time (RFC 3339), as the column stores it.
+    Text(String),
 }
 
 /// One page of results.
@@ -31,6 +94,12 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The id to continue after, when more rows exist.
     pub next_after: Option<Uuid>,
+    /// The sort key of that row, for a sorted list.
+    pub next_key: Vec<SortValue>,
+    /// How many rows the filter selects, when asked.
+    pub count: Option<Count>,
+    /// The order the page is in (`None`: the id order).
+    pub sort: Option<SortOrder>,
 }
 
 impl<T> Page<T> {
@@ -41,12 +110,29 @@ impl<T> Page<T> {
         let more = rows.len() > limit;
         rows.truncate(limit);
         let next_after = if more { rows.last().map(id_of) } else { None };
-        Page { items: rows, next_after }
+        Page { items: rows, next_after, next_key: Vec::new(), count: None, sort: None }
     }
 
-    /// Converts the rows, keeping the cursor.
+    /// Converts the rows, keeping the cursor and the count.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_after: self.next_after }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_after: self.next_after,
+            next_key: self.next_key,
+            count: self.count,
+            sort: self.sort,
+        }
+    }
+
+    /// Converts the rows fallibly, keeping the cursor and the count.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        let items = self.items.into_iter().map(f).collect::<Result<Vec<_>, E>>()?;
+        Ok(Page { items, next_after: self.next_after, next_key: self.next_key, count: self.count, sort: self.sort })
+    }
+
+    /// Replaces the rows (same cursor and count), e.g. by their views.
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
+        Page { items, next_after: self.next_after, next_key: self.next_key, count: self.count, sort: self.sort }
     }
 }
 

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, http::header};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rsnms_domain::{
     FieldError, Msg,
-    page::{MAX_LIMIT, Page, PageRequest},
+    page::{CountMode, MAX_LIMIT, Page, PageRequest, SortOrder, SortValue},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -22,11 +22,89 @@ pub struct PageQuery {
     pub limit: Option<u64>,
     /// Opaque cursor from the previous page's `next_cursor`.
     pub cursor: Option<String>,
+    /// Also count the rows the filter selects: `exact` (bounded by the server's
+    /// `RSNMS_COUNT_LIMIT`; beyond it `count_exact` is `false`) or `estimate`.
+    pub count: Option<CountMode>,
+    /// The order asked for (the list's own `sort` parameter); `None`: the id order.
+    #[serde(skip)]
+    #[param(ignore)]
+    pub sort: Option<SortOrder>,
 }
 
-/// Encodes a cursor.
+/// Encodes a cursor of the id order.
 pub fn encode_cursor(after: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(after.as_bytes())
+}
+
+/// A cursor of a sorted list: the order it belongs to, the sort key and the id of the last row.
+#[derive(Debug, Serialize, Deserialize)]
+struct SortedCursor {
+    /// The order, as `sort` spells it.
+    s: String,
+    /// The sort key of the last row.
+    k: Vec<SortValue>,
+    /// Its id.
+    i: Uuid,
+}
+
+fn spelled(order: SortOrder) -> String {
+    if order.descending { format!("-{}", order.key) } else { order.key.to_owned() }
+}
+
+/// Encodes the cursor of a page's next page.
+fn next_cursor<D>(page: &Page<D>) -> Option<String> {
+    let after = page.next_after?;
+    Some(match page.sort {
+        None => encode_cursor(after),
+        Some(order) => {
+            let c = SortedCursor { s: spelled(order), k: page.next_key.clone(), i: after };
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())
+        }
+    })
+}
+
+/// Reads a cursor for the order asked for: `(key, id)`, or `None` when it is not one of ours (or
+/// was made for another order).
+fn decode_cursor(raw: &str, sort: Option<SortOrder>) -> Option<(Vec<SortValue>, Uuid)> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+    match sort {
+        None => Uuid::from_slice(&bytes).ok().map(|u| (Vec::new(), u)),
+        Some(order) => {
+            let c: SortedCursor = serde_json::from_slice(&bytes).ok()?;
+            (c.s == spelled(order)).then_some((c.k, c.i))
+        }
+    }
+}
+
+/// Declares a list's `sort` parameter: an enum of its keys, each ascending (`key`) or
+/// descending (`-key`), converted to the domain's [`SortOrder`].
+#[macro_export]
+macro_rules! sort_param {
+    ($(#[$meta:meta])* $name:ident { $( $key:literal / $dkey:literal => $asc:ident / $desc:ident ),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $(
+                #[doc = concat!("`", $key, "` ascending (ties by id)")]
+                #[serde(rename = $key)]
+                $asc,
+                #[doc = concat!("`", $key, "` descending (ties by id)")]
+                #[serde(rename = $dkey)]
+                $desc,
+            )+
+        }
+
+        impl From<$name> for rsnms_domain::page::SortOrder {
+            fn from(s: $name) -> Self {
+                match s {
+                    $(
+                        $name::$asc => Self { key: $key, descending: false },
+                        $name::$desc => Self { key: $key, descending: true },
+                    )+
+                }
+            }
+        }
+    };
 }
 
 impl PageQuery {
@@ -41,21 +119,25 @@ impl PageQuery {
                 Msg::new("limit — от 1 до 500", "limit must be 1–500"),
             ));
         }
-        let after = match &self.cursor {
-            None => None,
-            Some(c) => match URL_SAFE_NO_PAD.decode(c).ok().and_then(|b| Uuid::from_slice(&b).ok()) {
-                Some(u) => Some(u),
+        let (after_key, after) = match &self.cursor {
+            None => (Vec::new(), None),
+            Some(c) => match decode_cursor(c, self.sort) {
+                Some((k, u)) => (k, Some(u)),
                 None => {
                     errors.push(FieldError::new(
                         "cursor",
                         "invalid_cursor",
                         Msg::new("Неверный курсор", "Invalid cursor"),
                     ));
-                    None
+                    (Vec::new(), None)
                 }
             },
         };
-        if errors.is_empty() { Ok(PageRequest { limit, after }) } else { Err(ApiError::validation(errors)) }
+        if errors.is_empty() {
+            Ok(PageRequest { limit, after, count: self.count, sort: self.sort, after_key })
+        } else {
+            Err(ApiError::validation(errors))
+        }
     }
 }
 
@@ -66,11 +148,17 @@ pub struct ListBody<T> {
     pub items: Vec<T>,
     /// Cursor of the next page, `null` on the last.
     pub next_cursor: Option<String>,
+    /// Rows the filter selects, when `?count=` asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Whether `count` is exact, when `?count=` asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_exact: Option<bool>,
 }
 
 /// Answers 200 with a page and its `Link: rel="next"` header.
 pub fn respond<T: Serialize, D>(req: &HttpRequest, page: Page<D>, to_dto: impl FnMut(D) -> T) -> HttpResponse {
-    let next_cursor = page.next_after.map(encode_cursor);
+    let next_cursor = next_cursor(&page);
     let mut res = HttpResponse::Ok();
     if let Some(c) = &next_cursor {
         let mut pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
@@ -81,7 +169,12 @@ pub fn respond<T: Serialize, D>(req: &HttpRequest, page: Page<D>, to_dto: impl F
         let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
         res.insert_header((header::LINK, format!("<{}?{}>; rel=\"next\"", req.path(), query)));
     }
-    res.json(ListBody { items: page.items.into_iter().map(to_dto).collect(), next_cursor })
+    res.json(ListBody {
+        items: page.items.into_iter().map(to_dto).collect(),
+        next_cursor,
+        count: page.count.map(|c| c.value),
+        count_exact: page.count.map(|c| c.exact),
+    })
 }
 
 /// Declares a concrete list schema for the OpenAPI document.
@@ -96,6 +189,13 @@ macro_rules! list_schema {
             pub items: Vec<$item>,
             /// Cursor of the next page (`null` on the last page); pass it as `?cursor=`.
             pub next_cursor: Option<String>,
+            /// How many rows the filter selects; only with `?count=` (число записей).
+            #[schema(nullable = false)]
+            pub count: Option<u64>,
+            /// `true`: `count` is exact; `false`: an estimate (`?count=estimate`) or the
+            /// server's bound with more rows beyond it.
+            #[schema(nullable = false)]
+            pub count_exact: Option<bool>,
         }
     };
 }

@@ -27,12 +27,19 @@ pub struct DbSettings {
     /// How long a request waits for a connection (the pool full, or the database away and
     /// coming back) before it is answered 503.
     pub acquire_timeout: Duration,
+    /// Bound of an exact count of a list (`?count=exact`): beyond it a count says "at least".
+    pub count_limit: u64,
 }
 
 impl DbSettings {
-    /// Settings with the default acquire timeout (5 s).
+    /// Settings with the default acquire timeout (5 s) and count bound.
     pub fn new(url: impl Into<String>, max_connections: u32) -> Self {
-        Self { url: url.into(), max_connections, acquire_timeout: Duration::from_secs(5) }
+        Self {
+            url: url.into(),
+            max_connections,
+            acquire_timeout: Duration::from_secs(5),
+            count_limit: rsnms_domain::page::DEFAULT_COUNT_LIMIT,
+        }
     }
 }
 
@@ -47,6 +54,8 @@ pub struct Database {
     acquire_timeout: Duration,
     /// Whether a request met the database away since it last answered (shared by every copy).
     outage: Arc<AtomicBool>,
+    /// Bound of an exact count (see [`DbSettings::count_limit`]).
+    count_limit: u64,
 }
 
 impl Database {
@@ -76,7 +85,13 @@ impl Database {
                     .create_if_missing(true)
             });
         let conn = sea_orm::Database::connect(opt).await.map_err(db_err)?;
-        Ok(Self { conn, unit: None, acquire_timeout: settings.acquire_timeout, outage: Arc::default() })
+        Ok(Self {
+            conn,
+            unit: None,
+            acquire_timeout: settings.acquire_timeout,
+            outage: Arc::default(),
+            count_limit: settings.count_limit,
+        })
     }
 
     /// Applies pending migrations, one instance at a time: inside one write transaction that
@@ -132,6 +147,11 @@ impl Database {
         let txn = Arc::try_unwrap(unit)
             .map_err(|_| DomainError::Internal("a unit of work is still in use at its end".into()))?;
         if commit { txn.commit().await.map_err(db_err) } else { txn.rollback().await.map_err(db_err) }
+    }
+
+    /// Bound of an exact count of a list.
+    pub fn count_limit(&self) -> u64 {
+        self.count_limit
     }
 
     /// The engine.

@@ -6,6 +6,7 @@ pub mod db;
 pub mod entities;
 mod error;
 mod journal;
+pub mod keyset;
 pub mod repositories;
 mod scope;
 mod versioned;

@@ -36,6 +36,7 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         url: settings.database_url.clone(),
         max_connections: settings.db_max_connections,
         acquire_timeout: Duration::from_millis(settings.db_acquire_timeout_ms),
+        count_limit: settings.count_limit,
     })
     .await
     .context("cannot connect to the database")?;

@@ -9,6 +9,8 @@ pub struct Settings {
     pub database_url: String,
     /// `RSNMS_DB_MAX_CONNECTIONS` (default 16).
     pub db_max_connections: u32,
+    /// Bound of an exact count of a list, `?count=exact` (`RSNMS_COUNT_LIMIT`, default 10 000).
+    pub count_limit: u64,
     /// `RSNMS_DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a database connection before
     /// it is answered 503 — while the pool is busy or the database is away and coming back
     /// (default 5000, at least 100).
@@ -104,6 +106,7 @@ impl Settings {
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://./data/rsnms.db?mode=rwc".into()),
             db_max_connections: parsed("RSNMS_DB_MAX_CONNECTIONS", 16)?,
+            count_limit: parsed::<u64>("RSNMS_COUNT_LIMIT", rsnms_domain::page::DEFAULT_COUNT_LIMIT)?.max(1),
             db_acquire_timeout_ms: parsed::<u64>("RSNMS_DB_ACQUIRE_TIMEOUT_MS", 5000)?.max(100),
             bind: var("RSNMS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             workers: parsed("RSNMS_WORKERS", std::thread::available_parallelism().map_or(2, |n| n.get()))?,

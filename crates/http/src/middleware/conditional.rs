@@ -48,11 +48,8 @@ pub async fn conditional(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let reads = matches!(*req.method(), Method::GET | Method::HEAD);
-    let wanted: Vec<String> = req
-        .headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok().map(str::to_owned))
-        .collect();
+    let wanted: Vec<String> =
+        req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok().map(str::to_owned)).collect();
     let res = next.call(req).await?.map_into_boxed_body();
     if !reads || res.status() != StatusCode::OK {
         return Ok(res);

@@ -15,8 +15,7 @@ use rsnms_domain::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect, Statement,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 use std::collections::BTreeMap;
@@ -30,7 +29,9 @@ use crate::{
         organizations,
     },
     error::{db_err, db_err_fields},
-    journal, scope,
+    journal,
+    keyset::{self, KeyColumn, KeyType, unknown_sort},
+    scope,
 };
 
 pub use rsnms_domain::network_requests::DEFAULT_NUMBER_FORMAT;
@@ -456,18 +457,33 @@ impl NetworkRequestRepository for NetworkRequestStore {
         if let Some(n) = &f.outgoing_number {
             cond = cond.add(Column::OutgoingNumber.eq(n.as_str()));
         }
-        if let Some(after) = page.after {
-            cond = cond.add(Column::Id.gt(after));
-        }
-        let rows = Entity::find()
-            .filter(cond)
-            .order_by_asc(Column::Id)
-            .limit(page.limit + 1)
-            .all(&self.db.exec())
-            .await
-            .map_err(db_err)?;
-        let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(items, page.limit, |r| r.id))
+        let key = page.sort.map(|s| s.key);
+        let keys: &[KeyColumn<Column>] = match key {
+            None => &[],
+            Some("due_on") => &[KeyColumn::nullable(Column::DueOn, KeyType::Date)],
+            Some("sent_on") => &[KeyColumn::nullable(Column::SentOn, KeyType::Date)],
+            Some("received_on") => &[KeyColumn::nullable(Column::ReceivedOn, KeyType::Date)],
+            Some("status") => &[KeyColumn::new(Column::Status, KeyType::Text)],
+            Some(_) => return Err(unknown_sort()),
+        };
+        let found = keyset::page(
+            &self.db,
+            Entity::find().filter(cond),
+            Column::Id,
+            keys,
+            &page,
+            |m| m.id,
+            |m| {
+                vec![match key {
+                    Some("due_on") => keyset::date(m.due_on),
+                    Some("sent_on") => keyset::date(m.sent_on),
+                    Some("received_on") => keyset::date(m.received_on),
+                    _ => keyset::text(&m.status),
+                }]
+            },
+        )
+        .await?;
+        found.try_map(to_domain)
     }
 
     async fn create(&self, ctx: &Ctx, new: NetworkRequest) -> DomainResult<NetworkRequest> {

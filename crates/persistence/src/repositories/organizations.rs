@@ -14,7 +14,7 @@ use rsnms_domain::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait, LikeExpr},
 };
 use uuid::Uuid;
@@ -24,7 +24,9 @@ use crate::{
     Database,
     entities::organizations::{ActiveModel, Column, Entity, Model},
     error::{db_err, db_err_fields},
-    journal, scope,
+    journal,
+    keyset::{self, KeyColumn, KeyType, unknown_sort},
+    scope,
 };
 
 /// Organisations repository.
@@ -182,18 +184,22 @@ impl OrganizationRepository for OrganizationStore {
             Some(false) => cond = cond.add(Column::ClosedOn.is_null()),
             None => {}
         }
-        if let Some(after) = page.after {
-            cond = cond.add(Column::Id.gt(after));
-        }
-        let rows = Entity::find()
-            .filter(cond)
-            .order_by_asc(Column::Id)
-            .limit(page.limit + 1)
-            .all(&self.db.exec())
-            .await
-            .map_err(db_err)?;
-        let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(items, page.limit, |o| o.id))
+        let keys: &[KeyColumn<Column>] = match page.sort.map(|s| s.key) {
+            None => &[],
+            Some("name") => &[KeyColumn { column: Column::Name, kind: KeyType::Text, nullable: false }],
+            Some(_) => return Err(unknown_sort()),
+        };
+        let found = keyset::page(
+            &self.db,
+            Entity::find().filter(cond),
+            Column::Id,
+            keys,
+            &page,
+            |m| m.id,
+            |m| vec![keyset::text(&m.name)],
+        )
+        .await?;
+        found.try_map(to_domain)
     }
 
     async fn create(&self, ctx: &Ctx, new: NewOrganization) -> DomainResult<Organization> {

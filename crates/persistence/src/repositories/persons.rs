@@ -14,7 +14,7 @@ use rsnms_domain::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
 };
 use uuid::Uuid;
@@ -27,7 +27,9 @@ use crate::{
         persons::{ActiveModel, Column, Entity, Model},
     },
     error::{db_err, db_err_fields},
-    journal, scope,
+    journal,
+    keyset::{self, KeyColumn, KeyType, unknown_sort},
+    scope,
 };
 
 /// Persons repository.
@@ -376,16 +378,38 @@ impl PersonRepository for PersonStore {
         if let Some(ids) = &f.ids {
             cond = cond.add(Column::Id.is_in(ids.iter().copied()));
         }
-        if let Some(after) = page.after {
-            cond = cond.add(Column::Id.gt(after));
-        }
-        let rows = Entity::find()
-            .filter(cond)
-            .order_by_asc(Column::Id)
-            .limit(page.limit + 1)
-            .all(conn)
-            .await
-            .map_err(db_err)?;
+        let keys: &[KeyColumn<Column>] = match page.sort.map(|s| s.key) {
+            None => &[],
+            Some("name") => {
+                &[KeyColumn::new(Column::Surname, KeyType::Text), KeyColumn::new(Column::FirstName, KeyType::Text)]
+            }
+            Some("organization") => &[
+                KeyColumn::new(Column::OrganizationId, KeyType::Uuid),
+                KeyColumn::new(Column::Surname, KeyType::Text),
+                KeyColumn::new(Column::FirstName, KeyType::Text),
+            ],
+            Some(_) => return Err(unknown_sort()),
+        };
+        let by_organization = page.sort.is_some_and(|s| s.key == "organization");
+        let found = keyset::page(
+            &self.db,
+            Entity::find().filter(cond),
+            Column::Id,
+            keys,
+            &page,
+            |m| m.id,
+            |m| {
+                let name = [keyset::text(&m.surname), keyset::text(&m.first_name)];
+                if by_organization {
+                    [vec![keyset::uuid(m.organization_id)], name.to_vec()].concat()
+                } else {
+                    name.to_vec()
+                }
+            },
+        )
+        .await?;
+        let mut found = found;
+        let rows = std::mem::take(&mut found.items);
         let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
         let mut roles = roles_of(conn, &ids).await?;
         let mut subjects = subjects_of(conn, &ids).await?;
@@ -397,7 +421,7 @@ impl PersonRepository for PersonStore {
                 to_domain(m, r, s)
             })
             .collect();
-        Ok(Page::from_probe(items, page.limit, |p| p.id))
+        Ok(found.with_items(items))
     }
 
     async fn create(&self, ctx: &Ctx, new: NewPerson) -> DomainResult<Person> {

@@ -244,7 +244,10 @@ pub async fn person_by_snils(
 ) -> DomainResult<Option<Person>> {
     let digits = snils_key(record, field)?;
     let filter = PersonFilter { snils: Some(digits), ..PersonFilter::default() };
-    let page = unit.persons().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
+    let page = unit
+        .persons()
+        .list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None, ..PageRequest::default() })
+        .await?;
     Ok(page.items.into_iter().next())
 }
 

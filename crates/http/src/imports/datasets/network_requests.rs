@@ -105,7 +105,10 @@ async fn by_number(
         outgoing_number: Some(number.to_owned()),
         ..NetworkRequestFilter::default()
     };
-    let page = unit.network_requests().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
+    let page = unit
+        .network_requests()
+        .list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None, ..PageRequest::default() })
+        .await?;
     Ok(page.items.into_iter().next())
 }
 

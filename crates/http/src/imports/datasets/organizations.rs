@@ -23,7 +23,10 @@ pub struct Organizations;
 async fn by_inn(unit: &dyn Unit, ctx: &Ctx, record: &Map<String, Value>) -> DomainResult<Option<Organization>> {
     let inn = natural_key(record, "inn", |raw| Inn::parse("inn", raw).map(|i| i.as_str().to_owned()))?;
     let filter = OrganizationFilter { inn: Some(inn), ..OrganizationFilter::default() };
-    let page = unit.organizations().list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None }).await?;
+    let page = unit
+        .organizations()
+        .list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None, ..PageRequest::default() })
+        .await?;
     Ok(page.items.into_iter().next())
 }
 

@@ -41,7 +41,7 @@ pub async fn list_accounts(
     Auth(ctx): Auth,
     Params(q): Params<AccountQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = AccountFilter { kind: q.kind };
     let found = rsnms_domain::accounts::list_accounts(state.accounts.as_ref(), &ctx, &filter, page).await?;
     Ok(respond(&req, found, AccountView::from))

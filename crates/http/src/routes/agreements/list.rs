@@ -56,7 +56,7 @@ pub async fn list_agreements(
     Auth(ctx): Auth,
     Params(q): Params<AgreementQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let today = super::today();
     let filter = AgreementFilter {
         municipality_code: q.municipality_code,

@@ -86,7 +86,7 @@ pub async fn list_audit(
     Auth(ctx): Auth,
     Params(q): Params<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = AuditFilter {
         resource_type: q.resource_type,
         resource_id: q.resource_id,

@@ -52,7 +52,7 @@ pub async fn list_competencies(
     Auth(ctx): Auth,
     Params(q): Params<CompetencyQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = CompetencyFilter { node: q.node, parent_id: q.parent_id, area_kind: q.area_kind, status: q.status };
     let found =
         rsnms_domain::development::competencies::list_competencies(state.competencies.as_ref(), &ctx, &filter, page)

@@ -38,8 +38,13 @@ pub async fn tree_competencies(
     let mut all = Vec::new();
     let mut after = None;
     loop {
-        let page =
-            list_competencies(state.competencies.as_ref(), &ctx, &filter, PageRequest { limit: 500, after }).await?;
+        let page = list_competencies(
+            state.competencies.as_ref(),
+            &ctx,
+            &filter,
+            PageRequest { limit: 500, after, ..PageRequest::default() },
+        )
+        .await?;
         all.extend(page.items);
         match page.next_after {
             Some(a) => after = Some(a),

@@ -48,7 +48,7 @@ pub async fn list_diagnostics(
     Auth(ctx): Auth,
     Params(q): Params<DiagnosticQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = CampaignFilter { instrument: q.instrument, organizer_id: q.organizer_id };
     let found =
         rsnms_domain::development::diagnostics::list_campaigns(state.diagnostics.as_ref(), &ctx, &filter, page).await?;

@@ -53,7 +53,7 @@ pub async fn list_diagnostic_results(
     id: web::Path<Uuid>,
     Params(q): Params<ResultQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = ResultFilter {
         campaign_id: Some(id.into_inner()),
         person_id: q.person_id,

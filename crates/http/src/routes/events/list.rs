@@ -55,7 +55,7 @@ pub async fn list_events(
     Auth(ctx): Auth,
     Params(q): Params<EventQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = OfferingFilter {
         competency_id: q.competency_id,
         level: q.level,

@@ -65,9 +65,9 @@ pub async fn get_federal_diagnostics(
     let (from, to) = super::period(q.period_from, q.period_to)?;
     let min = state.min_group_size;
     let mut found_campaigns = Vec::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = state.diagnostics.list_campaigns(&CampaignFilter::default(), page).await?;
+        let found = state.diagnostics.list_campaigns(&CampaignFilter::default(), page.clone()).await?;
         found_campaigns.extend(found.items.into_iter().filter(|c| c.period_start <= to && c.period_end >= from));
         match found.next_after {
             Some(a) => page.after = Some(a),

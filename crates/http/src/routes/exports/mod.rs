@@ -62,9 +62,9 @@ pub(crate) fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(
 /// Every organisation (the registry is small next to the rows an export walks), by id.
 async fn organizations(repo: &dyn OrganizationRepository) -> DomainResult<HashMap<Uuid, Organization>> {
     let mut out = HashMap::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = repo.list(&Scope::All, &OrganizationFilter::default(), page).await?;
+        let found = repo.list(&Scope::All, &OrganizationFilter::default(), page.clone()).await?;
         out.extend(found.items.into_iter().map(|o| (o.id, o)));
         match found.next_after {
             Some(a) => page.after = Some(a),

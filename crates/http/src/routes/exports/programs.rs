@@ -53,9 +53,9 @@ pub async fn get_federal_programs(
     let (from, to) = super::period(q.period_from, q.period_to)?;
     let filter = ProgramFilter::default();
     let mut programs = Vec::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = state.programs.list(&filter, page).await?;
+        let found = state.programs.list(&filter, page.clone()).await?;
         for p in found.items {
             if p.created_at.date_naive() <= to {
                 programs.push(ProgramV1 {

@@ -49,9 +49,9 @@ pub async fn get_federal_regional_passport(
         ..OrganizationFilter::default()
     };
     let mut active: Vec<Organization> = Vec::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = state.organizations.list(&Scope::All, &filter, page).await?;
+        let found = state.organizations.list(&Scope::All, &filter, page.clone()).await?;
         active.extend(
             found
                 .items
@@ -92,9 +92,9 @@ pub async fn get_federal_regional_passport(
         ..PersonFilter::default()
     };
     let mut methodologists = Vec::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = state.persons.list(&Scope::All, &staff_filter, page).await?;
+        let found = state.persons.list(&Scope::All, &staff_filter, page.clone()).await?;
         let ids: Vec<Uuid> = found.items.iter().map(|p| p.id).collect();
         // A person without a basis for the federal exchange is left out (her name is personal data).
         let allowed = super::federal_exchange_allowed(&state, &ids).await?;
@@ -176,7 +176,10 @@ async fn responsible_persons(
     }
     let ids: Vec<Uuid> = designating.iter().filter_map(|o| o.responsible_person_id).collect();
     let filter = PersonFilter { ids: Some(ids.clone()), ..PersonFilter::default() };
-    let people = state.persons.list(&Scope::All, &filter, PageRequest { limit: MAX_LIMIT, after: None }).await?;
+    let people = state
+        .persons
+        .list(&Scope::All, &filter, PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() })
+        .await?;
     let people: BTreeMap<Uuid, _> = people.items.into_iter().map(|p| (p.id, p)).collect();
     let orgs = super::organizations(state.organizations.as_ref()).await?;
     // A person without a basis for the federal exchange is left out (her name is personal data).
@@ -216,9 +219,9 @@ async fn responsible_persons(
 /// Programmes that existed by the end of the period, and those of them in the federal registry.
 async fn program_counts(state: &AppState, to: chrono::NaiveDate) -> rsnms_domain::DomainResult<(u64, u64)> {
     let (mut all, mut registry) = (0, 0);
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = state.programs.list(&ProgramFilter::default(), page).await?;
+        let found = state.programs.list(&ProgramFilter::default(), page.clone()).await?;
         for p in found.items.iter().filter(|p| p.created_at.date_naive() <= to) {
             all += 1;
             registry += u64::from(p.federal_registry);
@@ -244,9 +247,9 @@ async fn route_counts(
         ..RouteFilter::default()
     };
     let mut out = BTreeMap::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = state.routes.list(&Scope::All, &filter, page).await?;
+        let found = state.routes.list(&Scope::All, &filter, page.clone()).await?;
         for r in &found.items {
             *out.entry(r.status.as_str().to_owned()).or_default() += 1;
         }

@@ -102,7 +102,7 @@ impl Walk {
         if self.finished {
             return Ok(None);
         }
-        let page = PageRequest { limit: ROUTES_PER_PAGE, after: self.after };
+        let page = PageRequest { limit: ROUTES_PER_PAGE, after: self.after, ..PageRequest::default() };
         let found = self.state.routes.list(&Scope::All, &self.filter, page).await?;
         let routes = self.convert(found.items).await?;
         let mut out = String::new();
@@ -217,9 +217,9 @@ async fn persons(state: &AppState, ids: &[Uuid]) -> DomainResult<HashMap<Uuid, P
     let mut out = HashMap::new();
     for chunk in ids.chunks(MAX_LIMIT as usize) {
         let filter = PersonFilter { ids: Some(chunk.to_vec()), ..PersonFilter::default() };
-        let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+        let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
         loop {
-            let found = state.persons.list(&Scope::All, &filter, page).await?;
+            let found = state.persons.list(&Scope::All, &filter, page.clone()).await?;
             out.extend(found.items.into_iter().map(|p| (p.id, p)));
             match found.next_after {
                 Some(a) => page.after = Some(a),
@@ -313,9 +313,9 @@ pub async fn get_federal_routes(
     let (from, to) = super::period(q.period_from, q.period_to)?;
     let organizations = super::organizations(state.organizations.as_ref()).await?;
     let mut registry_ids = HashMap::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = state.programs.list(&ProgramFilter::default(), page).await?;
+        let found = state.programs.list(&ProgramFilter::default(), page.clone()).await?;
         registry_ids.extend(found.items.into_iter().map(|p| (p.id, p.registry_id)));
         match found.next_after {
             Some(a) => page.after = Some(a),

@@ -51,7 +51,7 @@ pub async fn list_routes(
     Auth(ctx): Auth,
     Params(q): Params<RouteQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter =
         RouteFilter { person_id: q.person_id, tutor_id: q.tutor_id, status: q.status, ..RouteFilter::default() };
     let found = rsnms_domain::development::iom::list_routes(super::deps(&state), &ctx, &filter, page).await?;

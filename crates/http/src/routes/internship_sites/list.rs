@@ -53,7 +53,7 @@ pub async fn list_internship_sites(
     Auth(ctx): Auth,
     Params(q): Params<InternshipSiteQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = OfferingFilter {
         competency_id: q.competency_id,
         level: None,

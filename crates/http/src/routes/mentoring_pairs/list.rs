@@ -50,7 +50,7 @@ pub async fn list_mentoring_pairs(
     Auth(ctx): Auth,
     Params(q): Params<MentoringPairQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = MentoringFilter { organization_id: q.organization_id, person_id: q.person_id, form: q.form };
     let found =
         rsnms_domain::development::mentoring::list_mentoring_pairs(state.mentoring.as_ref(), &ctx, &filter, page)

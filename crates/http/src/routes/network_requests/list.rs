@@ -8,6 +8,11 @@ use uuid::Uuid;
 use super::dto::NetworkRequestList;
 use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, page::PageQuery, problem::ApiResult};
 
+crate::sort_param! {
+    /// Orders of the request journal: `due_on` (срок ответа), `sent_on` (дата отправки), `received_on` (дата регистрации у адресата), `status`; `-` descending. A request without the date (a draft, one not yet received) comes after every dated one ascending and before them descending.
+    NetworkRequestSort { "due_on" / "-due_on" => DueOn / DueOnDesc, "sent_on" / "-sent_on" => SentOn / SentOnDesc, "received_on" / "-received_on" => ReceivedOn / ReceivedOnDesc, "status" / "-status" => Status / StatusDesc }
+}
+
 /// Filters of the request list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -36,6 +41,10 @@ pub struct NetworkRequestQuery {
     limit: Option<u64>,
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
+    /// Order (default: creation order, by id).
+    sort: Option<NetworkRequestSort>,
+    /// Also count the rows: `exact` (bounded) or `estimate`.
+    count: Option<rsnms_domain::page::CountMode>,
 }
 
 /// List network requests visible to the caller (журнал запросов), oldest first.
@@ -57,7 +66,8 @@ pub async fn list_network_requests(
     Params(q): Params<NetworkRequestQuery>,
 ) -> ApiResult<HttpResponse> {
     ctx.actor.require(&super::get::READERS)?;
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page =
+        PageQuery { limit: q.limit, cursor: q.cursor, count: q.count, sort: q.sort.map(Into::into) }.to_request()?;
     let filter = NetworkRequestFilter {
         sender_organization_id: q.sender_organization_id,
         addressee_organization_id: q.addressee_organization_id,
@@ -71,8 +81,8 @@ pub async fn list_network_requests(
         outgoing_number: q.outgoing_number,
     };
     let found = state.network_requests.list(&ctx.actor.scope(), &filter, page).await?;
-    let next = found.next_after;
-    let items = super::views(&state, &ctx, found.items).await?;
-    let page = rsnms_domain::page::Page { items, next_after: next };
+    let mut found = found;
+    let items = std::mem::take(&mut found.items);
+    let page = found.with_items(super::views(&state, &ctx, items).await?);
     Ok(crate::page::respond(&req, page, |v| v))
 }

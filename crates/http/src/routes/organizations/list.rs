@@ -14,6 +14,11 @@ use crate::{
     problem::ApiResult,
 };
 
+crate::sort_param! {
+    /// Orders of the organisation list: `name` (наименование); `-name` descending.
+    OrganizationSort { "name" / "-name" => Name / NameDesc }
+}
+
 /// Filters of the organisation list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -36,8 +41,12 @@ pub struct OrganizationQuery {
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
-    /// Opaque cursor from `next_cursor`.
+    /// Opaque cursor from `next_cursor` (made for the same `sort`).
     cursor: Option<String>,
+    /// Order (default: creation order, by id).
+    sort: Option<OrganizationSort>,
+    /// Also count the rows: `exact` (bounded) or `estimate`.
+    count: Option<rsnms_domain::page::CountMode>,
 }
 
 /// List organisations visible to the caller (реестр участников).
@@ -58,7 +67,8 @@ pub async fn list_organizations(
     Auth(ctx): Auth,
     Params(q): Params<OrganizationQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page =
+        PageQuery { limit: q.limit, cursor: q.cursor, count: q.count, sort: q.sort.map(Into::into) }.to_request()?;
     let filter = OrganizationFilter {
         kind: q.kind,
         level: q.level,

@@ -17,6 +17,11 @@ use crate::{
     problem::ApiResult,
 };
 
+crate::sort_param! {
+    /// Orders of the person list: `name` (фамилия, имя), `organization` (организация, then фамилия, имя); `-` descending.
+    PersonSort { "name" / "-name" => Name / NameDesc, "organization" / "-organization" => Organization / OrganizationDesc }
+}
+
 /// Filters of the person list. The registry of municipal methodological staff (реестр
 /// муниципальных методистов) is `role=methodologist&organization_kind=municipal_methodological_service`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -43,6 +48,10 @@ pub struct PersonQuery {
     limit: Option<u64>,
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
+    /// Order (default: creation order, by id).
+    sort: Option<PersonSort>,
+    /// Also count the rows: `exact` (bounded) or `estimate`.
+    count: Option<rsnms_domain::page::CountMode>,
 }
 
 /// List persons visible to the caller. Reads that show personal data are audited.
@@ -63,7 +72,8 @@ pub async fn list_persons(
     Auth(ctx): Auth,
     Params(q): Params<PersonQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page =
+        PageQuery { limit: q.limit, cursor: q.cursor, count: q.count, sort: q.sort.map(Into::into) }.to_request()?;
     let filter = PersonFilter {
         role: q.role,
         organization_id: q.organization_id,

@@ -52,7 +52,7 @@ pub async fn list_programs(
     Auth(ctx): Auth,
     Params(q): Params<ProgramQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = ProgramFilter {
         competency_id: q.competency_id,
         kind: q.kind,

@@ -197,6 +197,13 @@ async fn the_three_parties_read_their_agreement_by_their_own_tokens_and_a_non_pa
         assert_eq!(list.body["items"][0]["id"], a["id"], "{who}: {}", list.text);
         assert_eq!(app.get(&format!("{path}/report?year=2023"), token).await.status, 200, "{who}");
     }
+    // The change feed reaches the parties' organisation accounts too (the institute included).
+    for (who, token) in &readers[..3] {
+        let events = crate::feed_by_role::feed(&app, token, "agreement").await;
+        assert!(events.iter().any(|e| e["resource_id"] == a["id"]), "{who} receives the agreement's events");
+    }
+    let school = app.token(Role::Organization, Some(&region.school_a), None);
+    assert!(crate::feed_by_role::feed(&app, &school, "agreement").await.is_empty(), "a school receives none");
     // A municipal account of the party's municipality acting for another organisation (a
     // school), the other municipality, and a school are not parties.
     let outsiders = [

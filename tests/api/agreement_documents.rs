@@ -197,6 +197,13 @@ async fn the_three_parties_read_their_agreement_by_their_own_tokens_and_a_non_pa
         assert_eq!(list.body["items"][0]["id"], a["id"], "{who}: {}", list.text);
         assert_eq!(app.get(&format!("{path}/report?year=2023"), token).await.status, 200, "{who}");
     }
+    // The change feed reaches the parties' organisation accounts too (the institute included).
+    for (who, token) in &readers[..3] {
+        let events = crate::feed_by_role::feed(&app, token, "agreement").await;
+        assert!(events.iter().any(|e| e["resource_id"] == a["id"]), "{who} receives the agreement's events");
+    }
+    let school = app.token(Role::Organization, Some(&region.school_a), None);
+    assert!(crate::feed_by_role::feed(&app, &school, "agreement").await.is_empty(), "a school receives none");
     // A municipal account of the party's municipality acting for another organisation (a
     // school), the other municipality, and a school are not parties.
     let outsiders = [
@@ -262,4 +269,48 @@ async fn monitoring_uses_the_target_of_the_version_in_force_in_the_year_it_repor
         .find(|m| m["municipality_code"] == "81606000")
         .unwrap();
     assert_eq!(target_in(&json!({"items": ma["indicators"]})), json!(25.0));
+}
+
+#[tokio::test]
+async fn an_empty_population_has_no_value_with_its_reason_and_the_html_report_says_no_data() {
+    let app = spawn_app().await;
+    let w = crate::monitoring::world(&app).await;
+    // Municipality C has an authority and a school but not one teacher.
+    let mun_c = app
+        .create_org(
+            json!({"name": "МУ РУО Кижингинского района", "kind": "municipal_authority", "parent_id": w.r.region["id"],
+            "municipality_code": "81627000", "municipality_name": "Кижингинский район"}),
+        )
+        .await;
+    app.create_org(
+        json!({"name": "МБОУ «Кижингинская СОШ»", "kind": "educational_organization", "parent_id": mun_c["id"]}),
+    )
+    .await;
+    let r = app.get("/api/v1/monitoring/report?year=2023", &app.admin).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ms = r.body["municipalities"].as_array().unwrap();
+    let c = ms.iter().find(|m| m["municipality_code"] == "81627000").expect("C is in the report");
+    let share = c["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "teachers_with_cnppm_route").unwrap();
+    // 0 teachers: the share has no value (not 0 %), and says why; nothing is withheld.
+    assert_eq!(share["value"], Value::Null, "{share}");
+    assert_eq!(share["no_data"], "empty_population");
+    assert_eq!(share["suppressed"], false);
+    assert_eq!(share["denominator"], 0);
+    // A: t1 and t2 of the six teachers of A have a ЦНППМ route in 2023 (33.3 %), a value.
+    let a = ms.iter().find(|m| m["municipality_code"] == "81606000").unwrap();
+    let share_a =
+        a["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "teachers_with_cnppm_route").unwrap();
+    assert_eq!((share_a["value"].clone(), share_a["no_data"].clone()), (json!(33.3), Value::Null));
+
+    let mun_c_token = app.token(Role::Municipal, Some(&mun_c), None);
+    let own = app.get("/api/v1/monitoring/indicators?year=2023", &mun_c_token).await;
+    let share =
+        own.body["items"].as_array().unwrap().iter().find(|i| i["code"] == "teachers_with_cnppm_route").unwrap();
+    assert_eq!((share["value"].clone(), share["no_data"].clone()), (Value::Null, json!("empty_population")));
+
+    let page = app
+        .send("GET", "/api/v1/monitoring/report?year=2023", Some(&app.admin), None, &[("accept", "text/html")])
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("нет данных"), "the HTML report says «нет данных»");
 }

@@ -237,13 +237,17 @@ fn rows(
         .zip(own.decisions)
         .zip(own.years)
         .map(|(((d, (num, den)), decision), years)| {
-            // Only figures about persons are withheld (schools and events are not personal data).
-            let hidden = persons(d, num, den.as_ref()).is_some_and(|per| {
-                decision.hides(&per, municipality, d.denominator.is_some(), min_group)
-                    || grew_by_a_small_group(years, municipality, own.year, min_group)
-            });
+            // A share of an empty population has no value (no data, not 0 %, and nothing to
+            // withhold). Only figures about persons are withheld (schools and events are not
+            // personal data).
+            let empty = den.as_ref().is_some_and(|c| pick(c, municipality) == 0);
+            let hidden = !empty
+                && persons(d, num, den.as_ref()).is_some_and(|per| {
+                    decision.hides(&per, municipality, d.denominator.is_some(), min_group)
+                        || grew_by_a_small_group(years, municipality, own.year, min_group)
+                });
             let computed = if hidden {
-                Computed { numerator: None, denominator: None, value: None, suppressed: true }
+                Computed::suppressed()
             } else {
                 compute(pick(num, municipality), den.as_ref().map(|c| pick(c, municipality)), 0)
             };

@@ -307,6 +307,18 @@ pub trait MonitoringRepository: Send + Sync {
     ) -> DomainResult<DefinitionRecord>;
 }
 
+/// Why a computed value is absent (нет данных): never shown as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NoData {
+    /// Пустая совокупность: the population of the share is empty in the period and territory
+    /// (e.g. a municipality without teachers), so the share has no value.
+    EmptyPopulation,
+    /// Скрыто: withheld by disclosure control.
+    Suppressed,
+}
+
 /// A computed value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Computed {
@@ -318,24 +330,44 @@ pub struct Computed {
     pub value: Option<f64>,
     /// The group is smaller than the minimum.
     pub suppressed: bool,
+    /// Why `value` is absent, if it is.
+    pub no_data: Option<NoData>,
+}
+
+impl Computed {
+    /// A value withheld by disclosure control.
+    pub fn suppressed() -> Self {
+        Self { numerator: None, denominator: None, value: None, suppressed: true, no_data: Some(NoData::Suppressed) }
+    }
 }
 
 /// Assembles a value: shares of populations smaller than `min_group` are suppressed (the same
 /// rule as the diagnostics analytics; `0` disables it for populations that are not persons);
-/// counts of events are not about persons and never are.
+/// counts of events are not about persons and never are. A share of an empty population has
+/// no value (`no_data: empty_population`), never 0 %.
 pub fn compute(numerator: u64, denominator: Option<u64>, min_group: u64) -> Computed {
     match denominator {
-        None => {
-            Computed { numerator: Some(numerator), denominator: None, value: Some(numerator as f64), suppressed: false }
-        }
-        Some(den) if min_group > 0 && crate::disclosure::below_min_group(den, min_group) => {
-            Computed { numerator: None, denominator: None, value: None, suppressed: true }
-        }
+        None => Computed {
+            numerator: Some(numerator),
+            denominator: None,
+            value: Some(numerator as f64),
+            suppressed: false,
+            no_data: None,
+        },
+        Some(0) => Computed {
+            numerator: None,
+            denominator: Some(0),
+            value: None,
+            suppressed: false,
+            no_data: Some(NoData::EmptyPopulation),
+        },
+        Some(den) if min_group > 0 && crate::disclosure::below_min_group(den, min_group) => Computed::suppressed(),
         Some(den) => Computed {
             numerator: Some(numerator),
             denominator: Some(den),
-            value: Some(if den == 0 { 0.0 } else { (numerator as f64 * 1000.0 / den as f64).round() / 10.0 }),
+            value: Some((numerator as f64 * 1000.0 / den as f64).round() / 10.0),
             suppressed: false,
+            no_data: None,
         },
     }
 }

@@ -13,7 +13,7 @@ use rsnms_domain::{
         Territory, ValueFlag, value_flags,
     },
     auth::{Ctx, Scope},
-    changes::{Change, ChangeKind, ChangeScope},
+    changes::{Change, ChangeKind, ChangeScope, Party},
     page::{Page, PageRequest},
 };
 use sea_orm::{
@@ -94,13 +94,20 @@ fn value_to_domain(m: values::Model) -> IndicatorValue {
     }
 }
 
+/// The feed's audience of an agreement: the municipal party (and the levels above it), and the
+/// institute as the second party (the regional authority is above the municipal one).
 fn change_scope(a: &Agreement) -> ChangeScope {
     ChangeScope {
         region_code: Some(a.region_code.clone()),
         municipality_code: Some(a.municipality_code.clone()),
         organization_id: Some(a.document.parties.municipal_authority.organization_id),
         person_id: None,
-        counterpart: None,
+        counterpart: Some(Party {
+            region_code: Some(a.region_code.clone()),
+            municipality_code: None,
+            organization_id: Some(a.document.parties.regional_institute.organization_id),
+            person_id: None,
+        }),
     }
 }
 

@@ -5,8 +5,8 @@ use rsnms_domain::{
     FieldError,
     monitoring::{
         Accumulation, DefinitionInput, DefinitionOrigin, DefinitionRecord, DefinitionStatus, IndicatorRow, Measure,
-        MunicipalityReport, Population, Report, Unit, agreement_key_error, block_errors, code_error, known_measures,
-        known_populations, unknown_block,
+        MunicipalityReport, NoData, Population, Report, Unit, agreement_key_error, block_errors, code_error,
+        known_measures, known_populations, unknown_block,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -238,6 +238,10 @@ pub struct IndicatorView {
     /// Figures withheld by disclosure control: a population smaller than
     /// `RSNMS_MIN_GROUP_SIZE`, or one whose figure would give such a group away by subtraction.
     pub suppressed: bool,
+    /// Why `value` is null (нет данных): `empty_population` — the share's population is empty
+    /// in the period and territory (no data, never 0 %); `suppressed` — withheld by disclosure
+    /// control. Absent when there is a value.
+    pub no_data: Option<NoData>,
     /// Target for the year from the applicable agreement.
     pub target: Option<f64>,
     /// Attainment, per cent of the target.
@@ -258,6 +262,7 @@ impl From<IndicatorRow> for IndicatorView {
             denominator: r.computed.denominator,
             value: r.computed.value,
             suppressed: r.computed.suppressed,
+            no_data: r.computed.no_data,
             target: r.target,
             attainment: r.attainment,
             reported: r.reported,

@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use rsnms_domain::monitoring::NoData;
+
 use super::dto::{IndicatorView, ReportView};
 
 /// Escapes text for HTML (the one escaping function of the printable reports).
@@ -11,6 +13,15 @@ pub(crate) fn esc(s: &str) -> String {
 
 fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "—".to_owned(), |x| format!("{x}"))
+}
+
+/// A value as printed: «нет данных» for an empty population, «скрыто» when withheld.
+fn shown(i: &IndicatorView) -> String {
+    match i.no_data {
+        Some(NoData::EmptyPopulation) => "нет данных".to_owned(),
+        Some(NoData::Suppressed) => "скрыто".to_owned(),
+        None => num(i.value),
+    }
 }
 
 const BAR: f64 = 22.0;
@@ -56,8 +67,8 @@ fn chart(out: &mut String, title: &str, rows: &[(&str, &IndicatorView)]) {
             "скрыто".to_owned()
         } else {
             match i.attainment {
-                Some(a) => format!("{} ({a}%)", num(i.value)),
-                None => num(i.value),
+                Some(a) => format!("{} ({a}%)", shown(i)),
+                None => shown(i),
             }
         };
         let _ = write!(
@@ -89,7 +100,7 @@ pub fn render(r: &ReportView) -> String {
         let _ = write!(
             out,
             "<p>По территории: {} (числитель {}, знаменатель {})</p>",
-            num(total.value),
+            shown(total),
             total.numerator.map_or("—".into(), |n| n.to_string()),
             total.denominator.map_or("—".into(), |n| n.to_string())
         );

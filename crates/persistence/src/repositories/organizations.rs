@@ -23,7 +23,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::organizations::{ActiveModel, Column, Entity, Model},
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err_fields},
     journal, scope,
 };
 
@@ -107,7 +107,7 @@ impl OrganizationStore {
             .filter(scope::organizations(&ctx.actor.scope()))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -121,7 +121,7 @@ impl OrganizationStore {
         .await?;
         let org = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&org, ChangeKind::Updated, action)).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(org)
     }
 }
@@ -133,7 +133,7 @@ impl OrganizationRepository for OrganizationStore {
             .filter(scope::organizations(scope))
             .one(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         to_domain(m)
     }
@@ -150,7 +150,7 @@ impl OrganizationRepository for OrganizationStore {
             .into_tuple()
             .all(&self.db.exec())
             .await
-            .map_err(db_err)
+            .db()
     }
 
     async fn list(&self, scope: &Scope, f: &OrganizationFilter, page: PageRequest) -> DomainResult<Page<Organization>> {
@@ -191,7 +191,7 @@ impl OrganizationRepository for OrganizationStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |o| o.id))
     }
@@ -208,10 +208,10 @@ impl OrganizationRepository for OrganizationStore {
         };
         fill(&mut am, new);
         let txn = self.db.begin_write().await?;
-        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, &["inn"]))?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.db_unique(&["inn"])?;
         let org = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&org, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(org)
     }
 

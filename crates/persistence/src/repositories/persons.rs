@@ -26,7 +26,7 @@ use crate::{
         organizations, person_roles, person_subjects,
         persons::{ActiveModel, Column, Entity, Model},
     },
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err, db_err_fields},
     journal, scope,
 };
 
@@ -117,7 +117,7 @@ async fn territories<C: ConnectionTrait>(
             .into_tuple()
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         out.extend(rows.into_iter().map(|(id, r, m)| (id, (r, m))));
     }
     Ok(out)
@@ -224,7 +224,7 @@ async fn roles_of<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> DomainResult<Ha
         .filter(person_roles::Column::PersonId.is_in(ids.iter().copied()))
         .all(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     for r in rows {
         if let Some(role) = PersonRole::parse(&r.role) {
             out.entry(r.person_id).or_default().push(role);
@@ -238,11 +238,7 @@ async fn roles_of<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> DomainResult<Ha
 
 /// Replaces a stored person's roles.
 async fn write_roles<C: ConnectionTrait>(conn: &C, id: Uuid, roles: &[PersonRole]) -> DomainResult<()> {
-    person_roles::Entity::delete_many()
-        .filter(person_roles::Column::PersonId.eq(id))
-        .exec(conn)
-        .await
-        .map_err(db_err)?;
+    person_roles::Entity::delete_many().filter(person_roles::Column::PersonId.eq(id)).exec(conn).await.db()?;
     insert_roles(conn, id, roles).await
 }
 
@@ -268,7 +264,7 @@ pub(crate) async fn subjects_of<C: ConnectionTrait>(
             .filter(person_subjects::Column::PersonId.is_in(chunk.iter().copied()))
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         for r in rows {
             out.entry(r.person_id).or_default().push(r.subject);
         }
@@ -280,11 +276,7 @@ pub(crate) async fn subjects_of<C: ConnectionTrait>(
 }
 
 async fn write_subjects<C: ConnectionTrait>(conn: &C, id: Uuid, subjects: &[String]) -> DomainResult<()> {
-    person_subjects::Entity::delete_many()
-        .filter(person_subjects::Column::PersonId.eq(id))
-        .exec(conn)
-        .await
-        .map_err(db_err)?;
+    person_subjects::Entity::delete_many().filter(person_subjects::Column::PersonId.eq(id)).exec(conn).await.db()?;
     insert_subjects(conn, id, subjects).await
 }
 
@@ -305,12 +297,8 @@ impl PersonRepository for PersonStore {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person> {
         let exec = self.db.exec();
         let conn = &exec;
-        let m = Entity::find_by_id(id)
-            .filter(scope::persons(scope))
-            .one(conn)
-            .await
-            .map_err(db_err)?
-            .ok_or(DomainError::NotFound)?;
+        let m =
+            Entity::find_by_id(id).filter(scope::persons(scope)).one(conn).await.db()?.ok_or(DomainError::NotFound)?;
         let mut roles = roles_of(conn, &[id]).await?;
         let mut subjects = subjects_of(conn, &[id]).await?;
         Ok(to_domain(m, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default()))
@@ -379,13 +367,7 @@ impl PersonRepository for PersonStore {
         if let Some(after) = page.after {
             cond = cond.add(Column::Id.gt(after));
         }
-        let rows = Entity::find()
-            .filter(cond)
-            .order_by_asc(Column::Id)
-            .limit(page.limit + 1)
-            .all(conn)
-            .await
-            .map_err(db_err)?;
+        let rows = Entity::find().filter(cond).order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await.db()?;
         let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
         let mut roles = roles_of(conn, &ids).await?;
         let mut subjects = subjects_of(conn, &ids).await?;
@@ -405,12 +387,12 @@ impl PersonRepository for PersonStore {
         let id = Uuid::now_v7();
         let am = new_row(id, now, &new);
         let txn = self.db.begin_write().await?;
-        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.db_unique(UNIQUE)?;
         insert_roles(&txn, id, &new.roles).await?;
         insert_subjects(&txn, id, &new.subjects).await?;
         let person = to_domain(model, new.roles, new.subjects);
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Created, "create").await?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(person)
     }
 
@@ -426,7 +408,7 @@ impl PersonRepository for PersonStore {
                 .into_tuple()
                 .all(&exec)
                 .await
-                .map_err(db_err)?;
+                .db()?;
             held.extend(found.into_iter().flatten());
         }
         Ok(held)
@@ -466,7 +448,7 @@ impl PersonRepository for PersonStore {
         rest.roles.run(&txn, db_err).await?;
         rest.subjects.run(&txn, db_err).await?;
         rest.journal.write(&txn).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(rest.persons)
     }
 
@@ -476,7 +458,7 @@ impl PersonRepository for PersonStore {
             .filter(scope::persons(&ctx.actor.scope()))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -496,7 +478,7 @@ impl PersonRepository for PersonStore {
         write_subjects(&txn, id, &new.subjects).await?;
         let person = to_domain(model, new.roles, new.subjects);
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Updated, "update").await?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(person)
     }
 
@@ -506,7 +488,7 @@ impl PersonRepository for PersonStore {
             .filter(scope::persons(&ctx.actor.scope()))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -518,12 +500,12 @@ impl PersonRepository for PersonStore {
             .filter(Column::Version.eq(expected_version))
             .exec(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if res.rows_affected == 0 {
             return Err(DomainError::PreconditionFailed);
         }
         journal::record(&txn, Some(ctx), ev).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(())
     }
 }

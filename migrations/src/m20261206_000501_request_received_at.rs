@@ -16,24 +16,20 @@ use sea_orm_migration::{
     },
 };
 
+use crate::schema_helpers::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table("network_requests")
-                .add_column(timestamp_with_time_zone_null("received_at"))
-                .to_owned(),
-        )
-        .await?;
+        add_column(m, "network_requests", timestamp_with_time_zone_null("received_at")).await?;
         backfill_received_at(m.get_connection()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("network_requests").drop_column("received_at").to_owned()).await
+        drop_column(m, "network_requests", "received_at").await
     }
 }
 

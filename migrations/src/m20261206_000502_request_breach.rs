@@ -3,16 +3,18 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_helpers::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("network_requests").add_column(json_null("breach")).to_owned()).await
+        add_column(m, "network_requests", json_null("breach")).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(Table::alter().table("network_requests").drop_column("breach").to_owned()).await
+        drop_column(m, "network_requests", "breach").await
     }
 }

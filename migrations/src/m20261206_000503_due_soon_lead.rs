@@ -12,7 +12,7 @@ use sea_orm_migration::{
     },
 };
 
-use crate::schema_helpers::index;
+use crate::schema_helpers::{add_column, drop_column, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -20,17 +20,8 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter().table("deadline_policies").add_column(integer("due_soon_hours").default(24)).to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table("network_requests")
-                .add_column(timestamp_with_time_zone_null("due_soon_at"))
-                .to_owned(),
-        )
-        .await?;
+        add_column(m, "deadline_policies", integer("due_soon_hours").default(24)).await?;
+        add_column(m, "network_requests", timestamp_with_time_zone_null("due_soon_at")).await?;
         let conn = m.get_connection();
         let select = Query::select()
             .columns(["id", "due_at"])
@@ -54,7 +45,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_index(Index::drop().name("ix_network_requests_due_soon").table("network_requests").to_owned()).await?;
-        m.alter_table(Table::alter().table("network_requests").drop_column("due_soon_at").to_owned()).await?;
-        m.alter_table(Table::alter().table("deadline_policies").drop_column("due_soon_hours").to_owned()).await
+        drop_column(m, "network_requests", "due_soon_at").await?;
+        drop_column(m, "deadline_policies", "due_soon_hours").await
     }
 }

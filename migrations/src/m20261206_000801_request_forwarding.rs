@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_helpers::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -10,14 +12,14 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for column in ["forwarded_to_id", "forwarded_from_id"] {
-            m.alter_table(Table::alter().table("network_requests").add_column(uuid_null(column)).to_owned()).await?;
+            add_column(m, "network_requests", uuid_null(column)).await?;
         }
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for column in ["forwarded_to_id", "forwarded_from_id"] {
-            m.alter_table(Table::alter().table("network_requests").drop_column(column).to_owned()).await?;
+            drop_column(m, "network_requests", column).await?;
         }
         Ok(())
     }

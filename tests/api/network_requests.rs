@@ -243,7 +243,7 @@ async fn extensions_follow_the_policy_limits() {
     let interagency = received(&app, &r, &today, None).await;
     let refused = action(&app, &app.admin, &interagency, "extend", json!({"days": 1, "reason": "Сбор сведений"})).await;
     refused.assert_problem(409);
-    assert_eq!(refused.body["allowed"], json!(["reply", "withdraw"]));
+    assert_eq!(refused.body["allowed"], json!(["reply", "clarification_request", "forward", "withdraw"]));
     let citizen = received(&app, &r, &today, Some("fz59_art12")).await;
     let due_before = citizen["deadline"]["due_on"].as_str().unwrap().to_owned();
     let too_much = action(&app, &app.admin, &citizen, "extend", json!({"days": 31, "reason": "Проверка"})).await;

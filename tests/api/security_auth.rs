@@ -2,14 +2,14 @@
 
 use std::time::{Duration, Instant};
 
-use rsnms::{ServiceTokenArgs, Settings, service_token};
+use rsnms::{Harness, ServiceTokenArgs, Settings, service_token};
 use rsnms_domain::{
     audit::{AuditFilter, AuditRepository},
     auth::Role,
     page::PageRequest,
     sign_in::SignInPolicy,
 };
-use rsnms_tests::{Reply, TestApp, fresh_database_url, id, spawn_with, test_settings};
+use rsnms_tests::{Reply, TestApp, fresh_database_url, id, spawn_with, spawn_with_harness, test_settings};
 use serde_json::{Value, json};
 
 async fn sign_in(app: &TestApp, login: &str, password: &str, headers: &[(&str, &str)]) -> Reply {
@@ -395,7 +395,8 @@ async fn every_script_has_its_own_service_account_that_can_be_listed_revoked_and
 
 #[tokio::test]
 async fn a_token_whose_subject_is_no_account_is_refused() {
-    let app = spawn(|s| s.accept_unbound_tokens = false).await;
+    let settings = test_settings(&fresh_database_url().await);
+    let app = spawn_with_harness(settings, Harness { accept_unbound_tokens: false }).await;
     app.get("/api/v1/auth/me", &app.admin).await.assert_problem(401);
     let forged_account = app.token(Role::Admin, None, None);
     assert_eq!(app.get("/api/v1/organizations", &forged_account).await.status, 401);

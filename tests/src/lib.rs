@@ -4,14 +4,14 @@
 
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "a test harness fails loudly on what it did not expect")]
 
-use std::net::TcpListener;
-
-use rsnms::{Settings, build};
+use rsnms::{Harness, Settings, build_with};
 use rsnms_domain::auth::{Actor, Role};
 use rsnms_http::auth::TokenIssuer;
 use rsnms_persistence::Store;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use std::net::TcpListener;
+
 use uuid::Uuid;
 
 /// A running server and a client for it.
@@ -83,8 +83,6 @@ pub fn test_settings(database_url: &str) -> Settings {
         sign_in: rsnms_domain::sign_in::SignInPolicy::default(),
         refresh_ttl_seconds: 3600,
         token_check_ttl_ms: 1000,
-        // The harness mints tokens for actors that are not accounts (`TestApp::token`).
-        accept_unbound_tokens: true,
         idempotency_ttl_hours: 48,
         idempotency_lease_seconds: 60,
         test_idempotency_fault: None,
@@ -102,10 +100,16 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(test_settings(&database_url)).await
 }
 
-/// Starts a server with given settings.
+/// Starts a server with given settings; it accepts the tokens the harness mints for actors
+/// that are not accounts (`TestApp::token`).
 pub async fn spawn_with(settings: Settings) -> TestApp {
+    spawn_with_harness(settings, Harness { accept_unbound_tokens: true }).await
+}
+
+/// Starts a server with given settings and harness settings.
+pub async fn spawn_with_harness(settings: Settings, harness: Harness) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let server = build(&settings, listener).await.expect("server builds");
+    let server = build_with(&settings, listener, harness).await.expect("server builds");
     rsnms::bootstrap_admin(&settings, &server.store).await.expect("admin");
     let port = server.port;
     let handle = server.server.handle();

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    DomainError, DomainResult,
+    DomainError, DomainResult, FieldError, Msg,
     accounts::{Account, AccountKind, AccountRepository},
 };
 
@@ -207,6 +207,57 @@ pub async fn refresh(
         Ok(account) if current => Ok(Refresh::Granted(account, session_id)),
         Ok(_) | Err(DomainError::NotFound) => refused(Some(account_id), "account_unusable").await,
         Err(e) => Err(e),
+    }
+}
+
+/// The longest token a revocation takes (the schema's `maxLength` of `token`).
+pub const REVOCABLE_TOKEN_MAX_LEN: usize = 4096;
+
+/// How a refresh token is stored: its SHA-256 in hex (a high-entropy token needs no slow hash).
+pub fn refresh_token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The outcome of a token revocation (RFC 7009).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// A session of this account ended.
+    Revoked(Uuid),
+    /// Unknown or already revoked: nothing to do, and still a success (RFC 7009 §2.2).
+    Nothing,
+    /// An access token without a session (a service account's) cannot be revoked on its own.
+    Unsupported,
+}
+
+/// Revokes the session of a refresh token, or of an access token issued by a sign-in. `access`
+/// reads an access token: its account and session, `None` when it is not a valid access token.
+/// A token over [`REVOCABLE_TOKEN_MAX_LEN`] characters is a 422 naming `token`.
+pub async fn revoke(
+    attempts: &dyn SignInRepository,
+    token: &str,
+    access: impl FnOnce(&str) -> Option<(Option<Uuid>, Option<Uuid>)>,
+) -> DomainResult<Revocation> {
+    if token.len() > REVOCABLE_TOKEN_MAX_LEN {
+        return Err(DomainError::Validation(vec![FieldError::new(
+            "token",
+            "too_long",
+            Msg::new(
+                format!("Токен длиннее {REVOCABLE_TOKEN_MAX_LEN} символов"),
+                format!("The token is longer than {REVOCABLE_TOKEN_MAX_LEN} characters"),
+            ),
+        )]));
+    }
+    let (token, now) = (token.trim(), Utc::now());
+    if let Some(account) = attempts.revoke_by_token(&refresh_token_hash(token), now).await? {
+        return Ok(Revocation::Revoked(account));
+    }
+    match access(token) {
+        None => Ok(Revocation::Nothing),
+        Some((Some(account), Some(session))) => {
+            attempts.revoke_session(account, session, now).await?;
+            Ok(Revocation::Revoked(account))
+        }
+        Some(_) => Ok(Revocation::Unsupported),
     }
 }
 

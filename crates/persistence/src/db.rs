@@ -15,7 +15,7 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
-use crate::error::db_err;
+use crate::error::DbResultExt;
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -84,7 +84,7 @@ impl Database {
                     .foreign_keys(true)
                     .create_if_missing(true)
             });
-        let conn = sea_orm::Database::connect(opt).await.map_err(db_err)?;
+        let conn = sea_orm::Database::connect(opt).await.db()?;
         Ok(Self {
             conn,
             unit: None,
@@ -102,7 +102,7 @@ impl Database {
     pub async fn migrate(&self) -> DomainResult<()> {
         let txn = self.begin_write().await?;
         if self.backend() == DatabaseBackend::Postgres {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await.map_err(db_err)?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await.db()?;
         }
         let unknown = unknown_migrations(&txn).await?;
         if !unknown.is_empty() {
@@ -112,8 +112,8 @@ impl Database {
                 unknown.join(", ")
             )));
         }
-        Migrator::up(&txn, None).await.map_err(db_err)?;
-        txn.commit().await.map_err(db_err)
+        Migrator::up(&txn, None).await.db()?;
+        txn.commit().await.db()
     }
 
     /// The pool. Outside any unit of work: repositories that may run inside one read through
@@ -146,7 +146,7 @@ impl Database {
         };
         let txn = Arc::try_unwrap(unit)
             .map_err(|_| DomainError::Internal("a unit of work is still in use at its end".into()))?;
-        if commit { txn.commit().await.map_err(db_err) } else { txn.rollback().await.map_err(db_err) }
+        if commit { txn.commit().await.db() } else { txn.rollback().await.db() }
     }
 
     /// Bound of an exact count of a list.
@@ -165,7 +165,7 @@ impl Database {
     pub async fn begin_write(&self) -> DomainResult<DatabaseTransaction> {
         if let Some(unit) = &self.unit {
             // Inside a unit of work: a savepoint of the unit's transaction.
-            return unit.begin().await.map_err(db_err);
+            return unit.begin().await.db();
         }
         let options = TransactionOptions {
             sqlite_transaction_mode: match self.backend() {
@@ -174,12 +174,12 @@ impl Database {
             },
             ..TransactionOptions::default()
         };
-        self.conn.begin_with_options(options).await.map_err(db_err)
+        self.conn.begin_with_options(options).await.db()
     }
 
     /// Runs a trivial query.
     pub async fn ping(&self) -> DomainResult<()> {
-        self.conn.execute_unprepared("SELECT 1").await.map(|_| ()).map_err(db_err)
+        self.conn.execute_unprepared("SELECT 1").await.map(|_| ()).db()
     }
 
     /// Notes that a request met the database away: the next requests wait for it
@@ -228,14 +228,14 @@ pub const MIGRATION_LOCK: i64 = 0x7273_6e6d_7300;
 async fn unknown_migrations(txn: &DatabaseTransaction) -> DomainResult<Vec<String>> {
     // In a savepoint: on a fresh database the table is missing, and PostgreSQL would abort the
     // whole transaction on that error.
-    let probe = txn.begin().await.map_err(db_err)?;
+    let probe = txn.begin().await.db()?;
     let rows = probe
         .query_all_raw(sea_orm::Statement::from_string(
             txn.get_database_backend(),
             "SELECT version FROM seaql_migrations",
         ))
         .await;
-    probe.rollback().await.map_err(db_err)?;
+    probe.rollback().await.db()?;
     let Ok(rows) = rows else { return Ok(Vec::new()) };
     let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
     Ok(rows.iter().filter_map(|r| r.try_get::<String>("", "version").ok()).filter(|v| !known.contains(v)).collect())

@@ -1,7 +1,7 @@
 //! Turning database errors into domain errors: constraint violations name their field, lost
 //! connections are "unavailable", everything else is internal (and logged, never shown).
 
-use rsnms_domain::{DomainError, Msg};
+use rsnms_domain::{DomainError, DomainResult, Msg};
 use sea_orm::{DbErr, SqlErr};
 
 /// Maps a database error. Unique violations become a 409 naming the field when it can be told
@@ -33,7 +33,7 @@ pub fn db_err_fields(e: DbErr, fields: &[&str]) -> DomainError {
         _ => match e {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => DomainError::Unavailable(e.to_string()),
             other => {
-                let text = other.to_string();
+                let text = with_causes(&other);
                 if is_connection_error(&text) { DomainError::Unavailable(text) } else { DomainError::Internal(text) }
             }
         },
@@ -57,4 +57,38 @@ fn is_connection_error(text: &str) -> bool {
 /// Maps a database error with no unique fields to name.
 pub fn db_err(e: DbErr) -> DomainError {
     db_err_fields(e, &[])
+}
+
+/// The error's text followed by each of its sources' (`outer: inner: …`), so that the log keeps
+/// the whole cause chain of an internal error.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// `.db()?` in place of `.map_err(db_err)?`: a database result as a domain result.
+pub trait DbResultExt<T> {
+    /// Maps a database error ([`db_err`]).
+    fn db(self) -> DomainResult<T>;
+    /// Maps a database error, naming the table's unique column on a conflict ([`db_err_fields`]).
+    fn db_unique(self, fields: &[&str]) -> DomainResult<T>;
+}
+
+impl<T> DbResultExt<T> for Result<T, DbErr> {
+    fn db(self) -> DomainResult<T> {
+        self.map_err(db_err)
+    }
+
+    fn db_unique(self, fields: &[&str]) -> DomainResult<T> {
+        self.map_err(|e| db_err_fields(e, fields))
+    }
 }

@@ -247,8 +247,21 @@ pub struct Server {
     pub issuer: TokenIssuer,
 }
 
+/// What only the test harness sets when it builds a server: never part of [`Settings`], so no
+/// configuration of a deployment can reach it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Harness {
+    /// Accept tokens whose subject is not an account id (the harness mints such tokens).
+    pub accept_unbound_tokens: bool,
+}
+
 /// Builds the server on a listener: repositories, token issuer, background jobs, HTTP app.
 pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result<Server> {
+    build_with(settings, listener, Harness::default()).await
+}
+
+/// [`build`] with the test harness's settings.
+pub async fn build_with(settings: &Settings, listener: TcpListener, harness: Harness) -> anyhow::Result<Server> {
     let store = open_store(settings).await?;
     let issuer = token_issuer(settings, &store).await?;
     let state = AppState {
@@ -304,7 +317,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
                 sign_in: settings.sign_in,
                 refresh_ttl_seconds: settings.refresh_ttl_seconds,
                 check_ttl: Duration::from_millis(settings.token_check_ttl_ms),
-                accept_unbound: settings.accept_unbound_tokens,
+                accept_unbound: harness.accept_unbound_tokens,
             },
             pace: settings.pace,
             oidc: settings.oidc.clone(),

@@ -31,8 +31,8 @@ use rsnms_domain::{
         programs::{ProgramInput, ProgramKind, StudyForm, create_program},
     },
     network_requests::{
-        AuthorInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request, receive_request,
-        reply_to_request, send_request,
+        self as network_requests, AuthorInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request,
+        receive_request, reply_to_request, send_request,
     },
     organizations::{OrganizationInput, OrganizationKind, create_organization},
     persons::{PersonInput, PersonRole, create_person},
@@ -1053,15 +1053,18 @@ pub async fn seed_region(
             )
             .await
             .map_err(fail("network request"))?;
-            let orgs = store.organizations.as_ref();
-            let reqs = store.network_requests.as_ref();
-            let r = send_request(reqs, orgs, &ctx, r.id, r.version, Some(sent)).await.map_err(fail("send"))?;
+            let deps = network_requests::Deps {
+                requests: store.network_requests.as_ref(),
+                orgs: store.organizations.as_ref(),
+                policies: store.deadline_policies.as_ref(),
+                calendars: store.calendars.as_ref(),
+            };
+            let r = send_request(deps.requests, deps.orgs, &ctx, r.id, r.version, Some(sent))
+                .await
+                .map_err(fail("send"))?;
             let received = clamp(sent + Duration::days(rng.between(0, 2)));
             let r = receive_request(
-                reqs,
-                orgs,
-                store.deadline_policies.as_ref(),
-                store.calendars.as_ref(),
+                deps,
                 &ctx,
                 r.id,
                 r.version,
@@ -1075,8 +1078,7 @@ pub async fn seed_region(
             .map_err(fail("receive"))?;
             if rng.chance(50) {
                 reply_to_request(
-                    reqs,
-                    orgs,
+                    deps,
                     &ctx,
                     r.id,
                     r.version,

@@ -59,9 +59,6 @@ pub struct Settings {
     /// `RSNMS_TOKEN_CHECK_TTL_MS`: how long an instance trusts what it read of an account's
     /// standing — the longest a revoked token still works on another instance (default 5000).
     pub token_check_ttl_ms: u64,
-    /// Accept tokens whose subject is not an account id (the test harness mints such tokens;
-    /// no environment variable sets it).
-    pub accept_unbound_tokens: bool,
     /// `RSNMS_IDEMPOTENCY_TTL_HOURS`: how long idempotency keys are kept (default 48, at least 24).
     pub idempotency_ttl_hours: i64,
     /// `RSNMS_IDEMPOTENCY_LEASE_SECONDS`: how long a key's claim holds without renewal — after a
@@ -140,7 +137,6 @@ impl Settings {
             },
             refresh_ttl_seconds: parsed::<i64>("RSNMS_REFRESH_TTL_SECONDS", 14 * 24 * 3600)?.max(60),
             token_check_ttl_ms: parsed("RSNMS_TOKEN_CHECK_TTL_MS", 5000)?,
-            accept_unbound_tokens: false,
             cors_origins: var("RSNMS_CORS_ORIGINS")
                 .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default(),

@@ -5,6 +5,7 @@
 mod numbering;
 mod repository;
 mod rules;
+mod view;
 
 pub use numbering::{
     DEFAULT_NUMBER_FORMAT, NUMBER_FORMAT_MAX, RequestNumbering, StoredNumbering, check_number_format,
@@ -12,12 +13,13 @@ pub use numbering::{
 };
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
-    AuthorInput, ExtendInput, ForwardInput, NetworkRequestInput, ReceiveInput, ReplyInput, clarify_request,
+    AuthorInput, Deps, ExtendInput, ForwardInput, NetworkRequestInput, ReceiveInput, ReplyInput, clarify_request,
     create_network_request, extend_request, forward_request, missing_mandatory_items, patch_changes_nothing,
     receive_request, reply_to_request, request_clarification, send_request, update_network_request, withdraw_request,
 };
 
 pub use numbering::ACTING as NUMBERING_READERS;
+pub use view::{DeadlineView, PartyView, PolicyRef, ReplyView, RequestView, TermPauseView, change_payload, read_views};
 
 /// Roles that read requests (the parties' sides and the levels above them).
 pub const READERS: [Role; 5] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];
@@ -408,66 +410,6 @@ pub fn may_read_personal_data_between(actor: &Actor, sender: Uuid, addressee: Op
         }
         Role::Tutor | Role::Teacher | Role::Analyst => false,
     }
-}
-
-/// The change-event payload of a request: its GET view as a reader who may read its personal
-/// data sees it (flagged as personal data when the request holds some, so that the feed hides it
-/// from other readers: [`hide_personal_data`]), plus `event` (the action that made the change),
-/// less `overdue`, which is derived at the moment of reading (from `status` and
-/// `deadline.due_at`).
-pub fn change_payload(r: &NetworkRequest, action: &str) -> serde_json::Value {
-    serde_json::json!({
-        "id": r.id,
-        "event": action,
-        "status": r.status,
-        "sender": {"organization_id": r.sender_organization_id, "name": r.sender_name},
-        "addressee": r.addressee_organization_id.map(|id| serde_json::json!({
-            "organization_id": id,
-            "name": r.addressee_name,
-        })),
-        "reply_contact": r.reply_contact,
-        "sent_on": r.sent_on,
-        "author": r.author,
-        "subject": r.subject,
-        "body": r.body,
-        "channel": r.channel,
-        "outgoing_number": r.outgoing_number,
-        "incoming_number": r.incoming_number,
-        "received_on": r.received_on,
-        "received_at": r.receipt_instant(),
-        "policy_id": r.policy_id,
-        "deadline": r.deadline.as_ref().map(|d| serde_json::json!({
-            "policy": {"id": d.policy_id, "code": d.policy_code, "name": d.policy_name},
-            "starts_on": d.deadline.starts_on,
-            "due_on": d.due_on(),
-            "counted_days": d.deadline.counted_days,
-            "skipped_days": d.deadline.skipped_days,
-            "provisional": d.deadline.provisional,
-            "extended_by": d.deadline.extended_by,
-            "due_at": d.due_at,
-            "time_zone": d.time_zone,
-            "region_code": d.region_code,
-            "pauses": d.pauses.iter().map(|p| serde_json::json!({
-                "from": p.from,
-                "until": p.until,
-                "seconds": p.seconds(),
-            })).collect::<Vec<_>>(),
-            "paused_seconds": d.paused_seconds(),
-        })),
-        "reply": r.reply,
-        "breach": r.breach,
-        "contains_personal_data": r.contains_personal_data,
-        "personal_data_basis": r.personal_data_basis,
-        "personal_data_hidden": false,
-        "attachments": r.attachments,
-        "agreement_id": r.agreement_id,
-        "forwarded_to": r.forwarded_to,
-        "forwarded_from": r.forwarded_from,
-        "history": r.history,
-        "created_at": r.created_at,
-        "updated_at": r.updated_at,
-        "version": r.version,
-    })
 }
 
 /// Hides the personal-data parts of a request's payload as its GET does for a reader without

@@ -20,6 +20,20 @@ use crate::{
 /// Roles that draft, send, receive and answer requests (for the organisations in their scope).
 const ACTING: [Role; 4] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
 
+/// The repositories the lifecycle actions (send … forward) use: the `Deps` style of passing
+/// dependencies to domain actions (docs/API-DESIGN.md, "Where each rule lives").
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Network requests.
+    pub requests: &'a dyn NetworkRequestRepository,
+    /// Organisations (the sides' scope, names and time zones).
+    pub orgs: &'a dyn OrganizationRepository,
+    /// Deadline policies.
+    pub policies: &'a dyn DeadlinePolicyRepository,
+    /// Working-day calendars.
+    pub calendars: &'a dyn CalendarRepository,
+}
+
 /// The author as a client writes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthorInput {
@@ -571,6 +585,9 @@ pub fn missing_mandatory_items(r: &NetworkRequest) -> Vec<FieldError> {
 /// Sends a draft: the sender's side, when every mandatory item is present (422 naming every
 /// missing one). The names of both organisations are fixed as they stand now; the date sent
 /// defaults to today in the sender's time zone; the outgoing number is allocated.
+///
+/// Positional, unlike the other lifecycle actions ([`Deps`]): the import pipeline calls it this
+/// way while it moves (issue 15 item 1); it takes the `Deps` style once that has landed.
 pub async fn send_request(
     requests: &dyn NetworkRequestRepository,
     orgs: &dyn OrganizationRepository,
@@ -608,20 +625,14 @@ pub async fn send_request(
 
 /// Registers receipt: the addressee's side. The term starts the day after `received_on`; the due
 /// date is computed in the addressee's calendar (federal plus its region's layer) and time zone.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each repository the action reads is passed as a domain trait; the one-style dependency struct (issue 15 item 3) replaces this list"
-)]
 pub async fn receive_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
-    policies: &dyn DeadlinePolicyRepository,
-    calendars: &dyn CalendarRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     input: ReceiveInput,
 ) -> DomainResult<NetworkRequest> {
+    let Deps { requests, orgs, policies, calendars } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
     require_allowed(&r, "receive")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
@@ -707,20 +718,14 @@ pub async fn receive_request(
 
 /// Extends the term: the addressee's side, with a reason, while the term runs and only as far as
 /// the policy allows (409 when it allows no further extension, 422 when the days exceed it).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each repository the action reads is passed as a domain trait; the one-style dependency struct (issue 15 item 3) replaces this list"
-)]
 pub async fn extend_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
-    policies: &dyn DeadlinePolicyRepository,
-    calendars: &dyn CalendarRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     input: ExtendInput,
 ) -> DomainResult<NetworkRequest> {
+    let Deps { requests, orgs, policies, calendars } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
     require_allowed(&r, "extend")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
@@ -729,19 +734,21 @@ pub async fn extend_request(
     };
     let policy = policies.get(stored.policy_id).await?;
     let used = r.extensions_used();
-    let conflict = |ru: String, en: String| DomainError::Conflict {
-        field: Some("policy".into()),
-        message: Msg::new(ru, en),
-        allowed: vec!["reply".into(), "withdraw".into()],
-    };
     if used >= policy.max_extensions {
-        return Err(conflict(
-            format!("Правило «{}» допускает продлений: {}; использовано: {used}", policy.name, policy.max_extensions),
-            format!("The policy '{}' allows {} extension(s); {used} used", policy.code, policy.max_extensions),
-        ));
+        return Err(DomainError::Conflict {
+            field: Some("policy".into()),
+            message: Msg::new(
+                format!(
+                    "Правило «{}» допускает продлений: {}; использовано: {used}",
+                    policy.name, policy.max_extensions
+                ),
+                format!("The policy '{}' allows {} extension(s); {used} used", policy.code, policy.max_extensions),
+            ),
+            allowed: allowed_except(r.status, &["extend"]),
+        });
     }
     if r.is_overdue(Utc::now()) {
-        return Err(conflict("Срок уже истёк".into(), "The term has already expired".into()));
+        return Err(term_expired(r.status));
     }
     let mut e = Errors::new();
     let reason = req_text(&mut e, "reason", input.reason, 2000);
@@ -785,13 +792,13 @@ fn breach_of(d: &RequestDeadline, replied_on: NaiveDate, replied_at: DateTime<Ut
 /// Answers a received request: the addressee's side. A reply after the term ended is recorded
 /// as a breach with its delay (`breach`, and a `breach` entry in the history after the reply).
 pub async fn reply_to_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     input: ReplyInput,
 ) -> DomainResult<NetworkRequest> {
+    let Deps { requests, orgs, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
     require_allowed(&r, "reply")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
@@ -836,13 +843,13 @@ pub async fn reply_to_request(
 
 /// Withdraws a request not yet answered: the sender's side.
 pub async fn withdraw_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     reason: Option<String>,
 ) -> DomainResult<NetworkRequest> {
+    let Deps { requests, orgs, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
     require_allowed(&r, "withdraw")?;
     require_sender_side(orgs, ctx, &r).await?;
@@ -866,71 +873,94 @@ fn clarification_text(text: Option<String>) -> DomainResult<String> {
 /// runs: the term pauses until the sender answers ([`clarify_request`]). The text is the
 /// history entry's note.
 pub async fn request_clarification(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     text: Option<String>,
 ) -> DomainResult<NetworkRequest> {
-    let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "clarification_request")?;
-    require_addressee_side(orgs, ctx, &r).await?;
-    let text = clarification_text(text)?;
-    let Some(d) = r.deadline.as_mut() else {
-        return Err(DomainError::Internal("received request without deadline".into()));
-    };
-    let now = Utc::now();
-    if now >= d.due_at {
-        return Err(DomainError::Conflict {
-            field: Some("deadline".into()),
-            message: Msg::new("Срок уже истёк", "The term has already expired"),
-            allowed: vec!["reply".into(), "withdraw".into()],
-        });
-    }
-    d.pauses.push(super::TermPause { from: now, until: None });
-    r.status = RequestStatus::Clarification;
-    r.history.push(transition(
-        ctx,
-        "clarification_request",
-        Some(RequestStatus::Received),
-        RequestStatus::Clarification,
-        Some(text),
-    ));
-    requests.save(ctx, expected_version, r, SaveKind::Action("clarification_request")).await
+    pause_or_resume(deps, ctx, id, expected_version, text, Pause::Start).await
 }
 
 /// The sender's side answers a clarification request (уточнение): the term resumes, ending
 /// later by the time it was paused.
 pub async fn clarify_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     text: Option<String>,
 ) -> DomainResult<NetworkRequest> {
+    pause_or_resume(deps, ctx, id, expected_version, text, Pause::End).await
+}
+
+/// Which end of a clarification pause an action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pause {
+    /// `clarification_request`: the addressee's side pauses a running term.
+    Start,
+    /// `clarification`: the sender's side answers and the term resumes.
+    End,
+}
+
+/// Pauses or resumes the term with a history entry whose note is the clarification text.
+async fn pause_or_resume(
+    deps: Deps<'_>,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    text: Option<String>,
+    pause: Pause,
+) -> DomainResult<NetworkRequest> {
+    let Deps { requests, orgs, .. } = deps;
+    let (action, from, to) = match pause {
+        Pause::Start => ("clarification_request", RequestStatus::Received, RequestStatus::Clarification),
+        Pause::End => ("clarification", RequestStatus::Clarification, RequestStatus::Received),
+    };
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "clarification")?;
-    require_sender_side(orgs, ctx, &r).await?;
+    require_allowed(&r, action)?;
+    match pause {
+        Pause::Start => drop(require_addressee_side(orgs, ctx, &r).await?),
+        Pause::End => require_sender_side(orgs, ctx, &r).await?,
+    }
     let text = clarification_text(text)?;
+    let status = r.status;
     let Some(d) = r.deadline.as_mut() else {
-        return Err(DomainError::Internal("paused request without deadline".into()));
+        return Err(DomainError::Internal(format!("{} request without deadline", status.as_str())));
     };
-    let Some(pause) = d.pauses.last_mut().filter(|p| p.until.is_none()) else {
-        return Err(DomainError::Internal("paused request without an open pause".into()));
-    };
-    pause.until = Some(Utc::now().max(pause.from));
-    d.due_at += chrono::TimeDelta::seconds(pause.seconds());
-    r.status = RequestStatus::Received;
-    r.history.push(transition(
-        ctx,
-        "clarification",
-        Some(RequestStatus::Clarification),
-        RequestStatus::Received,
-        Some(text),
-    ));
-    requests.save(ctx, expected_version, r, SaveKind::Action("clarification")).await
+    let now = Utc::now();
+    match pause {
+        Pause::Start if now >= d.due_at => return Err(term_expired(status)),
+        Pause::Start => d.pauses.push(super::TermPause { from: now, until: None }),
+        Pause::End => {
+            let Some(open) = d.pauses.last_mut().filter(|p| p.until.is_none()) else {
+                return Err(DomainError::Internal("paused request without an open pause".into()));
+            };
+            open.until = Some(now.max(open.from));
+            d.due_at += chrono::TimeDelta::seconds(open.seconds());
+        }
+    }
+    r.status = to;
+    r.history.push(transition(ctx, action, Some(from), to, Some(text)));
+    requests.save(ctx, expected_version, r, SaveKind::Action(action)).await
+}
+
+/// The actions that need a running term (refused once it has expired).
+const NEEDS_RUNNING_TERM: [&str; 2] = ["extend", "clarification_request"];
+
+/// The actions of the transition table ([`RequestStatus::allowed_actions`]) from `status`
+/// except the `refused` ones: the `allowed` list of a 409 refusing an action the table allows.
+fn allowed_except(status: RequestStatus, refused: &[&str]) -> Vec<String> {
+    status.allowed_actions().iter().filter(|a| !refused.contains(a)).map(|a| (*a).to_owned()).collect()
+}
+
+/// 409: the term has expired, so only what needs no running term remains allowed.
+fn term_expired(status: RequestStatus) -> DomainError {
+    DomainError::Conflict {
+        field: Some("deadline".into()),
+        message: Msg::new("Срок уже истёк", "The term has already expired"),
+        allowed: allowed_except(status, &NEEDS_RUNNING_TERM),
+    }
 }
 
 /// Forwarding to the competent participant (переадресация).
@@ -947,13 +977,13 @@ pub struct ForwardInput {
 /// sent today to the new addressee by the same sender and received by nobody yet (its own term
 /// starts on its receipt), linked back. Returns the original and the new request.
 pub async fn forward_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     input: ForwardInput,
 ) -> DomainResult<(NetworkRequest, NetworkRequest)> {
+    let Deps { requests, orgs, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
     require_allowed(&r, "forward")?;
     let forwarding = require_addressee_side(orgs, ctx, &r).await?;

@@ -87,9 +87,9 @@ pub async fn subject_access_report(src: ReportSources<'_>, ctx: &Ctx, person_id:
     let requests = src.personal_data.requests_naming(&person).await?;
     let mut routes = Vec::new();
     let filter = RouteFilter { person_id: Some(person_id), ..RouteFilter::default() };
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = src.routes.list(&crate::auth::Scope::All, &filter, page).await?;
+        let found = src.routes.list(&crate::auth::Scope::All, &filter, page.clone()).await?;
         routes.extend(found.items);
         match found.next_after {
             Some(a) => page.after = Some(a),
@@ -103,9 +103,9 @@ pub async fn subject_access_report(src: ReportSources<'_>, ctx: &Ctx, person_id:
         action: Some("read_personal_data".into()),
         ..AuditFilter::default()
     };
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None };
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
     loop {
-        let found = src.audit.list(&filter, page).await?;
+        let found = src.audit.list(&filter, page.clone()).await?;
         reads.extend(found.items);
         match found.next_after {
             Some(a) => page.after = Some(a),

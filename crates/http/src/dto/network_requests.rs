@@ -2,8 +2,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rsnms_domain::{
     FieldError,
     network_requests::{
-        Attachment, AuthorInput, Channel, NetworkRequest, NetworkRequestInput, RequestStats, RequestStatus,
-        StatusCounts,
+        Attachment, AuthorInput, Channel, NetworkRequestInput, RequestStats, RequestStatus, StatusCounts,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -309,6 +308,8 @@ pub struct TransitionView {
 }
 
 /// A network request (запрос в рамках сетевого взаимодействия).
+// The contract's description of the domain's `RequestView`, which the handlers serialise (one
+// builder for the GET, the lists and the change events); the test below keeps the two alike.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NetworkRequestView {
     /// Id (UUID v7).
@@ -373,98 +374,6 @@ pub struct NetworkRequestView {
     pub updated_at: DateTime<Utc>,
     /// Version; the `ETag` is this number in quotes.
     pub version: i64,
-}
-
-impl NetworkRequestView {
-    /// The view of a request; `hide` blanks the personal-data parts.
-    pub fn new(r: NetworkRequest, now: DateTime<Utc>, hide: bool) -> Self {
-        let overdue = r.is_overdue(now);
-        let received_at = r.receipt_instant();
-        let attachments =
-            |v: Vec<Attachment>| if hide { Vec::new() } else { v.into_iter().map(AttachmentDto::from).collect() };
-        NetworkRequestView {
-            id: r.id,
-            status: r.status,
-            sender: PartyView { organization_id: r.sender_organization_id, name: Some(r.sender_name) },
-            addressee: r.addressee_organization_id.map(|id| PartyView { organization_id: id, name: r.addressee_name }),
-            reply_contact: r.reply_contact,
-            sent_on: r.sent_on,
-            author: AuthorDto {
-                surname: r.author.surname,
-                first_name: r.author.first_name,
-                patronymic: r.author.patronymic,
-                position: r.author.position,
-                phone: r.author.phone,
-                email: r.author.email,
-            },
-            subject: r.subject,
-            body: if hide { None } else { r.body },
-            channel: r.channel,
-            outgoing_number: r.outgoing_number,
-            incoming_number: r.incoming_number,
-            received_on: r.received_on,
-            received_at,
-            policy_id: r.policy_id,
-            deadline: r.deadline.map(|d| {
-                let (due_on, paused_seconds) = (d.due_on(), d.paused_seconds());
-                DeadlineView {
-                    policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
-                    starts_on: d.deadline.starts_on,
-                    due_on,
-                    counted_days: d.deadline.counted_days,
-                    skipped_days: d.deadline.skipped_days,
-                    provisional: d.deadline.provisional,
-                    extended_by: d.deadline.extended_by,
-                    due_at: d.due_at,
-                    time_zone: d.time_zone,
-                    region_code: d.region_code,
-                    pauses: d
-                        .pauses
-                        .iter()
-                        .map(|p| TermPauseView { from: p.from, until: p.until, seconds: p.seconds() })
-                        .collect(),
-                    paused_seconds,
-                }
-            }),
-            overdue,
-            reply: r.reply.map(|x| ReplyView {
-                text: if hide { None } else { Some(x.text) },
-                responder_name: x.responder_name,
-                responder_position: x.responder_position,
-                replied_on: x.replied_on,
-                attachments: attachments(x.attachments),
-            }),
-            breach: r.breach.map(|b| BreachView {
-                due_at: b.due_at,
-                replied_at: b.replied_at,
-                delay_seconds: b.delay_seconds,
-                days_late: b.days_late,
-            }),
-            contains_personal_data: r.contains_personal_data,
-            personal_data_basis: r.personal_data_basis,
-            personal_data_hidden: hide,
-            attachments: attachments(r.attachments),
-            agreement_id: r.agreement_id,
-            forwarded_to: r.forwarded_to,
-            forwarded_from: r.forwarded_from,
-            history: r
-                .history
-                .into_iter()
-                .map(|t| TransitionView {
-                    at: t.at,
-                    actor_subject: t.actor_subject,
-                    actor_role: t.actor_role,
-                    action: t.action,
-                    from: t.from,
-                    to: t.to,
-                    note: t.note,
-                })
-                .collect(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            version: r.version,
-        }
-    }
 }
 
 crate::list_schema!(NetworkRequestList, NetworkRequestView, "A page of network requests.");
@@ -670,5 +579,65 @@ impl From<RequestStats> for NetworkRequestStats {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    use rsnms_domain::network_requests::{NetworkRequest, RequestView};
+    use serde_json::{Value, json};
+    use utoipa::PartialSchema;
+
+    use super::{BreachView, DeadlineView, NetworkRequestView, PartyView, ReplyView, TermPauseView, TransitionView};
+
+    fn documented<T: PartialSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        let mut keys: Vec<String> = schema["properties"].as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    fn served(v: &Value) -> Vec<String> {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn the_documented_view_names_every_field_the_domain_view_serialises() {
+        let t = "2026-12-01T09:00:00Z";
+        let attachment = json!({"name": "a.pdf", "media_type": "application/pdf", "size": 1, "sha256": "0".repeat(64)});
+        let request: NetworkRequest = serde_json::from_value(json!({
+            "id": uuid::Uuid::nil(), "status": "answered", "sender_organization_id": uuid::Uuid::nil(),
+            "sender_name": "A", "addressee_organization_id": uuid::Uuid::nil(), "addressee_name": "B",
+            "reply_contact": null, "sent_on": "2026-12-01",
+            "author": {"surname": null, "first_name": null, "patronymic": null, "position": null, "phone": null, "email": null},
+            "subject": null, "body": null, "channel": "edms", "outgoing_number": "1/2026", "incoming_number": null,
+            "received_on": "2026-12-01", "received_at": t, "policy_id": uuid::Uuid::nil(),
+            "deadline": {"policy_id": uuid::Uuid::nil(), "policy_code": "c", "policy_name": "n",
+                "starts_on": "2026-12-02", "due_on": "2026-12-10", "counted_days": 5, "skipped_days": [],
+                "provisional": false, "extended_by": 0, "due_at": t, "time_zone": "Asia/Irkutsk",
+                "region_code": "03", "pauses": [{"from": t, "until": t}]},
+            "reply": {"text": "x", "responder_name": "r", "responder_position": "p", "replied_on": "2026-12-03",
+                "attachments": [attachment]},
+            "breach": {"due_at": t, "replied_at": t, "delay_seconds": 0, "days_late": 0},
+            "contains_personal_data": false, "personal_data_basis": null, "attachments": [],
+            "agreement_id": null,
+            "history": [{"at": t, "actor_subject": "s", "actor_role": "admin", "action": "create", "from": null,
+                "to": "draft", "note": null}],
+            "forwarded_to": null, "forwarded_from": null, "created_at": t, "updated_at": t, "version": 1,
+        }))
+        .unwrap();
+        let v = serde_json::to_value(RequestView::new(request, chrono::Utc::now(), false)).unwrap();
+        assert_eq!(served(&v), documented::<NetworkRequestView>());
+        assert_eq!(served(&v["sender"]), documented::<PartyView>());
+        assert_eq!(served(&v["deadline"]), documented::<DeadlineView>());
+        assert_eq!(served(&v["deadline"]["pauses"][0]), documented::<TermPauseView>());
+        assert_eq!(served(&v["reply"]), documented::<ReplyView>());
+        assert_eq!(served(&v["reply"]["attachments"][0]), documented::<super::AttachmentDto>());
+        assert_eq!(served(&v["breach"]), documented::<BreachView>());
+        assert_eq!(served(&v["history"][0]), documented::<TransitionView>());
+        assert_eq!(served(&v["author"]), documented::<super::AuthorDto>());
     }
 }

@@ -102,7 +102,7 @@ async fn lookup(
     value: &str,
 ) -> DomainResult<Result<Uuid, Miss>> {
     let scope = ctx.actor.scope();
-    let two = PageRequest { limit: 2, after: None };
+    let two = PageRequest { limit: 2, after: None, ..PageRequest::default() };
     let ids: Vec<Uuid> = match (kind, scheme) {
         (RefKind::Organization, "inn") => {
             let filter = OrganizationFilter { inn: Some(value.trim().to_owned()), ..OrganizationFilter::default() };

@@ -23,7 +23,7 @@ use crate::{
         accounts::{ActiveModel, Column, Entity, Model},
         audit_log, auth_sessions, organizations, persons, refresh_tokens, sign_in_failures,
     },
-    error::{db_err, db_err_fields},
+    error::DbResultExt,
     journal,
 };
 
@@ -77,13 +77,13 @@ impl AccountRepository for AccountStore {
             .filter(Column::DeletedAt.is_null())
             .one(self.db.conn())
             .await
-            .map_err(db_err)?
+            .db()?
             .map(to_domain)
             .transpose()
     }
 
     async fn get(&self, id: Uuid) -> DomainResult<Account> {
-        let m = Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(self.db.conn()).await.map_err(db_err)?;
+        let m = Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(self.db.conn()).await.db()?;
         to_domain(m.ok_or(DomainError::NotFound)?)
     }
 
@@ -102,10 +102,10 @@ impl AccountRepository for AccountStore {
             deleted_at: Set(None),
         };
         let txn = self.db.begin_write().await?;
-        let m = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, &["login"]))?;
+        let m = Entity::insert(am).exec_with_returning(&txn).await.db_unique(&["login"])?;
         let account = to_domain(m)?;
         journal::record(&txn, ctx, change_of(&account, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(account)
     }
 
@@ -116,7 +116,7 @@ impl AccountRepository for AccountStore {
             .filter(Column::DeletedAt.is_null())
             .count(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(n > 0)
     }
 
@@ -128,14 +128,14 @@ impl AccountRepository for AccountStore {
         if let Some(a) = page.after {
             q = q.filter(Column::Id.gt(a));
         }
-        let rows = q.all(self.db.conn()).await.map_err(db_err)?;
+        let rows = q.all(self.db.conn()).await.db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |a| a.id))
     }
 
     async fn change(&self, ctx: &Ctx, id: Uuid, change: AccountChange) -> DomainResult<Account> {
         let txn = self.db.begin_write().await?;
-        let current = Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(&txn).await.map_err(db_err)?;
+        let current = Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(&txn).await.db()?;
         let current = current.ok_or(DomainError::NotFound)?;
         let generation = current.token_generation;
         let mut am = current.into_active_model();
@@ -161,21 +161,21 @@ impl AccountRepository for AccountStore {
         if change != AccountChange::Enable {
             am.token_generation = Set(generation + 1);
         }
-        let account = to_domain(am.update(&txn).await.map_err(db_err)?)?;
+        let account = to_domain(am.update(&txn).await.db()?)?;
         journal::record(&txn, Some(ctx), change_of(&account, kind, change.action())).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(account)
     }
 
     async fn standing(&self, id: Uuid, since: DateTime<Utc>) -> DomainResult<Option<AccountStanding>> {
         let conn = self.db.conn();
-        let Some(a) = Entity::find_by_id(id).one(conn).await.map_err(db_err)? else { return Ok(None) };
+        let Some(a) = Entity::find_by_id(id).one(conn).await.db()? else { return Ok(None) };
         let org = match a.organization_id {
-            Some(oid) => Some(organizations::Entity::find_by_id(oid).one(conn).await.map_err(db_err)?),
+            Some(oid) => Some(organizations::Entity::find_by_id(oid).one(conn).await.db()?),
             None => None,
         };
         let person_missing = match a.person_id {
-            Some(pid) => persons::Entity::find_by_id(pid).count(conn).await.map_err(db_err)? == 0,
+            Some(pid) => persons::Entity::find_by_id(pid).count(conn).await.db()? == 0,
             None => false,
         };
         let revoked_sessions = auth_sessions::Entity::find()
@@ -186,7 +186,7 @@ impl AccountRepository for AccountStore {
             .into_tuple::<Uuid>()
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(Some(AccountStanding {
             generation: a.token_generation,
             disabled: a.disabled,
@@ -202,8 +202,7 @@ impl AccountRepository for AccountStore {
 #[async_trait]
 impl SignInRepository for AccountStore {
     async fn locked_until(&self, login_key: &str, now: DateTime<Utc>) -> DomainResult<Option<DateTime<Utc>>> {
-        let row =
-            sign_in_failures::Entity::find_by_id(login_key.to_owned()).one(self.db.conn()).await.map_err(db_err)?;
+        let row = sign_in_failures::Entity::find_by_id(login_key.to_owned()).one(self.db.conn()).await.db()?;
         Ok(row.and_then(|r| r.locked_until).filter(|until| *until > now))
     }
 
@@ -217,8 +216,7 @@ impl SignInRepository for AccountStore {
         let mut locked_until = None;
         let mut failures = 0;
         if failure.counts {
-            let row =
-                sign_in_failures::Entity::find_by_id(failure.login_key.to_owned()).one(&txn).await.map_err(db_err)?;
+            let row = sign_in_failures::Entity::find_by_id(failure.login_key.to_owned()).one(&txn).await.db()?;
             let forget = chrono::Duration::seconds(policy.forget_after_seconds);
             let previous = row.as_ref().filter(|r| now - r.last_failed_at < forget).map_or(0, |r| r.failures);
             failures = previous.saturating_add(1);
@@ -230,9 +228,9 @@ impl SignInRepository for AccountStore {
                 locked_until: Set(locked_until),
             };
             if row.is_some() {
-                am.update(&txn).await.map_err(db_err)?;
+                am.update(&txn).await.db()?;
             } else {
-                sign_in_failures::Entity::insert(am).exec(&txn).await.map_err(db_err)?;
+                sign_in_failures::Entity::insert(am).exec(&txn).await.db()?;
             }
         }
         let audit = audit_log::ActiveModel {
@@ -251,13 +249,13 @@ impl SignInRepository for AccountStore {
                 "locked_until": locked_until,
             })),
         };
-        audit_log::Entity::insert(audit).exec(&txn).await.map_err(db_err)?;
-        txn.commit().await.map_err(db_err)?;
+        audit_log::Entity::insert(audit).exec(&txn).await.db()?;
+        txn.commit().await.db()?;
         Ok(locked_until)
     }
 
     async fn clear_failures(&self, login_key: &str) -> DomainResult<()> {
-        sign_in_failures::Entity::delete_by_id(login_key.to_owned()).exec(self.db.conn()).await.map_err(db_err)?;
+        sign_in_failures::Entity::delete_by_id(login_key.to_owned()).exec(self.db.conn()).await.db()?;
         Ok(())
     }
 
@@ -280,19 +278,18 @@ impl SignInRepository for AccountStore {
         })
         .exec(&txn)
         .await
-        .map_err(db_err)?;
+        .db()?;
         insert_token(&txn, token_hash, id, now).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(id)
     }
 
     async fn rotate(&self, old_hash: &str, new_hash: &str, now: DateTime<Utc>) -> DomainResult<Rotation> {
         let txn = self.db.begin_write().await?;
-        let Some(token) = refresh_tokens::Entity::find_by_id(old_hash.to_owned()).one(&txn).await.map_err(db_err)?
-        else {
+        let Some(token) = refresh_tokens::Entity::find_by_id(old_hash.to_owned()).one(&txn).await.db()? else {
             return Ok(Rotation::Invalid);
         };
-        let Some(session) = auth_sessions::Entity::find_by_id(token.session_id).one(&txn).await.map_err(db_err)? else {
+        let Some(session) = auth_sessions::Entity::find_by_id(token.session_id).one(&txn).await.db()? else {
             return Ok(Rotation::Invalid);
         };
         if session.revoked_at.is_some() || session.expires_at <= now {
@@ -304,24 +301,24 @@ impl SignInRepository for AccountStore {
             .filter(refresh_tokens::Column::SpentAt.is_null())
             .exec(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if spent.rows_affected == 0 {
             revoke(&txn, session.id, now).await?;
-            txn.commit().await.map_err(db_err)?;
+            txn.commit().await.db()?;
             return Ok(Rotation::Reused { account_id: session.account_id });
         }
         insert_token(&txn, new_hash, session.id, now).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(Rotation::Rotated { session_id: session.id, account_id: session.account_id, generation: session.generation })
     }
 
     async fn revoke_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> DomainResult<Option<Uuid>> {
         let txn = self.db.begin_write().await?;
-        let token = refresh_tokens::Entity::find_by_id(token_hash.to_owned()).one(&txn).await.map_err(db_err)?;
+        let token = refresh_tokens::Entity::find_by_id(token_hash.to_owned()).one(&txn).await.db()?;
         let Some(token) = token else { return Ok(None) };
         revoke(&txn, token.session_id, now).await?;
-        let session = auth_sessions::Entity::find_by_id(token.session_id).one(&txn).await.map_err(db_err)?;
-        txn.commit().await.map_err(db_err)?;
+        let session = auth_sessions::Entity::find_by_id(token.session_id).one(&txn).await.db()?;
+        txn.commit().await.db()?;
         Ok(session.map(|s| s.account_id))
     }
 
@@ -333,7 +330,7 @@ impl SignInRepository for AccountStore {
             .filter(auth_sessions::Column::RevokedAt.is_null())
             .exec(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(())
     }
 }
@@ -352,7 +349,7 @@ async fn insert_token<C: sea_orm::ConnectionTrait>(
     })
     .exec(conn)
     .await
-    .map_err(db_err)?;
+    .db()?;
     Ok(())
 }
 
@@ -363,6 +360,6 @@ async fn revoke<C: sea_orm::ConnectionTrait>(conn: &C, session_id: Uuid, now: Da
         .filter(auth_sessions::Column::RevokedAt.is_null())
         .exec(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     Ok(())
 }

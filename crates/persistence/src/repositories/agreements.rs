@@ -27,7 +27,7 @@ use crate::{
         agreement_amendments as amendments, agreement_indicator_values as values, agreement_versions as versions,
         agreements::{ActiveModel, Column, Entity, Model},
     },
-    error::{db_err, db_err_fields},
+    error::DbResultExt,
     journal, scope,
 };
 
@@ -203,7 +203,7 @@ async fn insert_version<C: ConnectionTrait>(
     })
     .exec_without_returning(conn)
     .await
-    .map_err(db_err)?;
+    .db()?;
     Ok(())
 }
 
@@ -229,7 +229,7 @@ impl AgreementStore {
             .filter(scope::agreements(&ctx.actor.scope()))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -244,7 +244,7 @@ impl AgreementStore {
             .filter(Column::Version.eq(expected_version))
             .exec_with_returning(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let model = res.into_iter().next().ok_or(DomainError::PreconditionFailed)?;
         let a = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&a, ChangeKind::Updated, action)?).await?;
@@ -259,7 +259,7 @@ impl AgreementRepository for AgreementStore {
             .filter(scope::agreements(scope))
             .one(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         to_domain(m)
     }
@@ -275,7 +275,7 @@ impl AgreementRepository for AgreementStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |a| a.id))
     }
@@ -287,7 +287,7 @@ impl AgreementRepository for AgreementStore {
             .order_by_asc(Column::Id)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         rows.into_iter().map(to_domain).collect()
     }
 
@@ -307,13 +307,13 @@ impl AgreementRepository for AgreementStore {
         fill(&mut am, &new.document)?;
         territory(&mut am, new.territory);
         let txn = self.db.begin_write().await?;
-        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.db()?;
         let a = to_domain(model)?;
         if a.lifecycle == Lifecycle::Signed {
             insert_version(&txn, id, 1, effective_from(&a.document)?, None, &a.document).await?;
         }
         journal::record(&txn, Some(ctx), change(&a, ChangeKind::Created, "create")?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(a)
     }
 
@@ -331,7 +331,7 @@ impl AgreementRepository for AgreementStore {
                 fill(am, &doc)
             })
             .await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(a)
     }
 
@@ -350,7 +350,7 @@ impl AgreementRepository for AgreementStore {
             })
             .await?;
         insert_version(&txn, id, 1, from, None, &a.document).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(a)
     }
 
@@ -370,7 +370,7 @@ impl AgreementRepository for AgreementStore {
                 Ok(())
             })
             .await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(a)
     }
 
@@ -395,17 +395,17 @@ impl AgreementRepository for AgreementStore {
         })
         .exec_with_returning(&txn)
         .await
-        .map_err(|e| db_err_fields(e, &["number"]))?;
+        .db_unique(&["number"])?;
         let amendment = amendment_to_domain(amendment)?;
         let last = versions::Entity::find()
             .filter(versions::Column::AgreementId.eq(id))
             .order_by_desc(versions::Column::Number)
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .map_or(0, |v| v.number);
         insert_version(&txn, id, last + 1, amendment.effective_from, Some(amendment.id), &doc).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok((a, amendment))
     }
 
@@ -421,15 +421,12 @@ impl AgreementRepository for AgreementStore {
             .order_by_asc(versions::Column::Number)
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let amendment_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.amendment_id).collect();
         let mut by_id: HashMap<Uuid, Amendment> = HashMap::new();
         if !amendment_ids.is_empty() {
-            for m in amendments::Entity::find()
-                .filter(amendments::Column::Id.is_in(amendment_ids))
-                .all(conn)
-                .await
-                .map_err(db_err)?
+            for m in
+                amendments::Entity::find().filter(amendments::Column::Id.is_in(amendment_ids)).all(conn).await.db()?
             {
                 let a = amendment_to_domain(m)?;
                 by_id.insert(a.id, a);
@@ -459,7 +456,7 @@ impl AgreementRepository for AgreementStore {
             .lock_exclusive()
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         let existing: Vec<IndicatorValue> = values::Entity::find()
             .filter(values::Column::AgreementId.eq(a.id))
@@ -467,7 +464,7 @@ impl AgreementRepository for AgreementStore {
             .order_by_asc(values::Column::Id)
             .all(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(value_to_domain)
             .collect();
@@ -488,7 +485,7 @@ impl AgreementRepository for AgreementStore {
         })
         .exec_with_returning(&txn)
         .await
-        .map_err(db_err)?;
+        .db()?;
         let v = value_to_domain(model);
         journal::record(
             &txn,
@@ -504,7 +501,7 @@ impl AgreementRepository for AgreementStore {
             },
         )
         .await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(v)
     }
 
@@ -518,7 +515,7 @@ impl AgreementRepository for AgreementStore {
             .order_by_asc(values::Column::Id)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(rows.into_iter().map(value_to_domain).collect())
     }
 }

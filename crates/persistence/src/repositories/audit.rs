@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     Database,
     entities::audit_log::{ActiveModel, Column, Entity},
-    error::db_err,
+    error::DbResultExt,
 };
 
 /// Records reads of personal data (one record per resource) on a connection or inside a
@@ -41,7 +41,7 @@ pub(crate) async fn record_reads_in<C: sea_orm::ConnectionTrait>(
         request_id: Set(ctx.request_id.clone()),
         details: Set(serde_json::json!({})),
     });
-    Entity::insert_many(rows).exec_without_returning(conn).await.map_err(db_err)?;
+    Entity::insert_many(rows).exec_without_returning(conn).await.db()?;
     Ok(())
 }
 
@@ -59,7 +59,7 @@ impl AuditRepository for AuditStore {
         }
         let txn = self.db.begin_write().await?;
         record_reads_in(&txn, ctx, resource_type, ids).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(())
     }
 
@@ -86,7 +86,7 @@ impl AuditRepository for AuditStore {
             .limit(page.limit + 1)
             .all(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows
             .into_iter()
             .map(|m| AuditRecord {

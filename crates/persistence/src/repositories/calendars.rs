@@ -23,7 +23,7 @@ use crate::{
         calendar_years::{ActiveModel, Column, Entity, Model},
         deadline_policies, network_requests,
     },
-    error::db_err,
+    error::DbResultExt,
     journal,
     repositories::network_requests::{change, to_domain as request_to_domain},
 };
@@ -86,7 +86,7 @@ async fn calendar_in<C: ConnectionTrait>(conn: &C, region_code: Option<&str>) ->
     if let Some(r) = region_code {
         cond = cond.add(Column::Layer.eq(r));
     }
-    let rows = Entity::find().filter(cond).all(conn).await.map_err(db_err)?;
+    let rows = Entity::find().filter(cond).all(conn).await.db()?;
     let years = rows.into_iter().map(|m| to_domain(m).map(|s| s.year)).collect::<DomainResult<Vec<_>>>()?;
     // Declared regional totals are advisory here: writes check them, and a stored calendar must
     // stay readable whatever a later correction of another layer did.
@@ -124,7 +124,7 @@ async fn recompute<C: ConnectionTrait>(
     if let CalendarLayer::Regional { region_code } = layer {
         cond = cond.add(R::AddresseeRegionCode.eq(region_code.as_str()));
     }
-    let rows = network_requests::Entity::find().filter(cond).all(conn).await.map_err(db_err)?;
+    let rows = network_requests::Entity::find().filter(cond).all(conn).await.db()?;
     let mut calendars: HashMap<String, ProductionCalendar> = HashMap::new();
     let mut policies: HashMap<Uuid, Term> = HashMap::new();
     let mut changed = Vec::new();
@@ -139,7 +139,7 @@ async fn recompute<C: ConnectionTrait>(
             let p = deadline_policies::Entity::find_by_id(stored.policy_id)
                 .one(conn)
                 .await
-                .map_err(db_err)?
+                .db()?
                 .ok_or(DomainError::Internal("policy vanished".into()))?;
             e.insert(term_of(&p));
         }
@@ -163,7 +163,7 @@ async fn recompute<C: ConnectionTrait>(
         am.overdue_notified_at = Set(None);
         am.updated_at = Set(Utc::now());
         am.version = Set(m.version + 1);
-        let updated = network_requests::Entity::update(am).exec(conn).await.map_err(db_err)?;
+        let updated = network_requests::Entity::update(am).exec(conn).await.db()?;
         let r = request_to_domain(updated.clone())?;
         journal::record(conn, Some(ctx), change(&updated, &r, "recompute", ChangeKind::Updated)).await?;
         changed.push(r.id);
@@ -178,7 +178,7 @@ impl CalendarRepository for CalendarStore {
         if let Some(r) = region_code {
             cond = cond.add(Condition::any().add(Column::Layer.eq(FEDERAL)).add(Column::Layer.eq(r)));
         }
-        let rows = Entity::find().filter(cond).all(self.db.conn()).await.map_err(db_err)?;
+        let rows = Entity::find().filter(cond).all(self.db.conn()).await.db()?;
         let mut out = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         out.sort_by(|a, b| a.year.layer.cmp(&b.year.layer));
         Ok(out)
@@ -196,7 +196,7 @@ impl CalendarRepository for CalendarStore {
     ) -> DomainResult<(StoredCalendarYear, Vec<Uuid>)> {
         let key = layer_key(&year.layer);
         let txn = self.db.begin_write().await?;
-        let current = Entity::find_by_id((key.clone(), year.year)).one(&txn).await.map_err(db_err)?;
+        let current = Entity::find_by_id((key.clone(), year.year)).one(&txn).await.db()?;
         let model = match (current, expected_version) {
             (Some(c), Some(v)) if c.version == v => Entity::update_many()
                 .set(row(&year, v + 1))
@@ -205,11 +205,11 @@ impl CalendarRepository for CalendarStore {
                 .filter(Column::Version.eq(v))
                 .exec_with_returning(&txn)
                 .await
-                .map_err(db_err)?
+                .db()?
                 .into_iter()
                 .next()
                 .ok_or(DomainError::PreconditionFailed)?,
-            (None, None) => Entity::insert(row(&year, 1)).exec_with_returning(&txn).await.map_err(db_err)?,
+            (None, None) => Entity::insert(row(&year, 1)).exec_with_returning(&txn).await.db()?,
             _ => return Err(DomainError::PreconditionFailed),
         };
         let stored = to_domain(model)?;
@@ -237,7 +237,7 @@ impl CalendarRepository for CalendarStore {
         )
         .await?;
         let changed = recompute(&txn, ctx, &year.layer, year.year).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok((stored, changed))
     }
 
@@ -248,7 +248,7 @@ impl CalendarRepository for CalendarStore {
                 .on_conflict(OnConflict::columns([Column::Layer, Column::Year]).do_nothing().to_owned())
                 .exec_without_returning(self.db.conn())
                 .await
-                .map_err(db_err)?;
+                .db()?;
             n += res;
         }
         Ok(n)

@@ -22,7 +22,7 @@ use sea_orm::{
 use crate::{
     Database,
     entities::outbox_feed::{Column, Entity, Model},
-    error::db_err,
+    error::DbResultExt,
     scope,
 };
 
@@ -71,8 +71,7 @@ pub(crate) async fn read_in<C: ConnectionTrait>(
     if !q.types.is_empty() {
         cond = cond.add(Column::ResourceType.is_in(q.types.iter().map(String::as_str)));
     }
-    let rows =
-        Entity::find().filter(cond).order_by_asc(Column::PubSeq).limit(q.limit).all(conn).await.map_err(db_err)?;
+    let rows = Entity::find().filter(cond).order_by_asc(Column::PubSeq).limit(q.limit).all(conn).await.db()?;
     Ok(rows.into_iter().map(to_event).collect())
 }
 
@@ -87,13 +86,13 @@ impl ChangeFeed for ChangeStore {
             .into_tuple()
             .one(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         if pending.is_none() {
             return Ok(0);
         }
         let txn = self.db.begin_write().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SEQUENCER_LOCK})")).await.map_err(db_err)?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SEQUENCER_LOCK})")).await.db()?;
         }
         let max_pub: Option<Option<i64>> = Entity::find()
             .select_only()
@@ -103,7 +102,7 @@ impl ChangeFeed for ChangeStore {
             .into_tuple()
             .one(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let min_seq: Option<Option<i64>> = Entity::find()
             .select_only()
             .column_as(Column::Seq.min(), "m")
@@ -111,9 +110,9 @@ impl ChangeFeed for ChangeStore {
             .into_tuple()
             .one(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let Some(min_seq) = min_seq.flatten() else {
-            txn.commit().await.map_err(db_err)?;
+            txn.commit().await.db()?;
             return Ok(0);
         };
         // The lowest unpublished visible row gets max + 1; later ones keep their seq order.
@@ -124,8 +123,8 @@ impl ChangeFeed for ChangeStore {
             .filter(Column::Seq.gte(min_seq))
             .exec(&txn)
             .await
-            .map_err(db_err)?;
-        txn.commit().await.map_err(db_err)?;
+            .db()?;
+        txn.commit().await.db()?;
         Ok(res.rows_affected)
     }
 

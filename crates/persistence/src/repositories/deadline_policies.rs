@@ -20,7 +20,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::deadline_policies::{ActiveModel, Column, Entity, Model},
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err_fields},
     journal,
 };
 
@@ -98,7 +98,7 @@ async fn unset_other_defaults<C: ConnectionTrait>(conn: &C, keep: Uuid) -> Domai
         .filter(Column::Id.ne(keep))
         .exec(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     Ok(())
 }
 
@@ -107,7 +107,7 @@ const UNIQUE: &[&str] = &["code"];
 #[async_trait]
 impl DeadlinePolicyRepository for DeadlinePolicyStore {
     async fn get(&self, id: Uuid) -> DomainResult<DeadlinePolicy> {
-        let m = Entity::find_by_id(id).one(&self.db.exec()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+        let m = Entity::find_by_id(id).one(&self.db.exec()).await.db()?.ok_or(DomainError::NotFound)?;
         to_domain(m)
     }
 
@@ -117,7 +117,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
             .order_by_asc(Column::Id)
             .one(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::Internal("no default deadline policy".into()))?;
         to_domain(m)
     }
@@ -127,7 +127,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
         if let Some(after) = page.after {
             q = q.filter(Column::Id.gt(after));
         }
-        let rows = q.all(self.db.conn()).await.map_err(db_err)?;
+        let rows = q.all(self.db.conn()).await.db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |p| p.id))
     }
@@ -147,10 +147,10 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
         if new.is_default {
             unset_other_defaults(&txn, id).await?;
         }
-        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.db_unique(UNIQUE)?;
         let p = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&p, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(p)
     }
 
@@ -162,7 +162,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
         new: NewDeadlinePolicy,
     ) -> DomainResult<DeadlinePolicy> {
         let txn = self.db.begin_write().await?;
-        let current = Entity::find_by_id(id).one(&txn).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+        let current = Entity::find_by_id(id).one(&txn).await.db()?.ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
         }
@@ -182,7 +182,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
         .await?;
         let p = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&p, ChangeKind::Updated, "update")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(p)
     }
 
@@ -202,7 +202,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
                 .on_conflict(OnConflict::column(Column::Code).do_nothing().to_owned())
                 .exec_without_returning(self.db.conn())
                 .await
-                .map_err(db_err)?;
+                .db()?;
         }
         Ok(n)
     }

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::{
     Database,
     entities::idempotency_keys::{ActiveModel, Column, Entity, Model},
-    error::db_err,
+    error::DbResultExt,
 };
 
 /// Idempotency key store.
@@ -88,15 +88,14 @@ impl IdempotencyStore for IdempotencyKeys {
             resource_id: Set(None),
             request_sha256: Set(None),
         };
-        let inserted =
-            Entity::insert(am).on_conflict_do_nothing().exec_without_returning(self.db.conn()).await.map_err(db_err)?;
+        let inserted = Entity::insert(am).on_conflict_do_nothing().exec_without_returning(self.db.conn()).await.db()?;
         if matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
             return Ok(Claim::Acquired(hold));
         }
         let row = Entity::find_by_id((subject.to_owned(), key.to_owned()))
             .one(self.db.conn())
             .await
-            .map_err(db_err)?
+            .db()?
             // Purged between the insert and the read: a retry will acquire it.
             .ok_or(DomainError::Unavailable("idempotency key vanished".into()))?;
         let previous = row.holder;
@@ -116,7 +115,7 @@ impl IdempotencyStore for IdempotencyKeys {
             Some(p) => take.filter(Column::Holder.eq(p)),
             None => take.filter(Column::Holder.is_null()),
         };
-        let taken = take.exec(self.db.conn()).await.map_err(db_err)?.rows_affected;
+        let taken = take.exec(self.db.conn()).await.db()?.rows_affected;
         Ok(if taken == 1 { Claim::Acquired(hold) } else { Claim::InProgress })
     }
 
@@ -127,7 +126,7 @@ impl IdempotencyStore for IdempotencyKeys {
             .filter(Column::Status.is_null())
             .exec(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(res.rows_affected == 1)
     }
 
@@ -140,7 +139,7 @@ impl IdempotencyStore for IdempotencyKeys {
             .filter(held_by(hold))
             .exec(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         if res.rows_affected == 0 {
             return Err(DomainError::Unavailable("the idempotency key's lease was lost".into()));
         }
@@ -153,14 +152,13 @@ impl IdempotencyStore for IdempotencyKeys {
             .filter(Column::CommittedAt.is_null())
             .exec(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(())
     }
 
     async fn purge_older_than_hours(&self, hours: i64) -> DomainResult<u64> {
         let cutoff = Utc::now() - Duration::hours(hours);
-        let res =
-            Entity::delete_many().filter(Column::CreatedAt.lt(cutoff)).exec(self.db.conn()).await.map_err(db_err)?;
+        let res = Entity::delete_many().filter(Column::CreatedAt.lt(cutoff)).exec(self.db.conn()).await.db()?;
         Ok(res.rows_affected)
     }
 }
@@ -181,7 +179,7 @@ pub async fn fence<C: ConnectionTrait>(
         .filter(held_by(hold))
         .exec(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     if res.rows_affected == 0 {
         return Err(DomainError::Unavailable("the idempotency key's lease was lost; the change is not made".into()));
     }

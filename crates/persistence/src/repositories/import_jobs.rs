@@ -28,7 +28,7 @@ use super::webhooks::principal;
 use crate::{
     Database,
     entities::{import_job_chunks as c, import_jobs as j},
-    error::db_err,
+    error::DbResultExt,
     repositories::idempotency,
 };
 
@@ -195,13 +195,13 @@ impl ImportJobRepository for ImportJobStore {
             finished_at: Set(None),
             version: Set(1),
         };
-        j::Entity::insert(am).exec_without_returning(self.db.conn()).await.map_err(db_err)?;
+        j::Entity::insert(am).exec_without_returning(self.db.conn()).await.db()?;
         Ok(id)
     }
 
     async fn append(&self, id: Uuid, seq: i32, data: Vec<u8>) -> DomainResult<()> {
         let am = c::ActiveModel { job_id: Set(id), seq: Set(seq), data: Set(data) };
-        c::Entity::insert(am).exec_without_returning(self.db.conn()).await.map_err(db_err)?;
+        c::Entity::insert(am).exec_without_returning(self.db.conn()).await.db()?;
         Ok(())
     }
 
@@ -218,27 +218,27 @@ impl ImportJobRepository for ImportJobStore {
             .filter(j::Column::Status.eq(RECEIVING))
             .exec_with_returning(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .next()
             .ok_or(DomainError::NotFound)?;
         if let Some(hold) = &ctx.idempotency {
             idempotency::fence(&txn, hold, IMPORT_JOB, id).await?;
         }
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         job(m)
     }
 
     async fn discard(&self, id: Uuid) -> DomainResult<()> {
         let txn = self.db.begin_write().await?;
-        c::Entity::delete_many().filter(c::Column::JobId.eq(id)).exec(&txn).await.map_err(db_err)?;
+        c::Entity::delete_many().filter(c::Column::JobId.eq(id)).exec(&txn).await.db()?;
         j::Entity::delete_many()
             .filter(j::Column::Id.eq(id))
             .filter(j::Column::Status.eq(RECEIVING))
             .exec(&txn)
             .await
-            .map_err(db_err)?;
-        txn.commit().await.map_err(db_err)
+            .db()?;
+        txn.commit().await.db()
     }
 
     async fn purge_abandoned(&self, older_than_hours: i64) -> DomainResult<u64> {
@@ -251,7 +251,7 @@ impl ImportJobRepository for ImportJobStore {
             .into_tuple()
             .all(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         for id in &ids {
             self.discard(*id).await?;
         }
@@ -263,7 +263,7 @@ impl ImportJobRepository for ImportJobStore {
             .filter(visible(actor))
             .one(self.db.conn())
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         job(m)
     }
@@ -279,7 +279,7 @@ impl ImportJobRepository for ImportJobStore {
             .limit(page.limit + 1)
             .all(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(job).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |j| j.id))
     }
@@ -298,13 +298,13 @@ impl ImportJobRepository for ImportJobStore {
             .filter(j::Column::Status.eq(ImportJobStatus::Queued.as_str()))
             .exec_with_returning(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .next()
             // Taken by a worker or changed since it was read.
             .ok_or(DomainError::PreconditionFailed)?;
-        c::Entity::delete_many().filter(c::Column::JobId.eq(id)).exec(&txn).await.map_err(db_err)?;
-        txn.commit().await.map_err(db_err)?;
+        c::Entity::delete_many().filter(c::Column::JobId.eq(id)).exec(&txn).await.db()?;
+        txn.commit().await.db()?;
         job(m)
     }
 
@@ -318,7 +318,7 @@ impl ImportJobRepository for ImportJobStore {
             .into_tuple()
             .one(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         if any.is_none() {
             return Ok(None);
         }
@@ -346,13 +346,13 @@ impl ImportJobRepository for ImportJobStore {
             .filter(j::Column::Id.in_subquery(next))
             .exec_with_returning(&txn)
             .await
-            .map_err(db_err)?;
-        txn.commit().await.map_err(db_err)?;
+            .db()?;
+        txn.commit().await.db()?;
         leased.into_iter().next().map(job).transpose()
     }
 
     async fn chunk(&self, id: Uuid, seq: i32) -> DomainResult<Option<Vec<u8>>> {
-        let m = c::Entity::find_by_id((id, seq)).one(self.db.conn()).await.map_err(db_err)?;
+        let m = c::Entity::find_by_id((id, seq)).one(self.db.conn()).await.db()?;
         Ok(m.map(|m| m.data))
     }
 
@@ -372,7 +372,7 @@ impl ImportJobRepository for ImportJobStore {
             .col_expr(j::Column::LeasedUntil, Expr::value(now + Duration::seconds(lease_seconds)))
             .col_expr(j::Column::UpdatedAt, Expr::value(now))
             .col_expr(j::Column::Version, Expr::col(j::Column::Version).add(Expr::value(1)));
-        let res = with_progress(q, progress).filter(held_by(id, worker)).exec(self.db.conn()).await.map_err(db_err)?;
+        let res = with_progress(q, progress).filter(held_by(id, worker)).exec(self.db.conn()).await.db()?;
         Ok(res.rows_affected > 0)
     }
 
@@ -394,7 +394,7 @@ impl ImportJobRepository for ImportJobStore {
             .filter(held_by(id, worker))
             .exec(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         if res.rows_affected == 0 { Err(lease_lost()) } else { Ok(()) }
     }
 
@@ -420,13 +420,13 @@ impl ImportJobRepository for ImportJobStore {
         if let Some(s) = summary {
             q = with_progress(q, ImportProgress::of(s));
         }
-        let res = q.filter(held_by(id, worker)).exec(&txn).await.map_err(db_err)?;
+        let res = q.filter(held_by(id, worker)).exec(&txn).await.db()?;
         if res.rows_affected == 0 {
-            txn.rollback().await.map_err(db_err)?;
+            txn.rollback().await.db()?;
             return Ok(false);
         }
-        c::Entity::delete_many().filter(c::Column::JobId.eq(id)).exec(&txn).await.map_err(db_err)?;
-        txn.commit().await.map_err(db_err)?;
+        c::Entity::delete_many().filter(c::Column::JobId.eq(id)).exec(&txn).await.db()?;
+        txn.commit().await.db()?;
         Ok(true)
     }
 }

@@ -20,7 +20,7 @@ use rsnms_domain::{
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
-use crate::{Database, error::db_err};
+use crate::{Database, error::DbResultExt};
 
 /// Monitoring repository.
 #[derive(Debug, Clone)]
@@ -157,11 +157,11 @@ fn done_programme_steps(pg: bool) -> (&'static str, &'static str, &'static str) 
 impl MonitoringStore {
     async fn counts(&self, sql: Sql) -> DomainResult<Counts> {
         let conn = self.db.exec();
-        let rows = conn.query_all_raw(sql.statement(self.db.backend())).await.map_err(db_err)?;
+        let rows = conn.query_all_raw(sql.statement(self.db.backend())).await.db()?;
         let mut out = BTreeMap::new();
         for row in rows {
-            let m: String = row.try_get("", "m").map_err(db_err)?;
-            let n: i64 = row.try_get("", "n").map_err(db_err)?;
+            let m: String = row.try_get("", "m").db()?;
+            let n: i64 = row.try_get("", "n").db()?;
             out.insert(m, u64::try_from(n).unwrap_or(0));
         }
         Ok(out)
@@ -253,11 +253,11 @@ impl MonitoringRepository for MonitoringStore {
              WHERE o.kind = 'municipal_authority' AND o.municipality_code IS NOT NULL",
         );
         s.scoped(scope, &Territory::default()).push(" GROUP BY o.municipality_code", []);
-        let rows = self.db.exec().query_all_raw(s.statement(self.db.backend())).await.map_err(db_err)?;
+        let rows = self.db.exec().query_all_raw(s.statement(self.db.backend())).await.db()?;
         let mut out = BTreeMap::new();
         for row in rows {
-            let m: String = row.try_get("", "m").map_err(db_err)?;
-            let name: String = row.try_get("", "name").map_err(db_err)?;
+            let m: String = row.try_get("", "m").db()?;
+            let name: String = row.try_get("", "name").db()?;
             out.insert(m, name);
         }
         Ok(out)
@@ -269,12 +269,12 @@ impl MonitoringRepository for MonitoringStore {
              JOIN persons p ON p.id = r.person_id JOIN organizations o ON o.id = p.organization_id WHERE 1 = 1"
         ));
         s.scoped(scope, t).push(&format!(" GROUP BY {MUNICIPALITY}, r.status"), []);
-        let rows = self.db.exec().query_all_raw(s.statement(self.db.backend())).await.map_err(db_err)?;
+        let rows = self.db.exec().query_all_raw(s.statement(self.db.backend())).await.db()?;
         let mut out = BTreeMap::new();
         for row in rows {
-            let m: String = row.try_get("", "m").map_err(db_err)?;
-            let status: String = row.try_get("", "status").map_err(db_err)?;
-            let n: i64 = row.try_get("", "n").map_err(db_err)?;
+            let m: String = row.try_get("", "m").db()?;
+            let status: String = row.try_get("", "status").db()?;
+            let n: i64 = row.try_get("", "n").db()?;
             out.insert((m, status), u64::try_from(n).unwrap_or(0));
         }
         Ok(out)

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{development::parse, monitoring::MonitoringStore};
 use crate::{
     entities::monitoring_definitions::{ActiveModel, Column, Entity, Model},
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err_fields},
     journal,
     versioned::{self, Versioned},
 };
@@ -76,14 +76,7 @@ fn fill(am: &mut ActiveModel, d: &Definition) {
 
 impl MonitoringStore {
     pub(crate) async fn list_custom_definitions(&self) -> DomainResult<Vec<DefinitionRecord>> {
-        Entity::find()
-            .order_by_asc(Column::Id)
-            .all(&self.db.exec())
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .map(to_domain)
-            .collect()
+        Entity::find().order_by_asc(Column::Id).all(&self.db.exec()).await.db()?.into_iter().map(to_domain).collect()
     }
 
     pub(crate) async fn custom_definition_by_code(&self, code: &str) -> DomainResult<DefinitionRecord> {
@@ -92,7 +85,7 @@ impl MonitoringStore {
                 .filter(Column::Code.eq(code))
                 .one(&self.db.exec())
                 .await
-                .map_err(db_err)?
+                .db()?
                 .ok_or(DomainError::NotFound)?,
         )
     }
@@ -111,10 +104,10 @@ impl MonitoringStore {
         };
         fill(&mut am, &d);
         let txn = self.db.begin_write().await?;
-        let m = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
+        let m = Entity::insert(am).exec_with_returning(&txn).await.db_unique(UNIQUE)?;
         let r = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(id, &r, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(r)
     }
 
@@ -128,12 +121,8 @@ impl MonitoringStore {
         action: &'static str,
     ) -> DomainResult<DefinitionRecord> {
         let txn = self.db.begin_write().await?;
-        let current = Entity::find()
-            .filter(Column::Code.eq(code))
-            .one(&txn)
-            .await
-            .map_err(db_err)?
-            .ok_or(DomainError::NotFound)?;
+        let current =
+            Entity::find().filter(Column::Code.eq(code)).one(&txn).await.db()?.ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
         }
@@ -151,7 +140,7 @@ impl MonitoringStore {
         .await?;
         let r = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(id, &r, ChangeKind::Updated, action)).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(r)
     }
 

@@ -28,7 +28,7 @@ use crate::{
         network_requests::{ActiveModel, Column, Entity, Model},
         organizations,
     },
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err},
     journal,
     keyset::{self, KeyColumn, KeyType, unknown_sort},
     scope,
@@ -122,7 +122,7 @@ async fn territory<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<(Stri
     let o = organizations::Entity::find_by_id(id)
         .one(conn)
         .await
-        .map_err(db_err)?
+        .db()?
         .ok_or_else(|| DomainError::Internal(format!("organization {id} vanished")))?;
     Ok((o.region_code, o.municipality_code))
 }
@@ -201,19 +201,19 @@ async fn next_number<C: ConnectionTrait>(conn: &C, org: Uuid, year: i32) -> Doma
         )
         .returning_col(K::LastSeq)
         .to_owned();
-    let row = conn.query_one(&stmt).await.map_err(db_err)?.ok_or(DomainError::Internal("no counter row".into()))?;
-    let seq: i64 = row.try_get("", "last_seq").map_err(db_err)?;
+    let row = conn.query_one(&stmt).await.db()?.ok_or(DomainError::Internal("no counter row".into()))?;
+    let seq: i64 = row.try_get("", "last_seq").db()?;
     let format = numbering::Entity::find_by_id(org)
         .one(conn)
         .await
-        .map_err(db_err)?
+        .db()?
         .map_or_else(|| DEFAULT_NUMBER_FORMAT.to_owned(), |n| n.format);
     Ok((seq, format_outgoing_number(&format, seq, year)))
 }
 
 /// The last sequence number a sender gave in a year (`0`: none).
 async fn last_seq<C: ConnectionTrait>(conn: &C, org: Uuid, year: i32) -> DomainResult<i64> {
-    Ok(counters::Entity::find_by_id((org, year)).one(conn).await.map_err(db_err)?.map_or(0, |c| c.last_seq))
+    Ok(counters::Entity::find_by_id((org, year)).one(conn).await.db()?.map_or(0, |c| c.last_seq))
 }
 
 fn stored_numbering(row: Option<numbering::Model>, last_seq: i64) -> StoredNumbering {
@@ -259,7 +259,7 @@ impl NetworkRequestStore {
              RETURNING id"
         );
         let txn = self.db.begin_write().await?;
-        let rows = txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await.map_err(db_err)?;
+        let rows = txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await.db()?;
         self.journal_claimed(txn, rows, if overdue { "overdue" } else { "due_soon" }).await
     }
 
@@ -271,18 +271,18 @@ impl NetworkRequestStore {
     ) -> DomainResult<u64> {
         let mut ids = Vec::with_capacity(rows.len());
         for row in rows {
-            ids.push(row.try_get::<Uuid>("", "id").map_err(db_err)?);
+            ids.push(row.try_get::<Uuid>("", "id").db()?);
         }
         if ids.is_empty() {
-            txn.commit().await.map_err(db_err)?;
+            txn.commit().await.db()?;
             return Ok(0);
         }
-        let models = Entity::find().filter(Column::Id.is_in(ids.clone())).all(&txn).await.map_err(db_err)?;
+        let models = Entity::find().filter(Column::Id.is_in(ids.clone())).all(&txn).await.db()?;
         for m in models {
             let r = to_domain(m.clone())?;
             journal::record(&txn, None, change(&m, &r, action, ChangeKind::Updated)).await?;
         }
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(ids.len() as u64)
     }
 }
@@ -311,7 +311,7 @@ async fn insert_new(
     };
     fill(&mut am, new);
     fill_territory(txn, &mut am, new).await?;
-    let model = Entity::insert(am).exec_with_returning(txn).await.map_err(db_err)?;
+    let model = Entity::insert(am).exec_with_returning(txn).await.db()?;
     let r = to_domain(model.clone())?;
     journal::record(txn, Some(ctx), change(&model, &r, action, ChangeKind::Created)).await?;
     Ok(r)
@@ -330,7 +330,7 @@ async fn write_state(
         .filter(scope::network_requests(&ctx.actor.scope()))
         .one(txn)
         .await
-        .map_err(db_err)?
+        .db()?
         .ok_or(DomainError::NotFound)?;
     if current.version != expected_version {
         return Err(DomainError::PreconditionFailed);
@@ -361,7 +361,7 @@ async fn write_state(
         .filter(Column::Version.eq(expected_version))
         .exec_with_returning(txn)
         .await
-        .map_err(|e| db_err_fields(e, &["outgoing"]))?
+        .db_unique(&["outgoing"])?
         .into_iter()
         .next()
         .ok_or(DomainError::PreconditionFailed)?;
@@ -415,7 +415,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
             .filter(scope::network_requests(scope))
             .one(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         to_domain(m)
     }
@@ -489,7 +489,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
     async fn create(&self, ctx: &Ctx, new: NetworkRequest) -> DomainResult<NetworkRequest> {
         let txn = self.db.begin_write().await?;
         let r = insert_new(&txn, ctx, &new, None, "create").await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(r)
     }
 
@@ -502,7 +502,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
     ) -> DomainResult<NetworkRequest> {
         let txn = self.db.begin_write().await?;
         let r = write_state(&txn, ctx, expected_version, &state, kind).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(r)
     }
 
@@ -519,13 +519,13 @@ impl NetworkRequestRepository for NetworkRequestStore {
         // sender's sequence.
         let outgoing = new.outgoing_number.clone().zip(new.sent_on.map(|d| d.year()));
         let created = insert_new(&txn, ctx, &new, outgoing, "forward").await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok((original, created))
     }
 
     async fn numbering(&self, organization_id: Uuid, year: i32) -> DomainResult<StoredNumbering> {
         let conn = self.db.conn();
-        let row = numbering::Entity::find_by_id(organization_id).one(conn).await.map_err(db_err)?;
+        let row = numbering::Entity::find_by_id(organization_id).one(conn).await.db()?;
         Ok(stored_numbering(row, last_seq(conn, organization_id, year).await?))
     }
 
@@ -540,7 +540,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
         use numbering::Column as N;
         let txn = self.db.begin_write().await?;
         let now = Utc::now();
-        let current = numbering::Entity::find_by_id(organization.id).one(&txn).await.map_err(db_err)?;
+        let current = numbering::Entity::find_by_id(organization.id).one(&txn).await.db()?;
         let model = match current {
             None if expected_version == 0 => numbering::Entity::insert(numbering::ActiveModel {
                 organization_id: Set(organization.id),
@@ -563,7 +563,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
                 .filter(N::Version.eq(expected_version))
                 .exec_with_returning(&txn)
                 .await
-                .map_err(db_err)?
+                .db()?
                 .into_iter()
                 .next()
                 .ok_or(DomainError::PreconditionFailed)?,
@@ -590,7 +590,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
         };
         journal::record(&txn, Some(ctx), change).await?;
         let last = last_seq(&txn, organization.id, year).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(stored_numbering(Some(model), last))
     }
 
@@ -611,19 +611,15 @@ impl NetworkRequestRepository for NetworkRequestStore {
                 .into_tuple::<(Uuid, String, i64)>()
         };
         let mut orgs: BTreeMap<Uuid, (StatusCounts, StatusCounts)> = BTreeMap::new();
+        counts_into(&mut orgs, by_org(Column::SenderOrganizationId, Condition::all()).all(conn).await.db()?, true);
         counts_into(
             &mut orgs,
-            by_org(Column::SenderOrganizationId, Condition::all()).all(conn).await.map_err(db_err)?,
-            true,
-        );
-        counts_into(
-            &mut orgs,
-            by_org(Column::AddresseeOrganizationId, scope::network_request_sent()).all(conn).await.map_err(db_err)?,
+            by_org(Column::AddresseeOrganizationId, scope::network_request_sent()).all(conn).await.db()?,
             false,
         );
         for (col, sender) in [(Column::SenderOrganizationId, true), (Column::AddresseeOrganizationId, false)] {
             for (cond, field) in extra_counts(now) {
-                for (id, _, n) in by_org(col, cond).all(conn).await.map_err(db_err)? {
+                for (id, _, n) in by_org(col, cond).all(conn).await.db()? {
                     let e = orgs.entry(id).or_default();
                     *field(if sender { &mut e.0 } else { &mut e.1 }) += u64::try_from(n).unwrap_or(0);
                 }
@@ -652,9 +648,9 @@ impl NetworkRequestRepository for NetworkRequestStore {
         for (r, m, sender) in sides {
             // The addressee's side counts only what was sent, as its reads show it.
             let side = if sender { Condition::all() } else { scope::network_request_sent() };
-            territory_counts(&mut territories, by_territory(r, m, side).all(conn).await.map_err(db_err)?, sender);
+            territory_counts(&mut territories, by_territory(r, m, side).all(conn).await.db()?, sender);
             for (cond, field) in extra_counts(now) {
-                for (region, municipality, _, n) in by_territory(r, m, cond).all(conn).await.map_err(db_err)? {
+                for (region, municipality, _, n) in by_territory(r, m, cond).all(conn).await.db()? {
                     let Some(region) = region else { continue };
                     let e = territories.entry((region, municipality)).or_default();
                     *field(if sender { &mut e.0 } else { &mut e.1 }) += u64::try_from(n).unwrap_or(0);

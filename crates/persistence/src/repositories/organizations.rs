@@ -23,7 +23,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::organizations::{ActiveModel, Column, Entity, Model},
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err_fields},
     journal,
     keyset::{self, KeyColumn, KeyType, unknown_sort},
     scope,
@@ -109,7 +109,7 @@ impl OrganizationStore {
             .filter(scope::organizations(&ctx.actor.scope()))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -123,7 +123,7 @@ impl OrganizationStore {
         .await?;
         let org = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&org, ChangeKind::Updated, action)).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(org)
     }
 }
@@ -135,7 +135,7 @@ impl OrganizationRepository for OrganizationStore {
             .filter(scope::organizations(scope))
             .one(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         to_domain(m)
     }
@@ -152,7 +152,7 @@ impl OrganizationRepository for OrganizationStore {
             .into_tuple()
             .all(&self.db.exec())
             .await
-            .map_err(db_err)
+            .db()
     }
 
     async fn list(&self, scope: &Scope, f: &OrganizationFilter, page: PageRequest) -> DomainResult<Page<Organization>> {
@@ -214,10 +214,10 @@ impl OrganizationRepository for OrganizationStore {
         };
         fill(&mut am, new);
         let txn = self.db.begin_write().await?;
-        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, &["inn"]))?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.db_unique(&["inn"])?;
         let org = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&org, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(org)
     }
 

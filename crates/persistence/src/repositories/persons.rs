@@ -26,7 +26,7 @@ use crate::{
         organizations, person_roles, person_subjects,
         persons::{ActiveModel, Column, Entity, Model},
     },
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err, db_err_fields},
     journal,
     keyset::{self, KeyColumn, KeyType, unknown_sort},
     scope,
@@ -119,7 +119,7 @@ pub(crate) async fn territories<C: ConnectionTrait>(
             .into_tuple()
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         out.extend(rows.into_iter().map(|(id, r, m)| (id, (r, m))));
     }
     Ok(out)
@@ -226,7 +226,7 @@ async fn roles_of<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> DomainResult<Ha
         .filter(person_roles::Column::PersonId.is_in(ids.iter().copied()))
         .all(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     for r in rows {
         if let Some(role) = PersonRole::parse(&r.role) {
             out.entry(r.person_id).or_default().push(role);
@@ -240,11 +240,7 @@ async fn roles_of<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> DomainResult<Ha
 
 /// Replaces a stored person's roles.
 async fn write_roles<C: ConnectionTrait>(conn: &C, id: Uuid, roles: &[PersonRole]) -> DomainResult<()> {
-    person_roles::Entity::delete_many()
-        .filter(person_roles::Column::PersonId.eq(id))
-        .exec(conn)
-        .await
-        .map_err(db_err)?;
+    person_roles::Entity::delete_many().filter(person_roles::Column::PersonId.eq(id)).exec(conn).await.db()?;
     insert_roles(conn, id, roles).await
 }
 
@@ -270,7 +266,7 @@ pub(crate) async fn subjects_of<C: ConnectionTrait>(
             .filter(person_subjects::Column::PersonId.is_in(chunk.iter().copied()))
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         for r in rows {
             out.entry(r.person_id).or_default().push(r.subject);
         }
@@ -282,11 +278,7 @@ pub(crate) async fn subjects_of<C: ConnectionTrait>(
 }
 
 async fn write_subjects<C: ConnectionTrait>(conn: &C, id: Uuid, subjects: &[String]) -> DomainResult<()> {
-    person_subjects::Entity::delete_many()
-        .filter(person_subjects::Column::PersonId.eq(id))
-        .exec(conn)
-        .await
-        .map_err(db_err)?;
+    person_subjects::Entity::delete_many().filter(person_subjects::Column::PersonId.eq(id)).exec(conn).await.db()?;
     insert_subjects(conn, id, subjects).await
 }
 
@@ -307,12 +299,8 @@ impl PersonRepository for PersonStore {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person> {
         let exec = self.db.exec();
         let conn = &exec;
-        let m = Entity::find_by_id(id)
-            .filter(scope::persons(scope))
-            .one(conn)
-            .await
-            .map_err(db_err)?
-            .ok_or(DomainError::NotFound)?;
+        let m =
+            Entity::find_by_id(id).filter(scope::persons(scope)).one(conn).await.db()?.ok_or(DomainError::NotFound)?;
         let mut roles = roles_of(conn, &[id]).await?;
         let mut subjects = subjects_of(conn, &[id]).await?;
         Ok(to_domain(m, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default()))
@@ -429,12 +417,12 @@ impl PersonRepository for PersonStore {
         let id = Uuid::now_v7();
         let am = new_row(id, now, &new);
         let txn = self.db.begin_write().await?;
-        let model = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.db_unique(UNIQUE)?;
         insert_roles(&txn, id, &new.roles).await?;
         insert_subjects(&txn, id, &new.subjects).await?;
         let person = to_domain(model, new.roles, new.subjects);
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Created, "create").await?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(person)
     }
 
@@ -450,7 +438,7 @@ impl PersonRepository for PersonStore {
                 .into_tuple()
                 .all(&exec)
                 .await
-                .map_err(db_err)?;
+                .db()?;
             held.extend(found.into_iter().flatten());
         }
         Ok(held)
@@ -490,7 +478,7 @@ impl PersonRepository for PersonStore {
         rest.roles.run(&txn, db_err).await?;
         rest.subjects.run(&txn, db_err).await?;
         rest.journal.write(&txn).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(rest.persons)
     }
 
@@ -500,7 +488,7 @@ impl PersonRepository for PersonStore {
             .filter(scope::persons(&ctx.actor.scope()))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -520,7 +508,7 @@ impl PersonRepository for PersonStore {
         write_subjects(&txn, id, &new.subjects).await?;
         let person = to_domain(model, new.roles, new.subjects);
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Updated, "update").await?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(person)
     }
 
@@ -530,7 +518,7 @@ impl PersonRepository for PersonStore {
             .filter(scope::persons(&ctx.actor.scope()))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -542,12 +530,12 @@ impl PersonRepository for PersonStore {
             .filter(Column::Version.eq(expected_version))
             .exec(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if res.rows_affected == 0 {
             return Err(DomainError::PreconditionFailed);
         }
         journal::record(&txn, Some(ctx), ev).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(())
     }
 }

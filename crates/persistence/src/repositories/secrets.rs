@@ -7,7 +7,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use crate::{
     Database,
     entities::server_secrets::{ActiveModel, Entity},
-    error::db_err,
+    error::DbResultExt,
 };
 
 /// Secret store.
@@ -21,8 +21,8 @@ impl SecretStore {
     /// starts agree on one value: the insert that loses the race is ignored and the winner read.
     pub async fn get_or_create(&self, name: &str, generate: impl FnOnce() -> String) -> DomainResult<String> {
         let am = ActiveModel { name: Set(name.to_owned()), value: Set(generate()), created_at: Set(Utc::now()) };
-        Entity::insert(am).on_conflict_do_nothing().exec_without_returning(self.db.conn()).await.map_err(db_err)?;
-        let row = Entity::find_by_id(name.to_owned()).one(self.db.conn()).await.map_err(db_err)?;
+        Entity::insert(am).on_conflict_do_nothing().exec_without_returning(self.db.conn()).await.db()?;
+        let row = Entity::find_by_id(name.to_owned()).one(self.db.conn()).await.db()?;
         row.map(|r| r.value).ok_or_else(|| rsnms_domain::DomainError::Internal(format!("secret {name} missing")))
     }
 }

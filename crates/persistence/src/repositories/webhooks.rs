@@ -32,7 +32,7 @@ use super::{audit::record_reads_in, changes::read_in};
 use crate::{
     Database,
     entities::{exchange_cursors, outbox_feed, webhook_deliveries as d, webhook_subscriptions as s},
-    error::db_err,
+    error::DbResultExt,
     journal,
 };
 
@@ -122,7 +122,7 @@ fn change(sub: &Subscription, kind: ChangeKind, action: &'static str) -> Change 
 
 impl WebhookStore {
     async fn find<C: ConnectionTrait>(&self, conn: &C, actor: &Actor, id: Uuid) -> DomainResult<s::Model> {
-        s::Entity::find_by_id(id).filter(visible(actor)).one(conn).await.map_err(db_err)?.ok_or(DomainError::NotFound)
+        s::Entity::find_by_id(id).filter(visible(actor)).one(conn).await.db()?.ok_or(DomainError::NotFound)
     }
 }
 
@@ -151,10 +151,10 @@ impl WebhookRepository for WebhookStore {
             version: Set(1),
         };
         let txn = self.db.begin_write().await?;
-        let m = s::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?;
+        let m = s::Entity::insert(am).exec_with_returning(&txn).await.db()?;
         let sub = subscription(m)?;
         journal::record(&txn, Some(ctx), change(&sub, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(sub)
     }
 
@@ -173,7 +173,7 @@ impl WebhookRepository for WebhookStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(subscription).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |s| s.id))
     }
@@ -184,18 +184,18 @@ impl WebhookRepository for WebhookStore {
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
         }
-        d::Entity::delete_many().filter(d::Column::SubscriptionId.eq(id)).exec(&txn).await.map_err(db_err)?;
+        d::Entity::delete_many().filter(d::Column::SubscriptionId.eq(id)).exec(&txn).await.db()?;
         let res = s::Entity::delete_many()
             .filter(s::Column::Id.eq(id))
             .filter(s::Column::Version.eq(expected_version))
             .exec(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if res.rows_affected == 0 {
             return Err(DomainError::PreconditionFailed);
         }
         journal::record(&txn, Some(ctx), change(&current, ChangeKind::Deleted, "delete")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(())
     }
 
@@ -213,7 +213,7 @@ impl WebhookRepository for WebhookStore {
             .filter(s::Column::Version.eq(expected_version))
             .exec_with_returning(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .next()
             .ok_or(DomainError::PreconditionFailed)?;
@@ -224,10 +224,10 @@ impl WebhookRepository for WebhookStore {
             .filter(d::Column::Status.eq(DeliveryStatus::Pending.as_str()))
             .exec(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let sub = subscription(m)?;
         journal::record(&txn, Some(ctx), change(&sub, ChangeKind::Updated, "enable")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(sub)
     }
 
@@ -238,12 +238,12 @@ impl WebhookRepository for WebhookStore {
         if let Some(after) = page.after {
             q = q.filter(d::Column::Id.gt(after));
         }
-        let rows = q.order_by_asc(d::Column::Id).limit(page.limit + 1).all(&exec).await.map_err(db_err)?;
+        let rows = q.order_by_asc(d::Column::Id).limit(page.limit + 1).all(&exec).await.db()?;
         Ok(Page::from_probe(rows.into_iter().map(delivery).collect(), page.limit, |d| d.id))
     }
 
     async fn any_active(&self) -> DomainResult<bool> {
-        let found = s::Entity::find().filter(s::Column::Active.eq(true)).one(self.db.conn()).await.map_err(db_err)?;
+        let found = s::Entity::find().filter(s::Column::Active.eq(true)).one(self.db.conn()).await.db()?;
         Ok(found.is_some())
     }
 
@@ -252,16 +252,12 @@ impl WebhookRepository for WebhookStore {
         // subscription or without a position past the cursor. Without subscriptions the cursor
         // stays; a later subscription skips older events by their time anyway.
         let conn = self.db.conn();
-        let any_active =
-            s::Entity::find().filter(s::Column::Active.eq(true)).one(conn).await.map_err(db_err)?.is_some();
+        let any_active = s::Entity::find().filter(s::Column::Active.eq(true)).one(conn).await.db()?.is_some();
         if !any_active {
             return Ok(0);
         }
-        let seen = exchange_cursors::Entity::find_by_id(CURSOR.to_owned())
-            .one(conn)
-            .await
-            .map_err(db_err)?
-            .map_or(0, |c| c.position);
+        let seen =
+            exchange_cursors::Entity::find_by_id(CURSOR.to_owned()).one(conn).await.db()?.map_or(0, |c| c.position);
         let newer: Option<Option<i64>> = outbox_feed::Entity::find()
             .select_only()
             .column(outbox_feed::Column::PubSeq)
@@ -270,19 +266,16 @@ impl WebhookRepository for WebhookStore {
             .into_tuple()
             .one(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if newer.is_none() {
             return Ok(0);
         }
         let txn = self.db.begin_write().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({FAN_OUT_LOCK})")).await.map_err(db_err)?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({FAN_OUT_LOCK})")).await.db()?;
         }
-        let cursor = exchange_cursors::Entity::find_by_id(CURSOR.to_owned())
-            .one(&txn)
-            .await
-            .map_err(db_err)?
-            .map_or(0, |c| c.position);
+        let cursor =
+            exchange_cursors::Entity::find_by_id(CURSOR.to_owned()).one(&txn).await.db()?.map_or(0, |c| c.position);
         let positions: Vec<Option<i64>> = outbox_feed::Entity::find()
             .select_only()
             .column(outbox_feed::Column::PubSeq)
@@ -292,16 +285,16 @@ impl WebhookRepository for WebhookStore {
             .into_tuple()
             .all(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let Some(last) = positions.into_iter().flatten().max() else {
-            txn.commit().await.map_err(db_err)?;
+            txn.commit().await.db()?;
             return Ok(0);
         };
         let subs = s::Entity::find()
             .filter(s::Column::Active.eq(true))
             .all(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .filter_map(|m| subscription(m).ok())
             .collect::<Vec<_>>();
@@ -358,7 +351,7 @@ impl WebhookRepository for WebhookStore {
                     .on_conflict_do_nothing_on([d::Column::SubscriptionId, d::Column::EventId])
                     .exec_without_returning(&txn)
                     .await
-                    .map_err(db_err)?;
+                    .db()?;
                 if matches!(res, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
                     made += 1;
                     if shown.personal_data_read {
@@ -381,8 +374,8 @@ impl WebhookRepository for WebhookStore {
         )
         .exec_without_returning(&txn)
         .await
-        .map_err(db_err)?;
-        txn.commit().await.map_err(db_err)?;
+        .db()?;
+        txn.commit().await.db()?;
         Ok(made)
     }
 
@@ -401,7 +394,7 @@ impl WebhookRepository for WebhookStore {
             .into_tuple()
             .one(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         if any.is_none() {
             return Ok(Vec::new());
         }
@@ -424,7 +417,7 @@ impl WebhookRepository for WebhookStore {
             .filter(d::Column::Id.in_subquery(due))
             .exec_with_returning(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         if leased.is_empty() {
             return Ok(Vec::new());
         }
@@ -433,7 +426,7 @@ impl WebhookRepository for WebhookStore {
             .filter(s::Column::Id.is_in(sub_ids))
             .all(self.db.conn())
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(|m| (m.id, m))
             .collect();
@@ -448,7 +441,7 @@ impl WebhookRepository for WebhookStore {
 
     async fn record(&self, delivery_id: Uuid, attempt: Attempt) -> DomainResult<()> {
         let txn = self.db.begin_write().await?;
-        let Some(current) = d::Entity::find_by_id(delivery_id).one(&txn).await.map_err(db_err)? else {
+        let Some(current) = d::Entity::find_by_id(delivery_id).one(&txn).await.db()? else {
             // Deleted with its subscription meanwhile.
             return Ok(());
         };
@@ -471,7 +464,7 @@ impl WebhookRepository for WebhookStore {
             .filter(d::Column::Id.eq(delivery_id))
             .exec(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let sub = s::Entity::update_many().filter(s::Column::Id.eq(current.subscription_id));
         let sub = match status {
             DeliveryStatus::Delivered => sub.col_expr(s::Column::ConsecutiveFailures, Expr::value(0)),
@@ -489,8 +482,8 @@ impl WebhookRepository for WebhookStore {
                 .col_expr(s::Column::UpdatedAt, Expr::value(now))
                 .col_expr(s::Column::Version, Expr::col(s::Column::Version).add(Expr::value(1))),
         };
-        sub.exec(&txn).await.map_err(db_err)?;
-        txn.commit().await.map_err(db_err)?;
+        sub.exec(&txn).await.db()?;
+        txn.commit().await.db()?;
         Ok(())
     }
 }

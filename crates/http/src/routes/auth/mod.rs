@@ -11,7 +11,6 @@ use actix_web::{HttpMessage, HttpRequest, http::header, web};
 use rand::RngCore;
 use rsnms_domain::Msg;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
@@ -63,7 +62,7 @@ fn new_refresh_token() -> (String, String) {
     (token, hash)
 }
 
-/// How a refresh token is stored: a high-entropy token needs no slow hash.
+/// How a refresh token is stored ([`refresh_token_hash`](rsnms_domain::sign_in::refresh_token_hash)).
 fn refresh_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    rsnms_domain::sign_in::refresh_token_hash(token)
 }

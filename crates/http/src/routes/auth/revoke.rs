@@ -1,10 +1,12 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::Utc;
-use rsnms_domain::{FieldError, Msg};
+use rsnms_domain::{
+    Msg,
+    sign_in::{self, Revocation},
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{parse, refresh_hash};
+use super::parse;
 use crate::{
     AppState,
     auth::{Standings, TokenIssuer},
@@ -12,9 +14,6 @@ use crate::{
     openapi::PublicErrors,
     problem::{ApiError, ApiResult},
 };
-
-/// The longest token a revocation request takes (the schema's `maxLength` of `token`).
-const TOKEN_MAX_LEN: usize = 4096;
 
 /// A revocation request (RFC 7009), as JSON or `application/x-www-form-urlencoded`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,31 +55,21 @@ pub async fn revoke_token(
 ) -> ApiResult<HttpResponse> {
     limiter.sign_in(&req, None)?;
     let body: RevocationRequest = parse(&req, payload).await?;
-    if body.token.len() > TOKEN_MAX_LEN {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "token",
-            "too_long",
-            Msg::new("Токен длиннее 4096 символов", "The token is longer than 4096 characters"),
-        )]));
+    let access = |t: &str| issuer.verify_token(t).ok().map(|t| (t.actor.subject.parse().ok(), t.session));
+    match sign_in::revoke(state.sign_ins.as_ref(), &body.token, access).await? {
+        Revocation::Revoked(account) => standings.forget(account),
+        Revocation::Nothing => {}
+        Revocation::Unsupported => {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "unsupported-token-type",
+                Msg::new("Этот токен нельзя отозвать отдельно", "This token cannot be revoked on its own"),
+                Msg::new(
+                    "Отзовите токены учётной записи: POST /api/v1/accounts/{id}/revoke-tokens",
+                    "Revoke the account's tokens: POST /api/v1/accounts/{id}/revoke-tokens",
+                ),
+            ));
+        }
     }
-    let now = Utc::now();
-    if let Some(account) = state.sign_ins.revoke_by_token(&refresh_hash(body.token.trim()), now).await? {
-        standings.forget(account);
-        return Ok(HttpResponse::Ok().finish());
-    }
-    let Ok(token) = issuer.verify_token(body.token.trim()) else { return Ok(HttpResponse::Ok().finish()) };
-    let (Ok(account), Some(session)) = (token.actor.subject.parse(), token.session) else {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            "unsupported-token-type",
-            Msg::new("Этот токен нельзя отозвать отдельно", "This token cannot be revoked on its own"),
-            Msg::new(
-                "Отзовите токены учётной записи: POST /api/v1/accounts/{id}/revoke-tokens",
-                "Revoke the account's tokens: POST /api/v1/accounts/{id}/revoke-tokens",
-            ),
-        ));
-    };
-    state.sign_ins.revoke_session(account, session, now).await?;
-    standings.forget(account);
     Ok(HttpResponse::Ok().finish())
 }

@@ -50,7 +50,7 @@ pub async fn list_event_participants(
     id: web::Path<Uuid>,
     Params(q): Params<ParticipantQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.to_request()?;
+    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = ParticipationFilter { status: q.status, person_id: q.person_id };
     let found = rsnms_domain::development::participation::list_participants(
         super::deps(&state),

@@ -1,14 +1,11 @@
-use actix_web::{HttpResponse, post, web};
-use uuid::Uuid;
+use actix_web::{HttpResponse, post};
+use rsnms_domain::network_requests;
 
-use super::dto::{ClarifyNetworkRequest, NetworkRequestView};
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Body, Precondition},
-    openapi::ChangeErrors,
-    problem::ApiResult,
+use super::{
+    Lifecycle,
+    dto::{ClarifyNetworkRequest, NetworkRequestView},
 };
+use crate::{extract::Body, openapi::ChangeErrors, problem::ApiResult};
 
 /// Answer a clarification request (дать уточнение).
 ///
@@ -28,22 +25,6 @@ use crate::{
     security(("bearer" = []))
 )]
 #[post("/network-requests/{id}/clarification")]
-pub async fn clarify_network_request(
-    state: web::Data<AppState>,
-    Auth(ctx): Auth,
-    id: web::Path<Uuid>,
-    if_match: Precondition,
-    Body(dto): Body<ClarifyNetworkRequest>,
-) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::network_requests::clarify_request(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        id.into_inner(),
-        version,
-        dto.text,
-    )
-    .await?;
-    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+pub async fn clarify_network_request(a: Lifecycle, Body(dto): Body<ClarifyNetworkRequest>) -> ApiResult<HttpResponse> {
+    a.respond(network_requests::clarify_request(a.deps(), &a.ctx, a.id, a.version()?, dto.text).await).await
 }

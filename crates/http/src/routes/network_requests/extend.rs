@@ -1,14 +1,11 @@
-use actix_web::{HttpResponse, post, web};
-use uuid::Uuid;
+use actix_web::{HttpResponse, post};
+use rsnms_domain::network_requests::{self, ExtendInput};
 
-use super::dto::{ExtendNetworkRequest, NetworkRequestView};
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Body, Precondition},
-    openapi::ChangeErrors,
-    problem::ApiResult,
+use super::{
+    Lifecycle,
+    dto::{ExtendNetworkRequest, NetworkRequestView},
 };
+use crate::{extract::Body, openapi::ChangeErrors, problem::ApiResult};
 
 /// Extend the term (продлить срок ответа).
 ///
@@ -28,24 +25,7 @@ use crate::{
     security(("bearer" = []))
 )]
 #[post("/network-requests/{id}/extend")]
-pub async fn extend_network_request(
-    state: web::Data<AppState>,
-    Auth(ctx): Auth,
-    id: web::Path<Uuid>,
-    if_match: Precondition,
-    Body(dto): Body<ExtendNetworkRequest>,
-) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::network_requests::extend_request(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        state.deadline_policies.as_ref(),
-        state.calendars.as_ref(),
-        &ctx,
-        id.into_inner(),
-        version,
-        rsnms_domain::network_requests::ExtendInput { days: dto.days, reason: dto.reason },
-    )
-    .await?;
-    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+pub async fn extend_network_request(a: Lifecycle, Body(dto): Body<ExtendNetworkRequest>) -> ApiResult<HttpResponse> {
+    let input = ExtendInput { days: dto.days, reason: dto.reason };
+    a.respond(network_requests::extend_request(a.deps(), &a.ctx, a.id, a.version()?, input).await).await
 }

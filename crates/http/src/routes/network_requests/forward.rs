@@ -1,14 +1,11 @@
-use actix_web::{HttpResponse, post, web};
-use uuid::Uuid;
+use actix_web::{HttpResponse, post};
+use rsnms_domain::network_requests::{self, ForwardInput};
 
-use super::dto::{ForwardNetworkRequest, NetworkRequestView};
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Body, Precondition},
-    openapi::ChangeErrors,
-    problem::ApiResult,
+use super::{
+    Lifecycle,
+    dto::{ForwardNetworkRequest, NetworkRequestView},
 };
+use crate::{extract::Body, openapi::ChangeErrors, problem::ApiResult};
 
 /// Forward to the competent participant (переадресовать запрос).
 ///
@@ -28,26 +25,12 @@ use crate::{
     security(("bearer" = []))
 )]
 #[post("/network-requests/{id}/forward")]
-pub async fn forward_network_request(
-    state: web::Data<AppState>,
-    Auth(ctx): Auth,
-    id: web::Path<Uuid>,
-    if_match: Precondition,
-    Body(dto): Body<ForwardNetworkRequest>,
-) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::network_requests::forward_request(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        id.into_inner(),
-        version,
-        rsnms_domain::network_requests::ForwardInput {
-            addressee_organization_id: dto.addressee_organization_id,
-            reason: dto.reason,
-        },
+pub async fn forward_network_request(a: Lifecycle, Body(dto): Body<ForwardNetworkRequest>) -> ApiResult<HttpResponse> {
+    let input = ForwardInput { addressee_organization_id: dto.addressee_organization_id, reason: dto.reason };
+    a.respond(
+        network_requests::forward_request(a.deps(), &a.ctx, a.id, a.version()?, input)
+            .await
+            .map(|(original, _new)| original),
     )
-    .await?
-    .0;
-    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+    .await
 }

@@ -16,17 +16,24 @@ mod stats;
 mod update;
 mod withdraw;
 
-use actix_web::{HttpResponse, http::header};
-use chrono::Utc;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, http::header, web};
+use futures_util::future::LocalBoxFuture;
 use rsnms_domain::{
+    DomainResult,
     auth::Ctx,
-    network_requests::{NetworkRequest, may_read_personal_data},
+    network_requests::{Deps, NetworkRequest, RequestView, read_views},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
 pub use dto::{NetworkRequestView, NetworkRequestWrite};
 
-use crate::{AppState, extract::etag, problem::ApiResult};
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::{Precondition, etag},
+    problem::{ApiError, ApiResult},
+};
 
 /// Registers the network request routes (`stats` before `{id}`).
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -45,30 +52,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(withdraw::withdraw_network_request);
 }
 
-/// The views of requests for a caller: personal-data parts hidden from those who may not read
-/// them, and every shown read of personal data audited.
-pub(crate) async fn views(
-    state: &AppState,
-    ctx: &Ctx,
-    items: Vec<NetworkRequest>,
-) -> ApiResult<Vec<NetworkRequestView>> {
-    let now = Utc::now();
-    let mut read = Vec::new();
-    let views = items
-        .into_iter()
-        .map(|r| {
-            let may = may_read_personal_data(&ctx.actor, &r);
-            if r.contains_personal_data && may {
-                read.push(r.id);
-            }
-            let hide = r.contains_personal_data && !may;
-            NetworkRequestView::new(r, now, hide)
-        })
-        .collect::<Vec<_>>();
-    if !read.is_empty() {
-        state.audit.record_reads(ctx, "network_request", &read).await?;
-    }
-    Ok(views)
+/// The views of requests for a caller ([`read_views`]: personal-data parts hidden from those
+/// who may not read them, every shown read audited).
+pub(crate) async fn views(state: &AppState, ctx: &Ctx, items: Vec<NetworkRequest>) -> ApiResult<Vec<RequestView>> {
+    Ok(read_views(state.audit.as_ref(), ctx, items).await?)
 }
 
 /// One request as a response with its `ETag`.
@@ -81,4 +68,51 @@ pub(crate) async fn one(
     let version = r.version;
     let view = views(state, ctx, vec![r]).await?.into_iter().next();
     Ok(res.insert_header((header::ETAG, etag(version))).json(view))
+}
+
+/// What every lifecycle action (`POST /network-requests/{id}/…`) extracts before its body, in
+/// the order the handlers always did: the state, the caller (401 before anything else), the id
+/// and the `If-Match` precondition (judged when the action asks for [`Lifecycle::version`]).
+pub(crate) struct Lifecycle {
+    state: web::Data<AppState>,
+    /// The caller.
+    pub ctx: Ctx,
+    /// The request's id.
+    pub id: Uuid,
+    version: Result<i64, ApiError>,
+}
+
+impl FromRequest for Lifecycle {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts = <(web::Data<AppState>, Auth, web::Path<Uuid>, Precondition)>::from_request(req, payload);
+        Box::pin(async move {
+            let (state, Auth(ctx), id, if_match) = parts.await?;
+            Ok(Self { state, ctx, id: id.into_inner(), version: if_match.version() })
+        })
+    }
+}
+
+impl Lifecycle {
+    /// The repositories the domain's lifecycle actions take.
+    pub(crate) fn deps(&self) -> Deps<'_> {
+        Deps {
+            requests: self.state.network_requests.as_ref(),
+            orgs: self.state.organizations.as_ref(),
+            policies: self.state.deadline_policies.as_ref(),
+            calendars: self.state.calendars.as_ref(),
+        }
+    }
+
+    /// The expected version: 428 without `If-Match`, 412 for a value that is not ours.
+    pub(crate) fn version(&self) -> ApiResult<i64> {
+        self.version.clone()
+    }
+
+    /// The answer of an action: the changed request with its `ETag`, or the domain's refusal.
+    pub(crate) async fn respond(&self, changed: DomainResult<NetworkRequest>) -> ApiResult<HttpResponse> {
+        one(&self.state, &self.ctx, changed?, HttpResponse::Ok()).await
+    }
 }

@@ -1,14 +1,11 @@
-use actix_web::{HttpResponse, post, web};
-use uuid::Uuid;
+use actix_web::{HttpResponse, post};
+use rsnms_domain::network_requests::{self, ReceiveInput};
 
-use super::dto::{NetworkRequestView, ReceiveNetworkRequest};
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Body, Precondition},
-    openapi::ChangeErrors,
-    problem::ApiResult,
+use super::{
+    Lifecycle,
+    dto::{NetworkRequestView, ReceiveNetworkRequest},
 };
+use crate::{extract::Body, openapi::ChangeErrors, problem::ApiResult};
 
 /// Register receipt (зарегистрировать входящий запрос).
 ///
@@ -28,29 +25,12 @@ use crate::{
     security(("bearer" = []))
 )]
 #[post("/network-requests/{id}/receive")]
-pub async fn receive_network_request(
-    state: web::Data<AppState>,
-    Auth(ctx): Auth,
-    id: web::Path<Uuid>,
-    if_match: Precondition,
-    Body(dto): Body<ReceiveNetworkRequest>,
-) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::network_requests::receive_request(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        state.deadline_policies.as_ref(),
-        state.calendars.as_ref(),
-        &ctx,
-        id.into_inner(),
-        version,
-        rsnms_domain::network_requests::ReceiveInput {
-            incoming_number: dto.incoming_number,
-            received_on: dto.received_on,
-            received_at: dto.received_at,
-            policy_id: dto.policy_id,
-        },
-    )
-    .await?;
-    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+pub async fn receive_network_request(a: Lifecycle, Body(dto): Body<ReceiveNetworkRequest>) -> ApiResult<HttpResponse> {
+    let input = ReceiveInput {
+        incoming_number: dto.incoming_number,
+        received_on: dto.received_on,
+        received_at: dto.received_at,
+        policy_id: dto.policy_id,
+    };
+    a.respond(network_requests::receive_request(a.deps(), &a.ctx, a.id, a.version()?, input).await).await
 }

@@ -1,14 +1,11 @@
-use actix_web::{HttpResponse, post, web};
-use uuid::Uuid;
+use actix_web::{HttpResponse, post};
+use rsnms_domain::network_requests::{self, ReplyInput};
 
-use super::dto::{NetworkRequestView, ReplyNetworkRequest};
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Body, Precondition},
-    openapi::ChangeErrors,
-    problem::ApiResult,
+use super::{
+    Lifecycle,
+    dto::{NetworkRequestView, ReplyNetworkRequest},
 };
+use crate::{extract::Body, openapi::ChangeErrors, problem::ApiResult};
 
 /// Answer a request (направить ответ).
 ///
@@ -28,28 +25,13 @@ use crate::{
     security(("bearer" = []))
 )]
 #[post("/network-requests/{id}/reply")]
-pub async fn reply_network_request(
-    state: web::Data<AppState>,
-    Auth(ctx): Auth,
-    id: web::Path<Uuid>,
-    if_match: Precondition,
-    Body(dto): Body<ReplyNetworkRequest>,
-) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::network_requests::reply_to_request(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        id.into_inner(),
-        version,
-        rsnms_domain::network_requests::ReplyInput {
-            text: dto.text,
-            responder_name: dto.responder_name,
-            responder_position: dto.responder_position,
-            replied_on: dto.replied_on,
-            attachments: dto.attachments.unwrap_or_default().into_iter().map(Into::into).collect(),
-        },
-    )
-    .await?;
-    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+pub async fn reply_network_request(a: Lifecycle, Body(dto): Body<ReplyNetworkRequest>) -> ApiResult<HttpResponse> {
+    let input = ReplyInput {
+        text: dto.text,
+        responder_name: dto.responder_name,
+        responder_position: dto.responder_position,
+        replied_on: dto.replied_on,
+        attachments: dto.attachments.unwrap_or_default().into_iter().map(Into::into).collect(),
+    };
+    a.respond(network_requests::reply_to_request(a.deps(), &a.ctx, a.id, a.version()?, input).await).await
 }

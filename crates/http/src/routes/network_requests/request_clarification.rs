@@ -1,14 +1,11 @@
-use actix_web::{HttpResponse, post, web};
-use uuid::Uuid;
+use actix_web::{HttpResponse, post};
+use rsnms_domain::network_requests;
 
-use super::dto::{ClarifyNetworkRequest, NetworkRequestView};
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Body, Precondition},
-    openapi::ChangeErrors,
-    problem::ApiResult,
+use super::{
+    Lifecycle,
+    dto::{ClarifyNetworkRequest, NetworkRequestView},
 };
+use crate::{extract::Body, openapi::ChangeErrors, problem::ApiResult};
 
 /// Ask the sender for clarification (запросить уточнение).
 ///
@@ -29,21 +26,8 @@ use crate::{
 )]
 #[post("/network-requests/{id}/clarification-request")]
 pub async fn request_clarification_network_request(
-    state: web::Data<AppState>,
-    Auth(ctx): Auth,
-    id: web::Path<Uuid>,
-    if_match: Precondition,
+    a: Lifecycle,
     Body(dto): Body<ClarifyNetworkRequest>,
 ) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::network_requests::request_clarification(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        id.into_inner(),
-        version,
-        dto.text,
-    )
-    .await?;
-    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+    a.respond(network_requests::request_clarification(a.deps(), &a.ctx, a.id, a.version()?, dto.text).await).await
 }

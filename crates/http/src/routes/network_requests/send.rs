@@ -1,14 +1,11 @@
-use actix_web::{HttpResponse, post, web};
-use uuid::Uuid;
+use actix_web::{HttpResponse, post};
+use rsnms_domain::network_requests;
 
-use super::dto::{NetworkRequestView, SendNetworkRequest};
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Body, Precondition},
-    openapi::ChangeErrors,
-    problem::ApiResult,
+use super::{
+    Lifecycle,
+    dto::{NetworkRequestView, SendNetworkRequest},
 };
+use crate::{extract::Body, openapi::ChangeErrors, problem::ApiResult};
 
 /// Send a draft (направить запрос).
 ///
@@ -28,22 +25,9 @@ use crate::{
     security(("bearer" = []))
 )]
 #[post("/network-requests/{id}/send")]
-pub async fn send_network_request(
-    state: web::Data<AppState>,
-    Auth(ctx): Auth,
-    id: web::Path<Uuid>,
-    if_match: Precondition,
-    Body(dto): Body<SendNetworkRequest>,
-) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::network_requests::send_request(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        id.into_inner(),
-        version,
-        dto.sent_on,
+pub async fn send_network_request(a: Lifecycle, Body(dto): Body<SendNetworkRequest>) -> ApiResult<HttpResponse> {
+    a.respond(
+        network_requests::send_request(a.deps().requests, a.deps().orgs, &a.ctx, a.id, a.version()?, dto.sent_on).await,
     )
-    .await?;
-    super::one(&state, &ctx, r, HttpResponse::Ok()).await
+    .await
 }

@@ -21,7 +21,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::development::competencies::{ActiveModel, Column, Entity, Model},
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err_fields},
     journal,
 };
 
@@ -84,7 +84,7 @@ impl CompetencyStore {
         action: &'static str,
     ) -> DomainResult<Competency> {
         let txn = self.db.begin_write().await?;
-        let current = Entity::find_by_id(id).one(&txn).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+        let current = Entity::find_by_id(id).one(&txn).await.db()?.ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
         }
@@ -101,7 +101,7 @@ impl CompetencyStore {
         .await?;
         let c = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(&c, ChangeKind::Updated, action)).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(c)
     }
 }
@@ -109,7 +109,7 @@ impl CompetencyStore {
 #[async_trait]
 impl CompetencyRepository for CompetencyStore {
     async fn get(&self, id: Uuid) -> DomainResult<Competency> {
-        to_domain(Entity::find_by_id(id).one(&self.db.exec()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
+        to_domain(Entity::find_by_id(id).one(&self.db.exec()).await.db()?.ok_or(DomainError::NotFound)?)
     }
 
     async fn get_many(&self, ids: &[Uuid]) -> DomainResult<Vec<Competency>> {
@@ -120,20 +120,14 @@ impl CompetencyRepository for CompetencyStore {
             .filter(Column::Id.is_in(ids.iter().copied()))
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(to_domain)
             .collect()
     }
 
     async fn by_code(&self, code: &str) -> DomainResult<Option<Competency>> {
-        Entity::find()
-            .filter(Column::Code.eq(code))
-            .one(&self.db.exec())
-            .await
-            .map_err(db_err)?
-            .map(to_domain)
-            .transpose()
+        Entity::find().filter(Column::Code.eq(code)).one(&self.db.exec()).await.db()?.map(to_domain).transpose()
     }
 
     async fn list(&self, f: &CompetencyFilter, page: PageRequest) -> DomainResult<Page<Competency>> {
@@ -159,7 +153,7 @@ impl CompetencyRepository for CompetencyStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |c| c.id))
     }
@@ -177,10 +171,10 @@ impl CompetencyRepository for CompetencyStore {
         };
         fill(&mut am, &new);
         let txn = self.db.begin_write().await?;
-        let m = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, UNIQUE))?;
+        let m = Entity::insert(am).exec_with_returning(&txn).await.db_unique(UNIQUE)?;
         let c = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(&c, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(c)
     }
 
@@ -208,6 +202,6 @@ impl CompetencyRepository for CompetencyStore {
             .filter(Column::Status.eq(CompetencyStatus::Active.as_str()))
             .count(&self.db.exec())
             .await
-            .map_err(db_err)
+            .db()
     }
 }

@@ -29,7 +29,7 @@ use crate::{
         development::{diagnostic_campaigns as dc, diagnostic_results as dr},
         organizations, person_roles, persons,
     },
-    error::db_err,
+    error::DbResultExt,
     journal, scope,
 };
 
@@ -116,17 +116,14 @@ async fn places<C: ConnectionTrait>(conn: &C, person_ids: &[Uuid]) -> DomainResu
     }
     let mut out = HashMap::new();
     for chunk in person_ids.chunks(500) {
-        let ps = persons::Entity::find()
-            .filter(persons::Column::Id.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await
-            .map_err(db_err)?;
+        let ps =
+            persons::Entity::find().filter(persons::Column::Id.is_in(chunk.iter().copied())).all(conn).await.db()?;
         let org_ids: HashSet<Uuid> = ps.iter().map(|p| p.organization_id).collect();
         let orgs: HashMap<Uuid, organizations::Model> = organizations::Entity::find()
             .filter(organizations::Column::Id.is_in(org_ids))
             .all(conn)
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(|o| (o.id, o))
             .collect();
@@ -173,7 +170,7 @@ fn result_change(r: &DiagnosticResult, kind: ChangeKind, action: &'static str, p
 #[async_trait]
 impl DiagnosticRepository for DiagnosticStore {
     async fn get_campaign(&self, id: Uuid) -> DomainResult<Campaign> {
-        campaign(dc::Entity::find_by_id(id).one(&self.db.exec()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
+        campaign(dc::Entity::find_by_id(id).one(&self.db.exec()).await.db()?.ok_or(DomainError::NotFound)?)
     }
 
     async fn get_campaigns(&self, ids: &[Uuid]) -> DomainResult<Vec<Campaign>> {
@@ -184,7 +181,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .filter(dc::Column::Id.is_in(ids.iter().copied()))
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(campaign)
             .collect()
@@ -207,7 +204,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(campaign).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |c| c.id))
     }
@@ -223,9 +220,9 @@ impl DiagnosticRepository for DiagnosticStore {
         };
         fill(&mut am, &new)?;
         let txn = self.db.begin_write().await?;
-        let c = campaign(dc::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?)?;
+        let c = campaign(dc::Entity::insert(am).exec_with_returning(&txn).await.db()?)?;
         journal::record(&txn, Some(ctx), campaign_change(&c, ChangeKind::Created, "create")?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(c)
     }
 
@@ -237,7 +234,7 @@ impl DiagnosticRepository for DiagnosticStore {
         new: NewCampaign,
     ) -> DomainResult<Campaign> {
         let txn = self.db.begin_write().await?;
-        let current = dc::Entity::find_by_id(id).one(&txn).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+        let current = dc::Entity::find_by_id(id).one(&txn).await.db()?.ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
         }
@@ -253,7 +250,7 @@ impl DiagnosticRepository for DiagnosticStore {
         .await?;
         let c = campaign(m)?;
         journal::record(&txn, Some(ctx), campaign_change(&c, ChangeKind::Updated, "update")?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(c)
     }
 
@@ -266,7 +263,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .into_tuple::<Uuid>()
             .all(&self.db.exec())
             .await
-            .map_err(db_err)
+            .db()
     }
 
     async fn visible_persons(&self, scope: &Scope, ids: &[Uuid]) -> DomainResult<HashSet<Uuid>> {
@@ -280,7 +277,7 @@ impl DiagnosticRepository for DiagnosticStore {
                 .into_tuple::<Uuid>()
                 .all(&self.db.exec())
                 .await
-                .map_err(db_err)?;
+                .db()?;
             out.extend(found);
         }
         Ok(out)
@@ -302,7 +299,7 @@ impl DiagnosticRepository for DiagnosticStore {
                 .filter(dr::Column::PersonId.is_in(chunk.iter().copied()))
                 .all(&txn)
                 .await
-                .map_err(db_err)?;
+                .db()?;
             existing.extend(rows.into_iter().map(|m| ((m.person_id, m.competency_id), m)));
         }
         let where_ = if dry_run { HashMap::new() } else { places(&txn, &person_ids).await? };
@@ -331,7 +328,7 @@ impl DiagnosticRepository for DiagnosticStore {
                     am.deficit = Set(n.deficit);
                     am.updated_at = Set(now);
                     am.version = Set(version + 1);
-                    let m = dr::Entity::update(am).exec(&txn).await.map_err(db_err)?;
+                    let m = dr::Entity::update(am).exec(&txn).await.db()?;
                     let r = result(m);
                     let ch = result_change(&r, ChangeKind::Updated, "update", where_.get(&r.person_id));
                     journal::record(&txn, Some(ctx), ch).await?;
@@ -354,16 +351,16 @@ impl DiagnosticRepository for DiagnosticStore {
                         updated_at: Set(now),
                         version: Set(1),
                     };
-                    let r = result(dr::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?);
+                    let r = result(dr::Entity::insert(am).exec_with_returning(&txn).await.db()?);
                     let ch = result_change(&r, ChangeKind::Created, "create", where_.get(&r.person_id));
                     journal::record(&txn, Some(ctx), ch).await?;
                 }
             }
         }
         if dry_run {
-            txn.rollback().await.map_err(db_err)?;
+            txn.rollback().await.db()?;
         } else {
-            txn.commit().await.map_err(db_err)?;
+            txn.commit().await.db()?;
         }
         Ok(summary)
     }
@@ -399,7 +396,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(Page::from_probe(rows.into_iter().map(result).collect(), page.limit, |r| r.id))
     }
 
@@ -409,7 +406,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .order_by_asc(dr::Column::Id)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(result)
             .collect())
@@ -420,10 +417,10 @@ impl DiagnosticRepository for DiagnosticStore {
         if competency_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let Some(me) = persons::Entity::find_by_id(near).one(conn).await.map_err(db_err)? else {
+        let Some(me) = persons::Entity::find_by_id(near).one(conn).await.db()? else {
             return Ok(Vec::new());
         };
-        let Some(org) = organizations::Entity::find_by_id(me.organization_id).one(conn).await.map_err(db_err)? else {
+        let Some(org) = organizations::Entity::find_by_id(me.organization_id).one(conn).await.db()? else {
             return Ok(Vec::new());
         };
         let orgs_near = match &org.municipality_code {
@@ -455,7 +452,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .limit(200)
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if mentors.is_empty() {
             return Ok(Vec::new());
         }
@@ -464,7 +461,7 @@ impl DiagnosticRepository for DiagnosticStore {
             .filter(dr::Column::CompetencyId.is_in(competency_ids.iter().copied()))
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let mut latest: HashMap<(Uuid, Uuid), dr::Model> = HashMap::new();
         for r in results {
             let key = (r.person_id, r.competency_id);
@@ -519,7 +516,7 @@ impl DiagnosticRepository for DiagnosticStore {
         if let Some(t) = to {
             cond = cond.add(dr::Column::AssessedOn.lte(t));
         }
-        let rows = dr::Entity::find().filter(cond).all(&self.db.exec()).await.map_err(db_err)?;
+        let rows = dr::Entity::find().filter(cond).all(&self.db.exec()).await.db()?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect::<HashSet<_>>().into_iter().collect();
         let places = places(&self.db.exec(), &ids).await?;
         let subjects = if group_by == GroupBy::Subject {
@@ -565,11 +562,7 @@ impl DiagnosticRepository for DiagnosticStore {
         region_code: Option<&str>,
         municipality_code: Option<&str>,
     ) -> DomainResult<Vec<AnalyticsRow>> {
-        let rows = dr::Entity::find()
-            .filter(dr::Column::CampaignId.eq(campaign_id))
-            .all(self.db.conn())
-            .await
-            .map_err(db_err)?;
+        let rows = dr::Entity::find().filter(dr::Column::CampaignId.eq(campaign_id)).all(self.db.conn()).await.db()?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect::<HashSet<_>>().into_iter().collect();
         let places = places(self.db.conn(), &ids).await?;
         Ok(rows

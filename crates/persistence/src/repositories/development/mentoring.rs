@@ -19,7 +19,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::{development::mentoring_pairs as mp, organizations},
-    error::db_err,
+    error::DbResultExt,
     journal, scope,
 };
 
@@ -60,7 +60,7 @@ async fn change<C: ConnectionTrait>(
     kind: ChangeKind,
     action: &'static str,
 ) -> DomainResult<Change> {
-    let org = organizations::Entity::find_by_id(x.organization_id).one(conn).await.map_err(db_err)?;
+    let org = organizations::Entity::find_by_id(x.organization_id).one(conn).await.db()?;
     Ok(Change {
         resource_type: "mentoring_pair",
         resource_id: x.id,
@@ -101,7 +101,7 @@ impl MentoringRepository for MentoringStore {
                 .filter(visible(s))
                 .one(&self.db.exec())
                 .await
-                .map_err(db_err)?
+                .db()?
                 .ok_or(DomainError::NotFound)?,
         )
     }
@@ -126,7 +126,7 @@ impl MentoringRepository for MentoringStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |x| x.id))
     }
@@ -142,10 +142,10 @@ impl MentoringRepository for MentoringStore {
         };
         fill(&mut am, &new)?;
         let txn = self.db.begin_write().await?;
-        let x = to_domain(mp::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?)?;
+        let x = to_domain(mp::Entity::insert(am).exec_with_returning(&txn).await.db()?)?;
         let ch = change(&txn, &x, ChangeKind::Created, "create").await?;
         journal::record(&txn, Some(ctx), ch).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
@@ -161,7 +161,7 @@ impl MentoringRepository for MentoringStore {
             .filter(visible(&ctx.actor.scope()))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -179,7 +179,7 @@ impl MentoringRepository for MentoringStore {
         let x = to_domain(m)?;
         let ch = change(&txn, &x, ChangeKind::Updated, "update").await?;
         journal::record(&txn, Some(ctx), ch).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 }

@@ -22,7 +22,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::development::{offering_competencies as oc, offerings as o},
-    error::db_err,
+    error::DbResultExt,
     journal,
 };
 
@@ -95,14 +95,14 @@ fn fill(am: &mut o::ActiveModel, n: &NewOffering) -> DomainResult<()> {
 }
 
 async fn write_competencies<C: ConnectionTrait>(conn: &C, id: Uuid, ids: &[Uuid]) -> DomainResult<()> {
-    oc::Entity::delete_many().filter(oc::Column::OfferingId.eq(id)).exec(conn).await.map_err(db_err)?;
+    oc::Entity::delete_many().filter(oc::Column::OfferingId.eq(id)).exec(conn).await.db()?;
     if ids.is_empty() {
         return Ok(());
     }
     oc::Entity::insert_many(ids.iter().map(|c| oc::ActiveModel { offering_id: Set(id), competency_id: Set(*c) }))
         .exec_without_returning(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     Ok(())
 }
 
@@ -126,7 +126,7 @@ impl OfferingRepository for OfferingStore {
                 .filter(o::Column::Offering.eq(tag(kind)))
                 .one(&self.db.exec())
                 .await
-                .map_err(db_err)?
+                .db()?
                 .ok_or(DomainError::NotFound)?,
         )
     }
@@ -157,7 +157,7 @@ impl OfferingRepository for OfferingStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |x| x.id))
     }
@@ -178,7 +178,7 @@ impl OfferingRepository for OfferingStore {
             .limit(500)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(to_domain)
             .collect()
@@ -197,10 +197,10 @@ impl OfferingRepository for OfferingStore {
         };
         fill(&mut am, &new)?;
         let txn = self.db.begin_write().await?;
-        let x = to_domain(o::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?)?;
+        let x = to_domain(o::Entity::insert(am).exec_with_returning(&txn).await.db()?)?;
         write_competencies(&txn, id, &new.competency_ids).await?;
         journal::record(&txn, Some(ctx), change(&x, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
@@ -217,7 +217,7 @@ impl OfferingRepository for OfferingStore {
             .filter(o::Column::Offering.eq(tag(kind)))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -235,7 +235,7 @@ impl OfferingRepository for OfferingStore {
         write_competencies(&txn, id, &new.competency_ids).await?;
         let x = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(&x, ChangeKind::Updated, "update")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 }

@@ -21,7 +21,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database,
     entities::development::{program_competencies as pc, programs as p},
-    error::db_err,
+    error::DbResultExt,
     journal,
 };
 
@@ -86,14 +86,14 @@ fn fill(am: &mut p::ActiveModel, n: &NewProgram) -> DomainResult<()> {
 }
 
 async fn write_competencies<C: ConnectionTrait>(conn: &C, id: Uuid, ids: &[Uuid]) -> DomainResult<()> {
-    pc::Entity::delete_many().filter(pc::Column::ProgramId.eq(id)).exec(conn).await.map_err(db_err)?;
+    pc::Entity::delete_many().filter(pc::Column::ProgramId.eq(id)).exec(conn).await.db()?;
     if ids.is_empty() {
         return Ok(());
     }
     pc::Entity::insert_many(ids.iter().map(|c| pc::ActiveModel { program_id: Set(id), competency_id: Set(*c) }))
         .exec_without_returning(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     Ok(())
 }
 
@@ -112,7 +112,7 @@ fn covering_cond(ids: &[Uuid]) -> Condition {
 #[async_trait]
 impl ProgramRepository for ProgramStore {
     async fn get(&self, id: Uuid) -> DomainResult<Program> {
-        to_domain(p::Entity::find_by_id(id).one(&self.db.exec()).await.map_err(db_err)?.ok_or(DomainError::NotFound)?)
+        to_domain(p::Entity::find_by_id(id).one(&self.db.exec()).await.db()?.ok_or(DomainError::NotFound)?)
     }
 
     async fn by_registry_id(&self, registry_id: &str) -> DomainResult<Option<Program>> {
@@ -121,7 +121,7 @@ impl ProgramRepository for ProgramStore {
             .order_by_asc(p::Column::Id)
             .one(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .map(to_domain)
             .transpose()
     }
@@ -149,7 +149,7 @@ impl ProgramRepository for ProgramStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |x| x.id))
     }
@@ -164,7 +164,7 @@ impl ProgramRepository for ProgramStore {
             .limit(1000)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(to_domain)
             .collect()
@@ -182,16 +182,16 @@ impl ProgramRepository for ProgramStore {
         };
         fill(&mut am, &new)?;
         let txn = self.db.begin_write().await?;
-        let x = to_domain(p::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?)?;
+        let x = to_domain(p::Entity::insert(am).exec_with_returning(&txn).await.db()?)?;
         write_competencies(&txn, id, &new.competency_ids).await?;
         journal::record(&txn, Some(ctx), change(&x, ChangeKind::Created, "create")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
     async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewProgram) -> DomainResult<Program> {
         let txn = self.db.begin_write().await?;
-        let current = p::Entity::find_by_id(id).one(&txn).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+        let current = p::Entity::find_by_id(id).one(&txn).await.db()?.ok_or(DomainError::NotFound)?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
         }
@@ -208,7 +208,7 @@ impl ProgramRepository for ProgramStore {
         write_competencies(&txn, id, &new.competency_ids).await?;
         let x = to_domain(m)?;
         journal::record(&txn, Some(ctx), change(&x, ChangeKind::Updated, "update")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 }

@@ -23,7 +23,7 @@ use crate::{
         development::{individual_routes as r, route_evidence as ev},
         organizations, persons,
     },
-    error::db_err,
+    error::DbResultExt,
     journal,
 };
 
@@ -98,9 +98,9 @@ fn to_model(x: &Route) -> DomainResult<r::ActiveModel> {
 /// The audience of a route's events: the learner (and the organisation, municipality and region
 /// above them) and, as the second party, the tutor.
 async fn route_scope<C: ConnectionTrait>(conn: &C, person_id: Uuid, tutor_id: Uuid) -> DomainResult<ChangeScope> {
-    let p = persons::Entity::find_by_id(person_id).one(conn).await.map_err(db_err)?;
+    let p = persons::Entity::find_by_id(person_id).one(conn).await.db()?;
     let org = match &p {
-        Some(p) => organizations::Entity::find_by_id(p.organization_id).one(conn).await.map_err(db_err)?,
+        Some(p) => organizations::Entity::find_by_id(p.organization_id).one(conn).await.db()?,
         None => None,
     };
     Ok(ChangeScope {
@@ -156,7 +156,7 @@ async fn evidence_change<C: ConnectionTrait>(
     kind: ChangeKind,
     action: &'static str,
 ) -> DomainResult<Change> {
-    let route = r::Entity::find_by_id(e.route_id).one(conn).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+    let route = r::Entity::find_by_id(e.route_id).one(conn).await.db()?.ok_or(DomainError::NotFound)?;
     Ok(Change {
         resource_type: "route_evidence",
         resource_id: e.id,
@@ -178,7 +178,7 @@ impl RouteRepository for RouteStore {
                 .filter(visible(scope))
                 .one(self.db.conn())
                 .await
-                .map_err(db_err)?
+                .db()?
                 .ok_or(DomainError::NotFound)?,
         )
     }
@@ -223,7 +223,7 @@ impl RouteRepository for RouteStore {
             .limit(page.limit + 1)
             .all(self.db.conn())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |x| x.id))
     }
@@ -243,15 +243,15 @@ impl RouteRepository for RouteStore {
         if let Some(x) = except {
             q = q.filter(r::Column::Id.ne(x));
         }
-        Ok(q.one(self.db.conn()).await.map_err(db_err)?.is_some())
+        Ok(q.one(self.db.conn()).await.db()?.is_some())
     }
 
     async fn create(&self, ctx: &Ctx, route: Route) -> DomainResult<Route> {
         let txn = self.db.begin_write().await?;
-        let x = to_domain(r::Entity::insert(to_model(&route)?).exec_with_returning(&txn).await.map_err(db_err)?)?;
+        let x = to_domain(r::Entity::insert(to_model(&route)?).exec_with_returning(&txn).await.db()?)?;
         let ch = change(&txn, &x, ChangeKind::Created, "create").await?;
         journal::record(&txn, Some(ctx), ch).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
@@ -266,14 +266,14 @@ impl RouteRepository for RouteStore {
             .filter(r::Column::Version.eq(expected_version))
             .exec_with_returning(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .next()
             .ok_or(DomainError::PreconditionFailed)?;
         let x = to_domain(m)?;
         let ch = change(&txn, &x, ChangeKind::Updated, action).await?;
         journal::record(&txn, Some(ctx), ch).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
@@ -293,10 +293,10 @@ impl RouteRepository for RouteStore {
             reviewed_at: Set(None),
             review_comment: Set(None),
         };
-        let x = evidence(ev::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?)?;
+        let x = evidence(ev::Entity::insert(am).exec_with_returning(&txn).await.db()?)?;
         let ch = evidence_change(&txn, &x, ChangeKind::Created, "create").await?;
         journal::record(&txn, Some(ctx), ch).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
@@ -306,7 +306,7 @@ impl RouteRepository for RouteStore {
                 .filter(ev::Column::RouteId.eq(route_id))
                 .one(self.db.conn())
                 .await
-                .map_err(db_err)?
+                .db()?
                 .ok_or(DomainError::NotFound)?,
         )
     }
@@ -318,7 +318,7 @@ impl RouteRepository for RouteStore {
             .limit(10_000)
             .all(self.db.conn())
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(evidence)
             .collect()
@@ -335,7 +335,7 @@ impl RouteRepository for RouteStore {
             .filter(ev::Column::Status.eq(EvidenceStatus::Submitted.as_str()))
             .exec(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if res.rows_affected == 0 {
             return Err(DomainError::Conflict {
                 field: Some("status".into()),
@@ -348,7 +348,7 @@ impl RouteRepository for RouteStore {
         }
         let ch = evidence_change(&txn, &e, ChangeKind::Updated, "review").await?;
         journal::record(&txn, Some(ctx), ch).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(e)
     }
 }

@@ -1,0 +1,259 @@
+//! How a request reads: the one shape its GET, its lists and its change events share
+//! (`NetworkRequestView` in the contract). Built here once; the HTTP layer serialises it and the
+//! change feed stores it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{Attachment, Author, Breach, Channel, NetworkRequest, RequestStatus, Transition, may_read_personal_data};
+use crate::{DomainResult, audit::AuditRepository, auth::Ctx};
+
+/// A request as a reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    /// Id.
+    pub id: Uuid,
+    /// The action that made the change (change events only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Status.
+    pub status: RequestStatus,
+    /// The sender.
+    pub sender: PartyView,
+    /// The addressee.
+    pub addressee: Option<PartyView>,
+    /// Contact information for the reply.
+    pub reply_contact: Option<String>,
+    /// Date sent.
+    pub sent_on: Option<NaiveDate>,
+    /// Author.
+    pub author: Author,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Body; `None` when hidden as personal data.
+    pub body: Option<String>,
+    /// Channel.
+    pub channel: Channel,
+    /// Outgoing number.
+    pub outgoing_number: Option<String>,
+    /// Incoming number.
+    pub incoming_number: Option<String>,
+    /// Date received.
+    pub received_on: Option<NaiveDate>,
+    /// The instant of receipt the term counts from.
+    pub received_at: Option<DateTime<Utc>>,
+    /// Deadline policy.
+    pub policy_id: Uuid,
+    /// The deadline, once received.
+    pub deadline: Option<DeadlineView>,
+    /// Whether the term has ended unanswered at the moment of reading (not in change events,
+    /// where it would go stale: readers derive it from `status` and `deadline.due_at`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<bool>,
+    /// The reply.
+    pub reply: Option<ReplyView>,
+    /// The breach of the term.
+    pub breach: Option<Breach>,
+    /// Holds personal data.
+    pub contains_personal_data: bool,
+    /// Legal basis for the personal data.
+    pub personal_data_basis: Option<String>,
+    /// Whether the personal-data parts are hidden from this reader.
+    pub personal_data_hidden: bool,
+    /// Attachments (empty when hidden).
+    pub attachments: Vec<Attachment>,
+    /// Linked agreement.
+    pub agreement_id: Option<Uuid>,
+    /// Lifecycle history, oldest first.
+    pub history: Vec<Transition>,
+    /// The request this one was forwarded as.
+    pub forwarded_to: Option<Uuid>,
+    /// The request this one was forwarded from.
+    pub forwarded_from: Option<Uuid>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+    /// Updated at.
+    pub updated_at: DateTime<Utc>,
+    /// Version.
+    pub version: i64,
+}
+
+/// One party of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyView {
+    /// Organisation id.
+    pub organization_id: Uuid,
+    /// Its name as it stood when sent.
+    pub name: Option<String>,
+}
+
+/// The deadline policy applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRef {
+    /// Id.
+    pub id: Uuid,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// The reply deadline and how it was computed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineView {
+    /// The policy applied.
+    pub policy: PolicyRef,
+    /// First day of the term.
+    pub starts_on: NaiveDate,
+    /// Last day of the term (pauses included).
+    pub due_on: NaiveDate,
+    /// Units counted.
+    pub counted_days: u32,
+    /// Non-working days passed over.
+    pub skipped_days: Vec<NaiveDate>,
+    /// Whether the date may change.
+    pub provisional: bool,
+    /// Extension granted.
+    pub extended_by: u32,
+    /// The instant the term ends.
+    pub due_at: DateTime<Utc>,
+    /// The addressee's time zone.
+    pub time_zone: String,
+    /// The region whose calendar layer applied.
+    pub region_code: String,
+    /// Pauses of the term, oldest first.
+    pub pauses: Vec<TermPauseView>,
+    /// The total of the finished pauses, in seconds.
+    pub paused_seconds: i64,
+}
+
+/// A pause of the term.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermPauseView {
+    /// When the addressee asked for clarification.
+    pub from: DateTime<Utc>,
+    /// When the sender answered.
+    pub until: Option<DateTime<Utc>>,
+    /// Its length in seconds (0 while it lasts).
+    pub seconds: i64,
+}
+
+/// The addressee's reply.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyView {
+    /// Text; `None` when hidden as personal data.
+    pub text: Option<String>,
+    /// Responder's full name.
+    pub responder_name: String,
+    /// Responder's position.
+    pub responder_position: String,
+    /// Date of the reply.
+    pub replied_on: NaiveDate,
+    /// Attachments (empty when hidden).
+    pub attachments: Vec<Attachment>,
+}
+
+impl RequestView {
+    /// The view of `r` at `now`, its personal-data parts hidden when `hide`.
+    pub fn new(r: NetworkRequest, now: DateTime<Utc>, hide: bool) -> Self {
+        let overdue = Some(r.is_overdue(now));
+        let received_at = r.receipt_instant();
+        let shown = |v: Vec<Attachment>| if hide { Vec::new() } else { v };
+        Self {
+            id: r.id,
+            event: None,
+            status: r.status,
+            sender: PartyView { organization_id: r.sender_organization_id, name: Some(r.sender_name) },
+            addressee: r.addressee_organization_id.map(|id| PartyView { organization_id: id, name: r.addressee_name }),
+            reply_contact: r.reply_contact,
+            sent_on: r.sent_on,
+            author: r.author,
+            subject: r.subject,
+            body: if hide { None } else { r.body },
+            channel: r.channel,
+            outgoing_number: r.outgoing_number,
+            incoming_number: r.incoming_number,
+            received_on: r.received_on,
+            received_at,
+            policy_id: r.policy_id,
+            deadline: r.deadline.map(|d| {
+                let (due_on, paused_seconds) = (d.due_on(), d.paused_seconds());
+                DeadlineView {
+                    policy: PolicyRef { id: d.policy_id, code: d.policy_code, name: d.policy_name },
+                    starts_on: d.deadline.starts_on,
+                    due_on,
+                    counted_days: d.deadline.counted_days,
+                    skipped_days: d.deadline.skipped_days,
+                    provisional: d.deadline.provisional,
+                    extended_by: d.deadline.extended_by,
+                    due_at: d.due_at,
+                    time_zone: d.time_zone,
+                    region_code: d.region_code,
+                    pauses: d
+                        .pauses
+                        .iter()
+                        .map(|p| TermPauseView { from: p.from, until: p.until, seconds: p.seconds() })
+                        .collect(),
+                    paused_seconds,
+                }
+            }),
+            overdue,
+            reply: r.reply.map(|x| ReplyView {
+                text: if hide { None } else { Some(x.text) },
+                responder_name: x.responder_name,
+                responder_position: x.responder_position,
+                replied_on: x.replied_on,
+                attachments: shown(x.attachments),
+            }),
+            breach: r.breach,
+            contains_personal_data: r.contains_personal_data,
+            personal_data_basis: r.personal_data_basis,
+            personal_data_hidden: hide,
+            attachments: shown(r.attachments),
+            agreement_id: r.agreement_id,
+            history: r.history,
+            forwarded_to: r.forwarded_to,
+            forwarded_from: r.forwarded_from,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+/// The change-event payload of a request: its view as a reader who may read its personal data
+/// sees it (the feed hides those parts from other readers: [`hide_personal_data`](super::hide_personal_data)),
+/// plus `event` (the action that made the change), less `overdue`, which is derived at the
+/// moment of reading (from `status` and `deadline.due_at`).
+pub fn change_payload(r: &NetworkRequest, action: &str) -> serde_json::Value {
+    let view =
+        RequestView { event: Some(action.to_owned()), overdue: None, ..RequestView::new(r.clone(), Utc::now(), false) };
+    serde_json::to_value(view).unwrap_or_default()
+}
+
+/// The views of requests for the caller: personal-data parts hidden from those who may not read
+/// them ([`may_read_personal_data`]), and every shown read of personal data audited.
+pub async fn read_views(
+    audit: &dyn AuditRepository,
+    ctx: &Ctx,
+    items: Vec<NetworkRequest>,
+) -> DomainResult<Vec<RequestView>> {
+    let now = Utc::now();
+    let mut read = Vec::new();
+    let views = items
+        .into_iter()
+        .map(|r| {
+            let may = may_read_personal_data(&ctx.actor, &r);
+            if r.contains_personal_data && may {
+                read.push(r.id);
+            }
+            let hide = r.contains_personal_data && !may;
+            RequestView::new(r, now, hide)
+        })
+        .collect::<Vec<_>>();
+    if !read.is_empty() {
+        audit.record_reads(ctx, "network_request", &read).await?;
+    }
+    Ok(views)
+}

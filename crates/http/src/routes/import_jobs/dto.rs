@@ -146,7 +146,9 @@ impl ImportJobView {
                 unchanged: p.unchanged,
                 rejected: p.rejected,
             },
-            summary: j.summary.map(|s| ImportSummaryView::new(&j.dataset, s, j.options.dry_run, lang)),
+            summary: j
+                .summary
+                .map(|s| ImportSummaryView::new(&j.dataset, s, j.options.dry_run, lang).with_options(&j.options)),
             problem: j.problem.map(|p| problem_view(p, &j.request_id, lang)),
             dataset: j.dataset,
             attempts: j.attempts,

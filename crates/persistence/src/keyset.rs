@@ -153,7 +153,7 @@ where
     let nulls = if descending { NullOrdering::First } else { NullOrdering::Last };
     for k in keys {
         q = if k.nullable {
-            q.order_by_with_nulls(k.column, order.clone(), nulls.clone())
+            q.order_by_with_nulls(k.column, order.clone(), nulls)
         } else {
             q.order_by(k.column, order.clone())
         };

@@ -52,7 +52,13 @@ async fn withdraw(app: &TestApp, person: &str, basis: &Value) -> Value {
 
 /// An approved 2026 route for a teacher, one step.
 async fn route(app: &TestApp, f: &Framework, teacher: &str, tutor: &str) -> Value {
-    let body = json!({
+    let created = app.post("/api/v1/routes", &app.admin, &route_body(f, teacher, tutor)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.body
+}
+
+fn route_body(f: &Framework, teacher: &str, tutor: &str) -> Value {
+    json!({
         "person_id": teacher, "tutor_id": tutor, "period_start": "2026-01-01", "period_end": "2026-12-31",
         "diagnostic_ids": [f.campaign["id"]], "deficit_competency_ids": [f.ict],
         "steps": [{
@@ -60,10 +66,7 @@ async fn route(app: &TestApp, f: &Framework, teacher: &str, tutor: &str) -> Valu
             "planned_start": "2026-02-01", "planned_end": "2026-03-01", "expected_result": "Урок",
             "reporting_form": "report"
         }]
-    });
-    let created = app.post("/api/v1/routes", &app.admin, &body).await;
-    assert_eq!(created.status, 201, "{}", created.text);
-    created.body
+    })
 }
 
 async fn tutor(app: &TestApp, region: &Value) -> String {
@@ -178,6 +181,10 @@ async fn a_withdrawal_of_every_basis_depersonalises_her_after_the_term_while_mon
     assert_eq!(plan.status, 200, "{}", plan.text);
     assert_eq!(plan.body["due"], json!([]), "one basis remains: nothing due");
     withdraw(&app, &her, &bases[1]).await;
+    let next_year = route_body(&f, &her, &tutor).to_string().replace("2026-", "2027-");
+    let refused = app.post("/api/v1/routes", &app.admin, &serde_json::from_str(&next_year).unwrap()).await;
+    refused.assert_problem(409);
+    assert_eq!(refused.body["errors"][0]["field"], "person_id", "{}", refused.text);
 
     let plan = app.get("/api/v1/personal-data/depersonalisation?dry_run=true", &app.admin).await;
     assert_eq!(plan.body["due"], json!([]), "the term has not run: {}", plan.text);

@@ -288,6 +288,7 @@ fn deps(s: &Store) -> Deps<'_> {
         diagnostics: s.diagnostics.as_ref(),
         programs: s.programs.as_ref(),
         audit: s.audit.as_ref(),
+        personal_data: s.personal_data.as_ref(),
     }
 }
 

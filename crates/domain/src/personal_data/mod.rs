@@ -207,6 +207,26 @@ impl Bases {
     }
 }
 
+/// Refuses new processing of a person for a purpose her bases do not allow today (409 naming
+/// `person_id`): e.g. a new route (ИОМ) after she withdrew her consent to `iom`.
+pub async fn require_purpose(
+    repo: &dyn PersonalDataRepository,
+    person_id: Uuid,
+    purpose: &str,
+) -> crate::DomainResult<()> {
+    let bases = Bases::of(repo.bases_of(&[person_id]).await?);
+    if bases.allows(person_id, purpose, today()) {
+        return Ok(());
+    }
+    Err(crate::DomainError::conflict(
+        "person_id",
+        crate::Msg::new(
+            format!("Нет действующего основания обработки персональных данных для цели «{purpose}»"),
+            format!("No basis of processing personal data is in force for the purpose `{purpose}`"),
+        ),
+    ))
+}
+
 /// Today in Moscow: the day bases are judged on when the caller gives none.
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&chrono_tz::Europe::Moscow).date_naive()

@@ -37,6 +37,8 @@ pub struct Deps<'a> {
     pub programs: &'a dyn ProgramRepository,
     /// Audit trail.
     pub audit: &'a dyn AuditRepository,
+    /// Bases of processing (a new route needs the `iom` purpose allowed, 152-ФЗ art. 6).
+    pub personal_data: &'a dyn crate::personal_data::PersonalDataRepository,
 }
 
 /// A step as a client describes it.
@@ -367,6 +369,7 @@ pub async fn create_route(d: Deps<'_>, ctx: &Ctx, input: RouteInput) -> DomainRe
     let id = Uuid::now_v7();
     let (person_id, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
         validate(d, ctx, input, &[], id).await?;
+    crate::personal_data::require_purpose(d.personal_data, person_id, crate::personal_data::purposes::IOM).await?;
     let now = Utc::now();
     d.routes
         .create(

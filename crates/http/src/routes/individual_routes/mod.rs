@@ -46,5 +46,6 @@ pub(crate) fn deps(state: &AppState) -> Deps<'_> {
         diagnostics: state.diagnostics.as_ref(),
         programs: state.programs.as_ref(),
         audit: state.audit.as_ref(),
+        personal_data: state.personal_data.as_ref(),
     }
 }

@@ -9,7 +9,7 @@ use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem:
 /// The form of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum ReportFormat {
+pub enum PersonalDataFormat {
     /// JSON.
     Json,
     /// A printable HTML page.
@@ -20,10 +20,10 @@ pub enum ReportFormat {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct ReportQuery {
+pub struct PersonalDataQuery {
     /// `json` or `html`; without it, `Accept: text/html` selects HTML.
     #[param(inline)]
-    format: Option<ReportFormat>,
+    format: Option<PersonalDataFormat>,
 }
 
 /// The subject access report (сведения об обработке персональных данных, 152-ФЗ art. 14):
@@ -34,7 +34,7 @@ pub struct ReportQuery {
 /// herself); others get 403, or 404 outside their scope. The report is itself audited.
 #[utoipa::path(
     tag = "personal-data",
-    params(("id" = Uuid, Path, description = "Person id"), ReportQuery),
+    params(("id" = Uuid, Path, description = "Person id"), PersonalDataQuery),
     responses(
         (status = 200, description = "The report: JSON, or a printable HTML page with `Accept: text/html` / `?format=html`",
          content((PersonalDataReport = "application/json"), (String = "text/html"))),
@@ -48,7 +48,7 @@ pub async fn get_person_personal_data(
     state: web::Data<AppState>,
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
-    Params(q): Params<ReportQuery>,
+    Params(q): Params<PersonalDataQuery>,
 ) -> ApiResult<HttpResponse> {
     use rsnms_domain::personal_data::{ReportSources, subject_access_report};
     let sources = ReportSources {
@@ -61,7 +61,7 @@ pub async fn get_person_personal_data(
     let report = subject_access_report(sources, &ctx, id.into_inner()).await?;
     let view = PersonalDataReport::new(report, rsnms_domain::personal_data::today());
     let wants_html = match q.format {
-        Some(f) => f == ReportFormat::Html,
+        Some(f) => f == PersonalDataFormat::Html,
         None => {
             req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
         }

@@ -130,7 +130,14 @@ pub async fn spawn_with_harness(settings: Settings, harness: Harness) -> TestApp
         .unwrap();
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        // A pooled connection is dropped after 1 s idle, well before the server's 5 s keep-alive ends
+        // it: reusing one the server is closing fails the request (hyper `IncompleteMessage`), which
+        // happened when a test spent seconds between two requests (RSA signing in a debug build).
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(std::time::Duration::from_secs(1))
+            .build()
+            .unwrap(),
         issuer: server.issuer,
         store: server.store,
         database_url: settings.database_url,

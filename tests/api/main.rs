@@ -32,6 +32,7 @@ mod operations;
 mod organizations;
 mod persons;
 mod request_numbering;
+mod route_integrity;
 mod routes;
 mod scope;
 mod scope_matrix;

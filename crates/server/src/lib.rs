@@ -271,6 +271,7 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
         offerings: store.offerings.clone(),
         mentoring: store.mentoring.clone(),
         participations: store.participations.clone(),
+        route_evidence: settings.route_evidence.clone(),
         monitoring: Arc::new(rsnms_persistence::repositories::MonitoringStore::new(store.db.clone())),
         min_group_size: settings.min_group_size,
         webhook_targets: settings.exchange.webhook_targets.clone(),

@@ -72,6 +72,9 @@ pub struct Settings {
     /// `RSNMS_MIN_GROUP_SIZE`: smallest group of persons shown in aggregates; smaller groups are
     /// suppressed (default 5, at least 1).
     pub min_group_size: u64,
+    /// `RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: the route step activities that need accepted evidence
+    /// before a step is done, comma-separated, or `none` (default: every activity).
+    pub route_evidence: rsnms_domain::development::iom::EvidencePolicy,
     /// Imports, the change feed and webhooks (`RSNMS_IMPORT_MAX_BYTES`, `RSNMS_WEBHOOK_*`).
     pub exchange: crate::exchange::ExchangeSettings,
     /// Slow clients: `RSNMS_REQUEST_HEAD_TIMEOUT_MS` (default 5000), `RSNMS_BODY_MIN_BYTES_PER_SECOND`
@@ -140,6 +143,11 @@ impl Settings {
             idempotency_lease_seconds: parsed::<u64>("RSNMS_IDEMPOTENCY_LEASE_SECONDS", 60)?.max(1),
             test_idempotency_fault: var("RSNMS_TEST_IDEMPOTENCY_FAULT"),
             min_group_size: parsed::<u64>("RSNMS_MIN_GROUP_SIZE", 5)?.max(1),
+            route_evidence: match var("RSNMS_ROUTE_EVIDENCE_ACTIVITIES") {
+                None => rsnms_domain::development::iom::EvidencePolicy::default(),
+                Some(v) => rsnms_domain::development::iom::EvidencePolicy::parse(&v)
+                    .map_err(|e| anyhow::anyhow!("RSNMS_ROUTE_EVIDENCE_ACTIVITIES: {e}"))?,
+            },
             exchange: crate::exchange::ExchangeSettings {
                 import_max_bytes: parsed("RSNMS_IMPORT_MAX_BYTES", 1024 * 1024 * 1024)?,
                 webhook_poll_ms: parsed::<u64>("RSNMS_WEBHOOK_POLL_MS", 1000)?.max(10),

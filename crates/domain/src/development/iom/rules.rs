@@ -37,6 +37,44 @@ pub struct Deps<'a> {
     pub programs: &'a dyn ProgramRepository,
     /// Audit trail.
     pub audit: &'a dyn AuditRepository,
+    /// Which steps need accepted evidence to be done.
+    pub evidence: &'a EvidencePolicy,
+}
+
+/// Which step activities need accepted evidence before a step may be marked done
+/// (`RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: a comma-separated list of activities, or `none`; default:
+/// every activity). Rejected or unreviewed evidence does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidencePolicy {
+    /// Activities whose steps need accepted evidence.
+    pub activities: Vec<Activity>,
+}
+
+impl Default for EvidencePolicy {
+    fn default() -> Self {
+        Self { activities: Activity::ALL.to_vec() }
+    }
+}
+
+impl EvidencePolicy {
+    /// Parses the setting: activity wire names separated by commas, or `none`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.trim() == "none" {
+            return Ok(Self { activities: Vec::new() });
+        }
+        let activities = s
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(|x| Activity::parse(x).ok_or_else(|| format!("unknown activity {x}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { activities })
+    }
+
+    /// Whether a step of the activity needs accepted evidence to be done.
+    pub fn needs_evidence(&self, a: Activity) -> bool {
+        self.activities.contains(&a)
+    }
 }
 
 /// A step as a client describes it.
@@ -367,6 +405,9 @@ pub async fn create_route(d: Deps<'_>, ctx: &Ctx, input: RouteInput) -> DomainRe
     let id = Uuid::now_v7();
     let (person_id, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
         validate(d, ctx, input, &[], id).await?;
+    if let Some(i) = steps.iter().position(|s| s.status != StepStatus::Planned) {
+        return Err(step_not_running(i, RouteStatus::Draft));
+    }
     let now = Utc::now();
     d.routes
         .create(
@@ -484,8 +525,90 @@ pub async fn update_route(
     }
     let (_, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
         validate(d, ctx, input, &r.deficit_competency_ids, id).await?;
-    let next = Route { tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps, ..r };
+    check_step_statuses(d, &r, &steps).await?;
+    let replanned = plan(&r.steps) != plan(&steps)
+        || r.deficit_competency_ids != deficit_competency_ids
+        || (r.period_start, r.period_end) != (period_start, period_end);
+    let mut next = Route { tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps, ..r };
+    if replanned && matches!(next.status, RouteStatus::Approved | RouteStatus::InProgress) {
+        // A changed plan holds only once approved again: back to a draft (the version history
+        // keeps the approved plan, who approved it and when).
+        next.status = RouteStatus::Draft;
+        next.approved_by = None;
+        next.approved_at = None;
+        return d.routes.save(ctx, next, expected_version, "replan").await;
+    }
     d.routes.save(ctx, next, expected_version, "update").await
+}
+
+/// A route's plan: its steps as planned, whatever their progress.
+fn plan(steps: &[Step]) -> Vec<Step> {
+    steps.iter().map(|s| Step { status: StepStatus::Planned, ..s.clone() }).collect()
+}
+
+fn step_not_running(i: usize, status: RouteStatus) -> DomainError {
+    DomainError::Conflict {
+        field: Some(format!("steps[{i}].status")),
+        message: Msg::new(
+            "Отмечать выполнение шагов можно только в выполняемом маршруте (in_progress)",
+            "Steps progress only in a route in progress",
+        ),
+        allowed: status.allowed_actions(),
+    }
+}
+
+/// A step's status changes only in a route in progress, and a step whose activity needs
+/// evidence is done only with accepted evidence (409 naming the step, with the statuses allowed).
+async fn check_step_statuses(d: Deps<'_>, r: &Route, steps: &[Step]) -> DomainResult<()> {
+    let mut evidence: Option<Vec<Evidence>> = None;
+    for (i, s) in steps.iter().enumerate() {
+        let before = r.steps.iter().find(|x| x.id == s.id).map_or(StepStatus::Planned, |x| x.status);
+        if s.status == before {
+            continue;
+        }
+        if r.status != RouteStatus::InProgress {
+            return Err(step_not_running(i, r.status));
+        }
+        if s.status == StepStatus::Done && d.evidence.needs_evidence(s.activity) {
+            if evidence.is_none() {
+                evidence = Some(d.routes.list_evidence(r.id).await?);
+            }
+            let accepted = evidence
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|e| e.step_id == s.id && e.status == EvidenceStatus::Accepted);
+            if !accepted {
+                return Err(DomainError::Conflict {
+                    field: Some(format!("steps[{i}].status")),
+                    message: Msg::new(
+                        format!(
+                            "Шаг «{}» выполнен только с принятым подтверждением (материал, проверенный тьютором)",
+                            s.title
+                        ),
+                        format!("Step '{}' is done only with accepted evidence (reviewed by the tutor)", s.title),
+                    ),
+                    allowed: [StepStatus::Planned, StepStatus::InProgress, StepStatus::Skipped]
+                        .iter()
+                        .filter(|x| **x != before)
+                        .map(|x| x.as_str().to_owned())
+                        .collect(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn needs_steps(r: &Route) -> DomainResult<()> {
+    if r.steps.is_empty() {
+        return Err(DomainError::Conflict {
+            field: Some("steps".into()),
+            message: Msg::new("В маршруте нет ни одного шага", "The route has no steps"),
+            allowed: r.status.allowed_actions().into_iter().filter(|a| a == "cancel").collect(),
+        });
+    }
+    Ok(())
 }
 
 /// Approves a draft: the route's tutor or a ЦНППМ operator (or admin); a route needs steps.
@@ -498,12 +621,7 @@ pub async fn approve_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i
     if r.status != RouteStatus::Draft {
         return Err(wrong_state(&r));
     }
-    if r.steps.is_empty() {
-        return Err(DomainError::conflict(
-            "steps",
-            Msg::new("В маршруте нет ни одного шага", "The route has no steps"),
-        ));
-    }
+    needs_steps(&r)?;
     r.status = RouteStatus::Approved;
     r.approved_by = Some(ctx.actor.subject.clone());
     r.approved_at = Some(Utc::now());
@@ -521,6 +639,7 @@ pub async fn start_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64
     if r.status != RouteStatus::Approved {
         return Err(wrong_state(&r));
     }
+    needs_steps(&r)?;
     r.status = RouteStatus::InProgress;
     r.started_at = Some(Utc::now());
     d.routes.save(ctx, r, expected_version, "start").await
@@ -543,6 +662,7 @@ pub async fn complete_route(
     if r.status != RouteStatus::InProgress {
         return Err(wrong_state(&r));
     }
+    needs_steps(&r)?;
     let mut e = Errors::new();
     if input.transfer.is_empty() {
         e.push(FieldError::new(
@@ -586,13 +706,24 @@ pub async fn complete_route(
         .map(|s| s.title.clone())
         .collect();
     if !open.is_empty() {
-        return Err(DomainError::conflict(
-            "steps",
-            Msg::new(
+        return Err(DomainError::Conflict {
+            field: Some("steps".into()),
+            message: Msg::new(
                 format!("Не завершены шаги: {}", open.join("; ")),
                 format!("Steps not finished: {}", open.join("; ")),
             ),
-        ));
+            allowed: r.status.allowed_actions().into_iter().filter(|a| a != "complete").collect(),
+        });
+    }
+    if !r.steps.iter().any(|s| s.status == StepStatus::Done) {
+        return Err(DomainError::Conflict {
+            field: Some("steps".into()),
+            message: Msg::new(
+                "Ни один шаг не выполнен: маршрут не может быть завершён с прогрессом 0 %",
+                "No step is done: a route does not complete at 0 %",
+            ),
+            allowed: r.status.allowed_actions().into_iter().filter(|a| a != "complete").collect(),
+        });
     }
     r.status = RouteStatus::Completed;
     r.completed_at = Some(Utc::now());
@@ -673,6 +804,13 @@ pub async fn add_evidence(
             },
         )
         .await
+}
+
+/// Every version of a route, oldest first: who changed it, when, and the plan it had.
+pub async fn route_versions(d: Deps<'_>, ctx: &Ctx, route_id: Uuid) -> DomainResult<Vec<super::RouteVersion>> {
+    ctx.actor.require(READERS)?;
+    d.routes.get(&ctx.actor.scope(), route_id).await?;
+    d.routes.versions(route_id).await
 }
 
 /// Lists a route's evidence, oldest first.

@@ -7,10 +7,12 @@ use rsnms_domain::development::iom::EvidencePolicy;
 use rsnms_tests::{TestApp, fresh_database_url, id, spawn_app, spawn_with, test_settings};
 use serde_json::{Value, json};
 
-use crate::diagnostics::{framework, record, teacher};
+use crate::diagnostics::{campaign, framework, record, teacher};
 
 struct Setup {
     body: Value,
+    region: Value,
+    other_competency: String,
 }
 
 async fn setup(app: &TestApp) -> Setup {
@@ -31,7 +33,7 @@ async fn setup(app: &TestApp) -> Setup {
         "reporting_form": "open_lesson"});
     let body = json!({"person_id": t, "tutor_id": tu, "period_start": "2026-01-01", "period_end": "2026-12-31",
         "diagnostic_ids": [f.campaign["id"]], "deficit_competency_ids": [f.ict], "steps": [step]});
-    Setup { body }
+    Setup { body, region: r.region.clone(), other_competency: f.assessment.clone() }
 }
 
 async fn action(app: &TestApp, route: &str, name: &str, etag: &str) -> rsnms_tests::Reply {
@@ -123,6 +125,22 @@ async fn an_approved_route_holds_its_plan_and_steps_progress_only_when_running_w
     assert_eq!(accepted.body["status"], "accepted", "{}", accepted.text);
     let done = app.patch(&url, &app.admin, &going.etag(), &with_status(&going.body, "done")).await;
     assert_eq!((done.status, done.body["progress"].as_u64()), (200, Some(100)), "{}", done.text);
+    // The repeat diagnostic must measure one of the route's deficits.
+    let elsewhere = campaign(&app, &s.region, &[&s.other_competency], "2026-10-01", "2026-11-20").await;
+    let off_loop = app
+        .send(
+            "POST",
+            &format!("{url}/complete"),
+            Some(&app.admin),
+            Some(
+                &json!({"transfer": [{"form": "master_class", "held_on": "2026-10-01", "description": "Мастер-класс"}],
+                         "repeat_campaign_id": elsewhere["id"]}),
+            ),
+            &[("if-match", &done.etag())],
+        )
+        .await;
+    off_loop.assert_problem(422);
+    assert_eq!(off_loop.error_fields(), vec!["repeat_campaign_id"]);
     let completed = complete(&app, &route, &done.etag()).await;
     assert_eq!(completed.body["status"], "completed", "{}", completed.text);
     refused(&action(&app, &route, "cancel", &completed.etag()).await, "status", json!([]));
@@ -191,4 +209,30 @@ async fn activities_configured_without_evidence_are_done_on_the_tutors_word() {
         .await;
     assert_eq!((done.status, done.body["progress"].as_u64()), (200, Some(100)), "{}", done.text);
     assert!(EvidencePolicy::parse("programme").is_err(), "an unknown activity is refused at start-up");
+}
+
+#[tokio::test]
+async fn a_tutor_is_assigned_only_within_the_territory_she_serves() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let r_b = app.get("/api/v1/organizations?limit=500", &app.admin).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "МБОУ «Кабанская СОШ»")
+        .cloned()
+        .unwrap();
+    let far = id(&app
+        .create_person(
+            json!({"surname": "Дальняя", "first_name": "Ольга", "organization_id": r_b["id"], "roles": ["tutor"]}),
+        )
+        .await);
+    let mut body = s.body.clone();
+    body["tutor_id"] = json!(far);
+    let refused = app.post("/api/v1/routes", &app.admin, &body).await;
+    refused.assert_problem(422);
+    assert_eq!(refused.error_fields(), vec!["tutor_id"]);
+    assert_eq!(refused.body["errors"][0]["code"], "outside_territory");
+    let regional = app.post("/api/v1/routes", &app.admin, &s.body).await;
+    assert_eq!(regional.status, 201, "a regional tutor serves the whole region: {}", regional.text);
 }

@@ -289,6 +289,7 @@ fn deps(s: &Store) -> Deps<'_> {
         diagnostics: s.diagnostics.as_ref(),
         programs: s.programs.as_ref(),
         audit: s.audit.as_ref(),
+        organizations: s.organizations.as_ref(),
         evidence: &SEED_EVIDENCE,
     }
 }

@@ -37,6 +37,8 @@ pub struct Deps<'a> {
     pub programs: &'a dyn ProgramRepository,
     /// Audit trail.
     pub audit: &'a dyn AuditRepository,
+    /// Organisations (the territory a tutor serves).
+    pub organizations: &'a dyn crate::organizations::OrganizationRepository,
     /// Which steps need accepted evidence to be done.
     pub evidence: &'a EvidencePolicy,
 }
@@ -205,6 +207,15 @@ fn not_found(field: &str, ru: &str, en: &str) -> FieldError {
     FieldError::new(field, "not_found", Msg::new(ru, en))
 }
 
+/// Whether a tutor of organisation `tutor_org` serves a person of `person_org`: a regional
+/// organisation (the ЦНППМ, no municipality) serves its region, a municipal one its municipality.
+async fn serves(d: Deps<'_>, tutor_org: Uuid, person_org: Uuid) -> DomainResult<bool> {
+    let t = d.organizations.get(&Scope::All, tutor_org).await?;
+    let p = d.organizations.get(&Scope::All, person_org).await?;
+    Ok(t.region_code == p.region_code
+        && t.municipality_code.as_ref().is_none_or(|m| Some(m) == p.municipality_code.as_ref()))
+}
+
 /// Validates a route. `existing` holds deficits already on the route (they may have closed
 /// since); any other deficit must be open now.
 async fn validate(
@@ -217,9 +228,11 @@ async fn validate(
     let mut e = Errors::new();
     let person_id = required(&mut e, "person_id", input.person_id);
     let mut open: HashSet<Uuid> = HashSet::new();
+    let mut person_org = None;
     if let Some(p) = person_id {
         match d.persons.get(&ctx.actor.scope(), p).await {
-            Ok(_) => {
+            Ok(found) => {
+                person_org = Some(found.organization_id);
                 open = derive_deficits(&d.diagnostics.person_results(p).await?)
                     .into_iter()
                     .filter(|x| x.status == DeficitStatus::Open)
@@ -233,7 +246,20 @@ async fn validate(
     let tutor_id = required(&mut e, "tutor_id", input.tutor_id);
     if let Some(t) = tutor_id {
         match d.persons.get(&Scope::All, t).await {
-            Ok(p) if p.roles.contains(&PersonRole::Tutor) && Some(t) != person_id => {}
+            Ok(p) if p.roles.contains(&PersonRole::Tutor) && Some(t) != person_id => {
+                if let Some(o) = person_org
+                    && !serves(d, p.organization_id, o).await?
+                {
+                    e.push(FieldError::new(
+                        "tutor_id",
+                        "outside_territory",
+                        Msg::new(
+                            "Тьютор работает вне территории педагога (ЦНППМ региона или его муниципалитет)",
+                            "The tutor serves another territory (the region's ЦНППМ or the teacher's municipality)",
+                        ),
+                    ));
+                }
+            }
             Ok(_) => e.push(FieldError::new(
                 "tutor_id",
                 "not_a_tutor",
@@ -693,10 +719,22 @@ pub async fn complete_route(
             Msg::new("Повторная диагностика — после начала маршрута", "The repeat comes after the route starts"),
         ));
     }
-    if let Some(c) = input.repeat_campaign_id
-        && d.diagnostics.get_campaigns(&[c]).await?.is_empty()
-    {
-        e.push(not_found("repeat_campaign_id", "Диагностика не найдена", "Unknown diagnostic"));
+    if let Some(c) = input.repeat_campaign_id {
+        match d.diagnostics.get_campaigns(&[c]).await?.first() {
+            None => e.push(not_found("repeat_campaign_id", "Диагностика не найдена", "Unknown diagnostic")),
+            // The loop closes per competency: the repeat must measure one of the route's deficits.
+            Some(campaign) if !campaign.competency_ids.iter().any(|x| r.deficit_competency_ids.contains(x)) => {
+                e.push(FieldError::new(
+                    "repeat_campaign_id",
+                    "covers_no_deficit",
+                    Msg::new(
+                        "Повторная диагностика не охватывает ни одного дефицита маршрута",
+                        "The repeat diagnostic covers none of the route's deficits",
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
     }
     e.finish()?;
     let open: Vec<String> = r

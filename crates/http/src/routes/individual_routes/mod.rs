@@ -48,6 +48,7 @@ pub(crate) fn deps(state: &AppState) -> Deps<'_> {
         diagnostics: state.diagnostics.as_ref(),
         programs: state.programs.as_ref(),
         audit: state.audit.as_ref(),
+        organizations: state.organizations.as_ref(),
         evidence: &state.route_evidence,
     }
 }

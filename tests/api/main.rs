@@ -36,6 +36,7 @@ mod organizations;
 mod personal_data;
 mod persons;
 mod request_numbering;
+mod route_integrity;
 mod routes;
 mod scope;
 mod scope_matrix;

@@ -69,6 +69,24 @@ pub(crate) async fn route(
         return;
     }
     let started = post_action(app, &rid, "start", &approved.etag()).await;
+    // A done step needs accepted evidence.
+    let step = started.body["steps"][0]["id"].as_str().unwrap();
+    let ev = app
+        .post(
+            &format!("/api/v1/routes/{rid}/steps/{step}/evidence"),
+            &app.admin,
+            &json!({"kind": "certificate", "description": "Удостоверение"}),
+        )
+        .await;
+    assert_eq!(ev.status, 201, "{}", ev.text);
+    let review = app
+        .post(
+            &format!("/api/v1/routes/{rid}/evidence/{}/review", id(&ev.body)),
+            &app.admin,
+            &json!({"decision": "accepted"}),
+        )
+        .await;
+    assert_eq!(review.status, 200, "{}", review.text);
     let mut steps = started.body["steps"].clone();
     steps[0]["status"] = json!("done");
     let r = app.patch(&format!("/api/v1/routes/{rid}"), &app.admin, &started.etag(), &json!({"steps": steps})).await;

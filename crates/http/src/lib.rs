@@ -89,6 +89,8 @@ pub struct AppState {
     pub offerings: Arc<dyn rsnms_domain::development::events::OfferingRepository>,
     /// Mentoring pairs.
     pub mentoring: Arc<dyn rsnms_domain::development::mentoring::MentoringRepository>,
+    /// Which route steps need accepted evidence to be done (`RSNMS_ROUTE_EVIDENCE_ACTIVITIES`).
+    pub route_evidence: rsnms_domain::development::iom::EvidencePolicy,
     /// Event registrations.
     pub participations: Arc<dyn rsnms_domain::development::participation::ParticipationRepository>,
     /// Monitoring counts.

@@ -83,10 +83,11 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(max_items = 10000)]
     pub errors: Vec<ProblemField>,
-    /// For conflicts: the allowed alternatives (e.g. the transitions allowed now).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// For conflicts (always present on a 409, empty when nothing is allowed any more): the
+    /// allowed alternatives (e.g. the transitions allowed now).
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(max_items = 100)]
-    pub allowed: Vec<String>,
+    pub allowed: Option<Vec<String>>,
 }
 
 /// The HTTP layer's error.
@@ -262,7 +263,7 @@ impl ApiError {
                     message: lang.pick(&e.message).to_owned(),
                 })
                 .collect(),
-            allowed: self.allowed.clone(),
+            allowed: (self.status == StatusCode::CONFLICT).then(|| self.allowed.clone()),
         }
     }
 

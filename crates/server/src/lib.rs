@@ -287,6 +287,7 @@ pub async fn build_with(settings: &Settings, listener: TcpListener, harness: Har
         offerings: store.offerings.clone(),
         mentoring: store.mentoring.clone(),
         participations: store.participations.clone(),
+        route_evidence: settings.route_evidence.clone(),
         monitoring: Arc::new(rsnms_persistence::repositories::MonitoringStore::new(store.db.clone())),
         min_group_size: settings.min_group_size,
         personal_data: store.personal_data.clone(),

@@ -24,8 +24,9 @@ use rsnms_domain::{
         },
         events::{EventKind, EventLevel, OfferingInput, OfferingKind, create_offering},
         iom::{
-            Activity, CompleteInput, Deps, PracticeForm, ReportingForm, RouteInput, RouteStatus, StepInput, StepStatus,
-            TransferInput, approve_route, cancel_route, complete_route, create_route, start_route,
+            Activity, CompleteInput, Deps, EvidenceInput, EvidencePolicy, EvidenceStatus, PracticeForm, ReportingForm,
+            RouteInput, RouteStatus, StepInput, StepStatus, TransferInput, add_evidence, approve_route, cancel_route,
+            complete_route, create_route, review_evidence, start_route, update_route,
         },
         mentoring::{MentoringForm, MentoringInput, create_mentoring_pair},
         programs::{ProgramInput, ProgramKind, StudyForm, create_program},
@@ -289,7 +290,42 @@ fn deps(s: &Store) -> Deps<'_> {
         programs: s.programs.as_ref(),
         audit: s.audit.as_ref(),
         personal_data: s.personal_data.as_ref(),
+        organizations: s.organizations.as_ref(),
+        evidence: &SEED_EVIDENCE,
     }
+}
+
+/// The seed follows the default rule: every done step has accepted evidence.
+static SEED_EVIDENCE: std::sync::LazyLock<EvidencePolicy> = std::sync::LazyLock::new(EvidencePolicy::default);
+
+/// Marks steps of a started route done, each with accepted evidence; returns the new version.
+async fn finish_steps(
+    d: Deps<'_>,
+    ctx: &Ctx,
+    r: &rsnms_domain::development::iom::Route,
+    done: &[usize],
+) -> anyhow::Result<i64> {
+    for &k in done {
+        let step = r.steps.get(k).context("step")?;
+        let input = EvidenceInput {
+            kind: Some(step.reporting_form),
+            description: Some("Подтверждение выполнения шага".into()),
+            url: None,
+        };
+        let ev = add_evidence(d, ctx, r.id, step.id, input).await.map_err(fail("evidence"))?;
+        review_evidence(d, ctx, r.id, ev.id, Some(EvidenceStatus::Accepted), None).await.map_err(fail("review"))?;
+    }
+    let updated = update_route(d, ctx, r.id, r.version, |mut i| {
+        for &k in done {
+            if let Some(st) = i.steps.get_mut(k) {
+                st.status = Some(StepStatus::Done);
+            }
+        }
+        Ok(i)
+    })
+    .await
+    .map_err(fail("steps done"))?;
+    Ok(updated.version)
 }
 
 struct School {
@@ -703,9 +739,10 @@ pub async fn seed_region(
                 let start = date(year, 2 + rng.between(0, 6) as u32, 1 + rng.between(0, 27) as u32);
                 let end = (start + Duration::days(rng.between(20, 100))).min(date(year, 12, 31));
                 let program = !rng.chance(20);
+                // Steps are done once the route runs, with accepted evidence (see the start phase).
                 let done = match target {
                     RouteStatus::Completed => true,
-                    RouteStatus::InProgress | RouteStatus::Cancelled => k == 0,
+                    RouteStatus::InProgress => k == 0,
                     _ => false,
                 };
                 steps.push(StepInput {
@@ -745,7 +782,11 @@ pub async fn seed_region(
     for chunk in routes.chunks_mut(batch) {
         let (unit, s) = begin(store).await?;
         for (input, plan) in chunk.iter_mut() {
-            let r = create_route(deps(&s), &ctx, input.clone()).await.map_err(fail("route"))?;
+            let mut planned = input.clone();
+            for st in &mut planned.steps {
+                st.status = None;
+            }
+            let r = create_route(deps(&s), &ctx, planned).await.map_err(fail("route"))?;
             plan.id = Some(r.id);
             plan.version = r.version;
             sum.routes += 1;
@@ -768,7 +809,16 @@ pub async fn seed_region(
             .collect();
         for chunk in due.chunks(batch) {
             let (unit, s) = begin(store).await?;
+            let mut started = Vec::new();
             for &i in chunk {
+                let done: Vec<usize> = routes[i]
+                    .0
+                    .steps
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, st)| st.status == Some(StepStatus::Done))
+                    .map(|(k, _)| k)
+                    .collect();
                 let plan = &mut routes[i].1;
                 let id = plan.id.context("route not created")?;
                 let d = deps(&s);
@@ -790,8 +840,16 @@ pub async fn seed_region(
                 }
                 .map_err(fail("route lifecycle"))?;
                 plan.version = r.version;
+                if phase == RouteStatus::InProgress && !done.is_empty() {
+                    started.push((i, r, done));
+                }
             }
             commit(unit, s).await?;
+            // Each step's evidence, its review and the step done read what the one before
+            // committed, so they run outside a unit.
+            for (i, r, done) in started {
+                routes[i].1.version = finish_steps(deps(store), &ctx, &r, &done).await?;
+            }
         }
     }
 

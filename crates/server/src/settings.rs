@@ -74,6 +74,9 @@ pub struct Settings {
     /// `RSNMS_PD_DEPERSONALISE_AFTER_DAYS`: days from the end of a person's last basis of
     /// processing (withdrawal or expiry) to her depersonalisation (152-ФЗ art. 21 part 5); 30.
     pub pd_term_days: u32,
+    /// `RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: the route step activities that need accepted evidence
+    /// before a step is done, comma-separated, or `none` (default: every activity).
+    pub route_evidence: rsnms_domain::development::iom::EvidencePolicy,
     /// Imports, the change feed and webhooks (`RSNMS_IMPORT_MAX_BYTES`, `RSNMS_WEBHOOK_*`).
     pub exchange: crate::exchange::ExchangeSettings,
     /// Slow clients: `RSNMS_REQUEST_HEAD_TIMEOUT_MS` (default 5000), `RSNMS_BODY_MIN_BYTES_PER_SECOND`
@@ -148,6 +151,11 @@ impl Settings {
             test_idempotency_fault: var("RSNMS_TEST_IDEMPOTENCY_FAULT"),
             min_group_size: parsed::<u64>("RSNMS_MIN_GROUP_SIZE", 5)?.max(1),
             pd_term_days: parsed::<u32>("RSNMS_PD_DEPERSONALISE_AFTER_DAYS", 30)?,
+            route_evidence: match var("RSNMS_ROUTE_EVIDENCE_ACTIVITIES") {
+                None => rsnms_domain::development::iom::EvidencePolicy::default(),
+                Some(v) => rsnms_domain::development::iom::EvidencePolicy::parse(&v)
+                    .map_err(|e| anyhow::anyhow!("RSNMS_ROUTE_EVIDENCE_ACTIVITIES: {e}"))?,
+            },
             exchange: crate::exchange::ExchangeSettings {
                 import_max_bytes: parsed("RSNMS_IMPORT_MAX_BYTES", 1024 * 1024 * 1024)?,
                 webhook_poll_ms: parsed::<u64>("RSNMS_WEBHOOK_POLL_MS", 1000)?.max(10),

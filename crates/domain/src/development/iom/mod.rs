@@ -13,9 +13,9 @@ use uuid::Uuid;
 
 pub use rules::READERS;
 pub use rules::{
-    CompleteInput, Deps, EvidenceInput, RouteDeficit, RouteInput, StepInput, TransferInput, add_evidence,
-    approve_route, cancel_route, complete_route, create_route, get_route, list_evidence, list_routes, review_evidence,
-    route_deficits, start_route, update_route,
+    CompleteInput, Deps, EvidenceInput, EvidencePolicy, RouteDeficit, RouteInput, StepInput, TransferInput,
+    add_evidence, approve_route, cancel_route, complete_route, create_route, get_route, list_evidence, list_routes,
+    review_evidence, route_deficits, route_versions, start_route, update_route,
 };
 pub use suggestions::{Suggestion, SuggestionKind, rank_suggestions, suggest};
 
@@ -222,6 +222,36 @@ impl Route {
     }
 }
 
+/// One version of a route: its plan and state after a change, with who made the change and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteVersion {
+    /// The route's version number after the change (its `ETag` then).
+    pub version: i64,
+    /// The change: `create`, `update`, `replan` (sent back for approval), `approve`, `start`,
+    /// `complete`, `cancel`.
+    pub action: String,
+    /// The account that made it.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: DateTime<Utc>,
+    /// State after the change.
+    pub status: RouteStatus,
+    /// Tutor.
+    pub tutor_id: Uuid,
+    /// First day.
+    pub period_start: NaiveDate,
+    /// Last day.
+    pub period_end: NaiveDate,
+    /// Deficits addressed.
+    pub deficit_competency_ids: Vec<Uuid>,
+    /// Steps.
+    pub steps: Vec<Step>,
+    /// Who approved this plan (while approved or running).
+    pub approved_by: Option<String>,
+    /// When.
+    pub approved_at: Option<DateTime<Utc>>,
+}
+
 /// Evidence submitted for a step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
@@ -296,4 +326,6 @@ pub trait RouteRepository: Send + Sync {
     async fn list_evidence(&self, route_id: Uuid) -> DomainResult<Vec<Evidence>>;
     /// Records a review of submitted evidence (only while it is still submitted).
     async fn review_evidence(&self, ctx: &Ctx, evidence: Evidence) -> DomainResult<Evidence>;
+    /// Every stored version of a route, oldest first (written by `create` and `save`).
+    async fn versions(&self, route_id: Uuid) -> DomainResult<Vec<RouteVersion>>;
 }

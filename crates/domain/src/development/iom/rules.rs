@@ -39,6 +39,46 @@ pub struct Deps<'a> {
     pub audit: &'a dyn AuditRepository,
     /// Bases of processing (a new route needs the `iom` purpose allowed, 152-ФЗ art. 6).
     pub personal_data: &'a dyn crate::personal_data::PersonalDataRepository,
+    /// Organisations (the territory a tutor serves).
+    pub organizations: &'a dyn crate::organizations::OrganizationRepository,
+    /// Which steps need accepted evidence to be done.
+    pub evidence: &'a EvidencePolicy,
+}
+
+/// Which step activities need accepted evidence before a step may be marked done
+/// (`RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: a comma-separated list of activities, or `none`; default:
+/// every activity). Rejected or unreviewed evidence does not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidencePolicy {
+    /// Activities whose steps need accepted evidence.
+    pub activities: Vec<Activity>,
+}
+
+impl Default for EvidencePolicy {
+    fn default() -> Self {
+        Self { activities: Activity::ALL.to_vec() }
+    }
+}
+
+impl EvidencePolicy {
+    /// Parses the setting: activity wire names separated by commas, or `none`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.trim() == "none" {
+            return Ok(Self { activities: Vec::new() });
+        }
+        let activities = s
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(|x| Activity::parse(x).ok_or_else(|| format!("unknown activity {x}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { activities })
+    }
+
+    /// Whether a step of the activity needs accepted evidence to be done.
+    pub fn needs_evidence(&self, a: Activity) -> bool {
+        self.activities.contains(&a)
+    }
 }
 
 /// A step as a client describes it.
@@ -169,6 +209,15 @@ fn not_found(field: &str, ru: &str, en: &str) -> FieldError {
     FieldError::new(field, "not_found", Msg::new(ru, en))
 }
 
+/// Whether a tutor of organisation `tutor_org` serves a person of `person_org`: a regional
+/// organisation (the ЦНППМ, no municipality) serves its region, a municipal one its municipality.
+async fn serves(d: Deps<'_>, tutor_org: Uuid, person_org: Uuid) -> DomainResult<bool> {
+    let t = d.organizations.get(&Scope::All, tutor_org).await?;
+    let p = d.organizations.get(&Scope::All, person_org).await?;
+    Ok(t.region_code == p.region_code
+        && t.municipality_code.as_ref().is_none_or(|m| Some(m) == p.municipality_code.as_ref()))
+}
+
 /// Validates a route. `existing` holds deficits already on the route (they may have closed
 /// since); any other deficit must be open now.
 async fn validate(
@@ -181,9 +230,11 @@ async fn validate(
     let mut e = Errors::new();
     let person_id = required(&mut e, "person_id", input.person_id);
     let mut open: HashSet<Uuid> = HashSet::new();
+    let mut person_org = None;
     if let Some(p) = person_id {
         match d.persons.get(&ctx.actor.scope(), p).await {
-            Ok(_) => {
+            Ok(found) => {
+                person_org = Some(found.organization_id);
                 open = derive_deficits(&d.diagnostics.person_results(p).await?)
                     .into_iter()
                     .filter(|x| x.status == DeficitStatus::Open)
@@ -197,7 +248,20 @@ async fn validate(
     let tutor_id = required(&mut e, "tutor_id", input.tutor_id);
     if let Some(t) = tutor_id {
         match d.persons.get(&Scope::All, t).await {
-            Ok(p) if p.roles.contains(&PersonRole::Tutor) && Some(t) != person_id => {}
+            Ok(p) if p.roles.contains(&PersonRole::Tutor) && Some(t) != person_id => {
+                if let Some(o) = person_org
+                    && !serves(d, p.organization_id, o).await?
+                {
+                    e.push(FieldError::new(
+                        "tutor_id",
+                        "outside_territory",
+                        Msg::new(
+                            "Тьютор работает вне территории педагога (ЦНППМ региона или его муниципалитет)",
+                            "The tutor serves another territory (the region's ЦНППМ or the teacher's municipality)",
+                        ),
+                    ));
+                }
+            }
             Ok(_) => e.push(FieldError::new(
                 "tutor_id",
                 "not_a_tutor",
@@ -370,6 +434,9 @@ pub async fn create_route(d: Deps<'_>, ctx: &Ctx, input: RouteInput) -> DomainRe
     let (person_id, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
         validate(d, ctx, input, &[], id).await?;
     crate::personal_data::require_purpose(d.personal_data, person_id, crate::personal_data::purposes::IOM).await?;
+    if let Some(i) = steps.iter().position(|s| s.status != StepStatus::Planned) {
+        return Err(step_not_running(i, RouteStatus::Draft));
+    }
     let now = Utc::now();
     d.routes
         .create(
@@ -487,8 +554,90 @@ pub async fn update_route(
     }
     let (_, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
         validate(d, ctx, input, &r.deficit_competency_ids, id).await?;
-    let next = Route { tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps, ..r };
+    check_step_statuses(d, &r, &steps).await?;
+    let replanned = plan(&r.steps) != plan(&steps)
+        || r.deficit_competency_ids != deficit_competency_ids
+        || (r.period_start, r.period_end) != (period_start, period_end);
+    let mut next = Route { tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps, ..r };
+    if replanned && matches!(next.status, RouteStatus::Approved | RouteStatus::InProgress) {
+        // A changed plan holds only once approved again: back to a draft (the version history
+        // keeps the approved plan, who approved it and when).
+        next.status = RouteStatus::Draft;
+        next.approved_by = None;
+        next.approved_at = None;
+        return d.routes.save(ctx, next, expected_version, "replan").await;
+    }
     d.routes.save(ctx, next, expected_version, "update").await
+}
+
+/// A route's plan: its steps as planned, whatever their progress.
+fn plan(steps: &[Step]) -> Vec<Step> {
+    steps.iter().map(|s| Step { status: StepStatus::Planned, ..s.clone() }).collect()
+}
+
+fn step_not_running(i: usize, status: RouteStatus) -> DomainError {
+    DomainError::Conflict {
+        field: Some(format!("steps[{i}].status")),
+        message: Msg::new(
+            "Отмечать выполнение шагов можно только в выполняемом маршруте (in_progress)",
+            "Steps progress only in a route in progress",
+        ),
+        allowed: status.allowed_actions(),
+    }
+}
+
+/// A step's status changes only in a route in progress, and a step whose activity needs
+/// evidence is done only with accepted evidence (409 naming the step, with the statuses allowed).
+async fn check_step_statuses(d: Deps<'_>, r: &Route, steps: &[Step]) -> DomainResult<()> {
+    let mut evidence: Option<Vec<Evidence>> = None;
+    for (i, s) in steps.iter().enumerate() {
+        let before = r.steps.iter().find(|x| x.id == s.id).map_or(StepStatus::Planned, |x| x.status);
+        if s.status == before {
+            continue;
+        }
+        if r.status != RouteStatus::InProgress {
+            return Err(step_not_running(i, r.status));
+        }
+        if s.status == StepStatus::Done && d.evidence.needs_evidence(s.activity) {
+            if evidence.is_none() {
+                evidence = Some(d.routes.list_evidence(r.id).await?);
+            }
+            let accepted = evidence
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|e| e.step_id == s.id && e.status == EvidenceStatus::Accepted);
+            if !accepted {
+                return Err(DomainError::Conflict {
+                    field: Some(format!("steps[{i}].status")),
+                    message: Msg::new(
+                        format!(
+                            "Шаг «{}» выполнен только с принятым подтверждением (материал, проверенный тьютором)",
+                            s.title
+                        ),
+                        format!("Step '{}' is done only with accepted evidence (reviewed by the tutor)", s.title),
+                    ),
+                    allowed: [StepStatus::Planned, StepStatus::InProgress, StepStatus::Skipped]
+                        .iter()
+                        .filter(|x| **x != before)
+                        .map(|x| x.as_str().to_owned())
+                        .collect(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn needs_steps(r: &Route) -> DomainResult<()> {
+    if r.steps.is_empty() {
+        return Err(DomainError::Conflict {
+            field: Some("steps".into()),
+            message: Msg::new("В маршруте нет ни одного шага", "The route has no steps"),
+            allowed: r.status.allowed_actions().into_iter().filter(|a| a == "cancel").collect(),
+        });
+    }
+    Ok(())
 }
 
 /// Approves a draft: the route's tutor or a ЦНППМ operator (or admin); a route needs steps.
@@ -501,12 +650,7 @@ pub async fn approve_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i
     if r.status != RouteStatus::Draft {
         return Err(wrong_state(&r));
     }
-    if r.steps.is_empty() {
-        return Err(DomainError::conflict(
-            "steps",
-            Msg::new("В маршруте нет ни одного шага", "The route has no steps"),
-        ));
-    }
+    needs_steps(&r)?;
     r.status = RouteStatus::Approved;
     r.approved_by = Some(ctx.actor.subject.clone());
     r.approved_at = Some(Utc::now());
@@ -524,6 +668,7 @@ pub async fn start_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64
     if r.status != RouteStatus::Approved {
         return Err(wrong_state(&r));
     }
+    needs_steps(&r)?;
     r.status = RouteStatus::InProgress;
     r.started_at = Some(Utc::now());
     d.routes.save(ctx, r, expected_version, "start").await
@@ -546,6 +691,7 @@ pub async fn complete_route(
     if r.status != RouteStatus::InProgress {
         return Err(wrong_state(&r));
     }
+    needs_steps(&r)?;
     let mut e = Errors::new();
     if input.transfer.is_empty() {
         e.push(FieldError::new(
@@ -576,10 +722,22 @@ pub async fn complete_route(
             Msg::new("Повторная диагностика — после начала маршрута", "The repeat comes after the route starts"),
         ));
     }
-    if let Some(c) = input.repeat_campaign_id
-        && d.diagnostics.get_campaigns(&[c]).await?.is_empty()
-    {
-        e.push(not_found("repeat_campaign_id", "Диагностика не найдена", "Unknown diagnostic"));
+    if let Some(c) = input.repeat_campaign_id {
+        match d.diagnostics.get_campaigns(&[c]).await?.first() {
+            None => e.push(not_found("repeat_campaign_id", "Диагностика не найдена", "Unknown diagnostic")),
+            // The loop closes per competency: the repeat must measure one of the route's deficits.
+            Some(campaign) if !campaign.competency_ids.iter().any(|x| r.deficit_competency_ids.contains(x)) => {
+                e.push(FieldError::new(
+                    "repeat_campaign_id",
+                    "covers_no_deficit",
+                    Msg::new(
+                        "Повторная диагностика не охватывает ни одного дефицита маршрута",
+                        "The repeat diagnostic covers none of the route's deficits",
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
     }
     e.finish()?;
     let open: Vec<String> = r
@@ -589,13 +747,24 @@ pub async fn complete_route(
         .map(|s| s.title.clone())
         .collect();
     if !open.is_empty() {
-        return Err(DomainError::conflict(
-            "steps",
-            Msg::new(
+        return Err(DomainError::Conflict {
+            field: Some("steps".into()),
+            message: Msg::new(
                 format!("Не завершены шаги: {}", open.join("; ")),
                 format!("Steps not finished: {}", open.join("; ")),
             ),
-        ));
+            allowed: r.status.allowed_actions().into_iter().filter(|a| a != "complete").collect(),
+        });
+    }
+    if !r.steps.iter().any(|s| s.status == StepStatus::Done) {
+        return Err(DomainError::Conflict {
+            field: Some("steps".into()),
+            message: Msg::new(
+                "Ни один шаг не выполнен: маршрут не может быть завершён с прогрессом 0 %",
+                "No step is done: a route does not complete at 0 %",
+            ),
+            allowed: r.status.allowed_actions().into_iter().filter(|a| a != "complete").collect(),
+        });
     }
     r.status = RouteStatus::Completed;
     r.completed_at = Some(Utc::now());
@@ -676,6 +845,13 @@ pub async fn add_evidence(
             },
         )
         .await
+}
+
+/// Every version of a route, oldest first: who changed it, when, and the plan it had.
+pub async fn route_versions(d: Deps<'_>, ctx: &Ctx, route_id: Uuid) -> DomainResult<Vec<super::RouteVersion>> {
+    ctx.actor.require(READERS)?;
+    d.routes.get(&ctx.actor.scope(), route_id).await?;
+    d.routes.versions(route_id).await
 }
 
 /// Lists a route's evidence, oldest first.

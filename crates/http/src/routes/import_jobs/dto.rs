@@ -119,7 +119,7 @@ fn problem_view(p: JobProblem, request_id: &str, lang: Lang) -> Problem {
             .into_iter()
             .map(|e| ProblemField { field: e.field, code: e.code, message: lang.pick(&e.message).to_owned() })
             .collect(),
-        allowed: Vec::new(),
+        allowed: None,
     }
 }
 

@@ -14,6 +14,7 @@ mod start;
 mod submit_evidence;
 mod suggestions;
 mod update;
+mod versions;
 
 use rsnms_domain::development::iom::Deps;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -35,7 +36,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(cancel::cancel_route)
         .service(list_evidence::list_route_evidence)
         .service(submit_evidence::submit_route_evidence)
-        .service(review_evidence::review_route_evidence);
+        .service(review_evidence::review_route_evidence)
+        .service(versions::list_route_versions);
 }
 
 /// The repositories route actions use.
@@ -47,5 +49,7 @@ pub(crate) fn deps(state: &AppState) -> Deps<'_> {
         programs: state.programs.as_ref(),
         audit: state.audit.as_ref(),
         personal_data: state.personal_data.as_ref(),
+        organizations: state.organizations.as_ref(),
+        evidence: &state.route_evidence,
     }
 }

@@ -12,3 +12,4 @@ pub mod offerings;
 pub mod program_competencies;
 pub mod programs;
 pub mod route_evidence;
+pub mod route_versions;

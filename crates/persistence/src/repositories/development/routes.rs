@@ -7,7 +7,9 @@ use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
     changes::{Change, ChangeKind, ChangeScope, Party},
-    development::iom::{Evidence, EvidenceStatus, ReportingForm, Route, RouteFilter, RouteRepository, RouteStatus},
+    development::iom::{
+        Evidence, EvidenceStatus, ReportingForm, Route, RouteFilter, RouteRepository, RouteStatus, RouteVersion,
+    },
     page::{Page, PageRequest},
 };
 use sea_orm::{
@@ -20,7 +22,7 @@ use super::{diagnostics::persons_in, from_json, parse, to_json};
 use crate::{
     Database,
     entities::{
-        development::{individual_routes as r, route_evidence as ev},
+        development::{individual_routes as r, route_evidence as ev, route_versions as rv},
         organizations, persons,
     },
     error::DbResultExt,
@@ -92,6 +94,59 @@ fn to_model(x: &Route) -> DomainResult<r::ActiveModel> {
         created_at: Set(x.created_at),
         updated_at: Set(x.updated_at),
         version: Set(x.version),
+    })
+}
+
+/// Stores the version a change produced, in the change's transaction.
+async fn record_version<C: ConnectionTrait>(conn: &C, ctx: &Ctx, x: &Route, action: &str) -> DomainResult<()> {
+    let snapshot = serde_json::json!({
+        "tutor_id": x.tutor_id, "period_start": x.period_start, "period_end": x.period_end,
+        "deficit_competency_ids": x.deficit_competency_ids, "steps": x.steps,
+        "approved_by": x.approved_by, "approved_at": x.approved_at,
+    });
+    rv::Entity::insert(rv::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        route_id: Set(x.id),
+        version: Set(x.version),
+        action: Set(action.to_owned()),
+        status: Set(x.status.as_str().to_owned()),
+        snapshot: Set(snapshot),
+        recorded_by: Set(ctx.actor.subject.clone()),
+        recorded_at: Set(x.updated_at),
+    })
+    .exec_without_returning(conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
+/// The plan part of a stored version.
+#[derive(serde::Deserialize)]
+struct Snapshot {
+    tutor_id: Uuid,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    deficit_competency_ids: Vec<Uuid>,
+    steps: Vec<rsnms_domain::development::iom::Step>,
+    approved_by: Option<String>,
+    approved_at: Option<chrono::DateTime<Utc>>,
+}
+
+fn version_to_domain(m: rv::Model) -> DomainResult<RouteVersion> {
+    let s: Snapshot = from_json(m.snapshot)?;
+    Ok(RouteVersion {
+        version: m.version,
+        action: m.action,
+        recorded_by: m.recorded_by,
+        recorded_at: m.recorded_at,
+        status: parse(&m.status, RouteStatus::parse)?,
+        tutor_id: s.tutor_id,
+        period_start: s.period_start,
+        period_end: s.period_end,
+        deficit_competency_ids: s.deficit_competency_ids,
+        steps: s.steps,
+        approved_by: s.approved_by,
+        approved_at: s.approved_at,
     })
 }
 
@@ -249,6 +304,7 @@ impl RouteRepository for RouteStore {
     async fn create(&self, ctx: &Ctx, route: Route) -> DomainResult<Route> {
         let txn = self.db.begin_write().await?;
         let x = to_domain(r::Entity::insert(to_model(&route)?).exec_with_returning(&txn).await.db()?)?;
+        record_version(&txn, ctx, &x, "create").await?;
         let ch = change(&txn, &x, ChangeKind::Created, "create").await?;
         journal::record(&txn, Some(ctx), ch).await?;
         txn.commit().await.db()?;
@@ -271,6 +327,7 @@ impl RouteRepository for RouteStore {
             .next()
             .ok_or(DomainError::PreconditionFailed)?;
         let x = to_domain(m)?;
+        record_version(&txn, ctx, &x, action).await?;
         let ch = change(&txn, &x, ChangeKind::Updated, action).await?;
         journal::record(&txn, Some(ctx), ch).await?;
         txn.commit().await.db()?;
@@ -321,6 +378,19 @@ impl RouteRepository for RouteStore {
             .db()?
             .into_iter()
             .map(evidence)
+            .collect()
+    }
+
+    async fn versions(&self, route_id: Uuid) -> DomainResult<Vec<RouteVersion>> {
+        rv::Entity::find()
+            .filter(rv::Column::RouteId.eq(route_id))
+            .order_by_asc(rv::Column::Version)
+            .limit(10_000)
+            .all(self.db.conn())
+            .await
+            .db()?
+            .into_iter()
+            .map(version_to_domain)
             .collect()
     }
 

@@ -23,9 +23,9 @@ mod m20261206_000503_due_soon_lead;
 mod m20261206_000601_idempotency_leases;
 mod m20261206_000801_request_forwarding;
 mod m20261207_200001_account_identities;
-mod m20261207_600001_event_participants;
 mod m20261207_300001_personal_data;
 mod m20261207_400001_sort_indexes;
+mod m20261207_600001_event_participants;
 mod m20261207_600002_route_versions;
 mod schema_helpers;
 

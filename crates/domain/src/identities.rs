@@ -236,7 +236,9 @@ async fn claimed_organization(
         },
         OrganizationKey::Inn => {
             let filter = OrganizationFilter { inn: Some(value.to_owned()), ..OrganizationFilter::default() };
-            let page = orgs.list(&Scope::All, &filter, PageRequest { limit: 2, after: None, ..PageRequest::default() }).await?;
+            let page = orgs
+                .list(&Scope::All, &filter, PageRequest { limit: 2, after: None, ..PageRequest::default() })
+                .await?;
             match page.items.as_slice() {
                 [one] => Some(one.clone()),
                 _ => None,

@@ -23,6 +23,7 @@ mod m20261206_000503_due_soon_lead;
 mod m20261206_000601_idempotency_leases;
 mod m20261206_000801_request_forwarding;
 mod m20261207_400001_sort_indexes;
+mod m20261207_400002_more_sort_indexes;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000601_idempotency_leases::Migration),
             Box::new(m20261206_000801_request_forwarding::Migration),
             Box::new(m20261207_400001_sort_indexes::Migration),
+            Box::new(m20261207_400002_more_sort_indexes::Migration),
         ]
     }
 }

@@ -27,6 +27,9 @@ ORDERS=(
     "organizations id" "organizations name" "organizations -name"
     "network-requests id" "network-requests due_on" "network-requests -due_on" "network-requests sent_on"
     "network-requests received_on" "network-requests status"
+    "agreements id" "agreements signed_on" "agreements number"
+    "events id" "events held_on" "events -held_on"
+    "routes id" "routes status" "routes -updated_at"
 )
 
 for tool in cargo curl jq psql awk; do command -v "$tool" >/dev/null || die "$tool is missing"; done

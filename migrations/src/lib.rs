@@ -27,6 +27,7 @@ mod m20261207_300001_personal_data;
 mod m20261207_400001_sort_indexes;
 mod m20261207_600001_event_participants;
 mod m20261207_600002_route_versions;
+mod m20261207_400002_more_sort_indexes;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_300001_personal_data::Migration),
             Box::new(m20261207_400001_sort_indexes::Migration),
             Box::new(m20261207_600002_route_versions::Migration),
+            Box::new(m20261207_400002_more_sort_indexes::Migration),
         ]
     }
 }

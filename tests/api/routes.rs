@@ -46,7 +46,7 @@ async fn setup(app: &TestApp) -> (Region, Framework, String, String) {
     (r, f, t, tu)
 }
 
-fn route_body(t: &str, tu: &str, f: &Framework, program: Option<&Value>) -> Value {
+pub(crate) fn route_body(t: &str, tu: &str, f: &Framework, program: Option<&Value>) -> Value {
     let mut step = json!({
         "title": "Курс повышения квалификации", "competency_ids": [f.ict], "activity": "self_education",
         "planned_start": "2026-02-01", "planned_end": "2026-03-01", "expected_result": "Урок с цифровыми инструментами",
@@ -64,7 +64,7 @@ fn route_body(t: &str, tu: &str, f: &Framework, program: Option<&Value>) -> Valu
     })
 }
 
-async fn action(app: &TestApp, route: &str, name: &str, token: &str, etag: &str) -> rsnms_tests::Reply {
+pub(crate) async fn action(app: &TestApp, route: &str, name: &str, token: &str, etag: &str) -> rsnms_tests::Reply {
     app.send("POST", &format!("/api/v1/routes/{route}/{name}"), Some(token), None, &[("if-match", etag)]).await
 }
 

@@ -287,3 +287,115 @@ async fn network_requests_sorted_by_dates_and_status_keep_the_undated_ones_at_th
     assert_eq!(counted.body["count"], 10, "{}", counted.text);
     assert_eq!(counted.body["count_exact"], true);
 }
+
+/// How a test reads a row's sort key.
+type KeyOf<'a> = &'a dyn Fn(&serde_json::Value) -> Vec<Option<String>>;
+
+/// The rows of every order of one list, checked against the order computed by hand, ascending
+/// and descending, with page sizes that do not divide the list.
+async fn check_orders(app: &rsnms_tests::TestApp, list: &str, all: &[serde_json::Value], keys: &[(&str, KeyOf<'_>)]) {
+    for (key, value) in keys {
+        for (descending, limit) in [(false, 37), (true, 53)] {
+            let sign = if descending { "-" } else { "" };
+            let got = walk(app, &format!("{list}?sort={sign}{key}"), limit).await;
+            assert_eq!(got.len(), all.len(), "sort={sign}{key}");
+            assert_eq!(ids(&got), by_hand(all, value, descending), "sort={sign}{key}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn agreements_sorted_by_signing_date_and_number_page_without_gaps_or_repeats() {
+    let app = spawn_app().await;
+    let (r, institute) = crate::imports_exchange::parties(&app).await;
+    let lines: Vec<_> = (0..300u64)
+        .map(|n| {
+            let mut a =
+                crate::imports_exchange::agreement(&r, &institute, if n % 2 == 0 { &r.mun_a } else { &r.mun_b });
+            a["number"] = serde_json::json!(format!("{}-{}", n % 37, word(n, 5)));
+            if n % 5 == 0 {
+                a["status"] = serde_json::json!("draft");
+                a["signed_on"] = serde_json::Value::Null;
+            } else {
+                a["signed_on"] = serde_json::json!(format!("2021-08-{:02}", 1 + n % 23));
+            }
+            a
+        })
+        .collect();
+    import_ndjson(&app, "agreements", &lines).await;
+    let all = walk(&app, "/api/v1/agreements", 500).await;
+    assert_eq!(all.len(), 300);
+    assert_eq!(all.iter().filter(|a| a["signed_on"].is_null()).count(), 60);
+    let signed = |a: &serde_json::Value| vec![field(a, "signed_on")];
+    let number = |a: &serde_json::Value| vec![field(a, "number")];
+    check_orders(&app, "/api/v1/agreements", &all, &[("signed_on", &signed), ("number", &number)]).await;
+    let counted = app.get("/api/v1/agreements?sort=-signed_on&count=exact&limit=3", &app.admin).await;
+    assert_eq!(counted.body["count"], 300, "{}", counted.text);
+    assert!(counted.body["items"][0]["signed_on"].is_null(), "an unsigned draft first descending");
+}
+
+#[tokio::test]
+async fn events_sorted_by_the_day_they_are_held_page_without_gaps_or_repeats() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let lines: Vec<_> = (0..400u64)
+        .map(|n| {
+            serde_json::json!({"title": word(n, 9), "kind": "seminar", "level": "municipal",
+                "held_on": format!("2026-{:02}-{:02}", 1 + n % 12, 1 + n % 28), "organizer_id": r.mun_a["id"]})
+        })
+        .collect();
+    import_ndjson(&app, "events", &lines).await;
+    let all = walk(&app, "/api/v1/events", 500).await;
+    assert_eq!(all.len(), 400);
+    let held = |e: &serde_json::Value| vec![field(e, "held_on")];
+    check_orders(&app, "/api/v1/events", &all, &[("held_on", &held)]).await;
+    let next = app.get("/api/v1/events?sort=held_on&from=2026-12-01&count=exact&limit=5", &app.admin).await;
+    assert_eq!(next.body["count"], all.iter().filter(|e| e["held_on"].as_str() >= Some("2026-12-01")).count());
+    let first = all.iter().filter_map(|e| e["held_on"].as_str()).filter(|d| *d >= "2026-12-01").min();
+    assert_eq!(next.body["items"][0]["held_on"].as_str(), first, "{}", next.text);
+}
+
+#[tokio::test]
+async fn routes_sorted_by_status_and_by_last_change_page_without_gaps_or_repeats() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let f = crate::diagnostics::framework(&app, &r).await;
+    let tutor = id(&app
+        .create_person(serde_json::json!({"surname": "Тьюторова", "first_name": "Ольга", "organization_id": r.region["id"], "roles": ["tutor"]}))
+        .await);
+    let teachers: Vec<_> = (0..200u64)
+        .map(|n| serde_json::json!({"surname": word(n, 4), "first_name": "Анна", "organization_id": r.school_a["id"], "roles": ["teacher"]}))
+        .collect();
+    import_ndjson(&app, "persons", &teachers).await;
+    let people: Vec<String> = walk(&app, "/api/v1/persons?role=teacher", 500).await.iter().map(id).collect();
+    assert_eq!(people.len(), 200);
+    let results: Vec<_> = people
+        .iter()
+        .map(|t| serde_json::json!({"person_id": t, "competency_id": f.ict, "score": 30, "assessed_on": "2025-10-01"}))
+        .collect();
+    crate::diagnostics::record(&app, &f.campaign, serde_json::json!(results)).await;
+    for (n, t) in people.iter().enumerate() {
+        let created = app.post("/api/v1/routes", &app.admin, &crate::routes::route_body(t, &tutor, &f, None)).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        if n % 3 != 0 {
+            let route = id(&created.body);
+            let approved = crate::routes::action(&app, &route, "approve", &app.admin, &created.etag()).await;
+            assert_eq!(approved.status, 200, "{}", approved.text);
+            if n % 2 == 0 {
+                let started = crate::routes::action(&app, &route, "start", &app.admin, &approved.etag()).await;
+                assert_eq!(started.status, 200, "{}", started.text);
+            }
+        }
+    }
+    let all = walk(&app, "/api/v1/routes", 500).await;
+    assert_eq!(all.len(), 200);
+    let status = |x: &serde_json::Value| vec![field(x, "status")];
+    // RFC 3339 times of one zone and precision order as text; parse to be sure.
+    let changed = |x: &serde_json::Value| {
+        let t = chrono::DateTime::parse_from_rfc3339(x["updated_at"].as_str().unwrap()).unwrap();
+        vec![Some(format!("{:020}", t.timestamp_nanos_opt().unwrap()))]
+    };
+    check_orders(&app, "/api/v1/routes", &all, &[("status", &status), ("updated_at", &changed)]).await;
+    let latest = app.get("/api/v1/routes?sort=-updated_at&status=in_progress&count=exact&limit=1", &app.admin).await;
+    assert_eq!(latest.body["count"], all.iter().filter(|x| x["status"] == "in_progress").count(), "{}", latest.text);
+}

@@ -28,7 +28,9 @@ use crate::{
         agreements::{ActiveModel, Column, Entity, Model},
     },
     error::DbResultExt,
-    journal, scope,
+    journal,
+    keyset::{self, KeyColumn, KeyType, unknown_sort},
+    scope,
 };
 
 /// Agreements repository.
@@ -265,19 +267,24 @@ impl AgreementRepository for AgreementStore {
     }
 
     async fn list(&self, scope: &Scope, f: &AgreementFilter, page: PageRequest) -> DomainResult<Page<Agreement>> {
-        let mut cond = filter_condition(scope, f);
-        if let Some(after) = page.after {
-            cond = cond.add(Column::Id.gt(after));
-        }
-        let rows = Entity::find()
-            .filter(cond)
-            .order_by_asc(Column::Id)
-            .limit(page.limit + 1)
-            .all(&self.db.exec())
-            .await
-            .db()?;
-        let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(items, page.limit, |a| a.id))
+        let key = page.sort.map(|s| s.key);
+        let keys: &[KeyColumn<Column>] = match key {
+            None => &[],
+            Some("signed_on") => &[KeyColumn::nullable(Column::SignedOn, KeyType::Date)],
+            Some("number") => &[KeyColumn::new(Column::Number, KeyType::Text)],
+            Some(_) => return Err(unknown_sort()),
+        };
+        let found = keyset::page(
+            &self.db,
+            Entity::find().filter(filter_condition(scope, f)),
+            Column::Id,
+            keys,
+            &page,
+            |m| m.id,
+            |m| vec![if key == Some("signed_on") { keyset::date(m.signed_on) } else { keyset::text(&m.number) }],
+        )
+        .await?;
+        found.try_map(to_domain)
     }
 
     async fn all(&self, scope: &Scope, f: &AgreementFilter) -> DomainResult<Vec<Agreement>> {

@@ -15,6 +15,11 @@ use crate::{
     problem::ApiResult,
 };
 
+crate::sort_param! {
+    /// Orders of the agreement registry: `signed_on` (дата подписания), `number` (номер соглашения, as text); `-` descending. An unsigned draft comes after every signed agreement ascending and before them descending.
+    AgreementSort { "signed_on" / "-signed_on" => SignedOn / SignedOnDesc, "number" / "-number" => Number / NumberDesc }
+}
+
 /// Filters of the agreement list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -33,6 +38,10 @@ pub struct AgreementQuery {
     limit: Option<u64>,
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
+    /// Order (default: creation order, by id).
+    sort: Option<AgreementSort>,
+    /// Also count the rows: `exact` (bounded) or `estimate`.
+    count: Option<rsnms_domain::page::CountMode>,
 }
 
 /// List agreements visible to the caller (реестр соглашений).
@@ -56,7 +65,8 @@ pub async fn list_agreements(
     Auth(ctx): Auth,
     Params(q): Params<AgreementQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
+    let page =
+        PageQuery { limit: q.limit, cursor: q.cursor, count: q.count, sort: q.sort.map(Into::into) }.to_request()?;
     let today = super::today();
     let filter = AgreementFilter {
         municipality_code: q.municipality_code,

@@ -15,6 +15,11 @@ use crate::{
     problem::ApiResult,
 };
 
+crate::sort_param! {
+    /// Orders of the event list: `held_on` (дата проведения, the start); `-` descending (the latest first).
+    EventSort { "held_on" / "-held_on" => HeldOn / HeldOnDesc }
+}
+
 /// Filters of the event list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -35,6 +40,10 @@ pub struct EventQuery {
     limit: Option<u64>,
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
+    /// Order (default: creation order, by id).
+    sort: Option<EventSort>,
+    /// Also count the rows: `exact` (bounded) or `estimate`.
+    count: Option<rsnms_domain::page::CountMode>,
 }
 
 /// List methodological events; `level=regional` with a date range counts the regional events of the agreement indicator.
@@ -55,7 +64,8 @@ pub async fn list_events(
     Auth(ctx): Auth,
     Params(q): Params<EventQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
+    let page =
+        PageQuery { limit: q.limit, cursor: q.cursor, count: q.count, sort: q.sort.map(Into::into) }.to_request()?;
     let filter = OfferingFilter {
         competency_id: q.competency_id,
         level: q.level,

@@ -14,6 +14,11 @@ use crate::{
     problem::ApiResult,
 };
 
+crate::sort_param! {
+    /// Orders of the route list: `status` (состояние маршрута, by its code), `updated_at` (последнее изменение); `-` descending (`-updated_at`: the most recently changed first).
+    RouteSort { "status" / "-status" => Status / StatusDesc, "updated_at" / "-updated_at" => UpdatedAt / UpdatedAtDesc }
+}
+
 /// Filters of the route list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -30,6 +35,10 @@ pub struct RouteQuery {
     limit: Option<u64>,
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
+    /// Order (default: creation order, by id).
+    sort: Option<RouteSort>,
+    /// Also count the rows: `exact` (bounded) or `estimate`.
+    count: Option<rsnms_domain::page::CountMode>,
 }
 
 /// List routes: a teacher sees their own, a tutor those assigned to them, an organisation its
@@ -51,7 +60,8 @@ pub async fn list_routes(
     Auth(ctx): Auth,
     Params(q): Params<RouteQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
+    let page =
+        PageQuery { limit: q.limit, cursor: q.cursor, count: q.count, sort: q.sort.map(Into::into) }.to_request()?;
     let filter =
         RouteFilter { person_id: q.person_id, tutor_id: q.tutor_id, status: q.status, ..RouteFilter::default() };
     let found = rsnms_domain::development::iom::list_routes(super::deps(&state), &ctx, &filter, page).await?;

@@ -24,6 +24,7 @@ use crate::{
     entities::development::{offering_competencies as oc, offerings as o},
     error::DbResultExt,
     journal,
+    keyset::{self, KeyColumn, KeyType, unknown_sort},
 };
 
 /// Events and internship sites repository.
@@ -148,18 +149,22 @@ impl OfferingRepository for OfferingStore {
         if let Some(org) = f.organization_id {
             cond = cond.add(o::Column::OrganizationId.eq(org));
         }
-        if let Some(after) = page.after {
-            cond = cond.add(o::Column::Id.gt(after));
-        }
-        let rows = o::Entity::find()
-            .filter(cond)
-            .order_by_asc(o::Column::Id)
-            .limit(page.limit + 1)
-            .all(&self.db.exec())
-            .await
-            .db()?;
-        let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(items, page.limit, |x| x.id))
+        let keys: &[KeyColumn<o::Column>] = match page.sort.map(|s| s.key) {
+            None => &[],
+            Some("held_on") => &[KeyColumn::new(o::Column::StartsOn, KeyType::Date)],
+            Some(_) => return Err(unknown_sort()),
+        };
+        let found = keyset::page(
+            &self.db,
+            o::Entity::find().filter(cond),
+            o::Column::Id,
+            keys,
+            &page,
+            |m| m.id,
+            |m| vec![keyset::date(Some(m.starts_on))],
+        )
+        .await?;
+        found.try_map(to_domain)
     }
 
     async fn covering(&self, kind: OfferingKind, ids: &[Uuid], from: NaiveDate) -> DomainResult<Vec<Offering>> {

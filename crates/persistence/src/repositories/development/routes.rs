@@ -27,6 +27,7 @@ use crate::{
     },
     error::DbResultExt,
     journal,
+    keyset::{self, KeyColumn, KeyType, unknown_sort},
 };
 
 /// Routes repository.
@@ -269,18 +270,24 @@ impl RouteRepository for RouteStore {
                 .to_owned();
             cond = cond.add(r::Column::PersonId.in_subquery(people));
         }
-        if let Some(after) = page.after {
-            cond = cond.add(r::Column::Id.gt(after));
-        }
-        let rows = r::Entity::find()
-            .filter(cond)
-            .order_by_asc(r::Column::Id)
-            .limit(page.limit + 1)
-            .all(self.db.conn())
-            .await
-            .db()?;
-        let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
-        Ok(Page::from_probe(items, page.limit, |x| x.id))
+        let key = page.sort.map(|s| s.key);
+        let keys: &[KeyColumn<r::Column>] = match key {
+            None => &[],
+            Some("status") => &[KeyColumn::new(r::Column::Status, KeyType::Text)],
+            Some("updated_at") => &[KeyColumn::new(r::Column::UpdatedAt, KeyType::Time)],
+            Some(_) => return Err(unknown_sort()),
+        };
+        let found = keyset::page(
+            &self.db,
+            r::Entity::find().filter(cond),
+            r::Column::Id,
+            keys,
+            &page,
+            |m| m.id,
+            |m| vec![if key == Some("status") { keyset::text(&m.status) } else { keyset::time(Some(m.updated_at)) }],
+        )
+        .await?;
+        found.try_map(to_domain)
     }
 
     async fn overlapping(

@@ -70,15 +70,15 @@ pub async fn import_with(
     Reply { status, headers, body, text }
 }
 
-fn person(r: &Region, n: u32, surname: &str) -> Value {
+pub fn person(r: &Region, n: u32, surname: &str) -> Value {
     json!({"surname": surname, "first_name": "Анна", "organization_id": r.school_a["id"], "roles": ["teacher"], "snils": snils(n)})
 }
 
-fn ndjson(lines: &[Value]) -> Vec<u8> {
+pub fn ndjson(lines: &[Value]) -> Vec<u8> {
     lines.iter().map(|l| format!("{l}\n")).collect::<String>().into_bytes()
 }
 
-async fn persons_of(app: &TestApp) -> Vec<Value> {
+pub async fn persons_of(app: &TestApp) -> Vec<Value> {
     let r = app.get("/api/v1/persons?limit=500", &app.admin).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["items"].as_array().unwrap().clone()

@@ -243,7 +243,7 @@ async fn a_foreign_sender_is_refused_on_its_line_and_atomic_false_keeps_the_good
 }
 
 /// The seeded region plus a regional institute.
-async fn parties(app: &TestApp) -> (Region, Value) {
+pub async fn parties(app: &TestApp) -> (Region, Value) {
     let region = app.seed_region().await;
     let institute = app
         .create_org(json!({
@@ -257,7 +257,7 @@ async fn parties(app: &TestApp) -> (Region, Value) {
 }
 
 /// The Buryatia agreement No. 535 with a municipal party filled in.
-fn agreement(region: &Region, institute: &Value, municipal: &Value) -> Value {
+pub fn agreement(region: &Region, institute: &Value, municipal: &Value) -> Value {
     let text = FIXTURE
         .replace("{{regional_authority}}", &id(&region.region))
         .replace("{{regional_institute}}", &id(institute))

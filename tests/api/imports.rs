@@ -310,7 +310,7 @@ async fn imports_refuse_unknown_datasets_other_roles_and_other_media_types() {
     import(&app, "wizards", &app.admin, "application/x-ndjson", body.clone()).await.assert_problem(404);
     let teacher = app.token(Role::Teacher, Some(&r.school_a), Some(&uuid::Uuid::now_v7().to_string()));
     import(&app, "persons", &teacher, "application/x-ndjson", body.clone()).await.assert_problem(403);
-    import(&app, "persons", &app.admin, "application/json", body.clone()).await.assert_problem(415);
+    import(&app, "persons", &app.admin, "application/xml", body.clone()).await.assert_problem(415);
     let bad = import(&app, "persons?id_scheme=inn", &app.admin, "application/x-ndjson", body).await;
     bad.assert_problem(422);
     assert_eq!(bad.error_fields(), vec!["id_scheme"]);

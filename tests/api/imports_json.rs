@@ -110,3 +110,26 @@ async fn agreements_load_from_a_json_array_as_from_ndjson() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(counts(&res.body), [1, 0, 1, 0], "{}", res.text);
 }
+
+#[tokio::test]
+async fn an_asynchronous_json_array_import_runs_as_a_job_with_element_numbered_errors() {
+    let app = rsnms_tests::spawn_app().await;
+    let r = app.seed_region().await;
+    let body = format!("[{}, {{\"surname\": }}]", person(&r, 1, "Иванова"));
+    let res = crate::imports::import_with(
+        &app,
+        "persons?atomic=false",
+        &app.admin,
+        JSON,
+        body.into_bytes(),
+        &[("prefer", "respond-async")],
+    )
+    .await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    let location = res.header("location").unwrap();
+    let job = crate::import_jobs::until_ended(&app, &location, &app.admin).await.pop().unwrap();
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(counts(&job["summary"]), [2, 1, 0, 1], "{job}");
+    assert_eq!(job["summary"]["errors"][0]["line"], 2, "{job}");
+    assert_eq!(persons_of(&app).await.len(), 1);
+}

@@ -70,15 +70,15 @@ pub async fn import_with(
     Reply { status, headers, body, text }
 }
 
-fn person(r: &Region, n: u32, surname: &str) -> Value {
+pub fn person(r: &Region, n: u32, surname: &str) -> Value {
     json!({"surname": surname, "first_name": "Анна", "organization_id": r.school_a["id"], "roles": ["teacher"], "snils": snils(n)})
 }
 
-fn ndjson(lines: &[Value]) -> Vec<u8> {
+pub fn ndjson(lines: &[Value]) -> Vec<u8> {
     lines.iter().map(|l| format!("{l}\n")).collect::<String>().into_bytes()
 }
 
-async fn persons_of(app: &TestApp) -> Vec<Value> {
+pub async fn persons_of(app: &TestApp) -> Vec<Value> {
     let r = app.get("/api/v1/persons?limit=500", &app.admin).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["items"].as_array().unwrap().clone()
@@ -310,7 +310,7 @@ async fn imports_refuse_unknown_datasets_other_roles_and_other_media_types() {
     import(&app, "wizards", &app.admin, "application/x-ndjson", body.clone()).await.assert_problem(404);
     let teacher = app.token(Role::Teacher, Some(&r.school_a), Some(&uuid::Uuid::now_v7().to_string()));
     import(&app, "persons", &teacher, "application/x-ndjson", body.clone()).await.assert_problem(403);
-    import(&app, "persons", &app.admin, "application/json", body.clone()).await.assert_problem(415);
+    import(&app, "persons", &app.admin, "application/xml", body.clone()).await.assert_problem(415);
     let bad = import(&app, "persons?id_scheme=inn", &app.admin, "application/x-ndjson", body).await;
     bad.assert_problem(422);
     assert_eq!(bad.error_fields(), vec!["id_scheme"]);

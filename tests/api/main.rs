@@ -21,6 +21,7 @@ mod import_jobs;
 mod imports;
 mod imports_development;
 mod imports_exchange;
+mod imports_json;
 mod imports_strategies;
 mod limits;
 mod monitoring;

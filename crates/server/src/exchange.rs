@@ -283,7 +283,7 @@ pub struct ImportArgs {
     pub file: std::path::PathBuf,
     /// Dataset name (`organizations`, `persons`).
     pub dataset: String,
-    /// `ndjson` or `csv` (default: from the file's extension).
+    /// `ndjson`, `csv` or `json` (an array; default: from the file's extension).
     pub format: Option<String>,
     /// `utf-8` (default) or `windows-1251`.
     pub charset: Option<String>,
@@ -321,8 +321,9 @@ pub async fn import_file(
     let ext = args.file.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     let format = match args.format.as_deref().unwrap_or(ext.as_str()) {
         "csv" => Format::Csv,
-        "ndjson" | "jsonl" | "json" => Format::Ndjson,
-        other => anyhow::bail!("unknown format {other:?}: give --format ndjson or --format csv"),
+        "ndjson" | "jsonl" => Format::Ndjson,
+        "json" => Format::Json,
+        other => anyhow::bail!("unknown format {other:?}: give --format ndjson, csv or json"),
     };
     imports::accept_format(dataset, format)?;
     let encoding = imports::charset(args.charset.as_deref())?;

@@ -45,6 +45,10 @@ pub enum ImportFailure {
         /// What is wrong with it.
         error: FieldError,
     },
+    /// A JSON array body is not an array, is not closed, or has text after it: nothing past
+    /// the fault can be read.
+    #[error("the body is not a well-formed JSON array: {}", .0.message.en)]
+    MalformedBody(FieldError),
     /// The store failed, or a rule of the run itself (a job's lease) stopped it.
     #[error(transparent)]
     Domain(#[from] DomainError),
@@ -89,6 +93,7 @@ impl From<ImportFailure> for ApiError {
             ImportFailure::MalformedHeader { line, error } => {
                 ApiError::validation(vec![FieldError::new(format!("line {line}"), error.code, error.message)])
             }
+            ImportFailure::MalformedBody(error) => ApiError::validation(vec![error]),
             ImportFailure::Domain(e) => e.into(),
         }
     }

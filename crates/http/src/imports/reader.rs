@@ -1,5 +1,5 @@
-//! Reading an import body as it streams in: lines (NDJSON) or records (CSV, quoted fields may
-//! span lines), decoded from UTF-8 or Windows-1251, one at a time — the body never sits in
+//! Reading an import body as it streams in: lines (NDJSON), records (CSV, quoted fields may
+//! span lines) or the elements of one JSON array (split by a small scanner, never parsed whole), decoded from UTF-8 or Windows-1251, one at a time — the body never sits in
 //! memory whole. The reader hashes every byte it reads (for `Idempotency-Key`) and stops at
 //! the configured size.
 
@@ -22,6 +22,8 @@ pub enum Format {
     Ndjson,
     /// `text/csv`: a header row, then one record per row.
     Csv,
+    /// `application/json`: one JSON array of objects, read element by element.
+    Json,
 }
 
 impl Format {
@@ -30,19 +32,21 @@ impl Format {
         match self {
             Format::Ndjson => "application/x-ndjson",
             Format::Csv => "text/csv",
+            Format::Json => "application/json",
         }
     }
-    /// Name (`ndjson`, `csv`).
+    /// Name (`ndjson`, `csv`, `json`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ndjson => "ndjson",
             Self::Csv => "csv",
+            Self::Json => "json",
         }
     }
 
     /// Parses a name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Ndjson, Self::Csv].into_iter().find(|f| f.as_str() == s)
+        [Self::Ndjson, Self::Csv, Self::Json].into_iter().find(|f| f.as_str() == s)
     }
 }
 
@@ -58,6 +62,34 @@ pub struct Lines<S> {
     limit: u64,
     encoding: &'static Encoding,
     hasher: Sha256,
+    array: ArrayScan,
+}
+
+/// Where the scanner of a JSON array body is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum ArrayAt {
+    /// Before the opening bracket (whitespace and a BOM may come first).
+    #[default]
+    Before,
+    /// Inside the array, in the element starting at the buffer's start.
+    Inside,
+    /// Past the closing bracket: only whitespace may follow.
+    After,
+}
+
+/// The state of the JSON array scanner, kept across chunks: it tracks strings and nesting only,
+/// enough to find where each element ends; each element is then parsed on its own.
+#[derive(Debug, Default, Clone, Copy)]
+struct ArrayScan {
+    at: ArrayAt,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+    elements: u64,
+}
+
+fn malformed_body(code: &str, ru: &str, en: &str) -> ImportFailure {
+    ImportFailure::MalformedBody(FieldError::new("$", code, Msg::new(ru, en)))
 }
 
 fn too_long(line: u64) -> ImportFailure {
@@ -81,6 +113,7 @@ where
             limit,
             encoding,
             hasher: Sha256::new(),
+            array: ArrayScan::default(),
         }
     }
 
@@ -169,6 +202,121 @@ where
         }
     }
 
+    /// The next element of a body holding one JSON array: its index (1-based, the "line" of
+    /// the summary) and its text (or why it cannot be decoded, or that it is empty). A body
+    /// that is not an array, or whose array is not closed, or that has text after it, fails
+    /// as a whole; an element is held in memory alone, up to [`MAX_LINE_BYTES`].
+    pub async fn next_element(&mut self) -> Result<Option<(u64, Result<String, FieldError>)>, ImportFailure> {
+        loop {
+            let mut i = self.start + self.scanned;
+            while i < self.buf.len() {
+                let b = self.buf[i];
+                let scan = &mut self.array;
+                let outside = scan.at != ArrayAt::Inside;
+                match scan.at {
+                    ArrayAt::Before => match b {
+                        b' ' | b'\t' | b'\r' | b'\n' | 0xEF | 0xBB | 0xBF => {} // whitespace, a UTF-8 BOM
+                        b'[' => scan.at = ArrayAt::Inside,
+                        _ => {
+                            return Err(malformed_body(
+                                "not_an_array",
+                                "Ожидается JSON-массив записей: тело должно начинаться с «[»",
+                                "A JSON array of records is expected: the body must start with '['",
+                            ));
+                        }
+                    },
+                    ArrayAt::After => {
+                        if !b.is_ascii_whitespace() {
+                            return Err(malformed_body(
+                                "text_after_array",
+                                "Текст после закрывающей «]» массива",
+                                "Text after the array's closing ']'",
+                            ));
+                        }
+                    }
+                    ArrayAt::Inside if scan.in_string => {
+                        if scan.escaped {
+                            scan.escaped = false;
+                        } else if b == b'\\' {
+                            scan.escaped = true;
+                        } else if b == b'"' {
+                            scan.in_string = false;
+                        }
+                    }
+                    ArrayAt::Inside => match b {
+                        b'"' => scan.in_string = true,
+                        b'{' | b'[' => scan.depth += 1,
+                        b'}' | b']' if scan.depth > 0 => scan.depth -= 1,
+                        b',' | b']' if scan.depth == 0 => {
+                            if i - self.start > MAX_LINE_BYTES {
+                                return Err(too_long(scan.elements + 1));
+                            }
+                            let first = scan.elements == 0;
+                            if b == b']' {
+                                scan.at = ArrayAt::After;
+                            }
+                            let raw = self.buf[self.start..i].trim_ascii();
+                            // `[]` (blank inside) is an empty array, not an empty element.
+                            if raw.is_empty() && b == b']' && first {
+                                i += 1;
+                                self.start = i;
+                                continue;
+                            }
+                            let text = if raw.is_empty() {
+                                Err(malformed("Пустой элемент массива", "An empty array element"))
+                            } else {
+                                self.encoding
+                                    .decode_without_bom_handling_and_without_replacement(raw)
+                                    .map(|t| t.into_owned())
+                                    .ok_or_else(|| {
+                                        FieldError::new(
+                                            "$",
+                                            "invalid_encoding",
+                                            Msg::new(
+                                                format!("Элемент не в кодировке {}", self.encoding.name()),
+                                                format!("The element is not valid {}", self.encoding.name()),
+                                            ),
+                                        )
+                                    })
+                            };
+                            self.array.elements += 1;
+                            self.start = i + 1;
+                            self.scanned = 0;
+                            return Ok(Some((self.array.elements, text)));
+                        }
+                        _ => {}
+                    },
+                }
+                i += 1;
+                if outside {
+                    // Nothing before the element is kept: it starts past the bracket.
+                    self.start = i;
+                }
+            }
+            self.scanned = i - self.start;
+            if self.scanned > MAX_LINE_BYTES {
+                return Err(too_long(self.array.elements + 1));
+            }
+            self.buf.drain(..self.start);
+            self.start = 0;
+            if !self.fill().await? {
+                return match self.array.at {
+                    ArrayAt::After => Ok(None),
+                    ArrayAt::Before => Err(malformed_body(
+                        "not_an_array",
+                        "Ожидается JSON-массив записей, а тело пустое",
+                        "A JSON array of records is expected; the body is empty",
+                    )),
+                    ArrayAt::Inside => Err(malformed_body(
+                        "unterminated_array",
+                        "Массив не закрыт «]»: тело оборвано или скобки не сходятся",
+                        "The array is not closed by ']': the body is cut or its brackets do not match",
+                    )),
+                };
+            }
+        }
+    }
+
     fn decode_at(&mut self, start: usize, end: usize) -> Result<String, FieldError> {
         self.line += 1;
         let raw = &self.buf[start..end];
@@ -194,6 +342,18 @@ where
 
 fn malformed(ru: impl Into<String>, en: impl Into<String>) -> FieldError {
     FieldError::new("$", "malformed", Msg::new(ru, en))
+}
+
+/// One JSON object (an NDJSON line or an array's element).
+fn object(text: &str) -> Result<Map<String, Value>, FieldError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(malformed("Ожидается JSON-объект", "A JSON object is expected")),
+        Err(e) => Err(malformed(
+            format!("Некорректный JSON: позиция {}", e.column()),
+            format!("Malformed JSON at column {}", e.column()),
+        )),
+    }
 }
 
 /// One record of the body: its (first) line number and the record as a JSON object.
@@ -242,6 +402,7 @@ where
         let record = match self.format {
             Format::Ndjson => self.next_json().await?,
             Format::Csv => self.next_csv().await?,
+            Format::Json => self.lines.next_element().await?.map(|(n, text)| (n, text.and_then(|t| object(&t)))),
         };
         Ok(record.map(|(n, fields)| (n, fields.and_then(storable))))
     }
@@ -254,15 +415,7 @@ where
                 Ok(t) => t,
                 Err(e) => return Ok(Some((n, Err(e)))),
             };
-            let parsed = match serde_json::from_str::<Value>(&text) {
-                Ok(Value::Object(m)) => Ok(m),
-                Ok(_) => Err(malformed("Ожидается JSON-объект", "A JSON object is expected")),
-                Err(e) => Err(malformed(
-                    format!("Некорректный JSON: позиция {}", e.column()),
-                    format!("Malformed JSON at column {}", e.column()),
-                )),
-            };
-            return Ok(Some((n, parsed)));
+            return Ok(Some((n, object(&text))));
         }
     }
 
@@ -520,6 +673,32 @@ mod tests {
         assert_eq!(rec["year"], "20x4");
         assert_eq!(rec["value"], serde_json::json!(1200));
         assert_eq!(rec["flag"], false);
+    }
+
+    #[tokio::test]
+    async fn a_json_array_splits_into_elements_across_chunks_whatever_its_strings_hold() {
+        let body: &[u8] = br#" [ {"a":"x],\"{"} ,{"b":[1,{"c":2}]},, {"d":1} ]  "#;
+        let pieces: Vec<&[u8]> = body.chunks(3).collect();
+        let lines = Lines::new(stream(&pieces), encoding_rs::UTF_8, 1000);
+        let mut r = Records::new(lines, Format::Json, &[]);
+        let (n, rec) = r.next().await.unwrap().unwrap();
+        assert_eq!((n, rec.unwrap()["a"].clone()), (1, Value::String("x],\"{".into())));
+        let (n, rec) = r.next().await.unwrap().unwrap();
+        assert_eq!((n, rec.unwrap()["b"][1]["c"].clone()), (2, serde_json::json!(2)));
+        let (n, rec) = r.next().await.unwrap().unwrap();
+        assert_eq!((n, rec.unwrap_err().code.as_str()), (3, "malformed"));
+        let (n, rec) = r.next().await.unwrap().unwrap();
+        assert_eq!((n, rec.unwrap()["d"].clone()), (4, serde_json::json!(1)));
+        assert!(r.next().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_json_array_element_is_bounded_like_a_line() {
+        let big = format!("[{{\"a\":\"{}\"}}]", "x".repeat(MAX_LINE_BYTES + 1));
+        let mut l = Lines::new(stream(&[big.as_bytes()]), encoding_rs::UTF_8, u64::MAX);
+        assert!(matches!(l.next_element().await, Err(ImportFailure::LineTooLong(1))));
+        let mut l = Lines::new(stream(&[b" [] x"]), encoding_rs::UTF_8, 100);
+        assert!(matches!(l.next_element().await, Err(ImportFailure::MalformedBody(e)) if e.code == "text_after_array"));
     }
 
     #[tokio::test]

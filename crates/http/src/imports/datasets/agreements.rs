@@ -89,7 +89,7 @@ impl Dataset for Agreements {
     }
 
     fn formats(&self) -> &'static [Format] {
-        &[Format::Ndjson]
+        &[Format::Ndjson, Format::Json]
     }
 
     async fn apply(

@@ -70,10 +70,10 @@ pub trait Dataset: Send + Sync {
     fn bool_columns(&self) -> &'static [&'static str] {
         &[]
     }
-    /// Body formats accepted (415 for others): both by default; a dataset of nested documents
-    /// accepts NDJSON only.
+    /// Body formats accepted (415 for others): all by default; a dataset of nested documents
+    /// has no CSV form.
     fn formats(&self) -> &'static [Format] {
-        &[Format::Ndjson, Format::Csv]
+        &[Format::Ndjson, Format::Csv, Format::Json]
     }
     /// Applies one record inside a unit (the line's own savepoint). An `Unchanged` outcome is
     /// rolled back by the caller, so a dataset may detect it by writing and comparing.

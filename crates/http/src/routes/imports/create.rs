@@ -35,12 +35,13 @@ const BODY_SHA256: &str = "import-body-sha256";
 const PREFERENCE_APPLIED: &str = "preference-applied";
 
 fn format_of(req: &HttpRequest) -> Result<(Format, &'static encoding_rs::Encoding), ApiError> {
-    let unsupported = || ApiError::unsupported_media_type("application/x-ndjson, text/csv");
+    let unsupported = || ApiError::unsupported_media_type("application/x-ndjson, text/csv, application/json");
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).ok_or_else(unsupported)?;
     let m: mime::Mime = ct.parse().map_err(|_| unsupported())?;
     let format = match (m.type_().as_str(), m.subtype().as_str()) {
         ("application", "x-ndjson" | "ndjson" | "jsonl" | "x-jsonlines") => Format::Ndjson,
         ("text", "csv") => Format::Csv,
+        ("application", "json") => Format::Json,
         _ => return Err(unsupported()),
     };
     let encoding = imports::charset(m.get_param(mime::CHARSET).as_ref().map(|c| c.as_str()))?;
@@ -141,7 +142,8 @@ fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode
 /// The body streams — `application/x-ndjson` (one JSON object per line, the resource's write
 /// shape plus `id` for matching) or `text/csv` (a header row naming the same fields, nested ones
 /// dotted as `contacts.phone`, list cells separated by `;` — or by `,` when the delimiter is
-/// `;`); UTF-8, or Windows-1251 with `charset=windows-1251`. Every record goes through the same
+/// `;`) or `application/json` (one array of the NDJSON objects, read element by element, an
+/// element's 1-based index standing for its line); UTF-8, or Windows-1251 with `charset=windows-1251`. Every record goes through the same
 /// rules, scope checks, audit and change events as the API. All-or-nothing by default (one
 /// transaction; a 422 problem carrying the summary when a record fails); `atomic=false` keeps
 /// the good records; `dry_run=true` writes nothing. With `Idempotency-Key` a retry replays the
@@ -161,10 +163,11 @@ fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode
         ("Prefer" = Option<String>, Header, description = "`respond-async`: store the body, answer 202 at once and run the import in the background")
     ),
     request_body(
-        description = "NDJSON lines or CSV rows",
+        description = "NDJSON lines, CSV rows or one JSON array of records (read element by element; an element's index is its line)",
         content(
             (String = "application/x-ndjson", example = "{\"surname\":\"Иванова\",\"first_name\":\"Анна\",\"organization_id\":\"0190…\",\"snils\":\"112-233-445 95\"}"),
-            (String = "text/csv", example = "surname,first_name,organization_id,snils,roles\nИванова,Анна,0190…,112-233-445 95,teacher;mentor")
+            (String = "text/csv", example = "surname,first_name,organization_id,snils,roles\nИванова,Анна,0190…,112-233-445 95,teacher;mentor"),
+            (String = "application/json", example = "[{\"surname\":\"Иванова\",\"first_name\":\"Анна\",\"organization_id\":\"0190…\",\"snils\":\"112-233-445 95\"}]")
         )
     ),
     responses(

@@ -25,9 +25,9 @@ mod m20261206_000801_request_forwarding;
 mod m20261207_200001_account_identities;
 mod m20261207_300001_personal_data;
 mod m20261207_400001_sort_indexes;
+mod m20261207_400002_more_sort_indexes;
 mod m20261207_600001_event_participants;
 mod m20261207_600002_route_versions;
-mod m20261207_400002_more_sort_indexes;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;

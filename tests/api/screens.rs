@@ -154,6 +154,11 @@ async fn a_sort_or_cursor_the_list_does_not_know_is_a_422_naming_it() {
     let r = app.get(&format!("/api/v1/organizations?sort=name&cursor={wrong_type}"), &app.admin).await;
     r.assert_problem(422);
     assert_eq!(r.error_fields(), vec!["cursor"]);
+    // A text key with a NUL inside (PostgreSQL refuses it as a parameter) is a 422, never a 500.
+    let nul = base64_url(r#"{"s":"name","k":["a\u0000b"],"i":"01a208e7-1ff3-760b-9f9c-140424bfadde"}"#);
+    let r = app.get(&format!("/api/v1/organizations?sort=name&cursor={nul}"), &app.admin).await;
+    r.assert_problem(422);
+    assert_eq!(r.error_fields(), vec!["cursor"]);
 }
 
 fn base64_url(s: &str) -> String {

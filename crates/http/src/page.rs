@@ -71,7 +71,10 @@ fn decode_cursor(raw: &str, sort: Option<SortOrder>) -> Option<(Vec<SortValue>, 
         None => Uuid::from_slice(&bytes).ok().map(|u| (Vec::new(), u)),
         Some(order) => {
             let c: SortedCursor = serde_json::from_slice(&bytes).ok()?;
-            (c.s == spelled(order)).then_some((c.k, c.i))
+            // A NUL inside a key would reach the database as a parameter PostgreSQL refuses (a
+            // 500); no stored key holds one, so such a cursor is not one of ours.
+            let nul = c.k.iter().any(|v| matches!(v, SortValue::Text(t) if t.contains('\0')));
+            (c.s == spelled(order) && !nul).then_some((c.k, c.i))
         }
     }
 }

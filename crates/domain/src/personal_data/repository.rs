@@ -45,6 +45,6 @@ pub trait PersonalDataRepository: Send + Sync {
     /// When the person was depersonalised, if she was.
     async fn depersonalised_at(&self, person_id: Uuid) -> DomainResult<Option<DateTime<Utc>>>;
     /// Network requests naming the person as their author (by e-mail, or surname and first name)
-    /// among those her organisation sent or received.
+    /// among those her organisation sent (the author is always the sender's person).
     async fn requests_naming(&self, person: &Person) -> DomainResult<Vec<RequestMention>>;
 }

@@ -286,12 +286,11 @@ impl PersonalDataRepository for PersonalDataStore {
     }
 
     async fn requests_naming(&self, person: &Person) -> DomainResult<Vec<RequestMention>> {
+        // Her requests are those her organisation sent: the author is the sender's person. The
+        // addressee side is not searched — a name there is a namesake's, and another organisation's
+        // drafts are not the reader's to see.
         let rows = network_requests::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(network_requests::Column::SenderOrganizationId.eq(person.organization_id))
-                    .add(network_requests::Column::AddresseeOrganizationId.eq(person.organization_id)),
-            )
+            .filter(network_requests::Column::SenderOrganizationId.eq(person.organization_id))
             .order_by_asc(network_requests::Column::Id)
             .all(self.db.conn())
             .await

@@ -149,6 +149,11 @@ async fn a_withdrawal_of_every_basis_depersonalises_her_after_the_term_while_mon
     settings.min_group_size = 1;
     let app = rsnms_tests::spawn_with(settings).await;
     let r = app.seed_region().await;
+    // A subscriber that may see personal data: its deliveries copy her person events.
+    let sub = app
+        .post("/api/v1/webhooks", &app.admin, &json!({"url": "http://127.0.0.1:9/hook", "event_types": ["person.*"]}))
+        .await;
+    assert_eq!(sub.status, 201, "{}", sub.text);
     let f = framework(&app, &r).await;
     let tutor = tutor(&app, &r.region).await;
     let her = person(&app, &r.school_a, "Иванова", 21).await;
@@ -197,6 +202,17 @@ async fn a_withdrawal_of_every_basis_depersonalises_her_after_the_term_while_mon
     let nobody = app.get("/api/v1/personal-data/depersonalisation", &app.token(Role::Operator, None, None)).await;
     nobody.assert_problem(403);
 
+    // The fan-out to subscribers runs in the background: wait until her events are in the
+    // subscriber's delivery log (kept in the database; retried while pending).
+    let mut fanned_out = false;
+    for _ in 0..200 {
+        if delivery_bodies(&app).await.contains("Иванова") {
+            fanned_out = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(fanned_out, "her person events reach the subscriber's deliveries before the sweep");
     let repo = app.store.personal_data.as_ref();
     assert_eq!(personal_data::run_depersonalisation(repo, days_after(29), 30).await.unwrap(), Vec::<uuid::Uuid>::new());
     let shown = app.get(&format!("/api/v1/persons/{her}"), &app.admin).await;
@@ -225,6 +241,12 @@ async fn a_withdrawal_of_every_basis_depersonalises_her_after_the_term_while_mon
     assert_eq!(feed.status, 200, "{}", feed.text);
     assert!(!feed.text.contains("Иванова") && !feed.text.contains(&digits(&snils(21))), "the feed keeps ids only");
     assert!(feed.text.contains("Сидорова"));
+    let copies = delivery_bodies(&app).await;
+    assert!(copies.contains(&her), "her events were fanned out to the subscriber: {copies}");
+    assert!(
+        !copies.contains("Иванова") && !copies.contains(&digits(&snils(21))),
+        "the subscriber's copies keep ids only: {copies}"
+    );
     let audit = app.get(&format!("/api/v1/audit?resource_id={her}&limit=500"), &app.admin).await;
     assert!(audit.body["items"].as_array().unwrap().iter().any(|i| i["action"] == "depersonalise"), "{}", audit.text);
     assert!(!audit.text.contains("Иванова"));
@@ -344,4 +366,18 @@ async fn bases_follow_art_6_and_9_and_an_administrator_extends_the_purposes() {
         .post(&path, &app.admin, &json!({"purpose": "mentoring", "kind": "consent", "consent_form": "electronic"}))
         .await;
     assert_eq!(used.status, 201, "{}", used.text);
+}
+
+/// Every webhook delivery body in the database, as one text.
+async fn delivery_bodies(app: &TestApp) -> String {
+    use sea_orm::ConnectionTrait;
+    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings::new(app.database_url.clone(), 1))
+        .await
+        .unwrap();
+    let rows = db
+        .conn()
+        .query_all_raw(sea_orm::Statement::from_string(db.backend(), "SELECT body FROM webhook_deliveries"))
+        .await
+        .unwrap();
+    rows.iter().map(|r| r.try_get::<serde_json::Value>("", "body").unwrap().to_string()).collect::<Vec<_>>().join("\n")
 }

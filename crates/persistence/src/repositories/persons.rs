@@ -585,6 +585,7 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
             .all(conn)
             .await
             .map_err(db_err)?;
+        let event_ids: Vec<Uuid> = events.iter().map(|ev| ev.event_id).collect();
         for ev in events {
             let mut payload = ev.payload.clone();
             depersonalise_payload(&mut payload, id);
@@ -592,6 +593,24 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
                 let mut e: crate::entities::outbox::ActiveModel = ev.into();
                 e.payload = Set(payload);
                 e.update(conn).await.map_err(db_err)?;
+            }
+        }
+        // The copies of those events kept for webhook subscribers (served by
+        // `GET /webhooks/{id}/deliveries`, retried while pending) lose her data the same way.
+        let deliveries = crate::entities::webhook_deliveries::Entity::find()
+            .filter(crate::entities::webhook_deliveries::Column::EventId.is_in(event_ids))
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        for d in deliveries {
+            let mut body = d.body.clone();
+            if let Some(payload) = body.get_mut("payload") {
+                depersonalise_payload(payload, id);
+            }
+            if body != d.body {
+                let mut am: crate::entities::webhook_deliveries::ActiveModel = d.into();
+                am.body = Set(body);
+                am.update(conn).await.map_err(db_err)?;
             }
         }
     }

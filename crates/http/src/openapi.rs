@@ -76,7 +76,7 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("Access token of the region's OpenID Connect provider (Keycloak and similar), obtained by the frontend with Authorization Code + PKCE at the provider and sent in the same `Authorization: Bearer` header wherever `bearer` is accepted. Asymmetric algorithms only (RS256, PS256, ES256, EdDSA by default); `iss`, `aud`, `exp` and `nbf` are checked. The subject acts as the local account linked to it (POST /api/v1/accounts/{id}/identities) or, when the deployment maps claims, as the role and organisation its claims name; otherwise 403. Providers are configured per deployment (RSNMS_OIDC_PROVIDERS; docs/AUTH.md)."))
+                    .description(Some("Access token of the region's OpenID Connect provider (Keycloak and similar), obtained by the frontend with Authorization Code + PKCE at the provider and sent in the same `Authorization: Bearer` header wherever `bearer` is accepted. Asymmetric algorithms only (RS256, PS256, ES256, EdDSA by default); `iss`, `aud`, `exp` and `nbf` are checked, following RFC8725 (JWT best current practices): the algorithm must match the key, `none` and HS* are refused. The subject acts as the local account linked to it (POST /api/v1/accounts/{id}/identities) or, when the deployment maps claims, as the role and organisation its claims name; otherwise 403. Providers are configured per deployment (RSNMS_OIDC_PROVIDERS; docs/AUTH.md)."))
                     .build(),
             ),
         );
@@ -183,9 +183,19 @@ pub fn finalize(api: &utoipa::openapi::OpenApi) -> serde_json::Value {
             patch_schemas.push((name.to_owned(), patch_name));
         }
     }
+    let writes: Vec<String> = patch_schemas.iter().map(|(write, _)| write.clone()).collect();
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
         for (write, patch) in patch_schemas {
             make_patch_schema(schemas, &write, &patch, 0);
+        }
+    }
+    // A write shape that only a PATCH used is now referenced by nothing: drop it.
+    let text = doc.to_string();
+    let unused: Vec<String> =
+        writes.into_iter().filter(|w| !text.contains(&format!("\"#/components/schemas/{w}\""))).collect();
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
+        for w in unused {
+            schemas.remove(&w);
         }
     }
     doc

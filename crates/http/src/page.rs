@@ -24,6 +24,7 @@ pub struct PageQuery {
     pub cursor: Option<String>,
     /// Also count the rows the filter selects: `exact` (bounded by the server's
     /// `RSNMS_COUNT_LIMIT`; beyond it `count_exact` is `false`) or `estimate`.
+    #[param(inline)]
     pub count: Option<CountMode>,
     /// The order asked for (the list's own `sort` parameter); `None`: the id order.
     #[serde(skip)]

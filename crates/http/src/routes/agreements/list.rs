@@ -39,8 +39,10 @@ pub struct AgreementQuery {
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
     /// Order (default: creation order, by id).
+    #[param(inline)]
     sort: Option<AgreementSort>,
     /// Also count the rows: `exact` (bounded) or `estimate`.
+    #[param(inline)]
     count: Option<rsnms_domain::page::CountMode>,
 }
 

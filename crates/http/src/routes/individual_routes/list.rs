@@ -36,8 +36,10 @@ pub struct RouteQuery {
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
     /// Order (default: creation order, by id).
+    #[param(inline)]
     sort: Option<RouteSort>,
     /// Also count the rows: `exact` (bounded) or `estimate`.
+    #[param(inline)]
     count: Option<rsnms_domain::page::CountMode>,
 }
 

@@ -42,8 +42,10 @@ pub struct NetworkRequestQuery {
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
     /// Order (default: creation order, by id).
+    #[param(inline)]
     sort: Option<NetworkRequestSort>,
     /// Also count the rows: `exact` (bounded) or `estimate`.
+    #[param(inline)]
     count: Option<rsnms_domain::page::CountMode>,
 }
 

@@ -44,8 +44,10 @@ pub struct OrganizationQuery {
     /// Opaque cursor from `next_cursor` (made for the same `sort`).
     cursor: Option<String>,
     /// Order (default: creation order, by id).
+    #[param(inline)]
     sort: Option<OrganizationSort>,
     /// Also count the rows: `exact` (bounded) or `estimate`.
+    #[param(inline)]
     count: Option<rsnms_domain::page::CountMode>,
 }
 

@@ -243,7 +243,7 @@ pub struct ReportRoute {
 
 /// A network request naming the person as its author.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ReportRequest {
+pub struct ReportMention {
     /// Request id.
     pub id: Uuid,
     /// Outgoing number.
@@ -285,7 +285,7 @@ pub struct PersonalDataReport {
     /// Individual routes (ИОМ).
     pub routes: Vec<ReportRoute>,
     /// Network requests naming her as author.
-    pub requests: Vec<ReportRequest>,
+    pub requests: Vec<ReportMention>,
     /// Reads of her personal data, oldest first.
     pub reads: Vec<ReportRead>,
     /// When the report was made (UTC).
@@ -326,7 +326,7 @@ impl PersonalDataReport {
             requests: r
                 .requests
                 .into_iter()
-                .map(|x| ReportRequest {
+                .map(|x| ReportMention {
                     id: x.id,
                     outgoing_number: x.outgoing_number,
                     subject: x.subject,

@@ -49,8 +49,10 @@ pub struct PersonQuery {
     /// Opaque cursor from `next_cursor`.
     cursor: Option<String>,
     /// Order (default: creation order, by id).
+    #[param(inline)]
     sort: Option<PersonSort>,
     /// Also count the rows: `exact` (bounded) or `estimate`.
+    #[param(inline)]
     count: Option<rsnms_domain::page::CountMode>,
 }
 

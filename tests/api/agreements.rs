@@ -467,7 +467,7 @@ async fn every_agreement_change_is_audited_and_emits_an_outbox_event() {
     let events = outbox::Entity::find()
         .filter(outbox::Column::ResourceType.is_in(["agreement", "agreement_indicator_value"]))
         .filter(outbox::Column::MunicipalityCode.eq("81606000"))
-        .count(app.store.db.conn())
+        .count(&app.store.db.exec())
         .await
         .unwrap();
     assert_eq!(events, 3);

@@ -152,7 +152,7 @@ async fn a_graceful_stop_finishes_every_request_already_in_flight() {
         .await
         .unwrap();
     let row = db
-        .conn()
+        .exec()
         .query_one_raw(sea_orm::Statement::from_string(db.backend(), "SELECT COUNT(*) AS n FROM organizations"))
         .await
         .unwrap()
@@ -343,7 +343,7 @@ async fn an_instance_older_than_the_database_schema_refuses_to_start_naming_the_
     let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings::new(app.database_url.clone(), 1))
         .await
         .unwrap();
-    db.conn()
+    db.exec()
         .execute_unprepared(
             "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_from_the_future', 0)",
         )

@@ -61,7 +61,7 @@ async fn persons_of(app: &TestApp) -> Vec<Value> {
 }
 
 async fn stored_pieces(app: &TestApp) -> i64 {
-    let conn = app.store.db.conn();
+    let conn = &app.store.db.exec();
     let row = conn
         .query_one_raw(Statement::from_string(
             conn.get_database_backend(),

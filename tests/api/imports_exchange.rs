@@ -88,7 +88,7 @@ async fn requests_load_as_drafts_by_default_and_sent_ones_go_through_sending_wit
         .filter(outbox::Column::ResourceType.eq("network_request"))
         .filter(outbox::Column::ResourceId.eq(id(out).parse::<uuid::Uuid>().unwrap()))
         .order_by_asc(outbox::Column::Seq)
-        .all(app.store.db.conn())
+        .all(&app.store.db.exec())
         .await
         .unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.payload["event"].as_str().unwrap()).collect();

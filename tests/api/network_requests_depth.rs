@@ -291,7 +291,7 @@ async fn a_request_received_before_the_instant_was_stored_counts_from_the_start_
     let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings::new(app.database_url.clone(), 1))
         .await
         .unwrap();
-    let conn = db.conn();
+    let conn = &db.exec();
     conn.execute_unprepared("UPDATE network_requests SET received_at = NULL").await.unwrap();
     rsnms_migrations::backfill_received_at(conn).await.unwrap();
     let row = conn

@@ -375,7 +375,7 @@ async fn delivery_bodies(app: &TestApp) -> String {
         .await
         .unwrap();
     let rows = db
-        .conn()
+        .exec()
         .query_all_raw(sea_orm::Statement::from_string(db.backend(), "SELECT body FROM webhook_deliveries"))
         .await
         .unwrap();

@@ -72,18 +72,58 @@ pub enum DomainError {
     /// The `If-Match` precondition does not hold: the object changed meanwhile.
     #[error("precondition failed")]
     PreconditionFailed,
+    /// The change replaces a stored object, so it must name the version it replaces (`If-Match`).
+    #[error("precondition required")]
+    PreconditionRequired,
     /// The store is unreachable; the request may be retried.
     #[error("unavailable: {0}")]
     Unavailable(String),
-    /// An unexpected failure; the cause goes to the log, never to the client.
+    /// An unexpected failure; the cause (with its source chain) goes to the log, never to the client.
     #[error("internal: {0}")]
-    Internal(String),
+    Internal(#[source] InternalError),
+}
+
+/// The cause of an unexpected failure: what was being done, and the error underneath it, kept as
+/// a typed source so that the log shows the whole chain (`std::error::Error::source`).
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct InternalError {
+    context: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl InternalError {
+    /// The text of this error followed by each of its sources' (`outer: inner: …`).
+    pub fn chain(&self) -> String {
+        let mut text = self.context.clone();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            let more = c.to_string();
+            if !text.ends_with(&more) {
+                text.push_str(": ");
+                text.push_str(&more);
+            }
+            cause = c.source();
+        }
+        text
+    }
 }
 
 impl DomainError {
     /// A validation error with a single failing field.
     pub fn field(field: impl Into<String>, code: impl Into<String>, message: Msg) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// An unexpected failure described by its context alone (a broken invariant).
+    pub fn internal(context: impl Into<String>) -> Self {
+        Self::Internal(InternalError { context: context.into(), source: None })
+    }
+
+    /// An unexpected failure caused by `source`, which is kept for the log's cause chain.
+    pub fn internal_caused(context: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(InternalError { context: context.into(), source: Some(Box::new(source)) })
     }
 
     /// A conflict naming the field.

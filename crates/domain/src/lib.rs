@@ -27,4 +27,4 @@ pub mod sign_in;
 pub mod text;
 pub mod values;
 
-pub use error::{DomainError, DomainResult, FieldError, Msg};
+pub use error::{DomainError, DomainResult, FieldError, InternalError, Msg};

@@ -13,7 +13,7 @@ where
     W: From<I> + Serialize + DeserializeOwned + Validate + ValueChecks,
     I: From<W>,
 {
-    let mut doc = serde_json::to_value(W::from(current)).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let mut doc = serde_json::to_value(W::from(current)).map_err(|e| DomainError::internal_caused("serialising", e))?;
     merge_patch(&mut doc, patch);
     let merged: W = from_value(doc).map_err(|e| DomainError::Validation(e.errors))?;
     if let Err(e) = validate(&merged) {

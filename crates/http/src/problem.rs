@@ -5,8 +5,9 @@ use actix_web::{
     HttpResponse, ResponseError,
     http::{StatusCode, header},
 };
-use rsnms_domain::{DomainError, FieldError, Msg};
+use rsnms_domain::{DomainError, FieldError, InternalError, Msg};
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// The language of a response.
@@ -107,6 +108,8 @@ pub struct ApiError {
     pub allowed: Vec<String>,
     /// Extra headers (`Allow`, `Retry-After`, `WWW-Authenticate`).
     pub headers: Vec<(header::HeaderName, String)>,
+    /// The cause of an internal error, kept for the log (never rendered).
+    pub source: Option<Arc<InternalError>>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -118,7 +121,13 @@ impl std::fmt::Display for ApiError {
 impl ApiError {
     /// A problem with a status, type slug, title and detail.
     pub fn new(status: StatusCode, kind: &'static str, title: Msg, detail: Msg) -> Self {
-        Self { status, kind, title, detail, errors: Vec::new(), allowed: Vec::new(), headers: Vec::new() }
+        Self { status, kind, title, detail, errors: Vec::new(), allowed: Vec::new(), headers: Vec::new(), source: None }
+    }
+
+    /// Keeps the cause of an internal error for the log.
+    pub fn with_source(mut self, source: Arc<InternalError>) -> Self {
+        self.source = Some(source);
+        self
     }
 
     /// Adds a header.
@@ -279,6 +288,12 @@ impl ApiError {
     }
 }
 
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.status
@@ -316,13 +331,14 @@ impl From<DomainError> for ApiError {
                     "The resource has changed: read it again and retry with the new ETag",
                 ),
             ),
+            DomainError::PreconditionRequired => ApiError::precondition_required(),
             DomainError::Unavailable(cause) => {
                 tracing::warn!(error.cause = %cause, "database unavailable");
                 ApiError::unavailable()
             }
             DomainError::Internal(cause) => {
-                tracing::error!(error.cause = %cause, "internal error");
-                ApiError::internal()
+                tracing::error!(error.cause = %cause.chain(), "internal error");
+                ApiError::internal().with_source(Arc::new(cause))
             }
         }
     }

@@ -211,7 +211,7 @@ fn unnest_insert<E: EntityTrait>(
                 Some(v) if array_type(&v) == Some(types[i]) => push_element(array, &v),
                 _ => None,
             }
-            .ok_or_else(|| DomainError::Internal(format!("bulk insert: row {r} differs in column {}", c.as_str())))?;
+            .ok_or_else(|| DomainError::internal(format!("bulk insert: row {r} differs in column {}", c.as_str())))?;
         }
     }
     Ok(unnest_statement::<E>(columns, types, arrays))

@@ -106,7 +106,7 @@ impl Database {
         }
         let unknown = unknown_migrations(&txn).await?;
         if !unknown.is_empty() {
-            return Err(DomainError::Internal(format!(
+            return Err(DomainError::internal(format!(
                 "the database schema is newer than this binary (applied migrations it does not know: {}); \
                  run the release that applied them, or a newer one",
                 unknown.join(", ")
@@ -116,13 +116,9 @@ impl Database {
         txn.commit().await.db()
     }
 
-    /// The pool. Outside any unit of work: repositories that may run inside one read through
-    /// [`Database::exec`] instead.
-    pub fn conn(&self) -> &DatabaseConnection {
-        &self.conn
-    }
-
     /// Where to run a statement: the unit's transaction inside a unit of work, else the pool.
+    /// The only way to a connection: the pool itself is not handed out, so that no read of a
+    /// repository built over a unit can leave the unit's transaction.
     pub fn exec(&self) -> DatabaseExecutor<'_> {
         match &self.unit {
             Some(t) => DatabaseExecutor::Transaction(t),
@@ -142,10 +138,10 @@ impl Database {
     /// other copy of the handle (and every repository over it) must be dropped first.
     pub async fn finish_unit(self, commit: bool) -> DomainResult<()> {
         let Some(unit) = self.unit else {
-            return Err(DomainError::Internal("not a unit of work".into()));
+            return Err(DomainError::internal("not a unit of work"));
         };
-        let txn = Arc::try_unwrap(unit)
-            .map_err(|_| DomainError::Internal("a unit of work is still in use at its end".into()))?;
+        let txn =
+            Arc::try_unwrap(unit).map_err(|_| DomainError::internal("a unit of work is still in use at its end"))?;
         if commit { txn.commit().await.db() } else { txn.rollback().await.db() }
     }
 

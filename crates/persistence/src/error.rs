@@ -34,7 +34,11 @@ pub fn db_err_fields(e: DbErr, fields: &[&str]) -> DomainError {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => DomainError::Unavailable(e.to_string()),
             other => {
                 let text = with_causes(&other);
-                if is_connection_error(&text) { DomainError::Unavailable(text) } else { DomainError::Internal(text) }
+                if is_connection_error(&text) {
+                    DomainError::Unavailable(text)
+                } else {
+                    DomainError::internal_caused("database", other)
+                }
             }
         },
     }

@@ -181,8 +181,7 @@ async fn count<E: EntityTrait>(
     if mode == CountMode::Estimate && backend == DatabaseBackend::Postgres {
         let mut stmt = select.select_only().column(id).build(backend);
         stmt.sql = format!("EXPLAIN (FORMAT JSON) {}", stmt.sql);
-        let row =
-            exec.query_one_raw(stmt).await.map_err(db_err)?.ok_or_else(|| DomainError::Internal("no plan".into()))?;
+        let row = exec.query_one_raw(stmt).await.map_err(db_err)?.ok_or_else(|| DomainError::internal("no plan"))?;
         let plan: serde_json::Value = row.try_get_by_index(0).map_err(db_err)?;
         let rows = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0);
         #[expect(
@@ -196,7 +195,7 @@ async fn count<E: EntityTrait>(
     let bound = db.count_limit();
     let inner = select.select_only().column(id).limit(bound + 1).into_query();
     let stmt = Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(inner, Alias::new("counted")).to_owned();
-    let row = exec.query_one(&stmt).await.map_err(db_err)?.ok_or_else(|| DomainError::Internal("no count".into()))?;
+    let row = exec.query_one(&stmt).await.map_err(db_err)?.ok_or_else(|| DomainError::internal("no count"))?;
     let n: i64 = row.try_get_by_index(0).map_err(db_err)?;
     let n = u64::try_from(n).unwrap_or(0);
     Ok(if n > bound { Count { value: bound, exact: false } } else { Count { value: n, exact: true } })

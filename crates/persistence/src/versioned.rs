@@ -47,6 +47,31 @@ where
         .ok_or(DomainError::PreconditionFailed)
 }
 
+/// Deletes row `id` while its version is still `expected_version`; a concurrent change in
+/// between answers 412.
+pub(crate) async fn delete<E, Conn>(
+    conn: &Conn,
+    id_col: E::Column,
+    version_col: E::Column,
+    id: Uuid,
+    expected_version: i64,
+) -> DomainResult<()>
+where
+    E: EntityTrait,
+    Conn: ConnectionTrait,
+{
+    let res = E::delete_many()
+        .filter(id_col.eq(id))
+        .filter(version_col.eq(expected_version))
+        .exec(conn)
+        .await
+        .map_err(db_err)?;
+    if res.rows_affected == 0 {
+        return Err(DomainError::PreconditionFailed);
+    }
+    Ok(())
+}
+
 /// [`save_next_version`] for tables without unique columns to name.
 pub(crate) async fn save<E, A, Conn>(
     conn: &Conn,

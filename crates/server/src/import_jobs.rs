@@ -57,8 +57,7 @@ impl Observer for JobObserver {
             return Ok(());
         }
         {
-            let mut last =
-                self.last.lock().map_err(|_| DomainError::Internal("the progress clock is poisoned".into()))?;
+            let mut last = self.last.lock().map_err(|_| DomainError::internal("the progress clock is poisoned"))?;
             if last.elapsed() < PROGRESS_EVERY {
                 return Ok(());
             }

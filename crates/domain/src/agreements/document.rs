@@ -323,7 +323,7 @@ pub fn validate_document(input: &AgreementInput, existing: &[Indicator]) -> Doma
             clauses,
             indicators,
         }),
-        _ => Err(DomainError::Internal("agreement validation lost a field".into())),
+        _ => Err(DomainError::internal("agreement validation lost a field")),
     }
 }
 

@@ -185,7 +185,7 @@ pub async fn agreement_report(
     let a = repo.get(&scope, id).await?;
     let versions = repo.versions(&scope, &[id]).await?;
     let values = repo.values(&scope, &[id]).await?;
-    rows(vec![a], &versions, &values, year, end).pop().ok_or_else(|| DomainError::Internal("report row lost".into()))
+    rows(vec![a], &versions, &values, year, end).pop().ok_or_else(|| DomainError::internal("report row lost"))
 }
 
 /// The attainment of every agreement in the caller's scope that was in force during the year.

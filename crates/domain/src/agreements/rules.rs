@@ -114,7 +114,7 @@ async fn resolve_parties(orgs: &dyn OrganizationRepository, parties: &Parties) -
             municipality_code: m.municipality_code.unwrap_or_default(),
             municipality_name: m.municipality_name,
         }),
-        None => Err(DomainError::Internal("municipal party lost".into())),
+        None => Err(DomainError::internal("municipal party lost")),
     }
 }
 

@@ -10,6 +10,23 @@ use crate::{
     calendar::{CalendarError, CalendarLayer, CalendarYear, ProductionCalendar},
 };
 
+/// The stored layers of `year` (the federal one and the regional ones, or only `region_code`'s)
+/// and, with a region, that region's effective calendar. Every role reads calendars.
+pub async fn get_calendar_year(
+    repo: &dyn CalendarRepository,
+    ctx: &Ctx,
+    year: i32,
+    region_code: Option<&str>,
+) -> DomainResult<(Vec<StoredCalendarYear>, Option<ProductionCalendar>)> {
+    ctx.actor.require(super::READERS)?;
+    let layers = repo.year(year, region_code).await?;
+    let effective = match region_code {
+        Some(code) => Some(repo.calendar_for(Some(code)).await?),
+        None => None,
+    };
+    Ok((layers, effective))
+}
+
 /// A calendar year as stored, with its version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCalendarYear {
@@ -137,7 +154,7 @@ async fn contradicted_regions(repo: &dyn CalendarRepository, year: &CalendarYear
 }
 
 fn internal(e: CalendarError) -> DomainError {
-    DomainError::Internal(e.to_string())
+    DomainError::internal_caused("the production calendar", e)
 }
 
 /// Loads or corrects one layer of one year: administrators only. The year is validated
@@ -152,6 +169,15 @@ pub async fn put_calendar_year(
     expected_version: Option<i64>,
 ) -> DomainResult<(StoredCalendarYear, Vec<Uuid>)> {
     ctx.actor.require(&[Role::Admin])?;
+    if expected_version.is_none() {
+        let region = match &year.layer {
+            CalendarLayer::Federal => None,
+            CalendarLayer::Regional { region_code } => Some(region_code.as_str()),
+        };
+        if repo.year(year.year, region).await?.into_iter().any(|l| l.year.layer == year.layer) {
+            return Err(DomainError::PreconditionRequired);
+        }
+    }
     let mut errors = calendar_issues(&year);
     if year.source.trim().is_empty() {
         errors.push(FieldError::required("source"));

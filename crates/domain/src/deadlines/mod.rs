@@ -5,10 +5,10 @@
 mod calendars;
 mod policies;
 
-pub use calendars::{CalendarRepository, StoredCalendarYear, put_calendar_year};
+pub use calendars::{CalendarRepository, StoredCalendarYear, get_calendar_year, put_calendar_year};
 pub use policies::{
     DEFAULT_DUE_SOON_HOURS, DeadlinePolicy, DeadlinePolicyRepository, NewDeadlinePolicy, PolicyInput, create_policy,
-    shipped_policies, update_policy,
+    get_deadline_policy, list_deadline_policies, shipped_policies, update_policy,
 };
 
 /// Roles that read deadline policies and the production calendar: every role.
@@ -96,7 +96,7 @@ pub fn calendar_error(e: CalendarError) -> DomainError {
             "out_of_range",
             Msg::new("Дата вне допустимого диапазона", "The date is outside the supported range"),
         ),
-        other => DomainError::Internal(other.to_string()),
+        other => DomainError::internal_caused("computing a deadline", other),
     }
 }
 

@@ -12,6 +12,26 @@ use crate::{
     page::{Page, PageRequest},
 };
 
+/// One deadline policy (every role reads them).
+pub async fn get_deadline_policy(
+    repo: &dyn DeadlinePolicyRepository,
+    ctx: &Ctx,
+    id: Uuid,
+) -> DomainResult<DeadlinePolicy> {
+    ctx.actor.require(super::READERS)?;
+    repo.get(id).await
+}
+
+/// A page of the deadline policies (every role reads them).
+pub async fn list_deadline_policies(
+    repo: &dyn DeadlinePolicyRepository,
+    ctx: &Ctx,
+    page: PageRequest,
+) -> DomainResult<Page<DeadlinePolicy>> {
+    ctx.actor.require(super::READERS)?;
+    repo.list(page).await
+}
+
 /// The due-soon lead time of a policy that names none: 24 hours before the end of the term.
 pub const DEFAULT_DUE_SOON_HOURS: u32 = 24;
 
@@ -247,7 +267,7 @@ pub fn validate_policy(input: PolicyInput) -> DomainResult<NewDeadlinePolicy> {
             due_soon_hours,
             is_default: input.is_default.unwrap_or(false),
         }),
-        _ => Err(DomainError::Internal("policy validation lost a field".into())),
+        _ => Err(DomainError::internal("policy validation lost a field")),
     }
 }
 

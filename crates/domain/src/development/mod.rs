@@ -72,5 +72,5 @@ pub(crate) fn required<T>(e: &mut Errors, field: &str, v: Option<T>) -> Option<T
 
 /// The error of a value that should have been checked already.
 pub(crate) fn lost(what: &str) -> crate::DomainError {
-    crate::DomainError::Internal(format!("{what} validation lost a field"))
+    crate::DomainError::internal(format!("{what} validation lost a field"))
 }

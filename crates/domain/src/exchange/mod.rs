@@ -4,6 +4,7 @@
 //! One mechanism for every resource: a dataset of an import is a parser plus calls of the
 //! resource's actions; the feed and the webhooks publish the one outbox in one format.
 
+pub mod exports;
 pub mod feed;
 pub mod imports;
 pub mod jobs;

@@ -396,7 +396,7 @@ pub async fn create_subscription(
     let mut types = input.event_types;
     types.sort();
     types.dedup();
-    let url = url.ok_or_else(|| DomainError::Internal("url lost".into()))?;
+    let url = url.ok_or_else(|| DomainError::internal("url lost"))?;
     repo.create(ctx, url.to_string(), types, secret).await
 }
 

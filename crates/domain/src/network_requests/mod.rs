@@ -3,6 +3,7 @@
 //! (DOMAIN §3; NAO §13–18, §20).
 
 mod numbering;
+mod read;
 mod repository;
 mod rules;
 mod view;
@@ -11,6 +12,7 @@ pub use numbering::{
     DEFAULT_NUMBER_FORMAT, NUMBER_FORMAT_MAX, RequestNumbering, StoredNumbering, check_number_format,
     format_outgoing_number, get_request_numbering, set_request_numbering,
 };
+pub use read::{STATS_READERS, get_network_request, list_network_requests, network_request_stats};
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
     AuthorInput, Deps, ExtendInput, ForwardInput, NetworkRequestInput, ReceiveInput, ReplyInput, clarify_request,

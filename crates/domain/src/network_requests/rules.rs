@@ -484,11 +484,11 @@ async fn require_addressee_side(
     ctx: &Ctx,
     r: &NetworkRequest,
 ) -> DomainResult<Organization> {
-    let id = r.addressee_organization_id.ok_or(DomainError::Internal("sent request without addressee".into()))?;
+    let id = r.addressee_organization_id.ok_or(DomainError::internal("sent request without addressee"))?;
     if !in_scope(orgs, &ctx.actor.scope(), id).await? {
         return Err(forbidden_side("Это действие выполняет сторона адресата", "Only the addressee's side may do this"));
     }
-    any_org(orgs, id).await?.ok_or(DomainError::Internal("addressee organisation vanished".into()))
+    any_org(orgs, id).await?.ok_or(DomainError::internal("addressee organisation vanished"))
 }
 
 /// Changes a draft with a merge patch applied to its current state (drafts only; 409 otherwise).
@@ -685,7 +685,7 @@ pub async fn receive_request(
     };
     e.finish()?;
     let (Some(policy), Some(received_on)) = (policy, input.received_on) else {
-        return Err(DomainError::Internal("receive validation lost a field".into()));
+        return Err(DomainError::internal("receive validation lost a field"));
     };
     // The instant of receipt: the local time given; without one, now when received today, else
     // the start of the day received.
@@ -730,7 +730,7 @@ pub async fn extend_request(
     require_allowed(&r, "extend")?;
     let addressee = require_addressee_side(orgs, ctx, &r).await?;
     let Some(stored) = r.deadline.clone() else {
-        return Err(DomainError::Internal("received request without deadline".into()));
+        return Err(DomainError::internal("received request without deadline"));
     };
     let policy = policies.get(stored.policy_id).await?;
     let used = r.extensions_used();
@@ -767,7 +767,7 @@ pub async fn extend_request(
     }
     e.finish()?;
     let days = input.days.unwrap_or(0);
-    let received_at = r.receipt_instant().ok_or(DomainError::Internal("received request without date".into()))?;
+    let received_at = r.receipt_instant().ok_or(DomainError::internal("received request without date"))?;
     let calendar = calendars.calendar_for(Some(&addressee.region_code)).await?;
     let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
     let (deadline, due_at) = term_end(&calendar, policy.term, received_at, tz, stored.deadline.extended_by + days)?;
@@ -826,7 +826,7 @@ pub async fn reply_to_request(
     e.finish()?;
     let (Some(text), Some(responder_name), Some(responder_position)) = (text, responder_name, responder_position)
     else {
-        return Err(DomainError::Internal("reply validation lost a field".into()));
+        return Err(DomainError::internal("reply validation lost a field"));
     };
     let tz = tz_of(&addressee);
     let replied_at = if replied_on == today { now } else { start_of_day_utc(replied_on, tz) };
@@ -866,7 +866,7 @@ fn clarification_text(text: Option<String>) -> DomainResult<String> {
     let mut e = Errors::new();
     let text = req_text(&mut e, "text", text, 10_000);
     e.finish()?;
-    text.ok_or(DomainError::Internal("clarification validation lost the text".into()))
+    text.ok_or(DomainError::internal("clarification validation lost the text"))
 }
 
 /// The addressee's side asks the sender for clarification (запрос уточнения) while the term
@@ -926,7 +926,7 @@ async fn pause_or_resume(
     let text = clarification_text(text)?;
     let status = r.status;
     let Some(d) = r.deadline.as_mut() else {
-        return Err(DomainError::Internal(format!("{} request without deadline", status.as_str())));
+        return Err(DomainError::internal(format!("{} request without deadline", status.as_str())));
     };
     let now = Utc::now();
     match pause {
@@ -934,7 +934,7 @@ async fn pause_or_resume(
         Pause::Start => d.pauses.push(super::TermPause { from: now, until: None }),
         Pause::End => {
             let Some(open) = d.pauses.last_mut().filter(|p| p.until.is_none()) else {
-                return Err(DomainError::Internal("paused request without an open pause".into()));
+                return Err(DomainError::internal("paused request without an open pause"));
             };
             open.until = Some(now.max(open.from));
             d.due_at += chrono::TimeDelta::seconds(open.seconds());

@@ -272,7 +272,7 @@ pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> Doma
             opened_on: input.opened_on,
             responsible_person_id: input.responsible_person_id,
         }),
-        _ => Err(DomainError::Internal("organization validation lost a field".into())),
+        _ => Err(DomainError::internal("organization validation lost a field")),
     }
 }
 

@@ -102,7 +102,7 @@ fn validate(
     }
     e.finish()?;
     let (Some(purpose), Some(kind)) = (purpose, input.kind) else {
-        return Err(DomainError::Internal("basis validation lost a field".into()));
+        return Err(DomainError::internal("basis validation lost a field"));
     };
     Ok(ProcessingBasis {
         id: Uuid::now_v7(),

@@ -36,7 +36,7 @@ pub struct SweepPlan {
 fn stopped_by(today: NaiveDate, term_days: u32) -> DomainResult<NaiveDate> {
     today
         .checked_sub_days(Days::new(u64::from(term_days)))
-        .ok_or_else(|| DomainError::Internal("the depersonalisation term reaches before the calendar".into()))
+        .ok_or_else(|| DomainError::internal("the depersonalisation term reaches before the calendar"))
 }
 
 fn due_on(c: &SweepCandidate, term_days: u32) -> NaiveDate {

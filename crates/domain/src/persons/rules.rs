@@ -213,7 +213,7 @@ pub fn validate(input: PersonInput, today: NaiveDate) -> DomainResult<NewPerson>
             birth_date: input.birth_date,
             hire_date: input.hire_date,
         }),
-        _ => Err(DomainError::Internal("person validation lost a field".into())),
+        _ => Err(DomainError::internal("person validation lost a field")),
     }
 }
 
@@ -311,7 +311,7 @@ pub async fn create_persons(
     refused
         .into_iter()
         .map(|refusal| match refusal {
-            None => created.next().map(Ok).ok_or_else(|| DomainError::Internal("create_many lost a person".into())),
+            None => created.next().map(Ok).ok_or_else(|| DomainError::internal("create_many lost a person")),
             Some(e) => Ok(Err(e)),
         })
         .collect()

@@ -241,7 +241,7 @@ where
                 }
                 None => {
                     unit.rollback().await.ok();
-                    return Err(DomainError::Internal(format!("line {} was not applied", p.line)).into());
+                    return Err(DomainError::internal(format!("line {} was not applied", p.line)).into());
                 }
             }
             in_batch += 1;

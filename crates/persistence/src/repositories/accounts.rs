@@ -40,7 +40,7 @@ fn to_domain(m: Model) -> DomainResult<Account> {
             _ => AccountKind::User,
         },
         role: Role::parse(&m.role)
-            .ok_or_else(|| DomainError::Internal(format!("account {} has unknown role", m.id)))?,
+            .ok_or_else(|| DomainError::internal(format!("account {} has unknown role", m.id)))?,
         id: m.id,
         login: m.login,
         secret_hash: m.secret_hash,
@@ -75,7 +75,7 @@ impl AccountRepository for AccountStore {
             .filter(Column::Kind.eq(kind.as_str()))
             .filter(Column::Login.eq(login))
             .filter(Column::DeletedAt.is_null())
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .db()?
             .map(to_domain)
@@ -83,7 +83,7 @@ impl AccountRepository for AccountStore {
     }
 
     async fn get(&self, id: Uuid) -> DomainResult<Account> {
-        let m = Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(self.db.conn()).await.db()?;
+        let m = Entity::find_by_id(id).filter(Column::DeletedAt.is_null()).one(&self.db.exec()).await.db()?;
         to_domain(m.ok_or(DomainError::NotFound)?)
     }
 
@@ -114,7 +114,7 @@ impl AccountRepository for AccountStore {
             .filter(Column::Role.eq(Role::Admin.as_str()))
             .filter(Column::Kind.eq(AccountKind::User.as_str()))
             .filter(Column::DeletedAt.is_null())
-            .count(self.db.conn())
+            .count(&self.db.exec())
             .await
             .db()?;
         Ok(n > 0)
@@ -128,7 +128,7 @@ impl AccountRepository for AccountStore {
         if let Some(a) = page.after {
             q = q.filter(Column::Id.gt(a));
         }
-        let rows = q.all(self.db.conn()).await.db()?;
+        let rows = q.all(&self.db.exec()).await.db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |a| a.id))
     }
@@ -168,7 +168,7 @@ impl AccountRepository for AccountStore {
     }
 
     async fn standing(&self, id: Uuid, since: DateTime<Utc>) -> DomainResult<Option<AccountStanding>> {
-        let conn = self.db.conn();
+        let conn = &self.db.exec();
         let Some(a) = Entity::find_by_id(id).one(conn).await.db()? else { return Ok(None) };
         let org = match a.organization_id {
             Some(oid) => Some(organizations::Entity::find_by_id(oid).one(conn).await.db()?),
@@ -202,7 +202,7 @@ impl AccountRepository for AccountStore {
 #[async_trait]
 impl SignInRepository for AccountStore {
     async fn locked_until(&self, login_key: &str, now: DateTime<Utc>) -> DomainResult<Option<DateTime<Utc>>> {
-        let row = sign_in_failures::Entity::find_by_id(login_key.to_owned()).one(self.db.conn()).await.db()?;
+        let row = sign_in_failures::Entity::find_by_id(login_key.to_owned()).one(&self.db.exec()).await.db()?;
         Ok(row.and_then(|r| r.locked_until).filter(|until| *until > now))
     }
 
@@ -255,7 +255,7 @@ impl SignInRepository for AccountStore {
     }
 
     async fn clear_failures(&self, login_key: &str) -> DomainResult<()> {
-        sign_in_failures::Entity::delete_by_id(login_key.to_owned()).exec(self.db.conn()).await.db()?;
+        sign_in_failures::Entity::delete_by_id(login_key.to_owned()).exec(&self.db.exec()).await.db()?;
         Ok(())
     }
 
@@ -328,7 +328,7 @@ impl SignInRepository for AccountStore {
             .filter(auth_sessions::Column::Id.eq(session_id))
             .filter(auth_sessions::Column::AccountId.eq(account_id))
             .filter(auth_sessions::Column::RevokedAt.is_null())
-            .exec(self.db.conn())
+            .exec(&self.db.exec())
             .await
             .db()?;
         Ok(())

@@ -31,6 +31,7 @@ use crate::{
     journal,
     keyset::{self, KeyColumn, KeyType, unknown_sort},
     scope,
+    versioned::{self, Versioned},
 };
 
 /// Agreements repository.
@@ -40,17 +41,17 @@ pub struct AgreementStore {
 }
 
 fn json<T: serde::Serialize>(v: &T) -> DomainResult<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| DomainError::Internal(format!("cannot serialise: {e}")))
+    serde_json::to_value(v).map_err(|e| DomainError::internal_caused("cannot serialise", e))
 }
 
 fn document(id: Uuid, v: serde_json::Value) -> DomainResult<AgreementDocument> {
-    serde_json::from_value(v).map_err(|e| DomainError::Internal(format!("agreement {id} has a bad document: {e}")))
+    serde_json::from_value(v).map_err(|e| DomainError::internal_caused(format!("agreement {id} has a bad document"), e))
 }
 
 fn to_domain(m: Model) -> DomainResult<Agreement> {
     Ok(Agreement {
         lifecycle: Lifecycle::parse(&m.lifecycle)
-            .ok_or_else(|| DomainError::Internal(format!("agreement {} has unknown lifecycle", m.id)))?,
+            .ok_or_else(|| DomainError::internal(format!("agreement {} has unknown lifecycle", m.id)))?,
         document: document(m.id, m.document)?,
         id: m.id,
         terminated_on: m.terminated_on,
@@ -67,7 +68,7 @@ fn to_domain(m: Model) -> DomainResult<Agreement> {
 fn amendment_to_domain(m: amendments::Model) -> DomainResult<Amendment> {
     Ok(Amendment {
         changes: serde_json::from_value::<AmendmentChanges>(m.changes)
-            .map_err(|e| DomainError::Internal(format!("amendment {} has bad changes: {e}", m.id)))?,
+            .map_err(|e| DomainError::internal_caused(format!("amendment {} has bad changes", m.id), e))?,
         id: m.id,
         agreement_id: m.agreement_id,
         number: m.number,
@@ -210,9 +211,7 @@ async fn insert_version<C: ConnectionTrait>(
 }
 
 fn effective_from(doc: &AgreementDocument) -> DomainResult<NaiveDate> {
-    doc.valid_from
-        .or(doc.signed_on)
-        .ok_or_else(|| DomainError::Internal("a signed agreement without a start date".into()))
+    doc.valid_from.or(doc.signed_on).ok_or_else(|| DomainError::internal("a signed agreement without a start date"))
 }
 
 impl AgreementStore {
@@ -238,16 +237,14 @@ impl AgreementStore {
         }
         let mut am: ActiveModel = current.into();
         apply(&mut am)?;
-        am.updated_at = Set(Utc::now());
-        am.version = Set(expected_version + 1);
-        let res = Entity::update_many()
-            .set(am)
-            .filter(Column::Id.eq(id))
-            .filter(Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .db()?;
-        let model = res.into_iter().next().ok_or(DomainError::PreconditionFailed)?;
+        let model = versioned::save::<Entity, _, _>(
+            &txn,
+            Versioned { id: Column::Id, version: Column::Version, updated_at: Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+        )
+        .await?;
         let a = to_domain(model)?;
         journal::record(&txn, Some(ctx), change(&a, ChangeKind::Updated, action)?).await?;
         Ok((a, txn))

@@ -84,7 +84,7 @@ impl AuditRepository for AuditStore {
             .filter(cond)
             .order_by_asc(Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .db()?;
         let items = rows

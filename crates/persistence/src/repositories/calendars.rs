@@ -44,7 +44,7 @@ fn layer_key(layer: &CalendarLayer) -> String {
 }
 
 fn dates(v: serde_json::Value, what: &str) -> DomainResult<Vec<NaiveDate>> {
-    serde_json::from_value(v).map_err(|_| DomainError::Internal(format!("calendar year has malformed {what}")))
+    serde_json::from_value(v).map_err(|_| DomainError::internal(format!("calendar year has malformed {what}")))
 }
 
 fn to_domain(m: Model) -> DomainResult<StoredCalendarYear> {
@@ -90,7 +90,8 @@ async fn calendar_in<C: ConnectionTrait>(conn: &C, region_code: Option<&str>) ->
     let years = rows.into_iter().map(|m| to_domain(m).map(|s| s.year)).collect::<DomainResult<Vec<_>>>()?;
     // Declared regional totals are advisory here: writes check them, and a stored calendar must
     // stay readable whatever a later correction of another layer did.
-    ProductionCalendar::from_layers_advisory(years, region_code).map_err(|e| DomainError::Internal(e.to_string()))
+    ProductionCalendar::from_layers_advisory(years, region_code)
+        .map_err(|e| DomainError::internal_caused("the stored production calendar", e))
 }
 
 fn term_of(p: &deadline_policies::Model) -> Term {
@@ -140,7 +141,7 @@ async fn recompute<C: ConnectionTrait>(
                 .one(conn)
                 .await
                 .db()?
-                .ok_or(DomainError::Internal("policy vanished".into()))?;
+                .ok_or(DomainError::internal("policy vanished"))?;
             e.insert(term_of(&p));
         }
         let (Some(cal), Some(term)) = (calendars.get(&stored.region_code), policies.get(&stored.policy_id)) else {
@@ -178,14 +179,14 @@ impl CalendarRepository for CalendarStore {
         if let Some(r) = region_code {
             cond = cond.add(Condition::any().add(Column::Layer.eq(FEDERAL)).add(Column::Layer.eq(r)));
         }
-        let rows = Entity::find().filter(cond).all(self.db.conn()).await.db()?;
+        let rows = Entity::find().filter(cond).all(&self.db.exec()).await.db()?;
         let mut out = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         out.sort_by(|a, b| a.year.layer.cmp(&b.year.layer));
         Ok(out)
     }
 
     async fn calendar_for(&self, region_code: Option<&str>) -> DomainResult<ProductionCalendar> {
-        calendar_in(self.db.conn(), region_code).await
+        calendar_in(&self.db.exec(), region_code).await
     }
 
     async fn put(
@@ -246,7 +247,7 @@ impl CalendarRepository for CalendarStore {
         for y in years {
             let res = Entity::insert(row(&y, 1))
                 .on_conflict(OnConflict::columns([Column::Layer, Column::Year]).do_nothing().to_owned())
-                .exec_without_returning(self.db.conn())
+                .exec_without_returning(&self.db.exec())
                 .await
                 .db()?;
             n += res;

@@ -84,7 +84,7 @@ impl ChangeFeed for ChangeStore {
             .filter(Column::PubSeq.is_null())
             .limit(1)
             .into_tuple()
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .db()?;
         if pending.is_none() {

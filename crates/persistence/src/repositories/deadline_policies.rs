@@ -43,7 +43,7 @@ fn to_domain(m: Model) -> DomainResult<DeadlinePolicy> {
         "working_days" => TermUnit::WorkingDays,
         "calendar_days" => TermUnit::CalendarDays,
         "hours" => TermUnit::Hours,
-        _ => return Err(DomainError::Internal(format!("policy {} has an unknown unit", m.id))),
+        _ => return Err(DomainError::internal(format!("policy {} has an unknown unit", m.id))),
     };
     let n = |v: i32| u32::try_from(v).unwrap_or(0);
     Ok(DeadlinePolicy {
@@ -118,7 +118,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
             .one(&self.db.exec())
             .await
             .db()?
-            .ok_or(DomainError::Internal("no default deadline policy".into()))?;
+            .ok_or(DomainError::internal("no default deadline policy"))?;
         to_domain(m)
     }
 
@@ -127,7 +127,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
         if let Some(after) = page.after {
             q = q.filter(Column::Id.gt(after));
         }
-        let rows = q.all(self.db.conn()).await.db()?;
+        let rows = q.all(&self.db.exec()).await.db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |p| p.id))
     }
@@ -200,7 +200,7 @@ impl DeadlinePolicyRepository for DeadlinePolicyStore {
             fill(&mut am, &p);
             n += Entity::insert(am)
                 .on_conflict(OnConflict::column(Column::Code).do_nothing().to_owned())
-                .exec_without_returning(self.db.conn())
+                .exec_without_returning(&self.db.exec())
                 .await
                 .db()?;
         }

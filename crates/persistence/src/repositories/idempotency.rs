@@ -88,12 +88,13 @@ impl IdempotencyStore for IdempotencyKeys {
             resource_id: Set(None),
             request_sha256: Set(None),
         };
-        let inserted = Entity::insert(am).on_conflict_do_nothing().exec_without_returning(self.db.conn()).await.db()?;
+        let inserted =
+            Entity::insert(am).on_conflict_do_nothing().exec_without_returning(&self.db.exec()).await.db()?;
         if matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
             return Ok(Claim::Acquired(hold));
         }
         let row = Entity::find_by_id((subject.to_owned(), key.to_owned()))
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .db()?
             // Purged between the insert and the read: a retry will acquire it.
@@ -115,7 +116,7 @@ impl IdempotencyStore for IdempotencyKeys {
             Some(p) => take.filter(Column::Holder.eq(p)),
             None => take.filter(Column::Holder.is_null()),
         };
-        let taken = take.exec(self.db.conn()).await.db()?.rows_affected;
+        let taken = take.exec(&self.db.exec()).await.db()?.rows_affected;
         Ok(if taken == 1 { Claim::Acquired(hold) } else { Claim::InProgress })
     }
 
@@ -124,7 +125,7 @@ impl IdempotencyStore for IdempotencyKeys {
             .col_expr(Column::LeaseUntil, Expr::value(lease_end(Utc::now(), lease)))
             .filter(held_by(hold))
             .filter(Column::Status.is_null())
-            .exec(self.db.conn())
+            .exec(&self.db.exec())
             .await
             .db()?;
         Ok(res.rows_affected == 1)
@@ -137,7 +138,7 @@ impl IdempotencyStore for IdempotencyKeys {
             .col_expr(Column::Body, response.body.clone().into())
             .col_expr(Column::RequestSha256, response.request_sha256.clone().into())
             .filter(held_by(hold))
-            .exec(self.db.conn())
+            .exec(&self.db.exec())
             .await
             .db()?;
         if res.rows_affected == 0 {
@@ -150,7 +151,7 @@ impl IdempotencyStore for IdempotencyKeys {
         Entity::delete_many()
             .filter(held_by(hold))
             .filter(Column::CommittedAt.is_null())
-            .exec(self.db.conn())
+            .exec(&self.db.exec())
             .await
             .db()?;
         Ok(())
@@ -158,7 +159,7 @@ impl IdempotencyStore for IdempotencyKeys {
 
     async fn purge_older_than_hours(&self, hours: i64) -> DomainResult<u64> {
         let cutoff = Utc::now() - Duration::hours(hours);
-        let res = Entity::delete_many().filter(Column::CreatedAt.lt(cutoff)).exec(self.db.conn()).await.db()?;
+        let res = Entity::delete_many().filter(Column::CreatedAt.lt(cutoff)).exec(&self.db.exec()).await.db()?;
         Ok(res.rows_affected)
     }
 }

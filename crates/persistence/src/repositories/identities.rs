@@ -60,7 +60,7 @@ impl IdentityRepository for AccountStore {
         let rows = Entity::find()
             .filter(Column::AccountId.eq(account_id))
             .order_by_asc(Column::Id)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         Ok(rows.into_iter().map(to_domain).collect())
@@ -82,7 +82,7 @@ impl IdentityRepository for AccountStore {
     }
 
     async fn resolve(&self, provider: &str, subject: &str, now: DateTime<Utc>) -> DomainResult<Option<LinkedAccount>> {
-        let conn = self.db.conn();
+        let conn = &self.db.exec();
         let row = Entity::find()
             .filter(Column::Provider.eq(provider))
             .filter(Column::Subject.eq(subject))

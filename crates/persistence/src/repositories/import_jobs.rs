@@ -86,7 +86,7 @@ fn scheme(v: &serde_json::Value, name: &str) -> IdScheme {
 }
 
 fn job(m: j::Model) -> DomainResult<ImportJob> {
-    let unreadable = |what: &str| DomainError::Internal(format!("import job {} has an unreadable {what}", m.id));
+    let unreadable = |what: &str| DomainError::internal(format!("import job {} has an unreadable {what}", m.id));
     Ok(ImportJob {
         owner: serde_json::from_value(m.owner.clone()).map_err(|_| unreadable("owner"))?,
         status: ImportJobStatus::parse(&m.status).ok_or_else(|| unreadable("status"))?,
@@ -158,7 +158,7 @@ fn held_by(id: Uuid, worker: &str) -> Condition {
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> DomainResult<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| DomainError::Internal(format!("cannot store an import job: {e}")))
+    serde_json::to_value(v).map_err(|e| DomainError::internal_caused("cannot store an import job", e))
 }
 
 #[async_trait]
@@ -195,13 +195,13 @@ impl ImportJobRepository for ImportJobStore {
             finished_at: Set(None),
             version: Set(1),
         };
-        j::Entity::insert(am).exec_without_returning(self.db.conn()).await.db()?;
+        j::Entity::insert(am).exec_without_returning(&self.db.exec()).await.db()?;
         Ok(id)
     }
 
     async fn append(&self, id: Uuid, seq: i32, data: Vec<u8>) -> DomainResult<()> {
         let am = c::ActiveModel { job_id: Set(id), seq: Set(seq), data: Set(data) };
-        c::Entity::insert(am).exec_without_returning(self.db.conn()).await.db()?;
+        c::Entity::insert(am).exec_without_returning(&self.db.exec()).await.db()?;
         Ok(())
     }
 
@@ -249,7 +249,7 @@ impl ImportJobRepository for ImportJobStore {
             .column(j::Column::Id)
             .filter(stale)
             .into_tuple()
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .db()?;
         for id in &ids {
@@ -261,7 +261,7 @@ impl ImportJobRepository for ImportJobStore {
     async fn get(&self, actor: &Actor, id: Uuid) -> DomainResult<ImportJob> {
         let m = j::Entity::find_by_id(id)
             .filter(visible(actor))
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .db()?
             .ok_or(DomainError::NotFound)?;
@@ -277,7 +277,7 @@ impl ImportJobRepository for ImportJobStore {
             .filter(cond)
             .order_by_asc(j::Column::Id)
             .limit(page.limit + 1)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .db()?;
         let items = rows.into_iter().map(job).collect::<DomainResult<Vec<_>>>()?;
@@ -316,7 +316,7 @@ impl ImportJobRepository for ImportJobStore {
             .filter(leasable(Utc::now()))
             .limit(1)
             .into_tuple()
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .db()?;
         if any.is_none() {
@@ -352,7 +352,7 @@ impl ImportJobRepository for ImportJobStore {
     }
 
     async fn chunk(&self, id: Uuid, seq: i32) -> DomainResult<Option<Vec<u8>>> {
-        let m = c::Entity::find_by_id((id, seq)).one(self.db.conn()).await.db()?;
+        let m = c::Entity::find_by_id((id, seq)).one(&self.db.exec()).await.db()?;
         Ok(m.map(|m| m.data))
     }
 
@@ -372,7 +372,7 @@ impl ImportJobRepository for ImportJobStore {
             .col_expr(j::Column::LeasedUntil, Expr::value(now + Duration::seconds(lease_seconds)))
             .col_expr(j::Column::UpdatedAt, Expr::value(now))
             .col_expr(j::Column::Version, Expr::col(j::Column::Version).add(Expr::value(1)));
-        let res = with_progress(q, progress).filter(held_by(id, worker)).exec(self.db.conn()).await.db()?;
+        let res = with_progress(q, progress).filter(held_by(id, worker)).exec(&self.db.exec()).await.db()?;
         Ok(res.rows_affected > 0)
     }
 

@@ -28,10 +28,11 @@ use crate::{
         network_requests::{ActiveModel, Column, Entity, Model},
         organizations,
     },
-    error::{DbResultExt, db_err},
+    error::{DbResultExt, db_err, db_err_fields},
     journal,
     keyset::{self, KeyColumn, KeyType, unknown_sort},
     scope,
+    versioned::{self, Versioned},
 };
 
 pub use rsnms_domain::network_requests::DEFAULT_NUMBER_FORMAT;
@@ -43,7 +44,7 @@ pub struct NetworkRequestStore {
 }
 
 fn bad(id: Uuid, what: &str) -> DomainError {
-    DomainError::Internal(format!("network request {id} has malformed {what}"))
+    DomainError::internal(format!("network request {id} has malformed {what}"))
 }
 
 pub(crate) fn to_domain(m: Model) -> DomainResult<NetworkRequest> {
@@ -123,7 +124,7 @@ async fn territory<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<(Stri
         .one(conn)
         .await
         .db()?
-        .ok_or_else(|| DomainError::Internal(format!("organization {id} vanished")))?;
+        .ok_or_else(|| DomainError::internal(format!("organization {id} vanished")))?;
     Ok((o.region_code, o.municipality_code))
 }
 
@@ -193,7 +194,7 @@ async fn next_number<C: ConnectionTrait>(conn: &C, org: Uuid, year: i32) -> Doma
         .into_table(counters::Entity)
         .columns([K::OrganizationId, K::Year, K::LastSeq])
         .values([Expr::val(org), Expr::val(year), Expr::val(1i64)])
-        .map_err(|e| DomainError::Internal(e.to_string()))?
+        .map_err(|e| DomainError::internal_caused("building the counter insert", e))?
         .on_conflict(
             OnConflict::columns([K::OrganizationId, K::Year])
                 .value(K::LastSeq, Expr::col((counters::Entity, K::LastSeq)).add(1))
@@ -201,7 +202,7 @@ async fn next_number<C: ConnectionTrait>(conn: &C, org: Uuid, year: i32) -> Doma
         )
         .returning_col(K::LastSeq)
         .to_owned();
-    let row = conn.query_one(&stmt).await.db()?.ok_or(DomainError::Internal("no counter row".into()))?;
+    let row = conn.query_one(&stmt).await.db()?.ok_or(DomainError::internal("no counter row"))?;
     let seq: i64 = row.try_get("", "last_seq").db()?;
     let format = numbering::Entity::find_by_id(org)
         .one(conn)
@@ -353,18 +354,15 @@ async fn write_state(
         am.due_soon_notified_at = Set(None);
         am.overdue_notified_at = Set(None);
     }
-    am.updated_at = Set(Utc::now());
-    am.version = Set(expected_version + 1);
-    let model = Entity::update_many()
-        .set(am)
-        .filter(Column::Id.eq(state.id))
-        .filter(Column::Version.eq(expected_version))
-        .exec_with_returning(txn)
-        .await
-        .db_unique(&["outgoing"])?
-        .into_iter()
-        .next()
-        .ok_or(DomainError::PreconditionFailed)?;
+    let model = versioned::save_next_version::<Entity, _, _>(
+        txn,
+        Versioned { id: Column::Id, version: Column::Version, updated_at: Column::UpdatedAt },
+        am,
+        state.id,
+        expected_version,
+        |e| db_err_fields(e, &["outgoing"]),
+    )
+    .await?;
     let r = to_domain(model.clone())?;
     journal::record(txn, Some(ctx), change(&model, &r, save_action(kind), ChangeKind::Updated)).await?;
     Ok(r)
@@ -524,7 +522,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
     }
 
     async fn numbering(&self, organization_id: Uuid, year: i32) -> DomainResult<StoredNumbering> {
-        let conn = self.db.conn();
+        let conn = &self.db.exec();
         let row = numbering::Entity::find_by_id(organization_id).one(conn).await.db()?;
         Ok(stored_numbering(row, last_seq(conn, organization_id, year).await?))
     }
@@ -595,7 +593,7 @@ impl NetworkRequestRepository for NetworkRequestStore {
     }
 
     async fn stats(&self, scope: &Scope, now: DateTime<Utc>) -> DomainResult<RequestStats> {
-        let conn = self.db.conn();
+        let conn = &self.db.exec();
         let base = scope::network_requests(scope);
         let by_org = |col: Column, extra: Condition| {
             Entity::find()

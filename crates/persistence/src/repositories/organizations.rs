@@ -36,7 +36,7 @@ pub struct OrganizationStore {
 }
 
 fn to_domain(m: Model) -> DomainResult<Organization> {
-    let bad = |what: &str| DomainError::Internal(format!("organization {} has unknown {what}", m.id));
+    let bad = |what: &str| DomainError::internal(format!("organization {} has unknown {what}", m.id));
     Ok(Organization {
         kind: OrganizationKind::parse(&m.kind).ok_or_else(|| bad("kind"))?,
         level: Level::parse(&m.level).ok_or_else(|| bad("level"))?,

@@ -39,7 +39,7 @@ fn purpose(m: p::Model) -> Purpose {
 
 fn basis(m: b::Model) -> DomainResult<ProcessingBasis> {
     let kind =
-        BasisKind::parse(&m.kind).ok_or_else(|| DomainError::Internal(format!("unknown basis kind {}", m.kind)))?;
+        BasisKind::parse(&m.kind).ok_or_else(|| DomainError::internal(format!("unknown basis kind {}", m.kind)))?;
     Ok(ProcessingBasis {
         id: m.id,
         person_id: m.person_id,
@@ -115,7 +115,7 @@ fn stopped(day: NaiveDate) -> Condition {
 #[async_trait]
 impl PersonalDataRepository for PersonalDataStore {
     async fn purposes(&self) -> DomainResult<Vec<Purpose>> {
-        let rows = p::Entity::find().order_by_asc(p::Column::Code).all(self.db.conn()).await.map_err(db_err)?;
+        let rows = p::Entity::find().order_by_asc(p::Column::Code).all(&self.db.exec()).await.map_err(db_err)?;
         Ok(rows.into_iter().map(purpose).collect())
     }
 
@@ -156,7 +156,7 @@ impl PersonalDataRepository for PersonalDataStore {
             let rows = b::Entity::find()
                 .filter(b::Column::PersonId.is_in(chunk.iter().copied()))
                 .order_by_asc(b::Column::Id)
-                .all(self.db.conn())
+                .all(&self.db.exec())
                 .await
                 .map_err(db_err)?;
             for m in rows {
@@ -230,7 +230,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .order_by_asc(persons::Column::Id)
             .limit(limit)
             .into_tuple()
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let bases = self.bases_of(&ids).await?;
@@ -279,7 +279,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .select_only()
             .column(persons::Column::DepersonalisedAt)
             .into_tuple()
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .map_err(db_err)?;
         Ok(at.flatten())
@@ -292,7 +292,7 @@ impl PersonalDataRepository for PersonalDataStore {
         let rows = network_requests::Entity::find()
             .filter(network_requests::Column::SenderOrganizationId.eq(person.organization_id))
             .order_by_asc(network_requests::Column::Id)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .map_err(db_err)?;
         let same = |a: Option<&str>, b: &str| {

@@ -127,12 +127,12 @@ pub(crate) async fn territories<C: ConnectionTrait>(
 
 /// The persons of a bulk insert were never built.
 fn lost_persons() -> DomainError {
-    DomainError::Internal("a bulk insert of persons was not built".into())
+    DomainError::internal("a bulk insert of persons was not built")
 }
 
 /// A building task that panicked or was cancelled.
 fn lost(e: tokio::task::JoinError) -> DomainError {
-    DomainError::Internal(format!("building a bulk insert failed: {e}"))
+    DomainError::internal_caused("building a bulk insert", e)
 }
 
 /// What a bulk create writes after the persons themselves, built: their roles, subjects, audit
@@ -525,15 +525,7 @@ impl PersonRepository for PersonStore {
         }
         let person = to_domain(current, Vec::new(), Vec::new());
         let ev = change(&txn, &person, ChangeKind::Deleted, "delete").await?;
-        let res = Entity::delete_many()
-            .filter(Column::Id.eq(id))
-            .filter(Column::Version.eq(expected_version))
-            .exec(&txn)
-            .await
-            .db()?;
-        if res.rows_affected == 0 {
-            return Err(DomainError::PreconditionFailed);
-        }
+        versioned::delete::<Entity, _>(&txn, Column::Id, Column::Version, id, expected_version).await?;
         journal::record(&txn, Some(ctx), ev).await?;
         txn.commit().await.db()?;
         Ok(())

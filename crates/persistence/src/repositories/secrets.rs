@@ -21,8 +21,8 @@ impl SecretStore {
     /// starts agree on one value: the insert that loses the race is ignored and the winner read.
     pub async fn get_or_create(&self, name: &str, generate: impl FnOnce() -> String) -> DomainResult<String> {
         let am = ActiveModel { name: Set(name.to_owned()), value: Set(generate()), created_at: Set(Utc::now()) };
-        Entity::insert(am).on_conflict_do_nothing().exec_without_returning(self.db.conn()).await.db()?;
-        let row = Entity::find_by_id(name.to_owned()).one(self.db.conn()).await.db()?;
-        row.map(|r| r.value).ok_or_else(|| rsnms_domain::DomainError::Internal(format!("secret {name} missing")))
+        Entity::insert(am).on_conflict_do_nothing().exec_without_returning(&self.db.exec()).await.db()?;
+        let row = Entity::find_by_id(name.to_owned()).one(&self.db.exec()).await.db()?;
+        row.map(|r| r.value).ok_or_else(|| rsnms_domain::DomainError::internal(format!("secret {name} missing")))
     }
 }

@@ -33,7 +33,7 @@ use crate::{
     Database,
     entities::{exchange_cursors, outbox_feed, webhook_deliveries as d, webhook_subscriptions as s},
     error::DbResultExt,
-    journal,
+    journal, versioned,
 };
 
 /// Advisory lock key of the fan-out on PostgreSQL.
@@ -50,7 +50,7 @@ pub struct WebhookStore {
 fn subscription(m: s::Model) -> DomainResult<Subscription> {
     Ok(Subscription {
         owner: serde_json::from_value(m.owner)
-            .map_err(|_| DomainError::Internal(format!("webhook {} has an unreadable owner", m.id)))?,
+            .map_err(|_| DomainError::internal(format!("webhook {} has an unreadable owner", m.id)))?,
         event_types: serde_json::from_value(m.event_types).unwrap_or_default(),
         id: m.id,
         url: m.url,
@@ -185,15 +185,7 @@ impl WebhookRepository for WebhookStore {
             return Err(DomainError::PreconditionFailed);
         }
         d::Entity::delete_many().filter(d::Column::SubscriptionId.eq(id)).exec(&txn).await.db()?;
-        let res = s::Entity::delete_many()
-            .filter(s::Column::Id.eq(id))
-            .filter(s::Column::Version.eq(expected_version))
-            .exec(&txn)
-            .await
-            .db()?;
-        if res.rows_affected == 0 {
-            return Err(DomainError::PreconditionFailed);
-        }
+        versioned::delete::<s::Entity, _>(&txn, s::Column::Id, s::Column::Version, id, expected_version).await?;
         journal::record(&txn, Some(ctx), change(&current, ChangeKind::Deleted, "delete")).await?;
         txn.commit().await.db()?;
         Ok(())
@@ -243,7 +235,7 @@ impl WebhookRepository for WebhookStore {
     }
 
     async fn any_active(&self) -> DomainResult<bool> {
-        let found = s::Entity::find().filter(s::Column::Active.eq(true)).one(self.db.conn()).await.db()?;
+        let found = s::Entity::find().filter(s::Column::Active.eq(true)).one(&self.db.exec()).await.db()?;
         Ok(found.is_some())
     }
 
@@ -251,7 +243,7 @@ impl WebhookRepository for WebhookStore {
         // Idle rounds stay read-only (no write lock on SQLite): nothing to do without an active
         // subscription or without a position past the cursor. Without subscriptions the cursor
         // stays; a later subscription skips older events by their time anyway.
-        let conn = self.db.conn();
+        let conn = &self.db.exec();
         let any_active = s::Entity::find().filter(s::Column::Active.eq(true)).one(conn).await.db()?.is_some();
         if !any_active {
             return Ok(0);
@@ -392,7 +384,7 @@ impl WebhookRepository for WebhookStore {
             .filter(due)
             .limit(1)
             .into_tuple()
-            .one(self.db.conn())
+            .one(&self.db.exec())
             .await
             .db()?;
         if any.is_none() {
@@ -415,7 +407,7 @@ impl WebhookRepository for WebhookStore {
             .col_expr(d::Column::LeasedUntil, Expr::value(now + Duration::seconds(lease_seconds)))
             .col_expr(d::Column::LeaseOwner, Expr::value(worker.to_owned()))
             .filter(d::Column::Id.in_subquery(due))
-            .exec_with_returning(self.db.conn())
+            .exec_with_returning(&self.db.exec())
             .await
             .db()?;
         if leased.is_empty() {
@@ -424,7 +416,7 @@ impl WebhookRepository for WebhookStore {
         let sub_ids: Vec<Uuid> = leased.iter().map(|m| m.subscription_id).collect();
         let subs: HashMap<Uuid, s::Model> = s::Entity::find()
             .filter(s::Column::Id.is_in(sub_ids))
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .db()?
             .into_iter()

@@ -76,7 +76,7 @@ async fn agreement(unit: &dyn Unit, ctx: &Ctx, by: AgreementRef) -> DomainResult
                     "Соглашения с таким номером нет в вашей области доступа",
                     "No agreement has this number within your scope",
                 )),
-                1 => found.pop().ok_or_else(|| DomainError::Internal("agreement lost".into())),
+                1 => found.pop().ok_or_else(|| DomainError::internal("agreement lost")),
                 _ => Err(DomainError::field(
                     "agreement_number",
                     "ambiguous",
@@ -162,7 +162,7 @@ impl Dataset for IndicatorValues {
         };
         let dto: IndicatorValueWrite = parse_all(record, errors)?;
         let (Some(agreement_ref), Some(indicator_ref)) = (agreement_ref, indicator_ref) else {
-            return Err(DomainError::Internal("indicator value reference lost".into()));
+            return Err(DomainError::internal("indicator value reference lost"));
         };
         let a = agreement(unit, ctx, agreement_ref).await?;
         let ind = indicator(&a, &indicator_ref)?;

@@ -245,6 +245,6 @@ impl Dataset for NetworkRequests {
             |input| apply_patch::<NetworkRequestWrite, _>(input, &patch),
         )
         .await?;
-        Err(DomainError::Internal("a request past its draft was updated by an import".into()))
+        Err(DomainError::internal("a request past its draft was updated by an import"))
     }
 }

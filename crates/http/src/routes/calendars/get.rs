@@ -32,13 +32,14 @@ pub async fn get_calendar(
     year: web::Path<i32>,
     Params(q): Params<CalendarQuery>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(rsnms_domain::deadlines::READERS)?;
     let year = super::check_year(year.into_inner())?;
     if let Some(r) = &q.region_code {
         rsnms_domain::values::RegionCode::parse("region_code", r)
             .map_err(|e| crate::problem::ApiError::validation(vec![e]))?;
     }
-    let layers = state.calendars.year(year, q.region_code.as_deref()).await?;
+    let (layers, calendar) =
+        rsnms_domain::deadlines::get_calendar_year(state.calendars.as_ref(), &ctx, year, q.region_code.as_deref())
+            .await?;
     let mut federal = None;
     let mut regional = Vec::new();
     for l in layers {
@@ -47,12 +48,9 @@ pub async fn get_calendar(
             CalendarLayer::Regional { .. } => regional.push(CalendarLayerView::from(l)),
         }
     }
-    let effective = match q.region_code {
-        Some(code) => {
-            let cal = state.calendars.calendar_for(Some(&code)).await?;
-            EffectiveCalendarView::new(&cal, code, year)
-        }
-        None => None,
+    let effective = match (q.region_code, calendar) {
+        (Some(code), Some(cal)) => EffectiveCalendarView::new(&cal, code, year),
+        _ => None,
     };
     Ok(HttpResponse::Ok().json(CalendarView { year, provisional: federal.is_none(), federal, regional, effective }))
 }

@@ -6,7 +6,7 @@ use crate::{
     auth::Auth,
     extract::{Body, IfMatch, etag},
     openapi::ChangeErrors,
-    problem::{ApiError, ApiResult},
+    problem::ApiResult,
 };
 
 /// Load or correct one layer of a year (загрузить или исправить календарь): administrators.
@@ -40,21 +40,12 @@ pub async fn put_calendar(
     year: web::Path<i32>,
     Body(dto): Body<CalendarYearWrite>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(&[rsnms_domain::auth::Role::Admin])?;
     let year = super::check_year(year.into_inner())?;
     let expected = if req.headers().contains_key(header::IF_MATCH) {
         Some(<IfMatch as actix_web::FromRequest>::extract(&req).await?.0)
     } else {
         None
     };
-    let region = dto.region_code.clone();
-    let exists = state.calendars.year(year, region.as_deref()).await?.into_iter().any(|l| match &l.year.layer {
-        rsnms_domain::calendar::CalendarLayer::Federal => region.is_none(),
-        rsnms_domain::calendar::CalendarLayer::Regional { region_code } => region.as_ref() == Some(region_code),
-    });
-    if exists && expected.is_none() {
-        return Err(ApiError::precondition_required());
-    }
     let (stored, recomputed) =
         rsnms_domain::deadlines::put_calendar_year(state.calendars.as_ref(), &ctx, dto.into_year(year), expected)
             .await?;

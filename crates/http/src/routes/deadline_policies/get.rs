@@ -20,7 +20,7 @@ pub async fn get_deadline_policy(
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(rsnms_domain::deadlines::READERS)?;
-    let p = state.deadline_policies.get(id.into_inner()).await?;
+    let p =
+        rsnms_domain::deadlines::get_deadline_policy(state.deadline_policies.as_ref(), &ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(DeadlinePolicyView::from(p)))
 }

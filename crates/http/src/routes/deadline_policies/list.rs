@@ -24,7 +24,8 @@ pub async fn list_deadline_policies(
     Auth(ctx): Auth,
     Params(q): Params<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(rsnms_domain::deadlines::READERS)?;
-    let found = state.deadline_policies.list(q.to_request()?).await?;
+    let found =
+        rsnms_domain::deadlines::list_deadline_policies(state.deadline_policies.as_ref(), &ctx, q.to_request()?)
+            .await?;
     Ok(respond(&req, found, DeadlinePolicyView::from))
 }

@@ -34,8 +34,7 @@ pub async fn register_event_participant(
     Body(dto): Body<ParticipantWrite>,
 ) -> ApiResult<HttpResponse> {
     let event_id = id.into_inner();
-    let person_id =
-        dto.person_id.ok_or_else(|| rsnms_domain::DomainError::Internal("person_id validation lost".into()))?;
+    let person_id = dto.person_id.ok_or_else(|| rsnms_domain::DomainError::internal("person_id validation lost"))?;
     let x =
         rsnms_domain::development::participation::register_participant(super::deps(&state), &ctx, event_id, person_id)
             .await?;

@@ -37,7 +37,7 @@ pub async fn update_event_participant(
 ) -> ApiResult<HttpResponse> {
     let (event_id, id) = path.into_inner();
     let version = if_match.version()?;
-    let status = dto.status.ok_or_else(|| rsnms_domain::DomainError::Internal("status validation lost".into()))?;
+    let status = dto.status.ok_or_else(|| rsnms_domain::DomainError::internal("status validation lost"))?;
     let x = rsnms_domain::development::participation::update_participant(
         super::deps(&state),
         &ctx,

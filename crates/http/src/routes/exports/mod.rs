@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rsnms_domain::{
     DomainResult, FieldError, Msg,
-    auth::{Ctx, Role, Scope},
+    auth::Scope,
     development::competencies::CompetencyRepository,
     organizations::{Organization, OrganizationFilter, OrganizationRepository},
     page::{MAX_LIMIT, PageRequest},
@@ -36,12 +36,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(programs::get_federal_programs);
 }
 
-/// Roles that may export: the region's administration, the operator and the federal integration.
-const EXPORTERS: &[Role] = &[Role::Admin, Role::Operator, Role::Integration];
-
-fn may_export(ctx: &Ctx) -> DomainResult<()> {
-    ctx.actor.require(EXPORTERS)
-}
+use rsnms_domain::exchange::exports::{audit_export_reads, authorize_export as may_export};
 
 /// A reporting period, both ends inclusive (default: the current calendar year).
 pub(crate) fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
@@ -73,17 +68,13 @@ async fn organizations(repo: &dyn OrganizationRepository) -> DomainResult<HashMa
     }
 }
 
-/// Which of these persons the federal exchange may carry personal data of today: those with a
-/// basis in force for `federal_exchange` (or none recorded at all, the transition; see
-/// `docs/PERSONAL-DATA.md`). Everyone else is exported without her personal data.
+/// Which of these persons the federal exchange may carry personal data of today (the domain's
+/// rule, [`rsnms_domain::exchange::exports::federal_exchange_allowed`]).
 async fn federal_exchange_allowed(
     state: &crate::AppState,
     ids: &[Uuid],
 ) -> DomainResult<std::collections::HashSet<Uuid>> {
-    use rsnms_domain::personal_data::{Bases, purposes::FEDERAL_EXCHANGE, today};
-    let bases = Bases::of(state.personal_data.bases_of(ids).await?);
-    let today = today();
-    Ok(ids.iter().copied().filter(|id| bases.allows(*id, FEDERAL_EXCHANGE, today)).collect())
+    rsnms_domain::exchange::exports::federal_exchange_allowed(state.personal_data.as_ref(), ids).await
 }
 
 /// An organisation as exports name it.

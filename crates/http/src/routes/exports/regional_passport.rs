@@ -209,7 +209,7 @@ async fn responsible_persons(
     }
     shown.sort();
     shown.dedup();
-    state.audit.record_reads(ctx, "person", &shown).await?;
+    super::audit_export_reads(state.audit.as_ref(), ctx, &shown).await?;
     out.sort_by(|a, b| {
         (&a.municipality_code, &a.designated_by.name).cmp(&(&b.municipality_code, &b.designated_by.name))
     });

@@ -116,7 +116,9 @@ impl Walk {
                     if self.totals.routes > 0 {
                         out.push(',');
                     }
-                    out.push_str(&serde_json::to_string(r).map_err(|e| DomainError::Internal(e.to_string()))?);
+                    out.push_str(
+                        &serde_json::to_string(r).map_err(|e| DomainError::internal_caused("serialising", e))?,
+                    );
                 }
                 Shape::Csv(w) => out.push_str(&csv_rows(w, r)),
             }
@@ -128,7 +130,8 @@ impl Walk {
         if self.after.is_none() {
             self.finished = true;
             if let Shape::Json = self.shape {
-                let totals = serde_json::to_string(&self.totals).map_err(|e| DomainError::Internal(e.to_string()))?;
+                let totals =
+                    serde_json::to_string(&self.totals).map_err(|e| DomainError::internal_caused("serialising", e))?;
                 out.push_str(&format!("],\"totals\":{totals}}}"));
             }
         }
@@ -146,9 +149,7 @@ impl Walk {
         }
         let snils_read: Vec<Uuid> =
             routes.iter().map(|r| r.person_id).filter(|p| persons.get(p).is_some_and(|p| p.snils.is_some())).collect();
-        if !snils_read.is_empty() {
-            self.state.audit.record_reads(&self.ctx, "person", &snils_read).await?;
-        }
+        super::audit_export_reads(self.state.audit.as_ref(), &self.ctx, &snils_read).await?;
         let comp_ids: Vec<Uuid> = routes
             .iter()
             .flat_map(|r| r.deficit_competency_ids.iter().chain(r.steps.iter().flat_map(|s| s.competency_ids.iter())))
@@ -209,7 +210,7 @@ impl Walk {
 }
 
 fn lost(route: Uuid) -> DomainError {
-    DomainError::Internal(format!("route {route} refers to a person or organisation that does not exist"))
+    DomainError::internal(format!("route {route} refers to a person or organisation that does not exist"))
 }
 
 /// The persons with these ids.
@@ -337,7 +338,7 @@ pub async fn get_federal_routes(
                 municipality_code: q.municipality_code.clone(),
             },
         };
-        let json = serde_json::to_string(&head).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let json = serde_json::to_string(&head).map_err(|e| DomainError::internal_caused("serialising", e))?;
         // `{…}` without its closing brace, then the array opens.
         let open = json.strip_suffix('}').unwrap_or(&json);
         (Shape::Json, format!("{open},\"routes\":["))

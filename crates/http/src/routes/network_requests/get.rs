@@ -4,9 +4,6 @@ use uuid::Uuid;
 use super::dto::NetworkRequestView;
 use crate::{AppState, auth::Auth, openapi::ReadErrors, problem::ApiResult};
 
-/// Roles that read requests (the domain's constant, which the change feed follows too).
-pub(super) use rsnms_domain::network_requests::READERS;
-
 /// Read a network request (запрос) with its deadline and history.
 ///
 /// Visible to the sender's and the addressee's organisations and those above them; drafts only
@@ -28,7 +25,7 @@ pub async fn get_network_request(
     Auth(ctx): Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(&READERS)?;
-    let r = state.network_requests.get(&ctx.actor.scope(), id.into_inner()).await?;
+    let r = rsnms_domain::network_requests::get_network_request(state.network_requests.as_ref(), &ctx, id.into_inner())
+        .await?;
     super::one(&state, &ctx, r, HttpResponse::Ok()).await
 }

@@ -67,7 +67,6 @@ pub async fn list_network_requests(
     Auth(ctx): Auth,
     Params(q): Params<NetworkRequestQuery>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(&super::get::READERS)?;
     let page =
         PageQuery { limit: q.limit, cursor: q.cursor, count: q.count, sort: q.sort.map(Into::into) }.to_request()?;
     let filter = NetworkRequestFilter {
@@ -82,7 +81,9 @@ pub async fn list_network_requests(
         now: Some(Utc::now()),
         outgoing_number: q.outgoing_number,
     };
-    let found = state.network_requests.list(&ctx.actor.scope(), &filter, page).await?;
+    let found =
+        rsnms_domain::network_requests::list_network_requests(state.network_requests.as_ref(), &ctx, &filter, page)
+            .await?;
     let mut found = found;
     let items = std::mem::take(&mut found.items);
     let page = found.with_items(super::views(&state, &ctx, items).await?);

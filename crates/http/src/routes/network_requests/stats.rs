@@ -1,6 +1,5 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::Utc;
-use rsnms_domain::auth::Role;
 
 use super::dto::NetworkRequestStats;
 use crate::{AppState, auth::Auth, openapi::ReadErrors, problem::ApiResult};
@@ -16,14 +15,8 @@ use crate::{AppState, auth::Auth, openapi::ReadErrors, problem::ApiResult};
 )]
 #[get("/network-requests/stats")]
 pub async fn network_request_stats(state: web::Data<AppState>, Auth(ctx): Auth) -> ApiResult<HttpResponse> {
-    ctx.actor.require(&[
-        Role::Admin,
-        Role::Operator,
-        Role::Municipal,
-        Role::Organization,
-        Role::Integration,
-        Role::Analyst,
-    ])?;
-    let stats = state.network_requests.stats(&ctx.actor.scope(), Utc::now()).await?;
+    let stats =
+        rsnms_domain::network_requests::network_request_stats(state.network_requests.as_ref(), &ctx, Utc::now())
+            .await?;
     Ok(HttpResponse::Ok().json(NetworkRequestStats::from(stats)))
 }

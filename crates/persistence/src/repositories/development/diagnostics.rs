@@ -562,9 +562,9 @@ impl DiagnosticRepository for DiagnosticStore {
         region_code: Option<&str>,
         municipality_code: Option<&str>,
     ) -> DomainResult<Vec<AnalyticsRow>> {
-        let rows = dr::Entity::find().filter(dr::Column::CampaignId.eq(campaign_id)).all(self.db.conn()).await.db()?;
+        let rows = dr::Entity::find().filter(dr::Column::CampaignId.eq(campaign_id)).all(&self.db.exec()).await.db()?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.person_id).collect::<HashSet<_>>().into_iter().collect();
-        let places = places(self.db.conn(), &ids).await?;
+        let places = places(&self.db.exec(), &ids).await?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {

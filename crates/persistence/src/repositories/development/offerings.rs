@@ -44,7 +44,7 @@ fn to_domain(m: o::Model) -> DomainResult<Offering> {
     let offering = match m.offering.as_str() {
         "event" => OfferingKind::Event,
         "internship_site" => OfferingKind::InternshipSite,
-        other => return Err(DomainError::Internal(format!("unknown offering {other}"))),
+        other => return Err(DomainError::internal(format!("unknown offering {other}"))),
     };
     Ok(Offering {
         id: m.id,

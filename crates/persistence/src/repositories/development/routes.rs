@@ -28,6 +28,7 @@ use crate::{
     error::DbResultExt,
     journal,
     keyset::{self, KeyColumn, KeyType, unknown_sort},
+    versioned::{self, Versioned},
 };
 
 /// Routes repository.
@@ -232,7 +233,7 @@ impl RouteRepository for RouteStore {
         to_domain(
             r::Entity::find_by_id(id)
                 .filter(visible(scope))
-                .one(self.db.conn())
+                .one(&self.db.exec())
                 .await
                 .db()?
                 .ok_or(DomainError::NotFound)?,
@@ -305,7 +306,7 @@ impl RouteRepository for RouteStore {
         if let Some(x) = except {
             q = q.filter(r::Column::Id.ne(x));
         }
-        Ok(q.one(self.db.conn()).await.db()?.is_some())
+        Ok(q.one(&self.db.exec()).await.db()?.is_some())
     }
 
     async fn create(&self, ctx: &Ctx, route: Route) -> DomainResult<Route> {
@@ -320,19 +321,14 @@ impl RouteRepository for RouteStore {
 
     async fn save(&self, ctx: &Ctx, route: Route, expected_version: i64, action: &'static str) -> DomainResult<Route> {
         let txn = self.db.begin_write().await?;
-        let mut next = route;
-        next.version = expected_version + 1;
-        next.updated_at = Utc::now();
-        let m = r::Entity::update_many()
-            .set(to_model(&next)?)
-            .filter(r::Column::Id.eq(next.id))
-            .filter(r::Column::Version.eq(expected_version))
-            .exec_with_returning(&txn)
-            .await
-            .db()?
-            .into_iter()
-            .next()
-            .ok_or(DomainError::PreconditionFailed)?;
+        let m = versioned::save::<r::Entity, _, _>(
+            &txn,
+            Versioned { id: r::Column::Id, version: r::Column::Version, updated_at: r::Column::UpdatedAt },
+            to_model(&route)?,
+            route.id,
+            expected_version,
+        )
+        .await?;
         let x = to_domain(m)?;
         record_version(&txn, ctx, &x, action).await?;
         let ch = change(&txn, &x, ChangeKind::Updated, action).await?;
@@ -368,7 +364,7 @@ impl RouteRepository for RouteStore {
         evidence(
             ev::Entity::find_by_id(id)
                 .filter(ev::Column::RouteId.eq(route_id))
-                .one(self.db.conn())
+                .one(&self.db.exec())
                 .await
                 .db()?
                 .ok_or(DomainError::NotFound)?,
@@ -380,7 +376,7 @@ impl RouteRepository for RouteStore {
             .filter(ev::Column::RouteId.eq(route_id))
             .order_by_asc(ev::Column::Id)
             .limit(10_000)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .db()?
             .into_iter()
@@ -393,7 +389,7 @@ impl RouteRepository for RouteStore {
             .filter(rv::Column::RouteId.eq(route_id))
             .order_by_asc(rv::Column::Version)
             .limit(10_000)
-            .all(self.db.conn())
+            .all(&self.db.exec())
             .await
             .db()?
             .into_iter()

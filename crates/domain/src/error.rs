@@ -94,20 +94,26 @@ pub struct InternalError {
 }
 
 impl InternalError {
-    /// The text of this error followed by each of its sources' (`outer: inner: …`).
+    /// The text of this error followed by each of its sources' ([`error_chain`]).
     pub fn chain(&self) -> String {
-        let mut text = self.context.clone();
-        let mut cause = std::error::Error::source(self);
-        while let Some(c) = cause {
-            let more = c.to_string();
-            if !text.ends_with(&more) {
-                text.push_str(": ");
-                text.push_str(&more);
-            }
-            cause = c.source();
-        }
-        text
+        error_chain(self)
     }
+}
+
+/// An error's text followed by each of its sources' (`outer: inner: …`), a source whose text
+/// the previous one already ends with left out, so that the log keeps the whole cause chain.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 impl DomainError {

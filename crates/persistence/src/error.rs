@@ -33,7 +33,7 @@ pub fn db_err_fields(e: DbErr, fields: &[&str]) -> DomainError {
         _ => match e {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => DomainError::Unavailable(e.to_string()),
             other => {
-                let text = with_causes(&other);
+                let text = rsnms_domain::error::error_chain(&other);
                 if is_connection_error(&text) {
                     DomainError::Unavailable(text)
                 } else {
@@ -61,22 +61,6 @@ fn is_connection_error(text: &str) -> bool {
 /// Maps a database error with no unique fields to name.
 pub fn db_err(e: DbErr) -> DomainError {
     db_err_fields(e, &[])
-}
-
-/// The error's text followed by each of its sources' (`outer: inner: …`), so that the log keeps
-/// the whole cause chain of an internal error.
-fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let more = c.to_string();
-        if !text.ends_with(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        cause = c.source();
-    }
-    text
 }
 
 /// `.db()?` in place of `.map_err(db_err)?`: a database result as a domain result.

@@ -558,6 +558,12 @@ fn insert_path(obj: &mut Map<String, Value>, path: &str, value: Value) {
 }
 
 /// Splits one CSV record (RFC 4180: `"` quotes, `""` inside quotes is a quote).
+///
+/// Kept as our own code, not `csv`/`csv-core` (which the writer uses): their reader is lenient by
+/// design — it never reports malformed CSV, reading a stray character after a closing quote
+/// (`"b"x`) and an unterminated quoted field into the cell — while an import must refuse such a
+/// record with a 422 naming its line (tested below: `csv_fields_handle_quotes_and_doubled_quotes`).
+/// Records are already cut by [`Lines`] (quoted line breaks included), so this is only the split.
 pub fn split_csv(text: &str, delimiter: char) -> Result<Vec<String>, FieldError> {
     let mut out = Vec::new();
     let mut cur = String::new();

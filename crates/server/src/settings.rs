@@ -85,7 +85,8 @@ pub struct Settings {
     /// Trusted OpenID Connect providers: `RSNMS_OIDC_PROVIDERS` (a JSON array, or `@path` of a
     /// file holding it; none by default), `RSNMS_OIDC_ALLOW_HTTP_LOOPBACK` (false),
     /// `RSNMS_OIDC_TIMEOUT_MS` (5000), `RSNMS_OIDC_REFRESH_SECONDS` (60),
-    /// `RSNMS_OIDC_KEYS_MAX_AGE_SECONDS` (3600). See `docs/AUTH.md`.
+    /// `RSNMS_OIDC_KEYS_MAX_AGE_SECONDS` (3600), `RSNMS_OIDC_KEYS_HARD_MAX_AGE_SECONDS` (86400).
+    /// See `docs/AUTH.md`.
     pub oidc: rsnms_http::auth::OidcSettings,
 }
 
@@ -191,12 +192,19 @@ fn oidc() -> anyhow::Result<rsnms_http::auth::OidcSettings> {
                 .map_err(|e| anyhow::anyhow!("RSNMS_OIDC_PROVIDERS: {e}"))?
         }
     };
+    let max_key_age = std::time::Duration::from_secs(parsed::<u64>("RSNMS_OIDC_KEYS_MAX_AGE_SECONDS", 3600)?.max(60));
+    let hard_max_key_age =
+        std::time::Duration::from_secs(parsed::<u64>("RSNMS_OIDC_KEYS_HARD_MAX_AGE_SECONDS", 86_400)?);
+    if hard_max_key_age < max_key_age {
+        anyhow::bail!("RSNMS_OIDC_KEYS_HARD_MAX_AGE_SECONDS must not be below RSNMS_OIDC_KEYS_MAX_AGE_SECONDS");
+    }
     Ok(rsnms_http::auth::OidcSettings {
         providers,
         allow_http_loopback,
         timeout: std::time::Duration::from_millis(parsed::<u64>("RSNMS_OIDC_TIMEOUT_MS", 5000)?.max(100)),
         refresh_interval: std::time::Duration::from_secs(parsed("RSNMS_OIDC_REFRESH_SECONDS", 60)?),
-        max_key_age: std::time::Duration::from_secs(parsed::<u64>("RSNMS_OIDC_KEYS_MAX_AGE_SECONDS", 3600)?.max(60)),
+        max_key_age,
+        hard_max_key_age,
         ..rsnms_http::auth::OidcSettings::default()
     })
 }

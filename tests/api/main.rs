@@ -22,6 +22,7 @@ mod imports;
 mod imports_development;
 mod imports_exchange;
 mod imports_json;
+mod imports_reimport;
 mod imports_strategies;
 mod limits;
 mod monitoring;

@@ -8,8 +8,8 @@ mod rules;
 pub use repository::{PersonFilter, PersonRepository};
 pub use rules::READERS;
 pub use rules::{
-    MAX_SUBJECTS, NewPerson, PersonInput, SUBJECT_MAX, create_person, create_persons, delete_person, get_person,
-    list_persons, normalize_subject, update_person,
+    MAX_SUBJECTS, NewPerson, PersonInput, SUBJECT_MAX, Updated, create_person, create_persons, delete_person,
+    get_person, list_persons, normalize_subject, update_person, update_persons,
 };
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};

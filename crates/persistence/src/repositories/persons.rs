@@ -1,9 +1,9 @@
 //! Persons on sea-orm.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
@@ -294,6 +294,9 @@ fn subject_rows(id: Uuid, subjects: &[String]) -> impl Iterator<Item = person_su
 
 const UNIQUE: &[&str] = &["snils"];
 
+/// Keys one batched read or delete names (under both engines' bind limits).
+const KEYS_PER_READ: usize = 1000;
+
 #[async_trait]
 impl PersonRepository for PersonStore {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person> {
@@ -426,22 +429,114 @@ impl PersonRepository for PersonStore {
         Ok(person)
     }
 
-    async fn snils_held(&self, scope: &Scope, snils: &[String]) -> DomainResult<Vec<String>> {
+    async fn find_many(&self, scope: &Scope, ids: &[Uuid], snils: &[String]) -> DomainResult<Vec<Person>> {
         let exec = self.db.exec();
-        let mut held = Vec::new();
-        for chunk in snils.chunks(1000) {
-            let found: Vec<Option<String>> = Entity::find()
-                .select_only()
-                .column(Column::Snils)
+        let conn = &exec;
+        let mut rows: HashMap<Uuid, Model> = HashMap::with_capacity(ids.len() + snils.len());
+        for chunk in ids.chunks(KEYS_PER_READ) {
+            let found =
+                Entity::find().filter(scope::persons(scope)).filter(Column::Id.is_in(chunk.iter().copied())).all(conn);
+            rows.extend(found.await.db()?.into_iter().map(|m| (m.id, m)));
+        }
+        for chunk in snils.chunks(KEYS_PER_READ) {
+            let found = Entity::find()
                 .filter(scope::persons(scope))
                 .filter(Column::Snils.is_in(chunk.iter().map(String::as_str)))
-                .into_tuple()
-                .all(&exec)
-                .await
-                .db()?;
-            held.extend(found.into_iter().flatten());
+                .all(conn);
+            rows.extend(found.await.db()?.into_iter().map(|m| (m.id, m)));
         }
-        Ok(held)
+        let found: Vec<Uuid> = rows.keys().copied().collect();
+        let mut roles = HashMap::with_capacity(found.len());
+        for chunk in found.chunks(KEYS_PER_READ) {
+            roles.extend(roles_of(conn, chunk).await?);
+        }
+        let mut subjects = subjects_of(conn, &found).await?;
+        Ok(rows
+            .into_values()
+            .map(|m| {
+                let id = m.id;
+                to_domain(m, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default())
+            })
+            .collect())
+    }
+
+    /// The rows are matched by id and version alone: each `current` was read in the caller's
+    /// scope ([`PersonRepository::find_many`]) inside the same unit, and a version that moved
+    /// since fails the call.
+    async fn update_many(&self, ctx: &Ctx, changes: Vec<(Person, NewPerson)>) -> DomainResult<Vec<Person>> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = Utc::now().trunc_subsecs(6);
+        let txn = self.db.begin_write().await?;
+        let rows = changes
+            .iter()
+            .map(|(current, new)| {
+                let mut am = ActiveModel {
+                    id: Set(current.id),
+                    updated_at: Set(now),
+                    version: Set(current.version + 1),
+                    ..Default::default()
+                };
+                fill(&mut am, new);
+                am
+            })
+            .collect();
+        bulk::update_versions::<Entity, _>(&txn, Column::Id, Column::Version, rows, |e| db_err_fields(e, UNIQUE))
+            .await?;
+        // Roles and subjects are rewritten only for the persons whose lists changed.
+        let roles_moved: HashSet<Uuid> =
+            changes.iter().filter(|(c, n)| c.roles != n.roles).map(|(c, _)| c.id).collect();
+        let subjects_moved: HashSet<Uuid> =
+            changes.iter().filter(|(c, n)| c.subjects != n.subjects).map(|(c, _)| c.id).collect();
+        for chunk in roles_moved.iter().copied().collect::<Vec<_>>().chunks(KEYS_PER_READ) {
+            let gone =
+                person_roles::Entity::delete_many().filter(person_roles::Column::PersonId.is_in(chunk.iter().copied()));
+            gone.exec(&txn).await.db()?;
+        }
+        for chunk in subjects_moved.iter().copied().collect::<Vec<_>>().chunks(KEYS_PER_READ) {
+            let gone = person_subjects::Entity::delete_many()
+                .filter(person_subjects::Column::PersonId.is_in(chunk.iter().copied()));
+            gone.exec(&txn).await.db()?;
+        }
+        let territory = territories(&txn, changes.iter().map(|(_, n)| n.organization_id).collect()).await?;
+        let persons: Vec<Person> = changes
+            .into_iter()
+            .map(|(c, n)| Person {
+                id: c.id,
+                surname: n.surname,
+                first_name: n.first_name,
+                patronymic: n.patronymic,
+                position: n.position,
+                organization_id: n.organization_id,
+                roles: n.roles,
+                subjects: n.subjects,
+                email: n.email,
+                phone: n.phone,
+                snils: n.snils,
+                birth_date: n.birth_date,
+                hire_date: n.hire_date,
+                created_at: c.created_at,
+                updated_at: now,
+                version: c.version + 1,
+            })
+            .collect();
+        let roles =
+            persons.iter().filter(|p| roles_moved.contains(&p.id)).flat_map(|p| role_rows(p.id, &p.roles)).collect();
+        bulk::insert_all::<person_roles::Entity, _>(&txn, roles, db_err).await?;
+        let subjects = persons
+            .iter()
+            .filter(|p| subjects_moved.contains(&p.id))
+            .flat_map(|p| subject_rows(p.id, &p.subjects))
+            .collect();
+        bulk::insert_all::<person_subjects::Entity, _>(&txn, subjects, db_err).await?;
+        let changes = persons
+            .iter()
+            .map(|p| change_in(p, ChangeKind::Updated, "update", territory.get(&p.organization_id).cloned()))
+            .collect();
+        journal::record_many(&txn, Some(ctx), changes).await?;
+        txn.commit().await.db()?;
+        Ok(persons)
     }
 
     async fn create_many(&self, ctx: &Ctx, new: Vec<NewPerson>) -> DomainResult<Vec<Person>> {

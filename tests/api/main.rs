@@ -36,6 +36,7 @@ mod openapi;
 mod operations;
 mod organizations;
 mod personal_data;
+mod personal_data_duties;
 mod persons;
 mod request_numbering;
 mod route_integrity;

@@ -88,6 +88,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         test_idempotency_fault: None,
         min_group_size: 5,
         pd_term_days: 30,
+        pd_retention: rsnms_domain::personal_data::Retention::default(),
         route_evidence: rsnms_domain::development::iom::EvidencePolicy::default(),
         exchange: rsnms::exchange::ExchangeSettings::for_tests(),
         pace: rsnms_http::middleware::Pace::default(),

@@ -104,6 +104,19 @@ pub struct AppState {
     /// Days from the end of a person's last basis to her depersonalisation
     /// (`RSNMS_PD_DEPERSONALISE_AFTER_DAYS`).
     pub pd_term_days: u32,
+    /// Retention per category of data (`RSNMS_PD_RETENTION_DAYS`).
+    pub pd_retention: rsnms_domain::personal_data::Retention,
+}
+
+impl AppState {
+    /// The stores a person's write carrying bases of processing needs.
+    pub fn person_stores(&self) -> rsnms_domain::personal_data::PersonStores<'_> {
+        rsnms_domain::personal_data::PersonStores {
+            persons: self.persons.as_ref(),
+            organizations: self.organizations.as_ref(),
+            units: self.units.as_ref(),
+        }
+    }
 }
 
 /// HTTP settings.

@@ -232,8 +232,11 @@ async fn main() -> anyhow::Result<()> {
                 serde_json::json!({ "today": today, "dry_run": true, "due": ids(plan.due), "upcoming": ids(plan.upcoming) })
             } else {
                 let done =
-                    rsnms::personal_data::sweep(store.personal_data.as_ref(), today, settings.pd_term_days).await?;
-                serde_json::json!({ "today": today, "dry_run": false, "depersonalised": done })
+                    rsnms::personal_data::sweep(store.personal_data.as_ref(), today, &settings.pd_retention).await?;
+                serde_json::json!({
+                    "today": today, "dry_run": false, "depersonalised": done.persons,
+                    "network_requests_stripped": done.network_requests, "audit_records_deleted": done.audit_deleted
+                })
             };
             writeln!(std::io::stdout(), "{out}")?;
             Ok(())

@@ -766,9 +766,17 @@ impl Seeder<'_> {
             }
         }
         for chunk in items.chunks(self.batch) {
-            record_results(store.diagnostics.as_ref(), ctx, campaign, chunk.to_vec(), false, self.today)
-                .await
-                .map_err(fail("results"))?;
+            record_results(
+                store.diagnostics.as_ref(),
+                store.personal_data.as_ref(),
+                ctx,
+                campaign,
+                chunk.to_vec(),
+                false,
+                self.today,
+            )
+            .await
+            .map_err(fail("results"))?;
             self.sum.diagnostic_results += chunk.len() as u64;
             (self.progress)("diagnostic results", self.sum.diagnostic_results);
         }

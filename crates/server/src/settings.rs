@@ -74,6 +74,10 @@ pub struct Settings {
     /// `RSNMS_PD_DEPERSONALISE_AFTER_DAYS`: days from the end of a person's last basis of
     /// processing (withdrawal or expiry) to her depersonalisation (152-ФЗ art. 21 part 5); 30.
     pub pd_term_days: u32,
+    /// `RSNMS_PD_RETENTION_DAYS`: retention per category of data, `category=days` pairs separated
+    /// by commas (`network_requests=1826,audit=1096`, the defaults); the persons' period is
+    /// `RSNMS_PD_DEPERSONALISE_AFTER_DAYS`. See `docs/PERSONAL-DATA.md`.
+    pub pd_retention: rsnms_domain::personal_data::Retention,
     /// `RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: the route step activities that need accepted evidence
     /// before a step is done, comma-separated, or `none` (default: every activity).
     pub route_evidence: rsnms_domain::development::iom::EvidencePolicy,
@@ -152,6 +156,11 @@ impl Settings {
             test_idempotency_fault: var("RSNMS_TEST_IDEMPOTENCY_FAULT"),
             min_group_size: parsed::<u64>("RSNMS_MIN_GROUP_SIZE", 5)?.max(1),
             pd_term_days: parsed::<u32>("RSNMS_PD_DEPERSONALISE_AFTER_DAYS", 30)?,
+            pd_retention: rsnms_domain::personal_data::Retention::parse(
+                &var("RSNMS_PD_RETENTION_DAYS").unwrap_or_default(),
+                parsed::<u32>("RSNMS_PD_DEPERSONALISE_AFTER_DAYS", 30)?,
+            )
+            .map_err(|e| anyhow::anyhow!("RSNMS_PD_RETENTION_DAYS: {e}"))?,
             route_evidence: match var("RSNMS_ROUTE_EVIDENCE_ACTIVITIES") {
                 None => rsnms_domain::development::iom::EvidencePolicy::default(),
                 Some(v) => rsnms_domain::development::iom::EvidencePolicy::parse(&v)

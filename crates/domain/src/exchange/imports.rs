@@ -209,6 +209,8 @@ pub trait Unit: Send + Sync {
     fn programs(&self) -> &dyn ProgramRepository;
     /// Diagnostic campaigns and results inside the unit.
     fn diagnostics(&self) -> &dyn DiagnosticRepository;
+    /// Purposes and bases of processing inside the unit.
+    fn personal_data(&self) -> &dyn crate::personal_data::PersonalDataRepository;
     /// Events and internship sites inside the unit.
     fn offerings(&self) -> &dyn OfferingRepository;
     /// Mentoring pairs inside the unit.

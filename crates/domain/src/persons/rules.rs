@@ -393,13 +393,14 @@ pub const READERS: &[Role] =
 /// Reads a person; a read that shows personal data is audited.
 pub async fn get_person(
     repo: &dyn PersonRepository,
+    bases: &dyn crate::personal_data::PersonalDataRepository,
     audit: &dyn AuditRepository,
     ctx: &Ctx,
     id: Uuid,
 ) -> DomainResult<Visible<Person>> {
     ctx.actor.require(READERS)?;
     let p = repo.get(&ctx.actor.scope(), id).await?;
-    let pd = ctx.actor.may_read_personal_data_of(p.id);
+    let pd = crate::personal_data::ReadBases::load(bases, &ctx.actor, &[p.id]).await?.may_read(&ctx.actor, p.id);
     if pd {
         audit.record_reads(ctx, "person", &[p.id]).await?;
     }
@@ -410,6 +411,7 @@ pub async fn get_person(
 /// show personal data are audited, one record per person shown.
 pub async fn list_persons(
     repo: &dyn PersonRepository,
+    bases: &dyn crate::personal_data::PersonalDataRepository,
     audit: &dyn AuditRepository,
     ctx: &Ctx,
     filter: &PersonFilter,
@@ -432,13 +434,14 @@ pub async fn list_persons(
     }
     filter.subject = filter.subject.map(|s| normalize_subject(&s)).filter(|s| !s.is_empty());
     let page = repo.list(&ctx.actor.scope(), &filter, page).await?;
-    let shown: Vec<Uuid> =
-        page.items.iter().filter(|p| ctx.actor.may_read_personal_data_of(p.id)).map(|p| p.id).collect();
+    let ids: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
+    let reads = crate::personal_data::ReadBases::load(bases, &ctx.actor, &ids).await?;
+    let shown: Vec<Uuid> = ids.into_iter().filter(|id| reads.may_read(&ctx.actor, *id)).collect();
     if !shown.is_empty() {
         audit.record_reads(ctx, "person", &shown).await?;
     }
     Ok(page.map(|p| {
-        let pd = ctx.actor.may_read_personal_data_of(p.id);
+        let pd = reads.may_read(&ctx.actor, p.id);
         (p, pd)
     }))
 }

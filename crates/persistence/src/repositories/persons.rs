@@ -653,6 +653,9 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
     let territory = territories(conn, rows.iter().map(|m| m.organization_id).collect()).await?;
     for m in rows {
         let id = m.id;
+        // The copies of her name and contacts in network requests go first, matched on her data
+        // as it was.
+        super::personal_data::depersonalise_requests_in(conn, &to_domain(m.clone(), Vec::new(), Vec::new())).await?;
         let first = depersonalised_first_name(id);
         let mut am: ActiveModel = m.into();
         am.surname = Set(DEPERSONALISED_SURNAME.to_owned());
@@ -674,40 +677,8 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
         let person = to_domain(model, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default());
         let place = territory.get(&person.organization_id).cloned();
         changes.push(change_in(&person, ChangeKind::Updated, "depersonalise", place));
-        let events = crate::entities::outbox::Entity::find()
-            .filter(crate::entities::outbox::Column::ResourceType.eq("person"))
-            .filter(crate::entities::outbox::Column::ResourceId.eq(id))
-            .all(conn)
-            .await
-            .map_err(db_err)?;
-        let event_ids: Vec<Uuid> = events.iter().map(|ev| ev.event_id).collect();
-        for ev in events {
-            let mut payload = ev.payload.clone();
-            depersonalise_payload(&mut payload, id);
-            if payload != ev.payload {
-                let mut e: crate::entities::outbox::ActiveModel = ev.into();
-                e.payload = Set(payload);
-                e.update(conn).await.map_err(db_err)?;
-            }
-        }
-        // The copies of those events kept for webhook subscribers (served by
-        // `GET /webhooks/{id}/deliveries`, retried while pending) lose her data the same way.
-        let deliveries = crate::entities::webhook_deliveries::Entity::find()
-            .filter(crate::entities::webhook_deliveries::Column::EventId.is_in(event_ids))
-            .all(conn)
-            .await
-            .map_err(db_err)?;
-        for d in deliveries {
-            let mut body = d.body.clone();
-            if let Some(payload) = body.get_mut("payload") {
-                depersonalise_payload(payload, id);
-            }
-            if body != d.body {
-                let mut am: crate::entities::webhook_deliveries::ActiveModel = d.into();
-                am.body = Set(body);
-                am.update(conn).await.map_err(db_err)?;
-            }
-        }
+        // Her earlier change events and their webhook copies lose her data the same way.
+        super::personal_data::rewrite_event_copies(conn, "person", id, |p| depersonalise_payload(p, id)).await?;
     }
     journal::record_many(conn, None, changes).await
 }

@@ -148,16 +148,17 @@ impl Dataset for DiagnosticResults {
             level: parsed.level,
             assessed_on: parsed.assessed_on,
         };
-        let summary = match record_result(unit.diagnostics(), ctx, campaign_id, input, today()).await {
-            Err(DomainError::NotFound) => {
-                return Err(DomainError::Validation(vec![not_found(
-                    "diagnostic_id",
-                    "Диагностика не найдена",
-                    "The diagnostic campaign does not exist",
-                )]));
-            }
-            other => other?,
-        };
+        let summary =
+            match record_result(unit.diagnostics(), unit.personal_data(), ctx, campaign_id, input, today()).await {
+                Err(DomainError::NotFound) => {
+                    return Err(DomainError::Validation(vec![not_found(
+                        "diagnostic_id",
+                        "Диагностика не найдена",
+                        "The diagnostic campaign does not exist",
+                    )]));
+                }
+                other => other?,
+            };
         Ok(if summary.created > 0 {
             Outcome::Created
         } else if summary.updated > 0 {

@@ -11,6 +11,7 @@ use rsnms_domain::{
     DomainResult,
     auth::Ctx,
     exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    personal_data::record_bases,
     persons::{Person, PersonInput, create_person, create_persons, delete_person, update_person, update_persons},
     values::Snils,
 };
@@ -75,8 +76,11 @@ impl Dataset for Persons {
         match existing {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
+                bases_from_columns(&mut record);
                 let dto: PersonWrite = parse(record)?;
-                create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
+                let bases = dto.bases();
+                let p = create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
+                record_bases(unit.personal_data(), ctx, p.id, bases, today).await?;
                 Ok(Outcome::Created)
             }
             Some(current) if opts.mode == ImportMode::Delete => {
@@ -85,6 +89,7 @@ impl Dataset for Persons {
             }
             Some(current) => {
                 may_update(opts, opts.id_scheme.as_str())?;
+                bases_from_columns(&mut record);
                 let patch = Value::Object(record);
                 let after = update_person(
                     unit.persons(),
@@ -96,7 +101,10 @@ impl Dataset for Persons {
                     today,
                 )
                 .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+                let recorded =
+                    record_bases(unit.personal_data(), ctx, after.id, PersonWrite::bases_of_patch(&patch), today)
+                        .await?;
+                Ok(if same(&current, &after) && recorded.is_empty() { Outcome::Unchanged } else { Outcome::Updated })
             }
         }
     }
@@ -111,6 +119,10 @@ impl Dataset for Persons {
         let by_snils = opts.id_scheme.as_str() == "snils";
         let key = snils_key(record, "snils").ok();
         if by_snils && key.is_none() {
+            return None;
+        }
+        // Bases are recorded with the person on the line path.
+        if record.keys().any(|k| k == "processing_bases" || k.starts_with(BASIS_COLUMN)) {
             return None;
         }
         let mut record = record.clone();
@@ -227,6 +239,53 @@ fn same_snils(input: &PersonInput, current: &Person) -> bool {
         None => current.snils.is_none(),
         Some(Ok(s)) => current.snils.as_deref() == Some(s.digits()),
         Some(Err(_)) => true,
+    }
+}
+
+/// The prefix of the columns that carry bases of processing in a flat (CSV) record.
+const BASIS_COLUMN: &str = "basis_";
+/// The suffixes of a basis's columns after `basis_<purpose>`, and the field each fills.
+const BASIS_FIELDS: [(&str, &str); 5] = [
+    ("_form", "consent_form"),
+    ("_document", "document_ref"),
+    ("_act", "legal_act"),
+    ("_given_on", "given_on"),
+    ("_valid_until", "valid_until"),
+];
+
+/// Turns the flat basis columns of a record into its `processing_bases`: `basis_<purpose>` holds
+/// the kind (`consent`, `labour_relationship`, …; empty = none for that purpose), and
+/// `basis_<purpose>_form`, `_document`, `_act`, `_given_on`, `_valid_until` its other fields
+/// (see the README, "Bulk loads", and `docs/PERSONAL-DATA.md`). A record with `processing_bases` itself (JSON) is left as it is;
+/// the bases are then checked by the one validator of bases, like the API's.
+fn bases_from_columns(record: &mut Map<String, Value>) {
+    let keys: Vec<String> = record.keys().filter(|k| k.starts_with(BASIS_COLUMN)).cloned().collect();
+    if keys.is_empty() {
+        return;
+    }
+    let mut by_purpose: std::collections::BTreeMap<String, Map<String, Value>> = std::collections::BTreeMap::new();
+    for key in keys {
+        let Some(value) =
+            record.remove(&key).filter(|v| v.as_str().is_none_or(|s| !s.trim().is_empty()) && !v.is_null())
+        else {
+            continue;
+        };
+        let rest = &key[BASIS_COLUMN.len()..];
+        let (purpose, field) = BASIS_FIELDS
+            .iter()
+            .find_map(|(suffix, field)| rest.strip_suffix(suffix).map(|p| (p, *field)))
+            .unwrap_or((rest, "kind"));
+        by_purpose.entry(purpose.to_owned()).or_default().insert(field.to_owned(), value);
+    }
+    let bases: Vec<Value> = by_purpose
+        .into_iter()
+        .map(|(purpose, mut b)| {
+            b.insert("purpose".into(), Value::String(purpose));
+            Value::Object(b)
+        })
+        .collect();
+    if !bases.is_empty() {
+        record.insert("processing_bases".into(), Value::Array(bases));
     }
 }
 

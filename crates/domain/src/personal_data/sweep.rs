@@ -197,11 +197,11 @@ pub fn depersonalise_request_payload(payload: &mut serde_json::Value, person: &c
     }
     if answered {
         let full = crate::text::search_key(&person.full_name());
-        if let Some(name) = o.get_mut("reply").and_then(|r| r.get_mut("responder_name")) {
-            if name.as_str().is_some_and(|n| crate::text::search_key(n) == full) {
-                *name = Value::from(format!("{DEPERSONALISED_SURNAME} {first}"));
-                changed = true;
-            }
+        if let Some(name) = o.get_mut("reply").and_then(|r| r.get_mut("responder_name"))
+            && name.as_str().is_some_and(|n| crate::text::search_key(n) == full)
+        {
+            *name = Value::from(format!("{DEPERSONALISED_SURNAME} {first}"));
+            changed = true;
         }
     }
     changed

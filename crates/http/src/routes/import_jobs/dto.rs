@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use rsnms_domain::exchange::{
     ImportError,
-    jobs::{ImportJob, ImportJobStatus, JobProblem},
+    jobs::{ImportJob, ImportJobAction, ImportJobStatus, JobProblem, allowed_actions},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -83,6 +83,8 @@ pub struct ImportJobView {
     pub dataset: String,
     /// State.
     pub status: ImportJobState,
+    /// The actions the caller may take now (допустимые действия): `cancel` while queued.
+    pub allowed_actions: Vec<ImportJobAction>,
     /// Options.
     pub options: ImportJobOptionsView,
     /// Size of the stored body in bytes.
@@ -129,6 +131,7 @@ impl ImportJobView {
         let p = j.progress;
         Self {
             id: j.id,
+            allowed_actions: allowed_actions(&j),
             status: j.status.into(),
             options: ImportJobOptionsView {
                 dry_run: j.options.dry_run,

@@ -5,6 +5,7 @@
 
 mod agreement_documents;
 mod agreements;
+mod attachments;
 mod auth;
 mod calendars;
 mod changes;

@@ -89,6 +89,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         min_group_size: 5,
         pd_term_days: 30,
         route_evidence: rsnms_domain::development::iom::EvidencePolicy::default(),
+        attachments: rsnms_domain::attachments::Limits::default(),
         exchange: rsnms::exchange::ExchangeSettings::for_tests(),
         pace: rsnms_http::middleware::Pace::default(),
         oidc: rsnms_http::auth::OidcSettings::default(),

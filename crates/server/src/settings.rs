@@ -74,6 +74,10 @@ pub struct Settings {
     /// `RSNMS_PD_DEPERSONALISE_AFTER_DAYS`: days from the end of a person's last basis of
     /// processing (withdrawal or expiry) to her depersonalisation (152-ФЗ art. 21 part 5); 30.
     pub pd_term_days: u32,
+    /// `RSNMS_ATTACHMENT_MAX_BYTES` (largest uploaded file, default 20 MiB) and
+    /// `RSNMS_ATTACHMENTS_PER_PARENT_MAX_BYTES` (largest sum of the files of one request with its
+    /// reply, default 100 MiB).
+    pub attachments: rsnms_domain::attachments::Limits,
     /// `RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: the route step activities that need accepted evidence
     /// before a step is done, comma-separated, or `none` (default: every activity).
     pub route_evidence: rsnms_domain::development::iom::EvidencePolicy,
@@ -151,6 +155,13 @@ impl Settings {
             test_idempotency_fault: var("RSNMS_TEST_IDEMPOTENCY_FAULT"),
             min_group_size: parsed::<u64>("RSNMS_MIN_GROUP_SIZE", 5)?.max(1),
             pd_term_days: parsed::<u32>("RSNMS_PD_DEPERSONALISE_AFTER_DAYS", 30)?,
+            attachments: rsnms_domain::attachments::Limits {
+                per_file: parsed("RSNMS_ATTACHMENT_MAX_BYTES", rsnms_domain::attachments::Limits::default().per_file)?,
+                per_parent: parsed(
+                    "RSNMS_ATTACHMENTS_PER_PARENT_MAX_BYTES",
+                    rsnms_domain::attachments::Limits::default().per_parent,
+                )?,
+            },
             route_evidence: match var("RSNMS_ROUTE_EVIDENCE_ACTIVITIES") {
                 None => rsnms_domain::development::iom::EvidencePolicy::default(),
                 Some(v) => rsnms_domain::development::iom::EvidencePolicy::parse(&v)

@@ -6,6 +6,7 @@
 mod agreement_documents;
 mod agreements;
 mod allowed_actions;
+mod attachments;
 mod auth;
 mod calendars;
 mod changes;

@@ -90,6 +90,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         pd_term_days: 30,
         pd_retention: rsnms_domain::personal_data::Retention::default(),
         route_evidence: rsnms_domain::development::iom::EvidencePolicy::default(),
+        attachments: rsnms_domain::attachments::Limits::default(),
         exchange: rsnms::exchange::ExchangeSettings::for_tests(),
         pace: rsnms_http::middleware::Pace::default(),
         oidc: rsnms_http::auth::OidcSettings::default(),

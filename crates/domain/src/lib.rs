@@ -36,6 +36,7 @@ macro_rules! wire_enum {
 pub mod accounts;
 pub mod actions;
 pub mod agreements;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

@@ -78,6 +78,10 @@ pub struct Settings {
     /// by commas (`network_requests=1826,audit=1096`, the defaults); the persons' period is
     /// `RSNMS_PD_DEPERSONALISE_AFTER_DAYS`. See `docs/PERSONAL-DATA.md`.
     pub pd_retention: rsnms_domain::personal_data::Retention,
+    /// `RSNMS_ATTACHMENT_MAX_BYTES` (largest uploaded file, default 20 MiB) and
+    /// `RSNMS_ATTACHMENTS_PER_PARENT_MAX_BYTES` (largest sum of the files of one request with its
+    /// reply, default 100 MiB).
+    pub attachments: rsnms_domain::attachments::Limits,
     /// `RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: the route step activities that need accepted evidence
     /// before a step is done, comma-separated, or `none` (default: every activity).
     pub route_evidence: rsnms_domain::development::iom::EvidencePolicy,
@@ -161,6 +165,13 @@ impl Settings {
                 parsed::<u32>("RSNMS_PD_DEPERSONALISE_AFTER_DAYS", 30)?,
             )
             .map_err(|e| anyhow::anyhow!("RSNMS_PD_RETENTION_DAYS: {e}"))?,
+            attachments: rsnms_domain::attachments::Limits {
+                per_file: parsed("RSNMS_ATTACHMENT_MAX_BYTES", rsnms_domain::attachments::Limits::default().per_file)?,
+                per_parent: parsed(
+                    "RSNMS_ATTACHMENTS_PER_PARENT_MAX_BYTES",
+                    rsnms_domain::attachments::Limits::default().per_parent,
+                )?,
+            },
             route_evidence: match var("RSNMS_ROUTE_EVIDENCE_ACTIVITIES") {
                 None => rsnms_domain::development::iom::EvidencePolicy::default(),
                 Some(v) => rsnms_domain::development::iom::EvidencePolicy::parse(&v)

@@ -185,12 +185,7 @@ pub fn check_attachments(e: &mut Errors, prefix: &str, list: Vec<Attachment>) ->
         .enumerate()
         .map(|(i, mut a)| {
             let p = |f: &str| format!("{prefix}[{i}].{f}");
-            a.name = a.name.trim().to_owned();
-            if a.name.is_empty() {
-                e.push(FieldError::required(p("name")));
-            } else if a.name.chars().count() > 255 {
-                e.push(too_long(&p("name"), 255));
-            }
+            a.name = check_attachment_name(e, &p("name"), &a.name);
             let mt = a.media_type.trim().to_ascii_lowercase();
             let ok_part =
                 |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c));
@@ -216,6 +211,40 @@ pub fn check_attachments(e: &mut Errors, prefix: &str, list: Vec<Attachment>) ->
             a
         })
         .collect()
+}
+
+/// Checks an attachment's file name (1–255 characters, trimmed): the one rule for metadata
+/// given in a request's JSON and for the name of an uploaded file.
+pub fn check_attachment_name(e: &mut Errors, field: &str, name: &str) -> String {
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        e.push(FieldError::required(field));
+    } else if name.chars().count() > 255 {
+        e.push(too_long(field, 255));
+    }
+    name
+}
+
+/// The request a caller may attach files to (or remove them from) now, by the rules of the
+/// actions that change that part: the letter itself by the sender's side while it may still
+/// `update` the draft; the reply by the addressee's side while it may still `reply`.
+pub async fn attachable_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    reply: bool,
+) -> DomainResult<NetworkRequest> {
+    ctx.actor.require(&ACTING)?;
+    let r = requests.get(&ctx.actor.scope(), id).await?;
+    if reply {
+        require_allowed(&r, "reply")?;
+        require_addressee_side(orgs, ctx, &r).await?;
+    } else {
+        require_allowed(&r, "update")?;
+        require_sender_side(orgs, ctx, &r).await?;
+    }
+    Ok(r)
 }
 
 fn forbidden_side(ru: &str, en: &str) -> DomainError {

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::Ctx,
-    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
     persons::{Person, PersonInput, create_person, create_persons, delete_person, update_person},
 };
 use serde_json::{Map, Value};
@@ -59,7 +59,7 @@ impl Dataset for Persons {
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let today = today();
         let scope = ctx.actor.scope();
         let existing = match opts.id_scheme.as_str() {
@@ -73,12 +73,12 @@ impl Dataset for Persons {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: PersonWrite = parse(record)?;
-                create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
-                Ok(Outcome::Created)
+                let created = create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
+                Ok(Outcome::Created.of(created.id))
             }
             Some(current) if opts.mode == ImportMode::Delete => {
                 delete_person(unit.persons(), ctx, current.id, current.version).await?;
-                Ok(Outcome::Deleted)
+                Ok(Outcome::Deleted.of(current.id))
             }
             Some(current) => {
                 may_update(opts, opts.id_scheme.as_str())?;
@@ -93,7 +93,7 @@ impl Dataset for Persons {
                     today,
                 )
                 .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
             }
         }
     }
@@ -153,7 +153,7 @@ impl Dataset for Persons {
         }
         let created = create_persons(unit.persons(), unit.organizations(), ctx, inputs, today()).await?;
         for (i, result) in taken.into_iter().zip(created) {
-            batch[i].result = Some(result.map(|_| Outcome::Created));
+            batch[i].result = Some(result.map(|p| Outcome::Created.of(p.id)));
         }
         Ok(())
     }

@@ -349,10 +349,11 @@ async fn the_command_line_import_loads_a_file_through_the_same_rules() {
         dataset: "persons".into(),
         format: None,
         charset: Some("windows-1251".into()),
-        mode: None,
-        id_scheme: Some("snils".into()),
-        atomic: false,
-        dry_run: false,
+        options: rsnms_http::imports::RawOptions {
+            id_scheme: Some("snils".into()),
+            atomic: Some(false),
+            ..Default::default()
+        },
         subject: "cli-test".into(),
         progress: false,
     };

@@ -11,7 +11,8 @@ pub mod webhooks;
 
 pub use feed::{ChangeEvent, ChangeFeed, ChangeQuery};
 pub use imports::{
-    IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, Outcome, RefSchemes, Unit, UnitOfWork,
+    Applied, IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, LineResult, MAX_LINE_RESULTS, Outcome,
+    RefSchemes, Unit, UnitOfWork,
 };
 pub use jobs::{ImportJob, ImportJobAction, ImportJobRepository, ImportJobStatus, ImportProgress};
 pub use webhooks::{

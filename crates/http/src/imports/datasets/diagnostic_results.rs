@@ -11,7 +11,7 @@ use rsnms_domain::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role},
     development::diagnostics::{RESULT_WRITERS, ResultInput, record_result},
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportOptions, Outcome, Unit},
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -130,7 +130,7 @@ impl Dataset for DiagnosticResults {
         ctx: &Ctx,
         record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let parsed: ResultRecord = parse(record.clone())?;
         let mut errors = Vec::new();
         if parsed.diagnostic_id.is_none() {
@@ -148,23 +148,24 @@ impl Dataset for DiagnosticResults {
             level: parsed.level,
             assessed_on: parsed.assessed_on,
         };
-        let summary =
-            match record_result(unit.diagnostics(), unit.personal_data(), ctx, campaign_id, input, today()).await {
-                Err(DomainError::NotFound) => {
-                    return Err(DomainError::Validation(vec![not_found(
-                        "diagnostic_id",
-                        "Диагностика не найдена",
-                        "The diagnostic campaign does not exist",
-                    )]));
-                }
-                other => other?,
-            };
-        Ok(if summary.created > 0 {
+        let summary = match record_result(unit.diagnostics(), unit.personal_data(), ctx, campaign_id, input, today()).await {
+            Err(DomainError::NotFound) => {
+                return Err(DomainError::Validation(vec![not_found(
+                    "diagnostic_id",
+                    "Диагностика не найдена",
+                    "The diagnostic campaign does not exist",
+                )]));
+            }
+            other => other?,
+        };
+        // A result is read through its campaign, not by an id of its own: no id per line.
+        let outcome = if summary.created > 0 {
             Outcome::Created
         } else if summary.updated > 0 {
             Outcome::Updated
         } else {
             Outcome::Unchanged
-        })
+        };
+        Ok(Applied { outcome, id: None })
     }
 }

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::Ctx,
-    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
     personal_data::record_bases,
     persons::{Person, PersonInput, create_person, create_persons, delete_person, update_person, update_persons},
     values::Snils,
@@ -63,7 +63,7 @@ impl Dataset for Persons {
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let today = today();
         let scope = ctx.actor.scope();
         let existing = match opts.id_scheme.as_str() {
@@ -81,11 +81,11 @@ impl Dataset for Persons {
                 let bases = dto.bases();
                 let p = create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
                 record_bases(unit.personal_data(), ctx, p.id, bases, today).await?;
-                Ok(Outcome::Created)
+                Ok(Outcome::Created.of(p.id))
             }
             Some(current) if opts.mode == ImportMode::Delete => {
                 delete_person(unit.persons(), ctx, current.id, current.version).await?;
-                Ok(Outcome::Deleted)
+                Ok(Outcome::Deleted.of(current.id))
             }
             Some(current) => {
                 may_update(opts, opts.id_scheme.as_str())?;
@@ -104,7 +104,9 @@ impl Dataset for Persons {
                 let recorded =
                     record_bases(unit.personal_data(), ctx, after.id, PersonWrite::bases_of_patch(&patch), today)
                         .await?;
-                Ok(if same(&current, &after) && recorded.is_empty() { Outcome::Unchanged } else { Outcome::Updated })
+                let outcome =
+                    if same(&current, &after) && recorded.is_empty() { Outcome::Unchanged } else { Outcome::Updated };
+                Ok(outcome.of(after.id))
             }
         }
     }
@@ -222,12 +224,12 @@ impl Dataset for Persons {
         }
         let created = create_persons(unit.persons(), unit.organizations(), ctx, inputs, today()).await?;
         for (i, result) in taken.into_iter().zip(created) {
-            batch[i].result = Some(result.map(|_| Outcome::Created));
+            batch[i].result = Some(result.map(|p| Outcome::Created.of(p.id)));
         }
         let updated = update_persons(unit.persons(), unit.organizations(), ctx, updates, today()).await?;
         for (i, result) in changed.into_iter().zip(updated) {
             batch[i].result =
-                Some(result.map(|(_, changed)| if changed { Outcome::Updated } else { Outcome::Unchanged }));
+                Some(result.map(|(p, changed)| if changed { Outcome::Updated } else { Outcome::Unchanged }.of(p.id)));
         }
         Ok(())
     }

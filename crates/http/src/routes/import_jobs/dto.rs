@@ -72,6 +72,10 @@ pub struct ImportJobOptionsView {
     pub format: String,
     /// `utf-8` or `windows-1251`.
     pub charset: String,
+    /// `counts` or `lines`: with `lines` the final summary lists every line's result and id
+    /// (kept with the job, at most 10 000; stream a larger file synchronously with
+    /// `Accept: application/x-ndjson`).
+    pub results: String,
 }
 
 /// An asynchronous import (задание на загрузку данных).
@@ -140,6 +144,7 @@ impl ImportJobView {
                 id_scheme: j.options.id_scheme.as_str().to_owned(),
                 format: j.format,
                 charset: j.charset,
+                results: if j.options.line_results { "lines" } else { "counts" }.to_owned(),
             },
             body_bytes: j.body_bytes,
             progress: ImportJobProgressView {

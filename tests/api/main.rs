@@ -24,6 +24,7 @@ mod imports_exchange;
 mod imports_json;
 mod imports_strategies;
 mod limits;
+mod linked_steps;
 mod monitoring;
 mod monitoring_definitions;
 mod monitoring_seed;

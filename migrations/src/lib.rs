@@ -30,6 +30,7 @@ mod m20261207_600001_event_participants;
 mod m20261207_600002_route_versions;
 mod m20261208_100001_request_personal_data_removed;
 mod m20261208_300001_attachments;
+mod m20261208_500001_evidence_rating;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_400002_more_sort_indexes::Migration),
             Box::new(m20261208_100001_request_personal_data_removed::Migration),
             Box::new(m20261208_300001_attachments::Migration),
+            Box::new(m20261208_500001_evidence_rating::Migration),
         ]
     }
 }

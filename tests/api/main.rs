@@ -29,6 +29,7 @@ mod imports_reimport;
 mod imports_results;
 mod imports_strategies;
 mod limits;
+mod linked_steps;
 mod monitoring;
 mod monitoring_definitions;
 mod monitoring_seed;

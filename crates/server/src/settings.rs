@@ -83,7 +83,8 @@ pub struct Settings {
     /// reply, default 100 MiB).
     pub attachments: rsnms_domain::attachments::Limits,
     /// `RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: the route step activities that need accepted evidence
-    /// before a step is done, comma-separated, or `none` (default: every activity).
+    /// before a step is done, comma-separated, or `none` (default: `program`, `self_education`,
+    /// `professional_community`; linked event, internship and mentoring steps are done by their record).
     pub route_evidence: rsnms_domain::development::iom::EvidencePolicy,
     /// Imports, the change feed and webhooks (`RSNMS_IMPORT_MAX_BYTES`, `RSNMS_WEBHOOK_*`).
     pub exchange: crate::exchange::ExchangeSettings,

@@ -3,6 +3,8 @@
 //! through the dataset alone in its own savepoint — all inside one unit of work
 //! (all-or-nothing), or in batches committed as they go (`atomic=false`).
 
+use std::collections::HashMap;
+
 use actix_web::web::Bytes;
 use futures_util::{
     Stream,
@@ -117,6 +119,7 @@ async fn read_chunk<S, E>(
     opts: &ImportOptions,
     to_skip: &mut u64,
     chunk: &mut Vec<Pending>,
+    seen: &mut HashMap<String, u64>,
 ) -> Result<(), ImportFailure>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -128,17 +131,41 @@ where
             tokio::task::yield_now().await;
         }
         let Some((line, record)) = records.next().await? else { break };
+        // A key seen on an earlier line (read past on a resumed run too) refuses this one.
+        let first = match &record {
+            Ok(r) => dataset.file_key(r, opts).and_then(|k| match seen.get(&k) {
+                Some(first) => Some(*first),
+                None => {
+                    seen.insert(k, line);
+                    None
+                }
+            }),
+            Err(_) => None,
+        };
         if *to_skip > 0 {
             *to_skip -= 1;
             continue;
         }
-        chunk.push(match record {
-            Ok(record) => {
+        chunk.push(match (record, first) {
+            (Ok(_), Some(first)) => Pending {
+                line,
+                record: None,
+                prepared: None,
+                result: Some(Err(DomainError::Validation(vec![FieldError::new(
+                    "$",
+                    "duplicate",
+                    Msg::new(
+                        format!("Строка {line} повторяет строку {first}: запись с тем же ключом уже есть в файле"),
+                        format!("Line {line} repeats line {first}: the file already holds a record with this key"),
+                    ),
+                )]))),
+            },
+            (Ok(record), None) => {
                 // References in a partner's scheme are resolved first, then prepared.
                 let prepared = if refs::needed(dataset, opts) { None } else { dataset.prepare(&record, opts) };
                 Pending { line, prepared, record: Some(record), result: None }
             }
-            Err(e) => {
+            (Err(e), _) => {
                 Pending { line, record: None, prepared: None, result: Some(Err(DomainError::Validation(vec![e]))) }
             }
         });
@@ -218,7 +245,8 @@ where
     let mut unit = units.begin().await?;
     let mut in_batch = 0;
     let mut next: Vec<Pending> = Vec::with_capacity(CHUNK);
-    if let Err(e) = read_chunk(records, dataset, opts, &mut to_skip, &mut next).await {
+    let mut seen = HashMap::new();
+    if let Err(e) = read_chunk(records, dataset, opts, &mut to_skip, &mut next, &mut seen).await {
         unit.rollback().await.ok();
         return Err(e);
     }
@@ -228,7 +256,7 @@ where
         let mut chunk = std::mem::replace(&mut next, Vec::with_capacity(CHUNK));
         let (applied, read) = {
             let apply = std::pin::pin!(apply_chunk(unit.as_ref(), dataset, ctx, &mut chunk, opts));
-            let read = std::pin::pin!(read_chunk(records, dataset, opts, &mut to_skip, &mut next));
+            let read = std::pin::pin!(read_chunk(records, dataset, opts, &mut to_skip, &mut next, &mut seen));
             match future::select(apply, read).await {
                 // A failed write ends the run at once, without waiting for the read.
                 Either::Left((Err(e), _)) => (Err(e), Ok(())),

@@ -124,6 +124,27 @@ impl Dataset for DiagnosticResults {
         &["score"]
     }
 
+    /// One result per (campaign, person, competency) in a file, as `POST /diagnostics/{id}/results`
+    /// refuses a duplicate item: the person by id or by the digits of her СНИЛС, the competency by
+    /// id or by code.
+    fn file_key(&self, record: &Map<String, Value>, _opts: &ImportOptions) -> Option<String> {
+        let text = |f: &str| record.get(f).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty());
+        let campaign = text("diagnostic_id")?.to_lowercase();
+        let person = match text("person_id") {
+            Some(id) => id.to_lowercase(),
+            None => {
+                let digits: String =
+                    text("person_snils").or_else(|| text("snils"))?.chars().filter(char::is_ascii_digit).collect();
+                format!("snils:{digits}")
+            }
+        };
+        let competency = match text("competency_id") {
+            Some(id) => id.to_lowercase(),
+            None => format!("code:{}", text("competency_code")?),
+        };
+        Some(format!("{campaign}|{person}|{competency}"))
+    }
+
     async fn apply(
         &self,
         unit: &dyn Unit,

@@ -85,6 +85,12 @@ pub trait Dataset: Send + Sync {
         record: Map<String, Value>,
         opts: &ImportOptions,
     ) -> DomainResult<Applied>;
+    /// The key of what a record writes, from the record alone, when one file may hold it only
+    /// once: a later line with the key of an earlier one is refused naming both lines (as the
+    /// batch endpoints refuse a duplicate item). None by default (a later line updates).
+    fn file_key(&self, _record: &Map<String, Value>, _opts: &ImportOptions) -> Option<String> {
+        None
+    }
     /// Works out from a record alone — no database — what [`Dataset::apply_many`] will need of
     /// it (typically the parsed write): runs while the previous chunk is being
     /// written, so that this work overlaps the database's. The default works out nothing.

@@ -28,6 +28,7 @@ mod m20261207_400001_sort_indexes;
 mod m20261207_400002_more_sort_indexes;
 mod m20261207_600001_event_participants;
 mod m20261207_600002_route_versions;
+mod m20261208_600001_employments;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_400001_sort_indexes::Migration),
             Box::new(m20261207_600002_route_versions::Migration),
             Box::new(m20261207_400002_more_sort_indexes::Migration),
+            Box::new(m20261208_600001_employments::Migration),
         ]
     }
 }

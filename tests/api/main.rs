@@ -26,6 +26,7 @@ mod imports_strategies;
 mod limits;
 mod monitoring;
 mod monitoring_definitions;
+mod monitoring_over_time;
 mod monitoring_seed;
 mod network_requests;
 mod network_requests_depth;

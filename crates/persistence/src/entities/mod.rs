@@ -11,6 +11,7 @@ pub mod auth_sessions;
 pub mod calendar_years;
 pub mod deadline_policies;
 pub mod development;
+pub mod employments;
 pub mod exchange_cursors;
 pub mod idempotency_keys;
 pub mod import_job_chunks;

@@ -1,16 +1,22 @@
 //! `persons`: teachers, managers, tutors, methodologists, mentors; matched by `id` or by СНИЛС
 //! (`id_scheme=snils`). An update is a merge patch of the record onto the stored person. New
 //! persons of a batch are created together ([`create_persons`]: multi-row writes); matches and
-//! repeated СНИЛС go line by line.
+//! repeated СНИЛС go line by line. A record may carry the person's employment history
+//! (`employments`: an array of periods as `PUT /persons/{id}/employments` takes them, or that
+//! array as JSON text in a CSV cell); it replaces the stored history after the person is written,
+//! and such records go line by line.
 
 use std::collections::HashSet;
 
 use async_trait::async_trait;
 use rsnms_domain::{
-    DomainResult,
+    DomainResult, FieldError, Msg,
     auth::Ctx,
     exchange::{ImportMode, ImportOptions, Outcome, Unit},
-    persons::{Person, PersonInput, create_person, create_persons, delete_person, update_person},
+    persons::{
+        EmploymentInput, Person, PersonInput, create_person, create_persons, delete_person, replace_employments,
+        update_person, validate_periods,
+    },
 };
 use serde_json::{Map, Value};
 
@@ -18,7 +24,34 @@ use super::{
     Dataset, Pending, Prepared, match_id, may_create, may_update, org, parse, person_by_snils, snils_key, take_id,
     unchanged_but_bookkeeping,
 };
-use crate::{clock::moscow_today as today, dto::persons::PersonWrite, imports::refs::RefField, merge::apply_patch};
+use crate::{
+    clock::moscow_today as today, dto::persons::PersonWrite, imports::refs::RefField, merge::apply_patch,
+    routes::persons::EmploymentPeriod,
+};
+
+/// The `employments` of a record, taken out of it: `None` when absent; an array of periods, or
+/// that array as JSON text (a CSV cell).
+fn take_employments(record: &mut Map<String, Value>) -> DomainResult<Option<Vec<EmploymentInput>>> {
+    let Some(v) = record.remove("employments") else { return Ok(None) };
+    let v = match v {
+        Value::Null => return Ok(None),
+        Value::String(s) if s.trim().is_empty() => return Ok(None),
+        Value::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+        other => other,
+    };
+    serde_json::from_value::<Vec<EmploymentPeriod>>(v)
+        .map(|ps| Some(ps.into_iter().map(EmploymentInput::from).collect()))
+        .map_err(|e| {
+            rsnms_domain::DomainError::Validation(vec![FieldError::new(
+                "employments",
+                "invalid_format",
+                Msg::new(
+                    format!("Периоды работы: массив периодов ({e})"),
+                    format!("Employments: an array of periods ({e})"),
+                ),
+            )])
+        })
+}
 
 /// The persons dataset.
 pub struct Persons;
@@ -62,6 +95,11 @@ impl Dataset for Persons {
     ) -> DomainResult<Outcome> {
         let today = today();
         let scope = ctx.actor.scope();
+        let employments = take_employments(&mut record)?;
+        if let Some(periods) = &employments {
+            // Checked before the person is written, so a bad period leaves nothing behind.
+            validate_periods(periods.clone())?;
+        }
         let existing = match opts.id_scheme.as_str() {
             "snils" => {
                 record.remove("id");
@@ -73,7 +111,10 @@ impl Dataset for Persons {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: PersonWrite = parse(record)?;
-                create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
+                let p = create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
+                if let Some(periods) = employments {
+                    replace_employments(unit.persons(), unit.organizations(), ctx, p.id, p.version, periods).await?;
+                }
                 Ok(Outcome::Created)
             }
             Some(current) if opts.mode == ImportMode::Delete => {
@@ -93,6 +134,11 @@ impl Dataset for Persons {
                     today,
                 )
                 .await?;
+                if let Some(periods) = employments {
+                    replace_employments(unit.persons(), unit.organizations(), ctx, after.id, after.version, periods)
+                        .await?;
+                    return Ok(Outcome::Updated);
+                }
                 Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
             }
         }
@@ -101,7 +147,7 @@ impl Dataset for Persons {
     /// A record that may create a person — no `id` (matching by id), a valid СНИЛС (matching by
     /// СНИЛС) — parsed into its write; others are left to [`Dataset::apply`].
     fn prepare(&self, record: &Map<String, Value>, opts: &ImportOptions) -> Option<Prepared> {
-        if !matches!(opts.mode, ImportMode::Create | ImportMode::Upsert) {
+        if !matches!(opts.mode, ImportMode::Create | ImportMode::Upsert) || record.contains_key("employments") {
             return None;
         }
         let by_snils = opts.id_scheme.as_str() == "snils";

@@ -31,6 +31,7 @@ mod m20261207_600002_route_versions;
 mod m20261208_100001_request_personal_data_removed;
 mod m20261208_300001_attachments;
 mod m20261208_500001_evidence_rating;
+mod m20261208_600001_employments;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_100001_request_personal_data_removed::Migration),
             Box::new(m20261208_300001_attachments::Migration),
             Box::new(m20261208_500001_evidence_rating::Migration),
+            Box::new(m20261208_600001_employments::Migration),
         ]
     }
 }

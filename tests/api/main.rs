@@ -32,6 +32,7 @@ mod limits;
 mod linked_steps;
 mod monitoring;
 mod monitoring_definitions;
+mod monitoring_over_time;
 mod monitoring_seed;
 mod network_requests;
 mod network_requests_depth;

@@ -2,8 +2,13 @@
 //! Their СНИЛС, birth date and contacts are personal data (152-ФЗ): shown only to roles that
 //! may see them, and every such read is audited.
 
+mod employments;
 mod repository;
 mod rules;
+
+pub use employments::{
+    Employment, EmploymentInput, MAX_PERIODS, PositionCategory, list_employments, replace_employments, validate_periods,
+};
 
 pub use repository::{PersonFilter, PersonRepository};
 pub use rules::READERS;

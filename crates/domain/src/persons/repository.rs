@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::{NewPerson, Person, PersonRole};
+use super::{Employment, NewPerson, Person, PersonRole};
 use crate::{
     DomainResult,
     auth::{Ctx, Scope},
@@ -55,4 +55,15 @@ pub trait PersonRepository: Send + Sync {
     async fn update_many(&self, ctx: &Ctx, changes: Vec<(Person, NewPerson)>) -> DomainResult<Vec<Person>>;
     /// Deletes a person when the version matches (409 when other records still refer to them).
     async fn delete(&self, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<()>;
+    /// A person's employment periods, oldest first (the caller has read the person).
+    async fn employments(&self, id: Uuid) -> DomainResult<Vec<Employment>>;
+    /// Replaces a person's employment periods when the version matches: a new version of the
+    /// person, journaled, in one transaction.
+    async fn replace_employments(
+        &self,
+        ctx: &Ctx,
+        id: Uuid,
+        expected_version: i64,
+        periods: Vec<Employment>,
+    ) -> DomainResult<(Person, Vec<Employment>)>;
 }

@@ -13,6 +13,7 @@ pub mod blobs;
 pub mod calendar_years;
 pub mod deadline_policies;
 pub mod development;
+pub mod employments;
 pub mod exchange_cursors;
 pub mod idempotency_keys;
 pub mod import_job_chunks;

@@ -9,7 +9,7 @@ use rsnms_domain::{
     auth::{Ctx, Scope},
     changes::{Change, ChangeKind, ChangeScope},
     page::{Page, PageRequest},
-    persons::{NewPerson, Person, PersonFilter, PersonRepository, PersonRole},
+    persons::{Employment, NewPerson, Person, PersonFilter, PersonRepository, PersonRole, PositionCategory},
     text::{like_escape, search_key},
 };
 use sea_orm::{
@@ -23,7 +23,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database, bulk,
     entities::{
-        organizations, person_roles, person_subjects,
+        employments, organizations, person_roles, person_subjects,
         persons::{ActiveModel, Column, Entity, Model},
     },
     error::{DbResultExt, db_err, db_err_fields},
@@ -296,6 +296,23 @@ const UNIQUE: &[&str] = &["snils"];
 
 /// Keys one batched read or delete names (under both engines' bind limits).
 const KEYS_PER_READ: usize = 1000;
+/// A person's stored employment periods, oldest first.
+async fn employments_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<Vec<Employment>> {
+    let rows = employments::Entity::find().filter(employments::Column::PersonId.eq(id)).all(conn).await.db()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let category = PositionCategory::parse(&r.category)
+            .ok_or_else(|| DomainError::Internal(format!("unknown position category {}", r.category)))?;
+        out.push(Employment {
+            organization_id: r.organization_id,
+            category,
+            started_on: r.started_on,
+            ended_on: r.ended_on,
+        });
+    }
+    out.sort_by_key(|p| (p.started_on, p.category));
+    Ok(out)
+}
 
 #[async_trait]
 impl PersonRepository for PersonStore {
@@ -605,6 +622,61 @@ impl PersonRepository for PersonStore {
         journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Updated, "update").await?).await?;
         txn.commit().await.db()?;
         Ok(person)
+    }
+
+    async fn employments(&self, id: Uuid) -> DomainResult<Vec<Employment>> {
+        employments_of(&self.db.exec(), id).await
+    }
+
+    async fn replace_employments(
+        &self,
+        ctx: &Ctx,
+        id: Uuid,
+        expected_version: i64,
+        periods: Vec<Employment>,
+    ) -> DomainResult<(Person, Vec<Employment>)> {
+        let txn = self.db.begin_write().await?;
+        let current = Entity::find_by_id(id)
+            .filter(scope::persons(&ctx.actor.scope()))
+            .one(&txn)
+            .await
+            .db()?
+            .ok_or(DomainError::NotFound)?;
+        if current.version != expected_version {
+            return Err(DomainError::PreconditionFailed);
+        }
+        let am: ActiveModel = current.into();
+        let model = versioned::save_next_version::<Entity, _, _>(
+            &txn,
+            Versioned { id: Column::Id, version: Column::Version, updated_at: Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+            db_err,
+        )
+        .await?;
+        employments::Entity::delete_many().filter(employments::Column::PersonId.eq(id)).exec(&txn).await.db()?;
+        let now = Utc::now();
+        let rows = periods
+            .iter()
+            .map(|p| employments::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                person_id: Set(id),
+                organization_id: Set(p.organization_id),
+                category: Set(p.category.as_str().to_owned()),
+                started_on: Set(p.started_on),
+                ended_on: Set(p.ended_on),
+                created_at: Set(now),
+            })
+            .collect();
+        bulk::insert_all::<employments::Entity, _>(&txn, rows, db_err).await?;
+        let mut roles = roles_of(&txn, &[id]).await?;
+        let mut subjects = subjects_of(&txn, &[id]).await?;
+        let person = to_domain(model, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default());
+        journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Updated, "employments").await?).await?;
+        let stored = employments_of(&txn, id).await?;
+        txn.commit().await.db()?;
+        Ok((person, stored))
     }
 
     async fn delete(&self, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<()> {

@@ -2,17 +2,23 @@
 //! (`id_scheme=snils`). An update is a merge patch of the record onto the stored person. New
 //! persons of a batch are created together ([`create_persons`]: multi-row writes); the matched
 //! persons of a batch are read together, merged in memory and the changed ones written together
-//! ([`update_persons`]); repeated matches, changes of СНИЛС and bad keys go line by line.
+//! ([`update_persons`]); repeated matches, changes of СНИЛС and bad keys go line by line. A record
+//! may carry the person's employment history (`employments`: an array of periods as
+//! `PUT /persons/{id}/employments` takes them, or that array as JSON text in a CSV cell); it
+//! replaces the stored history after the person is written, and such records go line by line.
 
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use rsnms_domain::{
-    DomainResult,
+    DomainResult, FieldError, Msg,
     auth::Ctx,
     exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
     personal_data::record_bases,
-    persons::{Person, PersonInput, create_person, create_persons, delete_person, update_person, update_persons},
+    persons::{
+        EmploymentInput, Person, PersonInput, create_person, create_persons, delete_person, replace_employments,
+        update_person, update_persons, validate_periods,
+    },
     values::Snils,
 };
 use serde_json::{Map, Value};
@@ -22,7 +28,34 @@ use super::{
     Dataset, Pending, Prepared, match_id, may_create, may_update, org, parse, person_by_snils, snils_key, take_id,
     unchanged_but_bookkeeping,
 };
-use crate::{clock::moscow_today as today, dto::persons::PersonWrite, imports::refs::RefField, merge::apply_patch};
+use crate::{
+    clock::moscow_today as today, dto::persons::PersonWrite, imports::refs::RefField, merge::apply_patch,
+    routes::persons::EmploymentPeriod,
+};
+
+/// The `employments` of a record, taken out of it: `None` when absent; an array of periods, or
+/// that array as JSON text (a CSV cell).
+fn take_employments(record: &mut Map<String, Value>) -> DomainResult<Option<Vec<EmploymentInput>>> {
+    let Some(v) = record.remove("employments") else { return Ok(None) };
+    let v = match v {
+        Value::Null => return Ok(None),
+        Value::String(s) if s.trim().is_empty() => return Ok(None),
+        Value::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+        other => other,
+    };
+    serde_json::from_value::<Vec<EmploymentPeriod>>(v)
+        .map(|ps| Some(ps.into_iter().map(EmploymentInput::from).collect()))
+        .map_err(|e| {
+            rsnms_domain::DomainError::Validation(vec![FieldError::new(
+                "employments",
+                "invalid_format",
+                Msg::new(
+                    format!("Периоды работы: массив периодов ({e})"),
+                    format!("Employments: an array of periods ({e})"),
+                ),
+            )])
+        })
+}
 
 /// The persons dataset.
 pub struct Persons;
@@ -66,6 +99,11 @@ impl Dataset for Persons {
     ) -> DomainResult<Applied> {
         let today = today();
         let scope = ctx.actor.scope();
+        let employments = take_employments(&mut record)?;
+        if let Some(periods) = &employments {
+            // Checked before the person is written, so a bad period leaves nothing behind.
+            validate_periods(periods.clone())?;
+        }
         let existing = match opts.id_scheme.as_str() {
             "snils" => {
                 record.remove("id");
@@ -81,6 +119,9 @@ impl Dataset for Persons {
                 let bases = dto.bases();
                 let p = create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
                 record_bases(unit.personal_data(), ctx, p.id, bases, today).await?;
+                if let Some(periods) = employments {
+                    replace_employments(unit.persons(), unit.organizations(), ctx, p.id, p.version, periods).await?;
+                }
                 Ok(Outcome::Created.of(p.id))
             }
             Some(current) if opts.mode == ImportMode::Delete => {
@@ -104,6 +145,11 @@ impl Dataset for Persons {
                 let recorded =
                     record_bases(unit.personal_data(), ctx, after.id, PersonWrite::bases_of_patch(&patch), today)
                         .await?;
+                if let Some(periods) = employments {
+                    replace_employments(unit.persons(), unit.organizations(), ctx, after.id, after.version, periods)
+                        .await?;
+                    return Ok(Outcome::Updated.of(after.id));
+                }
                 let outcome =
                     if same(&current, &after) && recorded.is_empty() { Outcome::Unchanged } else { Outcome::Updated };
                 Ok(outcome.of(after.id))
@@ -115,7 +161,7 @@ impl Dataset for Persons {
     /// СНИЛС) — parsed into its write, and a record that may match a stored person — an `id`, a
     /// valid СНИЛС — kept as the patch to merge into it; others are left to [`Dataset::apply`].
     fn prepare(&self, record: &Map<String, Value>, opts: &ImportOptions) -> Option<Prepared> {
-        if opts.mode == ImportMode::Delete {
+        if opts.mode == ImportMode::Delete || record.contains_key("employments") {
             return None;
         }
         let by_snils = opts.id_scheme.as_str() == "snils";

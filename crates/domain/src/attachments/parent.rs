@@ -98,6 +98,9 @@ pub(super) enum Access {
 
 /// The parent as read by the caller: 404 outside its scope.
 pub(super) async fn readable(deps: Deps<'_>, ctx: &Ctx, parent: &Parent) -> DomainResult<Access> {
+    // The role check of the parent's own GET comes first: a role that may not read requests
+    // learns nothing of their files (not even an empty list).
+    ctx.actor.require(&crate::network_requests::READERS)?;
     match parent {
         Parent::NetworkRequest { id, .. } => {
             let r: NetworkRequest = deps.requests.get(&ctx.actor.scope(), *id).await?;

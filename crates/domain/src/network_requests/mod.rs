@@ -14,10 +14,9 @@ pub use numbering::{
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
     AuthorInput, Deps, ExtendInput, ForwardInput, NetworkRequestInput, ReceiveInput, ReplyInput, Sides,
-    allowed_actions, attachable_request, check_action, check_attachment_name, clarify_request,
-    create_network_request, extend_request, forward_request,
-    missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request, request_clarification,
-    send_request, update_network_request, withdraw_request,
+    allowed_actions, attachable_request, check_action, check_attachment_name, clarify_request, create_network_request,
+    extend_request, forward_request, missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request,
+    request_clarification, send_request, update_network_request, withdraw_request,
 };
 
 pub use numbering::ACTING as NUMBERING_READERS;

@@ -237,13 +237,8 @@ pub async fn attachable_request(
 ) -> DomainResult<NetworkRequest> {
     ctx.actor.require(&ACTING)?;
     let r = requests.get(&ctx.actor.scope(), id).await?;
-    if reply {
-        require_allowed(&r, "reply")?;
-        require_addressee_side(orgs, ctx, &r).await?;
-    } else {
-        require_allowed(&r, "update")?;
-        require_sender_side(orgs, ctx, &r).await?;
-    }
+    let action = if reply { RequestAction::Reply } else { RequestAction::Update };
+    guard(orgs, None, ctx, &r, action).await?;
     Ok(r)
 }
 

@@ -17,7 +17,10 @@ source "$BENCH_DIR/lib.sh"
 DB="${BENCH_IMPORT_DB:-rsnms_bench_import}"
 ROWS="${BENCH_IMPORT_ROWS:-1000000}"
 ORGS="${BENCH_IMPORT_ORGS:-1000}"                 # organisations the persons are spread over
-MODES="${BENCH_IMPORT_MODES:-atomic nonatomic atomic-tcp}"   # one import per word, in this order
+# One import per word, in this order; `reimport` (issue 19) creates the persons (atomic, reported
+# as `reimport-create`), then re-imports the same file matched by СНИЛС (`reimport-unchanged`:
+# every line unchanged) and a copy with every tenth line's position changed (`reimport-10pct`).
+MODES="${BENCH_IMPORT_MODES:-atomic nonatomic atomic-tcp reimport}"
 # The server reaches PostgreSQL over its Unix socket (as a server on the database's host would):
 # sqlx 0.9.0 leaves Nagle's algorithm on for TCP (sqlx issue #4335), so every large statement
 # waits up to 40 ms for a delayed ACK; a mode ending in -tcp measures that path too.
@@ -49,6 +52,10 @@ log "generating $ROWS person lines"
 python3 "$BENCH_DIR/generate_persons.py" "$ROWS" "$WORK/orgs.txt" >"$WORK/persons.ndjson"
 BYTES="$(stat -c %s "$WORK/persons.ndjson")"
 head -n 1000 "$WORK/persons.ndjson" >"$WORK/warmup.ndjson"
+# The same persons, every tenth with another position (a yearly re-sync where 10 % changed).
+awk 'NR % 10 == 1 { sub(/"position": *"[^"]*"/, "\"position\": \"методист (переаттестация)\"") } { print }' \
+    "$WORK/persons.ndjson" >"$WORK/persons-10pct.ndjson"
+CHANGED_ROWS="$(grep -c 'переаттестация' "$WORK/persons-10pct.ndjson")"
 TOKEN="$(DATABASE_URL="$PG_URL" "$BIN" token --role admin --ttl 86400 2>"$WORK/token.log")" \
     || die "token failed: $(cat "$WORK/token.log")"
 
@@ -79,9 +86,10 @@ empty_tables() {
 
 # One import: a fresh server, a dry-run warm-up of 1 000 lines (writes nothing), then the whole
 # file. Appends "mode seconds rows_per_s rss_before_kb rss_max_kb hwm_kb" to $WORK/imports.txt.
-import_once() { # mode label
+import_once() { # mode label [file expected-outcome expected-count]
     local mode="$1" query="" pid t0 secs flag code
-    case "$mode" in nonatomic*) query="?atomic=false" ;; esac
+    local file="${3:-$WORK/persons.ndjson}" outcome="${4:-created}" expect="${5:-$ROWS}"
+    case "$mode" in nonatomic*) query="?atomic=false" ;; reimport-unchanged | reimport-10pct) query="?id_scheme=snils" ;; esac
     local url="$PG_URL"
     if [ "${mode%-tcp}" = "$mode" ] && [ -S "$PG_SOCKET_DIR/.s.PGSQL.${PG_PORT:-5432}" ]; then
         url="postgres://postgres@$(printf %s "$PG_SOCKET_DIR" | sed 's|/|%2F|g')/$DB"
@@ -98,7 +106,7 @@ import_once() { # mode label
     sample_rss "$pid" "$WORK/rss-$2.txt" "$flag" &
     local sampler=$!
     t0="$(now_ns)"
-    code="$(curl -sS -o "$WORK/import-$2.json" -w '%{http_code}' --data-binary @"$WORK/persons.ndjson" \
+    code="$(curl -sS -o "$WORK/import-$2.json" -w '%{http_code}' --data-binary @"$file" \
         -H 'Content-Type: application/x-ndjson' -H "Authorization: Bearer $TOKEN" \
         "http://127.0.0.1:$PORT/api/v1/imports/persons$query")"
     secs="$(secs_since "$t0")"
@@ -107,8 +115,8 @@ import_once() { # mode label
     rm -f "$flag"; wait "$sampler" 2>/dev/null || true
     stop_pid "$pid"
     [ "$code" = 200 ] || die "import ($mode) answered $code: $(head -c 500 "$WORK/import-$2.json")"
-    local created; created="$(grep -o '"created":[0-9]*' "$WORK/import-$2.json" | cut -d: -f2)"
-    [ "$created" = "$ROWS" ] || die "import ($mode) created ${created:-?} of $ROWS: $(head -c 500 "$WORK/import-$2.json")"
+    local got; got="$(grep -o "\"$outcome\":[0-9]*" "$WORK/import-$2.json" | cut -d: -f2)"
+    [ "$got" = "$expect" ] || die "import ($mode): $outcome ${got:-?}, expected $expect: $(head -c 500 "$WORK/import-$2.json")"
     local n; n="$(psql "$PG_URL" -qAt -c "SELECT count(*) FROM persons")"
     [ "$n" = "$ROWS" ] || die "import ($mode): $n persons in the table, expected $ROWS"
     local max; max="$( (cat "$WORK/rss-$2.txt"; echo "$after") | sort -g | tail -1)"
@@ -179,7 +187,15 @@ for r in $(seq "$ROUNDS"); do
         LOADS+=("$(load_now)")
         log "round $r: import ($mode) of $ROWS persons"
         empty_tables
-        import_once "$mode" "$i-$mode"
+        if [ "$mode" = reimport ]; then
+            import_once reimport-create "$i-reimport-create"
+            log "round $r: re-import of the same $ROWS persons (all unchanged)"
+            import_once reimport-unchanged "$i-reimport-unchanged" "$WORK/persons.ndjson" unchanged "$ROWS"
+            log "round $r: re-import with $CHANGED_ROWS positions changed"
+            import_once reimport-10pct "$i-reimport-10pct" "$WORK/persons-10pct.ndjson" updated "$CHANGED_ROWS"
+        else
+            import_once "$mode" "$i-$mode"
+        fi
         [ -f "$WORK/persons.csv" ] || dump_rows
         log "round $r: \\copy of the same rows"
         copy_once "$i"
@@ -198,7 +214,7 @@ MIB() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 met() { [ "$1" = 1 ] && echo "**yes**" || echo "**no**"; }
 
 {
-    echo "# Import benchmark (issue 6) — results"
+    echo "# Import benchmark (issues 6 and 19) — results"
     echo
     echo "Written by \`bash bench/import.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); see [README.md](README.md#imports-issue-6)."
     echo "$ROWS persons ($(awk -v b="$BYTES" 'BEGIN {printf "%.0f", b / 1048576}') MiB of NDJSON) over $((ORGS - 2)) schools, PostgreSQL, admin token,"
@@ -227,7 +243,12 @@ met() { [ "$1" = 1 ] && echo "**yes**" || echo "**no**"; }
     echo "by one; the next chunk read, parsed and checked while one is written); \`nonatomic\` is"
     echo "\`?atomic=false\` (a commit every 2 000 lines). Both reach PostgreSQL over"
     echo "its Unix socket; \`atomic-tcp\` is \`atomic\` over TCP on 127.0.0.1, where sqlx 0.9.0 leaves"
-    echo "Nagle's algorithm on (sqlx issue #4335) and every large statement waits for a delayed ACK. RSS is the server's VmRSS, sampled every 0.2 s"
+    echo "Nagle's algorithm on (sqlx issue #4335) and every large statement waits for a delayed ACK."
+    echo "\`reimport-create\` creates the persons (as \`atomic\`) on a fresh database; then, on that database,"
+    echo "\`reimport-unchanged\` posts the same file with \`?id_scheme=snils\` (every line \`unchanged\`: read once per"
+    echo "chunk, compared in memory, nothing written) and \`reimport-10pct\` a copy where every tenth line's position"
+    echo "differs ($CHANGED_ROWS lines \`updated\`: one multi-row \`UPDATE … FROM UNNEST(…)\` per chunk with their audit"
+    echo "records and outbox events; issue 19). Their ratio is against the same \`\\copy\` of all the rows. RSS is the server's VmRSS, sampled every 0.2 s"
     echo "from after a 1 000-line dry-run warm-up (\"before\") to the answer; HWM is the kernel's peak. Server"
     echo "CPU is the server process's user + system time during the import: against the wall time it shows"
     echo "how much of each line is the server's own work and how much is waiting for PostgreSQL."
@@ -252,6 +273,6 @@ met() { [ "$1" = 1 ] && echo "**yes**" || echo "**no**"; }
     echo "Raw outputs of this run: \`$WORK\` (server logs, import summaries, RSS samples)."
 } >"$RESULTS"
 
-rm -f "$WORK/persons.ndjson" "$WORK"/*.csv
+rm -f "$WORK/persons.ndjson" "$WORK/persons-10pct.ndjson" "$WORK"/*.csv
 log "results written to $RESULTS"
 cat "$RESULTS"

@@ -28,6 +28,10 @@ mod m20261207_400001_sort_indexes;
 mod m20261207_400002_more_sort_indexes;
 mod m20261207_600001_event_participants;
 mod m20261207_600002_route_versions;
+mod m20261208_100001_request_personal_data_removed;
+mod m20261208_300001_attachments;
+mod m20261208_500001_evidence_rating;
+mod m20261208_600001_employments;
 mod schema_helpers;
 
 pub use m20261206_000501_request_received_at::backfill_received_at;
@@ -65,6 +69,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_400001_sort_indexes::Migration),
             Box::new(m20261207_600002_route_versions::Migration),
             Box::new(m20261207_400002_more_sort_indexes::Migration),
+            Box::new(m20261208_100001_request_personal_data_removed::Migration),
+            Box::new(m20261208_300001_attachments::Migration),
+            Box::new(m20261208_500001_evidence_rating::Migration),
+            Box::new(m20261208_600001_employments::Migration),
         ]
     }
 }

@@ -151,3 +151,82 @@ async fn shipped_deadline_policies_exist_and_a_region_adds_its_own() {
         .collect();
     assert_eq!(defaults, vec!["ro03_order"]);
 }
+
+/// A request from school A to school B, sent and received today; its view.
+async fn received_today(app: &rsnms_tests::TestApp, r: &rsnms_tests::Region, subject: &str) -> Value {
+    let today = Utc::now().date_naive();
+    let draft = app
+        .post(
+            "/api/v1/network-requests",
+            &app.admin,
+            &json!({"sender_organization_id": r.school_a["id"], "addressee_organization_id": r.school_b["id"], "reply_contact": "info@school.example", "author": {"surname": "Иванова", "first_name": "Мария", "patronymic": "Петровна", "position": "методист", "email": "m@school.example"}, "subject": subject}),
+        )
+        .await;
+    assert_eq!(draft.status, 201, "{}", draft.text);
+    let id = draft.body["id"].as_str().unwrap().to_owned();
+    let sent = app
+        .send(
+            "POST",
+            &format!("/api/v1/network-requests/{id}/send"),
+            Some(&app.admin),
+            Some(&json!({"sent_on": today})),
+            &[("if-match", &draft.etag())],
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    let got = app
+        .send(
+            "POST",
+            &format!("/api/v1/network-requests/{id}/receive"),
+            Some(&app.admin),
+            Some(&json!({"incoming_number": subject, "received_on": today})),
+            &[("if-match", &sent.etag())],
+        )
+        .await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    got.body
+}
+
+#[tokio::test]
+async fn a_calendar_correction_gives_every_open_request_the_due_date_receiving_it_anew_gives() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let mut open = Vec::new();
+    for n in 1..=3 {
+        open.push(received_today(&app, &r, &format!("Сведения {n}")).await);
+    }
+    let due: NaiveDate = open[0]["deadline"]["due_on"].as_str().unwrap().parse().unwrap();
+    if matches!(due.weekday(), Weekday::Sat | Weekday::Sun) {
+        return; // a working weekend day: nothing simple to move
+    }
+    let year = app.get(&format!("/api/v1/calendars/{}", due.year()), &app.admin).await;
+    let federal = &year.body["federal"];
+    let mut days: Vec<Value> = federal["non_working_days"].as_array().cloned().unwrap_or_default();
+    days.push(json!(due));
+    let body = json!({"source": "Исправление", "non_working_days": days, "working_weekend_days": federal["working_weekend_days"].as_array().cloned().unwrap_or_default()});
+    let headers: Vec<(&str, String)> =
+        if federal.is_null() { vec![] } else { vec![("if-match", format!("\"{}\"", federal["version"]))] };
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let put =
+        app.send("PUT", &format!("/api/v1/calendars/{}", due.year()), Some(&app.admin), Some(&body), &headers).await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    assert_eq!(put.body["recomputed_requests"], 3);
+
+    // The per-request computation: a request received on the same day under the new calendar.
+    let fresh = received_today(&app, &r, "Сведения 4").await;
+    let expected = &fresh["deadline"];
+    assert!(expected["due_on"].as_str().unwrap().parse::<NaiveDate>().unwrap() > due);
+    for before in &open {
+        let after = app.get(&format!("/api/v1/network-requests/{}", before["id"].as_str().unwrap()), &app.admin).await;
+        assert_eq!(after.status, 200, "{}", after.text);
+        for field in ["starts_on", "due_on", "due_at", "counted_days", "skipped_days", "region_code"] {
+            assert_eq!(after.body["deadline"][field], expected[field], "{field}");
+        }
+        assert_eq!(after.body["version"], before["version"].as_i64().unwrap() + 1);
+    }
+    let recomputed = app.get("/api/v1/changes?after=0&limit=500&types=network_request", &app.admin).await;
+    assert_eq!(recomputed.status, 200, "{}", recomputed.text);
+    let events = recomputed.body["items"].as_array().unwrap();
+    let recomputes = events.iter().filter(|e| e["payload"]["event"] == "recompute").count();
+    assert_eq!(recomputes, 3, "one audited event per recomputed request");
+}

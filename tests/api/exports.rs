@@ -34,7 +34,7 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
-async fn person(app: &TestApp, org: &Value, surname: &str, extra: Value) -> Value {
+pub async fn person(app: &TestApp, org: &Value, surname: &str, extra: Value) -> Value {
     let mut body =
         json!({"surname": surname, "first_name": "Анна", "organization_id": org["id"], "roles": ["teacher"]});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
@@ -45,7 +45,7 @@ async fn person(app: &TestApp, org: &Value, surname: &str, extra: Value) -> Valu
 
 /// Creates an approved 2026 route for a teacher with a deficit in ICT, one step on a federal
 /// registry programme.
-async fn route(app: &TestApp, f: &Framework, teacher: &str, tutor: &str, program: &Value) -> Value {
+pub async fn route(app: &TestApp, f: &Framework, teacher: &str, tutor: &str, program: &Value) -> Value {
     let operator = app.token(Role::Operator, None, None);
     let body = json!({
         "person_id": teacher, "tutor_id": tutor, "period_start": "2026-01-01", "period_end": "2026-12-31",

@@ -85,7 +85,7 @@ pub async fn persons_of(app: &TestApp) -> Vec<Value> {
 }
 
 /// Every person the admin sees matching a query (`&name=…`), page by page.
-async fn every_person(app: &TestApp, query: &str) -> Vec<Value> {
+pub async fn every_person(app: &TestApp, query: &str) -> Vec<Value> {
     let mut everyone = Vec::new();
     let mut cursor = String::new();
     loop {
@@ -349,10 +349,11 @@ async fn the_command_line_import_loads_a_file_through_the_same_rules() {
         dataset: "persons".into(),
         format: None,
         charset: Some("windows-1251".into()),
-        mode: None,
-        id_scheme: Some("snils".into()),
-        atomic: false,
-        dry_run: false,
+        options: rsnms_http::imports::RawOptions {
+            id_scheme: Some("snils".into()),
+            atomic: Some(false),
+            ..Default::default()
+        },
         subject: "cli-test".into(),
         progress: false,
     };
@@ -460,7 +461,7 @@ async fn the_regional_passport_export_covers_the_period_and_territory_and_matche
 }
 
 /// Every page of the change feed of `types`, as the token sees it.
-async fn feed(app: &TestApp, token: &str, types: &str) -> Vec<Value> {
+pub async fn feed(app: &TestApp, token: &str, types: &str) -> Vec<Value> {
     let mut cursor = "0".to_owned();
     let mut out = Vec::new();
     loop {

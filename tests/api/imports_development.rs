@@ -323,3 +323,37 @@ async fn the_published_spec_lists_every_dataset_with_its_id_schemes() {
     let unknown = import(&app, "nonsense", &app.admin, "application/x-ndjson", ndjson(&[json!({})])).await;
     unknown.assert_problem(404);
 }
+
+#[tokio::test]
+async fn a_results_file_with_two_lines_for_one_person_and_competency_is_refused_naming_both_lines() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    let f = framework(&app, &r).await;
+    let t = teacher(&app, &r.school_a, "Иванова").await;
+    let line = |comp: &str, score: f64| json!({"diagnostic_id": f.campaign["id"], "person_id": t, "competency_id": comp, "score": score, "assessed_on": "2025-10-01"});
+    let body = ndjson(&[line(&f.ict, 40.0), line(&f.assessment, 80.0), line(&f.ict, 90.0)]);
+    let res = import(&app, "diagnostic-results", &app.admin, "application/x-ndjson", body.clone()).await;
+    res.assert_problem(422);
+    assert_eq!(errors(&res), vec![(3, "$".to_owned(), "duplicate".to_owned())], "{}", res.text);
+    assert!(res.text.contains("Строка 3 повторяет строку 1"), "both lines are named: {}", res.text);
+    assert!(results_of(&app, &f).await.is_empty(), "the last line does not silently win");
+    // Kept line by line: the first stands, the repeat is refused, not applied over it.
+    let kept = import(&app, "diagnostic-results?atomic=false", &app.admin, "application/x-ndjson", body).await;
+    assert_eq!(counts(&kept), (2, 0, 0, 1), "{}", kept.text);
+    let stored = results_of(&app, &f).await;
+    let ict = stored.iter().find(|x| x["competency_id"] == f.ict.as_str()).unwrap();
+    assert_eq!(ict["score"].as_f64(), Some(40.0));
+    // The batch endpoint refuses the same pair alike.
+    let batch = app
+        .post(
+            &format!("/api/v1/diagnostics/{}/results", id(&f.campaign)),
+            &app.admin,
+            &json!({"items": [
+                {"person_id": t, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"},
+                {"person_id": t, "competency_id": f.ict, "score": 90, "assessed_on": "2025-10-01"}
+            ]}),
+        )
+        .await;
+    batch.assert_problem(422);
+    assert_eq!(batch.error_fields(), vec!["items[1]"]);
+}

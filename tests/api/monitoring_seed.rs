@@ -207,8 +207,18 @@ fn check(row: &Value, hand: &(Subjects, Option<Subjects>), municipality: Option<
     }
 }
 
+/// The appendix items of issue 16 this test does not recount on the generated region (the
+/// seeder writes no employment periods, ЦНППМ staff or management-team programmes): their hand
+/// counts are in `monitoring_over_time`.
+const COUNTED_ELSEWHERE: [&str; 4] = [
+    "regional_system_functions",
+    "staff_completed_pd",
+    "cnppm_staff_federal_operator",
+    "organizations_management_teams",
+];
+
 fn rows(v: &Value) -> Vec<Value> {
-    v.as_array().unwrap().clone()
+    v.as_array().unwrap().iter().filter(|r| !COUNTED_ELSEWHERE.contains(&s(&r["code"]))).cloned().collect()
 }
 
 #[tokio::test]

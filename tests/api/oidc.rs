@@ -13,6 +13,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use rsnms::Settings;
 use rsnms_domain::{
     audit::{AuditFilter, AuditRepository},
+    auth::Role,
     page::PageRequest,
 };
 use rsnms_http::auth::{OidcSettings, ProviderSettings};
@@ -38,6 +39,8 @@ struct Provider {
     issuer: String,
     keys: Arc<Mutex<Vec<Value>>>,
     jwks_fetches: Arc<AtomicUsize>,
+    /// While set, discovery and JWKS answer 503 (the provider is away).
+    down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Provider {
@@ -46,15 +49,20 @@ impl Provider {
         let issuer = format!("http://127.0.0.1:{}/realms/teachers", listener.local_addr().unwrap().port());
         let published = Arc::new(Mutex::new(keys.iter().map(|k| jwk(k)).collect::<Vec<_>>()));
         let fetches = Arc::new(AtomicUsize::new(0));
-        let (iss, ks, n) = (issuer.clone(), published.clone(), fetches.clone());
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (iss, ks, n, d) = (issuer.clone(), published.clone(), fetches.clone(), down.clone());
         let server = HttpServer::new(move || {
-            let (iss, ks, n) = (iss.clone(), ks.clone(), n.clone());
+            let (iss, ks, n, d) = (iss.clone(), ks.clone(), n.clone(), d.clone());
+            let d2 = d.clone();
             App::new()
                 .route(
                     "/realms/teachers/.well-known/openid-configuration",
                     web::get().to(move || {
-                        let iss = iss.clone();
+                        let (iss, d) = (iss.clone(), d.clone());
                         async move {
+                            if d.load(Ordering::SeqCst) {
+                                return HttpResponse::ServiceUnavailable().finish();
+                            }
                             HttpResponse::Ok().json(json!({"issuer": iss, "jwks_uri": format!("{iss}/certs")}))
                         }
                     }),
@@ -62,9 +70,12 @@ impl Provider {
                 .route(
                     "/realms/teachers/certs",
                     web::get().to(move || {
-                        let (ks, n) = (ks.clone(), n.clone());
+                        let (ks, n, d) = (ks.clone(), n.clone(), d2.clone());
                         async move {
                             n.fetch_add(1, Ordering::SeqCst);
+                            if d.load(Ordering::SeqCst) {
+                                return HttpResponse::ServiceUnavailable().finish();
+                            }
                             HttpResponse::Ok().json(json!({"keys": *ks.lock().unwrap()}))
                         }
                     }),
@@ -75,11 +86,15 @@ impl Provider {
         .unwrap()
         .run();
         tokio::spawn(server);
-        Self { issuer, keys: published, jwks_fetches: fetches }
+        Self { issuer, keys: published, jwks_fetches: fetches, down }
     }
 
     fn publish(&self, keys: &[&str]) {
         *self.keys.lock().unwrap() = keys.iter().map(|k| jwk(k)).collect();
+    }
+
+    fn go_down(&self) {
+        self.down.store(true, Ordering::SeqCst);
     }
 
     fn fetches(&self) -> usize {
@@ -120,6 +135,7 @@ fn provider_settings(p: &Provider, from_claims: bool) -> ProviderSettings {
     if from_claims {
         s.role_claim = Some("rsnms_role".into());
         s.organization_claim = Some("org_inn".into());
+        s.claim_roles = vec![Role::Operator, Role::Municipal, Role::Organization, Role::Analyst];
     }
     s
 }
@@ -375,4 +391,106 @@ async fn only_administrators_link_known_providers_and_a_subject_to_one_account()
     let missing = format!("/api/v1/accounts/{}/identities", uuid::Uuid::now_v7());
     app.post(&missing, &app.admin, &json!({"provider": "region", "subject": "kc-4"})).await.assert_problem(404);
     assert_eq!(app.get(&path(&b), &app.admin).await.body, json!([]));
+}
+
+#[tokio::test]
+async fn a_subject_linked_to_a_deleted_account_is_refused_and_never_mapped_from_claims() {
+    let p = Provider::start(&["rsa-a"]).await;
+    let app = spawn(&p, true, |_| {}).await;
+    let region = app.seed_region().await;
+    let ours = school(&app, "МАОУ «Гимназия № 3»", "0323085435", &region.mun_a).await;
+    let acc = account(&app, "former-director", "organization", &ours).await;
+    let base = format!("/api/v1/accounts/{}", id(&acc));
+    let link =
+        app.post(&format!("{base}/identities"), &app.admin, &json!({"provider": "region", "subject": "kc-gone"})).await;
+    assert_eq!(link.status, 201, "{}", link.text);
+    // The same token would map from its claims to the school if the subject were not linked.
+    let mut claims = p.claims("kc-gone");
+    claims["rsnms_role"] = json!("organization");
+    claims["org_inn"] = json!("0323085435");
+    let me = app.get("/api/v1/auth/me", &rs256(&claims)).await;
+    assert_eq!(me.status, 200, "{}", me.text);
+    assert_eq!(me.body["subject"], acc["id"], "linked: acts as the account");
+
+    let deleted = app.send("DELETE", &base, Some(&app.admin), None, &[]).await;
+    assert!(deleted.status == 204 || deleted.status == 200, "{}", deleted.text);
+    let mut later = claims.clone();
+    later["iat"] = json!(chrono::Utc::now().timestamp() + 1);
+    app.get("/api/v1/auth/me", &rs256(&later)).await.assert_problem(401);
+    app.get(&format!("/api/v1/organizations/{}", id(&ours)), &rs256(&later)).await.assert_problem(401);
+    // Another, never linked subject with the same claims still maps from them.
+    let mut other = later.clone();
+    other["sub"] = json!("kc-new");
+    assert_eq!(app.get("/api/v1/auth/me", &rs256(&other)).await.status, 200);
+}
+
+#[tokio::test]
+async fn id_and_refresh_tokens_and_tokens_of_other_clients_are_refused() {
+    let p = Provider::start(&["rsa-a"]).await;
+    let app = spawn(&p, true, |s| {
+        s.oidc.providers[0].authorized_parties = Some(vec!["frontend".into()]);
+    })
+    .await;
+    let mut good = p.claims("operator-1");
+    good["rsnms_role"] = json!("operator");
+    assert_eq!(app.get("/api/v1/auth/me", &rs256(&good)).await.status, 200);
+    let mut bearer = good.clone();
+    bearer["typ"] = json!("Bearer");
+    assert_eq!(app.get("/api/v1/auth/me", &rs256(&bearer)).await.status, 200, "Keycloak's access tokens pass");
+    let typed = |typ: &str| {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("rsa-a".into());
+        header.typ = Some(typ.into());
+        encode(&header, &good, &EncodingKey::from_rsa_der(RSA_A)).unwrap()
+    };
+    assert_eq!(app.get("/api/v1/auth/me", &typed("at+jwt")).await.status, 200, "RFC 9068 access tokens pass");
+
+    let with = |k: &str, v: Value| {
+        let mut c = good.clone();
+        c[k] = v;
+        rs256(&c)
+    };
+    let without_azp = {
+        let mut c = good.clone();
+        c.as_object_mut().unwrap().remove("azp");
+        rs256(&c)
+    };
+    let refused = [
+        ("an ID token (typ claim)", with("typ", json!("ID"))),
+        ("a refresh token", with("typ", json!("Refresh"))),
+        ("an ID token (typ header)", typed("id+jwt")),
+        ("a logout token", typed("logout+jwt")),
+        ("another client's token", with("azp", json!("reporting-tool"))),
+        ("no authorised party", without_azp),
+    ];
+    for (case, token) in refused {
+        let r = app.get("/api/v1/auth/me", &token).await;
+        assert_eq!(r.status, 401, "{case}: {}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn a_provider_that_cannot_be_reached_is_trusted_only_until_the_hard_maximum_key_age() {
+    let p = Provider::start(&["rsa-a"]).await;
+    // Keys are always due for a refresh; a failed one keeps them only within the hard maximum.
+    let patient = spawn(&p, true, |s| {
+        s.oidc.max_key_age = std::time::Duration::ZERO;
+        s.oidc.refresh_interval = std::time::Duration::ZERO;
+    })
+    .await;
+    let strict = spawn(&p, true, |s| {
+        s.oidc.max_key_age = std::time::Duration::ZERO;
+        s.oidc.hard_max_key_age = std::time::Duration::ZERO;
+        s.oidc.refresh_interval = std::time::Duration::ZERO;
+    })
+    .await;
+    let mut claims = p.claims("operator-1");
+    claims["rsnms_role"] = json!("operator");
+    let token = rs256(&claims);
+    assert_eq!(patient.get("/api/v1/auth/me", &token).await.status, 200);
+    assert_eq!(strict.get("/api/v1/auth/me", &token).await.status, 200, "a fresh fetch serves");
+
+    p.go_down();
+    assert_eq!(patient.get("/api/v1/auth/me", &token).await.status, 200, "the last keys serve while young");
+    strict.get("/api/v1/auth/me", &token).await.assert_problem(401);
 }

@@ -72,7 +72,7 @@ async fn an_approved_route_holds_its_plan_and_steps_progress_only_when_running_w
     refused(
         &app.post("/api/v1/routes", &app.admin, &done_at_birth).await,
         "steps[0].status",
-        json!(["approve", "cancel"]),
+        json!(["request_review", "approve", "cancel"]),
     );
 
     let created = app.post("/api/v1/routes", &app.admin, &s.body).await;
@@ -80,7 +80,7 @@ async fn an_approved_route_holds_its_plan_and_steps_progress_only_when_running_w
     let route = id(&created.body);
     let url = format!("/api/v1/routes/{route}");
     let draft_done = app.patch(&url, &app.admin, &created.etag(), &with_status(&created.body, "done")).await;
-    refused(&draft_done, "steps[0].status", json!(["approve", "cancel"]));
+    refused(&draft_done, "steps[0].status", json!(["request_review", "approve", "cancel"]));
 
     let approved = action(&app, &route, "approve", &created.etag()).await;
     assert_eq!(approved.body["status"], "approved", "{}", approved.text);
@@ -89,7 +89,11 @@ async fn an_approved_route_holds_its_plan_and_steps_progress_only_when_running_w
     assert_eq!((emptied.status, emptied.body["status"].as_str()), (200, Some("draft")), "{}", emptied.text);
     assert_eq!(emptied.body["approved_by"], Value::Null);
     refused(&action(&app, &route, "approve", &emptied.etag()).await, "steps", json!(["cancel"]));
-    refused(&action(&app, &route, "start", &emptied.etag()).await, "status", json!(["approve", "cancel"]));
+    refused(
+        &action(&app, &route, "start", &emptied.etag()).await,
+        "status",
+        json!(["request_review", "approve", "cancel"]),
+    );
     let replanned = app.patch(&url, &app.admin, &emptied.etag(), &json!({"steps": s.body["steps"]})).await;
     assert_eq!(replanned.status, 200, "{}", replanned.text);
     let approved = action(&app, &route, "approve", &replanned.etag()).await;
@@ -143,7 +147,7 @@ async fn an_approved_route_holds_its_plan_and_steps_progress_only_when_running_w
     assert_eq!(off_loop.error_fields(), vec!["repeat_campaign_id"]);
     let completed = complete(&app, &route, &done.etag()).await;
     assert_eq!(completed.body["status"], "completed", "{}", completed.text);
-    refused(&action(&app, &route, "cancel", &completed.etag()).await, "status", json!([]));
+    refused(&action(&app, &route, "cancel", &completed.etag()).await, "status", json!(["reopen"]));
 
     // Every version is kept, with who and when; refused changes left none.
     let versions = app.get(&format!("{url}/versions"), &app.admin).await;

@@ -134,7 +134,7 @@ async fn a_route_built_on_suggestions_goes_from_draft_to_completed_and_a_repeat_
     assert_eq!(created.status, 201, "{}", created.text);
     let route = id(&created.body);
     assert_eq!((created.body["status"].as_str(), created.body["progress"].as_u64()), (Some("draft"), Some(0)));
-    assert_eq!(created.body["allowed_actions"], json!(["approve", "cancel"]));
+    assert_eq!(created.body["allowed_actions"], json!(["request_review", "approve", "cancel"]));
     let step = created.body["steps"][0]["id"].as_str().unwrap().to_owned();
 
     let tutor_token = app.token(Role::Tutor, Some(&r.region), Some(&tu));
@@ -186,7 +186,7 @@ async fn a_route_built_on_suggestions_goes_from_draft_to_completed_and_a_repeat_
     assert_eq!(completed.status, 200, "{}", completed.text);
     assert_eq!(completed.body["status"], "completed");
     assert_eq!(completed.body["transfer"][0]["form"], "master_class");
-    assert_eq!(completed.body["allowed_actions"], json!([]));
+    assert_eq!(completed.body["allowed_actions"], json!(["reopen"]));
     app.patch(&format!("/api/v1/routes/{route}"), &operator, &completed.etag(), &json!({"period_end": "2026-12-30"}))
         .await
         .assert_problem(409);
@@ -217,7 +217,7 @@ async fn the_route_workflow_rejects_wrong_transitions_stale_versions_and_strange
     let route = id(&created.body);
     let early = action(&app, &route, "start", &operator, "\"1\"").await;
     early.assert_problem(409);
-    assert_eq!(early.body["allowed"], json!(["approve", "cancel"]), "{}", early.text);
+    assert_eq!(early.body["allowed"], json!(["request_review", "approve", "cancel"]), "{}", early.text);
     action(&app, &route, "approve", &operator, "\"7\"").await.assert_problem(412);
     app.send("POST", &format!("/api/v1/routes/{route}/approve"), Some(&operator), None, &[]).await.assert_problem(428);
     let stranger = app.token(Role::Tutor, Some(&r.region), Some(&other_tutor));

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
-    auth::{Ctx, Role, Scope},
+    auth::{Actor, Ctx, Role, Scope},
     error::Errors,
     organizations::OrganizationRepository,
     page::{Page, PageRequest},
@@ -267,25 +267,73 @@ pub async fn get_account(repo: &dyn AccountRepository, ctx: &Ctx, id: Uuid) -> D
     repo.get(id).await
 }
 
-/// Changes an account's status: administrators only; an administrator cannot disable or delete
-/// the account they act as (no lock-out by a slip).
-pub async fn change_account(
-    repo: &dyn AccountRepository,
-    ctx: &Ctx,
-    id: Uuid,
-    change: AccountChange,
-) -> DomainResult<Account> {
-    ctx.actor.require(MANAGERS)?;
-    if matches!(change, AccountChange::Disable | AccountChange::Delete) && ctx.actor.subject == id.to_string() {
+wire_enum! {
+    /// An action on an account: `disable`, `enable`, `revoke_tokens`
+    /// (`POST /accounts/{id}/<action>` with `-` for `_`), `reset_password`
+    /// (`POST /accounts/{id}/password`), `delete` (`DELETE /accounts/{id}`).
+    AccountAction {
+        /// Disable (отключить).
+        Disable = "disable",
+        /// Enable again (включить).
+        Enable = "enable",
+        /// Set a new password or client secret (сбросить пароль).
+        ResetPassword = "reset_password",
+        /// Revoke every token issued so far (отозвать токены).
+        RevokeTokens = "revoke_tokens",
+        /// Delete (удалить).
+        Delete = "delete",
+    }
+}
+
+impl AccountChange {
+    /// The action this change is.
+    pub fn as_action(&self) -> AccountAction {
+        match self {
+            AccountChange::Disable => AccountAction::Disable,
+            AccountChange::Enable => AccountAction::Enable,
+            AccountChange::Delete => AccountAction::Delete,
+            AccountChange::SetSecret(_) => AccountAction::ResetPassword,
+            AccountChange::RevokeTokens => AccountAction::RevokeTokens,
+        }
+    }
+}
+
+/// The guard of every action on an account, which the action calls and [`allowed_actions`]
+/// runs: administrators only (403); an administrator cannot disable or delete the account they
+/// act as (409: no lock-out by a slip).
+pub fn check_action(actor: &Actor, id: Uuid, action: AccountAction) -> DomainResult<()> {
+    actor.require(MANAGERS)?;
+    if matches!(action, AccountAction::Disable | AccountAction::Delete) && actor.subject == id.to_string() {
+        let left: Vec<AccountAction> = AccountAction::ALL
+            .iter()
+            .copied()
+            .filter(|a| !matches!(a, AccountAction::Disable | AccountAction::Delete))
+            .collect();
         return Err(DomainError::Conflict {
             field: None,
             message: Msg::new(
                 "Нельзя отключить или удалить собственную учётную запись",
                 "You cannot disable or delete your own account",
             ),
-            allowed: Vec::new(),
+            allowed: crate::actions::wire_names(&left, AccountAction::as_str),
         });
     }
+    Ok(())
+}
+
+/// The actions the caller may take on an account now (`allowed_actions` of its views).
+pub fn allowed_actions(actor: &Actor, account: &Account) -> Vec<AccountAction> {
+    crate::actions::allowed(AccountAction::ALL, |a| check_action(actor, account.id, a)).unwrap_or_default()
+}
+
+/// Changes an account's status: the guard ([`check_action`]), then the change.
+pub async fn change_account(
+    repo: &dyn AccountRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    change: AccountChange,
+) -> DomainResult<Account> {
+    check_action(&ctx.actor, id, change.as_action())?;
     repo.change(ctx, id, change).await
 }
 
@@ -325,13 +373,16 @@ pub async fn change_own_password(
     repo.change(ctx, account.id, AccountChange::SetSecret(new_hash)).await
 }
 
-/// Creates an account: administrators only.
+/// Creates an account: administrators only. `secret_hash` is the (lazy) hashing of the secret,
+/// awaited only once the caller may create accounts and the account is valid, so that nobody
+/// else makes the server hash; it replaces `new.secret_hash`.
 pub async fn create_account(
     repo: &dyn AccountRepository,
     orgs: &dyn OrganizationRepository,
     persons: &dyn PersonRepository,
     ctx: &Ctx,
     mut new: NewAccount,
+    secret_hash: impl std::future::Future<Output = DomainResult<String>>,
 ) -> DomainResult<Account> {
     ctx.actor.require(MANAGERS)?;
     let login = new.login.trim().to_owned();
@@ -346,6 +397,7 @@ pub async fn create_account(
     let (org, person) = check_binding(orgs, persons, new.role, new.organization_id, new.person_id).await?;
     new.organization_id = org;
     new.person_id = person;
+    new.secret_hash = secret_hash.await?;
     repo.create(Some(ctx), new).await
 }
 

@@ -193,9 +193,11 @@ pub fn hide_personal_data(resource_type: &str, payload: &mut serde_json::Value) 
 /// GET: a request's by its parties (named in the payload); a diagnostic result by the reader's
 /// scope alone, as the list of results shows every result in scope whole (the feed's query has
 /// applied that scope, a tutor's learners included: `scope::changes`); anything else by the
-/// person it is about ([`Actor::may_read_personal_data_of`]).
+/// person it is about ([`crate::personal_data::ReadBases::may_read`]); for a role whose reads
+/// serve a purpose (the integration role: `federal_exchange`), only of persons her bases allow.
 pub fn may_read_personal_data(
     actor: &Actor,
+    reads: &crate::personal_data::ReadBases,
     resource_type: &str,
     person_id: Option<Uuid>,
     payload: &serde_json::Value,
@@ -206,8 +208,11 @@ pub fn may_read_personal_data(
             party("sender")
                 .is_some_and(|s| crate::network_requests::may_read_personal_data_between(actor, s, party("addressee")))
         }
-        "diagnostic_result" => crate::development::diagnostics::RESULT_READERS.contains(&actor.role),
-        _ => person_id.is_some_and(|p| actor.may_read_personal_data_of(p)),
+        "diagnostic_result" => {
+            crate::development::diagnostics::RESULT_READERS.contains(&actor.role)
+                && person_id.is_none_or(|p| reads.allow(p))
+        }
+        _ => person_id.is_some_and(|p| reads.may_read(actor, p)),
     }
 }
 

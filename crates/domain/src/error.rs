@@ -75,6 +75,20 @@ pub enum DomainError {
     /// The change replaces a stored object, so it must name the version it replaces (`If-Match`).
     #[error("precondition required")]
     PreconditionRequired,
+    /// The content is larger than a limit (413): nothing was stored.
+    #[error("too large: {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+        /// Which limit (per file, per parent).
+        message: Msg,
+    },
+    /// The declared media type of a content is not one accepted (415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType {
+        /// The media types accepted.
+        allowed: Vec<String>,
+    },
     /// The store is unreachable; the request may be retried.
     #[error("unavailable: {0}")]
     Unavailable(String),

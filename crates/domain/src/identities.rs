@@ -56,6 +56,15 @@ pub struct LinkedAccount {
     pub tokens_valid_after: Option<DateTime<Utc>>,
 }
 
+/// What a subject is linked to, as [`IdentityRepository::resolve`] reads it.
+#[derive(Debug, Clone)]
+pub enum Link {
+    /// A live account (it may be disabled).
+    Account(LinkedAccount),
+    /// An account that was deleted: the subject stays refused (it never falls back to claims).
+    DeletedAccount,
+}
+
 /// Storage of identity links.
 #[async_trait]
 pub trait IdentityRepository: Send + Sync {
@@ -65,10 +74,10 @@ pub trait IdentityRepository: Send + Sync {
     async fn list(&self, account_id: Uuid) -> DomainResult<Vec<Identity>>;
     /// Removes one link of an account (journaled; `NotFound` when it is not the account's).
     async fn unlink(&self, ctx: &Ctx, account_id: Uuid, identity_id: Uuid) -> DomainResult<()>;
-    /// The account a subject is linked to (`None`: not linked, or the account is deleted).
-    /// When the account's token generation rose since the link last saw it, the link records
-    /// `now` as the moment before which provider tokens are refused.
-    async fn resolve(&self, provider: &str, subject: &str, now: DateTime<Utc>) -> DomainResult<Option<LinkedAccount>>;
+    /// What a subject is linked to (`None`: not linked). When the account's token generation
+    /// rose since the link last saw it, the link records `now` as the moment before which
+    /// provider tokens are refused.
+    async fn resolve(&self, provider: &str, subject: &str, now: DateTime<Utc>) -> DomainResult<Option<Link>>;
 }
 
 /// How an organisation claim names the organisation.
@@ -121,6 +130,8 @@ pub enum External {
     Claims(Actor),
     /// Issued before the linked account's tokens were revoked: refused as any revoked token.
     Revoked,
+    /// Linked to an account that was deleted: refused as the account's own tokens are.
+    AccountDeleted,
 }
 
 fn refused(en: String, ru: String) -> DomainError {
@@ -136,15 +147,10 @@ pub async fn resolve_external(
     now: DateTime<Utc>,
 ) -> DomainResult<External> {
     let (provider, subject) = (mapping.provider.as_str(), presented.subject.as_str());
-    if let Some(linked) = identities.resolve(provider, subject, now).await? {
-        let stale = linked
-            .tokens_valid_after
-            .is_some_and(|after| presented.issued_at.is_none_or(|iat| iat <= after.timestamp()));
-        if stale {
-            return Ok(External::Revoked);
-        }
-        let actor = actor_for(orgs, &linked.account).await?;
-        return Ok(External::Linked { actor, generation: linked.account.token_generation });
+    match identities.resolve(provider, subject, now).await? {
+        Some(Link::DeletedAccount) => return Ok(External::AccountDeleted),
+        Some(Link::Account(linked)) => return linked_actor(orgs, &linked, presented).await,
+        None => {}
     }
     if !mapping.from_claims {
         return Err(refused(
@@ -182,6 +188,21 @@ pub async fn resolve_external(
         actor.municipality_code = org.municipality_code;
     }
     Ok(External::Claims(actor))
+}
+
+/// The actor of a live linked account, unless the token predates the account's revocation.
+async fn linked_actor(
+    orgs: &dyn OrganizationRepository,
+    linked: &LinkedAccount,
+    presented: &Presented,
+) -> DomainResult<External> {
+    let stale =
+        linked.tokens_valid_after.is_some_and(|after| presented.issued_at.is_none_or(|iat| iat <= after.timestamp()));
+    if stale {
+        return Ok(External::Revoked);
+    }
+    let actor = actor_for(orgs, &linked.account).await?;
+    Ok(External::Linked { actor, generation: linked.account.token_generation })
 }
 
 fn claimed_role(mapping: &ClaimMapping, presented: &Presented) -> DomainResult<Role> {

@@ -73,6 +73,12 @@ pub struct AppState {
     pub import_jobs: Arc<dyn rsnms_domain::exchange::ImportJobRepository>,
     /// Network requests.
     pub network_requests: Arc<dyn rsnms_domain::network_requests::NetworkRequestRepository>,
+    /// References of requests and replies to stored files.
+    pub attachments: Arc<dyn rsnms_domain::attachments::AttachmentRepository>,
+    /// Where the files' contents are kept (the database by default).
+    pub blobs: Arc<dyn rsnms_domain::attachments::BlobStore>,
+    /// Limits of uploads (`RSNMS_ATTACHMENT_MAX_BYTES`, `RSNMS_ATTACHMENTS_PER_PARENT_MAX_BYTES`).
+    pub attachment_limits: rsnms_domain::attachments::Limits,
     /// Deadline policies.
     pub deadline_policies: Arc<dyn rsnms_domain::deadlines::DeadlinePolicyRepository>,
     /// Production calendar years.
@@ -104,6 +110,19 @@ pub struct AppState {
     /// Days from the end of a person's last basis to her depersonalisation
     /// (`RSNMS_PD_DEPERSONALISE_AFTER_DAYS`).
     pub pd_term_days: u32,
+    /// Retention per category of data (`RSNMS_PD_RETENTION_DAYS`).
+    pub pd_retention: rsnms_domain::personal_data::Retention,
+}
+
+impl AppState {
+    /// The stores a person's write carrying bases of processing needs.
+    pub fn person_stores(&self) -> rsnms_domain::personal_data::PersonStores<'_> {
+        rsnms_domain::personal_data::PersonStores {
+            persons: self.persons.as_ref(),
+            organizations: self.organizations.as_ref(),
+            units: self.units.as_ref(),
+        }
+    }
 }
 
 /// HTTP settings.
@@ -219,6 +238,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::calendars::routes(cfg);
     routes::deadline_policies::routes(cfg);
     routes::network_requests::routes(cfg);
+    routes::attachments::routes(cfg);
     routes::request_numbering::routes(cfg);
     routes::import_jobs::routes(cfg);
     routes::imports::routes(cfg);

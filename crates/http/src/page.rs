@@ -160,18 +160,23 @@ pub struct ListBody<T> {
     pub count_exact: Option<bool>,
 }
 
+/// The `Link` header value naming the next page: the request's own query with `cursor`.
+pub fn next_link(req: &HttpRequest, cursor: &str) -> String {
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| k != "cursor")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.push(("cursor".into(), cursor.to_owned()));
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    format!("<{}?{}>; rel=\"next\"", req.path(), query)
+}
+
 /// Answers 200 with a page and its `Link: rel="next"` header.
 pub fn respond<T: Serialize, D>(req: &HttpRequest, page: Page<D>, to_dto: impl FnMut(D) -> T) -> HttpResponse {
     let next_cursor = next_cursor(&page);
     let mut res = HttpResponse::Ok();
     if let Some(c) = &next_cursor {
-        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
-            .filter(|(k, _)| k != "cursor")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        pairs.push(("cursor".into(), c.clone()));
-        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-        res.insert_header((header::LINK, format!("<{}?{}>; rel=\"next\"", req.path(), query)));
+        res.insert_header((header::LINK, next_link(req, c)));
     }
     res.json(ListBody {
         items: page.items.into_iter().map(to_dto).collect(),

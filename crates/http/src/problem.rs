@@ -332,6 +332,13 @@ impl From<DomainError> for ApiError {
                 ),
             ),
             DomainError::PreconditionRequired => ApiError::precondition_required(),
+            DomainError::TooLarge { limit, message } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                Msg::new("Слишком большое тело запроса", "Payload too large"),
+                Msg::new(format!("{} ({limit} байт)", message.ru), format!("{} ({limit} bytes)", message.en)),
+            ),
+            DomainError::UnsupportedMediaType { allowed } => ApiError::unsupported_media_type(&allowed.join(", ")),
             DomainError::Unavailable(cause) => {
                 tracing::warn!(error.cause = %cause, "database unavailable");
                 ApiError::unavailable()

@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use chrono::SecondsFormat;
 use rsnms_domain::{DomainError, DomainResult};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, IdenStatic, Iterable,
-    QueryTrait, Statement, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, IdenStatic,
+    Iterable, QueryFilter, QueryTrait, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -201,6 +201,15 @@ fn unnest_insert<E: EntityTrait>(
     columns: &[E::Column],
     types: &[&'static str],
 ) -> DomainResult<Statement> {
+    Ok(unnest_statement::<E>(columns, types, unnest_arrays::<E>(rows, columns, types)?))
+}
+
+/// The array texts (each still to be closed) of the rows' values, one per column.
+fn unnest_arrays<E: EntityTrait>(
+    rows: Vec<E::ActiveModel>,
+    columns: &[E::Column],
+    types: &[&'static str],
+) -> DomainResult<Vec<String>> {
     let mut arrays: Vec<String> = vec![String::with_capacity(rows.len() * 24); columns.len()];
     for (r, mut row) in rows.into_iter().enumerate() {
         for (i, c) in columns.iter().enumerate() {
@@ -214,7 +223,88 @@ fn unnest_insert<E: EntityTrait>(
             .ok_or_else(|| DomainError::internal(format!("bulk insert: row {r} differs in column {}", c.as_str())))?;
         }
     }
-    Ok(unnest_statement::<E>(columns, types, arrays))
+    Ok(arrays)
+}
+
+/// Stores rows as the next versions of stored ones, in as few statements as the engine allows:
+/// each row holds its key, its next `version` and the columns it changes (every row the same
+/// columns), and replaces the stored row with that key only while the stored version is the one
+/// before. All or nothing for the caller: a row whose stored version moved makes the call
+/// [`DomainError::PreconditionFailed`] (the caller's transaction is to be rolled back); a failing
+/// statement is reported through `on_err`.
+///
+/// On PostgreSQL one `UPDATE … FROM UNNEST(…)` (the arrays as [`insert_all`] writes them); on
+/// SQLite one `UPDATE` per row.
+pub async fn update_versions<E, C>(
+    conn: &C,
+    key: E::Column,
+    version: E::Column,
+    rows: Vec<E::ActiveModel>,
+    on_err: impl Fn(DbErr) -> DomainError,
+) -> DomainResult<()>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let count = rows.len();
+    if count == 0 {
+        return Ok(());
+    }
+    if conn.get_database_backend() == DatabaseBackend::Postgres
+        && let Some((columns, types)) = unnest_columns::<E>(&rows)
+        && columns.iter().any(|c| c.as_str() == key.as_str())
+        && columns.iter().any(|c| c.as_str() == version.as_str())
+    {
+        let table = E::default().table_name().to_owned();
+        let mut sql = format!("UPDATE \"{table}\" AS t SET ");
+        let mut first = true;
+        for c in columns.iter().filter(|c| c.as_str() != key.as_str()) {
+            let _ = write!(sql, "{}\"{}\" = u.\"{}\"", if first { "" } else { ", " }, c.as_str(), c.as_str());
+            first = false;
+        }
+        sql.push_str(" FROM UNNEST(");
+        for (i, ty) in types.iter().enumerate() {
+            let _ = write!(sql, "{}${}::{}", if i == 0 { "" } else { ", " }, i + 1, ty);
+        }
+        sql.push_str(") AS u(");
+        for (i, c) in columns.iter().enumerate() {
+            let _ = write!(sql, "{}\"{}\"", if i == 0 { "" } else { ", " }, c.as_str());
+        }
+        let (k, v) = (key.as_str(), version.as_str());
+        let _ = write!(sql, ") WHERE t.\"{k}\" = u.\"{k}\" AND t.\"{v}\" = u.\"{v}\" - 1");
+        let values = unnest_arrays::<E>(rows, &columns, &types)?
+            .into_iter()
+            .map(|mut a| {
+                a.push('}');
+                Value::String(Some(a))
+            })
+            .collect::<Vec<_>>();
+        let done = conn
+            .execute_raw(Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values))
+            .await
+            .map_err(&on_err)?;
+        return if done.rows_affected() as usize == count { Ok(()) } else { Err(DomainError::PreconditionFailed) };
+    }
+    for mut row in rows {
+        let (ActiveValue::Set(id) | ActiveValue::Unchanged(id)) = row.take(key) else {
+            return Err(DomainError::internal(format!("bulk update: a row without {}", key.as_str())));
+        };
+        let previous = match row.get(version) {
+            ActiveValue::Set(Value::BigInt(Some(v))) | ActiveValue::Unchanged(Value::BigInt(Some(v))) => v - 1,
+            _ => return Err(DomainError::internal(format!("bulk update: a row without {}", version.as_str()))),
+        };
+        let done = E::update_many()
+            .set(row)
+            .filter(key.eq(id))
+            .filter(version.eq(previous))
+            .exec(conn)
+            .await
+            .map_err(&on_err)?;
+        if done.rows_affected != 1 {
+            return Err(DomainError::PreconditionFailed);
+        }
+    }
+    Ok(())
 }
 
 /// One `INSERT … SELECT * FROM UNNEST(…)` of array texts (each still to be closed).

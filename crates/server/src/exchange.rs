@@ -287,14 +287,10 @@ pub struct ImportArgs {
     pub format: Option<String>,
     /// `utf-8` (default) or `windows-1251`.
     pub charset: Option<String>,
-    /// `create` or `upsert` (default).
-    pub mode: Option<String>,
-    /// Matching scheme (default: the dataset's first, `id`).
-    pub id_scheme: Option<String>,
-    /// Keep good records (`--atomic false`).
-    pub atomic: bool,
-    /// Write nothing.
-    pub dry_run: bool,
+    /// The options as given (`--mode`, `--id-scheme`, `--org-id-scheme`, `--atomic`,
+    /// `--dry-run`, `--results` …), checked by the import service's one parser
+    /// ([`rsnms_http::imports::options`]) as the query of `POST /api/v1/imports/{dataset}` is.
+    pub options: rsnms_http::imports::RawOptions,
     /// Subject written into the audit trail.
     pub subject: String,
     /// Show a progress bar on standard error.
@@ -312,7 +308,7 @@ pub async fn import_file(
 
     use rsnms_domain::auth::{Actor, Ctx, Role};
     use rsnms_http::imports::{
-        self, RawOptions, engine,
+        self, engine,
         reader::{Format, Lines, Records},
     };
 
@@ -327,14 +323,7 @@ pub async fn import_file(
     };
     imports::accept_format(dataset, format)?;
     let encoding = imports::charset(args.charset.as_deref())?;
-    let raw = RawOptions {
-        dry_run: Some(args.dry_run),
-        mode: args.mode.clone(),
-        atomic: Some(args.atomic),
-        id_scheme: args.id_scheme.clone(),
-        ..RawOptions::default()
-    };
-    let opts = imports::options(dataset, &raw)?;
+    let opts = imports::options(dataset, &args.options)?;
 
     let file =
         std::fs::File::open(&args.file).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", args.file.display()))?;
@@ -379,14 +368,23 @@ pub async fn import_file(
     Ok(summary)
 }
 
-/// The summary as the API answers it (English messages), pretty-printed.
-pub fn summary_json(dataset: &str, summary: &rsnms_domain::exchange::ImportSummary, dry_run: bool) -> String {
+/// The summary as the API answers it (English messages, the options as understood, the line
+/// results when asked), pretty-printed.
+pub fn summary_json(
+    dataset: &str,
+    summary: &rsnms_domain::exchange::ImportSummary,
+    options: &rsnms_http::imports::RawOptions,
+) -> String {
     let view = rsnms_http::routes::imports::ImportSummaryView::new(
         dataset,
         summary.clone(),
-        dry_run,
+        options.dry_run.unwrap_or(false),
         rsnms_http::problem::Lang::En,
     );
+    let view = match rsnms_http::imports::find(dataset).and_then(|d| rsnms_http::imports::options(d, options)) {
+        Ok(opts) => view.with_options(&opts),
+        Err(_) => view,
+    };
     serde_json::to_string_pretty(&view).unwrap_or_default()
 }
 

@@ -278,6 +278,9 @@ pub async fn build_with(settings: &Settings, listener: TcpListener, harness: Har
         webhooks: store.webhooks.clone(),
         import_jobs: store.import_jobs.clone(),
         network_requests: store.network_requests.clone(),
+        attachments: store.attachments.clone(),
+        blobs: store.blobs.clone(),
+        attachment_limits: settings.attachments,
         deadline_policies: store.deadline_policies.clone(),
         calendars: store.calendars.clone(),
         competencies: store.competencies.clone(),
@@ -292,6 +295,7 @@ pub async fn build_with(settings: &Settings, listener: TcpListener, harness: Har
         min_group_size: settings.min_group_size,
         personal_data: store.personal_data.clone(),
         pd_term_days: settings.pd_term_days,
+        pd_retention: settings.pd_retention,
         webhook_targets: settings.exchange.webhook_targets.clone(),
     };
     seed_deadline_data(&store).await?;
@@ -333,7 +337,7 @@ pub async fn build_with(settings: &Settings, listener: TcpListener, harness: Har
         settings.exchange.import_job_poll_ms,
     );
     spawn_deadline_watch(store.clone(), Duration::from_secs(60));
-    personal_data::spawn_personal_data_job(store.personal_data.clone(), settings.pd_term_days);
+    personal_data::spawn_personal_data_job(store.personal_data.clone(), settings.pd_retention);
     let port = listener.local_addr()?.port();
     let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))
         .workers(settings.workers.max(1))

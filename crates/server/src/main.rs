@@ -59,12 +59,24 @@ enum Command {
         /// `utf-8` (default) or `windows-1251`.
         #[arg(long)]
         charset: Option<String>,
-        /// `create` or `upsert` (default).
+        /// `create`, `upsert` (default), `update` (never creates) or `delete` (persons).
         #[arg(long)]
         mode: Option<String>,
-        /// Match by `id` (default) or a natural key (`inn`, `snils`, `registry_id`).
+        /// Match by `id` (default) or a natural key (`inn`, `snils`, `registry_id`, …).
         #[arg(long)]
         id_scheme: Option<String>,
+        /// How records name organisations: `id` (default), `inn`, `municipality_code`.
+        #[arg(long)]
+        org_id_scheme: Option<String>,
+        /// How records name persons: `id` (default), `snils`.
+        #[arg(long)]
+        person_id_scheme: Option<String>,
+        /// How records name competencies: `id` (default), `code`.
+        #[arg(long)]
+        competency_id_scheme: Option<String>,
+        /// `counts` (default) or `lines`: the summary lists every line's result and id.
+        #[arg(long)]
+        results: Option<String>,
         /// All-or-nothing (default true); `--atomic false` keeps the good records.
         #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
         atomic: bool,
@@ -161,23 +173,37 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Import { file, dataset, format, charset, mode, id_scheme, atomic, dry_run, subject } => {
+        Command::Import {
+            file,
+            dataset,
+            format,
+            charset,
+            mode,
+            id_scheme,
+            org_id_scheme,
+            person_id_scheme,
+            competency_id_scheme,
+            results,
+            atomic,
+            dry_run,
+            subject,
+        } => {
             let settings = Settings::from_env()?;
             let store = open_store(&settings).await?;
-            let args = rsnms::exchange::ImportArgs {
-                file,
-                dataset,
-                format,
-                charset,
+            // The flags are passed as given: the import service's one parser checks them.
+            let options = rsnms_http::imports::RawOptions {
+                dry_run: Some(dry_run),
                 mode,
+                atomic: Some(atomic),
                 id_scheme,
-                atomic,
-                dry_run,
-                subject,
-                progress: true,
+                org_id_scheme,
+                person_id_scheme,
+                competency_id_scheme,
+                results,
             };
+            let args = rsnms::exchange::ImportArgs { file, dataset, format, charset, options, subject, progress: true };
             let summary = rsnms::exchange::import_file(&store, &args).await?;
-            writeln!(std::io::stdout(), "{}", rsnms::exchange::summary_json(&args.dataset, &summary, dry_run))?;
+            writeln!(std::io::stdout(), "{}", rsnms::exchange::summary_json(&args.dataset, &summary, &args.options))?;
             if !summary.committed && !dry_run {
                 std::process::exit(1);
             }
@@ -232,8 +258,11 @@ async fn main() -> anyhow::Result<()> {
                 serde_json::json!({ "today": today, "dry_run": true, "due": ids(plan.due), "upcoming": ids(plan.upcoming) })
             } else {
                 let done =
-                    rsnms::personal_data::sweep(store.personal_data.as_ref(), today, settings.pd_term_days).await?;
-                serde_json::json!({ "today": today, "dry_run": false, "depersonalised": done })
+                    rsnms::personal_data::sweep(store.personal_data.as_ref(), today, &settings.pd_retention).await?;
+                serde_json::json!({
+                    "today": today, "dry_run": false, "depersonalised": done.persons,
+                    "network_requests_stripped": done.network_requests, "audit_records_deleted": done.audit_deleted
+                })
             };
             writeln!(std::io::stdout(), "{out}")?;
             Ok(())

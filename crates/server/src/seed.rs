@@ -292,6 +292,9 @@ fn deps(s: &Store) -> Deps<'_> {
         personal_data: s.personal_data.as_ref(),
         organizations: s.organizations.as_ref(),
         evidence: &SEED_EVIDENCE,
+        offerings: s.offerings.as_ref(),
+        mentoring: s.mentoring.as_ref(),
+        participations: s.participations.as_ref(),
     }
 }
 
@@ -313,7 +316,9 @@ async fn finish_steps(
             url: None,
         };
         let ev = add_evidence(d, ctx, r.id, step.id, input).await.map_err(fail("evidence"))?;
-        review_evidence(d, ctx, r.id, ev.id, Some(EvidenceStatus::Accepted), None).await.map_err(fail("review"))?;
+        review_evidence(d, ctx, r.id, ev.id, Some(EvidenceStatus::Accepted), None, None)
+            .await
+            .map_err(fail("review"))?;
     }
     let updated = update_route(d, ctx, r.id, r.version, |mut i| {
         for &k in done {
@@ -766,9 +771,17 @@ impl Seeder<'_> {
             }
         }
         for chunk in items.chunks(self.batch) {
-            record_results(store.diagnostics.as_ref(), ctx, campaign, chunk.to_vec(), false, self.today)
-                .await
-                .map_err(fail("results"))?;
+            record_results(
+                store.diagnostics.as_ref(),
+                store.personal_data.as_ref(),
+                ctx,
+                campaign,
+                chunk.to_vec(),
+                false,
+                self.today,
+            )
+            .await
+            .map_err(fail("results"))?;
             self.sum.diagnostic_results += chunk.len() as u64;
             (self.progress)("diagnostic results", self.sum.diagnostic_results);
         }

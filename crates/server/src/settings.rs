@@ -74,8 +74,17 @@ pub struct Settings {
     /// `RSNMS_PD_DEPERSONALISE_AFTER_DAYS`: days from the end of a person's last basis of
     /// processing (withdrawal or expiry) to her depersonalisation (152-ФЗ art. 21 part 5); 30.
     pub pd_term_days: u32,
+    /// `RSNMS_PD_RETENTION_DAYS`: retention per category of data, `category=days` pairs separated
+    /// by commas (`network_requests=1826,audit=1096`, the defaults); the persons' period is
+    /// `RSNMS_PD_DEPERSONALISE_AFTER_DAYS`. See `docs/PERSONAL-DATA.md`.
+    pub pd_retention: rsnms_domain::personal_data::Retention,
+    /// `RSNMS_ATTACHMENT_MAX_BYTES` (largest uploaded file, default 20 MiB) and
+    /// `RSNMS_ATTACHMENTS_PER_PARENT_MAX_BYTES` (largest sum of the files of one request with its
+    /// reply, default 100 MiB).
+    pub attachments: rsnms_domain::attachments::Limits,
     /// `RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: the route step activities that need accepted evidence
-    /// before a step is done, comma-separated, or `none` (default: every activity).
+    /// before a step is done, comma-separated, or `none` (default: `program`, `self_education`,
+    /// `professional_community`; linked event, internship and mentoring steps are done by their record).
     pub route_evidence: rsnms_domain::development::iom::EvidencePolicy,
     /// Imports, the change feed and webhooks (`RSNMS_IMPORT_MAX_BYTES`, `RSNMS_WEBHOOK_*`).
     pub exchange: crate::exchange::ExchangeSettings,
@@ -85,7 +94,8 @@ pub struct Settings {
     /// Trusted OpenID Connect providers: `RSNMS_OIDC_PROVIDERS` (a JSON array, or `@path` of a
     /// file holding it; none by default), `RSNMS_OIDC_ALLOW_HTTP_LOOPBACK` (false),
     /// `RSNMS_OIDC_TIMEOUT_MS` (5000), `RSNMS_OIDC_REFRESH_SECONDS` (60),
-    /// `RSNMS_OIDC_KEYS_MAX_AGE_SECONDS` (3600). See `docs/AUTH.md`.
+    /// `RSNMS_OIDC_KEYS_MAX_AGE_SECONDS` (3600), `RSNMS_OIDC_KEYS_HARD_MAX_AGE_SECONDS` (86400).
+    /// See `docs/AUTH.md`.
     pub oidc: rsnms_http::auth::OidcSettings,
 }
 
@@ -151,6 +161,18 @@ impl Settings {
             test_idempotency_fault: var("RSNMS_TEST_IDEMPOTENCY_FAULT"),
             min_group_size: parsed::<u64>("RSNMS_MIN_GROUP_SIZE", 5)?.max(1),
             pd_term_days: parsed::<u32>("RSNMS_PD_DEPERSONALISE_AFTER_DAYS", 30)?,
+            pd_retention: rsnms_domain::personal_data::Retention::parse(
+                &var("RSNMS_PD_RETENTION_DAYS").unwrap_or_default(),
+                parsed::<u32>("RSNMS_PD_DEPERSONALISE_AFTER_DAYS", 30)?,
+            )
+            .map_err(|e| anyhow::anyhow!("RSNMS_PD_RETENTION_DAYS: {e}"))?,
+            attachments: rsnms_domain::attachments::Limits {
+                per_file: parsed("RSNMS_ATTACHMENT_MAX_BYTES", rsnms_domain::attachments::Limits::default().per_file)?,
+                per_parent: parsed(
+                    "RSNMS_ATTACHMENTS_PER_PARENT_MAX_BYTES",
+                    rsnms_domain::attachments::Limits::default().per_parent,
+                )?,
+            },
             route_evidence: match var("RSNMS_ROUTE_EVIDENCE_ACTIVITIES") {
                 None => rsnms_domain::development::iom::EvidencePolicy::default(),
                 Some(v) => rsnms_domain::development::iom::EvidencePolicy::parse(&v)
@@ -191,12 +213,19 @@ fn oidc() -> anyhow::Result<rsnms_http::auth::OidcSettings> {
                 .map_err(|e| anyhow::anyhow!("RSNMS_OIDC_PROVIDERS: {e}"))?
         }
     };
+    let max_key_age = std::time::Duration::from_secs(parsed::<u64>("RSNMS_OIDC_KEYS_MAX_AGE_SECONDS", 3600)?.max(60));
+    let hard_max_key_age =
+        std::time::Duration::from_secs(parsed::<u64>("RSNMS_OIDC_KEYS_HARD_MAX_AGE_SECONDS", 86_400)?);
+    if hard_max_key_age < max_key_age {
+        anyhow::bail!("RSNMS_OIDC_KEYS_HARD_MAX_AGE_SECONDS must not be below RSNMS_OIDC_KEYS_MAX_AGE_SECONDS");
+    }
     Ok(rsnms_http::auth::OidcSettings {
         providers,
         allow_http_loopback,
         timeout: std::time::Duration::from_millis(parsed::<u64>("RSNMS_OIDC_TIMEOUT_MS", 5000)?.max(100)),
         refresh_interval: std::time::Duration::from_secs(parsed("RSNMS_OIDC_REFRESH_SECONDS", 60)?),
-        max_key_age: std::time::Duration::from_secs(parsed::<u64>("RSNMS_OIDC_KEYS_MAX_AGE_SECONDS", 3600)?.max(60)),
+        max_key_age,
+        hard_max_key_age,
         ..rsnms_http::auth::OidcSettings::default()
     })
 }

@@ -24,7 +24,7 @@ pub use reporting::{
     IndicatorValueInput, ReportRow, agreement_report, list_indicator_values, region_report, report_indicator_value,
 };
 pub use repository::{AgreementFilter, AgreementRepository, NewAgreement, NewAmendment, NewIndicatorValue, Territory};
-pub use rules::{READERS, reader_scope};
+pub use rules::{READERS, allowed_actions, check_action, reader_scope};
 pub use rules::{
     amend_agreement, create_agreement, get_agreement_as_of, list_agreements, list_versions, sign_agreement,
     terminate_agreement, update_agreement,
@@ -36,33 +36,6 @@ use uuid::Uuid;
 
 use crate::organizations::OrganizationKind;
 
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $( $(#[$doc:meta])* $variant:ident = $wire:literal ),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $( $(#[$doc])* $variant, )+
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// Wire name.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $wire,)+ }
-            }
-
-            /// Parses a wire name.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
-}
-
 wire_enum! {
     /// The stored lifecycle of an agreement; the status shown is derived from it and the dates.
     Lifecycle {
@@ -72,6 +45,37 @@ wire_enum! {
         Signed = "signed",
         /// Расторгнуто.
         Terminated = "terminated",
+    }
+}
+
+impl Lifecycle {
+    /// The actions the lifecycle allows from this state (who may take them is the guard's:
+    /// [`check_action`]).
+    pub fn allowed_actions(self) -> &'static [AgreementAction] {
+        use AgreementAction as A;
+        match self {
+            Lifecycle::Draft => &[A::Update, A::Sign],
+            Lifecycle::Signed => &[A::Amend, A::Terminate, A::ReportValue],
+            Lifecycle::Terminated => &[A::ReportValue],
+        }
+    }
+}
+
+wire_enum! {
+    /// An action on an agreement: `update` (`PATCH /agreements/{id}`), `sign`, `terminate`
+    /// (`POST /agreements/{id}/<action>`), `amend` (`POST /agreements/{id}/amendments`),
+    /// `report_value` (`POST /agreements/{id}/indicators/{indicator_id}/values`).
+    AgreementAction {
+        /// Edit the draft (изменить проект).
+        Update = "update",
+        /// Sign (подписать).
+        Sign = "sign",
+        /// Conclude a supplementary agreement (заключить дополнительное соглашение).
+        Amend = "amend",
+        /// Terminate (расторгнуть).
+        Terminate = "terminate",
+        /// Report an actual value of an indicator (сообщить фактическое значение).
+        ReportValue = "report_value",
     }
 }
 

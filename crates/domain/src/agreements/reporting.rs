@@ -4,9 +4,9 @@ use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use super::{
-    Agreement, AgreementFilter, AgreementRepository, AgreementVersion, IndicatorAttainment, IndicatorValue, Lifecycle,
-    NewIndicatorValue, assess,
-    rules::{READERS, REPORT_READERS, REPORTERS, reader_scope, wrong_state},
+    Agreement, AgreementAction, AgreementFilter, AgreementRepository, AgreementVersion, IndicatorAttainment,
+    IndicatorValue, NewIndicatorValue, assess,
+    rules::{READERS, REPORT_READERS, REPORTERS, check_action, reader_scope},
     version_on,
 };
 use crate::{DomainError, DomainResult, FieldError, Msg, auth::Ctx, error::Errors};
@@ -39,13 +39,7 @@ pub async fn report_indicator_value(
     ctx.actor.require(REPORTERS)?;
     let scope = reader_scope(&ctx.actor);
     let a = repo.get(&scope, agreement_id).await?;
-    if a.lifecycle == Lifecycle::Draft {
-        return Err(wrong_state(
-            &a,
-            "Значения сообщают по подписанному соглашению",
-            "Values are reported for a signed agreement",
-        ));
-    }
+    check_action(&ctx.actor, &a, AgreementAction::ReportValue)?;
     // The value of a year is measured against the version in force at its end: the indicator
     // must be in that version and the year within its term.
     let versions = repo.versions(&scope, &[agreement_id]).await?;

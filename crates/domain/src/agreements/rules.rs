@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{
-    Agreement, AgreementAsOf, AgreementDocument, AgreementFilter, AgreementInput, AgreementRepository,
+    Agreement, AgreementAction, AgreementAsOf, AgreementDocument, AgreementFilter, AgreementInput, AgreementRepository,
     AgreementVersion, Amendment, Lifecycle, NewAgreement, NewAmendment, Parties, PartyRole, Territory, apply_changes,
     validate_document, version_on,
 };
@@ -43,13 +43,50 @@ fn amendments_route(id: Uuid) -> String {
     format!("/api/v1/agreements/{id}/amendments")
 }
 
-pub(super) fn wrong_state(a: &Agreement, ru: &str, en: &str) -> DomainError {
-    let allowed = match a.lifecycle {
-        Lifecycle::Draft => vec![format!("/api/v1/agreements/{}", a.id), format!("/api/v1/agreements/{}/sign", a.id)],
-        Lifecycle::Signed => vec![amendments_route(a.id), format!("/api/v1/agreements/{}/terminate", a.id)],
-        Lifecycle::Terminated => Vec::new(),
-    };
+/// 409: the lifecycle does not allow the action; `allowed` names the actions it allows.
+fn wrong_state(a: &Agreement, ru: &str, en: &str) -> DomainError {
+    let allowed = crate::actions::wire_names(a.lifecycle.allowed_actions(), AgreementAction::as_str);
     DomainError::Conflict { field: Some("status".into()), message: Msg::new(ru, en), allowed }
+}
+
+/// The guard of every action on an agreement (in the caller's reading scope), which the action
+/// calls before it changes anything and [`allowed_actions`] runs for every action: the role
+/// (403: writers sign, edit, amend and terminate; reporters report values) and the lifecycle
+/// (409 naming the actions it allows).
+pub fn check_action(actor: &Actor, a: &Agreement, action: AgreementAction) -> DomainResult<()> {
+    use AgreementAction as A;
+    actor.require(if action == A::ReportValue { REPORTERS } else { WRITERS })?;
+    if a.lifecycle.allowed_actions().contains(&action) {
+        return Ok(());
+    }
+    let route = amendments_route(a.id);
+    Err(match action {
+        A::Update => wrong_state(
+            a,
+            &format!("Подписанное соглашение меняется только дополнительным соглашением: POST {route}"),
+            &format!("A signed agreement changes only through an amendment: POST {route}"),
+        ),
+        A::Sign => wrong_state(a, "Соглашение уже подписано", "The agreement is already signed"),
+        A::Terminate => wrong_state(
+            a,
+            "Расторгнуть можно только подписанное соглашение",
+            "Only a signed agreement can be terminated",
+        ),
+        A::Amend => wrong_state(
+            a,
+            "Дополнительное соглашение заключают к подписанному, не расторгнутому соглашению; проект меняют напрямую",
+            "Amendments apply to a signed agreement that is not terminated; a draft is edited directly",
+        ),
+        A::ReportValue => {
+            wrong_state(a, "Значения сообщают по подписанному соглашению", "Values are reported for a signed agreement")
+        }
+    })
+}
+
+/// The actions the caller may take on an agreement it reads now (`allowed_actions` of its
+/// views): those of the lifecycle whose guard ([`check_action`]) passes.
+pub fn allowed_actions(actor: &Actor, a: &Agreement) -> Vec<AgreementAction> {
+    crate::actions::allowed(a.lifecycle.allowed_actions(), |action| check_action(actor, a, action)).unwrap_or_default()
 }
 
 async fn current(repo: &dyn AgreementRepository, ctx: &Ctx, id: Uuid, expected: i64) -> DomainResult<Agreement> {
@@ -214,14 +251,7 @@ pub async fn update_agreement(
 ) -> DomainResult<Agreement> {
     ctx.actor.require(WRITERS)?;
     let a = current(repo, ctx, id, expected_version).await?;
-    if a.lifecycle != Lifecycle::Draft {
-        let route = amendments_route(id);
-        return Err(wrong_state(
-            &a,
-            &format!("Подписанное соглашение меняется только дополнительным соглашением: POST {route}"),
-            &format!("A signed agreement changes only through an amendment: POST {route}"),
-        ));
-    }
+    check_action(&ctx.actor, &a, AgreementAction::Update)?;
     let input = patch(AgreementInput::from_document(&a.document))?;
     if input.status.is_some_and(|s| s != Lifecycle::Draft) {
         return Err(DomainError::field(
@@ -246,9 +276,7 @@ pub async fn sign_agreement(
 ) -> DomainResult<Agreement> {
     ctx.actor.require(WRITERS)?;
     let a = current(repo, ctx, id, expected_version).await?;
-    if a.lifecycle != Lifecycle::Draft {
-        return Err(wrong_state(&a, "Соглашение уже подписано", "The agreement is already signed"));
-    }
+    check_action(&ctx.actor, &a, AgreementAction::Sign)?;
     let doc = signable(a.document, signed_on)?;
     ensure_unique(repo, &doc, Some(id)).await?;
     repo.sign(ctx, id, expected_version, doc).await
@@ -265,13 +293,7 @@ pub async fn terminate_agreement(
 ) -> DomainResult<Agreement> {
     ctx.actor.require(WRITERS)?;
     let a = current(repo, ctx, id, expected_version).await?;
-    if a.lifecycle != Lifecycle::Signed {
-        return Err(wrong_state(
-            &a,
-            "Расторгнуть можно только подписанное соглашение",
-            "Only a signed agreement can be terminated",
-        ));
-    }
+    check_action(&ctx.actor, &a, AgreementAction::Terminate)?;
     if a.document.signed_on.is_some_and(|s| on < s) {
         return Err(DomainError::field(
             "terminated_on",
@@ -294,13 +316,7 @@ pub async fn amend_agreement(
 ) -> DomainResult<(Agreement, Amendment)> {
     ctx.actor.require(WRITERS)?;
     let a = current(repo, ctx, id, expected_version).await?;
-    if a.lifecycle != Lifecycle::Signed {
-        return Err(wrong_state(
-            &a,
-            "Дополнительное соглашение заключают к подписанному, не расторгнутому соглашению; проект меняют напрямую",
-            "Amendments apply to a signed agreement that is not terminated; a draft is edited directly",
-        ));
-    }
+    check_action(&ctx.actor, &a, AgreementAction::Amend)?;
     let mut e = Errors::new();
     let number = new.number.trim().to_owned();
     if number.is_empty() || number.chars().count() > 100 {

@@ -10,6 +10,7 @@ use crate::{
     audit::AuditRepository,
     auth::{Actor, Ctx, Scope},
     changes::{hide_personal_data, may_read_personal_data, read_rule, readable_types},
+    personal_data::{PersonalDataRepository, ReadBases},
 };
 
 /// One published event.
@@ -77,7 +78,7 @@ pub struct Presented {
 /// `None` when the reader's role does not read that type; personal data only to those who may
 /// read that person's personal data — hidden field by field as the resource's GET hides it, or
 /// the whole payload withheld when all of it is personal.
-pub fn present(actor: &Actor, mut e: ChangeEvent) -> Option<Presented> {
+pub fn present(actor: &Actor, reads: &ReadBases, mut e: ChangeEvent) -> Option<Presented> {
     if !read_rule(&e.resource_type).readers.contains(&actor.role) {
         return None;
     }
@@ -85,7 +86,7 @@ pub fn present(actor: &Actor, mut e: ChangeEvent) -> Option<Presented> {
     if !e.personal_data || e.payload.is_null() {
         return Some(out(e, false, false));
     }
-    if may_read_personal_data(actor, &e.resource_type, e.person_id, &e.payload) {
+    if may_read_personal_data(actor, reads, &e.resource_type, e.person_id, &e.payload) {
         return Some(out(e, false, true));
     }
     if hide_personal_data(&e.resource_type, &mut e.payload) {
@@ -114,6 +115,7 @@ pub async fn audit_reads(audit: &dyn AuditRepository, ctx: &Ctx, shown: &[Presen
 /// Returns the page and whether more is available.
 pub async fn read_changes(
     feed: &dyn ChangeFeed,
+    bases: &dyn PersonalDataRepository,
     audit: &dyn AuditRepository,
     ctx: &Ctx,
     query: &ChangeQuery,
@@ -123,7 +125,10 @@ pub async fn read_changes(
     let mut events = feed.read(&ctx.actor.scope(), &query).await?;
     let more = events.len() as u64 >= query.limit;
     events.truncate(usize::try_from(query.limit - 1).unwrap_or(usize::MAX));
-    let shown: Vec<Presented> = events.into_iter().filter_map(|e| present(&ctx.actor, e)).collect();
+    let persons: Vec<Uuid> =
+        events.iter().filter_map(|e| e.person_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let reads = ReadBases::load(bases, &ctx.actor, &persons).await?;
+    let shown: Vec<Presented> = events.into_iter().filter_map(|e| present(&ctx.actor, &reads, e)).collect();
     audit_reads(audit, ctx, &shown).await?;
     Ok((shown, more))
 }
@@ -158,28 +163,32 @@ mod tests {
         }
     }
 
+    fn present_(actor: &Actor, e: ChangeEvent) -> Option<Presented> {
+        present(actor, &ReadBases::of(actor, Vec::new()), e)
+    }
+
     #[test]
     fn analysts_receive_no_person_events_and_other_teachers_no_personal_data() {
         let p = Uuid::now_v7();
         let e = event(true, Some(p));
-        assert!(present(&actor(Role::Analyst, None), e.clone()).is_none());
-        let other = present(&actor(Role::Teacher, Some(Uuid::now_v7())), e.clone()).unwrap();
+        assert!(present_(&actor(Role::Analyst, None), e.clone()).is_none());
+        let other = present_(&actor(Role::Teacher, Some(Uuid::now_v7())), e.clone()).unwrap();
         assert!(!other.personal_data_read);
         assert_eq!(other.event.payload["snils"], "***-***-*** 01");
-        let own = present(&actor(Role::Teacher, Some(p)), e.clone()).unwrap();
+        let own = present_(&actor(Role::Teacher, Some(p)), e.clone()).unwrap();
         assert!(own.personal_data_read);
         assert_eq!(own.event.payload["snils"], "123-456-789 01");
-        assert!(present(&actor(Role::Operator, None), e).unwrap().personal_data_read);
+        assert!(present_(&actor(Role::Operator, None), e).unwrap().personal_data_read);
     }
 
     #[test]
     fn a_wholly_personal_payload_is_withheld_from_readers_without_the_right() {
         let mut e = event(true, Some(Uuid::now_v7()));
         e.resource_type = "mentoring_note".into();
-        let shown = present(&actor(Role::Admin, None), e.clone()).unwrap();
+        let shown = present_(&actor(Role::Admin, None), e.clone()).unwrap();
         assert!(!shown.payload_hidden && shown.personal_data_read);
         e.person_id = None;
-        let shown = present(&actor(Role::Admin, None), e).unwrap();
+        let shown = present_(&actor(Role::Admin, None), e).unwrap();
         assert!(shown.payload_hidden);
         assert!(shown.event.payload.is_null());
     }
@@ -188,8 +197,8 @@ mod tests {
     fn a_diagnostic_result_in_the_readers_scope_is_shown_whole_and_audited_as_its_list_shows_it() {
         let mut e = event(true, Some(Uuid::now_v7()));
         e.resource_type = "diagnostic_result".into();
-        let shown = present(&actor(Role::Tutor, Some(Uuid::now_v7())), e.clone()).unwrap();
+        let shown = present_(&actor(Role::Tutor, Some(Uuid::now_v7())), e.clone()).unwrap();
         assert!(!shown.payload_hidden && shown.personal_data_read);
-        assert!(present(&actor(Role::Analyst, None), e).is_none());
+        assert!(present_(&actor(Role::Analyst, None), e).is_none());
     }
 }

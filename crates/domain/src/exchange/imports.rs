@@ -7,6 +7,7 @@
 //! to be kept.
 
 use async_trait::async_trait;
+use uuid::Uuid;
 
 use crate::{
     DomainResult, FieldError, Msg,
@@ -107,6 +108,8 @@ pub struct ImportOptions {
     pub id_scheme: IdScheme,
     /// How records name the resources they refer to.
     pub ref_schemes: RefSchemes,
+    /// Whether the summary reports every line's result ([`LineResult`], `results=lines`).
+    pub line_results: bool,
 }
 
 impl Default for ImportOptions {
@@ -117,6 +120,7 @@ impl Default for ImportOptions {
             atomic: true,
             id_scheme: IdScheme::id(),
             ref_schemes: RefSchemes::default(),
+            line_results: false,
         }
     }
 }
@@ -134,6 +138,48 @@ pub enum Outcome {
     Deleted,
 }
 
+impl Outcome {
+    /// The outcome for the record of an id.
+    pub fn of(self, id: Uuid) -> Applied {
+        Applied { outcome: self, id: Some(id) }
+    }
+
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Unchanged => "unchanged",
+            Self::Deleted => "deleted",
+        }
+    }
+}
+
+/// What a line did, and to which record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// What it did.
+    pub outcome: Outcome,
+    /// The record it created, changed, found unchanged or deleted (none where a line writes no
+    /// record of its own).
+    pub id: Option<Uuid>,
+}
+
+/// Per-line results the summary keeps at most (`results=lines`); a larger body streams them.
+pub const MAX_LINE_RESULTS: usize = 10_000;
+
+/// The result of one line (`results=lines`): `created`, `updated`, `unchanged`, `deleted` or
+/// `rejected`, with the record's id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LineResult {
+    /// Line number in the body.
+    pub line: u64,
+    /// `created`, `updated`, `unchanged`, `deleted` or `rejected`.
+    pub result: String,
+    /// The record's id (none for a rejected line).
+    pub id: Option<Uuid>,
+}
+
 /// One rejected field of one line.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportError {
@@ -145,12 +191,16 @@ pub struct ImportError {
     pub code: String,
     /// What is wrong, in both languages.
     pub message: Msg,
+    /// The offending value as given (masked where it is personal data); none where the line
+    /// holds no value at the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 impl ImportError {
     /// An error of a line from a field error.
     pub fn of(line: u64, e: FieldError) -> Self {
-        Self { line, field: e.field, code: e.code, message: e.message }
+        Self { line, field: e.field, code: e.code, message: e.message, value: None }
     }
 }
 
@@ -175,6 +225,9 @@ pub struct ImportSummary {
     pub committed: bool,
     /// Every error, with its line and field.
     pub errors: Vec<ImportError>,
+    /// Every line's result, when asked (at most [`MAX_LINE_RESULTS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineResult>,
 }
 
 impl ImportSummary {
@@ -190,8 +243,14 @@ impl ImportSummary {
 
     /// Records a rejected line with its errors.
     pub fn reject(&mut self, line: u64, errors: Vec<FieldError>) {
+        self.reject_with_values(line, errors.into_iter().map(|e| ImportError::of(line, e)).collect());
+    }
+
+    /// Records a rejected line with its errors, their values already shown.
+    pub fn reject_with_values(&mut self, line: u64, errors: Vec<ImportError>) {
+        debug_assert!(errors.iter().all(|e| e.line == line));
         self.rejected += 1;
-        self.errors.extend(errors.into_iter().map(|e| ImportError::of(line, e)));
+        self.errors.extend(errors);
     }
 }
 
@@ -209,6 +268,8 @@ pub trait Unit: Send + Sync {
     fn programs(&self) -> &dyn ProgramRepository;
     /// Diagnostic campaigns and results inside the unit.
     fn diagnostics(&self) -> &dyn DiagnosticRepository;
+    /// Purposes and bases of processing inside the unit.
+    fn personal_data(&self) -> &dyn crate::personal_data::PersonalDataRepository;
     /// Events and internship sites inside the unit.
     fn offerings(&self) -> &dyn OfferingRepository;
     /// Mentoring pairs inside the unit.

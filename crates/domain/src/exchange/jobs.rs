@@ -228,6 +228,35 @@ pub fn lease_lost() -> DomainError {
     }
 }
 
+wire_enum! {
+    /// An action on an import job: `cancel` (`DELETE /imports/jobs/{id}`).
+    ImportJobAction {
+        /// Cancel the queued job (отменить).
+        Cancel = "cancel",
+    }
+}
+
+/// The guard of every action on a job the caller sees (its own, or any for an administrator),
+/// which the action calls and [`allowed_actions`] runs: only a queued job is cancelled (409).
+pub fn check_action(job: &ImportJob, action: ImportJobAction) -> DomainResult<()> {
+    match action {
+        ImportJobAction::Cancel if job.status != ImportJobStatus::Queued => Err(DomainError::Conflict {
+            field: None,
+            message: Msg::new(
+                format!("Отменить можно только задание в очереди; состояние: {}", job.status.as_str()),
+                format!("Only a queued job can be cancelled; it is {}", job.status.as_str()),
+            ),
+            allowed: Vec::new(),
+        }),
+        ImportJobAction::Cancel => Ok(()),
+    }
+}
+
+/// The actions the caller may take on a job it sees now (`allowed_actions` of its views).
+pub fn allowed_actions(job: &ImportJob) -> Vec<ImportJobAction> {
+    crate::actions::allowed(ImportJobAction::ALL, |a| check_action(job, a)).unwrap_or_default()
+}
+
 /// Reads a job (the submitter's, or any for an administrator).
 pub async fn get_import_job(repo: &dyn ImportJobRepository, ctx: &Ctx, id: Uuid) -> DomainResult<ImportJob> {
     repo.get(&ctx.actor, id).await
@@ -253,16 +282,7 @@ pub async fn cancel_import_job(
     if current.version != expected_version {
         return Err(DomainError::PreconditionFailed);
     }
-    if current.status != ImportJobStatus::Queued {
-        return Err(DomainError::Conflict {
-            field: None,
-            message: Msg::new(
-                format!("Отменить можно только задание в очереди; состояние: {}", current.status.as_str()),
-                format!("Only a queued job can be cancelled; it is {}", current.status.as_str()),
-            ),
-            allowed: Vec::new(),
-        });
-    }
+    check_action(&current, ImportJobAction::Cancel)?;
     repo.cancel(ctx, id, expected_version).await
 }
 

@@ -12,10 +12,11 @@ pub mod webhooks;
 
 pub use feed::{ChangeEvent, ChangeFeed, ChangeQuery};
 pub use imports::{
-    IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, Outcome, RefSchemes, Unit, UnitOfWork,
+    Applied, IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, LineResult, MAX_LINE_RESULTS, Outcome,
+    RefSchemes, Unit, UnitOfWork,
 };
-pub use jobs::{ImportJob, ImportJobRepository, ImportJobStatus, ImportProgress};
+pub use jobs::{ImportJob, ImportJobAction, ImportJobRepository, ImportJobStatus, ImportProgress};
 pub use webhooks::{
-    Delivery, DeliveryStatus, NewSubscription, Subscription, WebhookRepository, create_subscription,
+    Delivery, DeliveryStatus, NewSubscription, Subscription, WebhookAction, WebhookRepository, create_subscription,
     delete_subscription, enable_subscription, get_subscription, list_deliveries, list_subscriptions,
 };

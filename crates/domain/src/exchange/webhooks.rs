@@ -416,6 +416,37 @@ pub async fn list_subscriptions(
     repo.list(&ctx.actor, page).await
 }
 
+wire_enum! {
+    /// An action on a webhook subscription: `enable` (`POST /webhooks/{id}/enable`), `delete`
+    /// (`DELETE /webhooks/{id}`).
+    WebhookAction {
+        /// Resume a disabled subscription (возобновить).
+        Enable = "enable",
+        /// Delete it (удалить).
+        Delete = "delete",
+    }
+}
+
+/// The guard of every action on a subscription the caller sees (its own, or any for an
+/// administrator), which the action calls and [`allowed_actions`] runs: the role (403), and
+/// `enable` only for a disabled subscription (409).
+pub fn check_action(actor: &Actor, s: &Subscription, action: WebhookAction) -> DomainResult<()> {
+    actor.require(SUBSCRIBERS)?;
+    if action == WebhookAction::Enable && s.active {
+        return Err(DomainError::Conflict {
+            field: None,
+            message: Msg::new("Подписка уже активна", "The subscription is already active"),
+            allowed: vec![WebhookAction::Delete.as_str().into()],
+        });
+    }
+    Ok(())
+}
+
+/// The actions the caller may take on a subscription it sees now (`allowed_actions` of its views).
+pub fn allowed_actions(actor: &Actor, s: &Subscription) -> Vec<WebhookAction> {
+    crate::actions::allowed(WebhookAction::ALL, |a| check_action(actor, s, a)).unwrap_or_default()
+}
+
 /// Deletes a subscription.
 pub async fn delete_subscription(
     repo: &dyn WebhookRepository,
@@ -428,6 +459,7 @@ pub async fn delete_subscription(
     if current.version != expected_version {
         return Err(DomainError::PreconditionFailed);
     }
+    check_action(&ctx.actor, &current, WebhookAction::Delete)?;
     repo.delete(ctx, id, expected_version).await
 }
 
@@ -443,13 +475,7 @@ pub async fn enable_subscription(
     if current.version != expected_version {
         return Err(DomainError::PreconditionFailed);
     }
-    if current.active {
-        return Err(DomainError::Conflict {
-            field: None,
-            message: Msg::new("Подписка уже активна", "The subscription is already active"),
-            allowed: vec!["delete".into()],
-        });
-    }
+    check_action(&ctx.actor, &current, WebhookAction::Enable)?;
     repo.enable(ctx, id, expected_version).await
 }
 

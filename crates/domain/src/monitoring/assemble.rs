@@ -35,6 +35,9 @@ pub struct IndicatorRow {
     pub reported: Option<f64>,
     /// Computed minus reported.
     pub difference: Option<f64>,
+    /// The checklist behind the value (indicator 2), each criterion with whether it holds;
+    /// empty for other measures.
+    pub checklist: Vec<super::checklist::Criterion>,
 }
 
 /// One municipality of the report.
@@ -103,7 +106,7 @@ async fn counts(
 fn pick(c: &Counts, municipality: Option<&str>) -> u64 {
     match municipality {
         Some(m) => c.get(m).copied().unwrap_or(0),
-        None => c.values().sum(),
+        None => c.get(super::WHOLE).copied().unwrap_or_else(|| c.values().sum()),
     }
 }
 
@@ -152,9 +155,9 @@ struct Decision {
 /// numerator when it counts teachers with no population.
 fn persons(d: &Definition, num: &Counts, den: Option<&Counts>) -> Option<Counts> {
     match d.denominator {
-        Some(super::Population::Teachers) => den.cloned(),
+        Some(p) if p.of_persons() => den.cloned(),
         Some(_) => None,
-        None => (d.numerator.natural_population() == Some(super::Population::Teachers)).then(|| num.clone()),
+        None => d.numerator.natural_population().is_some_and(super::Population::of_persons).then(|| num.clone()),
     }
 }
 
@@ -164,7 +167,7 @@ fn place(code: &str) -> Place {
 
 /// Decisions per definition over the region's counts (`region`, counted in scope `All`): a
 /// tree whole → municipalities under [`suppress_tree`]; regional organisations (`""`) have no
-/// row of their own, so they count as withheld.
+/// row of their own, so they count as withheld when their group is small.
 fn decide(
     defs: &[Definition],
     region: &[(Counts, Option<Counts>)],
@@ -183,7 +186,10 @@ fn decide(
                 key: place(code),
                 parent: Some(Place::Whole),
                 n: *n,
-                withheld: code.is_empty() || grew(Some(code)),
+                // Regional organisations (`""`) have no row of their own: their group, derivable
+                // as the whole minus the municipalities, is withheld when it is small (a ЦНППМ's
+                // staff of enough people is published as the region's figure).
+                withheld: (code.is_empty() && crate::disclosure::below_min_group(*n, min_group)) || grew(Some(code)),
             }));
             let hidden = suppress_tree(&nodes, min_group);
             Decision { counts: nodes.into_iter().map(|x| (x.key, x.n)).collect(), hidden }
@@ -220,6 +226,7 @@ impl Decision {
 /// neighbouring years ([`Years`]) of the caller's own figures.
 struct Own<'a> {
     counts: &'a [(Counts, Option<Counts>)],
+    checklist: &'a [super::checklist::Criterion],
     decisions: &'a [Decision],
     years: &'a [Years],
     year: i32,
@@ -246,7 +253,14 @@ fn rows(
                     decision.hides(&per, municipality, d.denominator.is_some(), min_group)
                         || grew_by_a_small_group(years, municipality, own.year, min_group)
                 });
-            let computed = if hidden {
+            let checklist = if d.numerator == super::Measure::RegionalSystemFunctions {
+                own.checklist.to_vec()
+            } else {
+                Vec::new()
+            };
+            let computed = if !checklist.is_empty() {
+                compute(super::checklist::value(&checklist), None, 0)
+            } else if hidden {
                 Computed::suppressed()
             } else {
                 compute(pick(num, municipality), den.as_ref().map(|c| pick(c, municipality)), 0)
@@ -263,6 +277,7 @@ fn rows(
                 computed,
                 target,
                 reported,
+                checklist,
             }
         })
         .collect()
@@ -340,7 +355,7 @@ async fn neighbour_years(
         let mut years = Years::new();
         let concerned = d.denominator.is_none()
             && d.accumulation == Accumulation::Cumulative
-            && d.numerator.natural_population() == Some(super::Population::Teachers);
+            && d.numerator.natural_population().is_some_and(super::Population::of_persons);
         if concerned {
             let places: Vec<Option<&str>> = std::iter::once(None).chain(num.keys().map(|k| Some(k.as_str()))).collect();
             let at = |c: &Counts, m: Option<&str>| pick(c, m);
@@ -411,6 +426,20 @@ async fn decisions(
     Ok((decide(defs, &region, &region_years, year, min_group), own_years))
 }
 
+/// The checklist of indicator 2 for a year, when a definition computes it (a regional figure:
+/// every place shows the region's).
+async fn checklist(
+    repo: &dyn MonitoringRepository,
+    defs: &[Definition],
+    year: i32,
+) -> DomainResult<Vec<super::checklist::Criterion>> {
+    if defs.iter().any(|d| d.numerator == super::Measure::RegionalSystemFunctions) {
+        Ok(super::checklist::criteria(&repo.checklist_facts(year).await?))
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 /// The indicators of a year for the caller's scope, narrowed to a municipality or an
 /// organisation. Targets and reconciliation come from the municipality's agreement (only when
 /// the territory is one municipality: agreements are per municipality).
@@ -436,7 +465,9 @@ pub async fn indicators(
         (Some(m), None) => agreement_figures(agreements, &reader_scope(&ctx.actor), m, year).await?,
         _ => BTreeMap::new(),
     };
-    Ok(rows(&defs, &Own { counts: &c, decisions: &decisions, years: &years, year }, None, &figures, min_group))
+    let checklist = checklist(repo, &defs, year).await?;
+    let own = Own { counts: &c, checklist: &checklist, decisions: &decisions, years: &years, year };
+    Ok(rows(&defs, &own, None, &figures, min_group))
 }
 
 /// The report of a year: the whole territory in scope and every municipality in it.
@@ -461,7 +492,8 @@ pub async fn report(
     )
     .await?;
     let (decisions, years) = decisions(repo, &scope, &t, &defs, year, &c, min_group).await?;
-    let own = Own { counts: &c, decisions: &decisions, years: &years, year };
+    let checklist = checklist(repo, &defs, year).await?;
+    let own = Own { counts: &c, checklist: &checklist, decisions: &decisions, years: &years, year };
     let region_routes =
         if scope == Scope::All { routes.clone() } else { repo.routes_by_status(&Scope::All, &t).await? };
     let routes = routes_disclosed(&routes, &region_routes, min_group);

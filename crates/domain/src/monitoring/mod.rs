@@ -19,6 +19,7 @@ pub use crate::agreements::{Accumulation, Unit};
 use crate::{DomainResult, auth::Scope};
 
 mod assemble;
+pub mod checklist;
 mod definitions;
 pub use assemble::{IndicatorRow, MunicipalityReport, READERS, Report, indicators, report, routes_disclosed};
 pub use definitions::{
@@ -27,7 +28,10 @@ pub use definitions::{
     known_populations, list_definitions, retire_definition, unknown_block, update_definition,
 };
 
-/// What a numerator counts (a building block; each is one aggregate query).
+/// What a numerator counts (a building block; each is one aggregate query). Measures of persons
+/// count the persons of their population ([`Measure::natural_population`]) in the year — by their
+/// employment periods as of the year — who have the fact; their municipality is that of the
+/// employer they are counted at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -40,7 +44,9 @@ pub enum Measure {
     TeachersCompletedProgramme,
     /// As above, restricted to programmes developed by an organisation of kind `cnppm`.
     TeachersCompletedCnppmProgramme,
-    /// Events of level `regional` (dated by their start).
+    /// Events of level `regional` (dated by their start). A municipality counts the events
+    /// organised in it and those its people attended (participation `attended`, by the
+    /// employer on the event's date); the region counts each event once.
     RegionalEvents,
     /// Schools (`educational_organization`) with at least one mentoring pair of theirs active
     /// in the window.
@@ -48,6 +54,21 @@ pub enum Measure {
     /// Schools whose managers (persons with role `manager`) are a mentor or a mentee in a
     /// mentoring pair active in the window.
     SchoolsWithManagersInMentoring,
+    /// Teachers and managers of general, additional and vocational education
+    /// ([`Population::EducationStaff`]) with a route step with a programme (ДПП) done.
+    StaffCompletedProgramme,
+    /// Staff of the ЦНППМ ([`Population::CnppmStaff`]) with a route step done with a programme
+    /// provided by the federal operator (kind `federal_operator`).
+    CnppmStaffTrainedByFederalOperator,
+    /// Educational organisations ([`Population::EducationalOrganizations`]) with a head or a
+    /// deputy head (employed there in the year) who did a programme for management teams (its
+    /// audience names «управленческие» команды or кадры).
+    OrganizationsWithManagementTeamTrained,
+    /// Programmes of the federal registry (`federal_registry`) with a step done by anyone.
+    FederalRegistryProgrammesCompleted,
+    /// The regional system is formed and functions (indicator 2): `1` when every criterion of
+    /// the checklist holds in the year ([`checklist`]), else `0`; a regional figure.
+    RegionalSystemFunctions,
 }
 
 impl Measure {
@@ -59,6 +80,11 @@ impl Measure {
         Measure::RegionalEvents,
         Measure::SchoolsWithMentoringPair,
         Measure::SchoolsWithManagersInMentoring,
+        Measure::StaffCompletedProgramme,
+        Measure::CnppmStaffTrainedByFederalOperator,
+        Measure::OrganizationsWithManagementTeamTrained,
+        Measure::FederalRegistryProgrammesCompleted,
+        Measure::RegionalSystemFunctions,
     ];
 
     /// Wire name.
@@ -70,6 +96,11 @@ impl Measure {
             Measure::RegionalEvents => "regional_events",
             Measure::SchoolsWithMentoringPair => "schools_with_mentoring_pair",
             Measure::SchoolsWithManagersInMentoring => "schools_with_managers_in_mentoring",
+            Measure::StaffCompletedProgramme => "staff_completed_programme",
+            Measure::CnppmStaffTrainedByFederalOperator => "cnppm_staff_trained_by_federal_operator",
+            Measure::OrganizationsWithManagementTeamTrained => "organizations_with_management_team_trained",
+            Measure::FederalRegistryProgrammesCompleted => "federal_registry_programmes_completed",
+            Measure::RegionalSystemFunctions => "regional_system_functions",
         }
     }
 
@@ -81,8 +112,8 @@ impl Measure {
     /// The units a plain count of this measure may be given in (its subjects, or bare units).
     pub fn count_units(self) -> &'static [Unit] {
         match self.natural_population() {
-            Some(Population::Teachers) => &[Unit::People, Unit::Units],
-            Some(Population::Schools) => &[Unit::Organizations, Unit::Units],
+            Some(p) if p.of_persons() => &[Unit::People, Unit::Units],
+            Some(_) => &[Unit::Organizations, Unit::Units],
             None => &[Unit::Units],
         }
     }
@@ -90,39 +121,113 @@ impl Measure {
     /// The population a share of this measure is taken of, when one is meaningful.
     pub fn natural_population(self) -> Option<Population> {
         match self {
-            Measure::RegionalEvents => None,
+            Measure::RegionalEvents
+            | Measure::FederalRegistryProgrammesCompleted
+            | Measure::RegionalSystemFunctions => None,
             Measure::SchoolsWithMentoringPair | Measure::SchoolsWithManagersInMentoring => Some(Population::Schools),
-            _ => Some(Population::Teachers),
+            Measure::StaffCompletedProgramme => Some(Population::EducationStaff),
+            Measure::CnppmStaffTrainedByFederalOperator => Some(Population::CnppmStaff),
+            Measure::OrganizationsWithManagementTeamTrained => Some(Population::EducationalOrganizations),
+            Measure::TeachersWithCnppmRoute
+            | Measure::TeachersCompletedProgramme
+            | Measure::TeachersCompletedCnppmProgramme => Some(Population::Teachers),
         }
     }
 }
 
-/// A denominator population (a building block).
+/// A denominator population (a building block): persons by position category and the kind of
+/// their employer, or organisations by kind, taken as of the year (employment periods covering
+/// it; organisations not closed before it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Population {
-    /// Persons with role `teacher` working in an `educational_organization`.
+    /// Педагогические работники общеобразовательных организаций: category `teacher` at an
+    /// `educational_organization`.
     Teachers,
-    /// Organisations of kind `educational_organization` not closed before the year.
+    /// Общеобразовательные организации (`educational_organization`) not closed before the year.
     Schools,
+    /// Педагогические работники и управленческие кадры общего, дополнительного и
+    /// профессионального образования: categories `teacher`, `head`, `deputy_head` at a general
+    /// (`educational_organization`), additional (`additional_education_organization`) or
+    /// vocational (`spo_organization`) organisation.
+    EducationStaff,
+    /// Управленческие команды школ: categories `head` and `deputy_head` at an
+    /// `educational_organization`.
+    SchoolManagers,
+    /// Методисты: category `methodologist` at any organisation.
+    Methodologists,
+    /// Сотрудники ЦНППМ: anyone employed at a `cnppm` (category `cnppm_staff` or any other).
+    CnppmStaff,
+    /// Сотрудники института развития образования: anyone employed at a `regional_institute`.
+    InstituteStaff,
+    /// Образовательные организации общего, дополнительного и профессионального образования
+    /// not closed before the year.
+    EducationalOrganizations,
 }
 
 impl Population {
     /// Every block.
-    pub const ALL: &'static [Population] = &[Population::Teachers, Population::Schools];
+    pub const ALL: &'static [Population] = &[
+        Population::Teachers,
+        Population::Schools,
+        Population::EducationStaff,
+        Population::SchoolManagers,
+        Population::Methodologists,
+        Population::CnppmStaff,
+        Population::InstituteStaff,
+        Population::EducationalOrganizations,
+    ];
 
     /// Wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Population::Teachers => "teachers",
             Population::Schools => "schools",
+            Population::EducationStaff => "education_staff",
+            Population::SchoolManagers => "school_managers",
+            Population::Methodologists => "methodologists",
+            Population::CnppmStaff => "cnppm_staff",
+            Population::InstituteStaff => "institute_staff",
+            Population::EducationalOrganizations => "educational_organizations",
         }
     }
 
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|p| p.as_str() == s)
+    }
+
+    /// Whether the population is of persons (its figures are personal data under disclosure
+    /// control) rather than of organisations.
+    pub fn of_persons(self) -> bool {
+        !matches!(self, Population::Schools | Population::EducationalOrganizations)
+    }
+
+    /// The employer kinds of a population (organisations' kinds for populations of
+    /// organisations; empty: any kind).
+    pub fn organization_kinds(self) -> &'static [&'static str] {
+        const GENERAL: &str = "educational_organization";
+        match self {
+            Population::Teachers | Population::Schools | Population::SchoolManagers => &[GENERAL],
+            Population::EducationStaff | Population::EducationalOrganizations => {
+                &[GENERAL, "additional_education_organization", "spo_organization"]
+            }
+            Population::Methodologists => &[],
+            Population::CnppmStaff => &["cnppm"],
+            Population::InstituteStaff => &["regional_institute"],
+        }
+    }
+
+    /// The position categories of a population of persons (empty: any).
+    pub fn categories(self) -> &'static [&'static str] {
+        match self {
+            Population::Teachers => &["teacher"],
+            Population::EducationStaff => &["teacher", "head", "deputy_head"],
+            Population::SchoolManagers => &["head", "deputy_head"],
+            Population::Methodologists => &["methodologist"],
+            _ => &[],
+        }
     }
 }
 
@@ -172,20 +277,12 @@ fn def(
     }
 }
 
-/// The built-in definitions (BU appendix 1 to the tripartite agreement, 2021–2024).
+/// The built-in definitions: the ten items of appendix 1 to the tripartite agreement (№535 of
+/// Buryatia, 2021–2024), in the appendix's order, each reconciled with its appendix item.
 pub fn builtin() -> Vec<Definition> {
     use Measure as M;
     use Population as P;
     vec![
-        def(
-            "teachers_with_cnppm_route",
-            "Доля педагогических работников, для которых в ЦНППМ были разработаны индивидуальные образовательные маршруты, нарастающим итогом",
-            "Share of teachers with an individual route approved with a tutor of the ЦНППМ (cumulative)",
-            M::TeachersWithCnppmRoute,
-            Some(P::Teachers),
-            "BU appendix 1, result 1",
-            "result.1",
-        ),
         def(
             "teachers_completed_pd",
             "Доля педагогических работников общеобразовательных организаций, прошедших повышение квалификации, нарастающим итогом",
@@ -194,6 +291,36 @@ pub fn builtin() -> Vec<Definition> {
             Some(P::Teachers),
             "BU appendix 1, indicator 1",
             "indicator.1",
+        ),
+        Definition {
+            accumulation: Accumulation::LastValue,
+            ..def(
+                "regional_system_functions",
+                "Сформирована и функционирует единая федеральная система научно-методического сопровождения педагогических работников и управленческих кадров",
+                "The regional system is formed and functions: 1 when every criterion of the checklist holds in the year (its participants exist, responsible persons are named, activity happened), else 0",
+                M::RegionalSystemFunctions,
+                None,
+                "BU appendix 1, indicator 2",
+                "indicator.2",
+            )
+        },
+        def(
+            "staff_completed_pd",
+            "Педагогические работники и управленческие кадры системы общего, дополнительного образования детей и профессионального образования повысили уровень профессионального мастерства по дополнительным профессиональным программам, нарастающим итогом",
+            "Share of teachers and managers of general, additional and vocational education who completed a route step with a programme (ДПП, cumulative)",
+            M::StaffCompletedProgramme,
+            Some(P::EducationStaff),
+            "BU appendix 1, indicator 3",
+            "indicator.3",
+        ),
+        def(
+            "teachers_with_cnppm_route",
+            "Доля педагогических работников, для которых в ЦНППМ были разработаны индивидуальные образовательные маршруты, нарастающим итогом",
+            "Share of teachers with an individual route approved with a tutor of the ЦНППМ (cumulative)",
+            M::TeachersWithCnppmRoute,
+            Some(P::Teachers),
+            "BU appendix 1, result 1",
+            "result.1",
         ),
         def(
             "teachers_completed_pd_cnppm",
@@ -205,13 +332,31 @@ pub fn builtin() -> Vec<Definition> {
             "result.2",
         ),
         def(
+            "cnppm_staff_federal_operator",
+            "Доля сотрудников ЦНППМ, прошедших обучение на базе Федерального оператора, нарастающим итогом",
+            "Share of ЦНППМ staff who completed a programme of the federal operator (cumulative)",
+            M::CnppmStaffTrainedByFederalOperator,
+            Some(P::CnppmStaff),
+            "BU appendix 1, result 3",
+            "result.3",
+        ),
+        def(
             "regional_events",
             "Количество проведённых мероприятий регионального уровня, нарастающим итогом",
-            "Number of regional-level events held (cumulative)",
+            "Number of regional-level events held (cumulative); a municipality counts those its people attended",
             M::RegionalEvents,
             None,
             "BU appendix 1, result 4",
             "result.4",
+        ),
+        def(
+            "organizations_management_teams",
+            "Доля образовательных организаций, принявших участие в программах повышения квалификации управленческих команд (руководителей и заместителей руководителей), нарастающим итогом",
+            "Share of educational organisations whose head or deputy head completed a programme for management teams (cumulative)",
+            M::OrganizationsWithManagementTeamTrained,
+            Some(P::EducationalOrganizations),
+            "BU appendix 1, result 5",
+            "result.5",
         ),
         def(
             "schools_mentoring_model",
@@ -271,13 +416,20 @@ pub struct Territory {
 }
 
 /// Counts per municipality code (`""`: organisations outside any municipality, e.g. regional).
+/// A count whose subjects may count in several municipalities (an event attended from two)
+/// carries its whole under [`WHOLE`]; otherwise the whole is the sum.
 pub type Counts = BTreeMap<String, u64>;
+
+/// The key of the whole in [`Counts`] whose municipalities overlap.
+pub const WHOLE: &str = "*";
 
 /// Aggregate counting (one count per municipality in SQL).
 #[async_trait]
 pub trait MonitoringRepository: Send + Sync {
     /// Distinct subjects of a measure in a window, per municipality, within scope and territory.
     async fn numerator(&self, scope: &Scope, t: &Territory, m: Measure, w: Window) -> DomainResult<Counts>;
+    /// The facts of a year the checklist of indicator 2 is computed from (region-wide).
+    async fn checklist_facts(&self, year: i32) -> DomainResult<checklist::ChecklistFacts>;
     /// The population per municipality for a year.
     async fn population(&self, scope: &Scope, t: &Territory, p: Population, year: i32) -> DomainResult<Counts>;
     /// Municipalities (code → name) within scope.

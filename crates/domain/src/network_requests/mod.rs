@@ -15,9 +15,10 @@ pub use numbering::{
 pub use read::{STATS_READERS, get_network_request, list_network_requests, network_request_stats};
 pub use repository::{NetworkRequestFilter, NetworkRequestRepository, RequestStats, SaveKind, StatusCounts};
 pub use rules::{
-    AuthorInput, Deps, ExtendInput, ForwardInput, NetworkRequestInput, ReceiveInput, ReplyInput, clarify_request,
-    create_network_request, extend_request, forward_request, missing_mandatory_items, patch_changes_nothing,
-    receive_request, reply_to_request, request_clarification, send_request, update_network_request, withdraw_request,
+    AuthorInput, Deps, ExtendInput, ForwardInput, NetworkRequestInput, ReceiveInput, ReplyInput, Sides,
+    allowed_actions, attachable_request, check_action, check_attachment_name, clarify_request, create_network_request,
+    extend_request, forward_request, missing_mandatory_items, patch_changes_nothing, receive_request, reply_to_request,
+    request_clarification, send_request, update_network_request, withdraw_request,
 };
 
 pub use numbering::ACTING as NUMBERING_READERS;
@@ -90,20 +91,47 @@ impl RequestStatus {
     }
 
     /// The actions allowed from this status: the transition table every lifecycle action
-    /// checks (409 naming these otherwise).
-    pub fn allowed_actions(self) -> &'static [&'static str] {
+    /// checks (409 naming these otherwise). Who may take them is the guard's
+    /// ([`check_action`]).
+    pub fn allowed_actions(self) -> &'static [RequestAction] {
+        use RequestAction as A;
         match self {
-            Self::Draft => &["update", "send", "withdraw"],
-            Self::Sent => &["receive", "withdraw"],
-            Self::Received => &["reply", "extend", "clarification_request", "forward", "withdraw"],
-            Self::Clarification => &["clarification", "withdraw"],
+            Self::Draft => &[A::Update, A::Send, A::Withdraw],
+            Self::Sent => &[A::Receive, A::Withdraw],
+            Self::Received => &[A::Reply, A::Extend, A::ClarificationRequest, A::Forward, A::Withdraw],
+            Self::Clarification => &[A::Clarification, A::Withdraw],
             Self::Answered | Self::Withdrawn | Self::Forwarded => &[],
         }
     }
 
     /// Whether the transition table allows `action` from this status.
-    pub fn allows(self, action: &str) -> bool {
+    pub fn allows(self, action: RequestAction) -> bool {
         self.allowed_actions().contains(&action)
+    }
+}
+
+wire_enum! {
+    /// An action on a request (`PATCH /network-requests/{id}` for `update`, else
+    /// `POST /network-requests/{id}/<action>` with `-` for `_`).
+    RequestAction {
+        /// Change the draft (изменить черновик).
+        Update = "update",
+        /// Send it (направить).
+        Send = "send",
+        /// Register receipt (зарегистрировать получение).
+        Receive = "receive",
+        /// Answer (ответить).
+        Reply = "reply",
+        /// Extend the term (продлить срок).
+        Extend = "extend",
+        /// Ask the sender for clarification (запросить уточнение).
+        ClarificationRequest = "clarification_request",
+        /// Answer a clarification request (дать уточнение).
+        Clarification = "clarification",
+        /// Forward to the competent participant (переадресовать).
+        Forward = "forward",
+        /// Withdraw (отозвать).
+        Withdraw = "withdraw",
     }
 }
 

@@ -4,14 +4,19 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
+use std::collections::HashMap;
+
 use super::{
-    Attachment, Author, Breach, Channel, NetworkRequest, NetworkRequestRepository, Reply, RequestDeadline,
-    RequestStatus, SaveKind, Transition,
+    Attachment, Author, Breach, Channel, NetworkRequest, NetworkRequestRepository, Reply, RequestAction,
+    RequestDeadline, RequestStatus, SaveKind, Transition,
 };
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
-    auth::{Ctx, Role, Scope},
-    deadlines::{CalendarRepository, DeadlinePolicyRepository, local_to_utc, start_of_day_utc, term_end, today_in},
+    auth::{Actor, Ctx, Role, Scope},
+    deadlines::{
+        CalendarRepository, DeadlinePolicy, DeadlinePolicyRepository, local_to_utc, start_of_day_utc, term_end,
+        today_in,
+    },
     error::Errors,
     organizations::{Organization, OrganizationRepository},
     values::{Email, Phone, TimeZone},
@@ -180,12 +185,7 @@ pub fn check_attachments(e: &mut Errors, prefix: &str, list: Vec<Attachment>) ->
         .enumerate()
         .map(|(i, mut a)| {
             let p = |f: &str| format!("{prefix}[{i}].{f}");
-            a.name = a.name.trim().to_owned();
-            if a.name.is_empty() {
-                e.push(FieldError::required(p("name")));
-            } else if a.name.chars().count() > 255 {
-                e.push(too_long(&p("name"), 255));
-            }
+            a.name = check_attachment_name(e, &p("name"), &a.name);
             let mt = a.media_type.trim().to_ascii_lowercase();
             let ok_part =
                 |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c));
@@ -213,25 +213,208 @@ pub fn check_attachments(e: &mut Errors, prefix: &str, list: Vec<Attachment>) ->
         .collect()
 }
 
+/// Checks an attachment's file name (1–255 characters, trimmed): the one rule for metadata
+/// given in a request's JSON and for the name of an uploaded file.
+pub fn check_attachment_name(e: &mut Errors, field: &str, name: &str) -> String {
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        e.push(FieldError::required(field));
+    } else if name.chars().count() > 255 {
+        e.push(too_long(field, 255));
+    }
+    name
+}
+
+/// The request a caller may attach files to (or remove them from) now, by the rules of the
+/// actions that change that part: the letter itself by the sender's side while it may still
+/// `update` the draft; the reply by the addressee's side while it may still `reply`.
+pub async fn attachable_request(
+    requests: &dyn NetworkRequestRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    id: Uuid,
+    reply: bool,
+) -> DomainResult<NetworkRequest> {
+    ctx.actor.require(&ACTING)?;
+    let r = requests.get(&ctx.actor.scope(), id).await?;
+    let action = if reply { RequestAction::Reply } else { RequestAction::Update };
+    guard(orgs, None, ctx, &r, action).await?;
+    Ok(r)
+}
+
 fn forbidden_side(ru: &str, en: &str) -> DomainError {
     DomainError::Forbidden(Msg::new(ru, en))
 }
 
-fn wrong_transition(r: &NetworkRequest, action: &str) -> DomainError {
+fn wrong_transition(r: &NetworkRequest, action: RequestAction) -> DomainError {
+    let action = action.as_str();
     DomainError::Conflict {
         field: Some("status".into()),
         message: Msg::new(
             format!("Действие «{action}» невозможно в статусе «{}»", r.status.as_str()),
             format!("The action '{action}' is not allowed in status '{}'", r.status.as_str()),
         ),
-        allowed: r.status.allowed_actions().iter().map(|a| (*a).to_owned()).collect(),
+        allowed: allowed_except(r.status, &[]),
     }
 }
 
-/// Checks the transition table (`RequestStatus::allowed_actions`): 409 naming the allowed
-/// actions otherwise.
-fn require_allowed(r: &NetworkRequest, action: &str) -> DomainResult<()> {
-    if r.status.allows(action) { Ok(()) } else { Err(wrong_transition(r, action)) }
+/// Where the caller stands toward a request, as the guards need it: whether it acts for the
+/// sender's side and for the addressee's side (the organisation lies in its scope), and the
+/// deadline policy of a running term (its extensions).
+#[derive(Debug, Clone, Default)]
+pub struct Sides {
+    /// The caller acts for the sender's side.
+    pub sender: bool,
+    /// The caller acts for the addressee's side.
+    pub addressee: bool,
+    /// The policy of the running term (received requests only).
+    pub policy: Option<DeadlinePolicy>,
+}
+
+/// The guard of every action on a request, which the action calls before it changes anything
+/// and [`allowed_actions`] runs for every action: the role (403), the transition table (409
+/// naming the actions the status allows), the side that takes the action (403: the sender's
+/// side updates, sends, withdraws and clarifies; the addressee's receives, replies, extends,
+/// asks for clarification and forwards), then the rules of a running term (409: no extension
+/// left under the policy; the term expired, for an extension or a clarification request).
+pub fn check_action(
+    actor: &Actor,
+    r: &NetworkRequest,
+    sides: &Sides,
+    action: RequestAction,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    use RequestAction as A;
+    actor.require(&ACTING)?;
+    if !r.status.allows(action) {
+        return Err(wrong_transition(r, action));
+    }
+    match action {
+        A::Update | A::Send | A::Withdraw | A::Clarification if !sides.sender => {
+            return Err(forbidden_side(
+                "Это действие выполняет сторона отправителя",
+                "Only the sender's side may do this",
+            ));
+        }
+        A::Receive | A::Reply | A::Extend | A::ClarificationRequest | A::Forward if !sides.addressee => {
+            return Err(forbidden_side(
+                "Это действие выполняет сторона адресата",
+                "Only the addressee's side may do this",
+            ));
+        }
+        _ => {}
+    }
+    if action == A::Extend {
+        let Some(policy) = &sides.policy else {
+            return Err(DomainError::internal("received request without its policy"));
+        };
+        let used = r.extensions_used();
+        if used >= policy.max_extensions {
+            return Err(DomainError::Conflict {
+                field: Some("policy".into()),
+                message: Msg::new(
+                    format!(
+                        "Правило «{}» допускает продлений: {}; использовано: {used}",
+                        policy.name, policy.max_extensions
+                    ),
+                    format!("The policy '{}' allows {} extension(s); {used} used", policy.code, policy.max_extensions),
+                ),
+                allowed: allowed_except(r.status, &[A::Extend]),
+            });
+        }
+    }
+    if NEEDS_RUNNING_TERM.contains(&action) && r.is_overdue(now) {
+        return Err(term_expired(r.status));
+    }
+    Ok(())
+}
+
+/// What the guards look up, remembered across the requests of one page.
+#[derive(Default)]
+struct Lookups {
+    in_scope: HashMap<Uuid, bool>,
+    policies: HashMap<Uuid, DeadlinePolicy>,
+}
+
+impl Lookups {
+    async fn in_scope(&mut self, orgs: &dyn OrganizationRepository, scope: &Scope, id: Uuid) -> DomainResult<bool> {
+        if let Some(known) = self.in_scope.get(&id) {
+            return Ok(*known);
+        }
+        let found = in_scope(orgs, scope, id).await?;
+        self.in_scope.insert(id, found);
+        Ok(found)
+    }
+
+    /// The caller's [`Sides`] of `r`; the policy is read only when `policies` is given and the
+    /// term runs.
+    async fn sides(
+        &mut self,
+        orgs: &dyn OrganizationRepository,
+        policies: Option<&dyn DeadlinePolicyRepository>,
+        scope: &Scope,
+        r: &NetworkRequest,
+    ) -> DomainResult<Sides> {
+        let sender = self.in_scope(orgs, scope, r.sender_organization_id).await?;
+        let addressee = match r.addressee_organization_id {
+            Some(id) => self.in_scope(orgs, scope, id).await?,
+            None => false,
+        };
+        let policy = match (policies, &r.deadline) {
+            (Some(repo), Some(d)) if r.status == RequestStatus::Received => match self.policies.get(&d.policy_id) {
+                Some(p) => Some(p.clone()),
+                None => {
+                    let p = repo.get(d.policy_id).await?;
+                    self.policies.insert(d.policy_id, p.clone());
+                    Some(p)
+                }
+            },
+            _ => None,
+        };
+        Ok(Sides { sender, addressee, policy })
+    }
+}
+
+/// Runs the guard of `action` for the caller ([`check_action`]); returns the sides it found.
+async fn guard(
+    orgs: &dyn OrganizationRepository,
+    policies: Option<&dyn DeadlinePolicyRepository>,
+    ctx: &Ctx,
+    r: &NetworkRequest,
+    action: RequestAction,
+) -> DomainResult<Sides> {
+    let sides = if r.status.allows(action) {
+        Lookups::default().sides(orgs, policies, &ctx.actor.scope(), r).await?
+    } else {
+        Sides::default()
+    };
+    check_action(&ctx.actor, r, &sides, action, Utc::now())?;
+    Ok(sides)
+}
+
+/// The actions the caller may take on each request now (`allowed_actions` of its views): those
+/// of the transition table whose guard ([`check_action`]) passes — the same rules that answer
+/// the 403 and 409 of the actions themselves.
+pub async fn allowed_actions(
+    orgs: &dyn OrganizationRepository,
+    policies: &dyn DeadlinePolicyRepository,
+    ctx: &Ctx,
+    items: &[NetworkRequest],
+) -> DomainResult<Vec<Vec<RequestAction>>> {
+    let scope = ctx.actor.scope();
+    let now = Utc::now();
+    let mut lookups = Lookups::default();
+    let mut out = Vec::with_capacity(items.len());
+    for r in items {
+        let candidates = r.status.allowed_actions();
+        if candidates.is_empty() {
+            out.push(Vec::new());
+            continue;
+        }
+        let sides = lookups.sides(orgs, Some(policies), &scope, r).await?;
+        out.push(crate::actions::allowed(candidates, |a| check_action(&ctx.actor, r, &sides, a, now))?);
+    }
+    Ok(out)
 }
 
 async fn in_scope(orgs: &dyn OrganizationRepository, scope: &Scope, id: Uuid) -> DomainResult<bool> {
@@ -471,23 +654,9 @@ async fn current(
     Ok(r)
 }
 
-async fn require_sender_side(orgs: &dyn OrganizationRepository, ctx: &Ctx, r: &NetworkRequest) -> DomainResult<()> {
-    if in_scope(orgs, &ctx.actor.scope(), r.sender_organization_id).await? {
-        Ok(())
-    } else {
-        Err(forbidden_side("Это действие выполняет сторона отправителя", "Only the sender's side may do this"))
-    }
-}
-
-async fn require_addressee_side(
-    orgs: &dyn OrganizationRepository,
-    ctx: &Ctx,
-    r: &NetworkRequest,
-) -> DomainResult<Organization> {
+/// The addressee's organisation of a request the guard let the addressee's side act on.
+async fn addressee_org(orgs: &dyn OrganizationRepository, r: &NetworkRequest) -> DomainResult<Organization> {
     let id = r.addressee_organization_id.ok_or(DomainError::internal("sent request without addressee"))?;
-    if !in_scope(orgs, &ctx.actor.scope(), id).await? {
-        return Err(forbidden_side("Это действие выполняет сторона адресата", "Only the addressee's side may do this"));
-    }
     any_org(orgs, id).await?.ok_or(DomainError::internal("addressee organisation vanished"))
 }
 
@@ -502,8 +671,7 @@ pub async fn update_network_request(
     patch: impl FnOnce(NetworkRequestInput) -> DomainResult<NetworkRequestInput>,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "update")?;
-    require_sender_side(orgs, ctx, &r).await?;
+    guard(orgs, None, ctx, &r, RequestAction::Update).await?;
     let input = patch(NetworkRequestInput::from(&r))?;
     let (input, sender_name, addressee_name, _) = validate_draft(orgs, policies, ctx, input).await?;
     apply_input(&mut r, input, sender_name, addressee_name);
@@ -597,8 +765,7 @@ pub async fn send_request(
     sent_on: Option<NaiveDate>,
 ) -> DomainResult<NetworkRequest> {
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "send")?;
-    require_sender_side(orgs, ctx, &r).await?;
+    guard(orgs, None, ctx, &r, RequestAction::Send).await?;
     let now = Utc::now();
     let sender = any_org(orgs, r.sender_organization_id).await?;
     r.sender_name = sender.as_ref().map(|o| o.name.clone()).unwrap_or_default();
@@ -634,8 +801,8 @@ pub async fn receive_request(
 ) -> DomainResult<NetworkRequest> {
     let Deps { requests, orgs, policies, calendars } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "receive")?;
-    let addressee = require_addressee_side(orgs, ctx, &r).await?;
+    guard(orgs, None, ctx, &r, RequestAction::Receive).await?;
+    let addressee = addressee_org(orgs, &r).await?;
     let tz = tz_of(&addressee);
     let mut e = Errors::new();
     let incoming_number = req_text(&mut e, "incoming_number", input.incoming_number, 100);
@@ -727,29 +894,11 @@ pub async fn extend_request(
 ) -> DomainResult<NetworkRequest> {
     let Deps { requests, orgs, policies, calendars } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "extend")?;
-    let addressee = require_addressee_side(orgs, ctx, &r).await?;
-    let Some(stored) = r.deadline.clone() else {
+    let sides = guard(orgs, Some(policies), ctx, &r, RequestAction::Extend).await?;
+    let addressee = addressee_org(orgs, &r).await?;
+    let (Some(stored), Some(policy)) = (r.deadline.clone(), sides.policy) else {
         return Err(DomainError::internal("received request without deadline"));
     };
-    let policy = policies.get(stored.policy_id).await?;
-    let used = r.extensions_used();
-    if used >= policy.max_extensions {
-        return Err(DomainError::Conflict {
-            field: Some("policy".into()),
-            message: Msg::new(
-                format!(
-                    "Правило «{}» допускает продлений: {}; использовано: {used}",
-                    policy.name, policy.max_extensions
-                ),
-                format!("The policy '{}' allows {} extension(s); {used} used", policy.code, policy.max_extensions),
-            ),
-            allowed: allowed_except(r.status, &["extend"]),
-        });
-    }
-    if r.is_overdue(Utc::now()) {
-        return Err(term_expired(r.status));
-    }
     let mut e = Errors::new();
     let reason = req_text(&mut e, "reason", input.reason, 2000);
     let remaining = policy.max_extension_days.saturating_sub(stored.deadline.extended_by);
@@ -800,8 +949,8 @@ pub async fn reply_to_request(
 ) -> DomainResult<NetworkRequest> {
     let Deps { requests, orgs, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "reply")?;
-    let addressee = require_addressee_side(orgs, ctx, &r).await?;
+    guard(orgs, None, ctx, &r, RequestAction::Reply).await?;
+    let addressee = addressee_org(orgs, &r).await?;
     let now = Utc::now();
     let today = today_in(tz_of(&addressee), now);
     let mut e = Errors::new();
@@ -851,8 +1000,7 @@ pub async fn withdraw_request(
 ) -> DomainResult<NetworkRequest> {
     let Deps { requests, orgs, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "withdraw")?;
-    require_sender_side(orgs, ctx, &r).await?;
+    guard(orgs, None, ctx, &r, RequestAction::Withdraw).await?;
     let mut e = Errors::new();
     let note = opt_text(&mut e, "reason", reason, 2000);
     e.finish()?;
@@ -914,23 +1062,19 @@ async fn pause_or_resume(
 ) -> DomainResult<NetworkRequest> {
     let Deps { requests, orgs, .. } = deps;
     let (action, from, to) = match pause {
-        Pause::Start => ("clarification_request", RequestStatus::Received, RequestStatus::Clarification),
-        Pause::End => ("clarification", RequestStatus::Clarification, RequestStatus::Received),
+        Pause::Start => (RequestAction::ClarificationRequest, RequestStatus::Received, RequestStatus::Clarification),
+        Pause::End => (RequestAction::Clarification, RequestStatus::Clarification, RequestStatus::Received),
     };
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, action)?;
-    match pause {
-        Pause::Start => drop(require_addressee_side(orgs, ctx, &r).await?),
-        Pause::End => require_sender_side(orgs, ctx, &r).await?,
-    }
+    guard(orgs, None, ctx, &r, action).await?;
     let text = clarification_text(text)?;
+    let action = action.as_str();
     let status = r.status;
     let Some(d) = r.deadline.as_mut() else {
         return Err(DomainError::internal(format!("{} request without deadline", status.as_str())));
     };
     let now = Utc::now();
     match pause {
-        Pause::Start if now >= d.due_at => return Err(term_expired(status)),
         Pause::Start => d.pauses.push(super::TermPause { from: now, until: None }),
         Pause::End => {
             let Some(open) = d.pauses.last_mut().filter(|p| p.until.is_none()) else {
@@ -946,12 +1090,13 @@ async fn pause_or_resume(
 }
 
 /// The actions that need a running term (refused once it has expired).
-const NEEDS_RUNNING_TERM: [&str; 2] = ["extend", "clarification_request"];
+const NEEDS_RUNNING_TERM: [RequestAction; 2] = [RequestAction::Extend, RequestAction::ClarificationRequest];
 
 /// The actions of the transition table ([`RequestStatus::allowed_actions`]) from `status`
 /// except the `refused` ones: the `allowed` list of a 409 refusing an action the table allows.
-fn allowed_except(status: RequestStatus, refused: &[&str]) -> Vec<String> {
-    status.allowed_actions().iter().filter(|a| !refused.contains(a)).map(|a| (*a).to_owned()).collect()
+fn allowed_except(status: RequestStatus, refused: &[RequestAction]) -> Vec<String> {
+    let left: Vec<RequestAction> = status.allowed_actions().iter().copied().filter(|a| !refused.contains(a)).collect();
+    crate::actions::wire_names(&left, RequestAction::as_str)
 }
 
 /// 409: the term has expired, so only what needs no running term remains allowed.
@@ -985,8 +1130,8 @@ pub async fn forward_request(
 ) -> DomainResult<(NetworkRequest, NetworkRequest)> {
     let Deps { requests, orgs, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
-    require_allowed(&r, "forward")?;
-    let forwarding = require_addressee_side(orgs, ctx, &r).await?;
+    guard(orgs, None, ctx, &r, RequestAction::Forward).await?;
+    let forwarding = addressee_org(orgs, &r).await?;
     let mut e = Errors::new();
     let reason = req_text(&mut e, "reason", input.reason, 2000);
     let field = "addressee_organization_id";

@@ -6,8 +6,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Attachment, Author, Breach, Channel, NetworkRequest, RequestStatus, Transition, may_read_personal_data};
-use crate::{DomainResult, audit::AuditRepository, auth::Ctx};
+use super::{
+    Attachment, Author, Breach, Channel, NetworkRequest, RequestAction, RequestStatus, Transition, allowed_actions,
+    may_read_personal_data,
+};
+use crate::{
+    DomainResult, audit::AuditRepository, auth::Ctx, deadlines::DeadlinePolicyRepository,
+    organizations::OrganizationRepository,
+};
 
 /// A request as a reader sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +25,10 @@ pub struct RequestView {
     pub event: Option<String>,
     /// Status.
     pub status: RequestStatus,
+    /// The actions the reader may take now ([`allowed_actions`]); not in change events, which
+    /// every reader shares.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<RequestAction>>,
     /// The sender.
     pub sender: PartyView,
     /// The addressee.
@@ -164,6 +174,7 @@ impl RequestView {
             id: r.id,
             event: None,
             status: r.status,
+            allowed_actions: None,
             sender: PartyView { organization_id: r.sender_organization_id, name: Some(r.sender_name) },
             addressee: r.addressee_organization_id.map(|id| PartyView { organization_id: id, name: r.addressee_name }),
             reply_contact: r.reply_contact,
@@ -233,13 +244,17 @@ pub fn change_payload(r: &NetworkRequest, action: &str) -> serde_json::Value {
 }
 
 /// The views of requests for the caller: personal-data parts hidden from those who may not read
-/// them ([`may_read_personal_data`]), and every shown read of personal data audited.
+/// them ([`may_read_personal_data`]), every shown read of personal data audited, and the
+/// actions the caller may take on each ([`allowed_actions`]).
 pub async fn read_views(
     audit: &dyn AuditRepository,
+    orgs: &dyn OrganizationRepository,
+    policies: &dyn DeadlinePolicyRepository,
     ctx: &Ctx,
     items: Vec<NetworkRequest>,
 ) -> DomainResult<Vec<RequestView>> {
     let now = Utc::now();
+    let mut allowed = allowed_actions(orgs, policies, ctx, &items).await?.into_iter();
     let mut read = Vec::new();
     let views = items
         .into_iter()
@@ -249,7 +264,7 @@ pub async fn read_views(
                 read.push(r.id);
             }
             let hide = r.contains_personal_data && !may;
-            RequestView::new(r, now, hide)
+            RequestView { allowed_actions: Some(allowed.next().unwrap_or_default()), ..RequestView::new(r, now, hide) }
         })
         .collect::<Vec<_>>();
     if !read.is_empty() {

@@ -98,6 +98,8 @@ kinds! {
     MunicipalResourceCenter = "municipal_resource_center" => Some(Level::Municipal),
     /// Образовательная организация (школа и др.).
     EducationalOrganization = "educational_organization" => Some(Level::Institutional),
+    /// Организация дополнительного образования детей.
+    AdditionalEducationOrganization = "additional_education_organization" => Some(Level::Institutional),
     /// Иная организация (другого региона, объединение работодателей, НКО).
     Other = "other" => None,
 }

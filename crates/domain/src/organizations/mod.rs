@@ -7,11 +7,11 @@ mod rules;
 
 pub use kind::{Level, OrganizationKind};
 pub use repository::{OrganizationFilter, OrganizationRepository};
-pub use rules::READERS;
 pub use rules::{
     NewOrganization, OrganizationInput, close_organization, create_organization, get_organization, list_organizations,
     update_organization,
 };
+pub use rules::{OrganizationAction, READERS, allowed_actions, check_action};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

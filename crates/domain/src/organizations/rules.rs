@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{Contacts, Level, Organization, OrganizationKind, OrganizationRepository};
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
-    auth::{Ctx, Role, Scope},
+    auth::{Actor, Ctx, Role, Scope},
     error::Errors,
     persons::PersonRepository,
     values::{Email, Inn, MunicipalityCode, Phone, RegionCode, TimeZone},
@@ -375,6 +375,47 @@ pub async fn list_organizations(
     repo.list(&ctx.actor.scope(), filter, page).await
 }
 
+wire_enum! {
+    /// An action on an organisation: `update` (`PATCH /organizations/{id}`), `close`
+    /// (`POST /organizations/{id}/close`).
+    OrganizationAction {
+        /// Change it (изменить сведения).
+        Update = "update",
+        /// Close it on a date (закрыть).
+        Close = "close",
+    }
+}
+
+/// Roles that update organisations (an organisation's own account its names and contacts).
+const UPDATERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+/// Roles that create and close organisations.
+const MANAGERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal];
+
+/// The guard of every action on an organisation in the caller's scope, which the action calls
+/// and [`allowed_actions`] runs: the role (403), and `close` only while open (409).
+pub fn check_action(actor: &Actor, o: &Organization, action: OrganizationAction) -> DomainResult<()> {
+    match action {
+        OrganizationAction::Update => actor.require(UPDATERS),
+        OrganizationAction::Close => {
+            actor.require(MANAGERS)?;
+            if o.closed_on.is_some() {
+                return Err(DomainError::Conflict {
+                    field: Some("closed_on".into()),
+                    message: Msg::new("Организация уже закрыта", "The organisation is already closed"),
+                    allowed: vec![OrganizationAction::Update.as_str().into()],
+                });
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The actions the caller may take on an organisation it reads now (`allowed_actions` of its
+/// views).
+pub fn allowed_actions(actor: &Actor, o: &Organization) -> Vec<OrganizationAction> {
+    crate::actions::allowed(OrganizationAction::ALL, |a| check_action(actor, o, a)).unwrap_or_default()
+}
+
 /// Creates an organisation: admins and operators anywhere, a municipal authority inside its
 /// municipality.
 pub async fn create_organization(
@@ -383,7 +424,7 @@ pub async fn create_organization(
     ctx: &Ctx,
     input: OrganizationInput,
 ) -> DomainResult<Organization> {
-    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal])?;
+    ctx.actor.require(MANAGERS)?;
     let scope = ctx.actor.scope();
     let parent = read_parent(repo, &scope, input.parent_id).await?;
     let new = validate(input, parent.as_ref())?;
@@ -405,12 +446,13 @@ pub async fn update_organization(
     expected_version: i64,
     patch: impl FnOnce(OrganizationInput) -> DomainResult<OrganizationInput>,
 ) -> DomainResult<Organization> {
-    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal, Role::Organization])?;
+    ctx.actor.require(UPDATERS)?;
     let scope = ctx.actor.scope();
     let current = repo.get(&scope, id).await?;
     if current.version != expected_version {
         return Err(DomainError::PreconditionFailed);
     }
+    check_action(&ctx.actor, &current, OrganizationAction::Update)?;
     let input = patch(OrganizationInput::from(&current))?;
     if input.parent_id == Some(id) {
         return Err(DomainError::field(
@@ -476,18 +518,12 @@ pub async fn close_organization(
     expected_version: i64,
     closed_on: NaiveDate,
 ) -> DomainResult<Organization> {
-    ctx.actor.require(&[Role::Admin, Role::Operator, Role::Municipal])?;
+    ctx.actor.require(MANAGERS)?;
     let current = repo.get(&ctx.actor.scope(), id).await?;
     if current.version != expected_version {
         return Err(DomainError::PreconditionFailed);
     }
-    if current.closed_on.is_some() {
-        return Err(DomainError::Conflict {
-            field: Some("closed_on".into()),
-            message: Msg::new("Организация уже закрыта", "The organisation is already closed"),
-            allowed: Vec::new(),
-        });
-    }
+    check_action(&ctx.actor, &current, OrganizationAction::Close)?;
     if current.opened_on.is_some_and(|o| closed_on < o) {
         return Err(DomainError::field(
             "closed_on",

@@ -162,16 +162,21 @@ pub async fn record_purpose(
 
 /// The person, when the caller may read her personal data (else 404 outside the scope, 403
 /// inside it).
-async fn readable_person(persons: &dyn PersonRepository, ctx: &Ctx, person_id: Uuid) -> DomainResult<()> {
+pub(super) async fn readable_person(
+    repo: &dyn PersonalDataRepository,
+    persons: &dyn PersonRepository,
+    ctx: &Ctx,
+    person_id: Uuid,
+) -> DomainResult<crate::persons::Person> {
     ctx.actor.require(crate::persons::READERS)?;
-    persons.get(&ctx.actor.scope(), person_id).await?;
-    if !ctx.actor.may_read_personal_data_of(person_id) {
+    let person = persons.get(&ctx.actor.scope(), person_id).await?;
+    if !super::ReadBases::load(repo, &ctx.actor, &[person_id]).await?.may_read(&ctx.actor, person_id) {
         return Err(DomainError::Forbidden(Msg::new(
             "Ваша роль не может видеть персональные данные этого человека",
             "Your role may not see this person's personal data",
         )));
     }
-    Ok(())
+    Ok(person)
 }
 
 /// The bases of a person, oldest first: roles that may read her personal data.
@@ -181,7 +186,7 @@ pub async fn list_bases(
     ctx: &Ctx,
     person_id: Uuid,
 ) -> DomainResult<Vec<ProcessingBasis>> {
-    readable_person(persons, ctx, person_id).await?;
+    readable_person(repo, persons, ctx, person_id).await?;
     repo.bases_of(&[person_id]).await
 }
 
@@ -225,4 +230,121 @@ pub async fn withdraw_basis(
         )));
     }
     repo.withdraw_basis(ctx, person_id, basis_id, today).await
+}
+
+/// Records the bases a person's record carries (`processing_bases` of `POST`/`PATCH /persons`,
+/// the persons import): each checked by the one validator of [`record_basis`], failures named
+/// `processing_bases[i].<field>` (every one at once); roles that record bases. The caller runs
+/// it inside the unit of work that writes the person, so that all is written or nothing.
+pub async fn record_bases(
+    repo: &dyn PersonalDataRepository,
+    ctx: &Ctx,
+    person_id: Uuid,
+    inputs: Vec<BasisInput>,
+    today: NaiveDate,
+) -> DomainResult<Vec<ProcessingBasis>> {
+    if inputs.is_empty() {
+        return Ok(Vec::new());
+    }
+    ctx.actor.require(RECORDERS)?;
+    let purposes = repo.purposes().await?;
+    let mut errors = Vec::new();
+    let mut checked = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.into_iter().enumerate() {
+        match validate(input, &purposes, ctx, person_id, today) {
+            Ok(b) => checked.push(b),
+            Err(DomainError::Validation(found)) => errors.extend(found.into_iter().map(|mut e| {
+                e.field = format!("processing_bases[{i}].{}", e.field);
+                e
+            })),
+            Err(e) => return Err(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let mut out = Vec::with_capacity(checked.len());
+    for b in checked {
+        out.push(repo.create_basis(ctx, b).await?);
+    }
+    Ok(out)
+}
+
+/// The stores a person's write carrying bases needs.
+pub struct PersonStores<'a> {
+    /// Persons.
+    pub persons: &'a dyn PersonRepository,
+    /// Organisations (the person's must be in the caller's scope).
+    pub organizations: &'a dyn crate::organizations::OrganizationRepository,
+    /// Units of work: the person and her bases are written in one.
+    pub units: &'a dyn crate::exchange::UnitOfWork,
+}
+
+async fn finish<T>(unit: Box<dyn crate::exchange::Unit>, done: DomainResult<T>) -> DomainResult<T> {
+    match done {
+        Ok(v) => {
+            unit.commit().await?;
+            Ok(v)
+        }
+        Err(e) => {
+            unit.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// Creates a person with the bases her record carries ([`crate::persons::create_person`], then
+/// [`record_bases`]) in one unit of work; without bases, just the person.
+pub async fn create_person_with_bases(
+    d: PersonStores<'_>,
+    ctx: &Ctx,
+    input: crate::persons::PersonInput,
+    bases: Vec<BasisInput>,
+    today: NaiveDate,
+) -> DomainResult<crate::persons::Person> {
+    if bases.is_empty() {
+        return crate::persons::create_person(d.persons, d.organizations, ctx, input, today).await;
+    }
+    let unit = d.units.begin().await?;
+    let done = async {
+        let p = crate::persons::create_person(unit.persons(), unit.organizations(), ctx, input, today).await?;
+        record_bases(unit.personal_data(), ctx, p.id, bases, today).await?;
+        Ok(p)
+    }
+    .await;
+    finish(unit, done).await
+}
+
+/// Updates a person with a merge patch and records the bases the patch carries (each a new
+/// basis; a withdrawal is `…/withdraw`), in one unit of work; without bases, just the update.
+pub async fn update_person_with_bases(
+    d: PersonStores<'_>,
+    ctx: &Ctx,
+    id: Uuid,
+    expected_version: i64,
+    patch: impl FnOnce(crate::persons::PersonInput) -> DomainResult<crate::persons::PersonInput> + Send,
+    bases: Vec<BasisInput>,
+    today: NaiveDate,
+) -> DomainResult<crate::persons::Person> {
+    if bases.is_empty() {
+        return crate::persons::update_person(d.persons, d.organizations, ctx, id, expected_version, patch, today)
+            .await;
+    }
+    let unit = d.units.begin().await?;
+    let done = async {
+        let p = crate::persons::update_person(
+            unit.persons(),
+            unit.organizations(),
+            ctx,
+            id,
+            expected_version,
+            patch,
+            today,
+        )
+        .await?;
+        record_bases(unit.personal_data(), ctx, p.id, bases, today).await?;
+        Ok(p)
+    }
+    .await;
+    finish(unit, done).await
 }

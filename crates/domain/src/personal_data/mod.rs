@@ -11,14 +11,23 @@
 mod bases;
 mod report;
 mod repository;
+mod retention;
 mod sweep;
 
-pub use bases::{BasisInput, list_bases, list_purposes, record_basis, record_purpose, withdraw_basis};
+pub use bases::{
+    BasisInput, PersonStores, create_person_with_bases, list_bases, list_purposes, record_bases, record_basis,
+    record_purpose, update_person_with_bases, withdraw_basis,
+};
 pub use report::{AccessReport, ReportSources, RequestMention, subject_access_report};
 pub use repository::{PersonalDataRepository, SweepCandidate};
+pub use retention::{
+    Category, CategoryDue, DEFAULT_AUDIT_DAYS, DEFAULT_NETWORK_REQUESTS_DAYS, Due, MAX_WITHIN_DAYS, Retention,
+    RetentionReport, RetentionRun, retention_report, run_retention, run_retention_as, strip_request_payload,
+};
 pub use sweep::{
-    DEFAULT_TERM_DAYS, DEPERSONALISED_SURNAME, LOOKAHEAD_DAYS, SweepPlan, depersonalisation_plan,
-    depersonalise_payload, depersonalised_first_name, plan, run_depersonalisation, run_depersonalisation_as,
+    DEFAULT_TERM_DAYS, DEPERSONALISED_SURNAME, LOOKAHEAD_DAYS, SweepPlan, author_names, depersonalisation_plan,
+    depersonalise_payload, depersonalise_request_payload, depersonalised_first_name, plan, plan_within,
+    run_depersonalisation, run_depersonalisation_as,
 };
 
 use std::collections::HashMap;
@@ -207,6 +216,95 @@ impl Bases {
     }
 }
 
+/// The purpose a role's reads of personal data are processing for, when that purpose is gated
+/// per person: the integration role reads for the federal exchange (feed, webhooks, persons,
+/// exports), so she is shown only the personal data of persons her bases allow for
+/// `federal_exchange`. Other roles read for the operator's own work in their scope.
+pub fn purpose_of_reads(role: crate::auth::Role) -> Option<&'static str> {
+    match role {
+        crate::auth::Role::Integration => Some(purposes::FEDERAL_EXCHANGE),
+        _ => None,
+    }
+}
+
+/// The bases a reader's sight of personal data follows ([`purpose_of_reads`]): loaded once for
+/// the persons of a page, then asked per person by [`ReadBases::may_read`].
+#[derive(Debug, Clone)]
+pub struct ReadBases {
+    purpose: Option<&'static str>,
+    bases: Bases,
+    day: NaiveDate,
+}
+
+impl ReadBases {
+    /// The bases of these persons for a reader (nothing is read when her role's reads follow no
+    /// purpose).
+    pub async fn load(
+        repo: &dyn PersonalDataRepository,
+        actor: &crate::auth::Actor,
+        persons: &[Uuid],
+    ) -> crate::DomainResult<Self> {
+        let purpose = purpose_of_reads(actor.role);
+        let bases = match purpose {
+            Some(_) if !persons.is_empty() => Bases::of(repo.bases_of(persons).await?),
+            _ => Bases::default(),
+        };
+        Ok(Self { purpose, bases, day: today() })
+    }
+
+    /// The same from bases already read (the webhook fan-out reads them in its transaction).
+    pub fn of(actor: &crate::auth::Actor, bases: Vec<ProcessingBasis>) -> Self {
+        Self { purpose: purpose_of_reads(actor.role), bases: Bases::of(bases), day: today() }
+    }
+
+    /// Whether the reader's role needs the bases of the persons it reads.
+    pub fn needed(actor: &crate::auth::Actor) -> bool {
+        purpose_of_reads(actor.role).is_some()
+    }
+
+    /// Whether the bases allow the reader's purpose for the person.
+    pub fn allow(&self, person_id: Uuid) -> bool {
+        self.purpose.is_none_or(|p| self.bases.allows(person_id, p, self.day))
+    }
+
+    /// The one rule of reading a person's personal data: the role may
+    /// ([`crate::auth::Actor::may_read_personal_data_of`]) and, for a role whose reads serve a
+    /// purpose, her bases allow it ([`Bases::allows`]).
+    pub fn may_read(&self, actor: &crate::auth::Actor, person_id: Uuid) -> bool {
+        actor.may_read_personal_data_of(person_id) && self.allow(person_id)
+    }
+}
+
+/// Refuses new processing of persons for a purpose their bases do not allow today (409 naming
+/// `<prefix>[i].person_id` of the first refused item, the purpose in its message): e.g. new
+/// diagnostic results after she withdrew her consent to `diagnostics`.
+pub async fn require_purpose_for_each(
+    repo: &dyn PersonalDataRepository,
+    persons: &[Uuid],
+    purpose: &str,
+    field: impl Fn(usize) -> String,
+) -> crate::DomainResult<()> {
+    if persons.is_empty() {
+        return Ok(());
+    }
+    let bases = Bases::of(repo.bases_of(persons).await?);
+    let day = today();
+    match persons.iter().position(|p| !bases.allows(*p, purpose, day)) {
+        None => Ok(()),
+        Some(i) => Err(no_basis(field(i), purpose)),
+    }
+}
+
+fn no_basis(field: String, purpose: &str) -> crate::DomainError {
+    crate::DomainError::conflict(
+        field,
+        crate::Msg::new(
+            format!("Нет действующего основания обработки персональных данных для цели «{purpose}»"),
+            format!("No basis of processing personal data is in force for the purpose `{purpose}`"),
+        ),
+    )
+}
+
 /// Refuses new processing of a person for a purpose her bases do not allow today (409 naming
 /// `person_id`): e.g. a new route (ИОМ) after she withdrew her consent to `iom`.
 pub async fn require_purpose(
@@ -214,17 +312,7 @@ pub async fn require_purpose(
     person_id: Uuid,
     purpose: &str,
 ) -> crate::DomainResult<()> {
-    let bases = Bases::of(repo.bases_of(&[person_id]).await?);
-    if bases.allows(person_id, purpose, today()) {
-        return Ok(());
-    }
-    Err(crate::DomainError::conflict(
-        "person_id",
-        crate::Msg::new(
-            format!("Нет действующего основания обработки персональных данных для цели «{purpose}»"),
-            format!("No basis of processing personal data is in force for the purpose `{purpose}`"),
-        ),
-    ))
+    require_purpose_for_each(repo, &[person_id], purpose, |_| "person_id".to_owned()).await
 }
 
 /// Today in Moscow: the day bases are judged on when the caller gives none.

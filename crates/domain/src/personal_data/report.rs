@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{PersonalDataRepository, ProcessingBasis};
 use crate::{
-    DomainError, DomainResult, Msg,
+    DomainResult,
     audit::{AuditFilter, AuditRecord, AuditRepository},
     auth::Ctx,
     development::{
@@ -72,14 +72,7 @@ pub struct ReportSources<'a> {
 /// scope, 403 inside it for a role that sees no personal data); the report is itself audited as
 /// a read of her personal data.
 pub async fn subject_access_report(src: ReportSources<'_>, ctx: &Ctx, person_id: Uuid) -> DomainResult<AccessReport> {
-    ctx.actor.require(crate::persons::READERS)?;
-    let person = src.persons.get(&ctx.actor.scope(), person_id).await?;
-    if !ctx.actor.may_read_personal_data_of(person_id) {
-        return Err(DomainError::Forbidden(Msg::new(
-            "Ваша роль не может видеть персональные данные этого человека",
-            "Your role may not see this person's personal data",
-        )));
-    }
+    let person = super::bases::readable_person(src.personal_data, src.persons, ctx, person_id).await?;
     src.audit.record_reads(ctx, "person", &[person_id]).await?;
     let bases = src.personal_data.bases_of(&[person_id]).await?;
     let depersonalised_at = src.personal_data.depersonalised_at(person_id).await?;

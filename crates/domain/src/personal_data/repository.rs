@@ -42,6 +42,28 @@ pub trait PersonalDataRepository: Send + Sync {
     /// contacts removed, ids kept; their past change events lose the personal data too. Returns
     /// the persons depersonalised.
     async fn depersonalise(&self, stopped_by: NaiveDate, limit: u64, at: DateTime<Utc>) -> DomainResult<Vec<Uuid>>;
+    /// Network requests still holding personal-data copies whose retention counts from a day on
+    /// or before `from_by` (sent on, else created on), with that day: ordered by id, at most
+    /// `limit`.
+    async fn requests_holding_personal_data(
+        &self,
+        from_by: NaiveDate,
+        limit: u64,
+    ) -> DomainResult<Vec<(Uuid, NaiveDate)>>;
+    /// Removes the personal-data copies ([`super::strip_request_payload`]) from up to `limit`
+    /// such requests and from their change events and webhook copies, claiming each with
+    /// `FOR UPDATE SKIP LOCKED` on PostgreSQL; journaled as `remove_personal_data` by the system.
+    /// Returns the requests stripped.
+    async fn remove_request_personal_data(
+        &self,
+        from_by: NaiveDate,
+        limit: u64,
+        at: DateTime<Utc>,
+    ) -> DomainResult<Vec<Uuid>>;
+    /// How many audit records are older than `before`.
+    async fn audit_before(&self, before: DateTime<Utc>) -> DomainResult<u64>;
+    /// Deletes up to `limit` audit records older than `before`, oldest first; how many.
+    async fn delete_audit_before(&self, before: DateTime<Utc>, limit: u64) -> DomainResult<u64>;
     /// When the person was depersonalised, if she was.
     async fn depersonalised_at(&self, person_id: Uuid) -> DomainResult<Option<DateTime<Utc>>>;
     /// Network requests naming the person as their author (by e-mail, or surname and first name)

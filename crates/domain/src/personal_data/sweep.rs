@@ -56,8 +56,18 @@ pub async fn depersonalisation_plan(
 
 /// The dry run: who is due now and who falls due within 30 days (the CLI's `pd-sweep --dry-run`).
 pub async fn plan(repo: &dyn PersonalDataRepository, today: NaiveDate, term_days: u32) -> DomainResult<SweepPlan> {
+    plan_within(repo, today, term_days, LOOKAHEAD_DAYS).await
+}
+
+/// [`plan`] looking `within` days ahead (the retention report's look-ahead).
+pub async fn plan_within(
+    repo: &dyn PersonalDataRepository,
+    today: NaiveDate,
+    term_days: u32,
+    within: u64,
+) -> DomainResult<SweepPlan> {
     let cutoff = stopped_by(today, term_days)?;
-    let horizon = cutoff.checked_add_days(Days::new(LOOKAHEAD_DAYS)).unwrap_or(cutoff);
+    let horizon = cutoff.checked_add_days(Days::new(within)).unwrap_or(cutoff);
     let with_due = |c: SweepCandidate| {
         let d = due_on(&c, term_days);
         (c, d)
@@ -135,4 +145,64 @@ pub fn depersonalise_payload(payload: &mut serde_json::Value, id: Uuid) {
             o.insert(field.to_owned(), serde_json::Value::Null);
         }
     }
+}
+
+/// Whether a network request's author block names the person: by e-mail, or by surname and
+/// first name (compared by their search keys). The access report lists, and depersonalisation
+/// rewrites, the requests this matches among those her organisation sent.
+pub fn author_names(author: &crate::network_requests::Author, person: &crate::persons::Person) -> bool {
+    use crate::text::search_key;
+    let same = |a: Option<&str>, b: &str| a.is_some_and(|a| search_key(a) == search_key(b));
+    let by_mail = person.email.as_deref().is_some_and(|e| same(author.email.as_deref(), e));
+    by_mail
+        || (same(author.surname.as_deref(), &person.surname) && same(author.first_name.as_deref(), &person.first_name))
+}
+
+/// Removes a person's personal data from a stored network request — its row (as
+/// `{sender, addressee, author, reply, reply_contact}`) or a change payload of it alike: in a
+/// request her organisation sent, an author block naming her ([`author_names`]) keeps only the
+/// position (names replaced as for the person, patronymic, phone and e-mail `null`) and a reply
+/// contact holding her e-mail or phone is removed; in a request her organisation answered, a
+/// reply she signed names the depersonalised person. Returns whether anything changed.
+pub fn depersonalise_request_payload(payload: &mut serde_json::Value, person: &crate::persons::Person) -> bool {
+    use serde_json::Value;
+    let org = |side: &str| payload[side]["organization_id"].as_str().and_then(|s| Uuid::parse_str(s).ok());
+    let sent = org("sender") == Some(person.organization_id);
+    let answered = org("addressee") == Some(person.organization_id);
+    let Some(o) = payload.as_object_mut() else { return false };
+    let first = depersonalised_first_name(person.id);
+    let mut changed = false;
+    if sent {
+        if let Some(a) = o.get_mut("author").filter(|a| a.is_object()) {
+            let author: crate::network_requests::Author = serde_json::from_value(a.clone()).unwrap_or_default();
+            if author_names(&author, person) {
+                a["surname"] = Value::from(DEPERSONALISED_SURNAME);
+                a["first_name"] = Value::from(first.clone());
+                for f in ["patronymic", "phone", "email"] {
+                    a[f] = Value::Null;
+                }
+                changed = true;
+            }
+        }
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        let holds = |c: &str| {
+            let lower = c.to_lowercase();
+            person.email.as_deref().is_some_and(|e| lower.contains(&e.to_lowercase()))
+                || person.phone.as_deref().map(digits).is_some_and(|p| p.len() >= 6 && digits(c).contains(&p))
+        };
+        if o.get("reply_contact").and_then(Value::as_str).is_some_and(holds) {
+            o.insert("reply_contact".into(), Value::Null);
+            changed = true;
+        }
+    }
+    if answered {
+        let full = crate::text::search_key(&person.full_name());
+        if let Some(name) = o.get_mut("reply").and_then(|r| r.get_mut("responder_name"))
+            && name.as_str().is_some_and(|n| crate::text::search_key(n) == full)
+        {
+            *name = Value::from(format!("{DEPERSONALISED_SURNAME} {first}"));
+            changed = true;
+        }
+    }
+    changed
 }

@@ -2,14 +2,19 @@
 //! Their СНИЛС, birth date and contacts are personal data (152-ФЗ): shown only to roles that
 //! may see them, and every such read is audited.
 
+mod employments;
 mod repository;
 mod rules;
+
+pub use employments::{
+    Employment, EmploymentInput, MAX_PERIODS, PositionCategory, list_employments, replace_employments, validate_periods,
+};
 
 pub use repository::{PersonFilter, PersonRepository};
 pub use rules::READERS;
 pub use rules::{
-    MAX_SUBJECTS, NewPerson, PersonInput, SUBJECT_MAX, create_person, create_persons, delete_person, get_person,
-    list_persons, normalize_subject, update_person,
+    MAX_SUBJECTS, NewPerson, PersonInput, SUBJECT_MAX, Updated, create_person, create_persons, delete_person,
+    get_person, list_persons, normalize_subject, update_person, update_persons,
 };
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use super::{NewPerson, Person, PersonRole};
+use super::{Employment, NewPerson, Person, PersonRole};
 use crate::{
     DomainResult,
     auth::{Ctx, Scope},
@@ -38,9 +38,9 @@ pub trait PersonRepository: Send + Sync {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person>;
     /// Lists persons visible in the scope.
     async fn list(&self, scope: &Scope, filter: &PersonFilter, page: PageRequest) -> DomainResult<Page<Person>>;
-    /// Which of these СНИЛС (digits) persons visible in the scope hold — one unordered read, for
-    /// matching a bulk import's batch.
-    async fn snils_held(&self, scope: &Scope, snils: &[String]) -> DomainResult<Vec<String>>;
+    /// The persons visible in the scope with any of these ids or СНИЛС (digits), unordered — one
+    /// read per chunk of keys, for matching a bulk import's batch.
+    async fn find_many(&self, scope: &Scope, ids: &[Uuid], snils: &[String]) -> DomainResult<Vec<Person>>;
     /// Creates a person.
     async fn create(&self, ctx: &Ctx, new: NewPerson) -> DomainResult<Person>;
     /// Creates many persons at once (multi-row writes, a bulk import's batch): all of them, in
@@ -48,6 +48,22 @@ pub trait PersonRepository: Send + Sync {
     async fn create_many(&self, ctx: &Ctx, new: Vec<NewPerson>) -> DomainResult<Vec<Person>>;
     /// Replaces a person's data when the version matches.
     async fn update(&self, ctx: &Ctx, id: Uuid, expected_version: i64, new: NewPerson) -> DomainResult<Person>;
+    /// Replaces the data of many persons at once (multi-row writes, a bulk import's batch), each
+    /// `(current, new)` when the stored version still is `current.version`: all of them, in order,
+    /// or none (a person changed meanwhile is [`DomainError::PreconditionFailed`](crate::DomainError),
+    /// a conflict fails the whole call).
+    async fn update_many(&self, ctx: &Ctx, changes: Vec<(Person, NewPerson)>) -> DomainResult<Vec<Person>>;
     /// Deletes a person when the version matches (409 when other records still refer to them).
     async fn delete(&self, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<()>;
+    /// A person's employment periods, oldest first (the caller has read the person).
+    async fn employments(&self, id: Uuid) -> DomainResult<Vec<Employment>>;
+    /// Replaces a person's employment periods when the version matches: a new version of the
+    /// person, journaled, in one transaction.
+    async fn replace_employments(
+        &self,
+        ctx: &Ctx,
+        id: Uuid,
+        expected_version: i64,
+        periods: Vec<Employment>,
+    ) -> DomainResult<(Person, Vec<Employment>)>;
 }

@@ -317,6 +317,75 @@ pub async fn create_persons(
         .collect()
 }
 
+/// What a batched update of one person gave: the person as stored after it, and whether
+/// anything but the bookkeeping changed (an unchanged person is not written).
+pub type Updated = (Person, bool);
+
+/// The person `current` would become with `new`: the stored bookkeeping kept.
+fn with_data(current: &Person, new: &NewPerson) -> Person {
+    Person {
+        surname: new.surname.clone(),
+        first_name: new.first_name.clone(),
+        patronymic: new.patronymic.clone(),
+        position: new.position.clone(),
+        organization_id: new.organization_id,
+        roles: new.roles.clone(),
+        subjects: new.subjects.clone(),
+        email: new.email.clone(),
+        phone: new.phone.clone(),
+        snils: new.snils.clone(),
+        birth_date: new.birth_date,
+        hire_date: new.hire_date,
+        ..current.clone()
+    }
+}
+
+/// Updates many persons at once — a bulk re-import's batch of matched records — with the same
+/// rules as [`update_person`]: each `(current, merged input)` is validated alone, the
+/// organisations a change moves persons to are checked in one read, a person whose data would
+/// not change is not written, and the changed ones are stored together (their versions checked
+/// against `current`). Returns, in input order, each person with whether it changed, or what is
+/// wrong with that input; a failure of the store (a version moved, a СНИЛС taken) fails the
+/// whole call and writes nothing.
+pub async fn update_persons(
+    repo: &dyn PersonRepository,
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    updates: Vec<(Person, DomainResult<PersonInput>)>,
+    today: NaiveDate,
+) -> DomainResult<Vec<DomainResult<Updated>>> {
+    ctx.actor.require(WRITERS)?;
+    let checked: Vec<(Person, DomainResult<NewPerson>)> =
+        updates.into_iter().map(|(current, input)| (current, input.and_then(|i| validate(i, today)))).collect();
+    let moved = checked
+        .iter()
+        .filter_map(|(c, n)| n.as_ref().ok().filter(|n| n.organization_id != c.organization_id))
+        .map(|n| n.organization_id)
+        .collect();
+    let visible = visible_organizations(orgs, ctx, moved).await?;
+    let mut out: Vec<Option<DomainResult<Updated>>> = Vec::with_capacity(checked.len());
+    let mut writes = Vec::new();
+    let mut written = Vec::new();
+    for (i, (current, new)) in checked.into_iter().enumerate() {
+        out.push(match new {
+            Err(e) => Some(Err(e)),
+            Ok(n) if n.organization_id != current.organization_id && !visible.contains(&n.organization_id) => {
+                Some(Err(unknown_organization()))
+            }
+            Ok(n) if with_data(&current, &n) == current => Some(Ok((current, false))),
+            Ok(n) => {
+                written.push(i);
+                writes.push((current, n));
+                None
+            }
+        });
+    }
+    for (i, person) in written.into_iter().zip(repo.update_many(ctx, writes).await?) {
+        out[i] = Some(Ok((person, true)));
+    }
+    out.into_iter().map(|o| o.ok_or_else(|| DomainError::internal("update_many lost a person"))).collect()
+}
+
 /// Roles that read persons (within their scope; analysts see aggregates only).
 pub const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
@@ -324,13 +393,14 @@ pub const READERS: &[Role] =
 /// Reads a person; a read that shows personal data is audited.
 pub async fn get_person(
     repo: &dyn PersonRepository,
+    bases: &dyn crate::personal_data::PersonalDataRepository,
     audit: &dyn AuditRepository,
     ctx: &Ctx,
     id: Uuid,
 ) -> DomainResult<Visible<Person>> {
     ctx.actor.require(READERS)?;
     let p = repo.get(&ctx.actor.scope(), id).await?;
-    let pd = ctx.actor.may_read_personal_data_of(p.id);
+    let pd = crate::personal_data::ReadBases::load(bases, &ctx.actor, &[p.id]).await?.may_read(&ctx.actor, p.id);
     if pd {
         audit.record_reads(ctx, "person", &[p.id]).await?;
     }
@@ -341,6 +411,7 @@ pub async fn get_person(
 /// show personal data are audited, one record per person shown.
 pub async fn list_persons(
     repo: &dyn PersonRepository,
+    bases: &dyn crate::personal_data::PersonalDataRepository,
     audit: &dyn AuditRepository,
     ctx: &Ctx,
     filter: &PersonFilter,
@@ -363,13 +434,14 @@ pub async fn list_persons(
     }
     filter.subject = filter.subject.map(|s| normalize_subject(&s)).filter(|s| !s.is_empty());
     let page = repo.list(&ctx.actor.scope(), &filter, page).await?;
-    let shown: Vec<Uuid> =
-        page.items.iter().filter(|p| ctx.actor.may_read_personal_data_of(p.id)).map(|p| p.id).collect();
+    let ids: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
+    let reads = crate::personal_data::ReadBases::load(bases, &ctx.actor, &ids).await?;
+    let shown: Vec<Uuid> = ids.into_iter().filter(|id| reads.may_read(&ctx.actor, *id)).collect();
     if !shown.is_empty() {
         audit.record_reads(ctx, "person", &shown).await?;
     }
     Ok(page.map(|p| {
-        let pd = ctx.actor.may_read_personal_data_of(p.id);
+        let pd = reads.may_read(&ctx.actor, p.id);
         (p, pd)
     }))
 }

@@ -8,5 +8,6 @@ pub mod internship_sites;
 pub mod mentoring_pairs;
 pub mod network_requests;
 pub mod organizations;
+pub mod personal_data;
 pub mod persons;
 pub mod programs;

@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rsnms_domain::{
     FieldError,
     network_requests::{
-        Attachment, AuthorInput, Channel, NetworkRequestInput, RequestStats, RequestStatus, StatusCounts,
+        Attachment, AuthorInput, Channel, NetworkRequestInput, RequestAction, RequestStats, RequestStatus, StatusCounts,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -316,6 +316,10 @@ pub struct NetworkRequestView {
     pub id: Uuid,
     /// Status.
     pub status: RequestStatus,
+    /// The actions the caller may take now (допустимые действия): the transition table of the
+    /// status narrowed by the same rules that answer 403 and 409 — the side that takes the
+    /// action, the extensions the policy leaves, a term not yet expired. Not in change events.
+    pub allowed_actions: Vec<RequestAction>,
     /// Sender.
     pub sender: PartyView,
     /// Addressee.
@@ -629,7 +633,8 @@ mod tests {
             "forwarded_to": null, "forwarded_from": null, "created_at": t, "updated_at": t, "version": 1,
         }))
         .unwrap();
-        let v = serde_json::to_value(RequestView::new(request, chrono::Utc::now(), false)).unwrap();
+        let view = RequestView::new(request, chrono::Utc::now(), false);
+        let v = serde_json::to_value(RequestView { allowed_actions: Some(Vec::new()), ..view }).unwrap();
         assert_eq!(served(&v), documented::<NetworkRequestView>());
         assert_eq!(served(&v["sender"]), documented::<PartyView>());
         assert_eq!(served(&v["deadline"]), documented::<DeadlineView>());

@@ -1,5 +1,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use rsnms_domain::organizations::{Contacts, Level, Organization, OrganizationInput, OrganizationKind};
+use rsnms_domain::{
+    auth::Actor,
+    organizations::{
+        Contacts, Level, Organization, OrganizationAction, OrganizationInput, OrganizationKind, allowed_actions,
+    },
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -171,6 +176,9 @@ pub struct OrganizationView {
     pub opened_on: Option<NaiveDate>,
     /// Date closed (дата закрытия), set by the close action.
     pub closed_on: Option<NaiveDate>,
+    /// The actions the caller may take now (допустимые действия): `update` for the roles that
+    /// change organisations, `close` for those that close them while it is open.
+    pub allowed_actions: Vec<OrganizationAction>,
     /// The person responsible for the regional system (BU 2.2.4, 2.3.4).
     pub responsible_person_id: Option<Uuid>,
     /// Created at (UTC).
@@ -182,9 +190,11 @@ pub struct OrganizationView {
     pub version: i64,
 }
 
-impl From<Organization> for OrganizationView {
-    fn from(o: Organization) -> Self {
+impl OrganizationView {
+    /// The view of an organisation for the caller.
+    pub fn new(o: Organization, actor: &Actor) -> Self {
         OrganizationView {
+            allowed_actions: allowed_actions(actor, &o),
             id: o.id,
             name: o.name,
             short_name: o.short_name,

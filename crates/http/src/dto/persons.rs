@@ -61,6 +61,27 @@ pub struct PersonWrite {
     pub birth_date: Option<NaiveDate>,
     /// Date pedagogical work began (дата начала педагогической деятельности).
     pub hire_date: Option<NaiveDate>,
+    /// Bases of processing her personal data (основания обработки) to record with this write,
+    /// each as `POST /persons/{id}/processing-bases` takes it and checked the same way (422 naming
+    /// `processing_bases[i].<field>`); written with the person or not at all. In a patch each
+    /// entry is a new basis (a withdrawal is `…/processing-bases/{id}/withdraw`); bases are read
+    /// at `GET /persons/{id}/processing-bases`, never echoed here.
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_bases: Option<Vec<super::personal_data::BasisWrite>>,
+}
+
+impl PersonWrite {
+    /// The bases the write carries, as the domain takes them.
+    pub fn bases(&self) -> Vec<rsnms_domain::personal_data::BasisInput> {
+        self.processing_bases.iter().flatten().cloned().map(Into::into).collect()
+    }
+
+    /// The bases a merge patch of a person carries (the patch was checked against this shape).
+    pub fn bases_of_patch(patch: &serde_json::Value) -> Vec<rsnms_domain::personal_data::BasisInput> {
+        serde_json::from_value::<Self>(patch.clone()).map(|w| w.bases()).unwrap_or_default()
+    }
 }
 
 impl From<PersonWrite> for PersonInput {
@@ -97,6 +118,7 @@ impl From<PersonInput> for PersonWrite {
             snils: i.snils,
             birth_date: i.birth_date,
             hire_date: i.hire_date,
+            processing_bases: None,
         }
     }
 }

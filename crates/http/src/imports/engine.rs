@@ -3,6 +3,8 @@
 //! through the dataset alone in its own savepoint — all inside one unit of work
 //! (all-or-nothing), or in batches committed as they go (`atomic=false`).
 
+use std::collections::HashMap;
+
 use actix_web::web::Bytes;
 use futures_util::{
     Stream,
@@ -11,14 +13,16 @@ use futures_util::{
 use rsnms_domain::{
     DomainError, DomainResult, FieldError, Msg,
     auth::Ctx,
-    exchange::{ImportOptions, ImportSummary, Outcome, Unit, UnitOfWork},
+    exchange::{
+        Applied, ImportError, ImportOptions, ImportSummary, LineResult, MAX_LINE_RESULTS, Outcome, Unit, UnitOfWork,
+    },
 };
 
 use super::{
     ImportFailure,
     datasets::{Dataset, Pending},
     reader::Records,
-    refs,
+    refs, shown,
 };
 
 /// Lines per committed batch when good lines are kept.
@@ -55,12 +59,12 @@ async fn apply_line(
     ctx: &Ctx,
     record: serde_json::Map<String, serde_json::Value>,
     opts: &ImportOptions,
-) -> Result<DomainResult<Outcome>, DomainError> {
+) -> Result<DomainResult<Applied>, DomainError> {
     let line = unit.nested().await?;
     match dataset.apply(line.as_ref(), ctx, record, opts).await {
-        Ok(Outcome::Unchanged) => {
+        Ok(a) if a.outcome == Outcome::Unchanged => {
             line.rollback().await?;
-            Ok(Ok(Outcome::Unchanged))
+            Ok(Ok(a))
         }
         Ok(o) => {
             line.commit().await?;
@@ -85,19 +89,22 @@ async fn apply_chunk(
     if refs::needed(dataset, opts) {
         refs::resolve(unit, dataset, ctx, chunk, opts).await?;
     }
+    // Lines already decided (unreadable, or a reference that names nothing) keep their result.
+    let decided: Vec<bool> = chunk.iter().map(|p| p.result.is_some()).collect();
     let together = unit.nested().await?;
     match dataset.apply_many(together.as_ref(), ctx, chunk, opts).await {
         Ok(()) => together.commit().await?,
         Err(e) => {
             together.rollback().await?;
             line_errors(e)?;
-            for p in chunk.iter_mut().filter(|p| p.record.is_some()) {
+            for (p, _) in chunk.iter_mut().zip(&decided).filter(|(_, decided)| !**decided) {
                 p.result = None;
             }
         }
     }
     for p in chunk.iter_mut().filter(|p| p.result.is_none()) {
-        let Some(record) = p.record.take() else { continue };
+        // The record stays with the line, for a rejected line to show its offending values.
+        let Some(record) = p.record.clone() else { continue };
         p.result = Some(apply_line(unit, dataset, ctx, record, opts).await?);
     }
     Ok(())
@@ -112,6 +119,7 @@ async fn read_chunk<S, E>(
     opts: &ImportOptions,
     to_skip: &mut u64,
     chunk: &mut Vec<Pending>,
+    seen: &mut HashMap<String, u64>,
 ) -> Result<(), ImportFailure>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -123,17 +131,41 @@ where
             tokio::task::yield_now().await;
         }
         let Some((line, record)) = records.next().await? else { break };
+        // A key seen on an earlier line (read past on a resumed run too) refuses this one.
+        let first = match &record {
+            Ok(r) => dataset.file_key(r, opts).and_then(|k| match seen.get(&k) {
+                Some(first) => Some(*first),
+                None => {
+                    seen.insert(k, line);
+                    None
+                }
+            }),
+            Err(_) => None,
+        };
         if *to_skip > 0 {
             *to_skip -= 1;
             continue;
         }
-        chunk.push(match record {
-            Ok(record) => {
+        chunk.push(match (record, first) {
+            (Ok(_), Some(first)) => Pending {
+                line,
+                record: None,
+                prepared: None,
+                result: Some(Err(DomainError::Validation(vec![FieldError::new(
+                    "$",
+                    "duplicate",
+                    Msg::new(
+                        format!("Строка {line} повторяет строку {first}: запись с тем же ключом уже есть в файле"),
+                        format!("Line {line} repeats line {first}: the file already holds a record with this key"),
+                    ),
+                )]))),
+            },
+            (Ok(record), None) => {
                 // References in a partner's scheme are resolved first, then prepared.
                 let prepared = if refs::needed(dataset, opts) { None } else { dataset.prepare(&record, opts) };
                 Pending { line, prepared, record: Some(record), result: None }
             }
-            Err(e) => {
+            (Err(e), _) => {
                 Pending { line, record: None, prepared: None, result: Some(Err(DomainError::Validation(vec![e]))) }
             }
         });
@@ -150,6 +182,16 @@ pub trait Observer: Send + Sync {
     /// Inside the unit, right before it commits (a batch, or the `last` commit): what it
     /// writes there commits with the records, or not at all.
     async fn before_commit(&self, unit: &dyn Unit, summary: &ImportSummary, last: bool) -> Result<(), ImportFailure>;
+    /// Whether it takes every line's result as it goes ([`Observer::lines`]) — a streamed
+    /// answer — instead of the summary keeping them (`results=lines`).
+    fn streams_lines(&self) -> bool {
+        false
+    }
+    /// The results of a chunk's lines, in order, when it [streams](Observer::streams_lines)
+    /// them; an error stops the run (rolled back).
+    async fn lines(&self, _results: Vec<LineResult>) -> Result<(), ImportFailure> {
+        Ok(())
+    }
 }
 
 /// The observer of a request: nothing to tell.
@@ -203,7 +245,8 @@ where
     let mut unit = units.begin().await?;
     let mut in_batch = 0;
     let mut next: Vec<Pending> = Vec::with_capacity(CHUNK);
-    if let Err(e) = read_chunk(records, dataset, opts, &mut to_skip, &mut next).await {
+    let mut seen = HashMap::new();
+    if let Err(e) = read_chunk(records, dataset, opts, &mut to_skip, &mut next, &mut seen).await {
         unit.rollback().await.ok();
         return Err(e);
     }
@@ -213,7 +256,7 @@ where
         let mut chunk = std::mem::replace(&mut next, Vec::with_capacity(CHUNK));
         let (applied, read) = {
             let apply = std::pin::pin!(apply_chunk(unit.as_ref(), dataset, ctx, &mut chunk, opts));
-            let read = std::pin::pin!(read_chunk(records, dataset, opts, &mut to_skip, &mut next));
+            let read = std::pin::pin!(read_chunk(records, dataset, opts, &mut to_skip, &mut next, &mut seen));
             match future::select(apply, read).await {
                 // A failed write ends the run at once, without waiting for the read.
                 Either::Left((Err(e), _)) => (Err(e), Ok(())),
@@ -227,13 +270,26 @@ where
             unit.rollback().await.ok();
             return Err(e.into());
         }
+        let mut lines = Vec::with_capacity(if opts.line_results { chunk.len() } else { 0 });
         for p in chunk.drain(..) {
             summary.received += 1;
-            match p.result.map(|r| r.map_err(line_errors)) {
-                Some(Ok(o)) => summary.count(o),
+            let (result, id) = match p.result.map(|r| r.map_err(line_errors)) {
+                Some(Ok(a)) => {
+                    summary.count(a.outcome);
+                    (a.outcome.as_str(), a.id)
+                }
                 Some(Err(Ok(errors))) => {
                     let room = MAX_ERRORS.saturating_sub(summary.errors.len());
-                    summary.reject(p.line, errors.into_iter().take(room).collect());
+                    let errors = errors
+                        .into_iter()
+                        .take(room)
+                        .map(|e| {
+                            let value = p.record.as_ref().and_then(|r| shown::value(dataset, opts, r, &e.field));
+                            ImportError { value, ..ImportError::of(p.line, e) }
+                        })
+                        .collect();
+                    summary.reject_with_values(p.line, errors);
+                    ("rejected", None)
                 }
                 Some(Err(Err(e))) => {
                     unit.rollback().await.ok();
@@ -243,8 +299,20 @@ where
                     unit.rollback().await.ok();
                     return Err(DomainError::internal(format!("line {} was not applied", p.line)).into());
                 }
+            };
+            if opts.line_results {
+                lines.push(LineResult { line: p.line, result: result.to_owned(), id });
             }
             in_batch += 1;
+        }
+        if opts.line_results && observer.streams_lines() {
+            if let Err(e) = observer.lines(lines).await {
+                unit.rollback().await.ok();
+                return Err(e);
+            }
+        } else {
+            let room = MAX_LINE_RESULTS.saturating_sub(summary.lines.len());
+            summary.lines.extend(lines.into_iter().take(room));
         }
         if let Err(e) = observer.progress(&summary).await {
             unit.rollback().await.ok();

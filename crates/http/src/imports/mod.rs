@@ -15,6 +15,7 @@ pub mod engine;
 mod error;
 pub mod reader;
 pub mod refs;
+pub mod shown;
 
 use encoding_rs::Encoding;
 use rsnms_domain::{
@@ -44,6 +45,8 @@ pub struct RawOptions {
     pub person_id_scheme: Option<String>,
     /// How references to competencies are given: `id` (default), `code`.
     pub competency_id_scheme: Option<String>,
+    /// What the summary reports: `counts` (default) or `lines` (every line's result and id).
+    pub results: Option<String>,
 }
 
 /// The dataset of a name.
@@ -85,6 +88,17 @@ pub fn options(dataset: &dyn Dataset, raw: &RawOptions) -> Result<ImportOptions,
             ))
         })?,
     };
+    let line_results = match raw.results.as_deref() {
+        None | Some("counts") => false,
+        Some("lines") => true,
+        Some(_) => {
+            return Err(ImportFailure::InvalidOption(FieldError::new(
+                "results",
+                "invalid_parameter",
+                Msg::new("Допустимые значения: counts, lines", "Allowed values: counts, lines"),
+            )));
+        }
+    };
     Ok(ImportOptions {
         dry_run: raw.dry_run.unwrap_or(false),
         mode,
@@ -95,6 +109,7 @@ pub fn options(dataset: &dyn Dataset, raw: &RawOptions) -> Result<ImportOptions,
             person: ref_scheme(dataset, RefKind::Person, raw.person_id_scheme.as_deref())?,
             competency: ref_scheme(dataset, RefKind::Competency, raw.competency_id_scheme.as_deref())?,
         },
+        line_results,
     })
 }
 

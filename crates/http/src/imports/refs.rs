@@ -78,13 +78,7 @@ pub fn needed(dataset: &dyn Dataset, opts: &ImportOptions) -> bool {
 
 /// The value shown in an error: a СНИЛС masked but for its check digits.
 fn shown(kind: RefKind, scheme: &str, value: &str) -> String {
-    if kind == RefKind::Person && scheme == "snils" {
-        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-        let tail = digits.get(digits.len().saturating_sub(2)..).unwrap_or_default();
-        format!("***-***-*** {tail}")
-    } else {
-        value.to_owned()
-    }
+    if kind == RefKind::Person && scheme == "snils" { super::shown::masked_snils(value) } else { value.to_owned() }
 }
 
 /// Why a value names no single record.
@@ -210,7 +204,7 @@ pub async fn resolve(
         if errors.is_empty() {
             p.prepared = dataset.prepare(record, opts);
         } else {
-            p.record = None;
+            // The record stays (unapplied) for the summary to show the offending values.
             p.prepared = None;
             p.result = Some(Err(DomainError::Validation(errors)));
         }

@@ -37,6 +37,7 @@ pub struct Model {
     pub breach: Option<Json>,
     pub contains_personal_data: bool,
     pub personal_data_basis: Option<String>,
+    pub personal_data_removed_at: Option<DateTimeUtc>,
     pub attachments: Json,
     pub agreement_id: Option<Uuid>,
     pub history: Json,

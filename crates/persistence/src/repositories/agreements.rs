@@ -311,7 +311,7 @@ impl AgreementRepository for AgreementStore {
         fill(&mut am, &new.document)?;
         territory(&mut am, new.territory);
         let txn = self.db.begin_write().await?;
-        let model = Entity::insert(am).exec_with_returning(&txn).await.db()?;
+        let model = Entity::insert(am).exec_with_returning(&txn).await.db_unique(&["number"])?;
         let a = to_domain(model)?;
         if a.lifecycle == Lifecycle::Signed {
             insert_version(&txn, id, 1, effective_from(&a.document)?, None, &a.document).await?;

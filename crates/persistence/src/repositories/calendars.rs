@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, SubsecRound, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::Ctx,
@@ -13,17 +13,18 @@ use rsnms_domain::{
     values::TimeZone,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
 use crate::{
-    Database,
+    Database, bulk,
     entities::{
         calendar_years::{ActiveModel, Column, Entity, Model},
         deadline_policies, network_requests,
     },
-    error::DbResultExt,
+    error::{DbResultExt, db_err},
     journal,
     repositories::network_requests::{change, to_domain as request_to_domain},
 };
@@ -103,8 +104,17 @@ fn term_of(p: &deadline_policies::Model) -> Term {
     Term { value: u32::try_from(p.term_value).unwrap_or(1), unit }
 }
 
+/// Requests read, recomputed and written together when a calendar changes.
+const RECOMPUTE_CHUNK: u64 = 1000;
+
 /// Recomputes the due dates of received requests not yet due whose term crosses `year`, in the
 /// region of `layer` (every region for the federal layer). Returns the ids of those that changed.
+///
+/// In chunks of [`RECOMPUTE_CHUNK`] requests in id order (keyset, so memory stays flat whatever
+/// the number of open requests): each chunk is one read, the due dates computed in memory, one
+/// multi-row versioned write of the changed ones ([`bulk::update_versions`]) and their audit
+/// records and events together — a few statements per thousand requests instead of three per
+/// request, so the calendar's transaction, and the row locks it holds, end quickly.
 async fn recompute<C: ConnectionTrait>(
     conn: &C,
     ctx: &Ctx,
@@ -125,49 +135,78 @@ async fn recompute<C: ConnectionTrait>(
     if let CalendarLayer::Regional { region_code } = layer {
         cond = cond.add(R::AddresseeRegionCode.eq(region_code.as_str()));
     }
-    let rows = network_requests::Entity::find().filter(cond).all(conn).await.db()?;
     let mut calendars: HashMap<String, ProductionCalendar> = HashMap::new();
     let mut policies: HashMap<Uuid, Term> = HashMap::new();
     let mut changed = Vec::new();
-    for m in rows {
-        let r = request_to_domain(m.clone())?;
-        let (Some(stored), Some(received_at)) = (r.deadline.clone(), r.receipt_instant()) else { continue };
-        if !calendars.contains_key(&stored.region_code) {
-            let cal = calendar_in(conn, Some(&stored.region_code)).await?;
-            calendars.insert(stored.region_code.clone(), cal);
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut page = network_requests::Entity::find().filter(cond.clone());
+        if let Some(last) = after {
+            page = page.filter(R::Id.gt(last));
         }
-        if let std::collections::hash_map::Entry::Vacant(e) = policies.entry(stored.policy_id) {
-            let p = deadline_policies::Entity::find_by_id(stored.policy_id)
-                .one(conn)
-                .await
-                .db()?
-                .ok_or(DomainError::internal("policy vanished"))?;
-            e.insert(term_of(&p));
+        let rows = page.order_by_asc(R::Id).limit(RECOMPUTE_CHUNK).all(conn).await.db()?;
+        let Some(last) = rows.last().map(|m| m.id) else { break };
+        after = Some(last);
+        let full = rows.len() as u64 == RECOMPUTE_CHUNK;
+        let now = Utc::now().trunc_subsecs(6);
+        let mut writes = Vec::new();
+        let mut changes = Vec::new();
+        for m in rows {
+            let r = request_to_domain(m.clone())?;
+            let (Some(stored), Some(received_at)) = (r.deadline.clone(), r.receipt_instant()) else { continue };
+            if !calendars.contains_key(&stored.region_code) {
+                let cal = calendar_in(conn, Some(&stored.region_code)).await?;
+                calendars.insert(stored.region_code.clone(), cal);
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = policies.entry(stored.policy_id) {
+                let p = deadline_policies::Entity::find_by_id(stored.policy_id)
+                    .one(conn)
+                    .await
+                    .db()?
+                    .ok_or(DomainError::internal("policy vanished"))?;
+                e.insert(term_of(&p));
+            }
+            let (Some(cal), Some(term)) = (calendars.get(&stored.region_code), policies.get(&stored.policy_id)) else {
+                continue;
+            };
+            // From the stored instant of receipt, in the time zone the term was first counted in.
+            let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
+            let (deadline, due_at) = term_end(cal, *term, received_at, tz, stored.deadline.extended_by)?;
+            if deadline == stored.deadline {
+                continue;
+            }
+            let mut new = stored;
+            new.set_end(deadline, due_at);
+            let mut updated = m;
+            updated.due_on = Some(new.due_on());
+            updated.due_at = Some(new.due_at);
+            updated.due_soon_at = Some(new.due_soon_at());
+            updated.deadline = Some(serde_json::to_value(&new).unwrap_or_default());
+            updated.due_soon_notified_at = None;
+            updated.overdue_notified_at = None;
+            updated.updated_at = now;
+            updated.version += 1;
+            writes.push(network_requests::ActiveModel {
+                id: Set(updated.id),
+                due_on: Set(updated.due_on),
+                due_at: Set(updated.due_at),
+                due_soon_at: Set(updated.due_soon_at),
+                deadline: Set(updated.deadline.clone()),
+                due_soon_notified_at: Set(None),
+                overdue_notified_at: Set(None),
+                updated_at: Set(now),
+                version: Set(updated.version),
+                ..Default::default()
+            });
+            let r = request_to_domain(updated.clone())?;
+            changes.push(change(&updated, &r, "recompute", ChangeKind::Updated));
+            changed.push(r.id);
         }
-        let (Some(cal), Some(term)) = (calendars.get(&stored.region_code), policies.get(&stored.policy_id)) else {
-            continue;
-        };
-        // From the stored instant of receipt, in the time zone the term was first counted in.
-        let tz = TimeZone::from_trusted(stored.time_zone.clone()).tz();
-        let (deadline, due_at) = term_end(cal, *term, received_at, tz, stored.deadline.extended_by)?;
-        if deadline == stored.deadline {
-            continue;
+        bulk::update_versions::<network_requests::Entity, _>(conn, R::Id, R::Version, writes, db_err).await?;
+        journal::record_many(conn, Some(ctx), changes).await?;
+        if !full {
+            break;
         }
-        let mut new = stored;
-        new.set_end(deadline, due_at);
-        let mut am: network_requests::ActiveModel = m.clone().into();
-        am.due_on = Set(Some(new.due_on()));
-        am.due_at = Set(Some(new.due_at));
-        am.due_soon_at = Set(Some(new.due_soon_at()));
-        am.deadline = Set(Some(serde_json::to_value(&new).unwrap_or_default()));
-        am.due_soon_notified_at = Set(None);
-        am.overdue_notified_at = Set(None);
-        am.updated_at = Set(Utc::now());
-        am.version = Set(m.version + 1);
-        let updated = network_requests::Entity::update(am).exec(conn).await.db()?;
-        let r = request_to_domain(updated.clone())?;
-        journal::record(conn, Some(ctx), change(&updated, &r, "recompute", ChangeKind::Updated)).await?;
-        changed.push(r.id);
     }
     Ok(changed)
 }

@@ -8,7 +8,7 @@ use rsnms_domain::{
     accounts::{Account, AccountRepository},
     auth::Ctx,
     changes::ChangeKind,
-    identities::{Identity, IdentityRepository, LinkedAccount},
+    identities::{Identity, IdentityRepository, Link, LinkedAccount},
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 use uuid::Uuid;
@@ -81,7 +81,7 @@ impl IdentityRepository for AccountStore {
         Ok(())
     }
 
-    async fn resolve(&self, provider: &str, subject: &str, now: DateTime<Utc>) -> DomainResult<Option<LinkedAccount>> {
+    async fn resolve(&self, provider: &str, subject: &str, now: DateTime<Utc>) -> DomainResult<Option<Link>> {
         let conn = &self.db.exec();
         let row = Entity::find()
             .filter(Column::Provider.eq(provider))
@@ -92,7 +92,7 @@ impl IdentityRepository for AccountStore {
         let Some(row) = row else { return Ok(None) };
         let account = match self.get(row.account_id).await {
             Ok(a) => a,
-            Err(DomainError::NotFound) => return Ok(None),
+            Err(DomainError::NotFound) => return Ok(Some(Link::DeletedAccount)),
             Err(e) => return Err(e),
         };
         let mut tokens_valid_after = row.tokens_valid_after;
@@ -114,6 +114,6 @@ impl IdentityRepository for AccountStore {
                 Entity::find_by_id(row.id).one(conn).await.map_err(db_err)?.and_then(|r| r.tokens_valid_after)
             };
         }
-        Ok(Some(LinkedAccount { account, tokens_valid_after }))
+        Ok(Some(Link::Account(LinkedAccount { account, tokens_valid_after })))
     }
 }

@@ -62,6 +62,7 @@ fn options_json(o: &ImportOptions) -> serde_json::Value {
         "org_id_scheme": o.ref_schemes.organization.as_str(),
         "person_id_scheme": o.ref_schemes.person.as_str(),
         "competency_id_scheme": o.ref_schemes.competency.as_str(),
+        "line_results": o.line_results,
     })
 }
 
@@ -77,6 +78,7 @@ fn options_of(v: &serde_json::Value) -> ImportOptions {
             person: scheme(v, "person_id_scheme"),
             competency: scheme(v, "competency_id_scheme"),
         },
+        line_results: v["line_results"].as_bool().unwrap_or(d.line_results),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod agreements;
+mod attachments;
 mod audit;
 mod calendars;
 mod changes;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 
 pub use accounts::AccountStore;
 pub use agreements::AgreementStore;
+pub use attachments::{AttachmentStore, BlobTable};
 pub use audit::AuditStore;
 pub use calendars::CalendarStore;
 pub use changes::ChangeStore;
@@ -75,6 +77,10 @@ pub struct Store {
     pub webhooks: Arc<WebhookStore>,
     /// Network requests.
     pub network_requests: Arc<NetworkRequestStore>,
+    /// References of parents to stored attachments.
+    pub attachments: Arc<AttachmentStore>,
+    /// Contents of attachments (the database's [`rsnms_domain::attachments::BlobStore`]).
+    pub blobs: Arc<BlobTable>,
     /// Deadline policies.
     pub deadline_policies: Arc<DeadlinePolicyStore>,
     /// Production calendar years.
@@ -115,6 +121,8 @@ impl Store {
             changes: Arc::new(ChangeStore { db: db.clone() }),
             webhooks: Arc::new(WebhookStore { db: db.clone() }),
             network_requests: Arc::new(NetworkRequestStore { db: db.clone() }),
+            attachments: Arc::new(AttachmentStore { db: db.clone() }),
+            blobs: Arc::new(BlobTable { db: db.clone() }),
             deadline_policies: Arc::new(DeadlinePolicyStore { db: db.clone() }),
             calendars: Arc::new(CalendarStore { db: db.clone() }),
             competencies: Arc::new(CompetencyStore { db: db.clone() }),

@@ -16,7 +16,11 @@ use rsnms_domain::{
     DomainResult,
     auth::Ctx,
     auth::Scope,
-    monitoring::{Counts, Definition, DefinitionRecord, Measure, MonitoringRepository, Population, Territory, Window},
+    monitoring::{
+        Counts, Definition, DefinitionRecord, Measure, MonitoringRepository, Population, Territory, WHOLE, Window,
+        checklist::ChecklistFacts,
+    },
+    organizations::OrganizationKind,
 };
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
@@ -106,21 +110,70 @@ impl Sql {
 
 const MUNICIPALITY: &str = "COALESCE(o.municipality_code, '')";
 
-fn teachers_from() -> String {
-    format!(
-        "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM persons p \
-         JOIN person_roles pr ON pr.person_id = p.id AND pr.role = 'teacher' \
-         JOIN organizations o ON o.id = p.organization_id AND o.kind = 'educational_organization' WHERE 1 = 1"
+/// The employment periods as a row source (`person_id, organization_id, category, started_on,
+/// ended_on`): the stored periods, and for a person with none the current link, undated — one
+/// row per role that names a category (a manager as `head`) and one of category `staff`.
+const EMPLOYMENTS: &str = "(SELECT e.person_id, e.organization_id, e.category, e.started_on, e.ended_on \
+     FROM employments e \
+     UNION ALL SELECT p0.id, p0.organization_id, CASE r0.role WHEN 'manager' THEN 'head' ELSE r0.role END, NULL, NULL \
+     FROM persons p0 JOIN person_roles r0 ON r0.person_id = p0.id \
+     WHERE r0.role IN ('teacher', 'manager', 'methodologist') \
+     AND NOT EXISTS (SELECT 1 FROM employments x0 WHERE x0.person_id = p0.id) \
+     UNION ALL SELECT p1.id, p1.organization_id, 'staff', NULL, NULL FROM persons p1 \
+     WHERE NOT EXISTS (SELECT 1 FROM employments x1 WHERE x1.person_id = p1.id))";
+
+/// `'a', 'b'` of constant names (block names defined by the code, never client text).
+fn listed(names: &[&str]) -> String {
+    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
+}
+
+fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN),
+        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX),
     )
 }
 
-fn schools_from(year_start: NaiveDate) -> Sql {
+/// The persons of a population in a year, one row each, as the row source `o` (the employer
+/// they are counted at: `id, parent_id, region_code, municipality_code`, and `person_id`):
+/// their periods of the population's categories at organisations of its kinds that cover some
+/// day of the year, at an organisation not closed before it; of several, the latest started
+/// (a teacher who moved counts where they moved to). The caller's scope then applies to that
+/// employer, so a person who left a municipality no longer counts there.
+fn persons_of(p: Population, year: i32) -> Sql {
+    let (first, last) = year_bounds(year);
+    let mut cond = String::new();
+    if !p.organization_kinds().is_empty() {
+        cond.push_str(&format!(" AND org.kind IN ({})", listed(p.organization_kinds())));
+    }
+    if !p.categories().is_empty() {
+        cond.push_str(&format!(" AND emp.category IN ({})", listed(p.categories())));
+    }
     let mut s = Sql::new(&format!(
-        "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM organizations o \
-         WHERE o.kind = 'educational_organization'"
+        "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM (SELECT emp.person_id, org.id, org.parent_id, \
+         org.region_code, org.municipality_code, ROW_NUMBER() OVER (PARTITION BY emp.person_id \
+         ORDER BY COALESCE(emp.started_on, ?) DESC, org.id DESC) AS rn \
+         FROM {EMPLOYMENTS} emp JOIN organizations org ON org.id = emp.organization_id WHERE 1 = 1{cond}"
     ));
-    s.push(" AND (o.closed_on IS NULL OR o.closed_on >= ?)", [year_start.into()]);
+    s.values.push(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN).into());
+    s.push(" AND (emp.started_on IS NULL OR emp.started_on <= ?)", [last.into()]);
+    s.push(" AND (emp.ended_on IS NULL OR emp.ended_on >= ?)", [first.into()]);
+    s.push(" AND (org.closed_on IS NULL OR org.closed_on >= ?)) o WHERE o.rn = 1", [first.into()]);
     s
+}
+
+/// Organisations of a population of organisations not closed before the year.
+fn organizations_of(p: Population, year: i32) -> Sql {
+    let mut s = Sql::new(&format!(
+        "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM organizations o WHERE o.kind IN ({})",
+        listed(p.organization_kinds())
+    ));
+    s.push(" AND (o.closed_on IS NULL OR o.closed_on >= ?)", [year_bounds(year).0.into()]);
+    s
+}
+
+fn population_of(p: Population, year: i32) -> Sql {
+    if p.of_persons() { persons_of(p, year) } else { organizations_of(p, year) }
 }
 
 /// The route's tutor works at a ЦНППМ. PostgreSQL gets the tutors as an array computed once: as a
@@ -154,7 +207,87 @@ fn done_programme_steps(pg: bool) -> (&'static str, &'static str, &'static str) 
     }
 }
 
+/// What a programme must be for a measure (programme attributes), on the alias `pg`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Programme {
+    /// Any programme.
+    Any,
+    /// Developed (provided) by an organisation of this kind (`cnppm`, `federal_operator`).
+    ProvidedBy(&'static str),
+    /// For management teams: its audience names «управленческие» команды or кадры.
+    ForManagementTeams,
+}
+
+/// `EXISTS` a route step of `person` done with a programme (of kind `programme`) whose planned
+/// end falls into the window.
+fn programme_done(s: &mut Sql, pg: bool, person: &str, w: Window, programme: Programme) {
+    let (steps, program, end) = done_programme_steps(pg);
+    s.push(" AND EXISTS (SELECT 1 FROM individual_routes r ", []);
+    s.push(steps, []).push(&format!(" AND r.person_id = {person} AND r.status <> 'cancelled'"), []);
+    s.window(end, end, w);
+    let id_match = if pg {
+        format!("pg.id = {program}::uuid")
+    } else {
+        format!("(pg.id = {program} OR lower(hex(pg.id)) = replace({program}, '-', ''))")
+    };
+    match programme {
+        Programme::Any => {}
+        Programme::ProvidedBy(kind) => {
+            s.push(
+                &format!(
+                    " AND EXISTS (SELECT 1 FROM programs pg JOIN organizations dev ON dev.id = pg.developer_id \
+                     AND dev.kind = '{kind}' WHERE {id_match})"
+                ),
+                [],
+            );
+        }
+        Programme::ForManagementTeams => {
+            s.push(
+                &format!(
+                    " AND EXISTS (SELECT 1 FROM programs pg WHERE {id_match} AND pg.audience LIKE '%правленческ%')"
+                ),
+                [],
+            );
+        }
+    }
+    s.push(")", []);
+}
+
 impl MonitoringStore {
+    async fn scalar(&self, sql: Sql) -> DomainResult<u64> {
+        let row = self.db.exec().query_one_raw(sql.statement(self.db.backend())).await.db()?;
+        let n: i64 = match row {
+            Some(r) => r.try_get("", "n").db()?,
+            None => 0,
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Regional events per municipality: a municipality counts the events organised in it and
+    /// those attended (participation `attended`) by people employed in it on the event's date;
+    /// the whole ([`WHOLE`]) counts each event once.
+    async fn regional_events(&self, scope: &Scope, t: &Territory, w: Window) -> DomainResult<Counts> {
+        let inner = |s: &mut Sql| {
+            s.push(
+                &format!(
+                    " FROM offerings e JOIN organizations o ON (o.id = e.organization_id OR EXISTS (\
+                     SELECT 1 FROM event_participants ep JOIN {EMPLOYMENTS} emp ON emp.person_id = ep.person_id \
+                     WHERE ep.event_id = e.id AND ep.status = 'attended' AND emp.organization_id = o.id \
+                     AND (emp.started_on IS NULL OR emp.started_on <= e.starts_on) \
+                     AND (emp.ended_on IS NULL OR emp.ended_on >= e.starts_on))) \
+                     WHERE e.offering = 'event' AND e.level = 'regional'"
+                ),
+                [],
+            );
+            s.window("e.starts_on", "COALESCE(e.ends_on, e.starts_on)", w).scoped(scope, t);
+        };
+        let mut s = Sql::new(&format!("SELECT {MUNICIPALITY} AS m, COUNT(DISTINCT e.id) AS n"));
+        inner(&mut s);
+        s.push(&format!(" GROUP BY {MUNICIPALITY} UNION ALL SELECT '{WHOLE}' AS m, COUNT(DISTINCT e.id) AS n"), []);
+        inner(&mut s);
+        self.counts(s).await
+    }
+
     async fn counts(&self, sql: Sql) -> DomainResult<Counts> {
         let conn = self.db.exec();
         let rows = conn.query_all_raw(sql.statement(self.db.backend())).await.db()?;
@@ -172,14 +305,14 @@ impl MonitoringStore {
 impl MonitoringRepository for MonitoringStore {
     async fn numerator(&self, scope: &Scope, t: &Territory, m: Measure, w: Window) -> DomainResult<Counts> {
         let pg = self.db.backend() == DatabaseBackend::Postgres;
-        let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&w.started_by), 1, 1).unwrap_or(NaiveDate::MIN);
+        let year = chrono::Datelike::year(&w.started_by);
         let mut s;
         match m {
             Measure::TeachersWithCnppmRoute => {
-                s = Sql::new(&teachers_from());
+                s = persons_of(Population::Teachers, year);
                 s.push(
                     &format!(
-                        " AND EXISTS (SELECT 1 FROM individual_routes r WHERE r.person_id = p.id \
+                        " AND EXISTS (SELECT 1 FROM individual_routes r WHERE r.person_id = o.person_id \
                          AND r.status IN ('approved', 'in_progress', 'completed') AND {}",
                         cnppm_tutor(pg)
                     ),
@@ -187,43 +320,65 @@ impl MonitoringRepository for MonitoringStore {
                 );
                 s.window("r.period_start", "r.period_end", w).push(")", []);
             }
-            Measure::TeachersCompletedProgramme | Measure::TeachersCompletedCnppmProgramme => {
-                let (steps, program, end) = done_programme_steps(pg);
-                s = Sql::new(&teachers_from());
-                s.push(" AND EXISTS (SELECT 1 FROM individual_routes r ", []);
-                s.push(steps, []).push(" AND r.person_id = p.id AND r.status <> 'cancelled'", []);
-                s.window(end, end, w);
-                if m == Measure::TeachersCompletedCnppmProgramme {
-                    let id_match = if pg {
-                        format!("pg.id = {program}::uuid")
-                    } else {
-                        format!("(pg.id = {program} OR lower(hex(pg.id)) = replace({program}, '-', ''))")
-                    };
-                    s.push(
-                        &format!(
-                            " AND EXISTS (SELECT 1 FROM programs pg JOIN organizations dev ON dev.id = pg.developer_id \
-                             AND dev.kind = 'cnppm' WHERE {id_match})"
-                        ),
-                        [],
-                    );
-                }
+            Measure::TeachersCompletedProgramme => {
+                s = persons_of(Population::Teachers, year);
+                programme_done(&mut s, pg, "o.person_id", w, Programme::Any);
+            }
+            Measure::TeachersCompletedCnppmProgramme => {
+                s = persons_of(Population::Teachers, year);
+                programme_done(&mut s, pg, "o.person_id", w, Programme::ProvidedBy("cnppm"));
+            }
+            Measure::StaffCompletedProgramme => {
+                s = persons_of(Population::EducationStaff, year);
+                programme_done(&mut s, pg, "o.person_id", w, Programme::Any);
+            }
+            Measure::CnppmStaffTrainedByFederalOperator => {
+                s = persons_of(Population::CnppmStaff, year);
+                programme_done(&mut s, pg, "o.person_id", w, Programme::ProvidedBy("federal_operator"));
+            }
+            Measure::OrganizationsWithManagementTeamTrained => {
+                let (first, last) = year_bounds(year);
+                s = organizations_of(Population::EducationalOrganizations, year);
+                s.push(
+                    &format!(
+                        " AND EXISTS (SELECT 1 FROM {EMPLOYMENTS} emp WHERE emp.organization_id = o.id \
+                         AND emp.category IN ('head', 'deputy_head') AND (emp.started_on IS NULL OR emp.started_on <= ?) \
+                         AND (emp.ended_on IS NULL OR emp.ended_on >= ?)"
+                    ),
+                    [last.into(), first.into()],
+                );
+                programme_done(&mut s, pg, "emp.person_id", w, Programme::ForManagementTeams);
                 s.push(")", []);
             }
-            Measure::RegionalEvents => {
+            Measure::RegionalEvents => return self.regional_events(scope, t, w).await,
+            Measure::FederalRegistryProgrammesCompleted => {
+                let (steps, program, end) = done_programme_steps(pg);
+                let id_match = if pg {
+                    format!("pg.id = {program}::uuid")
+                } else {
+                    format!("(pg.id = {program} OR lower(hex(pg.id)) = replace({program}, '-', ''))")
+                };
                 s = Sql::new(&format!(
-                    "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM offerings e \
-                     JOIN organizations o ON o.id = e.organization_id \
-                     WHERE e.offering = 'event' AND e.level = 'regional'"
+                    "SELECT {MUNICIPALITY} AS m, COUNT(*) AS n FROM programs pg \
+                     JOIN organizations o ON o.id = pg.developer_id WHERE pg.federal_registry = ?"
                 ));
-                s.window("e.starts_on", "COALESCE(e.ends_on, e.starts_on)", w);
+                s.values.push(true.into());
+                s.push(" AND EXISTS (SELECT 1 FROM individual_routes r ", []);
+                s.push(steps, []).push(&format!(" AND r.status <> 'cancelled' AND {id_match}"), []);
+                s.window(end, end, w).push(")", []);
+            }
+            Measure::RegionalSystemFunctions => {
+                // A regional figure from the checklist (`checklist_facts`), not a count per
+                // municipality: assembled by the domain.
+                return Ok(Counts::new());
             }
             Measure::SchoolsWithMentoringPair => {
-                s = schools_from(year_start);
+                s = organizations_of(Population::Schools, year);
                 s.push(" AND EXISTS (SELECT 1 FROM mentoring_pairs mp WHERE mp.organization_id = o.id", []);
                 s.window("mp.period_start", "mp.period_end", w).push(")", []);
             }
             Measure::SchoolsWithManagersInMentoring => {
-                s = schools_from(year_start);
+                s = organizations_of(Population::Schools, year);
                 s.push(
                     " AND EXISTS (SELECT 1 FROM mentoring_pairs mp JOIN persons mg \
                      ON (mg.id = mp.mentor_id OR mg.id = mp.mentee_id) \
@@ -238,11 +393,64 @@ impl MonitoringRepository for MonitoringStore {
         self.counts(s).await
     }
 
-    async fn population(&self, scope: &Scope, t: &Territory, p: Population, year: i32) -> DomainResult<Counts> {
-        let mut s = match p {
-            Population::Teachers => Sql::new(&teachers_from()),
-            Population::Schools => schools_from(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN)),
+    async fn checklist_facts(&self, year: i32) -> DomainResult<ChecklistFacts> {
+        let pg = self.db.backend() == DatabaseBackend::Postgres;
+        let (first, last) = year_bounds(year);
+        let open = |a: &str| {
+            format!("({a}.closed_on IS NULL OR {a}.closed_on >= ?) AND ({a}.opened_on IS NULL OR {a}.opened_on <= ?)")
         };
+        let kind = |k: &str| {
+            let mut s =
+                Sql::new(&format!("SELECT COUNT(*) AS n FROM organizations o WHERE o.kind = '{k}' AND {}", open("o")));
+            s.values.extend([first.into(), last.into()]);
+            s
+        };
+        let mut municipalities = Sql::new(&format!(
+            "SELECT COUNT(DISTINCT o.municipality_code) AS n FROM organizations o \
+             WHERE o.kind = 'municipal_authority' AND o.municipality_code IS NOT NULL AND {}",
+            open("o")
+        ));
+        municipalities.values.extend([first.into(), last.into()]);
+        let mut served = Sql::new(&format!(
+            "SELECT COUNT(DISTINCT o.municipality_code) AS n FROM organizations o \
+             WHERE o.kind = 'municipal_authority' AND o.municipality_code IS NOT NULL AND {} \
+             AND EXISTS (SELECT 1 FROM organizations sv WHERE sv.kind = 'municipal_methodological_service' \
+             AND sv.municipality_code = o.municipality_code AND {})",
+            open("o"),
+            open("sv")
+        ));
+        served.values.extend([first.into(), last.into(), first.into(), last.into()]);
+        let naming: Vec<&str> =
+            OrganizationKind::ALL.iter().filter(|k| k.names_responsible_person()).map(|k| k.as_str()).collect();
+        let mut missing = Sql::new(&format!(
+            "SELECT COUNT(*) AS n FROM organizations o WHERE o.kind IN ({}) AND o.responsible_person_id IS NULL AND {}",
+            listed(&naming),
+            open("o")
+        ));
+        missing.values.extend([first.into(), last.into()]);
+        let mut events = Sql::new(
+            "SELECT COUNT(*) AS n FROM offerings e WHERE e.offering = 'event' AND e.level = 'regional' \
+             AND e.starts_on >= ? AND e.starts_on <= ?",
+        );
+        events.values.extend([first.into(), last.into()]);
+        let (steps, _, end) = done_programme_steps(pg);
+        let mut done =
+            Sql::new(&format!("SELECT COUNT(*) AS n FROM individual_routes r {steps} AND r.status <> 'cancelled'"));
+        done.push(&format!(" AND {end} >= ? AND {end} <= ?"), [first.into(), last.into()]);
+        Ok(ChecklistFacts {
+            regional_authorities: self.scalar(kind("regional_authority")).await?,
+            regional_institutes: self.scalar(kind("regional_institute")).await?,
+            cnppms: self.scalar(kind("cnppm")).await?,
+            municipalities: self.scalar(municipalities).await?,
+            municipalities_with_service: self.scalar(served).await?,
+            responsible_missing: self.scalar(missing).await?,
+            regional_events: self.scalar(events).await?,
+            programme_steps_done: self.scalar(done).await?,
+        })
+    }
+
+    async fn population(&self, scope: &Scope, t: &Territory, p: Population, year: i32) -> DomainResult<Counts> {
+        let mut s = population_of(p, year);
         s.scoped(scope, t).push(&format!(" GROUP BY {MUNICIPALITY}"), []);
         self.counts(s).await
     }

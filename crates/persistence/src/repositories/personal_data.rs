@@ -8,20 +8,24 @@ use rsnms_domain::{
     changes::{Change, ChangeKind, ChangeScope},
     personal_data::{
         BasisKind, ConsentForm, PersonalDataRepository, ProcessingBasis, Purpose, RequestMention, SweepCandidate,
+        author_names, depersonalise_request_payload, strip_request_payload,
     },
     persons::Person,
 };
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{LockBehavior, LockType, Query},
 };
 use uuid::Uuid;
 
 use crate::{
     Database,
-    entities::{network_requests, persons, processing_bases as b, processing_purposes as p},
+    entities::{
+        audit_log, network_requests, outbox, persons, processing_bases as b, processing_purposes as p,
+        webhook_deliveries,
+    },
     error::{db_err, db_err_fields},
     journal,
     repositories::persons::{depersonalise_in, territories},
@@ -112,6 +116,124 @@ fn stopped(day: NaiveDate) -> Condition {
         ))
 }
 
+/// The bases of these persons (any purpose), oldest first, read on a connection or inside a
+/// transaction (the webhook fan-out's).
+pub(crate) async fn bases_in<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> DomainResult<Vec<ProcessingBasis>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows = b::Entity::find()
+            .filter(b::Column::PersonId.is_in(chunk.iter().copied()))
+            .order_by_asc(b::Column::Id)
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        for m in rows {
+            out.push(basis(m)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Network requests still holding personal-data copies whose retention counts from a day on or
+/// before `day`: sent on it or before, or unsent and created by its end (UTC).
+fn requests_past(day: NaiveDate) -> Condition {
+    let end = day.succ_opt().unwrap_or(day).and_time(chrono::NaiveTime::MIN).and_utc();
+    Condition::all().add(network_requests::Column::PersonalDataRemovedAt.is_null()).add(
+        Condition::any().add(network_requests::Column::SentOn.lte(day)).add(
+            Condition::all()
+                .add(network_requests::Column::SentOn.is_null())
+                .add(network_requests::Column::CreatedAt.lt(end)),
+        ),
+    )
+}
+
+/// Rewrites the stored copies of one resource's change events with `f`: the outbox (the feed)
+/// and the copies kept for webhook subscribers (`GET /webhooks/{id}/deliveries`, retried while
+/// pending) — what depersonalisation must reach besides the resource's own row.
+pub(crate) async fn rewrite_event_copies<C: ConnectionTrait>(
+    conn: &C,
+    resource_type: &str,
+    id: Uuid,
+    f: impl Fn(&mut serde_json::Value),
+) -> DomainResult<()> {
+    let events = outbox::Entity::find()
+        .filter(outbox::Column::ResourceType.eq(resource_type))
+        .filter(outbox::Column::ResourceId.eq(id))
+        .all(conn)
+        .await
+        .map_err(db_err)?;
+    let event_ids: Vec<Uuid> = events.iter().map(|ev| ev.event_id).collect();
+    for ev in events {
+        let mut payload = ev.payload.clone();
+        f(&mut payload);
+        if payload != ev.payload {
+            let mut e: outbox::ActiveModel = ev.into();
+            e.payload = Set(payload);
+            e.update(conn).await.map_err(db_err)?;
+        }
+    }
+    for chunk in event_ids.chunks(500) {
+        let deliveries = webhook_deliveries::Entity::find()
+            .filter(webhook_deliveries::Column::EventId.is_in(chunk.iter().copied()))
+            .all(conn)
+            .await
+            .map_err(db_err)?;
+        for d in deliveries {
+            let mut body = d.body.clone();
+            if let Some(payload) = body.get_mut("payload") {
+                f(payload);
+            }
+            if body != d.body {
+                let mut am: webhook_deliveries::ActiveModel = d.into();
+                am.body = Set(body);
+                am.update(conn).await.map_err(db_err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes a person (as she was before depersonalisation) from the network requests that hold a
+/// copy of her name or contacts — the author of those her organisation sent, the signer of
+/// replies it gave, a reply contact — and from the change events and webhook copies of those
+/// requests ([`depersonalise_request_payload`], the one rule).
+pub(crate) async fn depersonalise_requests_in<C: ConnectionTrait>(conn: &C, person: &Person) -> DomainResult<()> {
+    let rows = network_requests::Entity::find()
+        .filter(
+            Condition::any()
+                .add(network_requests::Column::SenderOrganizationId.eq(person.organization_id))
+                .add(network_requests::Column::AddresseeOrganizationId.eq(person.organization_id)),
+        )
+        .all(conn)
+        .await
+        .map_err(db_err)?;
+    for m in rows {
+        let mut copy = serde_json::json!({
+            "sender": { "organization_id": m.sender_organization_id },
+            "addressee": { "organization_id": m.addressee_organization_id },
+            "author": m.author,
+            "reply": m.reply,
+            "reply_contact": m.reply_contact,
+        });
+        if !depersonalise_request_payload(&mut copy, person) {
+            continue;
+        }
+        let id = m.id;
+        let version = m.version + 1;
+        let mut am: network_requests::ActiveModel = m.into();
+        am.version = Set(version);
+        am.author = Set(copy["author"].take());
+        am.reply = Set(Some(copy["reply"].take()).filter(|r| !r.is_null()));
+        am.reply_contact = Set(copy["reply_contact"].as_str().map(str::to_owned));
+        am.update(conn).await.map_err(db_err)?;
+        rewrite_event_copies(conn, "network_request", id, |p| {
+            depersonalise_request_payload(p, person);
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl PersonalDataRepository for PersonalDataStore {
     async fn purposes(&self) -> DomainResult<Vec<Purpose>> {
@@ -151,19 +273,7 @@ impl PersonalDataRepository for PersonalDataStore {
     }
 
     async fn bases_of(&self, ids: &[Uuid]) -> DomainResult<Vec<ProcessingBasis>> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
-            let rows = b::Entity::find()
-                .filter(b::Column::PersonId.is_in(chunk.iter().copied()))
-                .order_by_asc(b::Column::Id)
-                .all(&self.db.exec())
-                .await
-                .map_err(db_err)?;
-            for m in rows {
-                out.push(basis(m)?);
-            }
-        }
-        Ok(out)
+        bases_in(&self.db.exec(), ids).await
     }
 
     async fn create_basis(&self, ctx: &Ctx, x: ProcessingBasis) -> DomainResult<ProcessingBasis> {
@@ -274,6 +384,124 @@ impl PersonalDataRepository for PersonalDataStore {
         Ok(ids)
     }
 
+    async fn requests_holding_personal_data(
+        &self,
+        from_by: NaiveDate,
+        limit: u64,
+    ) -> DomainResult<Vec<(Uuid, NaiveDate)>> {
+        let rows: Vec<(Uuid, Option<NaiveDate>, DateTime<Utc>)> = network_requests::Entity::find()
+            .select_only()
+            .column(network_requests::Column::Id)
+            .column(network_requests::Column::SentOn)
+            .column(network_requests::Column::CreatedAt)
+            .filter(requests_past(from_by))
+            .order_by_asc(network_requests::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.db.exec())
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(|(id, sent, created)| (id, sent.unwrap_or_else(|| created.date_naive()))).collect())
+    }
+
+    async fn remove_request_personal_data(
+        &self,
+        from_by: NaiveDate,
+        limit: u64,
+        at: DateTime<Utc>,
+    ) -> DomainResult<Vec<Uuid>> {
+        // An idle round stays read-only (no write lock on SQLite).
+        if self.requests_holding_personal_data(from_by, 1).await?.is_empty() {
+            return Ok(Vec::new());
+        }
+        let txn = self.db.begin_write().await?;
+        let claim = Query::select()
+            .column(network_requests::Column::Id)
+            .from(network_requests::Entity)
+            .cond_where(requests_past(from_by))
+            .order_by(network_requests::Column::Id, sea_orm::Order::Asc)
+            .limit(limit)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .to_owned();
+        let rows = network_requests::Entity::find()
+            .filter(network_requests::Column::Id.in_subquery(claim))
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        let mut done = Vec::with_capacity(rows.len());
+        let mut changes = Vec::with_capacity(rows.len());
+        for m in rows {
+            let mut copy = serde_json::json!({
+                "author": m.author,
+                "reply": m.reply,
+                "reply_contact": m.reply_contact,
+                "body": m.body,
+                "attachments": m.attachments,
+                "contains_personal_data": m.contains_personal_data,
+            });
+            strip_request_payload(&mut copy);
+            let id = m.id;
+            let version = m.version + 1;
+            let mut am: network_requests::ActiveModel = m.into();
+            am.author = Set(copy["author"].take());
+            am.reply = Set(Some(copy["reply"].take()).filter(|r| !r.is_null()));
+            am.reply_contact = Set(None);
+            am.body = Set(copy["body"].as_str().map(str::to_owned));
+            am.attachments = Set(copy["attachments"].take());
+            am.personal_data_removed_at = Set(Some(at));
+            am.updated_at = Set(at);
+            am.version = Set(version);
+            let model = am.update(&txn).await.map_err(db_err)?;
+            rewrite_event_copies(&txn, "network_request", id, strip_request_payload).await?;
+            let r = crate::repositories::network_requests::to_domain(model.clone())?;
+            changes.push(crate::repositories::network_requests::change(
+                &model,
+                &r,
+                "remove_personal_data",
+                ChangeKind::Updated,
+            ));
+            done.push(id);
+        }
+        journal::record_many(&txn, None, changes).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(done)
+    }
+
+    async fn audit_before(&self, before: DateTime<Utc>) -> DomainResult<u64> {
+        audit_log::Entity::find().filter(audit_log::Column::At.lt(before)).count(&self.db.exec()).await.map_err(db_err)
+    }
+
+    async fn delete_audit_before(&self, before: DateTime<Utc>, limit: u64) -> DomainResult<u64> {
+        if self.audit_before(before).await? == 0 {
+            return Ok(0);
+        }
+        let txn = self.db.begin_write().await?;
+        let claim = Query::select()
+            .column(audit_log::Column::Id)
+            .from(audit_log::Entity)
+            .cond_where(audit_log::Column::At.lt(before))
+            .order_by(audit_log::Column::At, sea_orm::Order::Asc)
+            .limit(limit)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .to_owned();
+        let ids: Vec<Uuid> = audit_log::Entity::find()
+            .select_only()
+            .column(audit_log::Column::Id)
+            .filter(audit_log::Column::Id.in_subquery(claim))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        let n = audit_log::Entity::delete_many()
+            .filter(audit_log::Column::Id.is_in(ids))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?
+            .rows_affected;
+        txn.commit().await.map_err(db_err)?;
+        Ok(n)
+    }
+
     async fn depersonalised_at(&self, person_id: Uuid) -> DomainResult<Option<DateTime<Utc>>> {
         let at: Option<Option<DateTime<Utc>>> = persons::Entity::find_by_id(person_id)
             .select_only()
@@ -295,18 +523,12 @@ impl PersonalDataRepository for PersonalDataStore {
             .all(&self.db.exec())
             .await
             .map_err(db_err)?;
-        let same = |a: Option<&str>, b: &str| {
-            a.is_some_and(|a| rsnms_domain::text::search_key(a) == rsnms_domain::text::search_key(b))
-        };
         Ok(rows
             .into_iter()
             .filter(|m| {
                 let author: rsnms_domain::network_requests::Author =
                     serde_json::from_value(m.author.clone()).unwrap_or_default();
-                let by_mail = person.email.as_deref().is_some_and(|e| same(author.email.as_deref(), e));
-                let by_name = same(author.surname.as_deref(), &person.surname)
-                    && same(author.first_name.as_deref(), &person.first_name);
-                by_mail || by_name
+                author_names(&author, person)
             })
             .map(|m| RequestMention {
                 id: m.id,

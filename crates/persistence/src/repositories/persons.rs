@@ -1,15 +1,15 @@
 //! Persons on sea-orm.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
     changes::{Change, ChangeKind, ChangeScope},
     page::{Page, PageRequest},
-    persons::{NewPerson, Person, PersonFilter, PersonRepository, PersonRole},
+    persons::{Employment, NewPerson, Person, PersonFilter, PersonRepository, PersonRole, PositionCategory},
     text::{like_escape, search_key},
 };
 use sea_orm::{
@@ -23,7 +23,7 @@ use crate::versioned::{self, Versioned};
 use crate::{
     Database, bulk,
     entities::{
-        organizations, person_roles, person_subjects,
+        employments, organizations, person_roles, person_subjects,
         persons::{ActiveModel, Column, Entity, Model},
     },
     error::{DbResultExt, db_err, db_err_fields},
@@ -294,6 +294,26 @@ fn subject_rows(id: Uuid, subjects: &[String]) -> impl Iterator<Item = person_su
 
 const UNIQUE: &[&str] = &["snils"];
 
+/// Keys one batched read or delete names (under both engines' bind limits).
+const KEYS_PER_READ: usize = 1000;
+/// A person's stored employment periods, oldest first.
+async fn employments_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> DomainResult<Vec<Employment>> {
+    let rows = employments::Entity::find().filter(employments::Column::PersonId.eq(id)).all(conn).await.db()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let category = PositionCategory::parse(&r.category)
+            .ok_or_else(|| DomainError::internal(format!("unknown position category {}", r.category)))?;
+        out.push(Employment {
+            organization_id: r.organization_id,
+            category,
+            started_on: r.started_on,
+            ended_on: r.ended_on,
+        });
+    }
+    out.sort_by_key(|p| (p.started_on, p.category));
+    Ok(out)
+}
+
 #[async_trait]
 impl PersonRepository for PersonStore {
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Person> {
@@ -426,22 +446,114 @@ impl PersonRepository for PersonStore {
         Ok(person)
     }
 
-    async fn snils_held(&self, scope: &Scope, snils: &[String]) -> DomainResult<Vec<String>> {
+    async fn find_many(&self, scope: &Scope, ids: &[Uuid], snils: &[String]) -> DomainResult<Vec<Person>> {
         let exec = self.db.exec();
-        let mut held = Vec::new();
-        for chunk in snils.chunks(1000) {
-            let found: Vec<Option<String>> = Entity::find()
-                .select_only()
-                .column(Column::Snils)
+        let conn = &exec;
+        let mut rows: HashMap<Uuid, Model> = HashMap::with_capacity(ids.len() + snils.len());
+        for chunk in ids.chunks(KEYS_PER_READ) {
+            let found =
+                Entity::find().filter(scope::persons(scope)).filter(Column::Id.is_in(chunk.iter().copied())).all(conn);
+            rows.extend(found.await.db()?.into_iter().map(|m| (m.id, m)));
+        }
+        for chunk in snils.chunks(KEYS_PER_READ) {
+            let found = Entity::find()
                 .filter(scope::persons(scope))
                 .filter(Column::Snils.is_in(chunk.iter().map(String::as_str)))
-                .into_tuple()
-                .all(&exec)
-                .await
-                .db()?;
-            held.extend(found.into_iter().flatten());
+                .all(conn);
+            rows.extend(found.await.db()?.into_iter().map(|m| (m.id, m)));
         }
-        Ok(held)
+        let found: Vec<Uuid> = rows.keys().copied().collect();
+        let mut roles = HashMap::with_capacity(found.len());
+        for chunk in found.chunks(KEYS_PER_READ) {
+            roles.extend(roles_of(conn, chunk).await?);
+        }
+        let mut subjects = subjects_of(conn, &found).await?;
+        Ok(rows
+            .into_values()
+            .map(|m| {
+                let id = m.id;
+                to_domain(m, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default())
+            })
+            .collect())
+    }
+
+    /// The rows are matched by id and version alone: each `current` was read in the caller's
+    /// scope ([`PersonRepository::find_many`]) inside the same unit, and a version that moved
+    /// since fails the call.
+    async fn update_many(&self, ctx: &Ctx, changes: Vec<(Person, NewPerson)>) -> DomainResult<Vec<Person>> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = Utc::now().trunc_subsecs(6);
+        let txn = self.db.begin_write().await?;
+        let rows = changes
+            .iter()
+            .map(|(current, new)| {
+                let mut am = ActiveModel {
+                    id: Set(current.id),
+                    updated_at: Set(now),
+                    version: Set(current.version + 1),
+                    ..Default::default()
+                };
+                fill(&mut am, new);
+                am
+            })
+            .collect();
+        bulk::update_versions::<Entity, _>(&txn, Column::Id, Column::Version, rows, |e| db_err_fields(e, UNIQUE))
+            .await?;
+        // Roles and subjects are rewritten only for the persons whose lists changed.
+        let roles_moved: HashSet<Uuid> =
+            changes.iter().filter(|(c, n)| c.roles != n.roles).map(|(c, _)| c.id).collect();
+        let subjects_moved: HashSet<Uuid> =
+            changes.iter().filter(|(c, n)| c.subjects != n.subjects).map(|(c, _)| c.id).collect();
+        for chunk in roles_moved.iter().copied().collect::<Vec<_>>().chunks(KEYS_PER_READ) {
+            let gone =
+                person_roles::Entity::delete_many().filter(person_roles::Column::PersonId.is_in(chunk.iter().copied()));
+            gone.exec(&txn).await.db()?;
+        }
+        for chunk in subjects_moved.iter().copied().collect::<Vec<_>>().chunks(KEYS_PER_READ) {
+            let gone = person_subjects::Entity::delete_many()
+                .filter(person_subjects::Column::PersonId.is_in(chunk.iter().copied()));
+            gone.exec(&txn).await.db()?;
+        }
+        let territory = territories(&txn, changes.iter().map(|(_, n)| n.organization_id).collect()).await?;
+        let persons: Vec<Person> = changes
+            .into_iter()
+            .map(|(c, n)| Person {
+                id: c.id,
+                surname: n.surname,
+                first_name: n.first_name,
+                patronymic: n.patronymic,
+                position: n.position,
+                organization_id: n.organization_id,
+                roles: n.roles,
+                subjects: n.subjects,
+                email: n.email,
+                phone: n.phone,
+                snils: n.snils,
+                birth_date: n.birth_date,
+                hire_date: n.hire_date,
+                created_at: c.created_at,
+                updated_at: now,
+                version: c.version + 1,
+            })
+            .collect();
+        let roles =
+            persons.iter().filter(|p| roles_moved.contains(&p.id)).flat_map(|p| role_rows(p.id, &p.roles)).collect();
+        bulk::insert_all::<person_roles::Entity, _>(&txn, roles, db_err).await?;
+        let subjects = persons
+            .iter()
+            .filter(|p| subjects_moved.contains(&p.id))
+            .flat_map(|p| subject_rows(p.id, &p.subjects))
+            .collect();
+        bulk::insert_all::<person_subjects::Entity, _>(&txn, subjects, db_err).await?;
+        let changes = persons
+            .iter()
+            .map(|p| change_in(p, ChangeKind::Updated, "update", territory.get(&p.organization_id).cloned()))
+            .collect();
+        journal::record_many(&txn, Some(ctx), changes).await?;
+        txn.commit().await.db()?;
+        Ok(persons)
     }
 
     async fn create_many(&self, ctx: &Ctx, new: Vec<NewPerson>) -> DomainResult<Vec<Person>> {
@@ -512,6 +624,61 @@ impl PersonRepository for PersonStore {
         Ok(person)
     }
 
+    async fn employments(&self, id: Uuid) -> DomainResult<Vec<Employment>> {
+        employments_of(&self.db.exec(), id).await
+    }
+
+    async fn replace_employments(
+        &self,
+        ctx: &Ctx,
+        id: Uuid,
+        expected_version: i64,
+        periods: Vec<Employment>,
+    ) -> DomainResult<(Person, Vec<Employment>)> {
+        let txn = self.db.begin_write().await?;
+        let current = Entity::find_by_id(id)
+            .filter(scope::persons(&ctx.actor.scope()))
+            .one(&txn)
+            .await
+            .db()?
+            .ok_or(DomainError::NotFound)?;
+        if current.version != expected_version {
+            return Err(DomainError::PreconditionFailed);
+        }
+        let am: ActiveModel = current.into();
+        let model = versioned::save_next_version::<Entity, _, _>(
+            &txn,
+            Versioned { id: Column::Id, version: Column::Version, updated_at: Column::UpdatedAt },
+            am,
+            id,
+            expected_version,
+            db_err,
+        )
+        .await?;
+        employments::Entity::delete_many().filter(employments::Column::PersonId.eq(id)).exec(&txn).await.db()?;
+        let now = Utc::now();
+        let rows = periods
+            .iter()
+            .map(|p| employments::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                person_id: Set(id),
+                organization_id: Set(p.organization_id),
+                category: Set(p.category.as_str().to_owned()),
+                started_on: Set(p.started_on),
+                ended_on: Set(p.ended_on),
+                created_at: Set(now),
+            })
+            .collect();
+        bulk::insert_all::<employments::Entity, _>(&txn, rows, db_err).await?;
+        let mut roles = roles_of(&txn, &[id]).await?;
+        let mut subjects = subjects_of(&txn, &[id]).await?;
+        let person = to_domain(model, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default());
+        journal::record(&txn, Some(ctx), change(&txn, &person, ChangeKind::Updated, "employments").await?).await?;
+        let stored = employments_of(&txn, id).await?;
+        txn.commit().await.db()?;
+        Ok((person, stored))
+    }
+
     async fn delete(&self, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<()> {
         let txn = self.db.begin_write().await?;
         let current = Entity::find_by_id(id)
@@ -550,6 +717,9 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
     let territory = territories(conn, rows.iter().map(|m| m.organization_id).collect()).await?;
     for m in rows {
         let id = m.id;
+        // The copies of her name and contacts in network requests go first, matched on her data
+        // as it was.
+        super::personal_data::depersonalise_requests_in(conn, &to_domain(m.clone(), Vec::new(), Vec::new())).await?;
         let first = depersonalised_first_name(id);
         let mut am: ActiveModel = m.into();
         am.surname = Set(DEPERSONALISED_SURNAME.to_owned());
@@ -571,40 +741,8 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
         let person = to_domain(model, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default());
         let place = territory.get(&person.organization_id).cloned();
         changes.push(change_in(&person, ChangeKind::Updated, "depersonalise", place));
-        let events = crate::entities::outbox::Entity::find()
-            .filter(crate::entities::outbox::Column::ResourceType.eq("person"))
-            .filter(crate::entities::outbox::Column::ResourceId.eq(id))
-            .all(conn)
-            .await
-            .map_err(db_err)?;
-        let event_ids: Vec<Uuid> = events.iter().map(|ev| ev.event_id).collect();
-        for ev in events {
-            let mut payload = ev.payload.clone();
-            depersonalise_payload(&mut payload, id);
-            if payload != ev.payload {
-                let mut e: crate::entities::outbox::ActiveModel = ev.into();
-                e.payload = Set(payload);
-                e.update(conn).await.map_err(db_err)?;
-            }
-        }
-        // The copies of those events kept for webhook subscribers (served by
-        // `GET /webhooks/{id}/deliveries`, retried while pending) lose her data the same way.
-        let deliveries = crate::entities::webhook_deliveries::Entity::find()
-            .filter(crate::entities::webhook_deliveries::Column::EventId.is_in(event_ids))
-            .all(conn)
-            .await
-            .map_err(db_err)?;
-        for d in deliveries {
-            let mut body = d.body.clone();
-            if let Some(payload) = body.get_mut("payload") {
-                depersonalise_payload(payload, id);
-            }
-            if body != d.body {
-                let mut am: crate::entities::webhook_deliveries::ActiveModel = d.into();
-                am.body = Set(body);
-                am.update(conn).await.map_err(db_err)?;
-            }
-        }
+        // Her earlier change events and their webhook copies lose her data the same way.
+        super::personal_data::rewrite_event_copies(conn, "person", id, |p| depersonalise_payload(p, id)).await?;
     }
     journal::record_many(conn, None, changes).await
 }

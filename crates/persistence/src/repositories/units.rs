@@ -78,6 +78,10 @@ impl Unit for UnitStore {
         self.store.diagnostics.as_ref()
     }
 
+    fn personal_data(&self) -> &dyn rsnms_domain::personal_data::PersonalDataRepository {
+        self.store.personal_data.as_ref()
+    }
+
     fn offerings(&self) -> &dyn OfferingRepository {
         self.store.offerings.as_ref()
     }

@@ -20,6 +20,7 @@ use rsnms_domain::{
         webhooks::{Attempt, Delivery, DeliveryStatus, LeasedDelivery, Subscription, WebhookRepository},
     },
     page::{Page, PageRequest},
+    personal_data::ReadBases,
 };
 use sea_orm::{
     ActiveValue::Set,
@@ -28,7 +29,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{audit::record_reads_in, changes::read_in};
+use super::{audit::record_reads_in, changes::read_in, personal_data::bases_in};
 use crate::{
     Database,
     entities::{exchange_cursors, outbox_feed, webhook_deliveries as d, webhook_subscriptions as s},
@@ -304,11 +305,25 @@ impl WebhookRepository for WebhookStore {
             // audited in this transaction (request id: the subscription).
             let reader = Ctx { actor: sub.owner.clone(), request_id: format!("webhook:{}", sub.id), idempotency: None };
             let mut read: HashMap<String, Vec<Uuid>> = HashMap::new();
-            for e in read_in(&txn, &sub.owner.scope(), &q).await? {
+            let events = read_in(&txn, &sub.owner.scope(), &q).await?;
+            // Whose personal data the owner may receive follows her bases too (the integration
+            // role: `federal_exchange`), by the feed's own rule.
+            let reads = if ReadBases::needed(&sub.owner) {
+                let persons: Vec<Uuid> = events
+                    .iter()
+                    .filter_map(|e| e.person_id)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                ReadBases::of(&sub.owner, bases_in(&txn, &persons).await?)
+            } else {
+                ReadBases::of(&sub.owner, Vec::new())
+            };
+            for e in events {
                 if !sub.wants(&e.event_type) || e.occurred_at < sub.created_at {
                     continue;
                 }
-                let Some(shown) = present(&sub.owner, e) else { continue };
+                let Some(shown) = present(&sub.owner, &reads, e) else { continue };
                 let e = shown.event;
                 let id = Uuid::now_v7();
                 let body = serde_json::json!({

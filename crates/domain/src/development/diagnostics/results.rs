@@ -183,10 +183,12 @@ pub fn validate_result(
 }
 
 /// Records a batch of results for a campaign: every item is checked first and any failure
-/// rejects the whole batch (422 naming `items[i].field`); then each (person, competency) is
+/// rejects the whole batch (422 naming `items[i].field`); a person whose bases do not allow the
+/// `diagnostics` purpose rejects it too (409 naming `items[i].person_id`, 152-ФЗ art. 6); then each (person, competency) is
 /// created or updated in one transaction. A dry run checks and counts but stores nothing.
 pub async fn record_results(
     repo: &dyn DiagnosticRepository,
+    bases: &dyn crate::personal_data::PersonalDataRepository,
     ctx: &Ctx,
     campaign_id: Uuid,
     items: Vec<ResultInput>,
@@ -225,14 +227,20 @@ pub async fn record_results(
         }
     }
     e.finish()?;
+    let persons: Vec<Uuid> = out.iter().map(|r| r.person_id).collect();
+    crate::personal_data::require_purpose_for_each(bases, &persons, crate::personal_data::purposes::DIAGNOSTICS, |i| {
+        format!("items[{i}].person_id")
+    })
+    .await?;
     repo.upsert_results(ctx, campaign_id, out, dry_run).await
 }
 
 /// Records one result (a line of the bulk import): the same checks as an item of a batch, its
-/// fields named without a prefix; the result is created, updated, or left unchanged on
+/// fields named without a prefix (409 naming `person_id` without a `diagnostics` basis); the result is created, updated, or left unchanged on
 /// (campaign, person, competency). A missing campaign is `NotFound`.
 pub async fn record_result(
     repo: &dyn DiagnosticRepository,
+    bases: &dyn crate::personal_data::PersonalDataRepository,
     ctx: &Ctx,
     campaign_id: Uuid,
     input: ResultInput,
@@ -246,6 +254,7 @@ pub async fn record_result(
     let checked = validate_result(&campaign, &visible, today, "", input, &mut e);
     e.finish()?;
     let result = checked.ok_or_else(|| crate::development::lost("result"))?;
+    crate::personal_data::require_purpose(bases, result.person_id, crate::personal_data::purposes::DIAGNOSTICS).await?;
     repo.upsert_results(ctx, campaign_id, vec![result], false).await
 }
 

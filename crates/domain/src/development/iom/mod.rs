@@ -3,6 +3,8 @@
 //! an append-only evidence log. Workflow: draft → approved → in_progress → completed |
 //! cancelled; a completed route is frozen; progress is derived from the steps.
 
+mod links;
+mod review;
 mod rules;
 mod suggestions;
 
@@ -11,9 +13,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use links::link_field;
+pub use review::{reopen_route, request_review};
 pub use rules::READERS;
 pub use rules::{
-    CompleteInput, Deps, EvidenceInput, EvidencePolicy, RouteDeficit, RouteInput, StepInput, TransferInput,
+    CompleteInput, Deps, EvidenceInput, EvidencePolicy, RouteDeficit, RouteInput, RouteTutor, StepInput, TransferInput,
     add_evidence, approve_route, cancel_route, complete_route, create_route, get_route, list_evidence, list_routes,
     review_evidence, route_deficits, route_versions, start_route, update_route,
 };
@@ -30,6 +34,8 @@ wire_enum! {
     RouteStatus {
         /// Черновик.
         Draft = "draft",
+        /// Отправлен на проверку тьютору (request_review).
+        InReview = "in_review",
         /// Утверждён тьютором или оператором ЦНППМ.
         Approved = "approved",
         /// Выполняется.
@@ -45,10 +51,12 @@ impl RouteStatus {
     /// The lifecycle actions allowed from this state.
     pub fn allowed_actions(self) -> Vec<String> {
         let a: &[&str] = match self {
-            RouteStatus::Draft => &["approve", "cancel"],
+            RouteStatus::Draft => &["request_review", "approve", "cancel"],
+            RouteStatus::InReview => &["approve", "reopen", "cancel"],
             RouteStatus::Approved => &["start", "cancel"],
             RouteStatus::InProgress => &["complete", "cancel"],
-            RouteStatus::Completed | RouteStatus::Cancelled => &[],
+            RouteStatus::Completed => &["reopen"],
+            RouteStatus::Cancelled => &[],
         };
         a.iter().map(|s| (*s).to_owned()).collect()
     }
@@ -143,6 +151,15 @@ pub struct Step {
     pub activity: Activity,
     /// The programme (activity `program`).
     pub program_id: Option<Uuid>,
+    /// The event the person is registered for (activity `event`); done on attendance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Uuid>,
+    /// The internship site of the placement (activity `internship`); done once the site's period is over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internship_site_id: Option<Uuid>,
+    /// The mentoring pair whose mentee is the person (activity `mentoring`); done once the pair is closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentoring_pair_id: Option<Uuid>,
     /// The internship site, event, mentor or community, described.
     pub resource: Option<String>,
     /// Planned start.
@@ -279,6 +296,8 @@ pub struct Evidence {
     pub reviewed_at: Option<DateTime<Utc>>,
     /// Reviewer's comment.
     pub review_comment: Option<String>,
+    /// Reviewer's rating, 1…5 (оценка проверяющего).
+    pub rating: Option<i16>,
 }
 
 /// Filters of the route list.
@@ -328,4 +347,6 @@ pub trait RouteRepository: Send + Sync {
     async fn review_evidence(&self, ctx: &Ctx, evidence: Evidence) -> DomainResult<Evidence>;
     /// Every stored version of a route, oldest first (written by `create` and `save`).
     async fn versions(&self, route_id: Uuid) -> DomainResult<Vec<RouteVersion>>;
+    /// Steps placed at the internship site in live (not cancelled) routes other than `except`.
+    async fn placements(&self, site_id: Uuid, except: Uuid) -> DomainResult<i64>;
 }

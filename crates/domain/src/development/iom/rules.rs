@@ -43,11 +43,20 @@ pub struct Deps<'a> {
     pub organizations: &'a dyn crate::organizations::OrganizationRepository,
     /// Which steps need accepted evidence to be done.
     pub evidence: &'a EvidencePolicy,
+    /// Events and internship sites (linked steps).
+    pub offerings: &'a dyn crate::development::events::OfferingRepository,
+    /// Mentoring pairs (linked steps).
+    pub mentoring: &'a dyn crate::development::mentoring::MentoringRepository,
+    /// Event registrations (linked steps).
+    pub participations: &'a dyn crate::development::participation::ParticipationRepository,
 }
 
 /// Which step activities need accepted evidence before a step may be marked done
 /// (`RSNMS_ROUTE_EVIDENCE_ACTIVITIES`: a comma-separated list of activities, or `none`; default:
-/// every activity). Rejected or unreviewed evidence does not count.
+/// the activities without a record to complete from — `program`, `self_education`,
+/// `professional_community`). Rejected or unreviewed evidence does not count. A linked step
+/// (event, internship, mentoring) of an activity not listed is done by its record: attendance,
+/// the site's period over, the pair closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvidencePolicy {
     /// Activities whose steps need accepted evidence.
@@ -56,7 +65,7 @@ pub struct EvidencePolicy {
 
 impl Default for EvidencePolicy {
     fn default() -> Self {
-        Self { activities: Activity::ALL.to_vec() }
+        Self { activities: vec![Activity::Program, Activity::SelfEducation, Activity::ProfessionalCommunity] }
     }
 }
 
@@ -94,6 +103,12 @@ pub struct StepInput {
     pub activity: Option<Activity>,
     /// Programme.
     pub program_id: Option<Uuid>,
+    /// Event (activity `event`).
+    pub event_id: Option<Uuid>,
+    /// Internship site (activity `internship`).
+    pub internship_site_id: Option<Uuid>,
+    /// Mentoring pair (activity `mentoring`).
+    pub mentoring_pair_id: Option<Uuid>,
     /// Resource described.
     pub resource: Option<String>,
     /// Planned start.
@@ -116,6 +131,9 @@ impl From<&Step> for StepInput {
             competency_ids: s.competency_ids.clone(),
             activity: Some(s.activity),
             program_id: s.program_id,
+            event_id: s.event_id,
+            internship_site_id: s.internship_site_id,
+            mentoring_pair_id: s.mentoring_pair_id,
             resource: s.resource.clone(),
             planned_start: Some(s.planned_start),
             planned_end: Some(s.planned_end),
@@ -205,7 +223,7 @@ pub struct RouteDeficit {
     pub closed_by_campaign_id: Option<Uuid>,
 }
 
-fn not_found(field: &str, ru: &str, en: &str) -> FieldError {
+pub(super) fn not_found(field: &str, ru: &str, en: &str) -> FieldError {
     FieldError::new(field, "not_found", Msg::new(ru, en))
 }
 
@@ -225,6 +243,7 @@ async fn validate(
     ctx: &Ctx,
     input: RouteInput,
     existing: &[Uuid],
+    previous: &[Step],
     id: Uuid,
 ) -> DomainResult<(Uuid, Uuid, NaiveDate, NaiveDate, Vec<Uuid>, Vec<Uuid>, Vec<Step>)> {
     let mut e = Errors::new();
@@ -315,7 +334,7 @@ async fn validate(
         if !step_ids.insert(sid) {
             e.push(FieldError::new(f("id"), "duplicate", Msg::new("Повторяется", "Listed twice")));
         }
-        let title = text(&mut e, &f("title"), s.title, 500, true);
+        let title = text(&mut e, &f("title"), s.title.clone(), 500, true);
         if s.competency_ids.is_empty() {
             e.push(FieldError::required(f("competency_ids")));
         }
@@ -343,9 +362,22 @@ async fn validate(
             },
             _ => {}
         }
-        let resource = text(&mut e, &f("resource"), s.resource, 1000, false);
-        let ps = required(&mut e, &f("planned_start"), s.planned_start);
-        let pe = required(&mut e, &f("planned_end"), s.planned_end);
+        let resource = text(&mut e, &f("resource"), s.resource.clone(), 1000, false);
+        let before = previous.iter().find(|p| Some(p.id) == s.id);
+        let dated = super::links::check_link(d, ctx, &mut e, i, &s, person_id, before).await?;
+        // A linked step takes its dates from the record; the planned end of an open-ended pair
+        // is the client's, or the route's last day.
+        let (ps, pe) = match dated {
+            Some((from, to)) => (Some(from), to.or(s.planned_end).or(end)),
+            None => (
+                required(&mut e, &f("planned_start"), s.planned_start),
+                required(&mut e, &f("planned_end"), s.planned_end),
+            ),
+        };
+        let date_field = match (dated, activity.and_then(super::links::link_field)) {
+            (Some(_), Some(link)) => link.to_owned(),
+            _ => "planned_start".to_owned(),
+        };
         if let (Some(a), Some(b)) = (ps, pe) {
             if b < a {
                 e.push(FieldError::new(
@@ -358,7 +390,7 @@ async fn validate(
                 && (a < rs || b > re)
             {
                 e.push(FieldError::new(
-                    f("planned_start"),
+                    f(&date_field),
                     "out_of_period",
                     Msg::new("Шаг выходит за период маршрута", "The step lies outside the route's period"),
                 ));
@@ -375,6 +407,9 @@ async fn validate(
                 competency_ids: s.competency_ids,
                 activity,
                 program_id: s.program_id,
+                event_id: s.event_id,
+                internship_site_id: s.internship_site_id,
+                mentoring_pair_id: s.mentoring_pair_id,
                 resource,
                 planned_start,
                 planned_end,
@@ -388,6 +423,7 @@ async fn validate(
     let (Some(person_id), Some(tutor_id), Some(start), Some(end)) = (person_id, tutor_id, start, end) else {
         return Err(lost("route"));
     };
+    super::links::check_capacity(d, id, &steps, previous).await?;
     if d.routes.overlapping(person_id, start, end, Some(id)).await? {
         return Err(DomainError::conflict(
             "period_start",
@@ -405,18 +441,18 @@ const BUILDERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::
 pub const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
 
-fn is_tutor_of(ctx: &Ctx, r: &Route) -> bool {
+pub(super) fn is_tutor_of(ctx: &Ctx, r: &Route) -> bool {
     ctx.actor.role == Role::Tutor && ctx.actor.person_id == Some(r.tutor_id)
 }
 
-fn forbidden() -> DomainError {
+pub(super) fn forbidden() -> DomainError {
     DomainError::Forbidden(Msg::new(
         "Действие доступно тьютору маршрута или оператору ЦНППМ",
         "Only the route's tutor or a ЦНППМ operator may do this",
     ))
 }
 
-fn wrong_state(r: &Route) -> DomainError {
+pub(super) fn wrong_state(r: &Route) -> DomainError {
     DomainError::Conflict {
         field: Some("status".into()),
         message: Msg::new(
@@ -432,7 +468,7 @@ pub async fn create_route(d: Deps<'_>, ctx: &Ctx, input: RouteInput) -> DomainRe
     ctx.actor.require(BUILDERS)?;
     let id = Uuid::now_v7();
     let (person_id, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
-        validate(d, ctx, input, &[], id).await?;
+        validate(d, ctx, input, &[], &[], id).await?;
     crate::personal_data::require_purpose(d.personal_data, person_id, crate::personal_data::purposes::IOM).await?;
     if let Some(i) = steps.iter().position(|s| s.status != StepStatus::Planned) {
         return Err(step_not_running(i, RouteStatus::Draft));
@@ -499,10 +535,55 @@ pub fn route_deficits(
         .collect()
 }
 
-/// Reads a route with the state of its deficits (the person's results read are audited).
-pub async fn get_route(d: Deps<'_>, ctx: &Ctx, id: Uuid) -> DomainResult<(Route, Vec<RouteDeficit>)> {
+/// The tutor as the route shows her: name, position and her organisation's work contacts (no
+/// personal contacts of hers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteTutor {
+    /// Person id.
+    pub id: Uuid,
+    /// Full name.
+    pub full_name: String,
+    /// Position.
+    pub position: Option<String>,
+    /// Her organisation.
+    pub organization_id: Uuid,
+    /// Its name.
+    pub organization_name: String,
+    /// Work phone (the organisation's).
+    pub work_phone: Option<String>,
+    /// Work e-mail (the organisation's).
+    pub work_email: Option<String>,
+}
+
+/// The route's tutor, for whoever reads the route.
+async fn route_tutor(d: Deps<'_>, r: &Route) -> DomainResult<Option<RouteTutor>> {
+    let p = match d.persons.get(&Scope::All, r.tutor_id).await {
+        Ok(p) => p,
+        Err(DomainError::NotFound) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let org = d.organizations.get(&Scope::All, p.organization_id).await?;
+    Ok(Some(RouteTutor {
+        id: p.id,
+        full_name: p.full_name(),
+        position: p.position.clone(),
+        organization_id: org.id,
+        organization_name: org.name,
+        work_phone: org.contacts.phone,
+        work_email: org.contacts.email,
+    }))
+}
+
+/// Reads a route with the state of its deficits (the person's results read are audited) and its
+/// tutor.
+pub async fn get_route(
+    d: Deps<'_>,
+    ctx: &Ctx,
+    id: Uuid,
+) -> DomainResult<(Route, Vec<RouteDeficit>, Option<RouteTutor>)> {
     ctx.actor.require(READERS)?;
-    let route = d.routes.get(&ctx.actor.scope(), id).await?;
+    let mut route = d.routes.get(&ctx.actor.scope(), id).await?;
+    super::links::resolve(d, &mut route).await?;
     let results = d.diagnostics.person_results(route.person_id).await?;
     let shown: Vec<Uuid> =
         results.iter().filter(|r| route.deficit_competency_ids.contains(&r.competency_id)).map(|r| r.id).collect();
@@ -510,20 +591,27 @@ pub async fn get_route(d: Deps<'_>, ctx: &Ctx, id: Uuid) -> DomainResult<(Route,
         d.audit.record_reads(ctx, "diagnostic_result", &shown).await?;
     }
     let deficits = route_deficits(&route, &results);
-    Ok((route, deficits))
+    let tutor = route_tutor(d, &route).await?;
+    Ok((route, deficits, tutor))
 }
 
 /// Lists routes in the caller's scope.
 pub async fn list_routes(d: Deps<'_>, ctx: &Ctx, filter: &RouteFilter, page: PageRequest) -> DomainResult<Page<Route>> {
     ctx.actor.require(READERS)?;
-    d.routes.list(&ctx.actor.scope(), filter, page).await
+    let mut page = d.routes.list(&ctx.actor.scope(), filter, page).await?;
+    for r in &mut page.items {
+        super::links::resolve(d, r).await?;
+    }
+    Ok(page)
 }
 
-async fn current(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<Route> {
-    let r = d.routes.get(&ctx.actor.scope(), id).await?;
+/// The route at the version the client changes, its linked steps resolved.
+pub(super) async fn current(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64) -> DomainResult<Route> {
+    let mut r = d.routes.get(&ctx.actor.scope(), id).await?;
     if r.version != expected_version {
         return Err(DomainError::PreconditionFailed);
     }
+    super::links::resolve(d, &mut r).await?;
     Ok(r)
 }
 
@@ -553,7 +641,7 @@ pub async fn update_route(
         ));
     }
     let (_, tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps) =
-        validate(d, ctx, input, &r.deficit_competency_ids, id).await?;
+        validate(d, ctx, input, &r.deficit_competency_ids, &r.steps, id).await?;
     check_step_statuses(d, &r, &steps).await?;
     let replanned = plan(&r.steps) != plan(&steps)
         || r.deficit_competency_ids != deficit_competency_ids
@@ -567,7 +655,13 @@ pub async fn update_route(
         next.approved_at = None;
         return d.routes.save(ctx, next, expected_version, "replan").await;
     }
-    d.routes.save(ctx, next, expected_version, "update").await
+    resolved(d, d.routes.save(ctx, next, expected_version, "update").await?).await
+}
+
+/// A route as stored after a change, its linked steps resolved for the answer.
+pub(super) async fn resolved(d: Deps<'_>, mut r: Route) -> DomainResult<Route> {
+    super::links::resolve(d, &mut r).await?;
+    Ok(r)
 }
 
 /// A route's plan: its steps as planned, whatever their progress.
@@ -598,6 +692,30 @@ async fn check_step_statuses(d: Deps<'_>, r: &Route, steps: &[Step]) -> DomainRe
         if r.status != RouteStatus::InProgress {
             return Err(step_not_running(i, r.status));
         }
+        let others = || -> Vec<String> {
+            [StepStatus::Planned, StepStatus::InProgress, StepStatus::Skipped]
+                .iter()
+                .filter(|x| **x != before)
+                .map(|x| x.as_str().to_owned())
+                .collect()
+        };
+        if s.status == StepStatus::Done && !d.evidence.needs_evidence(s.activity) && super::links::is_linked(s) {
+            // Resolved already: a linked step not shown done has no finished record yet.
+            return Err(DomainError::Conflict {
+                field: Some(format!("steps[{i}].status")),
+                message: Msg::new(
+                    format!(
+                        "Шаг «{}» выполняется по связанной записи (посещение мероприятия, окончание стажировки, закрытие пары)",
+                        s.title
+                    ),
+                    format!(
+                        "Step '{}' is done by its linked record (attendance, the placement over, the pair closed)",
+                        s.title
+                    ),
+                ),
+                allowed: others(),
+            });
+        }
         if s.status == StepStatus::Done && d.evidence.needs_evidence(s.activity) {
             if evidence.is_none() {
                 evidence = Some(d.routes.list_evidence(r.id).await?);
@@ -617,11 +735,7 @@ async fn check_step_statuses(d: Deps<'_>, r: &Route, steps: &[Step]) -> DomainRe
                         ),
                         format!("Step '{}' is done only with accepted evidence (reviewed by the tutor)", s.title),
                     ),
-                    allowed: [StepStatus::Planned, StepStatus::InProgress, StepStatus::Skipped]
-                        .iter()
-                        .filter(|x| **x != before)
-                        .map(|x| x.as_str().to_owned())
-                        .collect(),
+                    allowed: others(),
                 });
             }
         }
@@ -629,7 +743,7 @@ async fn check_step_statuses(d: Deps<'_>, r: &Route, steps: &[Step]) -> DomainRe
     Ok(())
 }
 
-fn needs_steps(r: &Route) -> DomainResult<()> {
+pub(super) fn needs_steps(r: &Route) -> DomainResult<()> {
     if r.steps.is_empty() {
         return Err(DomainError::Conflict {
             field: Some("steps".into()),
@@ -647,7 +761,7 @@ pub async fn approve_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i
     if ctx.actor.role == Role::Tutor && !is_tutor_of(ctx, &r) {
         return Err(forbidden());
     }
-    if r.status != RouteStatus::Draft {
+    if !matches!(r.status, RouteStatus::Draft | RouteStatus::InReview) {
         return Err(wrong_state(&r));
     }
     needs_steps(&r)?;
@@ -671,7 +785,7 @@ pub async fn start_route(d: Deps<'_>, ctx: &Ctx, id: Uuid, expected_version: i64
     needs_steps(&r)?;
     r.status = RouteStatus::InProgress;
     r.started_at = Some(Utc::now());
-    d.routes.save(ctx, r, expected_version, "start").await
+    resolved(d, d.routes.save(ctx, r, expected_version, "start").await?).await
 }
 
 /// Completes a route in progress: every step done or skipped, the transfer into practice
@@ -842,6 +956,7 @@ pub async fn add_evidence(
                 reviewed_by: None,
                 reviewed_at: None,
                 review_comment: None,
+                rating: None,
             },
         )
         .await
@@ -870,6 +985,7 @@ pub async fn review_evidence(
     evidence_id: Uuid,
     decision: Option<EvidenceStatus>,
     comment: Option<String>,
+    rating: Option<i16>,
 ) -> DomainResult<Evidence> {
     ctx.actor.require(&[Role::Admin, Role::Operator, Role::Tutor])?;
     let r = d.routes.get(&ctx.actor.scope(), route_id).await?;
@@ -887,6 +1003,9 @@ pub async fn review_evidence(
         ));
     }
     let comment = text(&mut e, "comment", comment, 2000, false);
+    if rating.is_some_and(|x| !(1..=5).contains(&x)) {
+        e.push(FieldError::new("rating", "out_of_range", Msg::new("Оценка от 1 до 5", "The rating is 1 to 5")));
+    }
     e.finish()?;
     if ev.status != EvidenceStatus::Submitted {
         return Err(DomainError::Conflict {
@@ -902,5 +1021,6 @@ pub async fn review_evidence(
     ev.reviewed_by = Some(ctx.actor.subject.clone());
     ev.reviewed_at = Some(Utc::now());
     ev.review_comment = comment;
+    ev.rating = rating;
     d.routes.review_evidence(ctx, ev).await
 }

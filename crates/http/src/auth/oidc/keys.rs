@@ -1,6 +1,8 @@
 //! The signing keys of one provider: discovery (`/.well-known/openid-configuration`) and JWKS,
 //! fetched with a timeout, cached, and fetched again when a token names a key that is not in
-//! the cache (at most once per `refresh_interval`) or when the cache is older than `max_age`.
+//! the cache or when the cache is older than `max_key_age` (either at most once per
+//! `refresh_interval`, failed attempts included); while the provider is away, the last keys
+//! serve until `hard_max_key_age`.
 //! One fetch runs at a time per provider; other requests needing it wait for that one.
 
 use std::{
@@ -126,25 +128,28 @@ impl KeySet {
     }
 
     /// The key a token names: from the cache, or after a fetch when the cache is empty, older
-    /// than `max_age`, or lacks the key (rate-limited).
+    /// than `max_key_age`, or lacks the key (rate-limited). While the provider cannot be
+    /// reached, the keys fetched last stay usable until `hard_max_key_age` after that fetch,
+    /// never longer: a provider that is gone for good stops being trusted.
     pub async fn key(&self, client: &reqwest::Client, s: &OidcSettings, lookup: Lookup<'_>) -> Result<Key, String> {
+        let fresh = |c: &Cache| c.fetched_at.is_some_and(|t| t.elapsed() < s.max_key_age);
+        let usable = |c: &Cache| c.fetched_at.is_some_and(|t| t.elapsed() < s.hard_max_key_age);
         let cache = self.snapshot();
-        let fresh = cache.fetched_at.is_some_and(|t| t.elapsed() < s.max_key_age);
-        if let (true, Some(key)) = (fresh, Self::find(&cache, &lookup)) {
+        if let (true, Some(key)) = (fresh(&cache), Self::find(&cache, &lookup)) {
             return Ok(key);
         }
         let _one_at_a_time = self.fetching.lock().await;
         // Another request may have fetched while this one waited.
         let cache = self.snapshot();
-        let fresh = cache.fetched_at.is_some_and(|t| t.elapsed() < s.max_key_age);
         let found = Self::find(&cache, &lookup);
-        if let (true, Some(key)) = (fresh, &found) {
+        if let (true, Some(key)) = (fresh(&cache), &found) {
             return Ok(key.clone());
         }
         let may_refresh = cache.refreshed_at.is_none_or(|t| t.elapsed() >= s.refresh_interval);
-        let due = cache.fetched_at.is_none() || (!fresh && may_refresh) || (found.is_none() && may_refresh);
-        if !due {
-            return found.ok_or_else(|| "unknown key (refresh rate-limited)".to_owned());
+        let stale =
+            |e: String| if usable(&cache) { e } else { format!("{e}; the keys fetched last are too old to trust") };
+        if !may_refresh {
+            return found.filter(|_| usable(&cache)).ok_or_else(|| stale("unknown key (refresh rate-limited)".into()));
         }
         match self.fetch(client, s).await {
             Ok(next) => {
@@ -156,20 +161,18 @@ impl KeySet {
             }
             Err(e) => {
                 tracing::warn!(issuer = %self.issuer, error = %e, "identity provider keys not fetched");
-                let mut kept = Cache {
+                // The last keys are kept, still dated by their fetch: the next attempt waits
+                // for `refresh_interval`, and they expire at `hard_max_key_age`.
+                let kept = Cache {
                     keys: cache.keys.clone(),
                     anonymous: cache.anonymous.clone(),
                     fetched_at: cache.fetched_at,
                     refreshed_at: Some(Instant::now()),
                 };
-                // Keys kept past their age stay usable while the provider is away.
-                if kept.fetched_at.is_some() {
-                    kept.fetched_at = Some(Instant::now());
-                }
                 if let Ok(mut c) = self.cache.write() {
                     *c = Arc::new(kept);
                 }
-                found.ok_or(e)
+                found.filter(|_| usable(&cache)).ok_or_else(|| stale(e))
             }
         }
     }

@@ -54,10 +54,15 @@ pub struct ProviderSettings {
     /// How `organization_claim` names the organisation: `inn` (default) or `id`.
     #[serde(default = "default_organization_key")]
     pub organization_key: OrganizationKey,
-    /// Roles the provider may grant through `role_claim` (default operator, municipal,
-    /// organization, analyst; admin and integration only when listed).
-    #[serde(default = "default_claim_roles")]
+    /// Roles the provider may grant through `role_claim` (default none: every role it may grant
+    /// is listed, so a realm-wide role that happens to share a name grants nothing unlisted).
+    /// Required, non-empty, when `role_claim` is set.
+    #[serde(default)]
     pub claim_roles: Vec<Role>,
+    /// Client ids whose tokens are accepted (`azp`, the authorised party). Set: a token must
+    /// carry one of them. Unset: `azp` is not checked.
+    #[serde(default)]
+    pub authorized_parties: Option<Vec<String>>,
     /// Algorithms accepted from it (default RS256, PS256, ES256, EdDSA).
     #[serde(default = "default_algorithms")]
     pub algorithms: Vec<Algorithm>,
@@ -69,10 +74,6 @@ fn default_subject_claim() -> String {
 
 fn default_organization_key() -> OrganizationKey {
     OrganizationKey::Inn
-}
-
-fn default_claim_roles() -> Vec<Role> {
-    vec![Role::Operator, Role::Municipal, Role::Organization, Role::Analyst]
 }
 
 fn default_algorithms() -> Vec<Algorithm> {
@@ -107,6 +108,9 @@ pub struct OidcSettings {
     pub refresh_interval: Duration,
     /// `RSNMS_OIDC_KEYS_MAX_AGE_SECONDS`: keys are fetched again when older (default 3600).
     pub max_key_age: Duration,
+    /// `RSNMS_OIDC_KEYS_HARD_MAX_AGE_SECONDS`: while the provider cannot be reached, its last
+    /// keys stay usable until this long after they were fetched, never longer (default 86400).
+    pub hard_max_key_age: Duration,
     /// Allowed clock skew for `exp`/`nbf`/`iat`, in seconds (60).
     pub leeway_seconds: u64,
 }
@@ -119,6 +123,7 @@ impl Default for OidcSettings {
             timeout: Duration::from_secs(5),
             refresh_interval: Duration::from_secs(60),
             max_key_age: Duration::from_secs(3600),
+            hard_max_key_age: Duration::from_secs(86_400),
             leeway_seconds: 60,
         }
     }
@@ -139,6 +144,12 @@ impl OidcSettings {
             }
             if p.audience.trim().is_empty() {
                 return Err(named("audience is required"));
+            }
+            if p.role_claim.is_some() && p.claim_roles.is_empty() {
+                return Err(named("role_claim needs claim_roles: the roles this provider may grant"));
+            }
+            if p.authorized_parties.as_ref().is_some_and(|a| a.is_empty() || a.iter().any(|c| c.trim().is_empty())) {
+                return Err(named("authorized_parties, when set, lists client ids"));
             }
             if p.algorithms.is_empty() || p.algorithms.iter().any(|a| !ASYMMETRIC.contains(a)) {
                 return Err(named("algorithms must be asymmetric (RS*, PS*, ES256, ES384, EdDSA)"));
@@ -272,12 +283,16 @@ impl Providers {
                 Ok(Verified { actor, generation: None, session: None, external: Some(external_subject(false)) })
             }
             External::Revoked => Err(OidcRefusal::Invalid("issued before the account's tokens were revoked".into())),
+            External::AccountDeleted => Err(OidcRefusal::Invalid("the linked account is deleted".into())),
         }
     }
 
     async fn verify(&self, provider: &Provider, token: &str) -> Result<serde_json::Map<String, Value>, OidcRefusal> {
         let invalid = |e: &dyn std::fmt::Display| OidcRefusal::Invalid(format!("{}: {e}", provider.settings.name));
         let header = decode_header(token).map_err(|e| invalid(&e))?;
+        if !header.typ.as_deref().is_none_or(access_token_type) {
+            return Err(invalid(&format!("token type {:?} is not an access token", header.typ)));
+        }
         if !ASYMMETRIC.contains(&header.alg) || !provider.settings.algorithms.contains(&header.alg) {
             return Err(invalid(&format!("algorithm {:?} not allowed", header.alg)));
         }
@@ -300,6 +315,19 @@ impl Providers {
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         let data =
             decode::<serde_json::Map<String, Value>>(token, &key.decoding, &validation).map_err(|e| invalid(&e))?;
+        // Keycloak marks its tokens by a `typ` claim: an ID or refresh token of the same audience
+        // is not an access token.
+        if let Some(typ) = data.claims.get("typ").and_then(Value::as_str)
+            && !typ.eq_ignore_ascii_case("bearer")
+        {
+            return Err(invalid(&format!("token type '{typ}' is not an access token")));
+        }
+        if let Some(parties) = &provider.settings.authorized_parties {
+            let azp = data.claims.get("azp").and_then(Value::as_str);
+            if !azp.is_some_and(|azp| parties.iter().any(|p| p == azp)) {
+                return Err(invalid(&format!("authorised party {azp:?} is not accepted")));
+            }
+        }
         let iat = data.claims.get("iat").and_then(Value::as_i64);
         let leeway = i64::try_from(self.settings.leeway_seconds).unwrap_or(0);
         if iat.is_some_and(|iat| iat > chrono::Utc::now().timestamp() + leeway) {
@@ -307,6 +335,13 @@ impl Providers {
         }
         Ok(data.claims)
     }
+}
+
+/// Whether a JOSE `typ` header names a JWT access token (RFC 9068 `at+jwt`, or plain `JWT`
+/// as most providers send); `id+jwt`, `logout+jwt` and the like are refused.
+fn access_token_type(typ: &str) -> bool {
+    let typ = typ.strip_prefix("application/").unwrap_or(typ);
+    typ.eq_ignore_ascii_case("jwt") || typ.eq_ignore_ascii_case("at+jwt")
 }
 
 /// A claim by dotted path (`realm_access.roles`).
@@ -365,7 +400,25 @@ mod tests {
         let p = parse("", false).unwrap().remove(0);
         assert_eq!(p.subject_claim, "sub");
         assert!(p.algorithms.iter().all(|a| ASYMMETRIC.contains(a)));
-        assert!(!p.claim_roles.contains(&Role::Admin));
+        assert!(p.claim_roles.is_empty(), "no role is granted by claim unless listed");
+        assert!(p.authorized_parties.is_none());
+    }
+
+    #[test]
+    fn a_role_claim_needs_the_roles_it_may_grant_listed() {
+        assert!(parse(r#", "role_claim": "roles""#, false).is_err());
+        assert!(parse(r#", "role_claim": "roles", "claim_roles": ["organization"]"#, false).is_ok());
+        assert!(parse(r#", "authorized_parties": []"#, false).is_err());
+    }
+
+    #[test]
+    fn only_access_token_types_pass_the_header_check() {
+        for ok in ["JWT", "jwt", "at+jwt", "application/at+JWT"] {
+            assert!(access_token_type(ok), "{ok}");
+        }
+        for refused in ["id+jwt", "logout+jwt", "JOSE", "secevent+jwt", ""] {
+            assert!(!access_token_type(refused), "{refused}");
+        }
     }
 
     #[test]

@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rsnms_domain::agreements::{
-    Accumulation, AgreementAsOf, AgreementStatus, AgreementVersion, Clause, ClauseKind, IndicatorKind, Parties, Party,
-    PartyRole, Unit,
+    Accumulation, AgreementAction, AgreementAsOf, AgreementStatus, AgreementVersion, Clause, ClauseKind, IndicatorKind,
+    Parties, Party, PartyRole, Unit,
 };
+use rsnms_domain::{agreements::allowed_actions, auth::Actor};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -154,6 +155,10 @@ pub struct AgreementView {
     pub id: Uuid,
     /// Status on `as_of`, derived from the dates.
     pub status: AgreementStatus,
+    /// The actions the caller may take now (допустимые действия): the lifecycle's, narrowed by
+    /// the same rules that answer 403 and 409 (writers edit, sign, amend and terminate; reporters
+    /// report values).
+    pub allowed_actions: Vec<AgreementAction>,
     /// The date the agreement is shown as of.
     pub as_of: NaiveDate,
     /// Version number of the text shown (1 as signed, +1 per amendment); `null` for a draft.
@@ -202,9 +207,11 @@ pub struct AgreementView {
     pub version: i64,
 }
 
-impl From<AgreementAsOf> for AgreementView {
-    fn from(s: AgreementAsOf) -> Self {
+impl AgreementView {
+    /// The agreement as of a date, as the caller reads it.
+    pub fn new(s: AgreementAsOf, actor: &Actor) -> Self {
         let status = s.status();
+        let allowed_actions = allowed_actions(actor, &s.agreement);
         let (revision, effective_from, amendment, doc) = match s.version {
             Some(v) => (Some(v.number), Some(v.effective_from), v.amendment.map(AmendmentView::from), v.document),
             None => (None, None, None, s.agreement.document.clone()),
@@ -213,6 +220,7 @@ impl From<AgreementAsOf> for AgreementView {
         AgreementView {
             id: a.id,
             status,
+            allowed_actions,
             as_of: s.as_of,
             revision,
             effective_from,
@@ -247,6 +255,8 @@ pub struct AgreementSummaryView {
     pub id: Uuid,
     /// Status today.
     pub status: AgreementStatus,
+    /// The actions the caller may take now (as on the agreement itself).
+    pub allowed_actions: Vec<AgreementAction>,
     /// Number.
     pub number: String,
     /// Title.
@@ -276,13 +286,15 @@ pub struct AgreementSummaryView {
 }
 
 impl AgreementSummaryView {
-    /// The summary of an agreement, with its status on a date.
-    pub fn new(a: rsnms_domain::agreements::Agreement, today: NaiveDate) -> Self {
+    /// The summary of an agreement, with its status on a date and the caller's actions.
+    pub fn new(a: rsnms_domain::agreements::Agreement, today: NaiveDate, actor: &Actor) -> Self {
         let status = a.status_on(&a.document, today);
+        let allowed_actions = allowed_actions(actor, &a);
         let d = a.document;
         AgreementSummaryView {
             id: a.id,
             status,
+            allowed_actions,
             number: d.number,
             title: d.title,
             signed_on: d.signed_on,

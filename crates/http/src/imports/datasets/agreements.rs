@@ -18,7 +18,7 @@ use rsnms_domain::{
         validate_document,
     },
     auth::{Ctx, Role},
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportOptions, Outcome, Unit},
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -98,7 +98,7 @@ impl Dataset for Agreements {
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let mut errors = Vec::new();
         let existing = match opts.id_scheme.as_str() {
             "number" => {
@@ -121,8 +121,8 @@ impl Dataset for Agreements {
         };
         let Some(current) = existing else {
             let dto: AgreementWrite = parse_all(record, errors)?;
-            create_agreement(unit.agreements(), unit.organizations(), ctx, dto.into()).await?;
-            return Ok(Outcome::Created);
+            let created = create_agreement(unit.agreements(), unit.organizations(), ctx, dto.into()).await?;
+            return Ok(Outcome::Created.of(created.id));
         };
         let wanted: Option<Lifecycle> = take_field(&mut record, "status", &mut errors);
         finish(errors)?;
@@ -131,7 +131,7 @@ impl Dataset for Agreements {
         let input = apply_patch::<AgreementWrite, _>(AgreementInput::from_document(&current.document), &patch)?;
         let same_document = validate_document(&input, &current.document.indicators)? == current.document;
         if same_document && wanted.is_none_or(|s| s == current.lifecycle) {
-            return Ok(Outcome::Unchanged);
+            return Ok(Outcome::Unchanged.of(current.id));
         }
         if wanted == Some(Lifecycle::Terminated) {
             let route = format!("/api/v1/agreements/{}/terminate", current.id);
@@ -153,6 +153,6 @@ impl Dataset for Agreements {
         if wanted == Some(Lifecycle::Signed) && a.lifecycle == Lifecycle::Draft {
             sign_agreement(unit.agreements(), ctx, a.id, a.version, None).await?;
         }
-        Ok(Outcome::Updated)
+        Ok(Outcome::Updated.of(a.id))
     }
 }

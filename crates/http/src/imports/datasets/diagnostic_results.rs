@@ -11,7 +11,7 @@ use rsnms_domain::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role},
     development::diagnostics::{RESULT_WRITERS, ResultInput, record_result},
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportOptions, Outcome, Unit},
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -124,13 +124,34 @@ impl Dataset for DiagnosticResults {
         &["score"]
     }
 
+    /// One result per (campaign, person, competency) in a file, as `POST /diagnostics/{id}/results`
+    /// refuses a duplicate item: the person by id or by the digits of her СНИЛС, the competency by
+    /// id or by code.
+    fn file_key(&self, record: &Map<String, Value>, _opts: &ImportOptions) -> Option<String> {
+        let text = |f: &str| record.get(f).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty());
+        let campaign = text("diagnostic_id")?.to_lowercase();
+        let person = match text("person_id") {
+            Some(id) => id.to_lowercase(),
+            None => {
+                let digits: String =
+                    text("person_snils").or_else(|| text("snils"))?.chars().filter(char::is_ascii_digit).collect();
+                format!("snils:{digits}")
+            }
+        };
+        let competency = match text("competency_id") {
+            Some(id) => id.to_lowercase(),
+            None => format!("code:{}", text("competency_code")?),
+        };
+        Some(format!("{campaign}|{person}|{competency}"))
+    }
+
     async fn apply(
         &self,
         unit: &dyn Unit,
         ctx: &Ctx,
         record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let parsed: ResultRecord = parse(record.clone())?;
         let mut errors = Vec::new();
         if parsed.diagnostic_id.is_none() {
@@ -148,22 +169,25 @@ impl Dataset for DiagnosticResults {
             level: parsed.level,
             assessed_on: parsed.assessed_on,
         };
-        let summary = match record_result(unit.diagnostics(), ctx, campaign_id, input, today()).await {
-            Err(DomainError::NotFound) => {
-                return Err(DomainError::Validation(vec![not_found(
-                    "diagnostic_id",
-                    "Диагностика не найдена",
-                    "The diagnostic campaign does not exist",
-                )]));
-            }
-            other => other?,
-        };
-        Ok(if summary.created > 0 {
+        let summary =
+            match record_result(unit.diagnostics(), unit.personal_data(), ctx, campaign_id, input, today()).await {
+                Err(DomainError::NotFound) => {
+                    return Err(DomainError::Validation(vec![not_found(
+                        "diagnostic_id",
+                        "Диагностика не найдена",
+                        "The diagnostic campaign does not exist",
+                    )]));
+                }
+                other => other?,
+            };
+        // A result is read through its campaign, not by an id of its own: no id per line.
+        let outcome = if summary.created > 0 {
             Outcome::Created
         } else if summary.updated > 0 {
             Outcome::Updated
         } else {
             Outcome::Unchanged
-        })
+        };
+        Ok(Applied { outcome, id: None })
     }
 }

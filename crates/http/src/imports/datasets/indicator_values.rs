@@ -19,7 +19,7 @@ use rsnms_domain::{
         Agreement, AgreementFilter, Indicator, IndicatorValueInput, list_indicator_values, report_indicator_value,
     },
     auth::{Ctx, Role},
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportOptions, Outcome, Unit},
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -125,7 +125,7 @@ impl Dataset for IndicatorValues {
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let mut errors = Vec::new();
         let agreement_id: Option<Uuid> = take_field(&mut record, "agreement_id", &mut errors);
         let number = take_field::<String>(&mut record, "agreement_number", &mut errors).map(|n| n.trim().to_owned());
@@ -178,9 +178,11 @@ impl Dataset for IndicatorValues {
         // unchanged and rolled back by the engine.
         let new = report_indicator_value(unit.agreements(), ctx, a.id, ind.id, input, today()).await?;
         Ok(match standing {
-            None => Outcome::Created,
-            Some(s) if s.value == new.value && s.source == new.source && s.comment == new.comment => Outcome::Unchanged,
-            Some(_) => Outcome::Updated,
+            None => Outcome::Created.of(new.id),
+            Some(s) if s.value == new.value && s.source == new.source && s.comment == new.comment => {
+                Outcome::Unchanged.of(s.id)
+            }
+            Some(_) => Outcome::Updated.of(new.id),
         })
     }
 }

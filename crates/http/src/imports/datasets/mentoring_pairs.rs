@@ -7,7 +7,7 @@ use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
     development::mentoring::{MentoringPair, WRITERS, create_mentoring_pair, update_mentoring_pair},
-    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde_json::{Map, Value};
 
@@ -60,13 +60,13 @@ impl Dataset for MentoringPairs {
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let scope = ctx.actor.scope();
         match match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await? {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: MentoringPairWrite = parse(record)?;
-                create_mentoring_pair(
+                let created = create_mentoring_pair(
                     unit.mentoring(),
                     unit.persons(),
                     unit.organizations(),
@@ -75,7 +75,7 @@ impl Dataset for MentoringPairs {
                     dto.into(),
                 )
                 .await?;
-                Ok(Outcome::Created)
+                Ok(Outcome::Created.of(created.id))
             }
             Some(current) => {
                 may_update(opts, "id")?;
@@ -91,7 +91,7 @@ impl Dataset for MentoringPairs {
                     |input| apply_patch::<MentoringPairWrite, _>(input, &patch),
                 )
                 .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
             }
         }
     }

@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role},
-    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Unit},
     page::PageRequest,
     persons::{Person, PersonFilter},
     values::Snils,
@@ -75,15 +75,22 @@ pub trait Dataset: Send + Sync {
     fn formats(&self) -> &'static [Format] {
         &[Format::Ndjson, Format::Csv, Format::Json]
     }
-    /// Applies one record inside a unit (the line's own savepoint). An `Unchanged` outcome is
-    /// rolled back by the caller, so a dataset may detect it by writing and comparing.
+    /// Applies one record inside a unit (the line's own savepoint), answering what it did and
+    /// to which record. An `Unchanged` outcome is rolled back by the caller, so a dataset may
+    /// detect it by writing and comparing.
     async fn apply(
         &self,
         unit: &dyn Unit,
         ctx: &Ctx,
         record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome>;
+    ) -> DomainResult<Applied>;
+    /// The key of what a record writes, from the record alone, when one file may hold it only
+    /// once: a later line with the key of an earlier one is refused naming both lines (as the
+    /// batch endpoints refuse a duplicate item). None by default (a later line updates).
+    fn file_key(&self, _record: &Map<String, Value>, _opts: &ImportOptions) -> Option<String> {
+        None
+    }
     /// Works out from a record alone — no database — what [`Dataset::apply_many`] will need of
     /// it (typically the parsed write): runs while the previous chunk is being
     /// written, so that this work overlaps the database's. The default works out nothing.
@@ -121,12 +128,13 @@ pub enum Prepared {
 pub struct Pending {
     /// Line number in the body.
     pub line: u64,
-    /// The record, or what made the line unreadable (its result is set already).
+    /// The record (kept after it is applied, for a rejected line's errors to show its values;
+    /// none when the line was unreadable — its result is set already).
     pub record: Option<Map<String, Value>>,
     /// What the dataset worked out from the record ahead of applying it, if anything.
     pub prepared: Option<Prepared>,
     /// What applying it gave, once applied.
-    pub result: Option<DomainResult<Outcome>>,
+    pub result: Option<DomainResult<Applied>>,
 }
 
 /// Every dataset.

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use rsnms_domain::{
     DomainError, DomainResult, FieldError, Msg,
     auth::Ctx,
-    exchange::{ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportOptions, Outcome, Unit},
     network_requests::{
         NetworkRequest, NetworkRequestFilter, RequestStatus, create_network_request, patch_changes_nothing,
         send_request, update_network_request,
@@ -167,7 +167,7 @@ impl Dataset for NetworkRequests {
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let mut errors = Vec::new();
         let steps = steps(&mut record, &mut errors);
         let existing = match opts.id_scheme.as_str() {
@@ -202,7 +202,7 @@ impl Dataset for NetworkRequests {
             .await?;
             let r = if send_it { send(unit, ctx, &draft, steps.sent_on).await? } else { draft };
             same_number(&r, steps.number.as_deref())?;
-            return Ok(Outcome::Created);
+            return Ok(Outcome::Created.of(r.id));
         };
         finish(errors)?;
         may_update(opts, opts.id_scheme.as_str())?;
@@ -221,7 +221,7 @@ impl Dataset for NetworkRequests {
             let changed = send_it || !same(&current, &after);
             let after = if send_it { send(unit, ctx, &after, steps.sent_on).await? } else { after };
             same_number(&after, steps.number.as_deref())?;
-            return Ok(if changed { Outcome::Updated } else { Outcome::Unchanged });
+            return Ok(if changed { Outcome::Updated } else { Outcome::Unchanged }.of(after.id));
         }
         // Sent or further on: never changed by an import.
         let unchanged = steps.status != Some(RequestStatus::Draft)
@@ -232,7 +232,7 @@ impl Dataset for NetworkRequests {
             })
             .await?;
         if unchanged {
-            return Ok(Outcome::Unchanged);
+            return Ok(Outcome::Unchanged.of(current.id));
         }
         // The lifecycle's own answer: 409 naming the actions allowed in this status.
         update_network_request(

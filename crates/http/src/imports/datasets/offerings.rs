@@ -11,7 +11,7 @@ use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
     development::events::{Offering, OfferingInput, OfferingKind, create_offering, update_offering, writers},
-    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
@@ -103,15 +103,16 @@ where
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let kind = self.kind;
         match match_id(&mut record, |id| unit.offerings().get(kind, id)).await? {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: W = parse(record)?;
-                create_offering(unit.offerings(), unit.competencies(), unit.organizations(), ctx, kind, dto.into())
-                    .await?;
-                Ok(Outcome::Created)
+                let created =
+                    create_offering(unit.offerings(), unit.competencies(), unit.organizations(), ctx, kind, dto.into())
+                        .await?;
+                Ok(Outcome::Created.of(created.id))
             }
             Some(current) => {
                 may_update(opts, "id")?;
@@ -127,7 +128,7 @@ where
                     |input| apply_patch::<W, _>(input, &patch),
                 )
                 .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
             }
         }
     }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::Ctx,
-    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
     organizations::{Organization, OrganizationFilter, create_organization, update_organization},
     page::PageRequest,
     values::Inn,
@@ -62,7 +62,7 @@ impl Dataset for Organizations {
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let scope = ctx.actor.scope();
         let existing = match opts.id_scheme.as_str() {
             "inn" => {
@@ -75,8 +75,8 @@ impl Dataset for Organizations {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: OrganizationWrite = parse(record)?;
-                create_organization(unit.organizations(), unit.persons(), ctx, dto.into()).await?;
-                Ok(Outcome::Created)
+                let created = create_organization(unit.organizations(), unit.persons(), ctx, dto.into()).await?;
+                Ok(Outcome::Created.of(created.id))
             }
             Some(current) => {
                 may_update(opts, opts.id_scheme.as_str())?;
@@ -90,7 +90,7 @@ impl Dataset for Organizations {
                     |input| apply_patch::<OrganizationWrite, _>(input, &patch),
                 )
                 .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
             }
         }
     }

@@ -7,7 +7,7 @@ use rsnms_domain::{
     DomainResult, FieldError,
     auth::{Ctx, Role},
     development::programs::{Program, WRITERS, create_program, update_program},
-    exchange::{ImportMode, ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde_json::{Map, Value};
 
@@ -74,7 +74,7 @@ impl Dataset for Programs {
         ctx: &Ctx,
         mut record: Map<String, Value>,
         opts: &ImportOptions,
-    ) -> DomainResult<Outcome> {
+    ) -> DomainResult<Applied> {
         let existing = match opts.id_scheme.as_str() {
             "registry_id" => {
                 record.remove("id");
@@ -87,8 +87,9 @@ impl Dataset for Programs {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: ProgramWrite = parse(record)?;
-                create_program(unit.programs(), unit.competencies(), unit.organizations(), ctx, dto.into()).await?;
-                Ok(Outcome::Created)
+                let created =
+                    create_program(unit.programs(), unit.competencies(), unit.organizations(), ctx, dto.into()).await?;
+                Ok(Outcome::Created.of(created.id))
             }
             Some(current) => {
                 may_update(opts, opts.id_scheme.as_str())?;
@@ -103,7 +104,7 @@ impl Dataset for Programs {
                     |input| apply_patch::<ProgramWrite, _>(input, &patch),
                 )
                 .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated })
+                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
             }
         }
     }

@@ -1,5 +1,6 @@
 use actix_web::{HttpResponse, http::header, post, web};
 use rsnms_domain::{
+    DomainError,
     accounts::{AccountKind, NewAccount},
     auth::Role,
 };
@@ -59,25 +60,32 @@ pub async fn create_account(
     Auth(ctx): Auth,
     Body(dto): Body<AccountWrite>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(&[Role::Admin])?;
     let (Some(kind), Some(login), Some(secret), Some(role)) = (dto.kind, dto.login, dto.secret, dto.role) else {
         return Err(ApiError::internal());
     };
-    let secret_hash = web::block(move || hash_secret(&secret))
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(|_| ApiError::internal())?;
-    let new =
-        NewAccount { kind, login, secret_hash, role, organization_id: dto.organization_id, person_id: dto.person_id };
+    // Hashed only when the domain awaits it (after its role check).
+    let secret_hash = async move {
+        let hashed = web::block(move || hash_secret(&secret)).await;
+        hashed.ok().and_then(Result::ok).ok_or_else(|| DomainError::internal("hashing the secret failed"))
+    };
+    let new = NewAccount {
+        kind,
+        login,
+        secret_hash: String::new(),
+        role,
+        organization_id: dto.organization_id,
+        person_id: dto.person_id,
+    };
     let account = rsnms_domain::accounts::create_account(
         state.accounts.as_ref(),
         state.organizations.as_ref(),
         state.persons.as_ref(),
         &ctx,
         new,
+        secret_hash,
     )
     .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/accounts/{}", account.id)))
-        .json(AccountView::from(account)))
+        .json(AccountView::new(account, &ctx.actor)))
 }

@@ -14,5 +14,5 @@ use crate::{AppState, auth::Auth, openapi::ReadErrors, problem::ApiResult};
 #[get("/accounts/{id}")]
 pub async fn get_account(state: web::Data<AppState>, Auth(ctx): Auth, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let account = rsnms_domain::accounts::get_account(state.accounts.as_ref(), &ctx, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(AccountView::from(account)))
+    Ok(HttpResponse::Ok().json(AccountView::new(account, &ctx.actor)))
 }

@@ -44,5 +44,5 @@ pub async fn list_accounts(
     let page = PageQuery { limit: q.limit, cursor: q.cursor, ..PageQuery::default() }.to_request()?;
     let filter = AccountFilter { kind: q.kind };
     let found = rsnms_domain::accounts::list_accounts(state.accounts.as_ref(), &ctx, &filter, page).await?;
-    Ok(respond(&req, found, AccountView::from))
+    Ok(respond(&req, found, |a| AccountView::new(a, &ctx.actor)))
 }

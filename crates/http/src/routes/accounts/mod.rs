@@ -17,8 +17,8 @@ mod unlink_identity;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use rsnms_domain::{
-    accounts::{Account, AccountChange, AccountKind},
-    auth::{Ctx, Role},
+    accounts::{Account, AccountAction, AccountChange, AccountKind, allowed_actions},
+    auth::{Actor, Ctx, Role},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -60,13 +60,18 @@ pub struct AccountView {
     pub person_id: Option<Uuid>,
     /// Disabled accounts get no tokens, and their tokens stop working.
     pub disabled: bool,
+    /// The actions the caller may take now (допустимые действия): every one, but an
+    /// administrator does not disable or delete her own account.
+    pub allowed_actions: Vec<AccountAction>,
     /// Created at (UTC).
     pub created_at: DateTime<Utc>,
 }
 
-impl From<Account> for AccountView {
-    fn from(a: Account) -> Self {
+impl AccountView {
+    /// The view of an account for the caller.
+    pub fn new(a: Account, actor: &Actor) -> Self {
         AccountView {
+            allowed_actions: allowed_actions(actor, &a),
             id: a.id,
             kind: a.kind,
             login: a.login,
@@ -121,7 +126,11 @@ async fn apply(
     let deleted = change == AccountChange::Delete;
     let account = rsnms_domain::accounts::change_account(state.accounts.as_ref(), ctx, id, change).await?;
     standings.forget(account.id);
-    Ok(if deleted { HttpResponse::NoContent().finish() } else { HttpResponse::Ok().json(AccountView::from(account)) })
+    Ok(if deleted {
+        HttpResponse::NoContent().finish()
+    } else {
+        HttpResponse::Ok().json(AccountView::new(account, &ctx.actor))
+    })
 }
 
 /// The state and the account check, as every status handler takes them.

@@ -42,5 +42,5 @@ pub async fn create_agreement(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/agreements/{}", a.id)))
         .insert_header((header::ETAG, etag(a.version)))
-        .json(AgreementView::from(AgreementAsOf { agreement: a, as_of, version })))
+        .json(AgreementView::new(AgreementAsOf { agreement: a, as_of, version }, &ctx.actor)))
 }

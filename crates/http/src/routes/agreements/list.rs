@@ -78,5 +78,5 @@ pub async fn list_agreements(
         ..AgreementFilter::new(today)
     };
     let found = rsnms_domain::agreements::list_agreements(state.agreements.as_ref(), &ctx, &filter, page).await?;
-    Ok(respond(&req, found, |a| AgreementSummaryView::new(a, today)))
+    Ok(respond(&req, found, |a| AgreementSummaryView::new(a, today, &ctx.actor)))
 }

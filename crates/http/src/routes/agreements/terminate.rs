@@ -43,5 +43,7 @@ pub async fn terminate_agreement(
     let repo = state.agreements.as_ref();
     rsnms_domain::agreements::terminate_agreement(repo, &ctx, id, version, on, dto.reason).await?;
     let s = rsnms_domain::agreements::get_agreement_as_of(repo, &ctx, id, super::today()).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(s.agreement.version))).json(AgreementView::from(s)))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(s.agreement.version)))
+        .json(AgreementView::new(s, &ctx.actor)))
 }

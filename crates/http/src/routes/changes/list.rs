@@ -78,8 +78,14 @@ pub async fn list_changes(
     Params(q): Params<ChangeQueryParams>,
 ) -> ApiResult<HttpResponse> {
     let query = query(&q)?;
-    let (events, has_more) =
-        rsnms_domain::exchange::feed::read_changes(state.changes.as_ref(), state.audit.as_ref(), &ctx, &query).await?;
+    let (events, has_more) = rsnms_domain::exchange::feed::read_changes(
+        state.changes.as_ref(),
+        state.personal_data.as_ref(),
+        state.audit.as_ref(),
+        &ctx,
+        &query,
+    )
+    .await?;
     let next_cursor = events.last().map_or(query.after, |p| p.event.position).to_string();
     let mut res = HttpResponse::Ok();
     if has_more {

@@ -30,6 +30,7 @@ pub async fn record_diagnostic_results(
     let items = dto.items.unwrap_or_default().into_iter().map(Into::into).collect();
     let summary = rsnms_domain::development::diagnostics::record_results(
         state.diagnostics.as_ref(),
+        state.personal_data.as_ref(),
         &ctx,
         id.into_inner(),
         items,

@@ -62,6 +62,7 @@ pub async fn get_federal_diagnostics(
     Params(q): Params<TableExportQuery>,
 ) -> ApiResult<HttpResponse> {
     super::may_export(&ctx)?;
+    super::whole_only(&q)?;
     let (from, to) = super::period(q.period_from, q.period_to)?;
     let min = state.min_group_size;
     let mut found_campaigns = Vec::new();

@@ -61,6 +61,20 @@ pub struct TableExportQuery {
     /// CSV field separator: `comma` (default) or `semicolon`.
     #[param(inline)]
     pub delimiter: Option<CsvDelimiter>,
+    /// Only records changed after this instant (RFC 3339, e.g. `2026-12-01T00:00:00Z`): exactly
+    /// the records whose change-feed events (`/api/v1/changes`, `occurred_at`) came after it —
+    /// take the `occurred_at` of the last event a receiver applied. Record exports only
+    /// (programmes, routes); the aggregates (diagnostics, the regional passport) are computed
+    /// whole and refuse it.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Records per page, 1–500: the export then answers one page (the records in id order
+    /// after `cursor`), with `next_cursor` in the document and a `Link: <…>; rel="next"` header
+    /// while more may follow. Without `limit` and `cursor` the whole export is answered
+    /// (streamed). Record exports only.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
 }
 
 /// The reporting period.
@@ -289,8 +303,14 @@ pub struct FederalProgramsV1 {
     pub generated_at: DateTime<Utc>,
     /// The period: programmes that existed by its end.
     pub period: PeriodV1,
+    /// With `updated_since`: the instant given (only records changed after it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<DateTime<Utc>>,
     /// The programmes.
     pub programs: Vec<ProgramV1>,
+    /// With `limit`: the cursor of the next page (`null` on the last).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Option<String>>,
 }
 
 /// A competency (компетенция) named in an export.
@@ -408,10 +428,71 @@ pub struct FederalRoutesV1 {
     pub period: PeriodV1,
     /// The territory.
     pub territory: TerritoryV1,
+    /// With `updated_since`: the instant given (only routes changed after it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<DateTime<Utc>>,
     /// The routes, oldest first.
     pub routes: Vec<RouteV1>,
-    /// Counts.
+    /// Counts (of this answer: of the changed routes with `updated_since`, of the page with
+    /// `limit`).
     pub totals: RoutesTotalsV1,
+    /// With `limit`: the cursor of the next page (`null` on the last).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Option<String>>,
+}
+
+/// A file of an export bundle, as its manifest lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ManifestFileV1 {
+    /// The member's name in the ZIP (`programs.json`, `routes.json`).
+    pub name: String,
+    /// The document's schema (`rsnms.federal.programs`).
+    pub schema: String,
+    /// The document's schema version.
+    pub schema_version: String,
+    /// Records it holds (programmes, routes).
+    pub records: u64,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of its bytes, lowercase hex (what `sha256sum` prints).
+    pub sha256: String,
+}
+
+/// The manifest of an export bundle (`manifest.json`, the ZIP's last member): what a receiver
+/// checks to tell a complete transfer from a cut one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FederalManifestV1 {
+    /// Always `rsnms.federal.manifest`.
+    pub schema: String,
+    /// `1.0`.
+    pub schema_version: String,
+    /// When the bundle was made (UTC).
+    pub generated_at: DateTime<Utc>,
+    /// The period.
+    pub period: PeriodV1,
+    /// The territory (of the routes).
+    pub territory: TerritoryV1,
+    /// With `updated_since`: the instant given.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Every other member, with its record count and checksum.
+    pub files: Vec<ManifestFileV1>,
+}
+
+/// Period, territory and change window of an export bundle.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BundleQuery {
+    /// First day of the period (default 1 January of the current year).
+    pub period_from: Option<NaiveDate>,
+    /// Last day of the period (default 31 December of the current year).
+    pub period_to: Option<NaiveDate>,
+    /// Region code (two digits) of the routes; default every region of the deployment.
+    pub region_code: Option<String>,
+    /// Municipality code of the routes; default the whole region.
+    pub municipality_code: Option<String>,
+    /// Only records changed after this instant (RFC 3339): as `updated_since` of each export.
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// One aggregate of a campaign: a competency in a municipality, or in the whole territory.

@@ -3,6 +3,7 @@
 //! names its schema and version (`schema`, `schema_version`); a change that breaks a consumer
 //! publishes a new schema version beside the old one.
 
+mod bundle;
 mod csv;
 mod diagnostics;
 mod dto;
@@ -23,17 +24,68 @@ use rsnms_domain::{
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-pub use dto::{FederalDiagnosticsV1, FederalProgramsV1, FederalRegionalPassportV1, FederalRoutesV1};
+pub use dto::{
+    FederalDiagnosticsV1, FederalManifestV1, FederalProgramsV1, FederalRegionalPassportV1, FederalRoutesV1,
+    ManifestFileV1,
+};
 
-use crate::problem::ApiError;
-use dto::{CompetencyRefV1, OrganizationRefV1};
+use crate::{page::PageQuery, problem::ApiError};
+use dto::{CompetencyRefV1, OrganizationRefV1, TableExportQuery};
+
+/// What part of a record export is asked: the records changed after an instant, one page.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slice {
+    /// Only records changed after this instant.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// One page (the API's keyset paging: `limit`, `cursor`), or the whole export.
+    pub page: Option<PageRequest>,
+}
+
+impl Slice {
+    /// The slice a query asks (422 naming `limit` or `cursor` when they are wrong).
+    fn of(q: &TableExportQuery) -> Result<Self, ApiError> {
+        let page = if q.limit.is_none() && q.cursor.is_none() {
+            None
+        } else {
+            Some(PageQuery { limit: q.limit, cursor: q.cursor.clone(), ..PageQuery::default() }.to_request()?)
+        };
+        Ok(Self { since: q.updated_since, page })
+    }
+
+    /// Whether a record last changed at `updated_at` belongs to the slice's change window.
+    fn changed(&self, updated_at: chrono::DateTime<chrono::Utc>) -> bool {
+        self.since.is_none_or(|since| updated_at > since)
+    }
+}
+
+/// Refuses the slicing parameters for an aggregate export (computed whole), naming them.
+fn whole_only(q: &TableExportQuery) -> Result<(), ApiError> {
+    let given =
+        [("updated_since", q.updated_since.is_some()), ("limit", q.limit.is_some()), ("cursor", q.cursor.is_some())];
+    let errors: Vec<FieldError> = given
+        .iter()
+        .filter(|(_, g)| *g)
+        .map(|(field, _)| {
+            FieldError::new(
+                *field,
+                "not_supported",
+                Msg::new(
+                    "Агрегаты выгружаются целиком: параметр только для выгрузок записей (программы, маршруты)",
+                    "Aggregates are exported whole: the parameter is for record exports (programmes, routes)",
+                ),
+            )
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
+}
 
 /// Registers the export routes.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(regional_passport::get_federal_regional_passport)
         .service(routes::get_federal_routes)
         .service(diagnostics::get_federal_diagnostics)
-        .service(programs::get_federal_programs);
+        .service(programs::get_federal_programs)
+        .service(bundle::get_federal_bundle);
 }
 
 use rsnms_domain::exchange::exports::{audit_export_reads, authorize_export as may_export};

@@ -1,5 +1,7 @@
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use chrono::NaiveDate;
 use rsnms_domain::{
+    DomainResult,
     development::programs::ProgramFilter,
     page::{MAX_LIMIT, PageRequest},
 };
@@ -31,7 +33,9 @@ const COLUMNS: &[&str] = &[
 /// catalogue is regional: the territory parameters do not narrow it. With `Accept: text/csv` or
 /// `?format=csv` the same rows as CSV (columns `id, title, kind, hours, form, developer_id,
 /// federal_registry, registry_id, registry_included_on, competency_ids`). The federal registry
-/// itself is loaded through `POST /api/v1/imports/{dataset}`.
+/// itself is loaded through `POST /api/v1/imports/{dataset}`. Incremental: `updated_since`
+/// keeps the programmes changed after an instant (as the change feed tells them); `limit` and
+/// `cursor` read it page by page (`next_cursor`, `Link: rel="next"`).
 #[utoipa::path(
     tag = "exports",
     params(TableExportQuery),
@@ -51,36 +55,13 @@ pub async fn get_federal_programs(
 ) -> ApiResult<HttpResponse> {
     super::may_export(&ctx)?;
     let (from, to) = super::period(q.period_from, q.period_to)?;
-    let filter = ProgramFilter::default();
-    let mut programs = Vec::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
-    loop {
-        let found = state.programs.list(&filter, page.clone()).await?;
-        for p in found.items {
-            if p.created_at.date_naive() <= to {
-                programs.push(ProgramV1 {
-                    id: p.id,
-                    title: p.title,
-                    kind: p.kind.as_str().to_owned(),
-                    hours: p.hours,
-                    form: p.form.as_str().to_owned(),
-                    developer_id: p.developer_id,
-                    federal_registry: p.federal_registry,
-                    registry_id: p.registry_id,
-                    registry_included_on: p.registry_included_on,
-                    competency_ids: p.competency_ids,
-                });
-            }
-        }
-        match found.next_after {
-            Some(a) => page.after = Some(a),
-            None => break,
-        }
-    }
-    if csv::wanted(&req, q.format) {
+    let slice = super::Slice::of(&q)?;
+    let doc = document(&state, from, to, &slice).await?;
+    let next = doc.next_cursor.clone().flatten();
+    let mut res = if csv::wanted(&req, q.format) {
         let w = csv::writer(q.delimiter);
         let mut body = w.head(COLUMNS);
-        for p in &programs {
+        for p in &doc.programs {
             body.push_str(&w.line(&[
                 p.id.to_string(),
                 p.title.clone(),
@@ -94,13 +75,69 @@ pub async fn get_federal_programs(
                 w.list(p.competency_ids.iter().map(ToString::to_string)),
             ]));
         }
-        return Ok(csv::respond(&format!("programs-{from}-{to}"), body));
+        csv::respond(&format!("programs-{from}-{to}"), body)
+    } else {
+        HttpResponse::Ok().json(doc)
+    };
+    if let Some(c) = next
+        && let Ok(v) = header::HeaderValue::from_str(&crate::page::next_link(&req, &c))
+    {
+        res.headers_mut().insert(header::LINK, v);
     }
-    Ok(HttpResponse::Ok().json(FederalProgramsV1 {
+    Ok(res)
+}
+
+/// The programmes document of a period and slice (every programme that existed by the end of
+/// the period; changed after `since`; one page, or all).
+pub(super) async fn document(
+    state: &AppState,
+    from: NaiveDate,
+    to: NaiveDate,
+    slice: &super::Slice,
+) -> DomainResult<FederalProgramsV1> {
+    let filter = ProgramFilter::default();
+    let wanted = slice.page.as_ref().map(|p| p.limit);
+    let mut programs = Vec::new();
+    let mut more = false;
+    let mut page =
+        PageRequest { limit: MAX_LIMIT, after: slice.page.as_ref().and_then(|p| p.after), ..PageRequest::default() };
+    'pages: loop {
+        let found = state.programs.list(&filter, page.clone()).await?;
+        for p in found.items {
+            if p.created_at.date_naive() > to || !slice.changed(p.updated_at) {
+                continue;
+            }
+            if wanted.is_some_and(|w| programs.len() as u64 >= w) {
+                more = true;
+                break 'pages;
+            }
+            programs.push(ProgramV1 {
+                id: p.id,
+                title: p.title,
+                kind: p.kind.as_str().to_owned(),
+                hours: p.hours,
+                form: p.form.as_str().to_owned(),
+                developer_id: p.developer_id,
+                federal_registry: p.federal_registry,
+                registry_id: p.registry_id,
+                registry_included_on: p.registry_included_on,
+                competency_ids: p.competency_ids,
+            });
+        }
+        match found.next_after {
+            Some(a) => page.after = Some(a),
+            None => break,
+        }
+    }
+    let next_cursor =
+        wanted.map(|_| if more { programs.last().map(|p: &ProgramV1| crate::page::encode_cursor(p.id)) } else { None });
+    Ok(FederalProgramsV1 {
         schema: "rsnms.federal.programs".into(),
         schema_version: "1.0".into(),
         generated_at: chrono::Utc::now(),
         period: PeriodV1 { from, to },
+        updated_since: slice.since,
         programs,
-    }))
+        next_cursor,
+    })
 }

@@ -70,6 +70,8 @@ struct Head {
     generated_at: chrono::DateTime<chrono::Utc>,
     period: PeriodV1,
     territory: TerritoryV1,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What every page needs: organisations and the federal registry ids of programmes.
@@ -78,13 +80,13 @@ struct Lookup {
     registry_ids: HashMap<Uuid, Option<String>>,
 }
 
-enum Shape {
+pub(super) enum Shape {
     Json,
     Csv(Csv),
 }
 
 /// Walks the routes page by page and renders each page as one chunk of the body.
-struct Walk {
+pub(super) struct Walk {
     state: web::Data<AppState>,
     ctx: Ctx,
     filter: RouteFilter,
@@ -94,17 +96,41 @@ struct Walk {
     after: Option<Uuid>,
     started: bool,
     finished: bool,
-    totals: RoutesTotalsV1,
+    pub(super) totals: RoutesTotalsV1,
+    /// Only routes changed after this instant.
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    /// With a page asked: routes still to answer.
+    remaining: Option<u64>,
+    /// With a page asked, once finished: the cursor of the next page, if more may follow.
+    next: Option<Uuid>,
 }
 
 impl Walk {
-    async fn next_chunk(&mut self) -> DomainResult<Option<Bytes>> {
+    /// The next chunk of the body, `None` after the last.
+    pub(super) async fn next_chunk(&mut self) -> DomainResult<Option<Bytes>> {
         if self.finished {
             return Ok(None);
         }
         let page = PageRequest { limit: ROUTES_PER_PAGE, after: self.after, ..PageRequest::default() };
         let found = self.state.routes.list(&Scope::All, &self.filter, page).await?;
-        let routes = self.convert(found.items).await?;
+        let since = self.since;
+        let mut items: Vec<Route> =
+            found.items.into_iter().filter(|r| since.is_none_or(|s| r.updated_at > s)).collect();
+        let mut next_after = found.next_after;
+        if let Some(left) = self.remaining {
+            let left = usize::try_from(left).unwrap_or(usize::MAX);
+            if items.len() > left {
+                items.truncate(left);
+                next_after = items.last().map(|r| r.id);
+            }
+            self.remaining = Some((left - items.len()) as u64);
+            if left == items.len() && next_after.is_some() {
+                // The page is full: more may follow after its last route.
+                self.next = items.last().map(|r| r.id).or(next_after);
+                next_after = None;
+            }
+        }
+        let routes = self.convert(items).await?;
         let mut out = String::new();
         if !self.started {
             self.started = true;
@@ -126,16 +152,25 @@ impl Walk {
             self.totals.steps += r.steps.len() as u64;
             *self.totals.routes_by_status.entry(r.status.clone()).or_default() += 1;
         }
-        self.after = found.next_after;
+        self.after = next_after;
         if self.after.is_none() {
             self.finished = true;
             if let Shape::Json = self.shape {
-                let totals =
-                    serde_json::to_string(&self.totals).map_err(|e| DomainError::internal_caused("serialising", e))?;
-                out.push_str(&format!("],\"totals\":{totals}}}"));
+                let totals = serde_json::to_string(&self.totals).map_err(|e| DomainError::internal_caused("serialising", e))?;
+                out.push_str(&format!("],\"totals\":{totals}"));
+                if self.remaining.is_some() {
+                    let next = serde_json::to_string(&self.next_cursor()).unwrap_or_else(|_| "null".into());
+                    out.push_str(&format!(",\"next_cursor\":{next}"));
+                }
+                out.push('}');
             }
         }
         Ok(Some(Bytes::from(out)))
+    }
+
+    /// With a page asked, once finished: the cursor of the next page, if more may follow.
+    fn next_cursor(&self) -> Option<String> {
+        self.next.map(crate::page::encode_cursor)
     }
 
     async fn convert(&self, routes: Vec<Route>) -> DomainResult<Vec<RouteV1>> {
@@ -291,8 +326,10 @@ fn csv_rows(w: &Csv, r: &RouteV1) -> String {
 /// for the purpose `federal_exchange` (152-ФЗ art. 6; e.g. her consent withdrawn) is exported
 /// with `snils: null`: her route still counts, her personal data is left out. With `Accept: text/csv` or
 /// `?format=csv` the routes flattened to one row per step. The body is streamed page by page,
-/// so a large region never sits in memory. Administrators, operators and the federal
-/// integration export.
+/// so a large region never sits in memory. Incremental: `updated_since` keeps the routes changed
+/// after an instant (as the change feed tells them); `limit` and `cursor` read it page by page
+/// (`next_cursor`, `Link: rel="next"`). Administrators, operators and the federal integration
+/// export.
 #[utoipa::path(
     tag = "exports",
     params(TableExportQuery),
@@ -312,54 +349,29 @@ pub async fn get_federal_routes(
 ) -> ApiResult<HttpResponse> {
     super::may_export(&ctx)?;
     let (from, to) = super::period(q.period_from, q.period_to)?;
-    let organizations = super::organizations(state.organizations.as_ref()).await?;
-    let mut registry_ids = HashMap::new();
-    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
-    loop {
-        let found = state.programs.list(&ProgramFilter::default(), page.clone()).await?;
-        registry_ids.extend(found.items.into_iter().map(|p| (p.id, p.registry_id)));
-        match found.next_after {
-            Some(a) => page.after = Some(a),
-            None => break,
-        }
-    }
+    let slice = super::Slice::of(&q)?;
     let as_csv = csv::wanted(&req, q.format);
-    let (shape, head) = if as_csv {
-        let w = csv::writer(q.delimiter);
-        (Shape::Csv(w), w.head(COLUMNS))
+    let shape = if as_csv { Shape::Csv(csv::writer(q.delimiter)) } else { Shape::Json };
+    let territory = TerritoryV1 { region_code: q.region_code, municipality_code: q.municipality_code };
+    let mut walk = walk(state, ctx, (from, to), territory, &slice, shape).await?;
+    let mut res = HttpResponse::Ok();
+    if as_csv {
+        res.content_type(csv::CONTENT_TYPE)
+            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"routes-{from}-{to}.csv\"")));
     } else {
-        let head = Head {
-            schema: "rsnms.federal.routes",
-            schema_version: "1.0",
-            generated_at: chrono::Utc::now(),
-            period: PeriodV1 { from, to },
-            territory: TerritoryV1 {
-                region_code: q.region_code.clone(),
-                municipality_code: q.municipality_code.clone(),
-            },
-        };
-        let json = serde_json::to_string(&head).map_err(|e| DomainError::internal_caused("serialising", e))?;
-        // `{…}` without its closing brace, then the array opens.
-        let open = json.strip_suffix('}').unwrap_or(&json);
-        (Shape::Json, format!("{open},\"routes\":["))
-    };
-    let mut walk = Walk {
-        state: state.clone(),
-        ctx,
-        filter: RouteFilter {
-            overlaps: Some((from, to)),
-            region_code: q.region_code,
-            municipality_code: q.municipality_code,
-            ..RouteFilter::default()
-        },
-        lookup: Lookup { organizations, registry_ids },
-        shape,
-        head,
-        after: None,
-        started: false,
-        finished: false,
-        totals: RoutesTotalsV1 { routes: 0, routes_by_status: BTreeMap::new(), steps: 0 },
-    };
+        res.content_type("application/json");
+    }
+    if slice.page.is_some() {
+        // One page (at most 500 routes): read whole, so that its `Link` can name the next.
+        let mut body = Vec::new();
+        while let Some(chunk) = walk.next_chunk().await? {
+            body.extend_from_slice(&chunk);
+        }
+        if let Some(c) = walk.next_cursor() {
+            res.insert_header((header::LINK, crate::page::next_link(&req, &c)));
+        }
+        return Ok(res.body(body));
+    }
     // The first page is read before answering, so that an early failure is a proper problem.
     let first = walk.next_chunk().await?;
     let rest = stream::try_unfold(walk, |mut walk| async move {
@@ -373,12 +385,64 @@ pub async fn get_federal_routes(
         }
     });
     let body = stream::iter(first.map(Ok::<_, std::io::Error>)).chain(rest);
-    let mut res = HttpResponse::Ok();
-    if as_csv {
-        res.content_type(csv::CONTENT_TYPE)
-            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"routes-{from}-{to}.csv\"")));
-    } else {
-        res.content_type("application/json");
-    }
     Ok(res.streaming(body))
+}
+
+/// The walk over the routes of a period, territory and slice, rendering a shape.
+pub(super) async fn walk(
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+    territory: TerritoryV1,
+    slice: &super::Slice,
+    shape: Shape,
+) -> DomainResult<Walk> {
+    let organizations = super::organizations(state.organizations.as_ref()).await?;
+    let mut registry_ids = HashMap::new();
+    let mut page = PageRequest { limit: MAX_LIMIT, after: None, ..PageRequest::default() };
+    loop {
+        let found = state.programs.list(&ProgramFilter::default(), page.clone()).await?;
+        registry_ids.extend(found.items.into_iter().map(|p| (p.id, p.registry_id)));
+        match found.next_after {
+            Some(a) => page.after = Some(a),
+            None => break,
+        }
+    }
+    let head = match &shape {
+        Shape::Csv(w) => w.head(COLUMNS),
+        Shape::Json => {
+            let head = Head {
+                schema: "rsnms.federal.routes",
+                schema_version: "1.0",
+                generated_at: chrono::Utc::now(),
+                period: PeriodV1 { from, to },
+                territory: territory.clone(),
+                updated_since: slice.since,
+            };
+            let json = serde_json::to_string(&head).map_err(|e| DomainError::internal_caused("serialising", e))?;
+            // `{…}` without its closing brace, then the array opens.
+            let open = json.strip_suffix('}').unwrap_or(&json);
+            format!("{open},\"routes\":[")
+        }
+    };
+    Ok(Walk {
+        state,
+        ctx,
+        filter: RouteFilter {
+            overlaps: Some((from, to)),
+            region_code: territory.region_code,
+            municipality_code: territory.municipality_code,
+            ..RouteFilter::default()
+        },
+        lookup: Lookup { organizations, registry_ids },
+        shape,
+        head,
+        after: slice.page.as_ref().and_then(|p| p.after),
+        started: false,
+        finished: false,
+        totals: RoutesTotalsV1 { routes: 0, routes_by_status: BTreeMap::new(), steps: 0 },
+        since: slice.since,
+        remaining: slice.page.as_ref().map(|p| p.limit),
+        next: None,
+    })
 }

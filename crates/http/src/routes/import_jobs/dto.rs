@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use rsnms_domain::exchange::{
     ImportError,
-    jobs::{ImportJob, ImportJobStatus, JobProblem},
+    jobs::{ImportJob, ImportJobAction, ImportJobStatus, JobProblem, allowed_actions},
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -72,6 +72,10 @@ pub struct ImportJobOptionsView {
     pub format: String,
     /// `utf-8` or `windows-1251`.
     pub charset: String,
+    /// `counts` or `lines`: with `lines` the final summary lists every line's result and id
+    /// (kept with the job, at most 10 000; stream a larger file synchronously with
+    /// `Accept: application/x-ndjson`).
+    pub results: String,
 }
 
 /// An asynchronous import (задание на загрузку данных).
@@ -83,6 +87,8 @@ pub struct ImportJobView {
     pub dataset: String,
     /// State.
     pub status: ImportJobState,
+    /// The actions the caller may take now (допустимые действия): `cancel` while queued.
+    pub allowed_actions: Vec<ImportJobAction>,
     /// Options.
     pub options: ImportJobOptionsView,
     /// Size of the stored body in bytes.
@@ -129,6 +135,7 @@ impl ImportJobView {
         let p = j.progress;
         Self {
             id: j.id,
+            allowed_actions: allowed_actions(&j),
             status: j.status.into(),
             options: ImportJobOptionsView {
                 dry_run: j.options.dry_run,
@@ -137,6 +144,7 @@ impl ImportJobView {
                 id_scheme: j.options.id_scheme.as_str().to_owned(),
                 format: j.format,
                 charset: j.charset,
+                results: if j.options.line_results { "lines" } else { "counts" }.to_owned(),
             },
             body_bytes: j.body_bytes,
             progress: ImportJobProgressView {

@@ -4,11 +4,11 @@ use actix_web::{
     post,
     web::{self, Bytes},
 };
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use rsnms_domain::{
     Msg,
     auth::Ctx,
-    exchange::{ImportJob, ImportJobRepository, jobs::NewImportJob},
+    exchange::{ImportJob, ImportJobRepository, ImportOptions, ImportSummary, LineResult, Unit, jobs::NewImportJob},
 };
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ use crate::{
     auth::{Auth, RequestId},
     extract::Params,
     imports::{
-        self, engine,
+        self, Dataset, ImportFailure, engine,
         reader::{Format, Lines, Records},
     },
     openapi::CreateErrors,
@@ -116,6 +116,131 @@ where
     }
 }
 
+/// NDJSON, the media type of a streamed answer.
+const NDJSON: &str = "application/x-ndjson";
+
+/// Whether the answer is asked as NDJSON (`Accept: application/x-ndjson`): every line's result
+/// as it goes, then the summary.
+fn wants_ndjson(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|m| m.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(NDJSON))
+}
+
+/// One NDJSON line of a value.
+fn ndjson_line(value: &impl serde::Serialize) -> Bytes {
+    let mut line = serde_json::to_vec(value).unwrap_or_default();
+    line.push(b'\n');
+    Bytes::from(line)
+}
+
+/// Line results in flight between the import and the streamed answer, in chunks (a few chunks
+/// of at most [`engine::CHUNK`] lines: memory stays bounded whatever the body's size).
+const STREAM_CHUNKS: usize = 4;
+
+/// The observer of a streamed import: hands every chunk's line results to the answer.
+struct Streamer {
+    tx: tokio::sync::mpsc::Sender<Bytes>,
+}
+
+#[async_trait::async_trait]
+impl engine::Observer for Streamer {
+    async fn progress(&self, _: &ImportSummary) -> Result<(), ImportFailure> {
+        Ok(())
+    }
+
+    async fn before_commit(&self, _: &dyn Unit, _: &ImportSummary, _: bool) -> Result<(), ImportFailure> {
+        Ok(())
+    }
+
+    fn streams_lines(&self) -> bool {
+        true
+    }
+
+    async fn lines(&self, results: Vec<LineResult>) -> Result<(), ImportFailure> {
+        let mut out = Vec::with_capacity(results.len() * 64);
+        for r in results {
+            out.extend_from_slice(&ndjson_line(&super::dto::LineResultView::from(r)));
+        }
+        // The client went away: the run stops, rolled back.
+        self.tx.send(Bytes::from(out)).await.map_err(|_| ImportFailure::Unreadable)
+    }
+}
+
+/// The last NDJSON line of an import: its summary, or the problem that stopped it.
+fn last_line(
+    dataset: &dyn Dataset,
+    opts: &ImportOptions,
+    run: Result<ImportSummary, ImportFailure>,
+    lang: Lang,
+) -> Bytes {
+    match run {
+        Ok(mut summary) => {
+            summary.lines.clear();
+            let mut view = ImportSummaryView::new(dataset.name(), summary, opts.dry_run, lang).with_options(opts);
+            view.lines = None;
+            view.lines_truncated = None;
+            ndjson_line(&view)
+        }
+        Err(e) => ndjson_line(&ApiError::from(e).problem(lang, None)),
+    }
+}
+
+/// Runs an import answering NDJSON as it goes: every line's result, then the summary. Without
+/// an `Idempotency-Key` it streams (200 at once; a failure of the whole run is the last line,
+/// a problem object); with one the answer must be whole to be stored for a retry, so it is
+/// made of the summary's kept line results (at most [`rsnms_domain::exchange::MAX_LINE_RESULTS`]).
+async fn answer_ndjson<S, E>(
+    req: &HttpRequest,
+    state: web::Data<AppState>,
+    ctx: Ctx,
+    dataset: &'static dyn Dataset,
+    mut opts: ImportOptions,
+    mut records: Records<S>,
+    lang: Lang,
+) -> ApiResult<HttpResponse>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin + 'static,
+    E: 'static,
+{
+    opts.line_results = true;
+    if req.headers().contains_key("idempotency-key") {
+        let mut summary = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await?;
+        let lines = std::mem::take(&mut summary.lines);
+        let mut body = Vec::new();
+        for r in lines {
+            body.extend_from_slice(&ndjson_line(&super::dto::LineResultView::from(r)));
+        }
+        body.extend_from_slice(&last_line(dataset, &opts, Ok(summary), lang));
+        let digest = records.lines().digest();
+        return Ok(HttpResponse::Ok().content_type(NDJSON).insert_header((BODY_SHA256, digest)).body(body));
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(STREAM_CHUNKS);
+    let work = async move {
+        let streamer = Streamer { tx: tx.clone() };
+        let run = engine::run_observed(
+            state.units.as_ref(),
+            dataset,
+            &ctx,
+            &opts,
+            &mut records,
+            &streamer,
+            ImportSummary::default(),
+        )
+        .await;
+        drop(streamer);
+        tx.send(last_line(dataset, &opts, run, lang)).await.ok();
+    };
+    // The answer is the channel's chunks; the import runs as the answer is polled (and stops,
+    // rolled back, when the client goes away).
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|b| (b, rx)) });
+    let run = futures_util::stream::once(work).filter_map(|()| std::future::ready(None::<Bytes>));
+    let body = futures_util::stream::select(chunks, run).map(Ok::<_, std::io::Error>);
+    Ok(HttpResponse::Ok().content_type(NDJSON).streaming(body))
+}
+
 /// The response to an import: the summary (200), or for an all-or-nothing import with a
 /// rejected record a problem (422) carrying the same summary.
 fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode, &'static str, Vec<u8>) {
@@ -171,7 +296,11 @@ fn render(req: &HttpRequest, view: ImportSummaryView, lang: Lang) -> (StatusCode
         )
     ),
     responses(
-        (status = 200, description = "Imported (or a dry run): the summary", body = ImportSummaryView),
+        (status = 200, description = "Imported (or a dry run): the summary; with `Accept: application/x-ndjson` every line's result (`LineResultView`) as it goes, then the summary (its `status` tells the outcome)",
+         content(
+            (ImportSummaryView = "application/json"),
+            (String = "application/x-ndjson", example = "{\"line\":1,\"result\":\"created\",\"id\":\"0190…\"}\n{\"dataset\":\"persons\",\"status\":\"ok\",…}")
+         )),
         (status = 202, description = "With `Prefer: respond-async`: the body is stored and the job queued", body = ImportJobView,
          headers(
             ("Location" = String, description = "`/api/v1/imports/jobs/{id}`: the job"),
@@ -228,6 +357,9 @@ pub async fn create_import(
         return Ok(res.body(body));
     }
 
+    if wants_ndjson(&req) {
+        return answer_ndjson(&req, state, ctx, dataset, opts, records, lang).await;
+    }
     let summary = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await?;
     let view = ImportSummaryView::new(dataset.name(), summary, opts.dry_run, lang).with_options(&opts);
     let digest = records.lines().digest();

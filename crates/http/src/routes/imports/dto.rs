@@ -1,6 +1,7 @@
-use rsnms_domain::exchange::{ImportError, ImportOptions, ImportSummary};
+use rsnms_domain::exchange::{ImportError, ImportOptions, ImportSummary, LineResult, MAX_LINE_RESULTS};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use crate::problem::Lang;
 
@@ -16,6 +17,16 @@ pub enum ImportModeParam {
     Update,
     /// Delete the matching record (`persons` only); a record matching nothing is rejected.
     Delete,
+}
+
+/// What the summary of an import reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportResultsParam {
+    /// Counts and errors (default).
+    Counts,
+    /// Counts, errors and every line's result with the record's id (`lines`).
+    Lines,
 }
 
 /// Options of an import.
@@ -49,6 +60,17 @@ pub struct ImportQuery {
     pub person_id_scheme: Option<String>,
     /// How records name competencies (`competency_ids`): `id` (default) or `code`.
     pub competency_id_scheme: Option<String>,
+    /// `counts` (default) or `lines`: the summary also lists every line's result —
+    /// `{line, result, id}`, `result` one of `created`, `updated`, `unchanged`, `deleted`,
+    /// `rejected`, `id` the record's (null for a rejected line, and for diagnostic results, read
+    /// through their campaign) — at most 10 000 in a JSON summary (`lines_truncated` past them).
+    /// With `Accept: application/x-ndjson` (which implies `lines`) the answer streams instead:
+    /// one such object per line as the import goes, then the summary object last (200 with its
+    /// `status`; a failure of the whole run ends the stream with a problem object) — for files
+    /// of any size. Ids of an import that was not committed (a dry run, a rejected
+    /// all-or-nothing import) name records that were not kept.
+    #[param(inline)]
+    pub results: Option<ImportResultsParam>,
 }
 
 impl ImportQuery {
@@ -62,6 +84,13 @@ impl ImportQuery {
             org_id_scheme: self.org_id_scheme.clone(),
             person_id_scheme: self.person_id_scheme.clone(),
             competency_id_scheme: self.competency_id_scheme.clone(),
+            results: self.results.map(|r| {
+                match r {
+                    ImportResultsParam::Counts => "counts",
+                    ImportResultsParam::Lines => "lines",
+                }
+                .to_owned()
+            }),
         }
     }
 }
@@ -90,6 +119,31 @@ pub struct ImportErrorView {
     pub code: String,
     /// What is wrong, in the response language.
     pub message: String,
+    /// The offending value as given (text as is, anything else as JSON, cut to 200
+    /// characters); masked where it is personal data — names, СНИЛС (`***-***-*** 95`), birth
+    /// dates, contacts, a person referred to by СНИЛС (`***`); absent for the whole line or a
+    /// field the line does not hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// The result of one line (`results=lines`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LineResultView {
+    /// Line number in the body (1-based; for CSV the header is line 1; in a JSON array the
+    /// element's index).
+    pub line: u64,
+    /// `created`, `updated`, `unchanged`, `deleted` or `rejected`.
+    pub result: String,
+    /// The record's id, as `GET` of its resource knows it (null for a rejected line and for
+    /// diagnostic results).
+    pub id: Option<Uuid>,
+}
+
+impl From<LineResult> for LineResultView {
+    fn from(l: LineResult) -> Self {
+        Self { line: l.line, result: l.result, id: l.id }
+    }
 }
 
 /// The overall result of an import.
@@ -121,6 +175,8 @@ pub struct ImportOptionsView {
     pub person_id_scheme: String,
     /// How competencies were referred to.
     pub competency_id_scheme: String,
+    /// `counts` or `lines`.
+    pub results: String,
 }
 
 impl From<&ImportOptions> for ImportOptionsView {
@@ -133,6 +189,7 @@ impl From<&ImportOptions> for ImportOptionsView {
             org_id_scheme: o.ref_schemes.organization.as_str().to_owned(),
             person_id_scheme: o.ref_schemes.person.as_str().to_owned(),
             competency_id_scheme: o.ref_schemes.competency.as_str().to_owned(),
+            results: if o.line_results { "lines" } else { "counts" }.to_owned(),
         }
     }
 }
@@ -169,6 +226,16 @@ pub struct ImportSummaryView {
     pub errors: Vec<ImportErrorView>,
     /// Whether errors were left out past the first 1000.
     pub errors_truncated: bool,
+    /// Every line's result (with `results=lines`; at most 10 000 — stream them with
+    /// `Accept: application/x-ndjson` for more).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<LineResultView>>,
+    /// Whether line results were left out past the first 10 000 (with `results=lines`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines_truncated: Option<bool>,
+    /// The summary's line results until [`ImportSummaryView::with_lines`] lists or drops them.
+    #[serde(skip)]
+    kept_lines: Option<Vec<LineResult>>,
 }
 
 impl ImportSummaryView {
@@ -197,21 +264,37 @@ impl ImportSummaryView {
             errors: s
                 .errors
                 .into_iter()
-                .map(|ImportError { line, field, code, message }| ImportErrorView {
+                .map(|ImportError { line, field, code, message, value }| ImportErrorView {
                     line,
                     field,
                     code,
                     message: lang.pick(&message).to_owned(),
+                    value,
                 })
                 .collect(),
+            lines_truncated: None,
+            lines: None,
+            kept_lines: Some(s.lines),
         }
     }
 }
 
 impl ImportSummaryView {
-    /// The summary echoing the options it ran with.
+    /// The summary echoing the options it ran with, and the line results they asked for.
     pub fn with_options(mut self, opts: &ImportOptions) -> Self {
         self.options = Some(opts.into());
+        self.with_lines(opts.line_results)
+    }
+
+    /// Lists the line results kept in the summary (`results=lines`).
+    pub fn with_lines(mut self, asked: bool) -> Self {
+        if asked {
+            let lines = self.kept_lines.take().unwrap_or_default();
+            self.lines_truncated =
+                Some(lines.len() >= MAX_LINE_RESULTS && u64::try_from(lines.len()).is_ok_and(|n| self.received > n));
+            self.lines = Some(lines.into_iter().map(LineResultView::from).collect());
+        }
+        self.kept_lines = None;
         self
     }
 }

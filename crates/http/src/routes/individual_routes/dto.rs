@@ -3,8 +3,8 @@ use rsnms_domain::development::{
     diagnostics::DeficitStatus,
     iom::{
         Activity, CompleteInput, Evidence, EvidenceInput, EvidenceStatus, PracticeForm, ReportingForm, Route,
-        RouteDeficit, RouteInput, RouteStatus, Step, StepInput, StepStatus, Suggestion, SuggestionKind, Transfer,
-        TransferInput,
+        RouteDeficit, RouteInput, RouteStatus, RouteTutor, Step, StepInput, StepStatus, Suggestion, SuggestionKind,
+        Transfer, TransferInput,
     },
     programs::StudyForm,
 };
@@ -30,14 +30,24 @@ pub struct StepWrite {
     pub activity: Option<Activity>,
     /// Programme (required for activity `program`).
     pub program_id: Option<Uuid>,
+    /// Event (мероприятие) the person is registered for: required for activity `event`; the
+    /// step's date is the event's, and it is done when her attendance is marked.
+    pub event_id: Option<Uuid>,
+    /// Internship site (стажировочная площадка) of the placement: required for activity
+    /// `internship`; takes one of the site's places (409 when full) and its period; done once
+    /// the period is over.
+    pub internship_site_id: Option<Uuid>,
+    /// Mentoring pair (наставническая пара) whose mentee is the person: required for activity
+    /// `mentoring`; takes the pair's period; done once the pair is closed.
+    pub mentoring_pair_id: Option<Uuid>,
     /// The internship site, event, mentor or community, described (at most 1000 characters).
     #[schema(max_length = 1000)]
     pub resource: Option<String>,
-    /// Planned start.
-    #[schema(required = true, nullable = false)]
+    /// Planned start (required unless the step is linked to an event, a site or a pair, whose
+    /// dates it takes).
     pub planned_start: Option<NaiveDate>,
-    /// Planned end.
-    #[schema(required = true, nullable = false)]
+    /// Planned end (required unless linked; an open-ended pair's step ends on this day or on the
+    /// route's last day).
     pub planned_end: Option<NaiveDate>,
     /// Expected result (ожидаемый результат), at most 2000 characters.
     #[schema(required = true, nullable = false, max_length = 2000)]
@@ -57,6 +67,9 @@ impl From<StepWrite> for StepInput {
             competency_ids: s.competency_ids,
             activity: s.activity,
             program_id: s.program_id,
+            event_id: s.event_id,
+            internship_site_id: s.internship_site_id,
+            mentoring_pair_id: s.mentoring_pair_id,
             resource: s.resource,
             planned_start: s.planned_start,
             planned_end: s.planned_end,
@@ -75,6 +88,9 @@ impl From<StepInput> for StepWrite {
             competency_ids: s.competency_ids,
             activity: s.activity,
             program_id: s.program_id,
+            event_id: s.event_id,
+            internship_site_id: s.internship_site_id,
+            mentoring_pair_id: s.mentoring_pair_id,
             resource: s.resource,
             planned_start: s.planned_start,
             planned_end: s.planned_end,
@@ -165,6 +181,12 @@ pub struct StepView {
     pub activity: Activity,
     /// Programme.
     pub program_id: Option<Uuid>,
+    /// Linked event.
+    pub event_id: Option<Uuid>,
+    /// Linked internship site.
+    pub internship_site_id: Option<Uuid>,
+    /// Linked mentoring pair.
+    pub mentoring_pair_id: Option<Uuid>,
     /// Resource described.
     pub resource: Option<String>,
     /// Planned start.
@@ -187,6 +209,9 @@ impl From<Step> for StepView {
             competency_ids: s.competency_ids,
             activity: s.activity,
             program_id: s.program_id,
+            event_id: s.event_id,
+            internship_site_id: s.internship_site_id,
+            mentoring_pair_id: s.mentoring_pair_id,
             resource: s.resource,
             planned_start: s.planned_start,
             planned_end: s.planned_end,
@@ -284,6 +309,39 @@ impl From<RouteDeficit> for RouteDeficitView {
     }
 }
 
+/// The tutor of a route (тьютор): whom the teacher works with.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RouteTutorView {
+    /// Person id.
+    pub id: Uuid,
+    /// Full name (ФИО).
+    pub full_name: String,
+    /// Position (должность).
+    pub position: Option<String>,
+    /// Her organisation.
+    pub organization_id: Uuid,
+    /// Its name.
+    pub organization_name: String,
+    /// Work phone (the organisation's; no personal contacts).
+    pub work_phone: Option<String>,
+    /// Work e-mail (the organisation's).
+    pub work_email: Option<String>,
+}
+
+impl From<RouteTutor> for RouteTutorView {
+    fn from(t: RouteTutor) -> Self {
+        Self {
+            id: t.id,
+            full_name: t.full_name,
+            position: t.position,
+            organization_id: t.organization_id,
+            organization_name: t.organization_name,
+            work_phone: t.work_phone,
+            work_email: t.work_email,
+        }
+    }
+}
+
 /// An individual educational route (ИОМ).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RouteView {
@@ -309,6 +367,8 @@ pub struct RouteView {
     pub deficit_competency_ids: Vec<Uuid>,
     /// Their current state (single reads only; `null` in lists).
     pub deficits: Option<Vec<RouteDeficitView>>,
+    /// The tutor: name, position and work contacts (single reads only; `null` in lists).
+    pub tutor: Option<RouteTutorView>,
     /// Steps.
     pub steps: Vec<StepView>,
     /// Transfer into practice (on completion).
@@ -351,6 +411,7 @@ impl RouteView {
             diagnostic_ids: r.diagnostic_ids,
             deficit_competency_ids: r.deficit_competency_ids,
             deficits: deficits.map(|d| d.into_iter().map(Into::into).collect()),
+            tutor: None,
             steps: r.steps.into_iter().map(Into::into).collect(),
             transfer: r.transfer.into_iter().map(Into::into).collect(),
             repeat_diagnostic_on: r.repeat_diagnostic_on,
@@ -421,6 +482,10 @@ pub struct EvidenceReview {
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub comment: Option<String>,
+    /// The reviewer's rating (оценка), 1…5.
+    #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
+    pub rating: Option<i16>,
 }
 
 impl crate::extract::ValueChecks for EvidenceReview {}
@@ -462,6 +527,8 @@ pub struct EvidenceView {
     pub reviewed_at: Option<DateTime<Utc>>,
     /// Reviewer's comment.
     pub review_comment: Option<String>,
+    /// Reviewer's rating, 1…5.
+    pub rating: Option<i16>,
 }
 
 impl From<Evidence> for EvidenceView {
@@ -479,6 +546,7 @@ impl From<Evidence> for EvidenceView {
             reviewed_by: e.reviewed_by,
             reviewed_at: e.reviewed_at,
             review_comment: e.review_comment,
+            rating: e.rating,
         }
     }
 }

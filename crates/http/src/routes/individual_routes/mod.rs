@@ -9,6 +9,8 @@ mod dto;
 mod get;
 mod list;
 mod list_evidence;
+mod reopen;
+mod request_review;
 mod review_evidence;
 mod start;
 mod submit_evidence;
@@ -34,6 +36,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(start::start_route)
         .service(complete::complete_route)
         .service(cancel::cancel_route)
+        .service(request_review::request_route_review)
+        .service(reopen::reopen_route)
         .service(list_evidence::list_route_evidence)
         .service(submit_evidence::submit_route_evidence)
         .service(review_evidence::review_route_evidence)
@@ -51,5 +55,8 @@ pub(crate) fn deps(state: &AppState) -> Deps<'_> {
         personal_data: state.personal_data.as_ref(),
         organizations: state.organizations.as_ref(),
         evidence: &state.route_evidence,
+        offerings: state.offerings.as_ref(),
+        mentoring: state.mentoring.as_ref(),
+        participations: state.participations.as_ref(),
     }
 }

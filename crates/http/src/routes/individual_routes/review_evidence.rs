@@ -33,6 +33,7 @@ pub async fn review_route_evidence(
         evidence_id,
         status,
         dto.comment,
+        dto.rating,
     )
     .await?;
     Ok(HttpResponse::Ok().json(EvidenceView::from(e)))

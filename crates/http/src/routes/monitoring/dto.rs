@@ -250,6 +250,24 @@ pub struct IndicatorView {
     pub reported: Option<f64>,
     /// Computed value minus the reported one.
     pub difference: Option<f64>,
+    /// The checklist behind the value (перечень критериев; indicator 2 «система сформирована и
+    /// функционирует»): each criterion and whether it holds in the year. Absent for other
+    /// indicators.
+    pub checklist: Option<Vec<CriterionView>>,
+}
+
+/// One criterion of a checklist (критерий) and whether it holds.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CriterionView {
+    /// Stable code: `participants`, `municipal_services`, `responsible_persons`,
+    /// `regional_events`, `professional_development`.
+    pub code: String,
+    /// What it requires (ru).
+    pub name: String,
+    /// What it requires (en).
+    pub name_en: String,
+    /// Whether it holds in the year (выполнен).
+    pub holds: bool,
 }
 
 impl From<IndicatorRow> for IndicatorView {
@@ -267,6 +285,12 @@ impl From<IndicatorRow> for IndicatorView {
             attainment: r.attainment,
             reported: r.reported,
             difference: r.difference,
+            checklist: (!r.checklist.is_empty()).then(|| {
+                r.checklist
+                    .into_iter()
+                    .map(|c| CriterionView { code: c.code, name: c.name.ru, name_en: c.name.en, holds: c.holds })
+                    .collect()
+            }),
         }
     }
 }

@@ -109,6 +109,13 @@ pub fn render(r: &ReportView) -> String {
             .iter()
             .filter_map(|m| m.indicators.get(k).map(|i| (m.municipality_name.as_str(), i)))
             .collect();
+        if let Some(list) = &total.checklist {
+            out.push_str("<ul>");
+            for c in list {
+                let _ = write!(out, "<li>{}: {}</li>", esc(&c.name), if c.holds { "выполнен" } else { "не выполнен" });
+            }
+            out.push_str("</ul>");
+        }
         chart(&mut out, &total.name, &rows);
         out.push_str("</section>");
     }

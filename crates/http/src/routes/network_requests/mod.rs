@@ -53,9 +53,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// The views of requests for a caller ([`read_views`]: personal-data parts hidden from those
-/// who may not read them, every shown read audited).
+/// who may not read them, every shown read audited, the caller's allowed actions).
 pub(crate) async fn views(state: &AppState, ctx: &Ctx, items: Vec<NetworkRequest>) -> ApiResult<Vec<RequestView>> {
-    Ok(read_views(state.audit.as_ref(), ctx, items).await?)
+    let (orgs, policies) = (state.organizations.as_ref(), state.deadline_policies.as_ref());
+    Ok(read_views(state.audit.as_ref(), orgs, policies, ctx, items).await?)
 }
 
 /// One request as a response with its `ETag`.

@@ -46,5 +46,5 @@ pub async fn close_organization(
         closed_on,
     )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(org.version))).json(OrganizationView::from(org)))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(org.version))).json(OrganizationView::new(org, &ctx.actor)))
 }

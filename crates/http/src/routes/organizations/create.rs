@@ -40,5 +40,5 @@ pub async fn create_organization(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/organizations/{}", org.id)))
         .insert_header((header::ETAG, etag(org.version)))
-        .json(OrganizationView::from(org)))
+        .json(OrganizationView::new(org, &ctx.actor)))
 }

@@ -22,5 +22,5 @@ pub async fn get_organization(
 ) -> ApiResult<HttpResponse> {
     let org =
         rsnms_domain::organizations::get_organization(state.organizations.as_ref(), &ctx, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(org.version))).json(OrganizationView::from(org)))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(org.version))).json(OrganizationView::new(org, &ctx.actor)))
 }

@@ -83,5 +83,5 @@ pub async fn list_organizations(
     };
     let found =
         rsnms_domain::organizations::list_organizations(state.organizations.as_ref(), &ctx, &filter, page).await?;
-    Ok(respond(&req, found, OrganizationView::from))
+    Ok(respond(&req, found, |o| OrganizationView::new(o, &ctx.actor)))
 }

@@ -47,5 +47,5 @@ pub async fn update_organization(
         |current| apply_patch::<OrganizationWrite, _>(current, &patch.value),
     )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(org.version))).json(OrganizationView::from(org)))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(org.version))).json(OrganizationView::new(org, &ctx.actor)))
 }

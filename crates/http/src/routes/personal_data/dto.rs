@@ -1,10 +1,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use rsnms_domain::personal_data::{BasisInput, BasisKind, ConsentForm, ProcessingBasis, Purpose, SweepPlan};
+use rsnms_domain::personal_data::{
+    BasisKind, Category, ConsentForm, ProcessingBasis, Purpose, RetentionReport, SweepPlan,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+pub use crate::dto::personal_data::BasisWrite;
 use crate::extract::ValueChecks;
 
 /// A purpose of processing (цель обработки персональных данных).
@@ -53,49 +56,6 @@ pub struct PurposeWrite {
 }
 
 impl ValueChecks for PurposeWrite {}
-
-/// A basis of processing as a client records it: a consent (`kind` = `consent`, with its form,
-/// date, document and term) or another basis of 152-ФЗ art. 6 named by its act.
-#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct BasisWrite {
-    /// Purpose code (`GET /personal-data/purposes`).
-    #[validate(length(min = 1, max = 64))]
-    #[schema(min_length = 1, max_length = 64, example = "federal_exchange")]
-    pub purpose: String,
-    /// The basis (art. 6 part 1).
-    pub kind: BasisKind,
-    /// A consent's form (required for a consent, absent otherwise).
-    pub consent_form: Option<ConsentForm>,
-    /// The document: a consent's registration number, a contract's number.
-    #[validate(length(max = 200))]
-    #[schema(max_length = 200, example = "С-2026/114")]
-    pub document_ref: Option<String>,
-    /// The act for a basis other than consent (required then), e.g. «ТК РФ, гл. 14».
-    #[validate(length(max = 300))]
-    #[schema(max_length = 300, example = "Приказ Минобразования РБ от 01.09.2025 № 1234")]
-    pub legal_act: Option<String>,
-    /// Given (consent) or in force (other bases) from; default today; not in the future.
-    pub given_on: Option<NaiveDate>,
-    /// Valid until, inclusive (a consent's term), if limited.
-    pub valid_until: Option<NaiveDate>,
-}
-
-impl ValueChecks for BasisWrite {}
-
-impl From<BasisWrite> for BasisInput {
-    fn from(w: BasisWrite) -> Self {
-        BasisInput {
-            purpose: Some(w.purpose),
-            kind: Some(w.kind),
-            consent_form: w.consent_form,
-            document_ref: w.document_ref,
-            legal_act: w.legal_act,
-            given_on: w.given_on,
-            valid_until: w.valid_until,
-        }
-    }
-}
 
 /// A recorded basis of processing a person's data for one purpose.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -203,6 +163,85 @@ impl From<SweepPlan> for DepersonalisationPlan {
             dry_run: true,
             due: p.due.into_iter().map(view).collect(),
             upcoming: p.upcoming.into_iter().map(view).collect(),
+        }
+    }
+}
+
+/// A category of personal data with a retention period of its own.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RetentionCategory {
+    /// Identity, СНИЛС, birth date, contacts of a person: depersonalised after the term that
+    /// follows her last basis of processing.
+    Persons,
+    /// The personal-data copies in a network request: removed, the request kept.
+    NetworkRequests,
+    /// The audit trail (ids only): deleted.
+    Audit,
+}
+
+/// A record falling due.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RetentionDue {
+    /// Its id (a person for `persons`, a request for `network_requests`).
+    pub id: Uuid,
+    /// The day it is depersonalised or deleted.
+    pub due_on: NaiveDate,
+}
+
+/// What falls due in one category.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RetentionCategoryView {
+    /// The category.
+    pub category: RetentionCategory,
+    /// Its retention period (срок хранения), in days.
+    pub period_days: u32,
+    /// How many are due now (handled at the job's next run).
+    pub due_count: u64,
+    /// Due now (at most 500; the audit lists counts only).
+    pub due: Vec<RetentionDue>,
+    /// How many fall due within `within_days`.
+    pub upcoming_count: u64,
+    /// Falling due within `within_days` (at most 500; the audit lists counts only).
+    pub upcoming: Vec<RetentionDue>,
+}
+
+/// The retention report (отчёт о сроках хранения): per category of data, what is past its period
+/// and what falls due within the coming days. Ids only.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RetentionReportView {
+    /// The day judged on.
+    pub today: NaiveDate,
+    /// The look-ahead, in days.
+    pub within_days: u32,
+    /// Per category.
+    pub categories: Vec<RetentionCategoryView>,
+}
+
+impl From<RetentionReport> for RetentionReportView {
+    fn from(r: RetentionReport) -> Self {
+        let due = |l: Vec<rsnms_domain::personal_data::Due>| {
+            l.into_iter().map(|d| RetentionDue { id: d.id, due_on: d.due_on }).collect()
+        };
+        Self {
+            today: r.today,
+            within_days: r.within_days,
+            categories: r
+                .categories
+                .into_iter()
+                .map(|c| RetentionCategoryView {
+                    category: match c.category {
+                        Category::Persons => RetentionCategory::Persons,
+                        Category::NetworkRequests => RetentionCategory::NetworkRequests,
+                        Category::Audit => RetentionCategory::Audit,
+                    },
+                    period_days: c.period_days,
+                    due_count: c.due_count,
+                    due: due(c.due),
+                    upcoming_count: c.upcoming_count,
+                    upcoming: due(c.upcoming),
+                })
+                .collect(),
         }
     }
 }

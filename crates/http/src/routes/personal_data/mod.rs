@@ -9,6 +9,7 @@ mod list_bases;
 mod list_purposes;
 mod plan;
 mod report;
+mod retention;
 mod withdraw_basis;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,6 +19,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_purposes::list_processing_purposes)
         .service(create_purpose::create_processing_purpose)
         .service(plan::get_depersonalisation_plan)
+        .service(retention::get_retention_report)
         .service(list_bases::list_processing_bases)
         .service(create_basis::create_processing_basis)
         .service(withdraw_basis::withdraw_processing_basis)

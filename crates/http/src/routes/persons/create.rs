@@ -12,7 +12,8 @@ use crate::{
 /// Create a person (добавить педагога или управленца).
 ///
 /// Admins, operators, a municipality (in its institutions) and an organisation (its own staff)
-/// create persons. СНИЛС is unique: a duplicate answers 409 naming `snils`.
+/// create persons. СНИЛС is unique: a duplicate answers 409 naming `snils`. The bases of
+/// processing her data (`processing_bases`) may come with her: written together or not at all.
 #[utoipa::path(
     tag = "persons",
     request_body = PersonWrite,
@@ -31,14 +32,10 @@ pub async fn create_person(
     Body(dto): Body<PersonWrite>,
 ) -> ApiResult<HttpResponse> {
     let today = super::today();
-    let p = rsnms_domain::persons::create_person(
-        state.persons.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        dto.into(),
-        today,
-    )
-    .await?;
+    let bases = dto.bases();
+    let p =
+        rsnms_domain::personal_data::create_person_with_bases(state.person_stores(), &ctx, dto.into(), bases, today)
+            .await?;
     let show = ctx.actor.may_read_personal_data_of(p.id);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/persons/{}", p.id)))

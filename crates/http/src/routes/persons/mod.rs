@@ -2,6 +2,7 @@
 
 mod create;
 mod delete;
+mod employments;
 use crate::dto::persons as dto;
 mod get;
 mod list;
@@ -10,6 +11,7 @@ mod update;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::{PersonView, PersonWrite};
+pub(crate) use employments::EmploymentPeriod;
 
 /// Registers the person routes.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -17,7 +19,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create::create_person)
         .service(get::get_person)
         .service(update::update_person)
-        .service(delete::delete_person);
+        .service(delete::delete_person)
+        .service(employments::list_employments)
+        .service(employments::replace_employments);
 }
 
 /// Today in Moscow, the date young-specialist status and date checks are judged on.

@@ -11,7 +11,8 @@ use crate::{
     problem::ApiResult,
 };
 
-/// Update a person with a JSON merge patch (needs `If-Match`).
+/// Update a person with a JSON merge patch (needs `If-Match`); `processing_bases` records new
+/// bases of processing with the update, in one transaction.
 #[utoipa::path(
     tag = "persons",
     params(
@@ -35,13 +36,13 @@ pub async fn update_person(
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
     let today = super::today();
-    let p = rsnms_domain::persons::update_person(
-        state.persons.as_ref(),
-        state.organizations.as_ref(),
+    let p = rsnms_domain::personal_data::update_person_with_bases(
+        state.person_stores(),
         &ctx,
         id.into_inner(),
         version,
         |current| apply_patch::<PersonWrite, _>(current, &patch.value),
+        PersonWrite::bases_of_patch(&patch.value),
         today,
     )
     .await?;

@@ -59,5 +59,5 @@ pub async fn create_webhook(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", s.id)))
         .insert_header((header::ETAG, etag(s.version)))
-        .json(WebhookView::new(s, true)))
+        .json(WebhookView::new(s, true, &ctx.actor)))
 }

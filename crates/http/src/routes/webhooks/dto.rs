@@ -1,5 +1,8 @@
 use chrono::{DateTime, Utc};
-use rsnms_domain::exchange::webhooks::{Delivery, DeliveryStatus, Subscription};
+use rsnms_domain::{
+    auth::Actor,
+    exchange::webhooks::{Delivery, DeliveryStatus, Subscription, WebhookAction, allowed_actions},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -39,6 +42,9 @@ pub struct WebhookView {
     pub event_types: Vec<String>,
     /// Whether deliveries are made; a subscription whose delivery keeps failing is disabled.
     pub active: bool,
+    /// The actions the caller may take now (допустимые действия): `enable` while disabled,
+    /// `delete`.
+    pub allowed_actions: Vec<WebhookAction>,
     /// Why it was disabled.
     pub disabled_reason: Option<String>,
     /// Failed attempts since the last success.
@@ -56,9 +62,10 @@ pub struct WebhookView {
 }
 
 impl WebhookView {
-    /// The view of a subscription, with or without its secret.
-    pub fn new(s: Subscription, with_secret: bool) -> Self {
+    /// The view of a subscription for the caller, with or without its secret.
+    pub fn new(s: Subscription, with_secret: bool, actor: &Actor) -> Self {
         Self {
+            allowed_actions: allowed_actions(actor, &s),
             id: s.id,
             url: s.url,
             event_types: s.event_types,

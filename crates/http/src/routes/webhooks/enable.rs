@@ -35,5 +35,5 @@ pub async fn enable_webhook(
     let s =
         rsnms_domain::exchange::webhooks::enable_subscription(state.webhooks.as_ref(), &ctx, id.into_inner(), version)
             .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(s.version))).json(WebhookView::new(s, false)))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(s.version))).json(WebhookView::new(s, false, &ctx.actor)))
 }

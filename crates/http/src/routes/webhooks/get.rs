@@ -17,5 +17,5 @@ use crate::{AppState, auth::Auth, extract::etag, openapi::ReadErrors, problem::A
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(state: web::Data<AppState>, Auth(ctx): Auth, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
     let s = rsnms_domain::exchange::webhooks::get_subscription(state.webhooks.as_ref(), &ctx, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(s.version))).json(WebhookView::new(s, false)))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(s.version))).json(WebhookView::new(s, false, &ctx.actor)))
 }

@@ -30,5 +30,5 @@ pub async fn list_webhooks(
 ) -> ApiResult<HttpResponse> {
     let page = q.to_request()?;
     let found = rsnms_domain::exchange::webhooks::list_subscriptions(state.webhooks.as_ref(), &ctx, page).await?;
-    Ok(respond(&req, found, |s| WebhookView::new(s, false)))
+    Ok(respond(&req, found, |s| WebhookView::new(s, false, &ctx.actor)))
 }

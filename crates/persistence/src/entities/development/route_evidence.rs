@@ -18,6 +18,8 @@ pub struct Model {
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<DateTimeUtc>,
     pub review_comment: Option<String>,
+    /// Reviewer's rating, 1…5.
+    pub rating: Option<i16>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -204,6 +204,7 @@ fn evidence(m: ev::Model) -> DomainResult<Evidence> {
         reviewed_by: m.reviewed_by,
         reviewed_at: m.reviewed_at,
         review_comment: m.review_comment,
+        rating: m.rating,
     })
 }
 
@@ -352,6 +353,7 @@ impl RouteRepository for RouteStore {
             reviewed_by: Set(None),
             reviewed_at: Set(None),
             review_comment: Set(None),
+            rating: Set(None),
         };
         let x = evidence(ev::Entity::insert(am).exec_with_returning(&txn).await.db()?)?;
         let ch = evidence_change(&txn, &x, ChangeKind::Created, "create").await?;
@@ -397,6 +399,26 @@ impl RouteRepository for RouteStore {
             .collect()
     }
 
+    async fn placements(&self, site_id: Uuid, except: Uuid) -> DomainResult<i64> {
+        // Steps are JSON on both engines: read the steps of the other live routes and count the
+        // placements at the site.
+        let rows: Vec<serde_json::Value> = r::Entity::find()
+            .select_only()
+            .column(r::Column::Steps)
+            .filter(r::Column::Status.ne(RouteStatus::Cancelled.as_str()))
+            .filter(r::Column::Id.ne(except))
+            .into_tuple()
+            .all(&self.db.exec())
+            .await
+            .db()?;
+        let mut n = 0_i64;
+        for steps in rows {
+            let steps: Vec<rsnms_domain::development::iom::Step> = from_json(steps)?;
+            n += i64::try_from(steps.iter().filter(|s| s.internship_site_id == Some(site_id)).count()).unwrap_or(0);
+        }
+        Ok(n)
+    }
+
     async fn review_evidence(&self, ctx: &Ctx, e: Evidence) -> DomainResult<Evidence> {
         let txn = self.db.begin_write().await?;
         let res = ev::Entity::update_many()
@@ -404,6 +426,7 @@ impl RouteRepository for RouteStore {
             .col_expr(ev::Column::ReviewedBy, sea_orm::sea_query::Expr::value(e.reviewed_by.clone()))
             .col_expr(ev::Column::ReviewedAt, sea_orm::sea_query::Expr::value(e.reviewed_at))
             .col_expr(ev::Column::ReviewComment, sea_orm::sea_query::Expr::value(e.review_comment.clone()))
+            .col_expr(ev::Column::Rating, sea_orm::sea_query::Expr::value(e.rating))
             .filter(ev::Column::Id.eq(e.id))
             .filter(ev::Column::Status.eq(EvidenceStatus::Submitted.as_str()))
             .exec(&txn)

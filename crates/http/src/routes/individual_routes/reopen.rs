@@ -1,0 +1,40 @@
+use actix_web::{HttpResponse, http::header, post, web};
+use uuid::Uuid;
+
+use super::dto::RouteView;
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::{Precondition, etag},
+    openapi::ChangeErrors,
+    problem::ApiResult,
+};
+
+/// Reopen a route (вернуть на доработку / возобновить): one in review goes back to a draft (its
+/// tutor, the person, the region); a completed one goes back in progress (its tutor or the region).
+///
+/// Needs `If-Match`; a wrong state answers 409 with the allowed actions.
+#[utoipa::path(
+    tag = "routes",
+    params(
+        ("id" = Uuid, Path, description = "Route id"),
+        ("If-Match" = String, Header, description = "ETag of the version being changed"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")
+    ),
+    responses(
+        (status = 200, description = "Done", body = RouteView, headers(("ETag" = String, description = "New version"))),
+        ChangeErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/routes/{id}/reopen")]
+pub async fn reopen_route(
+    state: web::Data<AppState>,
+    Auth(ctx): Auth,
+    id: web::Path<Uuid>,
+    if_match: Precondition,
+) -> ApiResult<HttpResponse> {
+    let version = if_match.version()?;
+    let r = rsnms_domain::development::iom::reopen_route(super::deps(&state), &ctx, id.into_inner(), version).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(r.version))).json(RouteView::new(r, None)))
+}

@@ -72,14 +72,10 @@ pub(super) async fn check_link(
         Activity::Mentoring => s.mentoring_pair_id,
         _ => None,
     };
-    let Some(id) = id else {
-        // A step written before links existed keeps its free-text resource while it stays so.
-        let legacy = before.is_some_and(|b| b.activity == activity && !is_linked(b));
-        if !legacy {
-            e.push(FieldError::required(f(field)));
-        }
-        return Ok(None);
-    };
+    // Without a link the step stays free text (`resource`), as steps written before links
+    // existed: it takes no dates nor completion from a record.
+    let Some(id) = id else { return Ok(None) };
+    let _ = before;
     match activity {
         Activity::Event => {
             let event = match d.offerings.get(OfferingKind::Event, id).await {

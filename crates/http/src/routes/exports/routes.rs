@@ -156,7 +156,8 @@ impl Walk {
         if self.after.is_none() {
             self.finished = true;
             if let Shape::Json = self.shape {
-                let totals = serde_json::to_string(&self.totals).map_err(|e| DomainError::internal_caused("serialising", e))?;
+                let totals =
+                    serde_json::to_string(&self.totals).map_err(|e| DomainError::internal_caused("serialising", e))?;
                 out.push_str(&format!("],\"totals\":{totals}"));
                 if self.remaining.is_some() {
                     let next = serde_json::to_string(&self.next_cursor()).unwrap_or_else(|_| "null".into());

@@ -22,3 +22,28 @@ def to_csv(ctx, value):
     for r in rows:
         writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in r.items()})
     return out.getvalue().encode("utf-8")
+
+
+# The media types an attachment upload declares (`POST /network-requests/{id}/attachments`): the
+# body is the file's raw bytes. Without a serializer schemathesis filters every generated body out.
+# The server then answers 422/415 for bytes that are not what their type says, which is the rule.
+ATTACHMENT_TYPES = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/tiff",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+)
+
+
+@schemathesis.serializer(*ATTACHMENT_TYPES)
+def to_raw_bytes(ctx, value):
+    value = getattr(value, "data", value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")

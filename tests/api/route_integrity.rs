@@ -240,3 +240,33 @@ async fn a_tutor_is_assigned_only_within_the_territory_she_serves() {
     let regional = app.post("/api/v1/routes", &app.admin, &s.body).await;
     assert_eq!(regional.status, 201, "a regional tutor serves the whole region: {}", regional.text);
 }
+
+#[tokio::test]
+async fn a_too_long_step_text_is_a_422_naming_the_step_field_even_under_a_stale_version() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let created = app.post("/api/v1/routes", &app.admin, &s.body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let route = id(&created.body);
+    let mut steps = created.body["steps"].clone();
+    steps[0]["expected_result"] = json!("ы".repeat(2001));
+    let patch = json!({"steps": steps});
+    for etag in ["W/\"999\"", created.etag().as_str()] {
+        let r = app
+            .send("PATCH", &format!("/api/v1/routes/{route}"), Some(&app.admin), Some(&patch), &[("if-match", etag)])
+            .await;
+        r.assert_problem(422);
+        assert_eq!(r.error_fields(), vec!["steps[0].expected_result".to_owned()], "{}", r.text);
+    }
+    steps[0]["expected_result"] = json!("ы".repeat(2000));
+    let r = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/routes/{route}"),
+            Some(&app.admin),
+            Some(&json!({"steps": steps})),
+            &[("if-match", created.etag().as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "2000 characters are allowed: {}", r.text);
+}

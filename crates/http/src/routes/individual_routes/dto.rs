@@ -13,14 +13,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-/// A step as a client writes it. Steps are checked by the route (`steps[i].field`).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// A step as a client writes it. Steps are checked by the route (`steps[i].field`); the lengths
+/// below are also judged with the body, before any precondition (a too-long text is a 422 even
+/// when `If-Match` is stale).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct StepWrite {
     /// Id of an existing step (absent for a new one; kept across edits).
     pub id: Option<Uuid>,
     /// Title (наименование шага), at most 500 characters.
     #[schema(required = true, nullable = false, max_length = 500, example = "Курс «Формирующее оценивание»")]
+    #[validate(length(max = 500))]
     pub title: Option<String>,
     /// The route's deficits (competencies) this step addresses.
     #[serde(default)]
@@ -42,6 +45,7 @@ pub struct StepWrite {
     pub mentoring_pair_id: Option<Uuid>,
     /// The internship site, event, mentor or community, described (at most 1000 characters).
     #[schema(max_length = 1000)]
+    #[validate(length(max = 1000))]
     pub resource: Option<String>,
     /// Planned start (required unless the step is linked to an event, a site or a pair, whose
     /// dates it takes).
@@ -51,6 +55,7 @@ pub struct StepWrite {
     pub planned_end: Option<NaiveDate>,
     /// Expected result (ожидаемый результат), at most 2000 characters.
     #[schema(required = true, nullable = false, max_length = 2000)]
+    #[validate(length(max = 2000))]
     pub expected_result: Option<String>,
     /// Reporting form (форма отчётности).
     #[schema(required = true, nullable = false)]
@@ -133,7 +138,7 @@ pub struct RouteWrite {
     pub deficit_competency_ids: Vec<Uuid>,
     /// Steps.
     #[serde(default)]
-    #[validate(length(max = 100))]
+    #[validate(length(max = 100), nested)]
     #[schema(max_items = 100)]
     pub steps: Vec<StepWrite>,
 }

@@ -2,6 +2,8 @@
 //! default service answers 405 with `Allow` for a known path and 404 otherwise, and tests walk
 //! it to cover every route.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::openapi::OpenApi;
 
@@ -18,7 +20,7 @@ pub struct RouteEntry {
 
 /// Every documented route.
 #[derive(Debug, Clone, Default)]
-pub struct RouteTable(pub Vec<RouteEntry>);
+pub struct RouteTable(pub Vec<RouteEntry>, HashMap<String, usize>);
 
 impl RouteTable {
     /// Reads the table from a document.
@@ -45,8 +47,14 @@ impl RouteTable {
                 }
                 RouteEntry { template: template.clone(), methods }
             })
+            .collect::<Vec<_>>();
+        let literals = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.template.contains('{'))
+            .map(|(i, e)| (e.template.clone(), i))
             .collect();
-        Self(entries)
+        Self(entries, literals)
     }
 
     /// Methods allowed on a concrete path, if the path is known.
@@ -84,12 +92,18 @@ impl RouteTable {
     /// Methods of a template without parameters that equals the path (e.g. `/agreements/report`,
     /// which a request may reach through `/agreements/{id}` under another method).
     pub fn allowed_literal(&self, path: &str) -> Option<Vec<String>> {
-        let path = path.trim_end_matches('/');
-        self.0.iter().find(|e| !e.template.contains('{') && e.template == path).map(|e| {
-            let mut m = e.methods.clone();
+        self.literal_methods(path).map(|methods| {
+            let mut m = methods.to_vec();
             m.push("OPTIONS".to_owned());
             m
         })
+    }
+
+    /// The methods of the literal template equal to the path, looked up without allocating (the
+    /// request path asks this of every request).
+    fn literal_methods(&self, path: &str) -> Option<&[String]> {
+        let entry = self.1.get(path.trim_end_matches('/')).and_then(|&i| self.0.get(i))?;
+        Some(&entry.methods)
     }
 }
 
@@ -122,14 +136,15 @@ pub async fn literal_first(
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     // A path segment holding U+0000 names no resource (no identifier or code can hold it, and
     // PostgreSQL could not even compare it): 404 before any handler reads the database.
-    if req.uri().path().to_ascii_lowercase().contains("%00") {
+    if req.uri().path().as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
         return Ok(req.error_response(ApiError::not_found()));
     }
     let method = req.method().as_str();
-    let refused = match req.app_data::<web::Data<RouteTable>>().and_then(|t| t.allowed_literal(req.path())) {
-        Some(allow) if method != "OPTIONS" => {
-            let answers = allow.iter().any(|m| m == method || (method == "HEAD" && m == "GET"));
-            (!answers).then_some(allow)
+    let table = req.app_data::<web::Data<RouteTable>>();
+    let refused = match table.and_then(|t| t.literal_methods(req.path())) {
+        Some(methods) if method != "OPTIONS" => {
+            let answers = methods.iter().any(|m| m == method || (method == "HEAD" && m == "GET"));
+            if answers { None } else { table.and_then(|t| t.allowed_literal(req.path())) }
         }
         _ => None,
     };

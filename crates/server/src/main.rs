@@ -9,6 +9,8 @@ use rsnms_domain::auth::Role;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 use uuid::Uuid;
 
+mod log_writer;
+
 /// rsnms — the backend of a region's system of methodological support for teachers (РСНМС).
 #[derive(Parser)]
 #[command(version, about)]
@@ -141,11 +143,8 @@ async fn bench_bare_ok() -> actix_web::HttpResponse {
 /// Starts logging to stderr through a background writer thread, so that a request never waits
 /// on the terminal or the log collector's pipe. The writer is not lossy: when its queue is full
 /// the caller waits rather than drop a line. Keep the guard until exit: dropping it flushes.
-fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("rsnms-log")
-        .finish(std::io::stderr());
+fn init_logging() -> log_writer::Guard {
+    let (writer, guard) = log_writer::buffered_stderr();
     let filter = EnvFilter::try_from_env("RSNMS_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,actix_server=warn"));

@@ -85,11 +85,14 @@ pub async fn edge(
     let request_id = incoming_request_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let lang = Lang::from_header(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let in_flight = metrics.clone().map(crate::metrics::InFlight::begin);
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, route = tracing::field::Empty);
+    // The span carries only the request id, to every line logged while the request runs; the
+    // request's own line below names the rest as its fields, outside the span. Measured (issue
+    // 19): fields recorded into the span and re-read into each line cost ≈ 7 % of the server's
+    // CPU per no-op request.
+    let span = tracing::info_span!("request", request_id = %request_id);
     let result = next.call(req).instrument(span.clone()).await;
     // Inner middleware answers errors as responses; an `Err` here (none of ours) is rendered
     // by actix from the error itself.
@@ -106,9 +109,15 @@ pub async fn edge(
     let elapsed = started.elapsed().as_secs_f64();
     drop(in_flight);
     if let Some(m) = metrics {
-        m.observe(&method, &route, status, elapsed);
+        m.observe(method.as_str(), &route, status, elapsed);
     }
-    span.record("route", route.as_str());
-    span.in_scope(|| tracing::info!(status, latency_ms = elapsed * 1000.0, "request"));
+    tracing::info!(
+        request_id = request_id.as_str(),
+        method = method.as_str(),
+        route = route.as_str(),
+        status,
+        latency_ms = elapsed * 1000.0,
+        "request"
+    );
     Ok(res)
 }

@@ -279,6 +279,10 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    // Most requests carry no key: they pass before anything is looked up or cloned.
+    if req.method() != Method::POST || !req.headers().contains_key(KEY) {
+        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    }
     let key = req.headers().get(KEY).map(|v| v.to_str().map(str::to_owned));
     let keys = req.app_data::<web::Data<Keys>>().cloned();
     // The subject owns the key; an unauthenticated request goes on and is answered 401 (or runs

@@ -102,3 +102,141 @@ fn no_two_schemas_share_a_name() {
         .collect();
     assert!(dups.is_empty(), "schema names used twice: {dups:?}");
 }
+
+/// The domain's length limits per request schema: the contract's `maxLength`/`maxItems` (utoipa
+/// needs literals) must state the same numbers as the constants the domain validates with.
+fn domain_limits() -> Vec<(&'static str, Vec<(&'static str, usize)>)> {
+    use rsnms_domain::{development::programs, identities, network_requests, persons, sign_in};
+    vec![
+        ("ProgramWrite", programs::LIMITS.to_vec()),
+        ("ProgramPatch", programs::LIMITS.to_vec()),
+        ("PersonWrite", persons::LIMITS.to_vec()),
+        ("PersonPatch", persons::LIMITS.to_vec()),
+        ("EmploymentsWrite", vec![("periods", persons::MAX_PERIODS)]),
+        ("RequestNumberingWrite", vec![("format", network_requests::NUMBER_FORMAT_MAX)]),
+        ("RevocationRequest", vec![("token", sign_in::REVOCABLE_TOKEN_MAX_LEN)]),
+        ("IdentityWrite", vec![("subject", identities::MAX_SUBJECT_LEN)]),
+    ]
+}
+
+/// Request schemas whose limits are still written only in the DTO (and, where the domain checks
+/// them too, as literals there): moving one into the domain means adding it to
+/// [`domain_limits`] and taking it off this list.
+const LIMITS_NOT_YET_IN_THE_DOMAIN: &[&str] = &[
+    "AccountWrite",
+    "AgreementPatch",
+    "AgreementWrite",
+    "AmendmentWrite",
+    "AttachmentDto",
+    "AuthorDto",
+    "AuthorDtoMergePatch",
+    "BasisWrite",
+    "CalendarYearWrite",
+    "ClarifyNetworkRequest",
+    "ClauseWrite",
+    "CompetencyPatch",
+    "CompetencyWrite",
+    "CompleteRoute",
+    "ContactsDto",
+    "ContactsDtoMergePatch",
+    "DeadlinePolicyPatch",
+    "DeadlinePolicyWrite",
+    "DiagnosticPatch",
+    "DiagnosticWrite",
+    "EventPatch",
+    "EventWrite",
+    "EvidenceReview",
+    "EvidenceWrite",
+    "ExtendNetworkRequest",
+    "ForwardNetworkRequest",
+    "IndicatorValueWrite",
+    "IndicatorWrite",
+    "InternshipSitePatch",
+    "InternshipSiteWrite",
+    "MentoringPairPatch",
+    "MentoringPairWrite",
+    "MonitoringDefinitionPatch",
+    "MonitoringDefinitionWrite",
+    "NetworkRequestPatch",
+    "NetworkRequestWrite",
+    "OrganizationPatch",
+    "OrganizationWrite",
+    "PartyMergePatch",
+    "PartyWrite",
+    "PasswordChange",
+    "PurposeWrite",
+    "ReceiveNetworkRequest",
+    "ReplyNetworkRequest",
+    "ResultBatch",
+    "RoutePatch",
+    "RouteWrite",
+    "SecretReset",
+    "SignatoryMergePatch",
+    "SignatoryWrite",
+    "StepWrite",
+    "TargetChangeWrite",
+    "TokenRequest",
+    "TransferWrite",
+    "WebhookWrite",
+    "WithdrawNetworkRequest",
+];
+
+/// The `maxLength` or `maxItems` a property states (a patch's nullable property in `anyOf`).
+fn stated_limit(property: &serde_json::Value) -> Option<u64> {
+    let own = |v: &serde_json::Value| v["maxLength"].as_u64().or_else(|| v["maxItems"].as_u64());
+    own(property).or_else(|| property["anyOf"].as_array().and_then(|alts| alts.iter().find_map(own)))
+}
+
+/// Every schema a request body reaches, by name.
+fn request_schemas(doc: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                    out.push(r.trim_start_matches("#/components/schemas/").to_owned());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut todo = Vec::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            refs(&op["requestBody"], &mut todo);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone()) {
+            refs(&doc["components"]["schemas"][&name], &mut todo);
+        }
+    }
+    seen
+}
+
+#[test]
+fn every_request_limit_the_contract_states_is_the_domains_constant() {
+    let doc = rsnms_http::openapi_json();
+    let schemas = &doc["components"]["schemas"];
+    let known = domain_limits();
+    for (name, limits) in &known {
+        let props = schemas[name]["properties"].as_object().unwrap_or_else(|| panic!("no schema {name}"));
+        for (field, max) in limits {
+            let stated = props.get(*field).and_then(stated_limit);
+            assert_eq!(stated, Some(*max as u64), "{name}.{field}: the contract and the domain disagree");
+        }
+    }
+    for name in request_schemas(&doc) {
+        let limited = schemas[&name]["properties"]
+            .as_object()
+            .is_some_and(|props| props.values().any(|p| stated_limit(p).is_some()));
+        if limited {
+            assert!(
+                known.iter().any(|(n, _)| *n == name) || LIMITS_NOT_YET_IN_THE_DOMAIN.contains(&name.as_str()),
+                "{name} states limits the test does not compare with the domain: add it to domain_limits()"
+            );
+        }
+    }
+}

@@ -13,7 +13,7 @@ use crate::{
 };
 
 pub(crate) fn today() -> NaiveDate {
-    personal_data::today()
+    rsnms_domain::clock::region_today()
 }
 
 pub(crate) fn days_after(n: u64) -> NaiveDate {

@@ -296,12 +296,12 @@ async fn retention_per_category_lists_what_falls_due_and_strips_request_copies_w
     app.get("/api/v1/personal-data/retention", &app.token(Role::Operator, None, None)).await.assert_problem(403);
 
     let repo = app.store.personal_data.as_ref();
-    let early = personal_data::run_retention(repo, days_after(days - 1), &period).await.unwrap();
+    let early = personal_data::run_retention(repo, Some(days_after(days - 1)), &period).await.unwrap();
     assert!(early.network_requests.is_empty(), "not before its period");
     assert!(early.audit_deleted > 0, "the audit's shorter period has run");
-    let done = personal_data::run_retention(repo, days_after(days), &period).await.unwrap();
+    let done = personal_data::run_retention(repo, Some(days_after(days)), &period).await.unwrap();
     assert_eq!(done.network_requests.iter().map(ToString::to_string).collect::<Vec<_>>(), vec![id(&req)]);
-    let again = personal_data::run_retention(repo, days_after(days + 1), &period).await.unwrap();
+    let again = personal_data::run_retention(repo, Some(days_after(days + 1)), &period).await.unwrap();
     assert!(again.network_requests.is_empty(), "once");
 
     let got = app.get(&format!("/api/v1/network-requests/{}", id(&req)), &app.admin).await;

@@ -90,12 +90,10 @@ impl AccountStanding {
     /// Whether the account may hold tokens at `now`: not disabled or deleted, its organisation
     /// not closed (on or before today in the organisation's time zone) and its person not deleted.
     pub fn usable(&self, now: DateTime<Utc>) -> bool {
-        let closed = self.organization.as_ref().is_some_and(|(closed_on, tz)| {
-            closed_on.is_some_and(|c| {
-                let tz = tz.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-                c <= crate::deadlines::today_in(tz, now)
-            })
-        });
+        let closed = self
+            .organization
+            .as_ref()
+            .is_some_and(|(closed_on, tz)| closed_on.is_some_and(|c| c <= crate::clock::date_at(tz, now)));
         !(self.disabled || self.deleted || closed || self.organization_missing || self.person_missing)
     }
 }

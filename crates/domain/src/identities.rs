@@ -267,8 +267,7 @@ async fn claimed_organization(
         }
     };
     let org = found.ok_or_else(unknown)?;
-    let tz = org.time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
-    if org.closed_on.is_some_and(|c| c <= crate::deadlines::today_in(tz, now)) {
+    if org.closed_on.is_some_and(|c| c <= crate::clock::date_at(&org.time_zone, now)) {
         return Err(unknown());
     }
     Ok(org)

@@ -41,6 +41,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod changes;
+pub mod clock;
 pub mod deadlines;
 pub mod development;
 pub mod disclosure;

@@ -2,7 +2,6 @@
 //! OpenAPI contract. Handlers are thin: extract → validate → domain → response DTO.
 
 pub mod auth;
-pub mod clock;
 pub mod csv_format;
 pub mod dto;
 pub mod extract;

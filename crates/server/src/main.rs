@@ -243,7 +243,7 @@ async fn main() -> anyhow::Result<()> {
         Command::PdSweep { now, dry_run } => {
             let settings = Settings::from_env()?;
             let store = open_store(&settings).await?;
-            let today = now.unwrap_or_else(rsnms_domain::personal_data::today);
+            let today = now.unwrap_or_else(rsnms_domain::clock::region_today);
             let out = if dry_run {
                 let plan =
                     rsnms_domain::personal_data::plan(store.personal_data.as_ref(), today, settings.pd_term_days)
@@ -257,7 +257,8 @@ async fn main() -> anyhow::Result<()> {
                 serde_json::json!({ "today": today, "dry_run": true, "due": ids(plan.due), "upcoming": ids(plan.upcoming) })
             } else {
                 let done =
-                    rsnms::personal_data::sweep(store.personal_data.as_ref(), today, &settings.pd_retention).await?;
+                    rsnms::personal_data::sweep(store.personal_data.as_ref(), Some(today), &settings.pd_retention)
+                        .await?;
                 serde_json::json!({
                     "today": today, "dry_run": false, "depersonalised": done.persons,
                     "network_requests_stripped": done.network_requests, "audit_records_deleted": done.audit_deleted

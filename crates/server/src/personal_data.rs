@@ -13,13 +13,14 @@ use rsnms_domain::personal_data::{PersonalDataRepository, Retention, RetentionRu
 /// How often the job runs.
 const EVERY: Duration = Duration::from_secs(3600);
 
-/// One run for a day: what was depersonalised or deleted (ids only; the log never names anyone).
+/// One run for a day (today by default): what was depersonalised or deleted (ids only; the log
+/// never names anyone).
 pub async fn sweep(
     repo: &dyn PersonalDataRepository,
-    today: NaiveDate,
+    on: Option<NaiveDate>,
     retention: &Retention,
 ) -> anyhow::Result<RetentionRun> {
-    run_retention(repo, today, retention).await.map_err(|e| anyhow::anyhow!("personal-data job failed: {e}"))
+    run_retention(repo, on, retention).await.map_err(|e| anyhow::anyhow!("personal-data job failed: {e}"))
 }
 
 /// Spawns the job of this instance.
@@ -29,7 +30,7 @@ pub fn spawn_personal_data_job(repo: Arc<dyn PersonalDataRepository>, retention:
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match sweep(repo.as_ref(), rsnms_domain::personal_data::today(), &retention).await {
+            match sweep(repo.as_ref(), None, &retention).await {
                 Ok(done) if done != RetentionRun::default() => tracing::info!(
                     persons = done.persons.len(),
                     network_requests = done.network_requests.len(),

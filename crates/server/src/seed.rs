@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, anyhow};
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use rsnms_domain::{
     DomainError,
     agreements::{AgreementInput, Clause, IndicatorSpec, IndicatorValueInput, Lifecycle, Parties},
@@ -400,7 +400,7 @@ pub async fn seed_region(
     opts: &SeedOptions,
     progress: &(dyn Fn(&str, u64) + Sync),
 ) -> anyhow::Result<SeedSummary> {
-    let today = Utc::now().date_naive();
+    let today = rsnms_domain::clock::region_today();
     anyhow::ensure!(!opts.years.is_empty(), "at least one year");
     anyhow::ensure!(opts.years.windows(2).all(|w| w[0] < w[1]), "years must be ascending and distinct");
     anyhow::ensure!(
@@ -650,7 +650,7 @@ impl Seeder<'_> {
             let (unit, s) = begin(self.store).await?;
             for (school, municipality, input) in chunk {
                 let roles = input.roles.clone();
-                let p = create_person(s.persons.as_ref(), s.organizations.as_ref(), &self.ctx, input.clone(), today)
+                let p = create_person(s.persons.as_ref(), s.organizations.as_ref(), &self.ctx, input.clone())
                     .await
                     .map_err(fail("person"))?;
                 self.sum.persons += 1;
@@ -778,7 +778,6 @@ impl Seeder<'_> {
                 campaign,
                 chunk.to_vec(),
                 false,
-                self.today,
             )
             .await
             .map_err(fail("results"))?;
@@ -1218,7 +1217,6 @@ impl Seeder<'_> {
                             source: "отчёт муниципалитета".into(),
                             comment: None,
                         },
-                        self.today,
                     )
                     .await
                     .map_err(fail("indicator value"))?;

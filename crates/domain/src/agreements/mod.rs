@@ -24,7 +24,7 @@ pub use reporting::{
     IndicatorValueInput, ReportRow, agreement_report, list_indicator_values, region_report, report_indicator_value,
 };
 pub use repository::{AgreementFilter, AgreementRepository, NewAgreement, NewAmendment, NewIndicatorValue, Territory};
-pub use rules::{READERS, allowed_actions, check_action, reader_scope};
+pub use rules::{READERS, REPORTERS, WRITERS, allowed_actions, check_action, reader_scope};
 pub use rules::{
     amend_agreement, create_agreement, get_agreement_as_of, list_agreements, list_versions, sign_agreement,
     terminate_agreement, update_agreement,
@@ -509,6 +509,13 @@ pub struct AgreementAsOf {
 }
 
 impl AgreementAsOf {
+    /// The agreement as it stands today (the region's, [`crate::clock::region_today`]), given
+    /// its versions.
+    pub fn today(agreement: Agreement, versions: &[AgreementVersion]) -> Self {
+        let as_of = crate::clock::region_today();
+        Self { agreement, as_of, version: version_on(versions, as_of).cloned() }
+    }
+
     /// The document in effect.
     pub fn document(&self) -> &AgreementDocument {
         self.version.as_ref().map_or(&self.agreement.document, |v| &v.document)

@@ -34,8 +34,8 @@ pub async fn report_indicator_value(
     agreement_id: Uuid,
     indicator_id: Uuid,
     input: IndicatorValueInput,
-    today: NaiveDate,
 ) -> DomainResult<IndicatorValue> {
+    let today = crate::clock::region_today();
     ctx.actor.require(REPORTERS)?;
     let scope = reader_scope(&ctx.actor);
     let a = repo.get(&scope, agreement_id).await?;
@@ -183,17 +183,12 @@ pub async fn agreement_report(
 }
 
 /// The attainment of every agreement in the caller's scope that was in force during the year.
-pub async fn region_report(
-    repo: &dyn AgreementRepository,
-    ctx: &Ctx,
-    year: i32,
-    today: NaiveDate,
-) -> DomainResult<Vec<ReportRow>> {
+pub async fn region_report(repo: &dyn AgreementRepository, ctx: &Ctx, year: i32) -> DomainResult<Vec<ReportRow>> {
     ctx.actor.require(REPORT_READERS)?;
     let end = year_end(year)?;
     let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(end);
     let scope = reader_scope(&ctx.actor);
-    let filter = AgreementFilter { active_between: Some((start, end)), ..AgreementFilter::new(today) };
+    let filter = AgreementFilter { active_between: Some((start, end)), ..AgreementFilter::current() };
     let agreements = repo.all(&scope, &filter).await?;
     let ids: Vec<Uuid> = agreements.iter().map(|a| a.id).collect();
     let versions = repo.versions(&scope, &ids).await?;

@@ -30,6 +30,11 @@ pub struct AgreementFilter {
 }
 
 impl AgreementFilter {
+    /// No filter, statuses as of today (the region's: [`crate::clock::region_today`]).
+    pub fn current() -> Self {
+        Self::new(crate::clock::region_today())
+    }
+
     /// No filter, statuses as of `today`.
     pub fn new(today: NaiveDate) -> Self {
         Self { municipality_code: None, status: None, party_id: None, valid_on: None, active_between: None, today }

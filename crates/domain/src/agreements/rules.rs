@@ -34,9 +34,9 @@ pub fn reader_scope(actor: &Actor) -> Scope {
     }
 }
 /// Roles that create, sign, amend and terminate agreements.
-const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
+pub const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
 /// Roles that report actual values (a municipal authority for its own agreement).
-pub(super) const REPORTERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal];
+pub const REPORTERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal];
 
 /// The route a signed agreement changes through.
 fn amendments_route(id: Uuid) -> String {
@@ -371,14 +371,15 @@ pub async fn list_agreements(
     repo.list(&reader_scope(&ctx.actor), filter, page).await
 }
 
-/// The agreement as it stood on a date.
+/// The agreement as it stood on a date (today, the region's, by default).
 pub async fn get_agreement_as_of(
     repo: &dyn AgreementRepository,
     ctx: &Ctx,
     id: Uuid,
-    as_of: NaiveDate,
+    as_of: Option<NaiveDate>,
 ) -> DomainResult<AgreementAsOf> {
     ctx.actor.require(READERS)?;
+    let as_of = as_of.unwrap_or_else(crate::clock::region_today);
     let scope = reader_scope(&ctx.actor);
     let agreement = repo.get(&scope, id).await?;
     let versions = repo.versions(&scope, &[id]).await?;

@@ -78,11 +78,6 @@ pub fn end_of_day_utc(due_on: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
     start_of_day_utc(due_on.checked_add_days(Days::new(1)).unwrap_or(due_on), tz)
 }
 
-/// Today's date in a time zone.
-pub fn today_in(tz: chrono_tz::Tz, now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&tz).date_naive()
-}
-
 /// A calendar error as a domain error: data problems are internal, term problems are the caller's.
 pub fn calendar_error(e: CalendarError) -> DomainError {
     match e {
@@ -214,6 +209,6 @@ mod tests {
     fn the_end_of_a_due_day_is_local_midnight() {
         let t = end_of_day_utc(d("2025-11-10"), chrono_tz::Asia::Irkutsk);
         assert_eq!(t.to_rfc3339(), "2025-11-10T16:00:00+00:00");
-        assert_eq!(today_in(chrono_tz::Asia::Irkutsk, t), d("2025-11-11"));
+        assert_eq!(crate::clock::today_in(chrono_tz::Asia::Irkutsk, t), d("2025-11-11"));
     }
 }

@@ -10,11 +10,10 @@ use super::events::{Offering, OfferingKind, OfferingRepository, writers};
 use crate::{
     DomainError, DomainResult, Msg,
     auth::{Ctx, Role, Scope},
-    deadlines::today_in,
+    clock::today_at,
     organizations::OrganizationRepository,
     page::{Page, PageRequest},
     persons::PersonRepository,
-    values::TimeZone,
 };
 
 wire_enum! {
@@ -152,7 +151,7 @@ async fn manages(d: ParticipationDeps<'_>, ctx: &Ctx, event: &Offering) -> Domai
 /// Whether the event is still ahead: today, in the organiser's time zone, is before its date.
 async fn is_ahead(d: ParticipationDeps<'_>, event: &Offering) -> DomainResult<bool> {
     let organiser = d.organizations.get(&Scope::All, event.organization_id).await?;
-    let today: NaiveDate = today_in(TimeZone::from_trusted(organiser.time_zone).tz(), Utc::now());
+    let today: NaiveDate = today_at(&organiser.time_zone);
     Ok(today < event.starts_on)
 }
 

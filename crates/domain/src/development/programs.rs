@@ -200,6 +200,30 @@ pub const WRITERS: &[Role] = &[Role::Admin, Role::Operator];
 /// Roles that read the catalogue: every role (it is public).
 pub const READERS: &[Role] = &Role::ALL;
 
+/// The most characters of a title.
+pub const TITLE_MAX: usize = 1000;
+/// The most characters of the target audience.
+pub const AUDIENCE_MAX: usize = 1000;
+/// The most characters of the annotation and of the planned results.
+pub const ANNOTATION_MAX: usize = 8000;
+/// The most competencies a programme develops.
+pub const COMPETENCIES_MAX: usize = 100;
+/// The most characters of the federal registry id.
+pub const REGISTRY_ID_MAX: usize = 64;
+/// The most hours of a programme.
+pub const HOURS_MAX: i32 = 5000;
+
+/// Every length limit of a programme's fields, by field: the contract states the same numbers
+/// (`maxLength`/`maxItems` of `ProgramWrite`), which a test compares with this list.
+pub const LIMITS: &[(&str, usize)] = &[
+    ("title", TITLE_MAX),
+    ("audience", AUDIENCE_MAX),
+    ("annotation", ANNOTATION_MAX),
+    ("planned_results", ANNOTATION_MAX),
+    ("competency_ids", COMPETENCIES_MAX),
+    ("registry_id", REGISTRY_ID_MAX),
+];
+
 async fn validate(
     comps: &dyn CompetencyRepository,
     orgs: &dyn OrganizationRepository,
@@ -207,11 +231,11 @@ async fn validate(
     input: ProgramInput,
 ) -> DomainResult<NewProgram> {
     let mut e = Errors::new();
-    let title = text(&mut e, "title", input.title, 1000, true);
+    let title = text(&mut e, "title", input.title, TITLE_MAX, true);
     let kind = required(&mut e, "kind", input.kind);
     let hours = required(&mut e, "hours", input.hours);
     if let (Some(k), Some(h)) = (kind, hours)
-        && (h < k.min_hours() || h > 5000)
+        && (h < k.min_hours() || h > HOURS_MAX)
     {
         e.push(FieldError::new(
             "hours",
@@ -235,9 +259,9 @@ async fn validate(
             Err(other) => return Err(other),
         }
     }
-    let audience = text(&mut e, "audience", input.audience, 1000, false);
-    let annotation = text(&mut e, "annotation", input.annotation, 8000, false);
-    let planned_results = text(&mut e, "planned_results", input.planned_results, 8000, false);
+    let audience = text(&mut e, "audience", input.audience, AUDIENCE_MAX, false);
+    let annotation = text(&mut e, "annotation", input.annotation, ANNOTATION_MAX, false);
+    let planned_results = text(&mut e, "planned_results", input.planned_results, ANNOTATION_MAX, false);
     let found = comps.get_many(&input.competency_ids).await?;
     let mut seen = HashSet::new();
     for (i, id) in input.competency_ids.iter().enumerate() {
@@ -249,7 +273,7 @@ async fn validate(
         }
     }
     let federal_registry = input.federal_registry.unwrap_or(false);
-    let registry_id = text(&mut e, "registry_id", input.registry_id, 64, false);
+    let registry_id = text(&mut e, "registry_id", input.registry_id, REGISTRY_ID_MAX, false);
     if federal_registry {
         if registry_id.is_none() {
             e.push(FieldError::required("registry_id"));

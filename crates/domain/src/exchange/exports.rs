@@ -10,7 +10,7 @@ use crate::{
     DomainResult,
     audit::AuditRepository,
     auth::{Ctx, Role},
-    personal_data::{Bases, PersonalDataRepository, purposes::FEDERAL_EXCHANGE, today},
+    personal_data::{Bases, PersonalDataRepository, purposes::FEDERAL_EXCHANGE},
 };
 
 /// Roles that may export: the region's administration, the operator and the federal integration.
@@ -26,7 +26,7 @@ pub fn authorize_export(ctx: &Ctx) -> DomainResult<()> {
 /// `docs/PERSONAL-DATA.md`). Everyone else is exported without her personal data.
 pub async fn federal_exchange_allowed(repo: &dyn PersonalDataRepository, ids: &[Uuid]) -> DomainResult<HashSet<Uuid>> {
     let bases = Bases::of(repo.bases_of(ids).await?);
-    let today = today();
+    let today = crate::clock::region_today();
     Ok(ids.iter().copied().filter(|id| bases.allows(*id, FEDERAL_EXCHANGE, today)).collect())
 }
 

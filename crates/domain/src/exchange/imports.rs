@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::{
     DomainResult, FieldError, Msg,
     agreements::AgreementRepository,
+    auth::{Ctx, Role},
     deadlines::DeadlinePolicyRepository,
     development::{
         competencies::CompetencyRepository, diagnostics::DiagnosticRepository, events::OfferingRepository,
@@ -21,6 +22,16 @@ use crate::{
     organizations::OrganizationRepository,
     persons::PersonRepository,
 };
+
+/// Roles that may import a dataset unless it names its own (each record is checked again by its
+/// action): the region's administration and operator, municipalities and organisations.
+pub const IMPORTERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+
+/// Refuses (403) a caller whose role may not import a dataset written by `writers` — before any
+/// of the body is read or a job is queued; every record is then checked by its own action.
+pub fn authorize_import(ctx: &Ctx, writers: &[Role]) -> DomainResult<()> {
+    ctx.actor.require(writers)
+}
 
 /// Whether existing records may be changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

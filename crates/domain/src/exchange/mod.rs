@@ -12,8 +12,8 @@ pub mod webhooks;
 
 pub use feed::{ChangeEvent, ChangeFeed, ChangeQuery};
 pub use imports::{
-    Applied, IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, LineResult, MAX_LINE_RESULTS, Outcome,
-    RefSchemes, Unit, UnitOfWork,
+    Applied, IMPORTERS, IdScheme, ImportError, ImportMode, ImportOptions, ImportSummary, LineResult, MAX_LINE_RESULTS,
+    Outcome, RefSchemes, Unit, UnitOfWork, authorize_import,
 };
 pub use jobs::{ImportJob, ImportJobAction, ImportJobRepository, ImportJobStatus, ImportProgress};
 pub use webhooks::{

@@ -13,6 +13,7 @@ use crate::{
     auth::{Ctx, Role, Scope},
     disclosure::{Node, Place, growth_unsafe, part_hidden, suppress_tree},
     network_requests::NetworkRequestRepository,
+    organizations::{OrganizationKind, OrganizationRepository},
 };
 
 /// Roles that read monitoring: analysts and region-wide roles see everything as aggregates, a
@@ -123,7 +124,7 @@ async fn agreement_figures(
 ) -> DomainResult<BTreeMap<String, (Option<f64>, Option<f64>)>> {
     let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
     let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
-    let mut f = AgreementFilter::new(Utc::now().date_naive());
+    let mut f = AgreementFilter::current();
     f.municipality_code = Some(municipality.to_owned());
     f.active_between = Some((first, last));
     let mut found = agreements.all(scope, &f).await?;
@@ -438,6 +439,39 @@ async fn checklist(
     } else {
         Ok(Vec::new())
     }
+}
+
+/// The territory the indicators are narrowed to, for roles that read monitoring: a municipal
+/// authority's municipality (422 naming `municipality_id` for another kind) and/or one
+/// organisation, each in the caller's scope (404 outside it).
+pub async fn territory(
+    orgs: &dyn OrganizationRepository,
+    ctx: &Ctx,
+    municipality_id: Option<uuid::Uuid>,
+    organization_id: Option<uuid::Uuid>,
+) -> DomainResult<Territory> {
+    ctx.actor.require(READERS)?;
+    let mut t = Territory { municipality_code: None, organization_id };
+    if let Some(id) = municipality_id {
+        let org = orgs.get(&ctx.actor.scope(), id).await?;
+        match (org.kind, org.municipality_code) {
+            (OrganizationKind::MunicipalAuthority, Some(code)) => t.municipality_code = Some(code),
+            _ => {
+                return Err(DomainError::field(
+                    "municipality_id",
+                    "not_municipal",
+                    Msg::new(
+                        "Организация не является муниципальным органом управления образованием",
+                        "The organisation is not a municipal authority",
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(id) = organization_id {
+        orgs.get(&ctx.actor.scope(), id).await?;
+    }
+    Ok(t)
 }
 
 /// The indicators of a year for the caller's scope, narrowed to a municipality or an

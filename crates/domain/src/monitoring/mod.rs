@@ -21,7 +21,9 @@ use crate::{DomainResult, auth::Scope};
 mod assemble;
 pub mod checklist;
 mod definitions;
-pub use assemble::{IndicatorRow, MunicipalityReport, READERS, Report, indicators, report, routes_disclosed};
+pub use assemble::{
+    IndicatorRow, MunicipalityReport, READERS, Report, indicators, report, routes_disclosed, territory,
+};
 pub use definitions::{
     DefinitionInput, DefinitionOrigin, DefinitionRecord, DefinitionStatus, MAX_ACTIVE_CUSTOM, active_definitions,
     agreement_key_error, block_errors, code_error, create_definition, get_definition, known_measures,

@@ -9,9 +9,8 @@ use super::NetworkRequestRepository;
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role},
-    deadlines::today_in,
+    clock::date_at,
     organizations::{Organization, OrganizationRepository},
-    values::TimeZone,
 };
 
 /// The template of senders that configured none.
@@ -208,7 +207,7 @@ fn view(org: &Organization, stored: StoredNumbering, year: i32) -> RequestNumber
 }
 
 fn year_of(org: &Organization, now: DateTime<Utc>) -> i32 {
-    today_in(TimeZone::from_trusted(org.time_zone.clone()).tz(), now).year()
+    date_at(&org.time_zone, now).year()
 }
 
 /// A sender's numbering: admins and operators for any organisation, a municipal authority for the

@@ -13,9 +13,9 @@ use super::{
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Actor, Ctx, Role, Scope},
+    clock::today_in,
     deadlines::{
         CalendarRepository, DeadlinePolicy, DeadlinePolicyRepository, local_to_utc, start_of_day_utc, term_end,
-        today_in,
     },
     error::Errors,
     organizations::{Organization, OrganizationRepository},

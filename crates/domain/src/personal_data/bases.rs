@@ -197,8 +197,8 @@ pub async fn record_basis(
     ctx: &Ctx,
     person_id: Uuid,
     input: BasisInput,
-    today: NaiveDate,
 ) -> DomainResult<ProcessingBasis> {
+    let today = crate::clock::region_today();
     ctx.actor.require(RECORDERS)?;
     persons.get(&ctx.actor.scope(), person_id).await?;
     let purposes = repo.purposes().await?;
@@ -214,8 +214,8 @@ pub async fn withdraw_basis(
     ctx: &Ctx,
     person_id: Uuid,
     basis_id: Uuid,
-    today: NaiveDate,
 ) -> DomainResult<ProcessingBasis> {
+    let today = crate::clock::region_today();
     let own = ctx.actor.person_id == Some(person_id);
     if !own {
         ctx.actor.require(RECORDERS)?;
@@ -241,8 +241,8 @@ pub async fn record_bases(
     ctx: &Ctx,
     person_id: Uuid,
     inputs: Vec<BasisInput>,
-    today: NaiveDate,
 ) -> DomainResult<Vec<ProcessingBasis>> {
+    let today = crate::clock::region_today();
     if inputs.is_empty() {
         return Ok(Vec::new());
     }
@@ -300,15 +300,14 @@ pub async fn create_person_with_bases(
     ctx: &Ctx,
     input: crate::persons::PersonInput,
     bases: Vec<BasisInput>,
-    today: NaiveDate,
 ) -> DomainResult<crate::persons::Person> {
     if bases.is_empty() {
-        return crate::persons::create_person(d.persons, d.organizations, ctx, input, today).await;
+        return crate::persons::create_person(d.persons, d.organizations, ctx, input).await;
     }
     let unit = d.units.begin().await?;
     let done = async {
-        let p = crate::persons::create_person(unit.persons(), unit.organizations(), ctx, input, today).await?;
-        record_bases(unit.personal_data(), ctx, p.id, bases, today).await?;
+        let p = crate::persons::create_person(unit.persons(), unit.organizations(), ctx, input).await?;
+        record_bases(unit.personal_data(), ctx, p.id, bases).await?;
         Ok(p)
     }
     .await;
@@ -324,25 +323,15 @@ pub async fn update_person_with_bases(
     expected_version: i64,
     patch: impl FnOnce(crate::persons::PersonInput) -> DomainResult<crate::persons::PersonInput> + Send,
     bases: Vec<BasisInput>,
-    today: NaiveDate,
 ) -> DomainResult<crate::persons::Person> {
     if bases.is_empty() {
-        return crate::persons::update_person(d.persons, d.organizations, ctx, id, expected_version, patch, today)
-            .await;
+        return crate::persons::update_person(d.persons, d.organizations, ctx, id, expected_version, patch).await;
     }
     let unit = d.units.begin().await?;
     let done = async {
-        let p = crate::persons::update_person(
-            unit.persons(),
-            unit.organizations(),
-            ctx,
-            id,
-            expected_version,
-            patch,
-            today,
-        )
-        .await?;
-        record_bases(unit.personal_data(), ctx, p.id, bases, today).await?;
+        let p = crate::persons::update_person(unit.persons(), unit.organizations(), ctx, id, expected_version, patch)
+            .await?;
+        record_bases(unit.personal_data(), ctx, p.id, bases).await?;
         Ok(p)
     }
     .await;

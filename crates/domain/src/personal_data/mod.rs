@@ -179,6 +179,11 @@ impl ProcessingBasis {
         self.given_on <= day && self.valid_until.is_none_or(|v| day <= v) && self.withdrawn_on.is_none_or(|w| day < w)
     }
 
+    /// In force today (the region's, [`crate::clock::region_today`]).
+    pub fn in_force_today(&self) -> bool {
+        self.in_force_on(crate::clock::region_today())
+    }
+
     /// The first day processing on this basis stops (its withdrawal, or the day after it
     /// expires); `None` while it is open-ended.
     pub fn stops_on(&self) -> Option<NaiveDate> {
@@ -249,12 +254,12 @@ impl ReadBases {
             Some(_) if !persons.is_empty() => Bases::of(repo.bases_of(persons).await?),
             _ => Bases::default(),
         };
-        Ok(Self { purpose, bases, day: today() })
+        Ok(Self { purpose, bases, day: crate::clock::region_today() })
     }
 
     /// The same from bases already read (the webhook fan-out reads them in its transaction).
     pub fn of(actor: &crate::auth::Actor, bases: Vec<ProcessingBasis>) -> Self {
-        Self { purpose: purpose_of_reads(actor.role), bases: Bases::of(bases), day: today() }
+        Self { purpose: purpose_of_reads(actor.role), bases: Bases::of(bases), day: crate::clock::region_today() }
     }
 
     /// Whether the reader's role needs the bases of the persons it reads.
@@ -288,7 +293,7 @@ pub async fn require_purpose_for_each(
         return Ok(());
     }
     let bases = Bases::of(repo.bases_of(persons).await?);
-    let day = today();
+    let day = crate::clock::region_today();
     match persons.iter().position(|p| !bases.allows(*p, purpose, day)) {
         None => Ok(()),
         Some(i) => Err(no_basis(field(i), purpose)),
@@ -313,11 +318,6 @@ pub async fn require_purpose(
     purpose: &str,
 ) -> crate::DomainResult<()> {
     require_purpose_for_each(repo, &[person_id], purpose, |_| "person_id".to_owned()).await
-}
-
-/// Today in Moscow: the day bases are judged on when the caller gives none.
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Europe::Moscow).date_naive()
 }
 
 #[cfg(test)]

@@ -172,10 +172,11 @@ fn after(day: NaiveDate) -> DateTime<Utc> {
 pub async fn retention_report(
     repo: &dyn PersonalDataRepository,
     ctx: &Ctx,
-    today: NaiveDate,
+    on: Option<NaiveDate>,
     within_days: Option<u32>,
     retention: &Retention,
 ) -> DomainResult<RetentionReport> {
+    let today = on.unwrap_or_else(crate::clock::region_today);
     ctx.actor.require(&[Role::Admin])?;
     let within = within_days.unwrap_or(30);
     if !(1..=MAX_WITHIN_DAYS).contains(&within) {
@@ -232,9 +233,10 @@ pub async fn retention_report(
 /// take the same rows.
 pub async fn run_retention(
     repo: &dyn PersonalDataRepository,
-    today: NaiveDate,
+    on: Option<NaiveDate>,
     retention: &Retention,
 ) -> DomainResult<RetentionRun> {
+    let today = on.unwrap_or_else(crate::clock::region_today);
     let persons = sweep::run_depersonalisation(repo, today, retention.persons_days).await?;
     let cutoff = minus(today, retention.network_requests_days)?;
     let mut network_requests = Vec::new();
@@ -262,11 +264,11 @@ pub async fn run_retention(
 pub async fn run_retention_as(
     repo: &dyn PersonalDataRepository,
     ctx: &Ctx,
-    today: NaiveDate,
+    on: Option<NaiveDate>,
     retention: &Retention,
 ) -> DomainResult<RetentionRun> {
     ctx.actor.require(&[Role::Admin])?;
-    run_retention(repo, today, retention).await
+    run_retention(repo, on, retention).await
 }
 
 /// Removes the personal-data copies from a stored network request — its row (as

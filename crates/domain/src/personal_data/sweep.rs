@@ -47,9 +47,10 @@ fn due_on(c: &SweepCandidate, term_days: u32) -> NaiveDate {
 pub async fn depersonalisation_plan(
     repo: &dyn PersonalDataRepository,
     ctx: &Ctx,
-    today: NaiveDate,
+    on: Option<NaiveDate>,
     term_days: u32,
 ) -> DomainResult<SweepPlan> {
+    let today = on.unwrap_or_else(crate::clock::region_today);
     ctx.actor.require(&[Role::Admin])?;
     plan(repo, today, term_days).await
 }

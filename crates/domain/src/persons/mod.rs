@@ -13,8 +13,8 @@ pub use employments::{
 pub use repository::{PersonFilter, PersonRepository};
 pub use rules::READERS;
 pub use rules::{
-    MAX_SUBJECTS, NewPerson, PersonInput, SUBJECT_MAX, Updated, create_person, create_persons, delete_person,
-    get_person, list_persons, normalize_subject, update_person, update_persons,
+    LIMITS, MAX_SUBJECTS, NAME_MAX, NewPerson, PersonInput, SUBJECT_MAX, Updated, create_person, create_persons,
+    delete_person, get_person, list_persons, normalize_subject, update_person, update_persons,
 };
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
@@ -104,6 +104,11 @@ impl Person {
         let young = self.birth_date.is_some_and(|b| age_on(b, today) < 35);
         let novice = self.hire_date.and_then(|h| h.checked_add_months(Months::new(36))).is_some_and(|end| today < end);
         young || novice
+    }
+
+    /// [`Self::is_young_specialist`] today (the region's, [`crate::clock::region_today`]).
+    pub fn is_young_specialist_today(&self) -> bool {
+        self.is_young_specialist(crate::clock::region_today())
     }
 
     /// Full name «Фамилия Имя Отчество».

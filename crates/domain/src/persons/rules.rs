@@ -100,19 +100,37 @@ fn name_part(e: &mut Errors, field: &str, v: Option<String>, required: bool) -> 
             e.push(FieldError::required(field));
             None
         }
-        Some(s) if s.chars().count() > 200 => {
-            e.push(FieldError::new(field, "too_long", Msg::new("Не длиннее 200 символов", "At most 200 characters")));
+        Some(s) if s.chars().count() > NAME_MAX => {
+            e.push(FieldError::new(
+                field,
+                "too_long",
+                Msg::new(format!("Не длиннее {NAME_MAX} символов"), format!("At most {NAME_MAX} characters")),
+            ));
             None
         }
         v => v,
     }
 }
 
+/// The longest surname, first name, patronymic or position, in characters.
+pub const NAME_MAX: usize = 200;
+
 /// The longest teaching subject, in characters.
 pub const SUBJECT_MAX: usize = 100;
 
 /// The most teaching subjects of one person.
 pub const MAX_SUBJECTS: usize = 20;
+
+/// The length limits of a person's own fields, by field: the contract states the same numbers
+/// (`maxLength`/`maxItems` of `PersonWrite` and `PersonPatch`), which a test compares with this
+/// list. (E-mail, phone and СНИЛС are bounded by their value types.)
+pub const LIMITS: &[(&str, usize)] = &[
+    ("surname", NAME_MAX),
+    ("first_name", NAME_MAX),
+    ("patronymic", NAME_MAX),
+    ("position", NAME_MAX),
+    ("subjects", MAX_SUBJECTS),
+];
 
 /// The normal form of a teaching subject, so that spellings group together: trimmed, inner
 /// whitespace collapsed to one space, lower case (`« Физическая  культура »` →
@@ -265,8 +283,8 @@ pub async fn create_person(
     orgs: &dyn OrganizationRepository,
     ctx: &Ctx,
     input: PersonInput,
-    today: NaiveDate,
 ) -> DomainResult<Person> {
+    let today = crate::clock::region_today();
     ctx.actor.require(WRITERS)?;
     let new = validate(input, today);
     if let Ok(n) = &new {
@@ -285,8 +303,8 @@ pub async fn create_persons(
     orgs: &dyn OrganizationRepository,
     ctx: &Ctx,
     inputs: Vec<PersonInput>,
-    today: NaiveDate,
 ) -> DomainResult<Vec<DomainResult<Person>>> {
+    let today = crate::clock::region_today();
     ctx.actor.require(WRITERS)?;
     let mut checked: Vec<DomainResult<NewPerson>> = inputs.into_iter().map(|i| validate(i, today)).collect();
     let named = checked.iter().filter_map(|n| n.as_ref().ok().map(|n| n.organization_id)).collect();
@@ -352,8 +370,8 @@ pub async fn update_persons(
     orgs: &dyn OrganizationRepository,
     ctx: &Ctx,
     updates: Vec<(Person, DomainResult<PersonInput>)>,
-    today: NaiveDate,
 ) -> DomainResult<Vec<DomainResult<Updated>>> {
+    let today = crate::clock::region_today();
     ctx.actor.require(WRITERS)?;
     let checked: Vec<(Person, DomainResult<NewPerson>)> =
         updates.into_iter().map(|(current, input)| (current, input.and_then(|i| validate(i, today)))).collect();
@@ -454,8 +472,8 @@ pub async fn update_person(
     id: Uuid,
     expected_version: i64,
     patch: impl FnOnce(PersonInput) -> DomainResult<PersonInput>,
-    today: NaiveDate,
 ) -> DomainResult<Person> {
+    let today = crate::clock::region_today();
     ctx.actor.require(WRITERS)?;
     let current = repo.get(&ctx.actor.scope(), id).await?;
     if current.version != expected_version {

@@ -1,6 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rsnms_domain::{
-    persons::{Person, PersonInput, PersonRole},
+    persons::{MAX_SUBJECTS, NAME_MAX, Person, PersonInput, PersonRole},
     values::Snils,
 };
 use serde::{Deserialize, Serialize};
@@ -8,24 +8,28 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+// The domain's limits, as the validator takes them (a u64 path).
+const L_NAME_MAX: u64 = NAME_MAX as u64;
+const L_MAX_SUBJECTS: u64 = MAX_SUBJECTS as u64;
+
 /// A person as a client writes them (create; merge-patched for updates).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PersonWrite {
     /// Surname (фамилия).
-    #[validate(required, length(min = 1, max = 200))]
+    #[validate(required, length(min = 1, max = L_NAME_MAX))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 200, example = "Иванова")]
     pub surname: Option<String>,
     /// First name (имя).
-    #[validate(required, length(min = 1, max = 200))]
+    #[validate(required, length(min = 1, max = L_NAME_MAX))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 200, example = "Анна")]
     pub first_name: Option<String>,
     /// Patronymic (отчество).
-    #[validate(length(max = 200))]
+    #[validate(length(max = L_NAME_MAX))]
     #[schema(max_length = 200, example = "Петровна")]
     pub patronymic: Option<String>,
     /// Position (должность).
-    #[validate(length(max = 200))]
+    #[validate(length(max = L_NAME_MAX))]
     #[schema(max_length = 200, example = "учитель математики")]
     pub position: Option<String>,
     /// Employing organisation.
@@ -42,7 +46,7 @@ pub struct PersonWrite {
     /// entries are dropped. At most 20, each at most 100 characters. In CSV imports: one cell,
     /// subjects separated by `;` (by `,` when the delimiter is `;`). `null` or absent: none
     /// (in a patch, `null` clears them).
-    #[validate(length(max = 20))]
+    #[validate(length(max = L_MAX_SUBJECTS))]
     #[schema(max_items = 20, example = json!(["математика", "физика"]))]
     pub subjects: Option<Vec<String>>,
     /// E-mail (personal data).
@@ -173,8 +177,8 @@ pub struct PersonView {
 
 impl PersonView {
     /// The view of a person, with personal data shown or hidden.
-    pub fn new(p: Person, show: bool, today: NaiveDate) -> Self {
-        let young = p.is_young_specialist(today);
+    pub fn new(p: Person, show: bool) -> Self {
+        let young = p.is_young_specialist_today();
         let full_name = p.full_name();
         let snils = p.snils.map(|s| {
             let s = Snils::from_trusted(s);

@@ -193,8 +193,8 @@ pub async fn record_results(
     campaign_id: Uuid,
     items: Vec<ResultInput>,
     dry_run: bool,
-    today: NaiveDate,
 ) -> DomainResult<RecordSummary> {
+    let today = crate::clock::region_today();
     ctx.actor.require(RESULT_WRITERS)?;
     let campaign = repo.get_campaign(campaign_id).await?;
     if items.is_empty() {
@@ -244,8 +244,8 @@ pub async fn record_result(
     ctx: &Ctx,
     campaign_id: Uuid,
     input: ResultInput,
-    today: NaiveDate,
 ) -> DomainResult<RecordSummary> {
+    let today = crate::clock::region_today();
     ctx.actor.require(RESULT_WRITERS)?;
     let campaign = repo.get_campaign(campaign_id).await?;
     let ids: Vec<Uuid> = input.person_id.into_iter().collect();

@@ -7,17 +7,16 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{Activity, Route, RouteStatus, Step, StepInput, StepStatus, rules::Deps, rules::not_found};
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Scope},
-    deadlines::today_in,
+    clock,
     development::{events::OfferingKind, participation::ParticipationStatus},
     error::Errors,
-    values::TimeZone,
 };
 
 /// The field naming the record a step of the activity references, if its steps are linked.
@@ -165,7 +164,7 @@ async fn today_at(d: Deps<'_>, organization_id: Uuid, cache: &mut HashMap<Uuid, 
         return Ok(*t);
     }
     let org = d.organizations.get(&Scope::All, organization_id).await?;
-    let today = today_in(TimeZone::from_trusted(org.time_zone).tz(), Utc::now());
+    let today = clock::today_at(&org.time_zone);
     cache.insert(organization_id, today);
     Ok(today)
 }

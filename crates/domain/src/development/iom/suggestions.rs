@@ -239,8 +239,8 @@ pub async fn suggest(
     ctx: &Ctx,
     person_id: Uuid,
     preferred: Option<StudyForm>,
-    today: NaiveDate,
 ) -> DomainResult<(Vec<Uuid>, Vec<Suggestion>)> {
+    let today = crate::clock::region_today();
     let deficits = person_deficits(d.diagnostics, d.audit, ctx, person_id, false).await?;
     let open: Vec<Uuid> =
         deficits.iter().filter(|x| x.status == DeficitStatus::Open).map(|x| x.competency_id).collect();

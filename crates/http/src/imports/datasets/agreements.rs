@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Dataset, finish, may_update, parse_all, take_field, take_id, unknown_id};
-use crate::{clock::utc_today as today, dto::agreements::AgreementWrite, imports::reader::Format, merge::apply_patch};
+use crate::{dto::agreements::AgreementWrite, imports::reader::Format, merge::apply_patch};
 
 /// The agreements dataset.
 pub struct Agreements;
@@ -66,7 +66,7 @@ async fn by_number(
         },
     };
     let (Some(number), Some(party)) = (number, party) else { return Ok(None) };
-    let filter = AgreementFilter { party_id: Some(party), ..AgreementFilter::new(today()) };
+    let filter = AgreementFilter { party_id: Some(party), ..AgreementFilter::current() };
     let found = unit.agreements().all(&ctx.actor.scope(), &filter).await?;
     Ok(found.into_iter().find(|a| {
         let d = &a.document;
@@ -85,7 +85,7 @@ impl Dataset for Agreements {
     }
 
     fn writers(&self) -> &'static [Role] {
-        &[Role::Admin, Role::Operator]
+        rsnms_domain::agreements::WRITERS
     }
 
     fn formats(&self) -> &'static [Format] {

@@ -19,7 +19,6 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{Dataset, parse, person_by_snils};
-use crate::clock::moscow_today as today;
 
 /// The diagnostic results dataset.
 pub struct DiagnosticResults;
@@ -169,17 +168,16 @@ impl Dataset for DiagnosticResults {
             level: parsed.level,
             assessed_on: parsed.assessed_on,
         };
-        let summary =
-            match record_result(unit.diagnostics(), unit.personal_data(), ctx, campaign_id, input, today()).await {
-                Err(DomainError::NotFound) => {
-                    return Err(DomainError::Validation(vec![not_found(
-                        "diagnostic_id",
-                        "Диагностика не найдена",
-                        "The diagnostic campaign does not exist",
-                    )]));
-                }
-                other => other?,
-            };
+        let summary = match record_result(unit.diagnostics(), unit.personal_data(), ctx, campaign_id, input).await {
+            Err(DomainError::NotFound) => {
+                return Err(DomainError::Validation(vec![not_found(
+                    "diagnostic_id",
+                    "Диагностика не найдена",
+                    "The diagnostic campaign does not exist",
+                )]));
+            }
+            other => other?,
+        };
         // A result is read through its campaign, not by an id of its own: no id per line.
         let outcome = if summary.created > 0 {
             Outcome::Created

@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Dataset, may_update, parse_all, take_field};
-use crate::{clock::utc_today as today, dto::agreements::IndicatorValueWrite};
+use crate::dto::agreements::IndicatorValueWrite;
 
 /// The indicator values dataset.
 pub struct IndicatorValues;
@@ -62,7 +62,7 @@ async fn agreement(unit: &dyn Unit, ctx: &Ctx, by: AgreementRef) -> DomainResult
             other => other,
         },
         AgreementRef::Number(number, municipality_code) => {
-            let filter = AgreementFilter { municipality_code, ..AgreementFilter::new(today()) };
+            let filter = AgreementFilter { municipality_code, ..AgreementFilter::current() };
             let mut found: Vec<Agreement> = unit
                 .agreements()
                 .all(&scope, &filter)
@@ -112,7 +112,7 @@ impl Dataset for IndicatorValues {
     }
 
     fn writers(&self) -> &'static [Role] {
-        &[Role::Admin, Role::Operator, Role::Municipal]
+        rsnms_domain::agreements::REPORTERS
     }
 
     fn number_columns(&self) -> &'static [&'static str] {
@@ -176,7 +176,7 @@ impl Dataset for IndicatorValues {
         }
         // Reported through the API's action; a report equal to the standing one is counted
         // unchanged and rolled back by the engine.
-        let new = report_indicator_value(unit.agreements(), ctx, a.id, ind.id, input, today()).await?;
+        let new = report_indicator_value(unit.agreements(), ctx, a.id, ind.id, input).await?;
         Ok(match standing {
             None => Outcome::Created.of(new.id),
             Some(s) if s.value == new.value && s.source == new.source && s.comment == new.comment => {

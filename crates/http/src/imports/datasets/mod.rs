@@ -55,7 +55,7 @@ pub trait Dataset: Send + Sync {
     /// Roles that may import it at all (403 for others); each record is checked again by its
     /// action.
     fn writers(&self) -> &'static [Role] {
-        &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization]
+        rsnms_domain::exchange::IMPORTERS
     }
     /// CSV columns whose cells hold lists.
     fn list_columns(&self) -> &'static [&'static str] {

@@ -29,8 +29,7 @@ use super::{
     unchanged_but_bookkeeping,
 };
 use crate::{
-    clock::moscow_today as today, dto::persons::PersonWrite, imports::refs::RefField, merge::apply_patch,
-    routes::persons::EmploymentPeriod,
+    dto::persons::PersonWrite, imports::refs::RefField, merge::apply_patch, routes::persons::EmploymentPeriod,
 };
 
 /// The `employments` of a record, taken out of it: `None` when absent; an array of periods, or
@@ -97,7 +96,6 @@ impl Dataset for Persons {
         mut record: Map<String, Value>,
         opts: &ImportOptions,
     ) -> DomainResult<Applied> {
-        let today = today();
         let scope = ctx.actor.scope();
         let employments = take_employments(&mut record)?;
         if let Some(periods) = &employments {
@@ -117,8 +115,8 @@ impl Dataset for Persons {
                 bases_from_columns(&mut record);
                 let dto: PersonWrite = parse(record)?;
                 let bases = dto.bases();
-                let p = create_person(unit.persons(), unit.organizations(), ctx, dto.into(), today).await?;
-                record_bases(unit.personal_data(), ctx, p.id, bases, today).await?;
+                let p = create_person(unit.persons(), unit.organizations(), ctx, dto.into()).await?;
+                record_bases(unit.personal_data(), ctx, p.id, bases).await?;
                 if let Some(periods) = employments {
                     replace_employments(unit.persons(), unit.organizations(), ctx, p.id, p.version, periods).await?;
                 }
@@ -132,19 +130,13 @@ impl Dataset for Persons {
                 may_update(opts, opts.id_scheme.as_str())?;
                 bases_from_columns(&mut record);
                 let patch = Value::Object(record);
-                let after = update_person(
-                    unit.persons(),
-                    unit.organizations(),
-                    ctx,
-                    current.id,
-                    current.version,
-                    |input| apply_patch::<PersonWrite, _>(input, &patch),
-                    today,
-                )
-                .await?;
+                let after =
+                    update_person(unit.persons(), unit.organizations(), ctx, current.id, current.version, |input| {
+                        apply_patch::<PersonWrite, _>(input, &patch)
+                    })
+                    .await?;
                 let recorded =
-                    record_bases(unit.personal_data(), ctx, after.id, PersonWrite::bases_of_patch(&patch), today)
-                        .await?;
+                    record_bases(unit.personal_data(), ctx, after.id, PersonWrite::bases_of_patch(&patch)).await?;
                 if let Some(periods) = employments {
                     replace_employments(unit.persons(), unit.organizations(), ctx, after.id, after.version, periods)
                         .await?;
@@ -268,11 +260,11 @@ impl Dataset for Persons {
                 Err(e) => batch[i].result = Some(Err(e)),
             }
         }
-        let created = create_persons(unit.persons(), unit.organizations(), ctx, inputs, today()).await?;
+        let created = create_persons(unit.persons(), unit.organizations(), ctx, inputs).await?;
         for (i, result) in taken.into_iter().zip(created) {
             batch[i].result = Some(result.map(|p| Outcome::Created.of(p.id)));
         }
-        let updated = update_persons(unit.persons(), unit.organizations(), ctx, updates, today()).await?;
+        let updated = update_persons(unit.persons(), unit.organizations(), ctx, updates).await?;
         for (i, result) in changed.into_iter().zip(updated) {
             batch[i].result =
                 Some(result.map(|(p, changed)| if changed { Outcome::Updated } else { Outcome::Unchanged }.of(p.id)));

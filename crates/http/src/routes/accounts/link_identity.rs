@@ -13,6 +13,9 @@ use crate::{
     problem::{ApiError, ApiResult},
 };
 
+// The domain's limit, as the validator takes it (a u64 path).
+const SUBJECT_MAX: u64 = rsnms_domain::identities::MAX_SUBJECT_LEN as u64;
+
 /// A subject of a trusted identity provider to link to the account.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -23,7 +26,7 @@ pub struct IdentityWrite {
     pub provider: Option<String>,
     /// The subject as the provider's tokens name it (the provider's subject claim, `sub` by
     /// default).
-    #[validate(required, length(min = 1, max = 255))]
+    #[validate(required, length(min = 1, max = SUBJECT_MAX))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 255)]
     pub subject: Option<String>,
 }

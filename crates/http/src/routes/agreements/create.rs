@@ -37,10 +37,8 @@ pub async fn create_agreement(
 ) -> ApiResult<HttpResponse> {
     let a = create(state.agreements.as_ref(), state.organizations.as_ref(), &ctx, dto.into()).await?;
     let versions = state.agreements.versions(&ctx.actor.scope(), &[a.id]).await?;
-    let as_of = super::today();
-    let version = rsnms_domain::agreements::version_on(&versions, as_of).cloned();
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/agreements/{}", a.id)))
         .insert_header((header::ETAG, etag(a.version)))
-        .json(AgreementView::new(AgreementAsOf { agreement: a, as_of, version }, &ctx.actor)))
+        .json(AgreementView::new(AgreementAsOf::today(a, &versions), &ctx.actor)))
 }

@@ -32,14 +32,7 @@ pub async fn create_indicator_value(
 ) -> ApiResult<HttpResponse> {
     let (id, indicator_id) = path.into_inner();
     let input = IndicatorValueInput::from(dto);
-    let v = rsnms_domain::agreements::report_indicator_value(
-        state.agreements.as_ref(),
-        &ctx,
-        id,
-        indicator_id,
-        input,
-        super::today(),
-    )
-    .await?;
+    let v = rsnms_domain::agreements::report_indicator_value(state.agreements.as_ref(), &ctx, id, indicator_id, input)
+        .await?;
     Ok(HttpResponse::Created().json(IndicatorValueView::from(v)))
 }

@@ -44,9 +44,8 @@ pub async fn get_agreement(
     id: web::Path<Uuid>,
     Params(q): Params<AsOfQuery>,
 ) -> ApiResult<HttpResponse> {
-    let as_of = q.as_of.unwrap_or_else(super::today);
-    let s =
-        rsnms_domain::agreements::get_agreement_as_of(state.agreements.as_ref(), &ctx, id.into_inner(), as_of).await?;
+    let s = rsnms_domain::agreements::get_agreement_as_of(state.agreements.as_ref(), &ctx, id.into_inner(), q.as_of)
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(s.agreement.version)))
         .json(AgreementView::new(s, &ctx.actor)))

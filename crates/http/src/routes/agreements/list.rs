@@ -69,14 +69,13 @@ pub async fn list_agreements(
 ) -> ApiResult<HttpResponse> {
     let page =
         PageQuery { limit: q.limit, cursor: q.cursor, count: q.count, sort: q.sort.map(Into::into) }.to_request()?;
-    let today = super::today();
     let filter = AgreementFilter {
         municipality_code: q.municipality_code,
         status: q.status,
         party_id: q.party_id,
         valid_on: q.valid_on,
-        ..AgreementFilter::new(today)
+        ..AgreementFilter::current()
     };
     let found = rsnms_domain::agreements::list_agreements(state.agreements.as_ref(), &ctx, &filter, page).await?;
-    Ok(respond(&req, found, |a| AgreementSummaryView::new(a, today, &ctx.actor)))
+    Ok(respond(&req, found, |a| AgreementSummaryView::new(a, filter.today, &ctx.actor)))
 }

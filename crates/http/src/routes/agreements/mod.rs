@@ -20,9 +20,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::{AgreementView, AgreementWrite, IndicatorValueWrite};
 
-/// Today's date (UTC), the date statuses are derived for.
-pub(crate) use crate::clock::utc_today as today;
-
 /// Registers the agreement routes (the region report before `/{id}`).
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(region_report::get_agreements_report)

@@ -24,7 +24,7 @@ pub async fn get_agreements_report(
     Params(q): Params<ReportQuery>,
 ) -> ApiResult<HttpResponse> {
     let year = q.year()?;
-    let rows = rsnms_domain::agreements::region_report(state.agreements.as_ref(), &ctx, year, super::today()).await?;
+    let rows = rsnms_domain::agreements::region_report(state.agreements.as_ref(), &ctx, year).await?;
     let reports = rows.into_iter().map(|r| AgreementReportView::new(r, year)).collect();
     Ok(HttpResponse::Ok().json(RegionReportView::new(year, reports)))
 }

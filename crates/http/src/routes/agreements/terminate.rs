@@ -42,7 +42,7 @@ pub async fn terminate_agreement(
     let id = id.into_inner();
     let repo = state.agreements.as_ref();
     rsnms_domain::agreements::terminate_agreement(repo, &ctx, id, version, on, dto.reason).await?;
-    let s = rsnms_domain::agreements::get_agreement_as_of(repo, &ctx, id, super::today()).await?;
+    let s = rsnms_domain::agreements::get_agreement_as_of(repo, &ctx, id, None).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(s.agreement.version)))
         .json(AgreementView::new(s, &ctx.actor)))

@@ -48,6 +48,6 @@ pub async fn update_agreement(
         |current| apply_patch::<AgreementWrite, _>(current, &patch.value),
     )
     .await?;
-    let view = AgreementView::new(AgreementAsOf { agreement: a, as_of: super::today(), version: None }, &ctx.actor);
+    let view = AgreementView::new(AgreementAsOf::today(a, &[]), &ctx.actor);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(view.version))).json(view))
 }

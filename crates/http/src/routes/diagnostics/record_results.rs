@@ -35,7 +35,6 @@ pub async fn record_diagnostic_results(
         id.into_inner(),
         items,
         dto.dry_run,
-        crate::routes::persons::today(),
     )
     .await?;
     Ok(HttpResponse::Ok().json(RecordSummaryView::from(summary)))

@@ -92,8 +92,7 @@ use rsnms_domain::exchange::exports::{audit_export_reads, authorize_export as ma
 
 /// A reporting period, both ends inclusive (default: the current calendar year).
 pub(crate) fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    use chrono::Datelike;
-    let year = chrono::Utc::now().date_naive().year();
+    let year = rsnms_domain::clock::region_year();
     let from = from.or_else(|| NaiveDate::from_ymd_opt(year, 1, 1));
     let to = to.or_else(|| NaiveDate::from_ymd_opt(year, 12, 31));
     match (from, to) {

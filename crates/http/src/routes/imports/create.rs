@@ -320,7 +320,7 @@ pub async fn create_import(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let dataset = imports::find(&dataset)?;
-    ctx.actor.require(dataset.writers())?;
+    rsnms_domain::exchange::authorize_import(&ctx, dataset.writers())?;
     let opts = imports::options(dataset, &q.raw())?;
     let (format, encoding) = format_of(&req)?;
     imports::accept_format(dataset, format)?;

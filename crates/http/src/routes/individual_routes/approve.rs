@@ -1,14 +1,8 @@
-use actix_web::{HttpResponse, http::header, post, web};
+use actix_web::{HttpResponse, post, web};
 use uuid::Uuid;
 
 use super::dto::RouteView;
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Precondition, etag},
-    openapi::ChangeErrors,
-    problem::ApiResult,
-};
+use crate::{AppState, auth::Auth, extract::Precondition, openapi::ChangeErrors, problem::ApiResult};
 
 /// Approve a draft route (утвердить): its tutor or a ЦНППМ operator; a route needs steps.
 ///
@@ -33,7 +27,5 @@ pub async fn approve_route(
     id: web::Path<Uuid>,
     if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::development::iom::approve_route(super::deps(&state), &ctx, id.into_inner(), version).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(r.version))).json(RouteView::new(r, None)))
+    super::transition(&state, &ctx, id.into_inner(), if_match, rsnms_domain::development::iom::approve_route).await
 }

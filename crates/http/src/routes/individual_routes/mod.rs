@@ -18,12 +18,22 @@ mod suggestions;
 mod update;
 mod versions;
 
-use rsnms_domain::development::iom::Deps;
+use actix_web::{HttpResponse, http::header};
+use rsnms_domain::{
+    DomainResult,
+    auth::Ctx,
+    development::iom::{Deps, Route},
+};
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
 pub use dto::RouteView;
 
-use crate::AppState;
+use crate::{
+    AppState,
+    extract::{Precondition, etag},
+    problem::ApiResult,
+};
 
 /// Registers the route routes (`/suggestions` before `/{id}`).
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -42,6 +52,24 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(submit_evidence::submit_route_evidence)
         .service(review_evidence::review_route_evidence)
         .service(versions::list_route_versions);
+}
+
+/// The one body of the workflow handlers without a request body (approve, start, cancel,
+/// request review, reopen): the domain transition under the `If-Match` version, answered with the
+/// route and its new `ETag`. Each handler keeps its own path and contract description.
+async fn transition<'a, Fut>(
+    state: &'a AppState,
+    ctx: &'a Ctx,
+    id: Uuid,
+    if_match: Precondition,
+    action: impl FnOnce(Deps<'a>, &'a Ctx, Uuid, i64) -> Fut,
+) -> ApiResult<HttpResponse>
+where
+    Fut: Future<Output = DomainResult<Route>>,
+{
+    let version = if_match.version()?;
+    let r = action(deps(state), ctx, id, version).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(r.version))).json(RouteView::new(r, None)))
 }
 
 /// The repositories route actions use.

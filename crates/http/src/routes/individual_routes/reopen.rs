@@ -1,14 +1,8 @@
-use actix_web::{HttpResponse, http::header, post, web};
+use actix_web::{HttpResponse, post, web};
 use uuid::Uuid;
 
 use super::dto::RouteView;
-use crate::{
-    AppState,
-    auth::Auth,
-    extract::{Precondition, etag},
-    openapi::ChangeErrors,
-    problem::ApiResult,
-};
+use crate::{AppState, auth::Auth, extract::Precondition, openapi::ChangeErrors, problem::ApiResult};
 
 /// Reopen a route (вернуть на доработку / возобновить): one in review goes back to a draft (its
 /// tutor, the person, the region); a completed one goes back in progress (its tutor or the region).
@@ -34,7 +28,5 @@ pub async fn reopen_route(
     id: web::Path<Uuid>,
     if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
-    let version = if_match.version()?;
-    let r = rsnms_domain::development::iom::reopen_route(super::deps(&state), &ctx, id.into_inner(), version).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(r.version))).json(RouteView::new(r, None)))
+    super::transition(&state, &ctx, id.into_inner(), if_match, rsnms_domain::development::iom::reopen_route).await
 }

@@ -57,7 +57,6 @@ pub async fn suggest_routes(
         &ctx,
         person_id,
         q.form,
-        crate::routes::persons::today(),
     )
     .await?;
     Ok(HttpResponse::Ok().json(RouteSuggestions {

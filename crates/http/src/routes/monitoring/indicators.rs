@@ -1,9 +1,5 @@
 use actix_web::{HttpResponse, get, web};
-use rsnms_domain::{
-    DomainError, Msg,
-    monitoring::{Territory, indicators},
-    organizations::OrganizationKind,
-};
+use rsnms_domain::monitoring::{indicators, territory};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -43,29 +39,8 @@ pub async fn get_monitoring_indicators(
     Auth(ctx): Auth,
     Params(q): Params<IndicatorQuery>,
 ) -> ApiResult<HttpResponse> {
-    ctx.actor.require(rsnms_domain::monitoring::READERS)?;
-    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
-    let mut t = Territory { municipality_code: None, organization_id: q.organization_id };
-    if let Some(id) = q.municipality_id {
-        let org = state.organizations.get(&ctx.actor.scope(), id).await?;
-        match (org.kind, org.municipality_code) {
-            (OrganizationKind::MunicipalAuthority, Some(code)) => t.municipality_code = Some(code),
-            _ => {
-                return Err(DomainError::field(
-                    "municipality_id",
-                    "not_municipal",
-                    Msg::new(
-                        "Организация не является муниципальным органом управления образованием",
-                        "The organisation is not a municipal authority",
-                    ),
-                )
-                .into());
-            }
-        }
-    }
-    if let Some(id) = q.organization_id {
-        state.organizations.get(&ctx.actor.scope(), id).await?;
-    }
+    let t = territory(state.organizations.as_ref(), &ctx, q.municipality_id, q.organization_id).await?;
+    let year = q.year.unwrap_or_else(rsnms_domain::clock::region_year);
     let rows =
         indicators(state.monitoring.as_ref(), state.agreements.as_ref(), &ctx, year, &t, state.min_group_size).await?;
     Ok(HttpResponse::Ok().json(IndicatorList {

@@ -50,7 +50,7 @@ pub async fn get_monitoring_report(
     Auth(ctx): Auth,
     Params(q): Params<ReportQuery>,
 ) -> ApiResult<HttpResponse> {
-    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+    let year = q.year.unwrap_or_else(rsnms_domain::clock::region_year);
     let r = report(
         state.monitoring.as_ref(),
         state.agreements.as_ref(),

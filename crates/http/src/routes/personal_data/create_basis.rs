@@ -26,7 +26,6 @@ pub async fn create_processing_basis(
     id: web::Path<Uuid>,
     Body(dto): Body<BasisWrite>,
 ) -> ApiResult<HttpResponse> {
-    let today = rsnms_domain::personal_data::today();
     let id = id.into_inner();
     let b = rsnms_domain::personal_data::record_basis(
         state.personal_data.as_ref(),
@@ -34,10 +33,9 @@ pub async fn create_processing_basis(
         &ctx,
         id,
         dto.into(),
-        today,
     )
     .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/persons/{id}/processing-bases")))
-        .json(BasisView::new(b, today)))
+        .json(BasisView::new(b)))
 }

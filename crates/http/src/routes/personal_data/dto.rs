@@ -93,9 +93,9 @@ pub struct BasisView {
 }
 
 impl BasisView {
-    /// The view of a basis on a day.
-    pub fn new(b: ProcessingBasis, today: NaiveDate) -> Self {
-        let in_force = b.in_force_on(today);
+    /// The view of a basis, in force or not today.
+    pub fn new(b: ProcessingBasis) -> Self {
+        let in_force = b.in_force_today();
         Self {
             id: b.id,
             person_id: b.person_id,
@@ -332,12 +332,12 @@ pub struct PersonalDataReport {
 }
 
 impl PersonalDataReport {
-    /// The view of a report on a day.
-    pub fn new(r: rsnms_domain::personal_data::AccessReport, today: NaiveDate) -> Self {
+    /// The view of a report.
+    pub fn new(r: rsnms_domain::personal_data::AccessReport) -> Self {
         Self {
-            person: crate::routes::persons::PersonView::new(r.person, true, today),
+            person: crate::routes::persons::PersonView::new(r.person, true),
             depersonalised_at: r.depersonalised_at,
-            bases: r.bases.into_iter().map(|b| BasisView::new(b, today)).collect(),
+            bases: r.bases.into_iter().map(BasisView::new).collect(),
             results: r
                 .results
                 .into_iter()

@@ -26,6 +26,5 @@ pub async fn list_processing_bases(
         id.into_inner(),
     )
     .await?;
-    let today = rsnms_domain::personal_data::today();
-    Ok(HttpResponse::Ok().json(BasisList { items: bases.into_iter().map(|b| BasisView::new(b, today)).collect() }))
+    Ok(HttpResponse::Ok().json(BasisList { items: bases.into_iter().map(BasisView::new).collect() }))
 }

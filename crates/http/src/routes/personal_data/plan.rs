@@ -33,11 +33,10 @@ pub async fn get_depersonalisation_plan(
     Params(q): Params<PlanQuery>,
 ) -> ApiResult<HttpResponse> {
     let _ = q.dry_run;
-    let today = q.today.unwrap_or_else(rsnms_domain::personal_data::today);
     let plan = rsnms_domain::personal_data::depersonalisation_plan(
         state.personal_data.as_ref(),
         &ctx,
-        today,
+        q.today,
         state.pd_term_days,
     )
     .await?;

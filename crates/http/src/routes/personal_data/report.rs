@@ -59,7 +59,7 @@ pub async fn get_person_personal_data(
         audit: state.audit.as_ref(),
     };
     let report = subject_access_report(sources, &ctx, id.into_inner()).await?;
-    let view = PersonalDataReport::new(report, rsnms_domain::personal_data::today());
+    let view = PersonalDataReport::new(report);
     let wants_html = match q.format {
         Some(f) => f == PersonalDataFormat::Html,
         None => {

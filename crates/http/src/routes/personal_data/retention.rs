@@ -34,11 +34,10 @@ pub async fn get_retention_report(
     Auth(ctx): Auth,
     Params(q): Params<RetentionQuery>,
 ) -> ApiResult<HttpResponse> {
-    let today = q.today.unwrap_or_else(rsnms_domain::personal_data::today);
     let report = rsnms_domain::personal_data::retention_report(
         state.personal_data.as_ref(),
         &ctx,
-        today,
+        q.today,
         q.within_days,
         &state.pd_retention,
     )

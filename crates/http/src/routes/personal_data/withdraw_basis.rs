@@ -24,15 +24,13 @@ pub async fn withdraw_processing_basis(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (id, basis_id) = path.into_inner();
-    let today = rsnms_domain::personal_data::today();
     let b = rsnms_domain::personal_data::withdraw_basis(
         state.personal_data.as_ref(),
         state.persons.as_ref(),
         &ctx,
         id,
         basis_id,
-        today,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(BasisView::new(b, today)))
+    Ok(HttpResponse::Ok().json(BasisView::new(b)))
 }

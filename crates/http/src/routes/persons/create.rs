@@ -31,14 +31,12 @@ pub async fn create_person(
     Auth(ctx): Auth,
     Body(dto): Body<PersonWrite>,
 ) -> ApiResult<HttpResponse> {
-    let today = super::today();
     let bases = dto.bases();
     let p =
-        rsnms_domain::personal_data::create_person_with_bases(state.person_stores(), &ctx, dto.into(), bases, today)
-            .await?;
+        rsnms_domain::personal_data::create_person_with_bases(state.person_stores(), &ctx, dto.into(), bases).await?;
     let show = ctx.actor.may_read_personal_data_of(p.id);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/persons/{}", p.id)))
         .insert_header((header::ETAG, etag(p.version)))
-        .json(PersonView::new(p, show, today)))
+        .json(PersonView::new(p, show)))
 }

@@ -24,5 +24,5 @@ pub async fn get_person(state: web::Data<AppState>, Auth(ctx): Auth, id: web::Pa
         id.into_inner(),
     )
     .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonView::new(p, show, super::today())))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonView::new(p, show)))
 }

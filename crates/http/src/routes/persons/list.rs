@@ -95,6 +95,5 @@ pub async fn list_persons(
         page,
     )
     .await?;
-    let today = super::today();
-    Ok(respond(&req, found, |(p, show)| PersonView::new(p, show, today)))
+    Ok(respond(&req, found, |(p, show)| PersonView::new(p, show)))
 }

@@ -23,6 +23,3 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(employments::list_employments)
         .service(employments::replace_employments);
 }
-
-/// Today in Moscow, the date young-specialist status and date checks are judged on.
-pub(crate) use crate::clock::moscow_today as today;

@@ -35,7 +35,6 @@ pub async fn update_person(
     if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
-    let today = super::today();
     let p = rsnms_domain::personal_data::update_person_with_bases(
         state.person_stores(),
         &ctx,
@@ -43,9 +42,8 @@ pub async fn update_person(
         version,
         |current| apply_patch::<PersonWrite, _>(current, &patch.value),
         PersonWrite::bases_of_patch(&patch.value),
-        today,
     )
     .await?;
     let show = ctx.actor.may_read_personal_data_of(p.id);
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonView::new(p, show, today)))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonView::new(p, show)))
 }

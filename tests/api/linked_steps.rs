@@ -300,3 +300,84 @@ async fn a_linked_step_is_refused_naming_the_field_when_its_record_is_missing_fo
     wrong.assert_problem(409);
     assert_eq!(wrong.body["allowed"], json!(["complete", "cancel"]));
 }
+
+#[tokio::test]
+async fn concurrent_placements_beyond_a_sites_capacity_leave_exactly_capacity_placed() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let site = id(&post(
+        &app,
+        "/api/v1/internship-sites",
+        json!({"organization_id": w.r.school_a["id"], "theme": "Формирующее оценивание",
+        "competency_ids": [w.f.ict], "capacity": 2, "period_start": "2026-06-01", "period_end": "2026-06-30",
+        "selection_decision": "Приказ № 46"}),
+    )
+    .await);
+    let mut people = Vec::new();
+    for i in 0..6 {
+        let p = teacher(&app, &w.r.school_a, &format!("Стажёрова{i}")).await;
+        record(
+            &app,
+            &w.f.campaign,
+            json!([{"person_id": p, "competency_id": w.f.ict, "score": 40, "assessed_on": "2025-10-01"}]),
+        )
+        .await;
+        people.push(p);
+    }
+    let bodies: Vec<Value> = people
+        .iter()
+        .map(|p| route(&w, p, vec![step(&w, "internship", Some(("internship_site_id", &site)))]))
+        .collect();
+    let replies =
+        futures_util::future::join_all(bodies.iter().map(|b| app.post("/api/v1/routes", &app.admin, b))).await;
+    let placed = replies.iter().filter(|r| r.status == 201).count();
+    let full: Vec<&rsnms_tests::Reply> = replies.iter().filter(|r| r.status == 409).collect();
+    assert_eq!((placed, full.len()), (2, 4), "{:?}", replies.iter().map(|r| (r.status, &r.text)).collect::<Vec<_>>());
+    for r in full {
+        assert_eq!(r.error_fields(), vec!["steps[0].internship_site_id".to_owned()], "{}", r.text);
+    }
+    // Nothing half-written: the refused routes do not exist.
+    let listed = app.get("/api/v1/routes?limit=100", &app.admin).await;
+    let with_site = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["steps"].as_array().unwrap().iter().any(|s| s["internship_site_id"] == json!(site)))
+        .count();
+    assert_eq!(with_site, 2, "{}", listed.text);
+}
+
+#[tokio::test]
+async fn the_federal_routes_export_takes_step_completions_from_the_linked_records_as_the_route_shows_them() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    // Event (not attended yet), placement (over), pair (closed), self-education (needs evidence).
+    let steps = vec![
+        step(&w, "event", Some(("event_id", &w.event))),
+        step(&w, "internship", Some(("internship_site_id", &w.site))),
+        step(&w, "mentoring", Some(("mentoring_pair_id", &w.pair))),
+        step(&w, "self_education", None),
+    ];
+    let created = app.post("/api/v1/routes", &app.admin, &route(&w, &w.teacher, steps)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let route_id = id(&created.body);
+    let approved = action(&app, &route_id, "approve", &app.admin, &created.etag()).await;
+    let started = action(&app, &route_id, "start", &app.admin, &approved.etag()).await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    let reg_url = format!("/api/v1/events/{}/participants/{}", w.event, id(&w.registration));
+    let current = app.get(&reg_url, &app.admin).await;
+    let attended = app.patch(&reg_url, &app.admin, &current.etag(), &json!({"status": "attended"})).await;
+    assert_eq!(attended.status, 200, "{}", attended.text);
+
+    // Hand count: 3 of 4 steps done by their records, 75 %.
+    let integration = app.token(Role::Integration, None, None);
+    let res = app.get("/api/v1/exports/federal/routes?period_from=2026-01-01&period_to=2026-12-31", &integration).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let exported = res.body["routes"].as_array().unwrap().iter().find(|r| r["id"] == json!(route_id)).unwrap();
+    let statuses: Vec<&str> =
+        exported["steps"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["done", "done", "done", "planned"]);
+    assert_eq!(exported["progress_percent"], 75);
+    let shown = app.get(&format!("/api/v1/routes/{route_id}"), &app.admin).await;
+    assert_eq!(shown.body["progress"], exported["progress_percent"], "the export and the route agree");
+}

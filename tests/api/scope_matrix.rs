@@ -104,6 +104,10 @@ const SHARED: &[(&str, &str)] = &[
     ("/api/v1/deadline-policies", "response terms are the region's legal reference data, the same for everyone"),
     ("/api/v1/competencies", "the competency framework is the region's shared reference data"),
     ("/api/v1/programs", "the programme catalogue is public to every participant"),
+    (
+        "/api/v1/route-templates",
+        "route templates are the region's shared plans (no personal data); applying one checks every teacher's scope (tests/api/route_templates.rs)",
+    ),
     ("/api/v1/events", "methodological events are announced to the whole network"),
     ("/api/v1/internship-sites", "the internship sites selected by the region are public to every participant"),
     (

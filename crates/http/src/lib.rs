@@ -90,6 +90,8 @@ pub struct AppState {
     pub programs: Arc<dyn rsnms_domain::development::programs::ProgramRepository>,
     /// Individual educational routes (ИОМ).
     pub routes: Arc<dyn rsnms_domain::development::iom::RouteRepository>,
+    /// Route templates.
+    pub route_templates: Arc<dyn rsnms_domain::development::iom::RouteTemplateRepository>,
     /// Events and internship sites.
     pub offerings: Arc<dyn rsnms_domain::development::events::OfferingRepository>,
     /// Mentoring pairs.
@@ -248,6 +250,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::diagnostics::routes(cfg);
     routes::programs::routes(cfg);
     routes::individual_routes::routes(cfg);
+    routes::route_templates::routes(cfg);
     routes::events::routes(cfg);
     routes::event_participants::routes(cfg);
     routes::internship_sites::routes(cfg);

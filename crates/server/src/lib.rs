@@ -287,6 +287,7 @@ pub async fn build_with(settings: &Settings, listener: TcpListener, harness: Har
         diagnostics: store.diagnostics.clone(),
         programs: store.programs.clone(),
         routes: store.routes.clone(),
+        route_templates: store.route_templates.clone(),
         offerings: store.offerings.clone(),
         mentoring: store.mentoring.clone(),
         participations: store.participations.clone(),

@@ -295,6 +295,7 @@ fn deps(s: &Store) -> Deps<'_> {
         offerings: s.offerings.as_ref(),
         mentoring: s.mentoring.as_ref(),
         participations: s.participations.as_ref(),
+        units: s.units.as_ref(),
     }
 }
 

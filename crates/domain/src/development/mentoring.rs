@@ -136,6 +136,9 @@ pub trait MentoringRepository: Send + Sync {
         filter: &MentoringFilter,
         page: PageRequest,
     ) -> DomainResult<Page<MentoringPair>>;
+    /// Every pair (whatever the scope: pairs are counted, never shown) working on any of the
+    /// competencies and not over before `from` (open-ended, or its last day on or after it).
+    async fn running(&self, competency_ids: &[Uuid], from: NaiveDate) -> DomainResult<Vec<MentoringPair>>;
     /// Creates a pair.
     async fn create(&self, ctx: &Ctx, new: NewMentoringPair) -> DomainResult<MentoringPair>;
     /// Replaces a pair when the version matches.

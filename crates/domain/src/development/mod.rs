@@ -5,6 +5,7 @@
 pub mod competencies;
 pub mod diagnostics;
 pub mod events;
+pub mod gaps;
 pub mod iom;
 pub mod mentoring;
 pub mod participation;

@@ -291,6 +291,9 @@ pub trait Unit: Send + Sync {
     fn deadline_policies(&self) -> &dyn DeadlinePolicyRepository;
     /// Agreements (and their indicator values) inside the unit.
     fn agreements(&self) -> &dyn AgreementRepository;
+    /// Individual routes inside the unit (a route's places at internship sites are counted and
+    /// taken in one).
+    fn routes(&self) -> &dyn crate::development::iom::RouteRepository;
     /// Import jobs inside the unit (a job's checkpoint commits with its records).
     fn import_jobs(&self) -> &dyn super::jobs::ImportJobRepository;
     /// A nested unit (a savepoint) whose writes can be undone alone.
@@ -299,6 +302,21 @@ pub trait Unit: Send + Sync {
     async fn commit(self: Box<Self>) -> DomainResult<()>;
     /// Undoes the unit's writes.
     async fn rollback(self: Box<Self>) -> DomainResult<()>;
+}
+
+/// Ends a unit with the outcome of the work done in it: commits it when the work succeeded,
+/// rolls it back (nothing half-written) when it failed.
+pub async fn finish<T>(unit: Box<dyn Unit>, done: DomainResult<T>) -> DomainResult<T> {
+    match done {
+        Ok(v) => {
+            unit.commit().await?;
+            Ok(v)
+        }
+        Err(e) => {
+            unit.rollback().await?;
+            Err(e)
+        }
+    }
 }
 
 /// Begins units of work.

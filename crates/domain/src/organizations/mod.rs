@@ -71,3 +71,14 @@ pub struct Organization {
     /// Version, incremented by every change (the ETag).
     pub version: i64,
 }
+
+impl Organization {
+    /// Whether the organisation's territory takes in a place of `region_code` and
+    /// `municipality_code`: a regional organisation (the ЦНППМ, no municipality) serves its whole
+    /// region, a municipal one its municipality. The one territory rule of tutors and of the
+    /// offer (programmes, events, internship sites, mentoring).
+    pub fn serves(&self, region_code: &str, municipality_code: Option<&str>) -> bool {
+        self.region_code == region_code
+            && self.municipality_code.as_deref().is_none_or(|m| Some(m) == municipality_code)
+    }
+}

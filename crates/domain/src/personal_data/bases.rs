@@ -280,18 +280,7 @@ pub struct PersonStores<'a> {
     pub units: &'a dyn crate::exchange::UnitOfWork,
 }
 
-async fn finish<T>(unit: Box<dyn crate::exchange::Unit>, done: DomainResult<T>) -> DomainResult<T> {
-    match done {
-        Ok(v) => {
-            unit.commit().await?;
-            Ok(v)
-        }
-        Err(e) => {
-            unit.rollback().await?;
-            Err(e)
-        }
-    }
-}
+use crate::exchange::imports::finish;
 
 /// Creates a person with the bases her record carries ([`crate::persons::create_person`], then
 /// [`record_bases`]) in one unit of work; without bases, just the person.

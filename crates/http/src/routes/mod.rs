@@ -26,4 +26,5 @@ pub mod personal_data;
 pub mod persons;
 pub mod programs;
 pub mod request_numbering;
+pub mod route_templates;
 pub mod webhooks;

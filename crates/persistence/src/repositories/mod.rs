@@ -33,6 +33,7 @@ pub use changes::ChangeStore;
 pub use deadline_policies::DeadlinePolicyStore;
 pub use development::{
     CompetencyStore, DiagnosticStore, MentoringStore, OfferingStore, ParticipationStore, ProgramStore, RouteStore,
+    RouteTemplateStore,
 };
 pub use health::HealthStore;
 pub use idempotency::IdempotencyKeys;
@@ -93,6 +94,8 @@ pub struct Store {
     pub programs: Arc<ProgramStore>,
     /// Individual educational routes.
     pub routes: Arc<RouteStore>,
+    /// Route templates.
+    pub route_templates: Arc<RouteTemplateStore>,
     /// Events and internship sites.
     pub offerings: Arc<OfferingStore>,
     /// Mentoring pairs.
@@ -129,6 +132,7 @@ impl Store {
             diagnostics: Arc::new(DiagnosticStore { db: db.clone() }),
             programs: Arc::new(ProgramStore { db: db.clone() }),
             routes: Arc::new(RouteStore { db: db.clone() }),
+            route_templates: Arc::new(RouteTemplateStore { db: db.clone() }),
             offerings: Arc::new(OfferingStore { db: db.clone() }),
             mentoring: Arc::new(MentoringStore { db: db.clone() }),
             participations: Arc::new(ParticipationStore { db: db.clone() }),

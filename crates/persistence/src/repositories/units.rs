@@ -102,6 +102,10 @@ impl Unit for UnitStore {
         self.store.agreements.as_ref()
     }
 
+    fn routes(&self) -> &dyn rsnms_domain::development::iom::RouteRepository {
+        self.store.routes.as_ref()
+    }
+
     fn import_jobs(&self) -> &dyn rsnms_domain::exchange::ImportJobRepository {
         self.store.import_jobs.as_ref()
     }

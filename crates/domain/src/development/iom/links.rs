@@ -10,12 +10,17 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::{Activity, Route, RouteStatus, Step, StepInput, StepStatus, rules::Deps, rules::not_found};
+use super::{
+    Activity, Route, RouteRepository, RouteStatus, Step, StepInput, StepStatus, rules::Deps, rules::not_found,
+};
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Scope},
     clock,
-    development::{events::OfferingKind, participation::ParticipationStatus},
+    development::{
+        events::{OfferingKind, OfferingRepository},
+        participation::ParticipationStatus,
+    },
     error::Errors,
 };
 
@@ -132,19 +137,36 @@ pub(super) async fn check_link(
     }
 }
 
+/// The sites a route's steps newly place the person at (not placed there by `previous`), in
+/// ascending order (the order their rows are locked in).
+fn new_sites(steps: &[Step], previous: &[Step]) -> Vec<Uuid> {
+    let mut sites: Vec<Uuid> = steps
+        .iter()
+        .filter_map(|s| s.internship_site_id)
+        .filter(|site| !previous.iter().any(|p| p.internship_site_id == Some(*site)))
+        .collect();
+    sites.sort_unstable();
+    sites.dedup();
+    sites
+}
+
 /// A site's places hold: a step newly placed at a site with a `capacity` is refused (409 naming
 /// the step's `internship_site_id`) when the live routes' placements there would exceed it.
-pub(super) async fn check_capacity(d: Deps<'_>, route_id: Uuid, steps: &[Step], previous: &[Step]) -> DomainResult<()> {
-    for (i, s) in steps.iter().enumerate() {
-        let Some(site_id) = s.internship_site_id else { continue };
-        if previous.iter().any(|p| p.internship_site_id == Some(site_id)) {
-            continue;
-        }
-        let site = d.offerings.get(OfferingKind::InternshipSite, site_id).await?;
+/// `routes.placements` locks the site's row, so inside a unit of work the count stays true
+/// until the route is stored.
+async fn check_capacity(
+    offerings: &dyn OfferingRepository,
+    routes: &dyn RouteRepository,
+    route: &Route,
+    previous: &[Step],
+) -> DomainResult<()> {
+    for site_id in new_sites(&route.steps, previous) {
+        let taken = routes.placements(site_id, route.id).await?;
+        let site = offerings.get(OfferingKind::InternshipSite, site_id).await?;
         let Some(capacity) = site.capacity else { continue };
-        let mine = steps.iter().filter(|x| x.internship_site_id == Some(site_id)).count();
-        let taken = d.routes.placements(site_id, route_id).await?;
+        let mine = route.steps.iter().filter(|x| x.internship_site_id == Some(site_id)).count();
         if taken + i64::try_from(mine).unwrap_or(i64::MAX) > i64::from(capacity) {
+            let i = route.steps.iter().position(|x| x.internship_site_id == Some(site_id)).unwrap_or_default();
             return Err(DomainError::Conflict {
                 field: Some(format!("steps[{i}].internship_site_id")),
                 message: Msg::new(
@@ -156,6 +178,42 @@ pub(super) async fn check_capacity(d: Deps<'_>, route_id: Uuid, steps: &[Step], 
         }
     }
     Ok(())
+}
+
+/// How a route is stored.
+pub(super) enum Write {
+    /// A new route.
+    Create,
+    /// A change of the stored `expected_version`, named `action` in the trail.
+    Save(i64, &'static str),
+}
+
+async fn write(routes: &dyn RouteRepository, ctx: &Ctx, route: Route, how: Write) -> DomainResult<Route> {
+    match how {
+        Write::Create => routes.create(ctx, route).await,
+        Write::Save(expected_version, action) => routes.save(ctx, route, expected_version, action).await,
+    }
+}
+
+/// Stores a route. When it newly places the person at internship sites with a capacity, the
+/// places are counted and the route stored in one unit of work with the sites' rows locked
+/// (`FOR UPDATE` on PostgreSQL; SQLite's write transaction is exclusive), so that concurrent
+/// placements never exceed the capacity; refused, nothing is written.
+pub(super) async fn store(d: Deps<'_>, ctx: &Ctx, route: Route, previous: &[Step], how: Write) -> DomainResult<Route> {
+    let mut limited = false;
+    for site_id in new_sites(&route.steps, previous) {
+        limited |= d.offerings.get(OfferingKind::InternshipSite, site_id).await?.capacity.is_some();
+    }
+    if !limited {
+        return write(d.routes, ctx, route, how).await;
+    }
+    let unit = d.units.begin().await?;
+    let done = async {
+        check_capacity(unit.offerings(), unit.routes(), &route, previous).await?;
+        write(unit.routes(), ctx, route, how).await
+    }
+    .await;
+    crate::exchange::imports::finish(unit, done).await
 }
 
 /// Today at an organisation (its time zone).
@@ -213,8 +271,10 @@ async fn finished(
 }
 
 /// Marks done the linked steps of a running route whose records are finished (activities that
-/// need evidence excepted). A completed route keeps the statuses it was completed with.
-pub(super) async fn resolve(d: Deps<'_>, r: &mut Route) -> DomainResult<()> {
+/// need evidence excepted). A completed route keeps the statuses it was completed with. Every
+/// reader of step statuses goes through it (the route's GET and list, its actions, the federal
+/// routes export), so that completions come from the linked records.
+pub async fn resolve(d: Deps<'_>, r: &mut Route) -> DomainResult<()> {
     if r.status != RouteStatus::InProgress {
         return Ok(());
     }

@@ -7,13 +7,15 @@ mod links;
 mod review;
 mod rules;
 mod suggestions;
+mod templates;
+mod tutors;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use links::link_field;
+pub use links::{link_field, resolve as resolve_linked_steps};
 pub use review::{reopen_route, request_review};
 pub use rules::READERS;
 pub use rules::{
@@ -22,6 +24,11 @@ pub use rules::{
     review_evidence, route_deficits, route_versions, start_route, update_route,
 };
 pub use suggestions::{Suggestion, SuggestionKind, rank_suggestions, suggest};
+pub use templates::{
+    ApplyInput, MAX_APPLY, RouteTemplate, RouteTemplateRepository, TEMPLATE_READERS, TemplateInput, TemplateStep,
+    TemplateStepInput, apply_template, create_template, get_template,
+};
+pub use tutors::{TutorCandidate, tutor_candidates};
 
 use crate::{
     DomainResult,
@@ -347,6 +354,11 @@ pub trait RouteRepository: Send + Sync {
     async fn review_evidence(&self, ctx: &Ctx, evidence: Evidence) -> DomainResult<Evidence>;
     /// Every stored version of a route, oldest first (written by `create` and `save`).
     async fn versions(&self, route_id: Uuid) -> DomainResult<Vec<RouteVersion>>;
-    /// Steps placed at the internship site in live (not cancelled) routes other than `except`.
+    /// How many live routes (draft, in review, approved, in progress) each of the tutors tutors
+    /// (tutors with none are absent).
+    async fn tutor_loads(&self, tutor_ids: &[Uuid]) -> DomainResult<std::collections::HashMap<Uuid, u64>>;
+    /// Steps placed at the internship site in live (not cancelled) routes other than `except`,
+    /// with the site's row locked for the rest of the transaction (inside a unit of work, until
+    /// it ends: concurrent placements are counted one after the other).
     async fn placements(&self, site_id: Uuid, except: Uuid) -> DomainResult<i64>;
 }

@@ -49,6 +49,8 @@ pub struct Deps<'a> {
     pub mentoring: &'a dyn crate::development::mentoring::MentoringRepository,
     /// Event registrations (linked steps).
     pub participations: &'a dyn crate::development::participation::ParticipationRepository,
+    /// Units of work (a route placing persons at sites is stored in one with their places).
+    pub units: &'a dyn crate::exchange::UnitOfWork,
 }
 
 /// Which step activities need accepted evidence before a step may be marked done
@@ -232,8 +234,7 @@ pub(super) fn not_found(field: &str, ru: &str, en: &str) -> FieldError {
 async fn serves(d: Deps<'_>, tutor_org: Uuid, person_org: Uuid) -> DomainResult<bool> {
     let t = d.organizations.get(&Scope::All, tutor_org).await?;
     let p = d.organizations.get(&Scope::All, person_org).await?;
-    Ok(t.region_code == p.region_code
-        && t.municipality_code.as_ref().is_none_or(|m| Some(m) == p.municipality_code.as_ref()))
+    Ok(t.serves(&p.region_code, p.municipality_code.as_deref()))
 }
 
 /// Validates a route. `existing` holds deficits already on the route (they may have closed
@@ -423,7 +424,6 @@ async fn validate(
     let (Some(person_id), Some(tutor_id), Some(start), Some(end)) = (person_id, tutor_id, start, end) else {
         return Err(lost("route"));
     };
-    super::links::check_capacity(d, id, &steps, previous).await?;
     if d.routes.overlapping(person_id, start, end, Some(id)).await? {
         return Err(DomainError::conflict(
             "period_start",
@@ -436,7 +436,7 @@ async fn validate(
     Ok((person_id, tutor_id, start, end, input.diagnostic_ids, input.deficit_competency_ids, steps))
 }
 
-const BUILDERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
+pub(super) const BUILDERS: &[Role] = &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
 /// Roles that read routes and their evidence (within their scope).
 pub const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
@@ -474,33 +474,35 @@ pub async fn create_route(d: Deps<'_>, ctx: &Ctx, input: RouteInput) -> DomainRe
         return Err(step_not_running(i, RouteStatus::Draft));
     }
     let now = Utc::now();
-    d.routes
-        .create(
-            ctx,
-            Route {
-                id,
-                person_id,
-                tutor_id,
-                period_start,
-                period_end,
-                status: RouteStatus::Draft,
-                diagnostic_ids,
-                deficit_competency_ids,
-                steps,
-                transfer: Vec::new(),
-                repeat_diagnostic_on: None,
-                repeat_campaign_id: None,
-                approved_by: None,
-                approved_at: None,
-                started_at: None,
-                completed_at: None,
-                cancelled_at: None,
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            },
-        )
-        .await
+    super::links::store(
+        d,
+        ctx,
+        Route {
+            id,
+            person_id,
+            tutor_id,
+            period_start,
+            period_end,
+            status: RouteStatus::Draft,
+            diagnostic_ids,
+            deficit_competency_ids,
+            steps,
+            transfer: Vec::new(),
+            repeat_diagnostic_on: None,
+            repeat_campaign_id: None,
+            approved_by: None,
+            approved_at: None,
+            started_at: None,
+            completed_at: None,
+            cancelled_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        },
+        &[],
+        super::links::Write::Create,
+    )
+    .await
 }
 
 /// The state of a route's deficits from the person's current results.
@@ -563,15 +565,20 @@ async fn route_tutor(d: Deps<'_>, r: &Route) -> DomainResult<Option<RouteTutor>>
         Err(other) => return Err(other),
     };
     let org = d.organizations.get(&Scope::All, p.organization_id).await?;
-    Ok(Some(RouteTutor {
+    Ok(Some(tutor_view(&p, &org)))
+}
+
+/// A tutor as routes show her: her name and position, her organisation and its work contacts.
+pub(super) fn tutor_view(p: &crate::persons::Person, org: &crate::organizations::Organization) -> RouteTutor {
+    RouteTutor {
         id: p.id,
         full_name: p.full_name(),
         position: p.position.clone(),
         organization_id: org.id,
-        organization_name: org.name,
-        work_phone: org.contacts.phone,
-        work_email: org.contacts.email,
-    }))
+        organization_name: org.name.clone(),
+        work_phone: org.contacts.phone.clone(),
+        work_email: org.contacts.email.clone(),
+    }
 }
 
 /// Reads a route with the state of its deficits (the person's results read are audited) and its
@@ -646,6 +653,7 @@ pub async fn update_route(
     let replanned = plan(&r.steps) != plan(&steps)
         || r.deficit_competency_ids != deficit_competency_ids
         || (r.period_start, r.period_end) != (period_start, period_end);
+    let previous = r.steps.clone();
     let mut next = Route { tutor_id, period_start, period_end, diagnostic_ids, deficit_competency_ids, steps, ..r };
     if replanned && matches!(next.status, RouteStatus::Approved | RouteStatus::InProgress) {
         // A changed plan holds only once approved again: back to a draft (the version history
@@ -653,9 +661,12 @@ pub async fn update_route(
         next.status = RouteStatus::Draft;
         next.approved_by = None;
         next.approved_at = None;
-        return d.routes.save(ctx, next, expected_version, "replan").await;
+        return super::links::store(d, ctx, next, &previous, super::links::Write::Save(expected_version, "replan"))
+            .await;
     }
-    resolved(d, d.routes.save(ctx, next, expected_version, "update").await?).await
+    let saved =
+        super::links::store(d, ctx, next, &previous, super::links::Write::Save(expected_version, "update")).await?;
+    resolved(d, saved).await
 }
 
 /// A route as stored after a change, its linked steps resolved for the answer.

@@ -5,6 +5,7 @@ mod analytics;
 mod create;
 mod deficits;
 mod dto;
+mod gaps;
 mod get;
 mod list;
 mod list_results;
@@ -18,6 +19,7 @@ pub use dto::{DiagnosticView, ResultItem};
 /// Registers the diagnostic routes (`/analytics` before `/{id}`).
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(analytics::get_diagnostics_analytics)
+        .service(gaps::get_offer_gaps)
         .service(list::list_diagnostics)
         .service(create::create_diagnostic)
         .service(get::get_diagnostic)

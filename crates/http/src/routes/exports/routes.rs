@@ -174,7 +174,13 @@ impl Walk {
         self.next.map(crate::page::encode_cursor)
     }
 
-    async fn convert(&self, routes: Vec<Route>) -> DomainResult<Vec<RouteV1>> {
+    async fn convert(&self, mut routes: Vec<Route>) -> DomainResult<Vec<RouteV1>> {
+        // Step statuses and progress come from the linked records (attendance, a placement over,
+        // a pair closed), as the route's own GET shows them.
+        let deps = crate::routes::individual_routes::deps(&self.state);
+        for r in &mut routes {
+            rsnms_domain::development::iom::resolve_linked_steps(deps, r).await?;
+        }
         let ids: Vec<Uuid> =
             routes.iter().flat_map(|r| [r.person_id, r.tutor_id]).collect::<HashSet<_>>().into_iter().collect();
         let mut persons = persons(&self.state, &ids).await?;

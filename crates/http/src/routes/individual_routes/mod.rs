@@ -15,6 +15,7 @@ mod review_evidence;
 mod start;
 mod submit_evidence;
 mod suggestions;
+mod tutor_candidates;
 mod update;
 mod versions;
 
@@ -38,6 +39,7 @@ use crate::{
 /// Registers the route routes (`/suggestions` before `/{id}`).
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(suggestions::suggest_routes)
+        .service(tutor_candidates::list_tutor_candidates)
         .service(list::list_routes)
         .service(create::create_route)
         .service(get::get_route)
@@ -86,5 +88,6 @@ pub(crate) fn deps(state: &AppState) -> Deps<'_> {
         offerings: state.offerings.as_ref(),
         mentoring: state.mentoring.as_ref(),
         participations: state.participations.as_ref(),
+        units: state.units.as_ref(),
     }
 }

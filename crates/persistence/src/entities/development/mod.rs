@@ -12,4 +12,5 @@ pub mod offerings;
 pub mod program_competencies;
 pub mod programs;
 pub mod route_evidence;
+pub mod route_templates;
 pub mod route_versions;

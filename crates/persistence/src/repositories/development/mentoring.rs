@@ -1,7 +1,7 @@
 //! Mentoring pairs on sea-orm: visible to the mentor and the mentee, and by organisation.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use rsnms_domain::{
     DomainError, DomainResult,
     auth::{Ctx, Scope},
@@ -129,6 +129,28 @@ impl MentoringRepository for MentoringStore {
             .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |x| x.id))
+    }
+
+    async fn running(&self, ids: &[Uuid], from: NaiveDate) -> DomainResult<Vec<MentoringPair>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Competencies are JSON on both engines: read the pairs not over, keep those on them.
+        let rows = mp::Entity::find()
+            .filter(Condition::any().add(mp::Column::PeriodEnd.is_null()).add(mp::Column::PeriodEnd.gte(from)))
+            .order_by_asc(mp::Column::Id)
+            .limit(100_000)
+            .all(&self.db.exec())
+            .await
+            .db()?;
+        let mut out = Vec::new();
+        for m in rows {
+            let p = to_domain(m)?;
+            if p.competency_ids.iter().any(|c| ids.contains(c)) {
+                out.push(p);
+            }
+        }
+        Ok(out)
     }
 
     async fn create(&self, ctx: &Ctx, new: NewMentoringPair) -> DomainResult<MentoringPair> {

@@ -6,6 +6,7 @@ mod mentoring;
 mod offerings;
 mod participation;
 mod programs;
+mod route_templates;
 mod routes;
 
 pub use competencies::CompetencyStore;
@@ -14,6 +15,7 @@ pub use mentoring::MentoringStore;
 pub use offerings::OfferingStore;
 pub use participation::ParticipationStore;
 pub use programs::ProgramStore;
+pub use route_templates::RouteTemplateStore;
 pub use routes::RouteStore;
 
 use rsnms_domain::DomainError;

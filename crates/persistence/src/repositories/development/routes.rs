@@ -22,7 +22,7 @@ use super::{diagnostics::persons_in, from_json, parse, to_json};
 use crate::{
     Database,
     entities::{
-        development::{individual_routes as r, route_evidence as ev, route_versions as rv},
+        development::{individual_routes as r, offerings, route_evidence as ev, route_versions as rv},
         organizations, persons,
     },
     error::DbResultExt,
@@ -399,7 +399,30 @@ impl RouteRepository for RouteStore {
             .collect()
     }
 
+    async fn tutor_loads(&self, tutor_ids: &[Uuid]) -> DomainResult<std::collections::HashMap<Uuid, u64>> {
+        let live = [RouteStatus::Draft, RouteStatus::InReview, RouteStatus::Approved, RouteStatus::InProgress];
+        let mut out = std::collections::HashMap::new();
+        for chunk in tutor_ids.chunks(500) {
+            let rows: Vec<(Uuid, i64)> = r::Entity::find()
+                .select_only()
+                .column(r::Column::TutorId)
+                .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
+                .filter(r::Column::TutorId.is_in(chunk.iter().copied()))
+                .filter(r::Column::Status.is_in(live.iter().map(|s| s.as_str())))
+                .group_by(r::Column::TutorId)
+                .into_tuple()
+                .all(&self.db.exec())
+                .await
+                .db()?;
+            out.extend(rows.into_iter().map(|(t, n)| (t, u64::try_from(n).unwrap_or(0))));
+        }
+        Ok(out)
+    }
+
     async fn placements(&self, site_id: Uuid, except: Uuid) -> DomainResult<i64> {
+        // The site's row is locked for the rest of the transaction (inside a unit of work: until
+        // the route is stored), so that placements at the site are counted one after the other.
+        offerings::Entity::find_by_id(site_id).lock_exclusive().one(&self.db.exec()).await.db()?;
         // Steps are JSON on both engines: read the steps of the other live routes and count the
         // placements at the site.
         let rows: Vec<serde_json::Value> = r::Entity::find()

@@ -427,7 +427,7 @@ async fn the_regional_passport_export_covers_the_period_and_territory_and_matche
     let p = &res.body;
     assert_eq!(
         (p["schema"].as_str(), p["schema_version"].as_str()),
-        (Some("rsnms.federal.regional-passport"), Some("1.1"))
+        (Some("rsnms.federal.regional-passport"), Some("1.2"))
     );
     let ids: Vec<&str> = p["participants"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&r.school_a["id"].as_str().unwrap()) && ids.contains(&service["id"].as_str().unwrap()));

@@ -182,3 +182,71 @@ async fn an_async_job_keeps_its_line_results_with_its_summary() {
         get_person(&app, id.as_deref().unwrap()).await;
     }
 }
+
+#[tokio::test]
+async fn a_large_ndjson_import_with_an_idempotency_key_streams_its_results_and_a_retry_replays_the_same_answer() {
+    use futures_util::StreamExt;
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    // More lines than two chunks of the engine (2 000 each): the first chunk's results are
+    // answered while the rest of the body is still on its way.
+    let total = 4_600_u32;
+    let head = 4_100_u32;
+    let line = |n: u32| format!("{}\n", person(&r, 100 + n, "Стримова"));
+    let body: Vec<u8> = (1..=total).flat_map(|n| line(n).into_bytes()).collect();
+    let split = (1..=head).map(|n| line(n).len()).sum::<usize>();
+    let key = [("idempotency-key", "stream-2026-12-06"), ("accept", NDJSON)];
+    let path = "persons?id_scheme=snils&atomic=false";
+
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Result<Vec<u8>, std::io::Error>>();
+    tx.send(Ok(body[..split].to_vec())).unwrap();
+    let rx = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+    let mut req = app
+        .client
+        .post(format!("{}/api/v1/imports/{path}", app.base))
+        .bearer_auth(&app.admin)
+        .header("content-type", NDJSON)
+        .body(reqwest::Body::wrap_stream(rx));
+    for (k, v) in key {
+        req = req.header(k, v);
+    }
+    let res = tokio::time::timeout(std::time::Duration::from_secs(120), req.send())
+        .await
+        .expect("the answer begins before the body ends")
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers().get("content-length").is_none(), "a streamed answer: {:?}", res.headers());
+    assert_eq!(res.headers()["transfer-encoding"], "chunked");
+    let mut chunks = res.bytes_stream();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(120), chunks.next())
+        .await
+        .expect("the first results arrive while the body is still open")
+        .unwrap()
+        .unwrap();
+    let first_line: Value = serde_json::from_slice(first.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!((first_line["line"].as_u64(), first_line["result"].as_str()), (Some(1), Some("created")));
+    // Only now the rest of the body.
+    tx.send(Ok(body[split..].to_vec())).unwrap();
+    drop(tx);
+    let mut answer = first.to_vec();
+    while let Some(chunk) = chunks.next().await {
+        answer.extend_from_slice(&chunk.unwrap());
+    }
+    let text = String::from_utf8(answer).unwrap();
+    let objects: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(objects.len(), total as usize + 1, "every line, then the summary");
+    let summary = objects.last().unwrap();
+    assert_eq!((summary["created"].as_u64(), summary["status"].as_str()), (Some(u64::from(total)), Some("ok")));
+
+    // The retry with the same key and body: the same answer, replayed, nothing created twice.
+    let again = import_with(&app, path, &app.admin, NDJSON, body.clone(), &key).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert!(again.header("content-type").unwrap_or_default().starts_with(NDJSON));
+    assert_eq!(again.text, text, "the replay is the first answer");
+    let count = app.get("/api/v1/persons?name=Стримова&limit=1&count=exact", &app.admin).await;
+    assert_eq!(count.body["count"].as_u64(), Some(u64::from(total)), "{}", count.text);
+    // The same key with another body is still refused.
+    let other = import_with(&app, path, &app.admin, NDJSON, body[..split].to_vec(), &key).await;
+    assert_eq!(other.status, 422, "{}", other.text);
+}

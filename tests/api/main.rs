@@ -45,6 +45,7 @@ mod organizations;
 mod personal_data;
 mod personal_data_duties;
 mod persons;
+mod readme;
 mod request_numbering;
 mod route_integrity;
 mod route_templates;

@@ -7,18 +7,47 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use crate::{
-    DomainResult,
+    DomainError, DomainResult, Msg,
     audit::AuditRepository,
-    auth::{Ctx, Role},
+    auth::{Ctx, Role, Scope},
     personal_data::{Bases, PersonalDataRepository, purposes::FEDERAL_EXCHANGE},
 };
 
-/// Roles that may export: the region's administration, the operator and the federal integration.
-pub const EXPORTERS: &[Role] = &[Role::Admin, Role::Operator, Role::Integration];
+/// Roles that may export: the region's administration, the operator and the federal
+/// integration (any territory), a municipal authority (its own municipality only, see
+/// [`export_territory`]).
+pub const EXPORTERS: &[Role] = &[Role::Admin, Role::Operator, Role::Integration, Role::Municipal];
 
 /// Refuses (403) a caller whose role may not export.
 pub fn authorize_export(ctx: &Ctx) -> DomainResult<()> {
     ctx.actor.require(EXPORTERS)
+}
+
+/// The territory `(region_code, municipality_code)` an export covers for this caller: what a
+/// regional role asks; a municipal authority's own municipality whatever it leaves out — asking
+/// another region or municipality is refused (403), as is a municipal account bound to none.
+pub fn export_territory(
+    ctx: &Ctx,
+    region_code: Option<String>,
+    municipality_code: Option<String>,
+) -> DomainResult<(Option<String>, Option<String>)> {
+    authorize_export(ctx)?;
+    let outside = || {
+        DomainError::Forbidden(Msg::new(
+            "Выгрузка доступна только по своей территории",
+            "An export is available for your own territory only",
+        ))
+    };
+    match ctx.actor.scope() {
+        Scope::All => Ok((region_code, municipality_code)),
+        Scope::Municipality { region_code: own_region, municipality_code: own } => {
+            if region_code.is_some_and(|r| r != own_region) || municipality_code.is_some_and(|m| m != own) {
+                return Err(outside());
+            }
+            Ok((Some(own_region), Some(own)))
+        }
+        _ => Err(outside()),
+    }
 }
 
 /// Which of these persons the federal exchange may carry personal data of today: those with a

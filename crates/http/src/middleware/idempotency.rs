@@ -1,7 +1,10 @@
 //! `Idempotency-Key` on every POST — the one mechanism, for JSON bodies and streamed imports
 //! alike: the key is claimed for (method, path, query) as a lease held while the request runs;
 //! the body is hashed as it streams to the handler (never buffered here), and the first response
-//! is stored with that hash and replayed for a retry with the same body. The same key with
+//! is stored with that hash and replayed for a retry with the same body. A streamed answer
+//! (an NDJSON import's line results) is streamed to the client as it is made, the lease held
+//! until its end, and recorded on the way with bounded memory: whole up to [`RECORD_MAX`]
+//! bytes, else its last line (the summary). The same key with
 //! another request is a 422, a retry while the first run is alive a 409; a retry after the first
 //! run died finds its stored response, or the change it committed (303 to the resource, the
 //! change is not made again), or nothing committed (the request runs, once). See
@@ -18,7 +21,7 @@ use std::{
 
 use actix_web::{
     Error, HttpMessage, HttpResponse,
-    body::{BoxBody, MessageBody, to_bytes},
+    body::{BodySize, BoxBody, MessageBody, to_bytes},
     dev::{Payload, ServiceRequest, ServiceResponse},
     error::PayloadError,
     http::{Method, StatusCode, header},
@@ -52,6 +55,11 @@ const REPLAYED: &str = "idempotent-replayed";
 const KEPT_HEADERS: [&str; 5] = ["content-type", "location", "etag", "preference-applied", "import-body-sha256"];
 /// Largest body hashed for a replay when no import limit is configured.
 const DEFAULT_DRAIN_LIMIT: u64 = 1024 * 1024 * 1024;
+/// Largest streamed answer stored whole for a replay; a longer one is stored as its last line
+/// (an NDJSON import's summary), marked by the header [`PARTIAL`].
+pub const RECORD_MAX: usize = 1024 * 1024;
+/// Header of a replayed streamed answer that was longer than [`RECORD_MAX`]: `last-line`.
+const PARTIAL: &str = "idempotent-replay-partial";
 
 /// Where a test makes the server "crash" with a key held (inert unless the test-only setting
 /// `RSNMS_TEST_IDEMPOTENCY_FAULT` names a key).
@@ -261,6 +269,109 @@ async fn release(keys: &Keys, hold: &KeyHold) {
     }
 }
 
+/// The headers of a response kept with it for a replay.
+fn kept_headers(headers: &header::HeaderMap) -> Vec<(String, String)> {
+    KEPT_HEADERS
+        .iter()
+        .filter_map(|n| headers.get(*n).and_then(|v| v.to_str().ok()).map(|v| ((*n).to_owned(), v.to_owned())))
+        .collect()
+}
+
+/// A streamed answer being recorded as it goes to the client: whole while it is at most
+/// [`RECORD_MAX`] bytes, and always its last line. Holds the key's lease until the answer ends;
+/// an answer that never ends (the client went away, the stream failed) frees the key (a run
+/// that committed keeps it: a retry learns what it did).
+struct Recording {
+    keys: Keys,
+    hold: Option<KeyHold>,
+    request: Tapped,
+    limit: u64,
+    status: u16,
+    headers: Vec<(String, String)>,
+    whole: Option<Vec<u8>>,
+    tail: Vec<u8>,
+    tail_lost: bool,
+    _renewal: Renewal,
+}
+
+impl Recording {
+    fn record(&mut self, chunk: &[u8]) {
+        if let Some(w) = &mut self.whole {
+            if w.len() + chunk.len() <= RECORD_MAX {
+                w.extend_from_slice(chunk);
+            } else {
+                self.whole = None;
+            }
+        }
+        if self.tail_lost {
+            return;
+        }
+        self.tail.extend_from_slice(chunk);
+        let end = self.tail.len() - usize::from(self.tail.last() == Some(&b'\n'));
+        if let Some(pos) = self.tail[..end].iter().rposition(|b| *b == b'\n') {
+            self.tail.drain(..=pos);
+        }
+        if self.tail.len() > RECORD_MAX {
+            // A last line longer than the bound is not kept: nothing to replay.
+            self.tail = Vec::new();
+            self.tail_lost = true;
+        }
+    }
+
+    /// The answer ended: stores it for a replay (or frees the key when it cannot be replayed).
+    async fn finish(mut self) {
+        let Some(hold) = self.hold.take() else { return };
+        let request_sha256 = self.request.clone().finish(self.limit).await;
+        let mut headers = std::mem::take(&mut self.headers);
+        let body = match self.whole.take() {
+            Some(whole) => Some(whole),
+            None if !self.tail_lost => {
+                headers.push((PARTIAL.to_owned(), "last-line".to_owned()));
+                Some(std::mem::take(&mut self.tail))
+            }
+            None => None,
+        };
+        match (request_sha256, body) {
+            (Some(request_sha256), Some(body)) => {
+                let stored = StoredResponse { status: self.status, headers, body, request_sha256 };
+                if let Err(e) = self.keys.store.complete(&hold, &stored).await {
+                    tracing::warn!(error = %e, "idempotent response not stored");
+                }
+            }
+            _ => release(&self.keys, &hold).await,
+        }
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if let Some(hold) = self.hold.take() {
+            let keys = self.keys.clone();
+            actix_web::rt::spawn(async move { release(&keys, &hold).await });
+        }
+    }
+}
+
+/// The body of a streamed answer, handed on chunk by chunk and recorded on the way.
+fn recorded(body: BoxBody, recording: Recording) -> BoxBody {
+    let chunks = futures_util::stream::unfold((body, Some(recording)), |(mut body, recording)| async move {
+        let mut recording = recording?;
+        match std::future::poll_fn(|cx| Pin::new(&mut body).poll_next(cx)).await {
+            Some(Ok(chunk)) => {
+                recording.record(&chunk);
+                Some((Ok(chunk), (body, Some(recording))))
+            }
+            // The answer failed: dropping the recording frees the key.
+            Some(Err(e)) => Some((Err(e), (body, None))),
+            None => {
+                recording.finish().await;
+                None
+            }
+        }
+    });
+    BoxBody::new(actix_web::body::BodyStream::new(chunks))
+}
+
 /// The subject of a valid bearer token (an identity provider's, as the rate limiter verified it).
 fn subject(req: &ServiceRequest) -> Option<String> {
     if let Some(v) = req.extensions().get::<crate::auth::Verified>() {
@@ -327,7 +438,6 @@ pub async fn idempotency(
     req.extensions_mut().insert(hold.clone());
     let renewal = Renewal::start(&keys, hold.clone());
     let res = next.call(req).await;
-    drop(renewal);
     let res = match res {
         Ok(r) => r.map_into_boxed_body(),
         Err(e) => {
@@ -340,15 +450,37 @@ pub async fn idempotency(
     }
     let status = res.status();
     if status.is_server_error() || status == StatusCode::UNAUTHORIZED {
+        drop(renewal);
         release(&keys, &hold).await;
         return Ok(res);
     }
     if status.is_client_error() && !body.ended() {
         // Refused before the body was read (a wrong media type, a role): nothing changed, and
         // a body of up to a gigabyte is not read only to be hashed.
+        drop(renewal);
         release(&keys, &hold).await;
         return Ok(res);
     }
+    if matches!(res.response().body().size(), BodySize::Stream) {
+        // A streamed answer (the request's work goes on while it streams): handed on as it
+        // comes, recorded on the way, stored at its end.
+        let (http_req, response) = res.into_parts();
+        let (head, out) = response.into_parts();
+        let recording = Recording {
+            keys: Keys::clone(&keys),
+            hold: Some(hold),
+            request: body,
+            limit,
+            status: status.as_u16(),
+            headers: kept_headers(head.headers()),
+            whole: Some(Vec::new()),
+            tail: Vec::new(),
+            tail_lost: false,
+            _renewal: renewal,
+        };
+        return Ok(ServiceResponse::new(http_req, head.set_body(recorded(out, recording))));
+    }
+    drop(renewal);
     let Some(request_sha256) = body.finish(limit).await else {
         // The body was not read whole: nothing to compare a retry with.
         release(&keys, &hold).await;
@@ -357,10 +489,7 @@ pub async fn idempotency(
     let (http_req, response) = res.into_parts();
     let (head, out) = response.into_parts();
     let bytes = to_bytes(out).await.unwrap_or_default();
-    let headers: Vec<(String, String)> = KEPT_HEADERS
-        .iter()
-        .filter_map(|n| head.headers().get(*n).and_then(|v| v.to_str().ok()).map(|v| ((*n).to_owned(), v.to_owned())))
-        .collect();
+    let headers = kept_headers(head.headers());
     let stored = StoredResponse { status: status.as_u16(), headers, body: bytes.to_vec(), request_sha256 };
     if let Err(e) = keys.store.complete(&hold, &stored).await {
         tracing::warn!(error = %e, "idempotent response not stored");

@@ -1,7 +1,9 @@
-//! `GET /exports/federal/bundle`: the record exports of a period as ONE ZIP — `programs.json`,
-//! `routes.json` and last `manifest.json` (schema version, generated at, record counts, the
-//! SHA-256 of each member) — streamed as it is written: the routes page by page, the ZIP's bytes
-//! handed to the client as they are compressed (memory stays bounded by a page of routes).
+//! `GET /exports/federal/bundle`: every federal export of a period as ONE ZIP — `programs.json`,
+//! `routes.json`, `diagnostics.json`, `regional-passport.json` and last `manifest.json` (schema
+//! version, generated at, record counts, the SHA-256 of each member) — streamed as it is
+//! written: the routes page by page, the ZIP's bytes handed to the client as they are
+//! compressed (memory stays bounded by a page of routes and the smaller documents). Each member
+//! is its export's own document, built by the export's own code: the same personal-data rules.
 
 use std::{
     io::Write,
@@ -15,9 +17,9 @@ use sha2::{Digest, Sha256};
 use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
 use super::{
-    Slice,
+    Slice, diagnostics,
     dto::{BundleQuery, FederalManifestV1, ManifestFileV1, PeriodV1, TerritoryV1},
-    programs,
+    programs, regional_passport,
     routes::{self, Shape, Walk},
 };
 use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
@@ -91,6 +93,8 @@ impl Member {
 enum Step {
     Programs,
     Routes(Box<(Walk, Member)>),
+    Diagnostics,
+    Passport,
     Manifest,
     Done,
 }
@@ -109,15 +113,29 @@ struct Bundle {
 }
 
 impl Bundle {
+    /// Writes a whole document as a member and lists it.
+    fn whole(
+        &mut self,
+        name: &str,
+        schema: &str,
+        version: &str,
+        doc: &impl serde::Serialize,
+        records: u64,
+    ) -> DomainResult<()> {
+        let body = serde_json::to_vec(doc).map_err(zip_error)?;
+        let mut member = Member::start(&mut self.zip, name, schema, version)?;
+        member.write(&mut self.zip, &body)?;
+        self.files.push(member.finish(records));
+        Ok(())
+    }
+
     /// Writes the next piece and answers the ZIP's bytes written meanwhile (`None` at the end).
     async fn next(&mut self) -> DomainResult<Option<Bytes>> {
         match std::mem::replace(&mut self.step, Step::Done) {
             Step::Programs => {
                 let doc = programs::document(&self.state, self.period.0, self.period.1, &self.slice).await?;
-                let body = serde_json::to_vec(&doc).map_err(zip_error)?;
-                let mut member = Member::start(&mut self.zip, "programs.json", &doc.schema, &doc.schema_version)?;
-                member.write(&mut self.zip, &body)?;
-                self.files.push(member.finish(doc.programs.len() as u64));
+                let records = doc.programs.len() as u64;
+                self.whole("programs.json", &doc.schema, &doc.schema_version, &doc, records)?;
                 let walk = routes::walk(
                     self.state.clone(),
                     self.ctx.clone(),
@@ -138,9 +156,29 @@ impl Bundle {
                 None => {
                     let (walk, member) = *routes;
                     self.files.push(member.finish(walk.totals.routes));
-                    self.step = Step::Manifest;
+                    self.step = Step::Diagnostics;
                 }
             },
+            Step::Diagnostics => {
+                let doc = diagnostics::document(&self.state, self.period, self.territory.clone(), &self.slice).await?;
+                let records = doc.campaigns.len() as u64;
+                self.whole("diagnostics.json", &doc.schema, &doc.schema_version, &doc, records)?;
+                self.step = Step::Passport;
+            }
+            Step::Passport => {
+                let doc = regional_passport::document(
+                    &self.state,
+                    &self.ctx,
+                    self.period,
+                    self.territory.clone(),
+                    &self.slice,
+                )
+                .await?;
+                let records =
+                    (doc.participants.len() + doc.methodologists.len() + doc.responsible_persons.len()) as u64;
+                self.whole("regional-passport.json", &doc.schema, &doc.schema_version, &doc, records)?;
+                self.step = Step::Manifest;
+            }
             Step::Manifest => {
                 let manifest = FederalManifestV1 {
                     schema: "rsnms.federal.manifest".into(),
@@ -166,21 +204,25 @@ impl Bundle {
     }
 }
 
-/// Export the federal record exports as one ZIP (архив выгрузки) with a verifiable manifest.
+/// Export every federal export as one ZIP (архив выгрузки) with a verifiable manifest.
 ///
 /// `application/zip` holding `programs.json` (as `GET /exports/federal/programs`),
-/// `routes.json` (as `GET /exports/federal/routes`) and last `manifest.json`
+/// `routes.json` (as `GET /exports/federal/routes`), `diagnostics.json` (as
+/// `GET /exports/federal/diagnostics`), `regional-passport.json` (as
+/// `GET /exports/federal/regional-passport`) and last `manifest.json`
 /// (`schema` = `rsnms.federal.manifest`, `schema_version` = `1.0`): when it was made, the
 /// period, territory and `updated_since`, and per member its schema and version, record count,
 /// size and SHA-256 — `sha256sum` of the unpacked member gives the same hex, so a receiver tells
 /// a complete transfer from a cut one. With `updated_since` only records changed after that
-/// instant (exactly those whose change-feed events came after it). Streamed as it is written.
-/// Administrators, operators and the federal integration export.
+/// instant (exactly those whose change-feed events came after it). Each member follows its
+/// export's personal-data rules (bases for `federal_exchange`, audited reads). Streamed as it is
+/// written. Administrators, operators and the federal integration export; a municipal
+/// authority its own municipality only (every member narrowed to it).
 #[utoipa::path(
     tag = "exports",
     params(BundleQuery),
     responses(
-        (status = 200, description = "The ZIP: programs.json, routes.json, manifest.json",
+        (status = 200, description = "The ZIP: programs.json, routes.json, diagnostics.json, regional-passport.json, manifest.json",
          content((Vec<u8> = "application/zip"))),
         ReadErrors
     ),
@@ -192,14 +234,14 @@ pub async fn get_federal_bundle(
     Auth(ctx): Auth,
     Params(q): Params<BundleQuery>,
 ) -> ApiResult<HttpResponse> {
-    super::may_export(&ctx)?;
+    let territory = super::territory(&ctx, q.region_code, q.municipality_code)?;
     let (from, to) = super::period(q.period_from, q.period_to)?;
     let sink = Sink::default();
     let mut bundle = Bundle {
         state,
         ctx,
         period: (from, to),
-        territory: TerritoryV1 { region_code: q.region_code, municipality_code: q.municipality_code },
+        territory,
         slice: Slice { since: q.updated_since, page: None },
         zip: ZipWriter::new_stream(sink.clone()),
         sink,

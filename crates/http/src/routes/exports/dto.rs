@@ -17,6 +17,18 @@ pub struct ExportQuery {
     pub region_code: Option<String>,
     /// Municipality code; default the whole region.
     pub municipality_code: Option<String>,
+    /// Only records changed after this instant (RFC 3339, e.g. `2026-12-01T00:00:00Z`): the
+    /// participants, methodologists and responsible persons whose change-feed events
+    /// (`/api/v1/changes`, `occurred_at`) came after it. Indicators and totals stay the whole
+    /// territory's figures.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Records per page, 1–500: the export then answers one page (records in id order after
+    /// `cursor`; a responsible person travels with the organisation that names her), with
+    /// `next_cursor` and a `Link: <…>; rel="next"` header while more may follow.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
 }
 
 /// Output format of a tabular export.
@@ -63,14 +75,13 @@ pub struct TableExportQuery {
     pub delimiter: Option<CsvDelimiter>,
     /// Only records changed after this instant (RFC 3339, e.g. `2026-12-01T00:00:00Z`): exactly
     /// the records whose change-feed events (`/api/v1/changes`, `occurred_at`) came after it —
-    /// take the `occurred_at` of the last event a receiver applied. Record exports only
-    /// (programmes, routes); the aggregates (diagnostics, the regional passport) are computed
-    /// whole and refuse it.
+    /// take the `occurred_at` of the last event a receiver applied. For the diagnostics a
+    /// campaign counts as changed when it or one of its results changed (events `diagnostic`,
+    /// `diagnostic_result`); its aggregates are then computed whole.
     pub updated_since: Option<DateTime<Utc>>,
     /// Records per page, 1–500: the export then answers one page (the records in id order
     /// after `cursor`), with `next_cursor` in the document and a `Link: <…>; rel="next"` header
-    /// while more may follow. Without `limit` and `cursor` the whole export is answered
-    /// (streamed). Record exports only.
+    /// while more may follow. Without `limit` and `cursor` the whole export is answered.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// Opaque cursor from the previous page's `next_cursor`.
@@ -241,12 +252,13 @@ pub struct PassportIndicatorV1 {
 
 /// The regional passport for the federal digital ecosystem of DPO, schema version 1
 /// (региональный паспорт; BU 2.2.3, LO 5.3). `1.1` added the responsible persons, the
-/// indicator values and the programme and route counts.
+/// indicator values and the programme and route counts; `1.2` the change window and paging
+/// (`updated_since`, `next_cursor`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FederalRegionalPassportV1 {
     /// Always `rsnms.federal.regional-passport`.
     pub schema: String,
-    /// `1.1` (a `1.x` only adds fields).
+    /// `1.2` (a `1.x` only adds fields).
     pub schema_version: String,
     /// When the export was made (UTC).
     pub generated_at: DateTime<Utc>,
@@ -263,8 +275,14 @@ pub struct FederalRegionalPassportV1 {
     pub participants: Vec<ParticipantV1>,
     /// The registry of municipal methodological staff.
     pub methodologists: Vec<MethodologistV1>,
-    /// Counts.
+    /// Counts (of the whole territory, whatever the slice).
     pub totals: PassportTotalsV1,
+    /// With `updated_since`: the instant given (only records changed after it; since 1.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// With `limit`: the cursor of the next page (`null` on the last; since 1.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Option<String>>,
 }
 
 /// A programme (дополнительная профессиональная программа).
@@ -444,13 +462,15 @@ pub struct FederalRoutesV1 {
 /// A file of an export bundle, as its manifest lists it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ManifestFileV1 {
-    /// The member's name in the ZIP (`programs.json`, `routes.json`).
+    /// The member's name in the ZIP (`programs.json`, `routes.json`, `diagnostics.json`,
+    /// `regional-passport.json`).
     pub name: String,
     /// The document's schema (`rsnms.federal.programs`).
     pub schema: String,
     /// The document's schema version.
     pub schema_version: String,
-    /// Records it holds (programmes, routes).
+    /// Records it holds (programmes, routes, campaigns; for the passport its participants,
+    /// methodologists and responsible persons).
     pub records: u64,
     /// Its size in bytes.
     pub bytes: u64,
@@ -470,7 +490,7 @@ pub struct FederalManifestV1 {
     pub generated_at: DateTime<Utc>,
     /// The period.
     pub period: PeriodV1,
-    /// The territory (of the routes).
+    /// The territory (of the routes, the diagnostics and the passport).
     pub territory: TerritoryV1,
     /// With `updated_since`: the instant given.
     pub updated_since: Option<DateTime<Utc>>,
@@ -487,9 +507,10 @@ pub struct BundleQuery {
     pub period_from: Option<NaiveDate>,
     /// Last day of the period (default 31 December of the current year).
     pub period_to: Option<NaiveDate>,
-    /// Region code (two digits) of the routes; default every region of the deployment.
+    /// Region code (two digits) of the routes, diagnostics and passport; default every region
+    /// of the deployment.
     pub region_code: Option<String>,
-    /// Municipality code of the routes; default the whole region.
+    /// Municipality code of the routes, diagnostics and passport; default the whole region.
     pub municipality_code: Option<String>,
     /// Only records changed after this instant (RFC 3339): as `updated_since` of each export.
     pub updated_since: Option<DateTime<Utc>>,
@@ -536,12 +557,13 @@ pub struct DiagnosticCampaignV1 {
 }
 
 /// Diagnostics of professional deficits for the federal digital ecosystem of DPO, schema
-/// version 1: campaigns whose period overlaps the reporting period, as aggregates only.
+/// version 1: campaigns whose period overlaps the reporting period, as aggregates only. `1.1`
+/// added the change window and paging (`updated_since`, `next_cursor`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FederalDiagnosticsV1 {
     /// Always `rsnms.federal.diagnostics`.
     pub schema: String,
-    /// `1.0`.
+    /// `1.1` (a `1.x` only adds fields).
     pub schema_version: String,
     /// When the export was made (UTC).
     pub generated_at: DateTime<Utc>,
@@ -551,6 +573,12 @@ pub struct FederalDiagnosticsV1 {
     pub territory: TerritoryV1,
     /// Smallest group shown (`RSNMS_MIN_GROUP_SIZE`).
     pub min_group_size: u64,
+    /// With `updated_since`: the instant given (only campaigns changed after it; since 1.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<DateTime<Utc>>,
     /// The campaigns, oldest first.
     pub campaigns: Vec<DiagnosticCampaignV1>,
+    /// With `limit`: the cursor of the next page (`null` on the last; since 1.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Option<String>>,
 }

@@ -32,7 +32,7 @@ pub use dto::{
 use crate::{page::PageQuery, problem::ApiError};
 use dto::{CompetencyRefV1, OrganizationRefV1, TableExportQuery};
 
-/// What part of a record export is asked: the records changed after an instant, one page.
+/// What part of an export is asked: the records changed after an instant, one page.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Slice {
     /// Only records changed after this instant.
@@ -41,42 +41,68 @@ pub(crate) struct Slice {
     pub page: Option<PageRequest>,
 }
 
+/// The records of a page: those whose key lies after the cursor and up to the page's last key.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Window {
+    after: Option<Uuid>,
+    last: Option<Uuid>,
+    /// With a page asked: the cursor of the next page (`None` inside on the last page).
+    pub next_cursor: Option<Option<String>>,
+}
+
+impl Window {
+    /// Whether the record keyed `key` belongs to the page.
+    pub fn holds(&self, key: Uuid) -> bool {
+        self.after.is_none_or(|a| key > a) && self.last.is_none_or(|l| key <= l)
+    }
+}
+
 impl Slice {
     /// The slice a query asks (422 naming `limit` or `cursor` when they are wrong).
-    fn of(q: &TableExportQuery) -> Result<Self, ApiError> {
-        let page = if q.limit.is_none() && q.cursor.is_none() {
+    fn of(
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        limit: Option<u64>,
+        cursor: Option<&String>,
+    ) -> Result<Self, ApiError> {
+        let page = if limit.is_none() && cursor.is_none() {
             None
         } else {
-            Some(PageQuery { limit: q.limit, cursor: q.cursor.clone(), ..PageQuery::default() }.to_request()?)
+            Some(PageQuery { limit, cursor: cursor.cloned(), ..PageQuery::default() }.to_request()?)
         };
-        Ok(Self { since: q.updated_since, page })
+        Ok(Self { since, page })
+    }
+
+    /// The slice of a table export's query.
+    fn of_table(q: &TableExportQuery) -> Result<Self, ApiError> {
+        Self::of(q.updated_since, q.limit, q.cursor.as_ref())
     }
 
     /// Whether a record last changed at `updated_at` belongs to the slice's change window.
     fn changed(&self, updated_at: chrono::DateTime<chrono::Utc>) -> bool {
         self.since.is_none_or(|since| updated_at > since)
     }
+
+    /// The page of an export built in memory from records keyed by id (the API's one keyset
+    /// order, the cursor the lists' own): the first `limit` keys after the cursor; every key
+    /// when no page is asked. Several records may share a key (they then travel together).
+    fn window(&self, keys: impl IntoIterator<Item = Uuid>) -> Window {
+        let Some(page) = &self.page else { return Window::default() };
+        let mut keys: Vec<Uuid> = keys.into_iter().filter(|k| page.after.is_none_or(|a| *k > a)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let last = (keys.len() > limit).then(|| keys.get(limit.saturating_sub(1)).copied()).flatten();
+        Window { after: page.after, last, next_cursor: Some(last.map(crate::page::encode_cursor)) }
+    }
 }
 
-/// Refuses the slicing parameters for an aggregate export (computed whole), naming them.
-fn whole_only(q: &TableExportQuery) -> Result<(), ApiError> {
-    let given =
-        [("updated_since", q.updated_since.is_some()), ("limit", q.limit.is_some()), ("cursor", q.cursor.is_some())];
-    let errors: Vec<FieldError> = given
-        .iter()
-        .filter(|(_, g)| *g)
-        .map(|(field, _)| {
-            FieldError::new(
-                *field,
-                "not_supported",
-                Msg::new(
-                    "Агрегаты выгружаются целиком: параметр только для выгрузок записей (программы, маршруты)",
-                    "Aggregates are exported whole: the parameter is for record exports (programmes, routes)",
-                ),
-            )
-        })
-        .collect();
-    if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
+/// Sets `Link: <…>; rel="next"` on an answer that has a next page.
+fn link_next(req: &actix_web::HttpRequest, res: &mut actix_web::HttpResponse, next: Option<&Option<String>>) {
+    if let Some(Some(c)) = next
+        && let Ok(v) = actix_web::http::header::HeaderValue::from_str(&crate::page::next_link(req, c))
+    {
+        res.headers_mut().insert(actix_web::http::header::LINK, v);
+    }
 }
 
 /// Registers the export routes.
@@ -89,6 +115,18 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 use rsnms_domain::exchange::exports::{audit_export_reads, authorize_export as may_export};
+
+/// The territory an export covers for the caller (the domain's rule: a municipal authority's
+/// own municipality only).
+fn territory(
+    ctx: &rsnms_domain::auth::Ctx,
+    region_code: Option<String>,
+    municipality_code: Option<String>,
+) -> DomainResult<dto::TerritoryV1> {
+    let (region_code, municipality_code) =
+        rsnms_domain::exchange::exports::export_territory(ctx, region_code, municipality_code)?;
+    Ok(dto::TerritoryV1 { region_code, municipality_code })
+}
 
 /// A reporting period, both ends inclusive (default: the current calendar year).
 pub(crate) fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {

@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use rsnms_domain::{
     DomainResult,
@@ -55,9 +55,9 @@ pub async fn get_federal_programs(
 ) -> ApiResult<HttpResponse> {
     super::may_export(&ctx)?;
     let (from, to) = super::period(q.period_from, q.period_to)?;
-    let slice = super::Slice::of(&q)?;
+    let slice = super::Slice::of_table(&q)?;
     let doc = document(&state, from, to, &slice).await?;
-    let next = doc.next_cursor.clone().flatten();
+    let next = doc.next_cursor.clone();
     let mut res = if csv::wanted(&req, q.format) {
         let w = csv::writer(q.delimiter);
         let mut body = w.head(COLUMNS);
@@ -79,11 +79,7 @@ pub async fn get_federal_programs(
     } else {
         HttpResponse::Ok().json(doc)
     };
-    if let Some(c) = next
-        && let Ok(v) = header::HeaderValue::from_str(&crate::page::next_link(&req, &c))
-    {
-        res.headers_mut().insert(header::LINK, v);
-    }
+    super::link_next(&req, &mut res, next.as_ref());
     Ok(res)
 }
 

@@ -336,7 +336,7 @@ fn csv_rows(w: &Csv, r: &RouteV1) -> String {
 /// so a large region never sits in memory. Incremental: `updated_since` keeps the routes changed
 /// after an instant (as the change feed tells them); `limit` and `cursor` read it page by page
 /// (`next_cursor`, `Link: rel="next"`). Administrators, operators and the federal integration
-/// export.
+/// export; a municipal authority its own municipality only.
 #[utoipa::path(
     tag = "exports",
     params(TableExportQuery),
@@ -354,12 +354,11 @@ pub async fn get_federal_routes(
     Auth(ctx): Auth,
     Params(q): Params<TableExportQuery>,
 ) -> ApiResult<HttpResponse> {
-    super::may_export(&ctx)?;
+    let territory = super::territory(&ctx, q.region_code.clone(), q.municipality_code.clone())?;
     let (from, to) = super::period(q.period_from, q.period_to)?;
-    let slice = super::Slice::of(&q)?;
+    let slice = super::Slice::of_table(&q)?;
     let as_csv = csv::wanted(&req, q.format);
     let shape = if as_csv { Shape::Csv(csv::writer(q.delimiter)) } else { Shape::Json };
-    let territory = TerritoryV1 { region_code: q.region_code, municipality_code: q.municipality_code };
     let mut walk = walk(state, ctx, (from, to), territory, &slice, shape).await?;
     let mut res = HttpResponse::Ok();
     if as_csv {

@@ -188,12 +188,11 @@ fn last_line(
     }
 }
 
-/// Runs an import answering NDJSON as it goes: every line's result, then the summary. Without
-/// an `Idempotency-Key` it streams (200 at once; a failure of the whole run is the last line,
-/// a problem object); with one the answer must be whole to be stored for a retry, so it is
-/// made of the summary's kept line results (at most [`rsnms_domain::exchange::MAX_LINE_RESULTS`]).
+/// Runs an import answering NDJSON as it goes: every line's result, then the summary (200 at
+/// once; a failure of the whole run is the last line, a problem object). With an
+/// `Idempotency-Key` it streams all the same: the one idempotency mechanism records the answer
+/// on its way (bounded) and stores it when it ends.
 async fn answer_ndjson<S, E>(
-    req: &HttpRequest,
     state: web::Data<AppState>,
     ctx: Ctx,
     dataset: &'static dyn Dataset,
@@ -206,17 +205,6 @@ where
     E: 'static,
 {
     opts.line_results = true;
-    if req.headers().contains_key("idempotency-key") {
-        let mut summary = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await?;
-        let lines = std::mem::take(&mut summary.lines);
-        let mut body = Vec::new();
-        for r in lines {
-            body.extend_from_slice(&ndjson_line(&super::dto::LineResultView::from(r)));
-        }
-        body.extend_from_slice(&last_line(dataset, &opts, Ok(summary), lang));
-        let digest = records.lines().digest();
-        return Ok(HttpResponse::Ok().content_type(NDJSON).insert_header((BODY_SHA256, digest)).body(body));
-    }
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(STREAM_CHUNKS);
     let work = async move {
         let streamer = Streamer { tx: tx.clone() };
@@ -358,7 +346,7 @@ pub async fn create_import(
     }
 
     if wants_ndjson(&req) {
-        return answer_ndjson(&req, state, ctx, dataset, opts, records, lang).await;
+        return answer_ndjson(state, ctx, dataset, opts, records, lang).await;
     }
     let summary = engine::run(state.units.as_ref(), dataset, &ctx, &opts, &mut records).await?;
     let view = ImportSummaryView::new(dataset.name(), summary, opts.dry_run, lang).with_options(&opts);

@@ -51,5 +51,6 @@ mod scope;
 mod scope_matrix;
 mod screens;
 mod security_auth;
+mod security_review;
 mod subjects;
 mod webhooks;

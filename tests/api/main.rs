@@ -54,6 +54,7 @@ mod scope;
 mod scope_matrix;
 mod screens;
 mod security_auth;
+mod security_review;
 mod subjects;
 mod tutor_load;
 mod webhooks;

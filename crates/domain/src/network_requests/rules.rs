@@ -213,14 +213,32 @@ pub fn check_attachments(e: &mut Errors, prefix: &str, list: Vec<Attachment>) ->
         .collect()
 }
 
-/// Checks an attachment's file name (1–255 characters, trimmed): the one rule for metadata
-/// given in a request's JSON and for the name of an uploaded file.
+/// Whether a character may not be part of a file name: control characters (CR, LF, NUL…), the
+/// path separators `/` and `\`, and the bidirectional controls that make a name read otherwise
+/// than it is (`U+202E` makes `…fdp.exe` read as `…exe.pdf`).
+fn forbidden_in_file_name(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '/' | '\\' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks an attachment's file name (1–255 characters, trimmed; a bare name: no control
+/// characters, no path separators or bidirectional controls, not `.` or `..`): the one rule for
+/// metadata given in a request's JSON and for the name of an uploaded file.
 pub fn check_attachment_name(e: &mut Errors, field: &str, name: &str) -> String {
     let name = name.trim().to_owned();
     if name.is_empty() {
         e.push(FieldError::required(field));
     } else if name.chars().count() > 255 {
         e.push(too_long(field, 255));
+    } else if name.chars().any(forbidden_in_file_name) || name == "." || name == ".." {
+        e.push(FieldError::new(
+            field,
+            "invalid_file_name",
+            Msg::new(
+                "Имя файла без пути: без символов / и \\, управляющих символов и знаков направления письма",
+                "A bare file name: no / or \\, no control characters, no bidirectional controls",
+            ),
+        ));
     }
     name
 }

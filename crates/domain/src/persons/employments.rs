@@ -162,7 +162,9 @@ pub async fn list_employments(
 
 /// Replaces a person's employment history (a new version of the person, journaled like any
 /// change of theirs). The organisations must exist; past ones may lie outside the caller's
-/// scope (a teacher who moved in from another municipality).
+/// scope (a teacher who moved in from another municipality), but a period still running on
+/// `today` (no end, or an end not yet past) must be at an organisation within it: a caller does
+/// not place staff into another organisation's current populations.
 pub async fn replace_employments(
     repo: &dyn PersonRepository,
     orgs: &dyn OrganizationRepository,
@@ -170,6 +172,7 @@ pub async fn replace_employments(
     id: Uuid,
     expected_version: i64,
     input: Vec<EmploymentInput>,
+    today: NaiveDate,
 ) -> DomainResult<(Person, Vec<Employment>)> {
     ctx.actor.require(WRITERS)?;
     let current = repo.get(&ctx.actor.scope(), id).await?;
@@ -179,13 +182,29 @@ pub async fn replace_employments(
     let periods = validate_periods(input)?;
     let ids: Vec<Uuid> = periods.iter().map(|p| p.organization_id).collect();
     let known = orgs.visible(&Scope::All, &ids).await?;
+    let running: Vec<Uuid> =
+        periods.iter().filter(|p| p.ended_on.is_none_or(|end| end >= today)).map(|p| p.organization_id).collect();
+    let in_scope = match ctx.actor.scope() {
+        Scope::All => running.clone(),
+        scope => orgs.visible(&scope, &running).await?,
+    };
     let mut e = Errors::new();
     for (i, p) in periods.iter().enumerate() {
+        let field = format!("periods[{i}].organization_id");
         if !known.contains(&p.organization_id) {
             e.push(FieldError::new(
-                format!("periods[{i}].organization_id"),
+                field,
                 "not_found",
                 Msg::new("Организация не найдена", "The organisation does not exist"),
+            ));
+        } else if p.ended_on.is_none_or(|end| end >= today) && !in_scope.contains(&p.organization_id) {
+            e.push(FieldError::new(
+                field,
+                "out_of_scope",
+                Msg::new(
+                    "Текущий период работы — только в организации вашей области видимости",
+                    "A current period must be at an organisation within your scope",
+                ),
             ));
         }
     }

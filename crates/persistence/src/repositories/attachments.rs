@@ -105,23 +105,53 @@ impl BlobStore for BlobTable {
     }
 
     async fn delete(&self, sha256: &str) -> DomainResult<bool> {
-        let referenced = Query::select()
-            .expr(Expr::val(1))
-            .from(att::Entity)
-            .and_where(Expr::col((att::Entity, att::Column::Sha256)).eq(sha256))
-            .to_owned();
-        let res = blobs::Entity::delete_many()
-            .filter(blobs::Column::Sha256.eq(sha256))
-            .filter(Expr::exists(referenced).not())
-            .exec(&self.db.exec())
-            .await;
-        match res {
-            Ok(r) => Ok(r.rows_affected > 0),
-            // A reference being stored concurrently holds it (the foreign key): it stays.
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) => Ok(false),
-            Err(e) => Err(db_err(e)),
-        }
+        delete_unreferenced(&self.db.exec(), sha256).await
     }
+}
+
+/// Removes a content nothing refers to any more; one still referred to stays.
+async fn delete_unreferenced<C: ConnectionTrait>(conn: &C, sha256: &str) -> DomainResult<bool> {
+    let referenced = Query::select()
+        .expr(Expr::val(1))
+        .from(att::Entity)
+        .and_where(Expr::col((att::Entity, att::Column::Sha256)).eq(sha256))
+        .to_owned();
+    let res = blobs::Entity::delete_many()
+        .filter(blobs::Column::Sha256.eq(sha256))
+        .filter(Expr::exists(referenced).not())
+        .exec(conn)
+        .await;
+    match res {
+        Ok(r) => Ok(r.rows_affected > 0),
+        // A reference being stored concurrently holds it (the foreign key): it stays.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) => Ok(false),
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+/// Removes every file of a parent (both parts of a request), and the contents nothing else
+/// refers to, in the caller's transaction: the retention of a request's personal data takes
+/// its stored files with the copies in its row.
+pub(crate) async fn delete_files_of<C: ConnectionTrait>(conn: &C, parent: &Parent) -> DomainResult<()> {
+    let shas: Vec<String> = att::Entity::find()
+        .select_only()
+        .column(att::Column::Sha256)
+        .filter(of_parent(parent))
+        .into_tuple()
+        .all(conn)
+        .await
+        .db()?;
+    if shas.is_empty() {
+        return Ok(());
+    }
+    att::Entity::delete_many().filter(of_parent(parent)).exec(conn).await.db()?;
+    let mut shas = shas;
+    shas.sort_unstable();
+    shas.dedup();
+    for sha in shas {
+        delete_unreferenced(conn, &sha).await?;
+    }
+    Ok(())
 }
 
 fn to_domain(m: att::Model) -> DomainResult<StoredAttachment> {

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rsnms_domain::{
     DomainError, DomainResult, Msg,
+    attachments::{Parent, Part},
     auth::Ctx,
     changes::{Change, ChangeKind, ChangeScope},
     personal_data::{
@@ -441,6 +442,11 @@ impl PersonalDataRepository for PersonalDataStore {
             });
             strip_request_payload(&mut copy);
             let id = m.id;
+            if m.contains_personal_data {
+                // Its stored files go with the copies: the letter's and the reply's.
+                let parent = Parent::NetworkRequest { id, part: Part::Request };
+                crate::repositories::attachments::delete_files_of(&txn, &parent).await?;
+            }
             let version = m.version + 1;
             let mut am: network_requests::ActiveModel = m.into();
             am.author = Set(copy["author"].take());

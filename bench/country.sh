@@ -9,6 +9,11 @@
 #   bash bench/country.sh
 #   BENCH_SKIP_BUILD=1 BENCH_REGIONS=20 bash bench/country.sh
 #   BENCH_SKIP_GENERATE=1 bash bench/country.sh      # reuse the two databases of a previous run
+#   BENCH_SKIP_GENERATE=1 BENCH_CASES="3 8 9" bash bench/country.sh   # only some cases
+#
+# Knobs: BENCH_REGIONS (85), BENCH_TEACHERS (13 700 per region), BENCH_MUNICIPALITIES (23 per
+# region), BENCH_YEARS (2024,2025), BENCH_DURATION (5s), BENCH_ROUNDS (2), BENCH_HTTP_CONNECTIONS (2),
+# BENCH_REPORT_REPEATS (5), BENCH_CASES, BENCH_COUNTRY_RESULTS (where to write), BENCH_DROP.
 #
 # Needs: cargo, wrk, curl, psql (PostgreSQL 15) reachable at BENCH_PG_ADMIN_URL with the right to
 # create a database. Drops and recreates rsnms_country_region and rsnms_country_all
@@ -32,7 +37,8 @@ HOME_CODE=03
 DURATION="${BENCH_DURATION:-5s}"
 ROUNDS="${BENCH_ROUNDS:-2}"
 HTTP_CONNECTIONS="${BENCH_HTTP_CONNECTIONS:-2}"
-REPORT_REPEATS="${BENCH_REPORT_REPEATS:-7}"
+REPORT_REPEATS="${BENCH_REPORT_REPEATS:-5}"
+ONLY="${BENCH_CASES:-}"                     # e.g. "3 8 9": only these cases (default all)
 PORT_REGION=18097
 PORT_COUNTRY=18098
 WORK="$(mktemp -d /tmp/rsnms-bench-country.XXXXXX)"
@@ -149,9 +155,12 @@ pct_ms() { # wrk-file percent → ms
 }
 pick() { sort -g | awk -v q="$1" '{v[NR] = $1} END {i = int(NR * q + 0.999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i]}'; }
 
-# Every URL answers 200 on both sides before anything is timed.
+# Every URL answers 200 on both sides before anything is timed (this also warms both servers up).
+j=0
 for c in "${CASES[@]}"; do
     IFS='|' read -r _ who path <<<"$c"
+    j=$((j + 1))
+    if [ -n "$ONLY" ] && [[ " $ONLY " != *" $j "* ]]; then continue; fi
     for side in region country; do
         code=$(curl -s -o "$WORK/check.json" -w '%{http_code}' -H "Authorization: Bearer ${TOKEN[$side-$who]}" \
             "http://127.0.0.1:$(port_of $side)$path")
@@ -164,15 +173,13 @@ i=0
 for c in "${CASES[@]}"; do
     IFS='|' read -r label who path <<<"$c"
     i=$((i + 1))
+    if [ -n "$ONLY" ] && [[ " $ONLY " != *" $i "* ]]; then continue; fi
     log "case $i: $label as $who"
     for side in region country; do : >"$WORK/c$i-$side-p50"; : >"$WORK/c$i-$side-p99"; : >"$WORK/c$i-$side-rps"; done
     case "$path" in
     */monitoring/report*)
         # Seconds per request: a curl loop, requests alternated side by side.
         for side in region country; do : >"$WORK/c$i-$side-ms"; done
-        for side in region country; do # warm-up
-            curl -s -o /dev/null -H "Authorization: Bearer ${TOKEN[$side-$who]}" "http://127.0.0.1:$(port_of $side)$path"
-        done
         for _ in $(seq 1 "$REPORT_REPEATS"); do
             for side in region country; do
                 curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer ${TOKEN[$side-$who]}" \
@@ -237,7 +244,7 @@ $MUNICIPALITIES municipalities, years $YEARS.
 Callers: \`operator\` (\`rsnms token --role operator\`: scope *All*) and \`municipal\` (\`rsnms token --role municipal
 --organization <authority of municipality $MUN>\`: scope *municipality $HOME_CODE/$MUN*). wrk: \`-t1 -c$HTTP_CONNECTIONS -d$DURATION
 --latency\`, $ROUNDS rounds alternated region/country, medians of the rounds' p50 and p99; the report: $REPORT_REPEATS
-requests alternated one by one after a warm-up, p50/p99 of those. Goal: country ≤ 1.5 × region.
+requests alternated one by one (after one unmeasured request each), p50/p99 of those. Goal: country ≤ 1.5 × region.
 
 | # | request | caller | region p50 / p99, ms | country p50 / p99, ms | country / region | ≤ 1.5× | how; load after |
 |---|---|---|---|---|---|---|---|

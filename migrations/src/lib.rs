@@ -23,6 +23,7 @@ mod m20261206_000503_due_soon_lead;
 mod m20261206_000601_idempotency_leases;
 mod m20261206_000801_request_forwarding;
 mod m20261206_b00001_route_templates;
+mod m20261206_e00001_territory_indexes;
 mod m20261207_200001_account_identities;
 mod m20261207_300001_personal_data;
 mod m20261207_400001_sort_indexes;
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_500001_evidence_rating::Migration),
             Box::new(m20261208_600001_employments::Migration),
             Box::new(m20261206_b00001_route_templates::Migration),
+            Box::new(m20261206_e00001_territory_indexes::Migration),
         ]
     }
 }

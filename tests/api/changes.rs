@@ -207,3 +207,45 @@ async fn an_event_that_commits_late_is_published_after_those_already_read() {
     assert_eq!(rest.len(), 1, "{rest:?}");
     assert_eq!(rest[0]["resource_id"], json!(late.id));
 }
+
+#[tokio::test]
+async fn a_municipal_caller_pages_through_its_own_events_and_never_another_regions_namesake_municipality() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    // Another region on the same database, one of whose municipalities has the same code.
+    let other = app
+        .create_org(json!({"name": "Министерство образования Алтайского края", "kind": "regional_authority", "region_code": "22", "time_zone": "Asia/Barnaul"}))
+        .await;
+    let namesake = app
+        .create_org(json!({"name": "Управление образования района", "kind": "municipal_authority", "parent_id": other["id"], "municipality_code": r.mun_a["municipality_code"], "municipality_name": "Район"}))
+        .await;
+    let mut own = vec![r.mun_a["id"].clone(), r.school_a["id"].clone()];
+    let mut foreign = vec![other["id"].clone(), namesake["id"].clone()];
+    for i in 0..3 {
+        own.push(
+            app.create_person(
+                json!({"surname": format!("Иванова{i}"), "first_name": "Анна", "organization_id": r.school_a["id"]}),
+            )
+            .await["id"]
+                .clone(),
+        );
+        foreign.push(
+            app.create_person(
+                json!({"surname": format!("Петрова{i}"), "first_name": "Ольга", "organization_id": namesake["id"]}),
+            )
+            .await["id"]
+                .clone(),
+        );
+    }
+    let municipal_a = app.token(Role::Municipal, Some(&r.mun_a), None);
+    let (whole, _) = follow(&app, &municipal_a, "0", "&types=person,organization", 100).await;
+    let (paged, _) = follow(&app, &municipal_a, "0", "&types=person,organization", 1).await;
+    assert_eq!(paged, whole, "page by page, the same events in the same order");
+    let ids: Vec<&Value> = whole.iter().map(|e| &e["resource_id"]).collect();
+    for id in &own {
+        assert!(ids.contains(&id), "{id} of municipality A is in its feed");
+    }
+    for id in &foreign {
+        assert!(!ids.contains(&id), "{id} of region 22 is not, though its municipality code is the same");
+    }
+}

@@ -144,3 +144,88 @@ async fn a_reimport_by_snils_keeps_modes_scopes_and_dry_runs() {
     let outsider_now = everyone.iter().find(|p| p["id"] == outsider["id"]).unwrap();
     assert!(outsider_now["position"].is_null());
 }
+
+/// The processing bases of a person, oldest first.
+async fn bases_of(app: &TestApp, person: &Value) -> Vec<Value> {
+    let b = app.get(&format!("/api/v1/persons/{}/processing-bases", person["id"].as_str().unwrap()), &app.admin).await;
+    assert_eq!(b.status, 200, "{}", b.text);
+    b.body["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_reimport_carrying_bases_records_them_with_the_batch_and_answers_every_line_as_the_line_path_did() {
+    let app = spawn_app().await;
+    let r = app.seed_region().await;
+    seeded(&app, &r, 3).await;
+    let with = |n: u32, surname: &str, extra: Value| {
+        let mut p = person(&r, n, surname);
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        p
+    };
+    let lines = [
+        // 1: the same person with a basis in the flat columns: updated (a basis is recorded).
+        with(1, "Учитель1", json!({"basis_iom": "consent", "basis_iom_form": "electronic"})),
+        // 2: the same person, no basis: unchanged.
+        with(2, "Учитель2", json!({})),
+        // 3: a change with a consent missing its form: refused, the person is not changed.
+        with(3, "Учитель3", json!({"position": "завуч", "processing_bases": [{"purpose": "iom", "kind": "consent"}]})),
+        // 4: a new person with a basis: created with it.
+        with(
+            10,
+            "Новая",
+            json!({"processing_bases": [{"purpose": "federal_exchange", "kind": "consent", "consent_form": "written", "document_ref": "С-10"}]}),
+        ),
+        // 5: a new person with an unknown purpose: refused, not created.
+        with(
+            11,
+            "Вторая",
+            json!({"processing_bases": [{"purpose": "nope", "kind": "consent", "consent_form": "other"}]}),
+        ),
+        // 6: the same СНИЛС again with a good basis: created (the refused line left nothing).
+        with(11, "Вторая", json!({"basis_iom": "regional_act", "basis_iom_act": "Приказ № 1"})),
+        // 7: person 1 matched again: line by line, after line 1.
+        with(1, "Учитель1", json!({"position": "два"})),
+        // 8: a bad person and a bad basis: the person's failure is named, as the line path names it.
+        with(
+            12,
+            "Третья",
+            json!({"birth_date": "2999-01-01", "processing_bases": [{"purpose": "iom", "kind": "consent"}]}),
+        ),
+    ];
+    let res =
+        import(&app, "persons?id_scheme=snils&atomic=false", &app.admin, "application/x-ndjson", ndjson(&lines)).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(counts(&res.body), [2, 2, 1, 3], "{}", res.text);
+    assert_eq!(
+        errors(&res.body),
+        vec![
+            (3, "processing_bases[0].consent_form".to_owned(), "required".to_owned()),
+            (5, "processing_bases[0].purpose".to_owned(), "unknown".to_owned()),
+            (8, "birth_date".to_owned(), "out_of_range".to_owned()),
+        ]
+    );
+
+    let everyone = every_person(&app, "").await;
+    assert_eq!(everyone.len(), 5, "persons 1–3, 10 and 11: {everyone:?}");
+    let by = |n: u32| everyone.iter().find(|p| p["surname"] == format!("Учитель{n}")).cloned().unwrap();
+    let named = |s: &str| everyone.iter().find(|p| p["surname"] == s).cloned().unwrap();
+    let first = bases_of(&app, &by(1)).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!((first[0]["purpose"].as_str(), first[0]["consent_form"].as_str()), (Some("iom"), Some("electronic")));
+    assert_eq!(by(1)["position"], "два");
+    assert!(bases_of(&app, &by(2)).await.is_empty());
+    assert!(bases_of(&app, &by(3)).await.is_empty());
+    assert!(by(3)["position"].is_null(), "the refused line changed nothing");
+    let new = bases_of(&app, &named("Новая")).await;
+    assert_eq!((new.len(), new[0]["document_ref"].as_str()), (1, Some("С-10")));
+    let second = bases_of(&app, &named("Вторая")).await;
+    assert_eq!((second.len(), second[0]["legal_act"].as_str()), (1, Some("Приказ № 1")));
+
+    // One event per basis recorded, in the territory of the person's school.
+    let events = feed(&app, &app.admin, "processing_basis").await;
+    assert_eq!(events.iter().filter(|e| e["event_type"] == "processing_basis.created").count(), 3, "{events:?}");
+    let municipal_b = app.token(Role::Municipal, Some(&r.mun_b), None);
+    assert!(feed(&app, &municipal_b, "processing_basis").await.is_empty(), "the schools are in municipality A");
+}

@@ -47,9 +47,10 @@ pub trait CalendarRepository: Send + Sync {
     /// The production calendar of a region (federal layer plus that region's layer), every year.
     async fn calendar_for(&self, region_code: Option<&str>) -> DomainResult<ProductionCalendar>;
     /// Inserts or replaces one layer of one year when its stored version is `expected_version`
-    /// (`None`: it must not exist yet), and recomputes the due dates of the requests not yet due
-    /// whose terms cross that year. Returns the stored year and the ids of the requests whose
-    /// deadline was recomputed.
+    /// (`None`: it must not exist yet), then recomputes the due dates of the requests not yet due
+    /// whose terms cross that year (in chunks, each its own transaction, after the layer has
+    /// committed). Returns the stored year and the ids of the requests whose deadline was
+    /// recomputed.
     async fn put(
         &self,
         ctx: &Ctx,

@@ -248,10 +248,27 @@ pub async fn record_bases(
     }
     ctx.actor.require(RECORDERS)?;
     let purposes = repo.purposes().await?;
+    let checked = check_all(inputs, &purposes, ctx, person_id, today)?;
+    let mut out = Vec::with_capacity(checked.len());
+    for b in checked {
+        out.push(repo.create_basis(ctx, b).await?);
+    }
+    Ok(out)
+}
+
+/// Every basis of one record checked ([`validate`]), failures named `processing_bases[i].<field>`
+/// (every one at once).
+fn check_all(
+    inputs: Vec<BasisInput>,
+    purposes: &[Purpose],
+    ctx: &Ctx,
+    person_id: Uuid,
+    today: NaiveDate,
+) -> DomainResult<Vec<ProcessingBasis>> {
     let mut errors = Vec::new();
     let mut checked = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.into_iter().enumerate() {
-        match validate(input, &purposes, ctx, person_id, today) {
+        match validate(input, purposes, ctx, person_id, today) {
             Ok(b) => checked.push(b),
             Err(DomainError::Validation(found)) => errors.extend(found.into_iter().map(|mut e| {
                 e.field = format!("processing_bases[{i}].{}", e.field);
@@ -263,11 +280,51 @@ pub async fn record_bases(
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
-    let mut out = Vec::with_capacity(checked.len());
-    for b in checked {
-        out.push(repo.create_basis(ctx, b).await?);
+    Ok(checked)
+}
+
+/// The bases many records of a batch carry (a bulk import's), checked before their persons are
+/// written, by the same rules and with the same answers as [`record_bases`]: for each record, its
+/// checked bases (to be given their person with [`record_checked_bases`]) or what
+/// [`record_bases`] would answer. A record without bases is `Ok` and empty.
+pub async fn check_bases(
+    repo: &dyn PersonalDataRepository,
+    ctx: &Ctx,
+    records: Vec<Vec<BasisInput>>,
+) -> DomainResult<Vec<DomainResult<Vec<ProcessingBasis>>>> {
+    let today = crate::clock::region_today();
+    if records.iter().all(Vec::is_empty) {
+        return Ok(records.into_iter().map(|_| Ok(Vec::new())).collect());
     }
-    Ok(out)
+    let purposes = repo.purposes().await?;
+    Ok(records
+        .into_iter()
+        .map(|inputs| {
+            if inputs.is_empty() {
+                return Ok(Vec::new());
+            }
+            ctx.actor.require(RECORDERS)?;
+            check_all(inputs, &purposes, ctx, Uuid::nil(), today)
+        })
+        .collect())
+}
+
+/// Stores bases checked by [`check_bases`], each given its person (written in the same unit of
+/// work): all in one multi-row write.
+pub async fn record_checked_bases(
+    repo: &dyn PersonalDataRepository,
+    ctx: &Ctx,
+    bases: Vec<(Uuid, Vec<ProcessingBasis>)>,
+) -> DomainResult<Vec<ProcessingBasis>> {
+    if bases.iter().all(|(_, bs)| bs.is_empty()) {
+        return Ok(Vec::new());
+    }
+    ctx.actor.require(RECORDERS)?;
+    let all = bases
+        .into_iter()
+        .flat_map(|(person_id, bs)| bs.into_iter().map(move |b| ProcessingBasis { person_id, ..b }))
+        .collect();
+    repo.create_bases(ctx, all).await
 }
 
 /// The stores a person's write carrying bases needs.

@@ -15,8 +15,8 @@ mod retention;
 mod sweep;
 
 pub use bases::{
-    BasisInput, PersonStores, create_person_with_bases, list_bases, list_purposes, record_bases, record_basis,
-    record_purpose, update_person_with_bases, withdraw_basis,
+    BasisInput, PersonStores, check_bases, create_person_with_bases, list_bases, list_purposes, record_bases,
+    record_basis, record_checked_bases, record_purpose, update_person_with_bases, withdraw_basis,
 };
 pub use report::{AccessReport, ReportSources, RequestMention, subject_access_report};
 pub use repository::{PersonalDataRepository, SweepCandidate};

@@ -25,6 +25,9 @@ pub trait PersonalDataRepository: Send + Sync {
     async fn bases_of(&self, persons: &[Uuid]) -> DomainResult<Vec<ProcessingBasis>>;
     /// Stores a new basis (its person was checked by the caller); audited and journaled.
     async fn create_basis(&self, ctx: &Ctx, basis: ProcessingBasis) -> DomainResult<ProcessingBasis>;
+    /// Stores many new bases at once (a bulk import's batch; their persons were written and
+    /// checked by the caller): one multi-row insert, their audit records and events together.
+    async fn create_bases(&self, ctx: &Ctx, bases: Vec<ProcessingBasis>) -> DomainResult<Vec<ProcessingBasis>>;
     /// Records a withdrawal on a day, when the basis is not withdrawn yet (else 409).
     async fn withdraw_basis(
         &self,

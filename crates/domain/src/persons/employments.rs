@@ -172,9 +172,9 @@ pub async fn replace_employments(
     id: Uuid,
     expected_version: i64,
     input: Vec<EmploymentInput>,
-    today: NaiveDate,
 ) -> DomainResult<(Person, Vec<Employment>)> {
     ctx.actor.require(WRITERS)?;
+    let today = crate::clock::region_today();
     let current = repo.get(&ctx.actor.scope(), id).await?;
     if current.version != expected_version {
         return Err(DomainError::PreconditionFailed);

@@ -104,29 +104,31 @@ fn term_of(p: &deadline_policies::Model) -> Term {
     Term { value: u32::try_from(p.term_value).unwrap_or(1), unit }
 }
 
-/// Requests read, recomputed and written together when a calendar changes.
-const RECOMPUTE_CHUNK: u64 = 1000;
+/// Requests recomputed and written together, each chunk in its own short transaction.
+const RECOMPUTE_CHUNK: usize = 2000;
 
-/// Recomputes the due dates of received requests not yet due whose term crosses `year`, in the
-/// region of `layer` (every region for the federal layer). Returns the ids of those that changed.
-///
-/// In chunks of [`RECOMPUTE_CHUNK`] requests in id order (keyset, so memory stays flat whatever
-/// the number of open requests): each chunk is one read, the due dates computed in memory, one
-/// multi-row versioned write of the changed ones ([`bulk::update_versions`]) and their audit
-/// records and events together — a few statements per thousand requests instead of three per
-/// request, so the calendar's transaction, and the row locks it holds, end quickly.
-async fn recompute<C: ConnectionTrait>(
-    conn: &C,
-    ctx: &Ctx,
-    layer: &CalendarLayer,
-    year: i32,
-) -> DomainResult<Vec<Uuid>> {
+/// What identifies the stored calendars: every layer's key, year and version. A chunk compares it
+/// with the one its cached calendars were built from and rebuilds them when another calendar
+/// change committed meanwhile.
+async fn calendars_stamp<C: ConnectionTrait>(conn: &C) -> DomainResult<Vec<(String, i32, i64)>> {
+    let mut stamp: Vec<(String, i32, i64)> = Entity::find()
+        .select_only()
+        .column(Column::Layer)
+        .column(Column::Year)
+        .column(Column::Version)
+        .into_tuple()
+        .all(conn)
+        .await
+        .db()?;
+    stamp.sort();
+    Ok(stamp)
+}
+
+/// The requests a change of `layer`'s `year` may move: received (or in clarification), not yet
+/// due, received before the year ends and due on or after it begins, in the region of `layer`
+/// (every region for the federal layer).
+fn recompute_condition(layer: &CalendarLayer, first: NaiveDate, next_first: NaiveDate) -> Condition {
     use network_requests::Column as R;
-    let (Some(first), Some(next_first)) =
-        (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year + 1, 1, 1))
-    else {
-        return Ok(Vec::new());
-    };
     let mut cond = Condition::all()
         .add(R::Status.is_in(["received", "clarification"]))
         .add(R::DueAt.gt(Utc::now()))
@@ -135,19 +137,65 @@ async fn recompute<C: ConnectionTrait>(
     if let CalendarLayer::Regional { region_code } = layer {
         cond = cond.add(R::AddresseeRegionCode.eq(region_code.as_str()));
     }
+    cond
+}
+
+/// Recomputes the due dates of received requests not yet due whose term crosses `year`, in the
+/// region of `layer` (every region for the federal layer), after the calendar's change has
+/// committed. Returns the ids of those that changed.
+///
+/// One read of the ids of the requests concerned (16 bytes each), then chunks of
+/// [`RECOMPUTE_CHUNK`] requests, **each in its own short transaction**: the chunk's rows read
+/// again and locked (`FOR UPDATE` on PostgreSQL; SQLite's write transaction) with the condition
+/// re-checked, the due dates counted in memory from the calendars as committed (rebuilt when
+/// another calendar change committed meanwhile), one multi-row versioned write of the changed ones
+/// ([`bulk::update_versions`]) and their audit records and events together. So a calendar change
+/// never holds more than one chunk's row locks, and only for that chunk's few statements: other
+/// writes — even to the requests being recomputed — wait at most one chunk. A request written by
+/// someone else between the read of the ids and its chunk is read afresh in its chunk; a later
+/// calendar change recomputes from the calendars as they then are, so the last one wins on every
+/// request. Should the server stop half-way, the calendar is stored and the requests of the chunks
+/// not reached keep their former due dates until the year is put again (the same body, with the
+/// new `If-Match`): every recompute counts all open requests afresh, not a difference.
+async fn recompute(db: &Database, ctx: &Ctx, layer: &CalendarLayer, year: i32) -> DomainResult<Vec<Uuid>> {
+    use network_requests::Column as R;
+    let (Some(first), Some(next_first)) =
+        (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year + 1, 1, 1))
+    else {
+        return Ok(Vec::new());
+    };
+    let started = std::time::Instant::now();
+    let ids: Vec<Uuid> = network_requests::Entity::find()
+        .select_only()
+        .column(R::Id)
+        .filter(recompute_condition(layer, first, next_first))
+        .order_by_asc(R::Id)
+        .into_tuple()
+        .all(&db.exec())
+        .await
+        .db()?;
+    tracing::debug!(requests = ids.len(), ms = started.elapsed().as_millis(), "calendar recompute: ids read");
     let mut calendars: HashMap<String, ProductionCalendar> = HashMap::new();
+    let mut stamp = Vec::new();
     let mut policies: HashMap<Uuid, Term> = HashMap::new();
     let mut changed = Vec::new();
-    let mut after: Option<Uuid> = None;
-    loop {
-        let mut page = network_requests::Entity::find().filter(cond.clone());
-        if let Some(last) = after {
-            page = page.filter(R::Id.gt(last));
+    for chunk in ids.chunks(RECOMPUTE_CHUNK) {
+        let t0 = std::time::Instant::now();
+        let txn = db.begin_write().await?;
+        let rows = network_requests::Entity::find()
+            .filter(recompute_condition(layer, first, next_first))
+            .filter(R::Id.is_in(chunk.iter().copied()))
+            .order_by_asc(R::Id)
+            .lock_exclusive()
+            .all(&txn)
+            .await
+            .db()?;
+        let now_stamp = calendars_stamp(&txn).await?;
+        if now_stamp != stamp {
+            calendars.clear();
+            stamp = now_stamp;
         }
-        let rows = page.order_by_asc(R::Id).limit(RECOMPUTE_CHUNK).all(conn).await.db()?;
-        let Some(last) = rows.last().map(|m| m.id) else { break };
-        after = Some(last);
-        let full = rows.len() as u64 == RECOMPUTE_CHUNK;
+        let read = t0.elapsed();
         let now = Utc::now().trunc_subsecs(6);
         let mut writes = Vec::new();
         let mut changes = Vec::new();
@@ -155,12 +203,12 @@ async fn recompute<C: ConnectionTrait>(
             let r = request_to_domain(m.clone())?;
             let (Some(stored), Some(received_at)) = (r.deadline.clone(), r.receipt_instant()) else { continue };
             if !calendars.contains_key(&stored.region_code) {
-                let cal = calendar_in(conn, Some(&stored.region_code)).await?;
+                let cal = calendar_in(&txn, Some(&stored.region_code)).await?;
                 calendars.insert(stored.region_code.clone(), cal);
             }
             if let std::collections::hash_map::Entry::Vacant(e) = policies.entry(stored.policy_id) {
                 let p = deadline_policies::Entity::find_by_id(stored.policy_id)
-                    .one(conn)
+                    .one(&txn)
                     .await
                     .db()?
                     .ok_or(DomainError::internal("policy vanished"))?;
@@ -202,12 +250,25 @@ async fn recompute<C: ConnectionTrait>(
             changes.push(change(&updated, &r, "recompute", ChangeKind::Updated));
             changed.push(r.id);
         }
-        bulk::update_versions::<network_requests::Entity, _>(conn, R::Id, R::Version, writes, db_err).await?;
-        journal::record_many(conn, Some(ctx), changes).await?;
-        if !full {
-            break;
-        }
+        let counted = t0.elapsed();
+        let written = writes.len();
+        bulk::update_versions::<network_requests::Entity, _>(&txn, R::Id, R::Version, writes, db_err).await?;
+        let updated = t0.elapsed();
+        journal::record_many(&txn, Some(ctx), changes).await?;
+        let journaled = t0.elapsed();
+        txn.commit().await.db()?;
+        tracing::debug!(
+            requests = chunk.len(),
+            changed = written,
+            read_ms = read.as_millis(),
+            count_ms = (counted - read).as_millis(),
+            update_ms = (updated - counted).as_millis(),
+            journal_ms = (journaled - updated).as_millis(),
+            commit_ms = (t0.elapsed() - journaled).as_millis(),
+            "calendar recompute: chunk"
+        );
     }
+    tracing::debug!(changed = changed.len(), ms = started.elapsed().as_millis(), "calendar recompute: done");
     Ok(changed)
 }
 
@@ -276,8 +337,8 @@ impl CalendarRepository for CalendarStore {
             },
         )
         .await?;
-        let changed = recompute(&txn, ctx, &year.layer, year.year).await?;
         txn.commit().await.db()?;
+        let changed = recompute(&self.db, ctx, &year.layer, year.year).await?;
         Ok((stored, changed))
     }
 

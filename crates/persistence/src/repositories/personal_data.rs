@@ -1,5 +1,7 @@
 //! Purposes and bases of processing, and the depersonalisation of persons, on sea-orm.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rsnms_domain::{
@@ -22,7 +24,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    Database,
+    Database, bulk,
     entities::{
         audit_log, network_requests, outbox, persons, processing_bases as b, processing_purposes as p,
         webhook_deliveries,
@@ -74,11 +76,42 @@ async fn change<C: ConnectionTrait>(conn: &C, x: &ProcessingBasis, action: &'sta
         .await
         .map_err(db_err)?;
     let org = org.ok_or(DomainError::NotFound)?;
-    let (region_code, municipality_code) = match territories(conn, vec![org]).await?.remove(&org) {
+    let territory = territories(conn, vec![org]).await?.remove(&org);
+    Ok(change_in(x, action, org, territory))
+}
+
+/// The row of a new basis.
+fn new_row(x: &ProcessingBasis) -> b::ActiveModel {
+    b::ActiveModel {
+        id: Set(x.id),
+        person_id: Set(x.person_id),
+        purpose: Set(x.purpose.clone()),
+        kind: Set(x.kind.as_str().to_owned()),
+        consent_form: Set(x.consent_form.map(|f| f.as_str().to_owned())),
+        document_ref: Set(x.document_ref.clone()),
+        legal_act: Set(x.legal_act.clone()),
+        given_on: Set(x.given_on),
+        valid_until: Set(x.valid_until),
+        recorded_by: Set(x.recorded_by.clone()),
+        recorded_at: Set(x.recorded_at),
+        withdrawn_on: Set(None),
+        withdrawn_by: Set(None),
+        version: Set(1),
+    }
+}
+
+/// [`change`] with the person's organisation and its territory already read.
+fn change_in(
+    x: &ProcessingBasis,
+    action: &'static str,
+    org: Uuid,
+    territory: Option<(String, Option<String>)>,
+) -> Change {
+    let (region_code, municipality_code) = match territory {
         Some((r, m)) => (Some(r), m),
         None => (None, None),
     };
-    Ok(Change {
+    Change {
         resource_type: "processing_basis",
         resource_id: x.id,
         kind: if action == "create" { ChangeKind::Created } else { ChangeKind::Updated },
@@ -101,7 +134,7 @@ async fn change<C: ConnectionTrait>(conn: &C, x: &ProcessingBasis, action: &'sta
             person_id: Some(x.person_id),
             counterpart: None,
         },
-    })
+    }
 }
 
 /// Persons not depersonalised who have bases and none in force on `day` (or later).
@@ -279,27 +312,43 @@ impl PersonalDataRepository for PersonalDataStore {
 
     async fn create_basis(&self, ctx: &Ctx, x: ProcessingBasis) -> DomainResult<ProcessingBasis> {
         let txn = self.db.begin_write().await?;
-        let am = b::ActiveModel {
-            id: Set(x.id),
-            person_id: Set(x.person_id),
-            purpose: Set(x.purpose.clone()),
-            kind: Set(x.kind.as_str().to_owned()),
-            consent_form: Set(x.consent_form.map(|f| f.as_str().to_owned())),
-            document_ref: Set(x.document_ref.clone()),
-            legal_act: Set(x.legal_act.clone()),
-            given_on: Set(x.given_on),
-            valid_until: Set(x.valid_until),
-            recorded_by: Set(x.recorded_by.clone()),
-            recorded_at: Set(x.recorded_at),
-            withdrawn_on: Set(None),
-            withdrawn_by: Set(None),
-            version: Set(1),
-        };
-        let m = b::Entity::insert(am).exec_with_returning(&txn).await.map_err(db_err)?;
+        let m = b::Entity::insert(new_row(&x)).exec_with_returning(&txn).await.map_err(db_err)?;
         let created = basis(m)?;
         journal::record(&txn, Some(ctx), change(&txn, &created, "create").await?).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(created)
+    }
+
+    async fn create_bases(&self, ctx: &Ctx, bases: Vec<ProcessingBasis>) -> DomainResult<Vec<ProcessingBasis>> {
+        if bases.is_empty() {
+            return Ok(bases);
+        }
+        let txn = self.db.begin_write().await?;
+        let mut person_ids: Vec<Uuid> = bases.iter().map(|x| x.person_id).collect();
+        person_ids.sort_unstable();
+        person_ids.dedup();
+        let orgs: HashMap<Uuid, Uuid> = persons::Entity::find()
+            .select_only()
+            .column(persons::Column::Id)
+            .column(persons::Column::OrganizationId)
+            .filter(persons::Column::Id.is_in(person_ids))
+            .into_tuple::<(Uuid, Uuid)>()
+            .all(&txn)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .collect();
+        let places = territories(&txn, orgs.values().copied().collect()).await?;
+        let mut changes = Vec::with_capacity(bases.len());
+        for x in &bases {
+            let org = *orgs.get(&x.person_id).ok_or(DomainError::NotFound)?;
+            let territory = places.get(&org).cloned();
+            changes.push(change_in(x, "create", org, territory));
+        }
+        bulk::insert_all::<b::Entity, _>(&txn, bases.iter().map(new_row).collect(), db_err).await?;
+        journal::record_many(&txn, Some(ctx), changes).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(bases)
     }
 
     async fn withdraw_basis(

@@ -2,8 +2,11 @@
 //! (`id_scheme=snils`). An update is a merge patch of the record onto the stored person. New
 //! persons of a batch are created together ([`create_persons`]: multi-row writes); the matched
 //! persons of a batch are read together, merged in memory and the changed ones written together
-//! ([`update_persons`]); repeated matches, changes of СНИЛС and bad keys go line by line. A record
-//! may carry the person's employment history (`employments`: an array of periods as
+//! ([`update_persons`]); repeated matches, changes of СНИЛС and bad keys go line by line. The
+//! bases of processing a record carries (`processing_bases`, or the flat `basis_*` columns) are
+//! checked before the batch is written and recorded with it ([`check_bases`],
+//! [`record_checked_bases`]: one multi-row write); a record whose bases fail their check goes line
+//! by line, which names the failure. A record may carry the person's employment history (`employments`: an array of periods as
 //! `PUT /persons/{id}/employments` takes them, or that array as JSON text in a CSV cell); it
 //! replaces the stored history after the person is written, and such records go line by line.
 
@@ -14,7 +17,7 @@ use rsnms_domain::{
     DomainResult, FieldError, Msg,
     auth::Ctx,
     exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
-    personal_data::record_bases,
+    personal_data::{BasisInput, check_bases, record_bases, record_checked_bases},
     persons::{
         EmploymentInput, Person, PersonInput, create_person, create_persons, delete_person, replace_employments,
         update_person, update_persons, validate_periods,
@@ -118,7 +121,7 @@ impl Dataset for Persons {
                 let p = create_person(unit.persons(), unit.organizations(), ctx, dto.into()).await?;
                 record_bases(unit.personal_data(), ctx, p.id, bases).await?;
                 if let Some(periods) = employments {
-                    replace_employments(unit.persons(), unit.organizations(), ctx, p.id, p.version, periods, today)
+                    replace_employments(unit.persons(), unit.organizations(), ctx, p.id, p.version, periods)
                         .await?;
                 }
                 Ok(Outcome::Created.of(p.id))
@@ -146,7 +149,6 @@ impl Dataset for Persons {
                         after.id,
                         after.version,
                         periods,
-                        today,
                     )
                     .await?;
                     return Ok(Outcome::Updated.of(after.id));
@@ -170,11 +172,9 @@ impl Dataset for Persons {
         if by_snils && key.is_none() {
             return None;
         }
-        // Bases are recorded with the person on the line path.
-        if record.keys().any(|k| k == "processing_bases" || k.starts_with(BASIS_COLUMN)) {
-            return None;
-        }
         let mut record = record.clone();
+        // As the line path does, before the record is matched or parsed.
+        bases_from_columns(&mut record);
         // Matching by СНИЛС ignores `id`; a malformed `id` is left to the line path.
         let id = match take_id(&mut record) {
             _ if by_snils => None,
@@ -183,10 +183,11 @@ impl Dataset for Persons {
         };
         let may_create = matches!(opts.mode, ImportMode::Create | ImportMode::Upsert) && id.is_none();
         let may_match = by_snils || id.is_some();
+        let with_bases = |w: PersonWrite| (w.bases(), PersonInput::from(w));
         let input = match (may_create, may_match) {
             (false, false) => return None,
-            (true, true) => Some(parse::<PersonWrite>(record.clone()).map(PersonInput::from)),
-            (true, false) => Some(parse::<PersonWrite>(std::mem::take(&mut record)).map(PersonInput::from)),
+            (true, true) => Some(parse::<PersonWrite>(record.clone()).map(with_bases)),
+            (true, false) => Some(parse::<PersonWrite>(std::mem::take(&mut record)).map(with_bases)),
             (false, true) => None,
         };
         Some(Prepared::Person(Candidate { key, id, patch: may_match.then_some(record), input }))
@@ -225,9 +226,27 @@ impl Dataset for Persons {
             stored.iter().filter_map(|p| p.snils.as_deref().map(|s| (s, p))).collect();
         let stored_by_id: HashMap<Uuid, &Person> = stored.iter().map(|p| (p.id, p)).collect();
         let mut matched: HashSet<Uuid> = HashSet::new();
-        let (mut taken, mut inputs) = (Vec::new(), Vec::new());
-        let (mut changed, mut updates) = (Vec::new(), Vec::new());
-        for (i, c) in candidates {
+        let (mut taken, mut inputs, mut taken_bases) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut changed, mut updates, mut changed_bases) = (Vec::new(), Vec::new(), Vec::new());
+        // The bases each record carries, checked as the line path checks them; a record whose
+        // bases fail goes line by line, where the failure is named in line order.
+        let carried: Vec<Vec<BasisInput>> = candidates
+            .iter()
+            .map(|(_, c)| {
+                let matches = match (by_snils, c.id, c.key.as_deref()) {
+                    (true, _, Some(k)) => stored_by_snils.contains_key(k),
+                    (false, Some(id), _) => stored_by_id.contains_key(&id),
+                    _ => false,
+                };
+                match (matches, &c.patch, &c.input) {
+                    (true, Some(patch), _) => PersonWrite::bases_of_patch(&Value::Object(patch.clone())),
+                    (false, _, Some(Ok((bases, _)))) => bases.clone(),
+                    _ => Vec::new(),
+                }
+            })
+            .collect();
+        let checked = check_bases(unit.personal_data(), ctx, carried).await?;
+        for ((i, c), bases) in candidates.into_iter().zip(checked) {
             let current = match (by_snils, c.id, c.key.as_deref()) {
                 (true, _, Some(k)) => stored_by_snils.get(k).copied(),
                 (false, Some(id), _) => stored_by_id.get(&id).copied(),
@@ -243,9 +262,13 @@ impl Dataset for Persons {
                     continue;
                 }
                 let Some(patch) = c.patch else { continue };
+                // Bad bases: line by line, after this first match (nothing of it is written).
+                let Ok(bases) = bases else { continue };
+                changed_bases.push(bases);
                 let input = apply_patch::<PersonWrite, _>(PersonInput::from(current), &Value::Object(patch));
                 // A change of СНИЛС goes line by line too: its conflicts are met in line order.
                 if input.as_ref().is_ok_and(|input| !same_snils(input, current)) {
+                    changed_bases.pop();
                     continue;
                 }
                 changed.push(i);
@@ -262,22 +285,37 @@ impl Dataset for Persons {
                 continue;
             }
             match input {
-                Ok(input) => {
+                // Bad bases: line by line, where its СНИЛС is still this record's to create.
+                Ok(_) if bases.is_err() => {}
+                Ok((_, input)) => {
                     taken.push(i);
                     inputs.push(input);
+                    taken_bases.push(bases.unwrap_or_default());
                 }
                 Err(e) => batch[i].result = Some(Err(e)),
             }
         }
+        let mut bases = Vec::new();
         let created = create_persons(unit.persons(), unit.organizations(), ctx, inputs).await?;
-        for (i, result) in taken.into_iter().zip(created) {
+        for ((i, result), carried) in taken.into_iter().zip(created).zip(taken_bases) {
+            if let Ok(p) = &result {
+                bases.push((p.id, carried));
+            }
             batch[i].result = Some(result.map(|p| Outcome::Created.of(p.id)));
         }
         let updated = update_persons(unit.persons(), unit.organizations(), ctx, updates).await?;
-        for (i, result) in changed.into_iter().zip(updated) {
+        for ((i, result), carried) in changed.into_iter().zip(updated).zip(changed_bases) {
+            // A record carrying bases is `updated` even when the person's data is the same.
+            let recorded = !carried.is_empty();
+            if let Ok((p, _)) = &result {
+                bases.push((p.id, carried));
+            }
             batch[i].result =
-                Some(result.map(|(p, changed)| if changed { Outcome::Updated } else { Outcome::Unchanged }.of(p.id)));
+                Some(result.map(|(p, changed)| {
+                    if changed || recorded { Outcome::Updated } else { Outcome::Unchanged }.of(p.id)
+                }));
         }
+        record_checked_bases(unit.personal_data(), ctx, bases).await?;
         Ok(())
     }
 }
@@ -346,5 +384,5 @@ pub struct Candidate {
     key: Option<String>,
     id: Option<Uuid>,
     patch: Option<Map<String, Value>>,
-    input: Option<DomainResult<PersonInput>>,
+    input: Option<DomainResult<(Vec<BasisInput>, PersonInput)>>,
 }

@@ -18,7 +18,10 @@ use crate::{
 /// refused (422, one `regional_layers.<region>` entry per region, naming the totals and the days
 /// changed): correct the regional layer first. Correcting a stored layer needs `If-Match` with its
 /// `version`; a first load needs none. Due dates of requests not yet due whose term crosses the
-/// year are recomputed in the same transaction, and each recomputed request is listed.
+/// year are then recomputed (пересчёт сроков) before the answer, in chunks of 2 000 requests each
+/// in its own short transaction (other writes wait at most one chunk), and each recomputed request
+/// is listed. Should the answer be lost half-way (a server stop), the layer is stored: put it again
+/// with the new version and the requests not yet recomputed are.
 #[utoipa::path(
     tag = "calendars",
     params(

@@ -141,7 +141,6 @@ pub async fn replace_employments(
         id.into_inner(),
         version,
         input,
-        crate::clock::moscow_today(),
     )
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(person.version))).json(view(

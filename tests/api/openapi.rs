@@ -179,6 +179,9 @@ const LIMITS_NOT_YET_IN_THE_DOMAIN: &[&str] = &[
     "TransferWrite",
     "WebhookWrite",
     "WithdrawNetworkRequest",
+    "ApplyTemplateRequest",
+    "RouteTemplateRequest",
+    "TemplateStepWrite",
 ];
 
 /// The `maxLength` or `maxItems` a property states (a patch's nullable property in `anyOf`).

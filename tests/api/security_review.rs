@@ -256,7 +256,8 @@ async fn the_retention_of_a_request_holding_personal_data_removes_its_stored_fil
 
     let period = Retention::default();
     let days = u64::from(period.network_requests_days);
-    let done = personal_data::run_retention(app.store.personal_data.as_ref(), days_after(days), &period).await.unwrap();
+    let done =
+        personal_data::run_retention(app.store.personal_data.as_ref(), Some(days_after(days)), &period).await.unwrap();
     assert!(done.network_requests.iter().any(|x| x.to_string() == id(&flagged.body)), "{done:?}");
 
     for token in [&sender, &addressee, &app.admin] {

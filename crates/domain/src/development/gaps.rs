@@ -143,9 +143,9 @@ pub async fn offer_gaps(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     group_by: GroupBy,
-    today: NaiveDate,
     min_group: u64,
-) -> DomainResult<Vec<AnalyticsCell>> {
+) -> DomainResult<(NaiveDate, Vec<AnalyticsCell>)> {
+    let today = crate::clock::region_today();
     if group_by == GroupBy::Subject {
         return Err(DomainError::field(
             "group_by",
@@ -164,7 +164,7 @@ pub async fn offer_gaps(
             .collect();
     let asked: HashSet<Uuid> = cells.iter().map(|c| c.competency_id).collect();
     if asked.is_empty() {
-        return Ok(cells);
+        return Ok((today, cells));
     }
     let offer = current_offer(d, &asked, today).await?;
     let mut orgs: HashMap<Uuid, Organization> = HashMap::new();
@@ -201,5 +201,5 @@ pub async fn offer_gaps(
             out.push(cell);
         }
     }
-    Ok(out)
+    Ok((today, out))
 }

@@ -121,8 +121,7 @@ impl Dataset for Persons {
                 let p = create_person(unit.persons(), unit.organizations(), ctx, dto.into()).await?;
                 record_bases(unit.personal_data(), ctx, p.id, bases).await?;
                 if let Some(periods) = employments {
-                    replace_employments(unit.persons(), unit.organizations(), ctx, p.id, p.version, periods)
-                        .await?;
+                    replace_employments(unit.persons(), unit.organizations(), ctx, p.id, p.version, periods).await?;
                 }
                 Ok(Outcome::Created.of(p.id))
             }
@@ -142,15 +141,8 @@ impl Dataset for Persons {
                 let recorded =
                     record_bases(unit.personal_data(), ctx, after.id, PersonWrite::bases_of_patch(&patch)).await?;
                 if let Some(periods) = employments {
-                    replace_employments(
-                        unit.persons(),
-                        unit.organizations(),
-                        ctx,
-                        after.id,
-                        after.version,
-                        periods,
-                    )
-                    .await?;
+                    replace_employments(unit.persons(), unit.organizations(), ctx, after.id, after.version, periods)
+                        .await?;
                     return Ok(Outcome::Updated.of(after.id));
                 }
                 let outcome =

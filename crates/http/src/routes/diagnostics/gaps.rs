@@ -55,7 +55,7 @@ pub struct OfferGaps {
 /// working on C that is open-ended or ends today or later. An event, site or pair covers the
 /// territory its organisation serves: a regional organisation (the ЦНППМ, no municipality) its
 /// whole region, a municipal one its municipality (the rule that places tutors). Today is
-/// Moscow's day.
+/// the region's day.
 /// Analysts, the region, a municipality (its institutions) and an organisation (itself).
 #[utoipa::path(
     tag = "diagnostics",
@@ -71,7 +71,6 @@ pub async fn get_offer_gaps(
 ) -> ApiResult<HttpResponse> {
     let group_by = q.group_by.unwrap_or(GroupBy::Municipality);
     let min = state.min_group_size;
-    let today = crate::routes::persons::today();
     let d = GapDeps {
         diagnostics: state.diagnostics.as_ref(),
         competencies: state.competencies.as_ref(),
@@ -80,8 +79,8 @@ pub async fn get_offer_gaps(
         mentoring: state.mentoring.as_ref(),
         organizations: state.organizations.as_ref(),
     };
-    let cells =
-        rsnms_domain::development::gaps::offer_gaps(d, &ctx, q.period_from, q.period_to, group_by, today, min).await?;
+    let (today, cells) =
+        rsnms_domain::development::gaps::offer_gaps(d, &ctx, q.period_from, q.period_to, group_by, min).await?;
     Ok(HttpResponse::Ok().json(OfferGaps {
         period_from: q.period_from,
         period_to: q.period_to,

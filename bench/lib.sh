@@ -39,6 +39,13 @@ list() { paste -sd' ' "$1" | sed 's/ /, /g'; }
 now_ns() { date +%s%N; }
 secs_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN {printf "%.3f", (b - a) / 1e9}'; }
 
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Microseconds of a process's CPU per request: ticks_before ticks_after wrk_output.
+cpu_us_per_request() {
+    awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" '/ requests in / {n = $1} END {if (n > 0) printf "%.1f", (b - a) / hz / n * 1e6; else print "nan"}' "$3"
+}
+
 wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 wrk_p99_ms() {
     awk '$1 == "99%" {

@@ -84,14 +84,18 @@ AUTH=(-H "Authorization: Bearer $TOKEN")
 # ---------------------------------------------------------------------------------------------
 log "case 1: authenticated no-op vs bare actix-web ($ROUNDS interleaved rounds)"
 LOAD_1="$(load_now)"
-: >"$WORK/c1-bare.txt"; : >"$WORK/c1-me.txt"; C1_ERR=0
+: >"$WORK/c1-bare.txt"; : >"$WORK/c1-me.txt"; : >"$WORK/c1-bare-cpu.txt"; : >"$WORK/c1-me-cpu.txt"; C1_ERR=0
 for r in $(seq "$ROUNDS"); do
+    t0="$(cpu_ticks "$PID_BARE")"
     "${WRK[@]}" "http://127.0.0.1:$PORT_BARE/" >"$WORK/c1-bare-$r.out"
+    cpu_us_per_request "$t0" "$(cpu_ticks "$PID_BARE")" "$WORK/c1-bare-$r.out" >>"$WORK/c1-bare-cpu.txt"; echo >>"$WORK/c1-bare-cpu.txt"
+    t0="$(cpu_ticks "$PID_PG")"
     "${WRK[@]}" "${AUTH[@]}" "http://127.0.0.1:$PORT_PG/api/v1/auth/me" >"$WORK/c1-me-$r.out"
+    cpu_us_per_request "$t0" "$(cpu_ticks "$PID_PG")" "$WORK/c1-me-$r.out" >>"$WORK/c1-me-cpu.txt"; echo >>"$WORK/c1-me-cpu.txt"
     wrk_rps "$WORK/c1-bare-$r.out" >>"$WORK/c1-bare.txt"
     wrk_rps "$WORK/c1-me-$r.out" >>"$WORK/c1-me.txt"
     C1_ERR=$((C1_ERR + $(wrk_errors "$WORK/c1-bare-$r.out") + $(wrk_errors "$WORK/c1-me-$r.out")))
-    log "  round $r: bare $(tail -1 "$WORK/c1-bare.txt") req/s, /auth/me $(tail -1 "$WORK/c1-me.txt") req/s"
+    log "  round $r: bare $(tail -1 "$WORK/c1-bare.txt") req/s ($(tail -1 "$WORK/c1-bare-cpu.txt") µs CPU/req), /auth/me $(tail -1 "$WORK/c1-me.txt") req/s ($(tail -1 "$WORK/c1-me-cpu.txt") µs CPU/req)"
 done
 C1_BARE="$(median <"$WORK/c1-bare.txt")"
 C1_ME="$(median <"$WORK/c1-me.txt")"
@@ -248,6 +252,7 @@ C5_MET=$([ "$C5_LOCKED" = 0 ] && echo 1 || echo 0)
     echo "## Rounds"
     echo
     echo "- Case 1 (load $LOAD_1): bare $(list "$WORK/c1-bare.txt") req/s; \`/auth/me\` $(list "$WORK/c1-me.txt") req/s; errors $C1_ERR."
+    echo "  Server CPU per request (user + system time of the server process ÷ requests; steadier than req/s on a shared machine): bare $(list "$WORK/c1-bare-cpu.txt") µs; \`/auth/me\` $(list "$WORK/c1-me-cpu.txt") µs."
     echo "- Case 2 (load $LOAD_2): pgbench $(list "$WORK/c2-pg.txt") TPS; GET by id $(list "$WORK/c2-api.txt") req/s; errors $C2_ERR."
     echo "- Case 3 (load $LOAD_3): p99 page 1 $(list "$WORK/c3-p1.txt") ms ($(fmt0 "$C3_P1_RPS") req/s median, $N_P1 items);"
     echo "  p99 page $((PAGE_DEPTH + 1)) $(list "$WORK/c3-pn.txt") ms ($(fmt0 "$C3_PN_RPS") req/s median, $N_PN items); errors $C3_ERR."

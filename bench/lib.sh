@@ -43,7 +43,7 @@ secs_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN {printf "%.3f", (b - a) / 1
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # Microseconds of a process's CPU per request: ticks_before ticks_after wrk_output.
 cpu_us_per_request() {
-    awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" '/ requests in / {n = $1} END {if (n > 0) printf "%.1f", (b - a) / hz / n * 1e6; else print "nan"}' "$3"
+    awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" '/ requests in / {n = $1} END {if (n > 0) printf "%.1f\n", (b - a) / hz / n * 1e6; else print "nan"}' "$3"
 }
 
 wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }

@@ -88,10 +88,10 @@ LOAD_1="$(load_now)"
 for r in $(seq "$ROUNDS"); do
     t0="$(cpu_ticks "$PID_BARE")"
     "${WRK[@]}" "http://127.0.0.1:$PORT_BARE/" >"$WORK/c1-bare-$r.out"
-    cpu_us_per_request "$t0" "$(cpu_ticks "$PID_BARE")" "$WORK/c1-bare-$r.out" >>"$WORK/c1-bare-cpu.txt"; echo >>"$WORK/c1-bare-cpu.txt"
+    cpu_us_per_request "$t0" "$(cpu_ticks "$PID_BARE")" "$WORK/c1-bare-$r.out" >>"$WORK/c1-bare-cpu.txt"
     t0="$(cpu_ticks "$PID_PG")"
     "${WRK[@]}" "${AUTH[@]}" "http://127.0.0.1:$PORT_PG/api/v1/auth/me" >"$WORK/c1-me-$r.out"
-    cpu_us_per_request "$t0" "$(cpu_ticks "$PID_PG")" "$WORK/c1-me-$r.out" >>"$WORK/c1-me-cpu.txt"; echo >>"$WORK/c1-me-cpu.txt"
+    cpu_us_per_request "$t0" "$(cpu_ticks "$PID_PG")" "$WORK/c1-me-$r.out" >>"$WORK/c1-me-cpu.txt"
     wrk_rps "$WORK/c1-bare-$r.out" >>"$WORK/c1-bare.txt"
     wrk_rps "$WORK/c1-me-$r.out" >>"$WORK/c1-me.txt"
     C1_ERR=$((C1_ERR + $(wrk_errors "$WORK/c1-bare-$r.out") + $(wrk_errors "$WORK/c1-me-$r.out")))

@@ -73,24 +73,25 @@ fn flush_loop(shared: &Shared) {
     let mut spare = Vec::new();
     loop {
         let mut state = shared.lock();
-        if state.lines.is_empty() && !state.closing {
+        if !state.closing {
+            // Woken early only by a full buffer or the guard; otherwise once per period.
             state = shared.wake.wait_timeout(state, FLUSH_EVERY).map(|(s, _)| s).unwrap_or_else(|e| e.into_inner().0);
         }
         let closing = state.closing;
         std::mem::swap(&mut state.lines, &mut spare);
         drop(state);
-        if !spare.is_empty() {
-            write_out(&spare);
-            spare.clear();
-        }
+        write_out(&spare);
+        spare.clear();
         if closing {
             return;
         }
-        std::thread::sleep(FLUSH_EVERY);
     }
 }
 
-impl Write for BufferedStderr {
+/// One event's writer: a borrow of the shared buffer (no reference count touched per line).
+pub struct Line<'a>(&'a Shared);
+
+impl Write for Line<'_> {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
         let mut state = self.0.lock();
         state.lines.extend_from_slice(line);
@@ -110,10 +111,10 @@ impl Write for BufferedStderr {
 }
 
 impl<'a> MakeWriter<'a> for BufferedStderr {
-    type Writer = BufferedStderr;
+    type Writer = Line<'a>;
 
     fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
+        Line(&self.0)
     }
 }
 
@@ -137,7 +138,7 @@ mod tests {
     #[test]
     fn every_line_written_is_in_the_buffer_until_the_flush_in_the_order_written() {
         let (writer, guard) = buffered_stderr();
-        let mut w = writer.clone();
+        let mut w = writer.make_writer();
         for i in 0..1000 {
             w.write_all(format!("line {i}\n").as_bytes()).unwrap();
         }

@@ -186,6 +186,9 @@ pub struct AppContext {
     pub providers: web::Data<auth::Providers>,
     /// Settings.
     pub settings: HttpSettings,
+    /// Builds each worker's own repositories (see [`AppContext::with_worker_state`]); `None`: every
+    /// worker shares [`AppContext::state`].
+    worker_state: Option<Arc<dyn Fn() -> AppState + Send + Sync>>,
 }
 
 /// The OpenAPI document as served.
@@ -224,7 +227,17 @@ impl AppContext {
             openapi: web::Data::new(PublishedSpec(openapi::finalize(&api))),
             limiter: web::Data::new(middleware::RateLimiter::new(settings.rate_limits.clone())),
             settings,
+            worker_state: None,
         })
+    }
+
+    /// Gives every actix worker the repositories `make` builds on that worker's thread (over a
+    /// connection pool of the worker's own runtime) instead of the shared [`AppContext::state`];
+    /// the limiter, the account checks and the caches stay shared by the instance.
+    #[must_use]
+    pub fn with_worker_state(mut self, make: impl Fn() -> AppState + Send + Sync + 'static) -> Self {
+        self.worker_state = Some(Arc::new(make));
+        self
     }
 }
 
@@ -334,10 +347,11 @@ pub fn app(
     >,
 > {
     let limit = ctx.settings.body_limit;
+    let state = ctx.worker_state.as_ref().map_or(ctx.state, |make| web::Data::new(make()));
 
     register(App::new().into_utoipa_app())
         .into_app()
-        .app_data(ctx.state)
+        .app_data(state)
         .app_data(ctx.issuer)
         .app_data(ctx.keys)
         .app_data(ctx.metrics)

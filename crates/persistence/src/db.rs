@@ -56,6 +56,8 @@ pub struct Database {
     outage: Arc<AtomicBool>,
     /// Bound of an exact count (see [`DbSettings::count_limit`]).
     count_limit: u64,
+    /// Where the pool connects (for [`Database::worker_copy`]).
+    url: Arc<str>,
 }
 
 impl Database {
@@ -75,7 +77,7 @@ impl Database {
             .acquire_timeout(settings.acquire_timeout)
             // A ping on every checkout costs a round trip per request; ping only idle ones.
             .test_before_acquire(false)
-            .test_before_acquire_if_idle_for(Duration::from_secs(30))
+            .test_before_acquire_if_idle_for(IDLE_PING_AFTER)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -91,7 +93,51 @@ impl Database {
             acquire_timeout: settings.acquire_timeout,
             outage: Arc::default(),
             count_limit: settings.count_limit,
+            url: settings.url.as_str().into(),
         })
+    }
+
+    /// A copy of this handle over a PostgreSQL pool of its own of at most `max_connections`,
+    /// whose connections are opened lazily by the runtime that first uses them (`None` on
+    /// SQLite, whose connections run on threads of their own whatever the caller's runtime).
+    ///
+    /// Why (issue 19, measured in `bench/RESULTS.md`): a pooled connection's socket belongs to
+    /// the reactor of the runtime that opened it. With one pool opened at start, every query of
+    /// every actix worker waited on the main thread's reactor, which then woke the worker —
+    /// two thread hand-offs per query, 42 % of the server's CPU in the kernel. An actix worker
+    /// that builds its repositories over its own copy (the server's per-worker state) keeps each
+    /// query on its own thread. The outage flag is shared with the original, so every copy
+    /// waits for the database in the same way ([`Database::reachable`]).
+    pub fn worker_copy(&self, max_connections: u32) -> DomainResult<Option<Database>> {
+        use sea_orm::sqlx::{ConnectOptions as _, postgres};
+        if self.backend() != DatabaseBackend::Postgres || self.unit.is_some() {
+            return Ok(None);
+        }
+        let options = self
+            .url
+            .parse::<postgres::PgConnectOptions>()
+            .map_err(|e| DomainError::Unavailable(format!("database URL: {e}")))?
+            .disable_statement_logging();
+        let pool = postgres::PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .min_connections(0)
+            .acquire_timeout(self.acquire_timeout)
+            // As the shared pool: no ping on every checkout, only of a connection idle for 30 s.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_PING_AFTER {
+                        sea_orm::sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
+            .connect_lazy_with(options);
+        Ok(Some(Self {
+            conn: sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+            unit: None,
+            ..self.clone()
+        }))
     }
 
     /// Applies pending migrations, one instance at a time: inside one write transaction that
@@ -215,6 +261,9 @@ impl Database {
         }
     }
 }
+
+/// A pooled connection idle this long is pinged before it is handed out.
+const IDLE_PING_AFTER: Duration = Duration::from_secs(30);
 
 /// The key of PostgreSQL's advisory lock held while migrations run (any fixed number that no
 /// other lock of the database uses).

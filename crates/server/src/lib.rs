@@ -264,7 +264,61 @@ pub async fn build(settings: &Settings, listener: TcpListener) -> anyhow::Result
 pub async fn build_with(settings: &Settings, listener: TcpListener, harness: Harness) -> anyhow::Result<Server> {
     let store = open_store(settings).await?;
     let issuer = token_issuer(settings, &store).await?;
-    let state = AppState {
+    let state = app_state(&store, settings);
+    seed_deadline_data(&store).await?;
+    let ctx = AppContext::new(
+        state,
+        issuer.clone(),
+        store.idempotency.clone(),
+        HttpSettings {
+            body_limit: settings.body_limit,
+            cors_origins: settings.cors_origins.clone(),
+            rate_limits: RateLimits {
+                per_minute: settings.rate_limit_per_minute,
+                sign_in_address_per_minute: settings.sign_in_address_per_minute,
+                sign_in_login_per_minute: settings.sign_in_login_per_minute,
+                trusted_proxies: settings.trusted_proxies.clone(),
+            },
+            import_max_bytes: settings.exchange.import_max_bytes,
+            idempotency_lease: Duration::from_secs(settings.idempotency_lease_seconds),
+            idempotency_fault: settings
+                .test_idempotency_fault
+                .as_deref()
+                .and_then(rsnms_http::middleware::IdempotencyFault::parse),
+            tokens: TokenPolicy {
+                sign_in: settings.sign_in,
+                refresh_ttl_seconds: settings.refresh_ttl_seconds,
+                check_ttl: Duration::from_millis(settings.token_check_ttl_ms),
+                accept_unbound: harness.accept_unbound_tokens,
+            },
+            pace: settings.pace,
+            oidc: settings.oidc.clone(),
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("identity providers: {e}"))?;
+    let ctx = per_worker_state(ctx, &store, settings);
+    spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);
+    exchange::spawn_webhook_worker(store.changes.clone(), store.webhooks.clone(), settings.exchange.clone())?;
+    import_jobs::spawn_import_worker(
+        store.units.clone(),
+        store.import_jobs.clone(),
+        settings.exchange.import_job_poll_ms,
+    );
+    spawn_deadline_watch(store.clone(), Duration::from_secs(60));
+    personal_data::spawn_personal_data_job(store.personal_data.clone(), settings.pd_retention);
+    let port = listener.local_addr()?.port();
+    let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))
+        .workers(settings.workers.max(1))
+        .shutdown_timeout(settings.shutdown_timeout_seconds)
+        .client_request_timeout(settings.pace.head_timeout)
+        .listen(listener)?
+        .run();
+    Ok(Server { server, port, store, issuer })
+}
+
+/// The repositories and settings the handlers see, over `store`.
+fn app_state(store: &Store, settings: &Settings) -> AppState {
+    AppState {
         organizations: store.organizations.clone(),
         persons: store.persons.clone(),
         agreements: store.agreements.clone(),
@@ -298,55 +352,31 @@ pub async fn build_with(settings: &Settings, listener: TcpListener, harness: Har
         pd_term_days: settings.pd_term_days,
         pd_retention: settings.pd_retention,
         webhook_targets: settings.exchange.webhook_targets.clone(),
-    };
-    seed_deadline_data(&store).await?;
-    let ctx = AppContext::new(
-        state,
-        issuer.clone(),
-        store.idempotency.clone(),
-        HttpSettings {
-            body_limit: settings.body_limit,
-            cors_origins: settings.cors_origins.clone(),
-            rate_limits: RateLimits {
-                per_minute: settings.rate_limit_per_minute,
-                sign_in_address_per_minute: settings.sign_in_address_per_minute,
-                sign_in_login_per_minute: settings.sign_in_login_per_minute,
-                trusted_proxies: settings.trusted_proxies.clone(),
-            },
-            import_max_bytes: settings.exchange.import_max_bytes,
-            idempotency_lease: Duration::from_secs(settings.idempotency_lease_seconds),
-            idempotency_fault: settings
-                .test_idempotency_fault
-                .as_deref()
-                .and_then(rsnms_http::middleware::IdempotencyFault::parse),
-            tokens: TokenPolicy {
-                sign_in: settings.sign_in,
-                refresh_ttl_seconds: settings.refresh_ttl_seconds,
-                check_ttl: Duration::from_millis(settings.token_check_ttl_ms),
-                accept_unbound: harness.accept_unbound_tokens,
-            },
-            pace: settings.pace,
-            oidc: settings.oidc.clone(),
-        },
-    )
-    .map_err(|e| anyhow::anyhow!("identity providers: {e}"))?;
-    spawn_housekeeping(store.clone(), settings.idempotency_ttl_hours);
-    exchange::spawn_webhook_worker(store.changes.clone(), store.webhooks.clone(), settings.exchange.clone())?;
-    import_jobs::spawn_import_worker(
-        store.units.clone(),
-        store.import_jobs.clone(),
-        settings.exchange.import_job_poll_ms,
-    );
-    spawn_deadline_watch(store.clone(), Duration::from_secs(60));
-    personal_data::spawn_personal_data_job(store.personal_data.clone(), settings.pd_retention);
-    let port = listener.local_addr()?.port();
-    let server = actix_web::HttpServer::new(move || rsnms_http::app(ctx.clone()))
-        .workers(settings.workers.max(1))
-        .shutdown_timeout(settings.shutdown_timeout_seconds)
-        .client_request_timeout(settings.pace.head_timeout)
-        .listen(listener)?
-        .run();
-    Ok(Server { server, port, store, issuer })
+    }
+}
+
+/// On PostgreSQL, each actix worker gets its own repositories over its own pool (the configured
+/// size split between the workers, at least 2 each), opened by the worker's runtime so that a
+/// query never crosses threads (see `Database::worker_copy`); the shared pool stays for
+/// background work, the account checks and idempotency keys.
+fn per_worker_state(ctx: AppContext, store: &Store, settings: &Settings) -> AppContext {
+    if store.db.backend() != sea_orm::DatabaseBackend::Postgres {
+        return ctx;
+    }
+    let workers = u32::try_from(settings.workers.max(1)).unwrap_or(u32::MAX);
+    let per_worker = settings.db_max_connections.div_ceil(workers).max(2);
+    let (db, settings) = (store.db.clone(), settings.clone());
+    ctx.with_worker_state(move || {
+        let own = match db.worker_copy(per_worker) {
+            Ok(Some(own)) => own,
+            Ok(None) => db.clone(),
+            Err(e) => {
+                tracing::warn!(error = %e, "a worker's own database pool could not be made; it shares the pool");
+                db.clone()
+            }
+        };
+        app_state(&Store::new(own), &settings)
+    })
 }
 
 /// Periodic clean-up: expired idempotency keys.

@@ -86,7 +86,7 @@ impl Database {
                     .foreign_keys(true)
                     .create_if_missing(true)
             });
-        let conn = sea_orm::Database::connect(opt).await.db()?;
+        let conn = connect_retrying_busy(opt, settings.acquire_timeout).await?;
         Ok(Self {
             conn,
             unit: None,
@@ -259,6 +259,41 @@ impl Database {
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_millis(200));
         }
+    }
+}
+
+/// Connects; on SQLite retries while the file is busy. Instances started together on a new file
+/// meet each other's first `PRAGMA journal_mode = WAL` (it needs the file to itself, and SQLite
+/// answers `SQLITE_BUSY` at once, without its busy handler, to a connection that would otherwise
+/// deadlock): seen as "database is locked" at start under load. Retried with a backoff from 10 ms
+/// doubling to 200 ms, for at most `patience` (the acquire timeout).
+async fn connect_retrying_busy(opt: ConnectOptions, patience: Duration) -> DomainResult<DatabaseConnection> {
+    let deadline = tokio::time::Instant::now() + patience;
+    let mut backoff = Duration::from_millis(10);
+    loop {
+        match sea_orm::Database::connect(opt.clone()).await {
+            Ok(conn) => return Ok(conn),
+            Err(e) if is_sqlite_busy(&e) && tokio::time::Instant::now() + backoff < deadline => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_millis(200));
+            }
+            Err(e) => return Err(e).db(),
+        }
+    }
+}
+
+/// Whether SQLite refused for a lock held by another connection (`SQLITE_BUSY`, code 5, and its
+/// extended codes).
+fn is_sqlite_busy(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx::Error};
+    let (DbErr::Conn(RuntimeErr::SqlxError(err)) | DbErr::Exec(RuntimeErr::SqlxError(err))
+    | DbErr::Query(RuntimeErr::SqlxError(err))) = e
+    else {
+        return false;
+    };
+    match err.as_ref() {
+        Error::Database(d) => d.code().is_some_and(|c| c == "5" || c.parse::<u32>().is_ok_and(|n| n & 0xff == 5)),
+        _ => false,
     }
 }
 

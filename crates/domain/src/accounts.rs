@@ -20,6 +20,17 @@ use crate::{
 /// Roles that read accounts: administrators.
 pub const READERS: &[Role] = &[Role::Admin];
 
+/// The repositories creating an account uses (the `Deps` style, docs/API-DESIGN.md).
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Accounts.
+    pub accounts: &'a dyn AccountRepository,
+    /// Organisations (the account's binding).
+    pub orgs: &'a dyn OrganizationRepository,
+    /// Persons (the account's binding).
+    pub persons: &'a dyn PersonRepository,
+}
+
 /// User or API client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -375,9 +386,7 @@ pub async fn change_own_password(
 /// awaited only once the caller may create accounts and the account is valid, so that nobody
 /// else makes the server hash; it replaces `new.secret_hash`.
 pub async fn create_account(
-    repo: &dyn AccountRepository,
-    orgs: &dyn OrganizationRepository,
-    persons: &dyn PersonRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     mut new: NewAccount,
     secret_hash: impl std::future::Future<Output = DomainResult<String>>,
@@ -392,11 +401,11 @@ pub async fn create_account(
         ));
     }
     new.login = login;
-    let (org, person) = check_binding(orgs, persons, new.role, new.organization_id, new.person_id).await?;
+    let (org, person) = check_binding(deps.orgs, deps.persons, new.role, new.organization_id, new.person_id).await?;
     new.organization_id = org;
     new.person_id = person;
     new.secret_hash = secret_hash.await?;
-    repo.create(Some(ctx), new).await
+    deps.accounts.create(Some(ctx), new).await
 }
 
 /// The actor an account acts as: its role, and the region and municipality of its

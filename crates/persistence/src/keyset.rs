@@ -18,7 +18,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{db::Database, error::db_err};
+use crate::{db::Database, error::DbResultExt};
 
 /// How a sort key's column stores its values (how a cursor's value is read back).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +158,7 @@ where
             q.order_by(k.column, order.clone())
         };
     }
-    let rows = q.order_by(id, order).limit(request.limit + 1).all(&db.exec()).await.map_err(db_err)?;
+    let rows = q.order_by(id, order).limit(request.limit + 1).all(&db.exec()).await.db()?;
     let mut page = Page::from_probe(rows, request.limit, id_of);
     if page.next_after.is_some() && !keys.is_empty() {
         page.next_key = page.items.last().map(&key_of).unwrap_or_default();
@@ -181,8 +181,8 @@ async fn count<E: EntityTrait>(
     if mode == CountMode::Estimate && backend == DatabaseBackend::Postgres {
         let mut stmt = select.select_only().column(id).build(backend);
         stmt.sql = format!("EXPLAIN (FORMAT JSON) {}", stmt.sql);
-        let row = exec.query_one_raw(stmt).await.map_err(db_err)?.ok_or_else(|| DomainError::internal("no plan"))?;
-        let plan: serde_json::Value = row.try_get_by_index(0).map_err(db_err)?;
+        let row = exec.query_one_raw(stmt).await.db()?.ok_or_else(|| DomainError::internal("no plan"))?;
+        let plan: serde_json::Value = row.try_get_by_index(0).db()?;
         let rows = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(0.0);
         #[expect(
             clippy::cast_possible_truncation,
@@ -195,8 +195,8 @@ async fn count<E: EntityTrait>(
     let bound = db.count_limit();
     let inner = select.select_only().column(id).limit(bound + 1).into_query();
     let stmt = Query::select().expr(Expr::cust("COUNT(*)")).from_subquery(inner, Alias::new("counted")).to_owned();
-    let row = exec.query_one(&stmt).await.map_err(db_err)?.ok_or_else(|| DomainError::internal("no count"))?;
-    let n: i64 = row.try_get_by_index(0).map_err(db_err)?;
+    let row = exec.query_one(&stmt).await.db()?.ok_or_else(|| DomainError::internal("no count"))?;
+    let n: i64 = row.try_get_by_index(0).db()?;
     let n = u64::try_from(n).unwrap_or(0);
     Ok(if n > bound { Count { value: bound, exact: false } } else { Count { value: n, exact: true } })
 }

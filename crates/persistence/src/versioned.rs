@@ -6,7 +6,7 @@ use rsnms_domain::{DomainError, DomainResult};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use uuid::Uuid;
 
-use crate::error::db_err;
+use crate::error::{DbResultExt, db_err};
 
 /// The columns every versioned table has.
 pub(crate) struct Versioned<C> {
@@ -60,12 +60,7 @@ where
     E: EntityTrait,
     Conn: ConnectionTrait,
 {
-    let res = E::delete_many()
-        .filter(id_col.eq(id))
-        .filter(version_col.eq(expected_version))
-        .exec(conn)
-        .await
-        .map_err(db_err)?;
+    let res = E::delete_many().filter(id_col.eq(id)).filter(version_col.eq(expected_version)).exec(conn).await.db()?;
     if res.rows_affected == 0 {
         return Err(DomainError::PreconditionFailed);
     }

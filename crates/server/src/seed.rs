@@ -20,16 +20,16 @@ use rsnms_domain::{
     development::{
         competencies::{AreaKind, CompetencyInput, NodeKind, create_competency},
         diagnostics::{
-            CampaignInput, Instrument, ResultInput, ScaleInput, TargetGroup, create_campaign, record_results,
+            self, CampaignInput, Instrument, ResultInput, ScaleInput, TargetGroup, create_campaign, record_results,
         },
-        events::{EventKind, EventLevel, OfferingInput, OfferingKind, create_offering},
+        events::{self, EventKind, EventLevel, OfferingInput, OfferingKind, create_offering},
         iom::{
             Activity, CompleteInput, Deps, EvidenceInput, EvidencePolicy, EvidenceStatus, PracticeForm, ReportingForm,
             RouteInput, RouteStatus, StepInput, StepStatus, TransferInput, add_evidence, approve_route, cancel_route,
             complete_route, create_route, review_evidence, start_route, update_route,
         },
-        mentoring::{MentoringForm, MentoringInput, create_mentoring_pair},
-        programs::{ProgramInput, ProgramKind, StudyForm, create_program},
+        mentoring::{self, MentoringForm, MentoringInput, create_mentoring_pair},
+        programs::{self, ProgramInput, ProgramKind, StudyForm, create_program},
     },
     network_requests::{
         self as network_requests, AuthorInput, NetworkRequestInput, ReceiveInput, ReplyInput, create_network_request,
@@ -724,10 +724,13 @@ impl Seeder<'_> {
         }
         let campaign_start = date(y0, 2, 1);
         let campaign_end = self.clamp(date(y0, 4, 30));
+        let deps = diagnostics::Deps {
+            diagnostics: store.diagnostics.as_ref(),
+            competencies: c,
+            orgs: store.organizations.as_ref(),
+        };
         let campaign = create_campaign(
-            store.diagnostics.as_ref(),
-            c,
-            store.organizations.as_ref(),
+            deps,
             ctx,
             CampaignInput {
                 name: Some(format!("Региональная диагностика профессиональных дефицитов {y0}")),
@@ -791,13 +794,16 @@ impl Seeder<'_> {
     /// Programmes: some developed by the ЦНППМ, the others by the institute.
     async fn programs(&mut self, region: &Region, competencies: &[Uuid]) -> anyhow::Result<Vec<Uuid>> {
         let store = self.store;
+        let deps = programs::Deps {
+            programs: store.programs.as_ref(),
+            competencies: store.competencies.as_ref(),
+            orgs: store.organizations.as_ref(),
+        };
         let mut programs = Vec::new();
         for (k, title) in PROGRAMS.iter().enumerate() {
             let developer = if k % 2 == 0 { region.cnppm } else { region.institute };
             let p = create_program(
-                store.programs.as_ref(),
-                store.competencies.as_ref(),
-                store.organizations.as_ref(),
+                deps,
                 &self.ctx,
                 ProgramInput {
                     title: Some((*title).to_owned()),
@@ -1030,17 +1036,13 @@ impl Seeder<'_> {
             date(self.last + 1, 3, 1),
             region.institute,
         ));
+        let deps = events::Deps {
+            offerings: store.offerings.as_ref(),
+            competencies: store.competencies.as_ref(),
+            orgs: store.organizations.as_ref(),
+        };
         for e in events {
-            create_offering(
-                store.offerings.as_ref(),
-                store.competencies.as_ref(),
-                store.organizations.as_ref(),
-                &self.ctx,
-                OfferingKind::Event,
-                e,
-            )
-            .await
-            .map_err(fail("event"))?;
+            create_offering(deps, &self.ctx, OfferingKind::Event, e).await.map_err(fail("event"))?;
             self.sum.events += 1;
         }
         Ok(())
@@ -1095,17 +1097,14 @@ impl Seeder<'_> {
         }
         for chunk in pairs.chunks(self.batch) {
             let (unit, s) = begin(self.store).await?;
+            let deps = mentoring::Deps {
+                mentoring: s.mentoring.as_ref(),
+                persons: s.persons.as_ref(),
+                orgs: s.organizations.as_ref(),
+                competencies: s.competencies.as_ref(),
+            };
             for p in chunk {
-                create_mentoring_pair(
-                    s.mentoring.as_ref(),
-                    s.persons.as_ref(),
-                    s.organizations.as_ref(),
-                    s.competencies.as_ref(),
-                    &self.ctx,
-                    p.clone(),
-                )
-                .await
-                .map_err(fail("mentoring pair"))?;
+                create_mentoring_pair(deps, &self.ctx, p.clone()).await.map_err(fail("mentoring pair"))?;
                 self.sum.mentoring_pairs += 1;
             }
             commit(unit, s).await?;
@@ -1247,9 +1246,7 @@ impl Seeder<'_> {
                 let sent = self.clamp(sent);
                 let (surname, first, patronymic) = person_name(&mut self.rng);
                 let r = create_network_request(
-                    deps.requests,
-                    deps.orgs,
-                    deps.policies,
+                    deps,
                     &self.ctx,
                     NetworkRequestInput {
                         sender_organization_id: Some(sender),
@@ -1270,9 +1267,7 @@ impl Seeder<'_> {
                 )
                 .await
                 .map_err(fail("network request"))?;
-                let r = send_request(deps.requests, deps.orgs, &self.ctx, r.id, r.version, Some(sent))
-                    .await
-                    .map_err(fail("send"))?;
+                let r = send_request(deps, &self.ctx, r.id, r.version, Some(sent)).await.map_err(fail("send"))?;
                 let received = sent + Duration::days(self.rng.between(0, 2));
                 let received = self.clamp(received);
                 let r = receive_request(

@@ -329,16 +329,27 @@ async fn validate(
     }
 }
 
+/// The repositories creating and changing an entry (event or site) use (the `Deps` style,
+/// docs/API-DESIGN.md).
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Events and internship sites.
+    pub offerings: &'a dyn OfferingRepository,
+    /// The competency framework (the entry's competencies).
+    pub competencies: &'a dyn CompetencyRepository,
+    /// Organisations (the organiser, within the caller's scope).
+    pub orgs: &'a dyn OrganizationRepository,
+}
+
 /// Creates an event (region, operators, municipalities for their organisers) or an internship
 /// site (region, operators).
 pub async fn create_offering(
-    repo: &dyn OfferingRepository,
-    comps: &dyn CompetencyRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     kind: OfferingKind,
     input: OfferingInput,
 ) -> DomainResult<Offering> {
+    let Deps { offerings: repo, competencies: comps, orgs } = deps;
     ctx.actor.require(writers(kind))?;
     let new = validate(comps, orgs, ctx, kind, input).await?;
     repo.create(ctx, kind, new).await
@@ -368,20 +379,15 @@ pub async fn list_offerings(
 }
 
 /// Changes an entry with a merge patch; a municipality only changes events it organises.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each repository the action reads is passed as a domain trait; the one-style dependency struct (issue 15 item 3) replaces this list"
-)]
 pub async fn update_offering(
-    repo: &dyn OfferingRepository,
-    comps: &dyn CompetencyRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     kind: OfferingKind,
     id: Uuid,
     expected_version: i64,
     patch: impl FnOnce(OfferingInput) -> DomainResult<OfferingInput>,
 ) -> DomainResult<Offering> {
+    let Deps { offerings: repo, competencies: comps, orgs } = deps;
     ctx.actor.require(writers(kind))?;
     let current = repo.get(kind, id).await?;
     if ctx.actor.role == Role::Municipal && orgs.get(&ctx.actor.scope(), current.organization_id).await.is_err() {

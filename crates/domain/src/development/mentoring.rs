@@ -161,13 +161,8 @@ fn unknown(field: &str, ru: &str, en: &str) -> FieldError {
     FieldError::new(field, "not_found", Msg::new(ru, en))
 }
 
-async fn validate(
-    persons: &dyn PersonRepository,
-    orgs: &dyn OrganizationRepository,
-    comps: &dyn CompetencyRepository,
-    ctx: &Ctx,
-    input: MentoringInput,
-) -> DomainResult<NewMentoringPair> {
+async fn validate(deps: Deps<'_>, ctx: &Ctx, input: MentoringInput) -> DomainResult<NewMentoringPair> {
+    let Deps { persons, orgs, competencies: comps, .. } = deps;
     let mut e = Errors::new();
     let mentor_id = required(&mut e, "mentor_id", input.mentor_id);
     if let Some(m) = mentor_id {
@@ -245,18 +240,25 @@ async fn validate(
     }
 }
 
+/// The repositories creating and changing a mentoring pair use (the `Deps` style,
+/// docs/API-DESIGN.md).
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Mentoring pairs.
+    pub mentoring: &'a dyn MentoringRepository,
+    /// Persons (mentor and mentee).
+    pub persons: &'a dyn PersonRepository,
+    /// Organisations (the pair's, within the caller's scope).
+    pub orgs: &'a dyn OrganizationRepository,
+    /// The competency framework (the pair's competencies).
+    pub competencies: &'a dyn CompetencyRepository,
+}
+
 /// Creates a pair in an organisation within the caller's scope.
-pub async fn create_mentoring_pair(
-    repo: &dyn MentoringRepository,
-    persons: &dyn PersonRepository,
-    orgs: &dyn OrganizationRepository,
-    comps: &dyn CompetencyRepository,
-    ctx: &Ctx,
-    input: MentoringInput,
-) -> DomainResult<MentoringPair> {
+pub async fn create_mentoring_pair(deps: Deps<'_>, ctx: &Ctx, input: MentoringInput) -> DomainResult<MentoringPair> {
     ctx.actor.require(WRITERS)?;
-    let new = validate(persons, orgs, comps, ctx, input).await?;
-    repo.create(ctx, new).await
+    let new = validate(deps, ctx, input).await?;
+    deps.mentoring.create(ctx, new).await
 }
 
 /// Reads a pair.
@@ -277,25 +279,19 @@ pub async fn list_mentoring_pairs(
 }
 
 /// Changes a pair with a merge patch.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each repository the action reads is passed as a domain trait; the one-style dependency struct (issue 15 item 3) replaces this list"
-)]
 pub async fn update_mentoring_pair(
-    repo: &dyn MentoringRepository,
-    persons: &dyn PersonRepository,
-    orgs: &dyn OrganizationRepository,
-    comps: &dyn CompetencyRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     patch: impl FnOnce(MentoringInput) -> DomainResult<MentoringInput>,
 ) -> DomainResult<MentoringPair> {
+    let repo = deps.mentoring;
     ctx.actor.require(WRITERS)?;
     let current = repo.get(&ctx.actor.scope(), id).await?;
     if current.version != expected_version {
         return Err(DomainError::PreconditionFailed);
     }
-    let new = validate(persons, orgs, comps, ctx, patch(MentoringInput::from(&current))?).await?;
+    let new = validate(deps, ctx, patch(MentoringInput::from(&current))?).await?;
     repo.update(ctx, id, expected_version, new).await
 }

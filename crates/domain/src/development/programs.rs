@@ -311,14 +311,20 @@ async fn validate(
     }
 }
 
+/// The repositories creating and changing a programme use (the `Deps` style, docs/API-DESIGN.md).
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Programmes.
+    pub programs: &'a dyn ProgramRepository,
+    /// The competency framework (the programme's competencies).
+    pub competencies: &'a dyn CompetencyRepository,
+    /// Organisations (the provider).
+    pub orgs: &'a dyn OrganizationRepository,
+}
+
 /// Creates a programme.
-pub async fn create_program(
-    repo: &dyn ProgramRepository,
-    comps: &dyn CompetencyRepository,
-    orgs: &dyn OrganizationRepository,
-    ctx: &Ctx,
-    input: ProgramInput,
-) -> DomainResult<Program> {
+pub async fn create_program(deps: Deps<'_>, ctx: &Ctx, input: ProgramInput) -> DomainResult<Program> {
+    let Deps { programs: repo, competencies: comps, orgs } = deps;
     ctx.actor.require(WRITERS)?;
     let new = validate(comps, orgs, ctx, input).await?;
     repo.create(ctx, new).await
@@ -343,14 +349,13 @@ pub async fn list_programs(
 
 /// Changes a programme with a merge patch.
 pub async fn update_program(
-    repo: &dyn ProgramRepository,
-    comps: &dyn CompetencyRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     patch: impl FnOnce(ProgramInput) -> DomainResult<ProgramInput>,
 ) -> DomainResult<Program> {
+    let Deps { programs: repo, competencies: comps, orgs } = deps;
     ctx.actor.require(WRITERS)?;
     let current = repo.get(id).await?;
     if current.version != expected_version {

@@ -109,17 +109,23 @@ pub async fn audit_reads(audit: &dyn AuditRepository, ctx: &Ctx, shown: &[Presen
     Ok(())
 }
 
+/// The repositories reading the feed uses (the `Deps` style, docs/API-DESIGN.md).
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// The change feed.
+    pub feed: &'a dyn ChangeFeed,
+    /// Bases of processing (who may read whose personal data).
+    pub bases: &'a dyn PersonalDataRepository,
+    /// Audit trail (reads of personal data).
+    pub audit: &'a dyn AuditRepository,
+}
+
 /// Reads a page of the feed for a caller: publishes what has committed, reads the resource types
 /// its role reads in its scope (one event more than `query.limit`, to tell whether more is
 /// available), presents each event ([`present`]) and audits the personal data of the page shown.
 /// Returns the page and whether more is available.
-pub async fn read_changes(
-    feed: &dyn ChangeFeed,
-    bases: &dyn PersonalDataRepository,
-    audit: &dyn AuditRepository,
-    ctx: &Ctx,
-    query: &ChangeQuery,
-) -> DomainResult<(Vec<Presented>, bool)> {
+pub async fn read_changes(deps: Deps<'_>, ctx: &Ctx, query: &ChangeQuery) -> DomainResult<(Vec<Presented>, bool)> {
+    let Deps { feed, bases, audit } = deps;
     feed.publish().await?;
     let query = ChangeQuery { readable: readable_types(ctx.actor.role), limit: query.limit + 1, ..query.clone() };
     let mut events = feed.read(&ctx.actor.scope(), &query).await?;

@@ -13,7 +13,7 @@ use crate::{
     DomainResult, FieldError, Msg,
     agreements::AgreementRepository,
     auth::{Ctx, Role},
-    deadlines::DeadlinePolicyRepository,
+    deadlines::{CalendarRepository, DeadlinePolicyRepository},
     development::{
         competencies::CompetencyRepository, diagnostics::DiagnosticRepository, events::OfferingRepository,
         mentoring::MentoringRepository, programs::ProgramRepository,
@@ -289,6 +289,8 @@ pub trait Unit: Send + Sync {
     fn network_requests(&self) -> &dyn NetworkRequestRepository;
     /// Deadline policies inside the unit (read by drafting requests).
     fn deadline_policies(&self) -> &dyn DeadlinePolicyRepository;
+    /// Working-day calendars inside the unit (read by the terms of requests).
+    fn calendars(&self) -> &dyn CalendarRepository;
     /// Agreements (and their indicator values) inside the unit.
     fn agreements(&self) -> &dyn AgreementRepository;
     /// Individual routes inside the unit (a route's places at internship sites are counted and

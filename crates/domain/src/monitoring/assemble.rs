@@ -504,15 +504,20 @@ pub async fn indicators(
     Ok(rows(&defs, &own, None, &figures, min_group))
 }
 
+/// The repositories the report of a year uses (the `Deps` style, docs/API-DESIGN.md).
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Monitoring aggregates and definitions.
+    pub monitoring: &'a dyn MonitoringRepository,
+    /// Agreements (the municipalities' targets).
+    pub agreements: &'a dyn AgreementRepository,
+    /// Network requests (the overdue ones per municipality).
+    pub requests: &'a dyn NetworkRequestRepository,
+}
+
 /// The report of a year: the whole territory in scope and every municipality in it.
-pub async fn report(
-    repo: &dyn MonitoringRepository,
-    agreements: &dyn AgreementRepository,
-    requests: &dyn NetworkRequestRepository,
-    ctx: &Ctx,
-    year: i32,
-    min_group: u64,
-) -> DomainResult<Report> {
+pub async fn report(deps: Deps<'_>, ctx: &Ctx, year: i32, min_group: u64) -> DomainResult<Report> {
+    let Deps { monitoring: repo, agreements, requests } = deps;
     ctx.actor.require(READERS)?;
     check_year(year)?;
     let scope = ctx.actor.scope();

@@ -22,7 +22,7 @@ mod assemble;
 pub mod checklist;
 mod definitions;
 pub use assemble::{
-    IndicatorRow, MunicipalityReport, READERS, Report, indicators, report, routes_disclosed, territory,
+    Deps, IndicatorRow, MunicipalityReport, READERS, Report, indicators, report, routes_disclosed, territory,
 };
 pub use definitions::{
     DefinitionInput, DefinitionOrigin, DefinitionRecord, DefinitionStatus, MAX_ACTIVE_CUSTOM, active_definitions,

@@ -22,7 +22,9 @@ pub use rules::{
 };
 
 pub use numbering::ACTING as NUMBERING_READERS;
-pub use view::{DeadlineView, PartyView, PolicyRef, ReplyView, RequestView, TermPauseView, change_payload, read_views};
+pub use view::{
+    DeadlineView, PartyView, PolicyRef, ReplyView, RequestView, TermPauseView, ViewDeps, change_payload, read_views,
+};
 
 /// Roles that read requests (the parties' sides and the levels above them).
 pub const READERS: [Role; 5] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Integration];

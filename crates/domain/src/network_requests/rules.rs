@@ -25,8 +25,8 @@ use crate::{
 /// Roles that draft, send, receive and answer requests (for the organisations in their scope).
 const ACTING: [Role; 4] = [Role::Admin, Role::Operator, Role::Municipal, Role::Organization];
 
-/// The repositories the lifecycle actions (send … forward) use: the `Deps` style of passing
-/// dependencies to domain actions (docs/API-DESIGN.md, "Where each rule lives").
+/// The repositories the actions on a request (drafting, then send … forward) use: the `Deps`
+/// style of passing dependencies to domain actions (docs/API-DESIGN.md, "Where each rule lives").
 #[derive(Clone, Copy)]
 pub struct Deps<'a> {
     /// Network requests.
@@ -613,12 +613,11 @@ fn apply_input(r: &mut NetworkRequest, i: NetworkRequestInput, sender_name: Stri
 /// the organisations of their municipality, an organisation for itself and its subdivisions.
 /// This is also the entry point of bulk imports.
 pub async fn create_network_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
-    policies: &dyn DeadlinePolicyRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     input: NetworkRequestInput,
 ) -> DomainResult<NetworkRequest> {
+    let Deps { requests, orgs, policies, .. } = deps;
     ctx.actor.require(&ACTING)?;
     let (input, sender_name, addressee_name, policy_id) = validate_draft(orgs, policies, ctx, input).await?;
     let now = Utc::now();
@@ -680,14 +679,13 @@ async fn addressee_org(orgs: &dyn OrganizationRepository, r: &NetworkRequest) ->
 
 /// Changes a draft with a merge patch applied to its current state (drafts only; 409 otherwise).
 pub async fn update_network_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
-    policies: &dyn DeadlinePolicyRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     patch: impl FnOnce(NetworkRequestInput) -> DomainResult<NetworkRequestInput>,
 ) -> DomainResult<NetworkRequest> {
+    let Deps { requests, orgs, policies, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
     guard(orgs, None, ctx, &r, RequestAction::Update).await?;
     let input = patch(NetworkRequestInput::from(&r))?;
@@ -771,17 +769,14 @@ pub fn missing_mandatory_items(r: &NetworkRequest) -> Vec<FieldError> {
 /// Sends a draft: the sender's side, when every mandatory item is present (422 naming every
 /// missing one). The names of both organisations are fixed as they stand now; the date sent
 /// defaults to today in the sender's time zone; the outgoing number is allocated.
-///
-/// Positional, unlike the other lifecycle actions ([`Deps`]): the import pipeline calls it this
-/// way while it moves (issue 15 item 1); it takes the `Deps` style once that has landed.
 pub async fn send_request(
-    requests: &dyn NetworkRequestRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     sent_on: Option<NaiveDate>,
 ) -> DomainResult<NetworkRequest> {
+    let Deps { requests, orgs, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
     guard(orgs, None, ctx, &r, RequestAction::Send).await?;
     let now = Utc::now();

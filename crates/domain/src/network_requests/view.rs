@@ -243,16 +243,23 @@ pub fn change_payload(r: &NetworkRequest, action: &str) -> serde_json::Value {
     serde_json::to_value(view).unwrap_or_default()
 }
 
+/// The repositories reading views uses (the `Deps` style, docs/API-DESIGN.md): narrower than the
+/// actions' [`Deps`](super::Deps), with the audit trail of reads the actions do not write.
+#[derive(Clone, Copy)]
+pub struct ViewDeps<'a> {
+    /// Audit trail (reads of personal data).
+    pub audit: &'a dyn AuditRepository,
+    /// Organisations (the caller's sides, for the allowed actions).
+    pub orgs: &'a dyn OrganizationRepository,
+    /// Deadline policies (the extensions left, for the allowed actions).
+    pub policies: &'a dyn DeadlinePolicyRepository,
+}
+
 /// The views of requests for the caller: personal-data parts hidden from those who may not read
 /// them ([`may_read_personal_data`]), every shown read of personal data audited, and the
 /// actions the caller may take on each ([`allowed_actions`]).
-pub async fn read_views(
-    audit: &dyn AuditRepository,
-    orgs: &dyn OrganizationRepository,
-    policies: &dyn DeadlinePolicyRepository,
-    ctx: &Ctx,
-    items: Vec<NetworkRequest>,
-) -> DomainResult<Vec<RequestView>> {
+pub async fn read_views(deps: ViewDeps<'_>, ctx: &Ctx, items: Vec<NetworkRequest>) -> DomainResult<Vec<RequestView>> {
+    let ViewDeps { audit, orgs, policies } = deps;
     let now = Utc::now();
     let mut allowed = allowed_actions(orgs, policies, ctx, &items).await?.into_iter();
     let mut read = Vec::new();

@@ -79,6 +79,14 @@ pub struct Employment {
     pub ended_on: Option<NaiveDate>,
 }
 
+impl Employment {
+    /// Whether the period is still open on `day`: not ended, or ending on that day or later (a
+    /// period that starts later counts too).
+    pub fn open_on(&self, day: NaiveDate) -> bool {
+        self.ended_on.is_none_or(|end| end >= day)
+    }
+}
+
 /// A period as a client sends it.
 #[derive(Debug, Clone, Default)]
 pub struct EmploymentInput {
@@ -182,8 +190,7 @@ pub async fn replace_employments(
     let periods = validate_periods(input)?;
     let ids: Vec<Uuid> = periods.iter().map(|p| p.organization_id).collect();
     let known = orgs.visible(&Scope::All, &ids).await?;
-    let running: Vec<Uuid> =
-        periods.iter().filter(|p| p.ended_on.is_none_or(|end| end >= today)).map(|p| p.organization_id).collect();
+    let running: Vec<Uuid> = periods.iter().filter(|p| p.open_on(today)).map(|p| p.organization_id).collect();
     let in_scope = match ctx.actor.scope() {
         Scope::All => running.clone(),
         scope => orgs.visible(&scope, &running).await?,
@@ -197,7 +204,7 @@ pub async fn replace_employments(
                 "not_found",
                 Msg::new("Организация не найдена", "The organisation does not exist"),
             ));
-        } else if p.ended_on.is_none_or(|end| end >= today) && !in_scope.contains(&p.organization_id) {
+        } else if p.open_on(today) && !in_scope.contains(&p.organization_id) {
             e.push(FieldError::new(
                 field,
                 "out_of_scope",

@@ -408,14 +408,20 @@ pub async fn update_persons(
 pub const READERS: &[Role] =
     &[Role::Admin, Role::Operator, Role::Municipal, Role::Organization, Role::Tutor, Role::Teacher, Role::Integration];
 
+/// The repositories reading persons uses (the `Deps` style, docs/API-DESIGN.md).
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Persons.
+    pub persons: &'a dyn PersonRepository,
+    /// Bases of processing (who may read whose personal data).
+    pub bases: &'a dyn crate::personal_data::PersonalDataRepository,
+    /// Audit trail (reads of personal data).
+    pub audit: &'a dyn AuditRepository,
+}
+
 /// Reads a person; a read that shows personal data is audited.
-pub async fn get_person(
-    repo: &dyn PersonRepository,
-    bases: &dyn crate::personal_data::PersonalDataRepository,
-    audit: &dyn AuditRepository,
-    ctx: &Ctx,
-    id: Uuid,
-) -> DomainResult<Visible<Person>> {
+pub async fn get_person(deps: Deps<'_>, ctx: &Ctx, id: Uuid) -> DomainResult<Visible<Person>> {
+    let Deps { persons: repo, bases, audit } = deps;
     ctx.actor.require(READERS)?;
     let p = repo.get(&ctx.actor.scope(), id).await?;
     let pd = crate::personal_data::ReadBases::load(bases, &ctx.actor, &[p.id]).await?.may_read(&ctx.actor, p.id);
@@ -428,13 +434,12 @@ pub async fn get_person(
 /// Lists persons in the caller's scope; searching by СНИЛС needs the right to see it. Reads that
 /// show personal data are audited, one record per person shown.
 pub async fn list_persons(
-    repo: &dyn PersonRepository,
-    bases: &dyn crate::personal_data::PersonalDataRepository,
-    audit: &dyn AuditRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     filter: &PersonFilter,
     page: PageRequest,
 ) -> DomainResult<Page<Visible<Person>>> {
+    let Deps { persons: repo, bases, audit } = deps;
     ctx.actor.require(READERS)?;
     let mut filter = filter.clone();
     if let Some(s) = filter.snils.take() {

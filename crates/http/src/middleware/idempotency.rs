@@ -391,14 +391,14 @@ pub async fn idempotency(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     // Most requests carry no key: they pass before anything is looked up or cloned.
-    if req.method() != Method::POST || !req.headers().contains_key(KEY) {
-        return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
-    }
-    let key = req.headers().get(KEY).map(|v| v.to_str().map(str::to_owned));
+    let key = match req.headers().get(KEY) {
+        Some(v) if req.method() == Method::POST => v.to_str().map(str::to_owned),
+        _ => return next.call(req).await.map(ServiceResponse::map_into_boxed_body),
+    };
     let keys = req.app_data::<web::Data<Keys>>().cloned();
     // The subject owns the key; an unauthenticated request goes on and is answered 401 (or runs
     // without the key on a public route) before any check of the key.
-    let (Method::POST, Some(key), Some(keys), Some(subject)) = (req.method().clone(), key, keys, subject(&req)) else {
+    let (Some(keys), Some(subject)) = (keys, subject(&req)) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     let key = match key {

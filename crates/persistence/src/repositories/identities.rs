@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{AccountStore, accounts::change_of};
 use crate::{
     entities::account_identities::{ActiveModel, Column, Entity, Model},
-    error::{db_err, db_err_fields},
+    error::DbResultExt,
     journal,
 };
 
@@ -49,10 +49,10 @@ impl IdentityRepository for AccountStore {
             created_at: Set(Utc::now()),
         };
         let txn = self.db.begin_write().await?;
-        let m = Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, &["subject"]))?;
+        let m = Entity::insert(am).exec_with_returning(&txn).await.db_unique(&["subject"])?;
         let identity = to_domain(m);
         journal::record(&txn, Some(ctx), identity_change(account, &identity, "link_identity")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(identity)
     }
 
@@ -62,7 +62,7 @@ impl IdentityRepository for AccountStore {
             .order_by_asc(Column::Id)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(rows.into_iter().map(to_domain).collect())
     }
 
@@ -73,11 +73,11 @@ impl IdentityRepository for AccountStore {
             .filter(Column::AccountId.eq(account_id))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
-        Entity::delete_by_id(row.id).exec(&txn).await.map_err(db_err)?;
+        Entity::delete_by_id(row.id).exec(&txn).await.db()?;
         journal::record(&txn, Some(ctx), identity_change(&account, &to_domain(row), "unlink_identity")).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(())
     }
 
@@ -88,7 +88,7 @@ impl IdentityRepository for AccountStore {
             .filter(Column::Subject.eq(subject))
             .one(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let Some(row) = row else { return Ok(None) };
         let account = match self.get(row.account_id).await {
             Ok(a) => a,
@@ -107,11 +107,11 @@ impl IdentityRepository for AccountStore {
                 .filter(Column::Generation.eq(row.generation))
                 .exec(conn)
                 .await
-                .map_err(db_err)?;
+                .db()?;
             tokens_valid_after = if updated.rows_affected == 1 {
                 Some(now)
             } else {
-                Entity::find_by_id(row.id).one(conn).await.map_err(db_err)?.and_then(|r| r.tokens_valid_after)
+                Entity::find_by_id(row.id).one(conn).await.db()?.and_then(|r| r.tokens_valid_after)
             };
         }
         Ok(Some(Link::Account(LinkedAccount { account, tokens_valid_after })))

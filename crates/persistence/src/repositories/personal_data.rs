@@ -29,7 +29,7 @@ use crate::{
         audit_log, network_requests, outbox, persons, processing_bases as b, processing_purposes as p,
         webhook_deliveries,
     },
-    error::{db_err, db_err_fields},
+    error::{DbResultExt, db_err},
     journal,
     repositories::persons::{depersonalise_in, territories},
 };
@@ -74,7 +74,7 @@ async fn change<C: ConnectionTrait>(conn: &C, x: &ProcessingBasis, action: &'sta
         .into_tuple()
         .one(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     let org = org.ok_or(DomainError::NotFound)?;
     let territory = territories(conn, vec![org]).await?.remove(&org);
     Ok(change_in(x, action, org, territory))
@@ -160,7 +160,7 @@ pub(crate) async fn bases_in<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Doma
             .order_by_asc(b::Column::Id)
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         for m in rows {
             out.push(basis(m)?);
         }
@@ -195,7 +195,7 @@ pub(crate) async fn rewrite_event_copies<C: ConnectionTrait>(
         .filter(outbox::Column::ResourceId.eq(id))
         .all(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     let event_ids: Vec<Uuid> = events.iter().map(|ev| ev.event_id).collect();
     for ev in events {
         let mut payload = ev.payload.clone();
@@ -203,7 +203,7 @@ pub(crate) async fn rewrite_event_copies<C: ConnectionTrait>(
         if payload != ev.payload {
             let mut e: outbox::ActiveModel = ev.into();
             e.payload = Set(payload);
-            e.update(conn).await.map_err(db_err)?;
+            e.update(conn).await.db()?;
         }
     }
     for chunk in event_ids.chunks(500) {
@@ -211,7 +211,7 @@ pub(crate) async fn rewrite_event_copies<C: ConnectionTrait>(
             .filter(webhook_deliveries::Column::EventId.is_in(chunk.iter().copied()))
             .all(conn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         for d in deliveries {
             let mut body = d.body.clone();
             if let Some(payload) = body.get_mut("payload") {
@@ -220,7 +220,7 @@ pub(crate) async fn rewrite_event_copies<C: ConnectionTrait>(
             if body != d.body {
                 let mut am: webhook_deliveries::ActiveModel = d.into();
                 am.body = Set(body);
-                am.update(conn).await.map_err(db_err)?;
+                am.update(conn).await.db()?;
             }
         }
     }
@@ -240,7 +240,7 @@ pub(crate) async fn depersonalise_requests_in<C: ConnectionTrait>(conn: &C, pers
         )
         .all(conn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     for m in rows {
         let mut copy = serde_json::json!({
             "sender": { "organization_id": m.sender_organization_id },
@@ -259,7 +259,7 @@ pub(crate) async fn depersonalise_requests_in<C: ConnectionTrait>(conn: &C, pers
         am.author = Set(copy["author"].take());
         am.reply = Set(Some(copy["reply"].take()).filter(|r| !r.is_null()));
         am.reply_contact = Set(copy["reply_contact"].as_str().map(str::to_owned));
-        am.update(conn).await.map_err(db_err)?;
+        am.update(conn).await.db()?;
         rewrite_event_copies(conn, "network_request", id, |p| {
             depersonalise_request_payload(p, person);
         })
@@ -271,13 +271,13 @@ pub(crate) async fn depersonalise_requests_in<C: ConnectionTrait>(conn: &C, pers
 #[async_trait]
 impl PersonalDataRepository for PersonalDataStore {
     async fn purposes(&self) -> DomainResult<Vec<Purpose>> {
-        let rows = p::Entity::find().order_by_asc(p::Column::Code).all(&self.db.exec()).await.map_err(db_err)?;
+        let rows = p::Entity::find().order_by_asc(p::Column::Code).all(&self.db.exec()).await.db()?;
         Ok(rows.into_iter().map(purpose).collect())
     }
 
     async fn create_purpose(&self, ctx: &Ctx, x: Purpose) -> DomainResult<Purpose> {
         let txn = self.db.begin_write().await?;
-        if p::Entity::find_by_id(x.code.clone()).one(&txn).await.map_err(db_err)?.is_some() {
+        if p::Entity::find_by_id(x.code.clone()).one(&txn).await.db()?.is_some() {
             return Err(DomainError::conflict(
                 "code",
                 Msg::new(format!("Цель «{}» уже есть", x.code), format!("Purpose `{}` exists", x.code)),
@@ -291,7 +291,7 @@ impl PersonalDataRepository for PersonalDataStore {
             name_en: Set(x.name_en.clone()),
             shipped: Set(false),
         };
-        p::Entity::insert(am).exec_without_returning(&txn).await.map_err(|e| db_err_fields(e, &["code"]))?;
+        p::Entity::insert(am).exec_without_returning(&txn).await.db_unique(&["code"])?;
         let event = Change {
             resource_type: "processing_purpose",
             resource_id: id,
@@ -302,7 +302,7 @@ impl PersonalDataRepository for PersonalDataStore {
             scope: ChangeScope::default(),
         };
         journal::record(&txn, Some(ctx), event).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
@@ -312,10 +312,10 @@ impl PersonalDataRepository for PersonalDataStore {
 
     async fn create_basis(&self, ctx: &Ctx, x: ProcessingBasis) -> DomainResult<ProcessingBasis> {
         let txn = self.db.begin_write().await?;
-        let m = b::Entity::insert(new_row(&x)).exec_with_returning(&txn).await.map_err(db_err)?;
+        let m = b::Entity::insert(new_row(&x)).exec_with_returning(&txn).await.db()?;
         let created = basis(m)?;
         journal::record(&txn, Some(ctx), change(&txn, &created, "create").await?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(created)
     }
 
@@ -335,7 +335,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .into_tuple::<(Uuid, Uuid)>()
             .all(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .collect();
         let places = territories(&txn, orgs.values().copied().collect()).await?;
@@ -347,7 +347,7 @@ impl PersonalDataRepository for PersonalDataStore {
         }
         bulk::insert_all::<b::Entity, _>(&txn, bases.iter().map(new_row).collect(), db_err).await?;
         journal::record_many(&txn, Some(ctx), changes).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(bases)
     }
 
@@ -363,7 +363,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .filter(b::Column::PersonId.eq(person_id))
             .one(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .ok_or(DomainError::NotFound)?;
         if m.withdrawn_on.is_some() {
             return Err(DomainError::conflict(
@@ -376,9 +376,9 @@ impl PersonalDataRepository for PersonalDataStore {
         am.withdrawn_on = Set(Some(on));
         am.withdrawn_by = Set(Some(ctx.actor.subject.clone()));
         am.version = Set(version);
-        let updated = basis(am.update(&txn).await.map_err(db_err)?)?;
+        let updated = basis(am.update(&txn).await.db()?)?;
         journal::record(&txn, Some(ctx), change(&txn, &updated, "withdraw").await?).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(updated)
     }
 
@@ -392,7 +392,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .into_tuple()
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let bases = self.bases_of(&ids).await?;
         Ok(ids
             .into_iter()
@@ -426,11 +426,11 @@ impl PersonalDataRepository for PersonalDataStore {
             .into_tuple()
             .all(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if !ids.is_empty() {
             depersonalise_in(&txn, &ids, at).await?;
         }
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(ids)
     }
 
@@ -450,7 +450,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .into_tuple()
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(rows.into_iter().map(|(id, sent, created)| (id, sent.unwrap_or_else(|| created.date_naive()))).collect())
     }
 
@@ -477,7 +477,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .filter(network_requests::Column::Id.in_subquery(claim))
             .all(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let mut done = Vec::with_capacity(rows.len());
         let mut changes = Vec::with_capacity(rows.len());
         for m in rows {
@@ -506,7 +506,7 @@ impl PersonalDataRepository for PersonalDataStore {
             am.personal_data_removed_at = Set(Some(at));
             am.updated_at = Set(at);
             am.version = Set(version);
-            let model = am.update(&txn).await.map_err(db_err)?;
+            let model = am.update(&txn).await.db()?;
             rewrite_event_copies(&txn, "network_request", id, strip_request_payload).await?;
             let r = crate::repositories::network_requests::to_domain(model.clone())?;
             changes.push(crate::repositories::network_requests::change(
@@ -518,12 +518,12 @@ impl PersonalDataRepository for PersonalDataStore {
             done.push(id);
         }
         journal::record_many(&txn, None, changes).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(done)
     }
 
     async fn audit_before(&self, before: DateTime<Utc>) -> DomainResult<u64> {
-        audit_log::Entity::find().filter(audit_log::Column::At.lt(before)).count(&self.db.exec()).await.map_err(db_err)
+        audit_log::Entity::find().filter(audit_log::Column::At.lt(before)).count(&self.db.exec()).await.db()
     }
 
     async fn delete_audit_before(&self, before: DateTime<Utc>, limit: u64) -> DomainResult<u64> {
@@ -546,14 +546,14 @@ impl PersonalDataRepository for PersonalDataStore {
             .into_tuple()
             .all(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         let n = audit_log::Entity::delete_many()
             .filter(audit_log::Column::Id.is_in(ids))
             .exec(&txn)
             .await
-            .map_err(db_err)?
+            .db()?
             .rows_affected;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(n)
     }
 
@@ -564,7 +564,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .into_tuple()
             .one(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(at.flatten())
     }
 
@@ -577,7 +577,7 @@ impl PersonalDataRepository for PersonalDataStore {
             .order_by_asc(network_requests::Column::Id)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         Ok(rows
             .into_iter()
             .filter(|m| {

@@ -710,7 +710,7 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
 ) -> DomainResult<()> {
     use rsnms_domain::personal_data::{DEPERSONALISED_SURNAME, depersonalise_payload, depersonalised_first_name};
     use sea_orm::ActiveModelTrait;
-    let rows = Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(conn).await.map_err(db_err)?;
+    let rows = Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(conn).await.db()?;
     let mut roles = roles_of(conn, ids).await?;
     let mut subjects = subjects_of(conn, ids).await?;
     let mut changes = Vec::with_capacity(rows.len());
@@ -737,7 +737,7 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
             sea_orm::ActiveValue::NotSet => 1,
         };
         am.version = Set(version);
-        let model = am.update(conn).await.map_err(db_err)?;
+        let model = am.update(conn).await.db()?;
         let person = to_domain(model, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default());
         let place = territory.get(&person.organization_id).cloned();
         changes.push(change_in(&person, ChangeKind::Updated, "depersonalise", place));

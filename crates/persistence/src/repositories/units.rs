@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     agreements::AgreementRepository,
-    deadlines::DeadlinePolicyRepository,
+    deadlines::{CalendarRepository, DeadlinePolicyRepository},
     development::{
         competencies::CompetencyRepository, diagnostics::DiagnosticRepository, events::OfferingRepository,
         mentoring::MentoringRepository, programs::ProgramRepository,
@@ -96,6 +96,10 @@ impl Unit for UnitStore {
 
     fn deadline_policies(&self) -> &dyn DeadlinePolicyRepository {
         self.store.deadline_policies.as_ref()
+    }
+
+    fn calendars(&self) -> &dyn CalendarRepository {
+        self.store.calendars.as_ref()
     }
 
     fn agreements(&self) -> &dyn AgreementRepository {

@@ -527,14 +527,20 @@ async fn validate(
     }
 }
 
+/// The repositories creating and changing a campaign use (the `Deps` style, docs/API-DESIGN.md).
+#[derive(Clone, Copy)]
+pub struct Deps<'a> {
+    /// Campaigns and results.
+    pub diagnostics: &'a dyn DiagnosticRepository,
+    /// The competency framework (the campaign's competencies).
+    pub competencies: &'a dyn CompetencyRepository,
+    /// Organisations (the organiser, within the caller's scope).
+    pub orgs: &'a dyn OrganizationRepository,
+}
+
 /// Creates a campaign organised by an organisation inside the caller's scope.
-pub async fn create_campaign(
-    repo: &dyn DiagnosticRepository,
-    comps: &dyn CompetencyRepository,
-    orgs: &dyn OrganizationRepository,
-    ctx: &Ctx,
-    input: CampaignInput,
-) -> DomainResult<Campaign> {
+pub async fn create_campaign(deps: Deps<'_>, ctx: &Ctx, input: CampaignInput) -> DomainResult<Campaign> {
+    let Deps { diagnostics: repo, competencies: comps, orgs } = deps;
     ctx.actor.require(WRITERS)?;
     let new = validate(comps, orgs, ctx, input, &[]).await?;
     repo.create_campaign(ctx, new).await
@@ -560,14 +566,13 @@ pub async fn list_campaigns(
 /// Changes a campaign. Once results exist, its scale is fixed and competencies with results
 /// stay (409): deficits already derived must keep their meaning.
 pub async fn update_campaign(
-    repo: &dyn DiagnosticRepository,
-    comps: &dyn CompetencyRepository,
-    orgs: &dyn OrganizationRepository,
+    deps: Deps<'_>,
     ctx: &Ctx,
     id: Uuid,
     expected_version: i64,
     patch: impl FnOnce(CampaignInput) -> DomainResult<CampaignInput>,
 ) -> DomainResult<Campaign> {
+    let Deps { diagnostics: repo, competencies: comps, orgs } = deps;
     ctx.actor.require(WRITERS)?;
     let current = repo.get_campaign(id).await?;
     if ctx.actor.role == Role::Municipal && orgs.get(&ctx.actor.scope(), current.organizer_id).await.is_err() {

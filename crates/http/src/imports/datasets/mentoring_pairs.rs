@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
-    development::mentoring::{MentoringPair, WRITERS, create_mentoring_pair, update_mentoring_pair},
+    development::mentoring::{Deps, MentoringPair, WRITERS, create_mentoring_pair, update_mentoring_pair},
     exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde_json::{Map, Value};
@@ -62,34 +62,25 @@ impl Dataset for MentoringPairs {
         opts: &ImportOptions,
     ) -> DomainResult<Applied> {
         let scope = ctx.actor.scope();
+        let deps = Deps {
+            mentoring: unit.mentoring(),
+            persons: unit.persons(),
+            orgs: unit.organizations(),
+            competencies: unit.competencies(),
+        };
         match match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await? {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: MentoringPairWrite = parse(record)?;
-                let created = create_mentoring_pair(
-                    unit.mentoring(),
-                    unit.persons(),
-                    unit.organizations(),
-                    unit.competencies(),
-                    ctx,
-                    dto.into(),
-                )
-                .await?;
+                let created = create_mentoring_pair(deps, ctx, dto.into()).await?;
                 Ok(Outcome::Created.of(created.id))
             }
             Some(current) => {
                 may_update(opts, "id")?;
                 let patch = Value::Object(record);
-                let after = update_mentoring_pair(
-                    unit.mentoring(),
-                    unit.persons(),
-                    unit.organizations(),
-                    unit.competencies(),
-                    ctx,
-                    current.id,
-                    current.version,
-                    |input| apply_patch::<MentoringPairWrite, _>(input, &patch),
-                )
+                let after = update_mentoring_pair(deps, ctx, current.id, current.version, |input| {
+                    apply_patch::<MentoringPairWrite, _>(input, &patch)
+                })
                 .await?;
                 Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
             }

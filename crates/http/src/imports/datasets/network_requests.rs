@@ -24,7 +24,7 @@ use rsnms_domain::{
     auth::Ctx,
     exchange::{Applied, ImportOptions, Outcome, Unit},
     network_requests::{
-        NetworkRequest, NetworkRequestFilter, RequestStatus, create_network_request, patch_changes_nothing,
+        Deps, NetworkRequest, NetworkRequestFilter, RequestStatus, create_network_request, patch_changes_nothing,
         send_request, update_network_request,
     },
     page::PageRequest,
@@ -143,8 +143,18 @@ fn same(before: &NetworkRequest, after: &NetworkRequest) -> bool {
     })
 }
 
+/// The repositories of the requests' actions, inside the unit.
+fn deps(unit: &dyn Unit) -> Deps<'_> {
+    Deps {
+        requests: unit.network_requests(),
+        orgs: unit.organizations(),
+        policies: unit.deadline_policies(),
+        calendars: unit.calendars(),
+    }
+}
+
 async fn send(unit: &dyn Unit, ctx: &Ctx, r: &NetworkRequest, on: Option<NaiveDate>) -> DomainResult<NetworkRequest> {
-    send_request(unit.network_requests(), unit.organizations(), ctx, r.id, r.version, on).await
+    send_request(deps(unit), ctx, r.id, r.version, on).await
 }
 
 #[async_trait]
@@ -192,14 +202,7 @@ impl Dataset for NetworkRequests {
         let send_it = steps.status == Some(RequestStatus::Sent);
         let Some(current) = existing else {
             let dto: NetworkRequestWrite = parse_all(record, errors)?;
-            let draft = create_network_request(
-                unit.network_requests(),
-                unit.organizations(),
-                unit.deadline_policies(),
-                ctx,
-                dto.into(),
-            )
-            .await?;
+            let draft = create_network_request(deps(unit), ctx, dto.into()).await?;
             let r = if send_it { send(unit, ctx, &draft, steps.sent_on).await? } else { draft };
             same_number(&r, steps.number.as_deref())?;
             return Ok(Outcome::Created.of(r.id));
@@ -208,15 +211,9 @@ impl Dataset for NetworkRequests {
         may_update(opts, opts.id_scheme.as_str())?;
         let patch = Value::Object(record);
         if current.status == RequestStatus::Draft {
-            let after = update_network_request(
-                unit.network_requests(),
-                unit.organizations(),
-                unit.deadline_policies(),
-                ctx,
-                current.id,
-                current.version,
-                |input| apply_patch::<NetworkRequestWrite, _>(input, &patch),
-            )
+            let after = update_network_request(deps(unit), ctx, current.id, current.version, |input| {
+                apply_patch::<NetworkRequestWrite, _>(input, &patch)
+            })
             .await?;
             let changed = send_it || !same(&current, &after);
             let after = if send_it { send(unit, ctx, &after, steps.sent_on).await? } else { after };
@@ -235,15 +232,9 @@ impl Dataset for NetworkRequests {
             return Ok(Outcome::Unchanged.of(current.id));
         }
         // The lifecycle's own answer: 409 naming the actions allowed in this status.
-        update_network_request(
-            unit.network_requests(),
-            unit.organizations(),
-            unit.deadline_policies(),
-            ctx,
-            current.id,
-            current.version,
-            |input| apply_patch::<NetworkRequestWrite, _>(input, &patch),
-        )
+        update_network_request(deps(unit), ctx, current.id, current.version, |input| {
+            apply_patch::<NetworkRequestWrite, _>(input, &patch)
+        })
         .await?;
         Err(DomainError::internal("a request past its draft was updated by an import"))
     }

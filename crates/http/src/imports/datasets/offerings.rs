@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
-    development::events::{Offering, OfferingInput, OfferingKind, create_offering, update_offering, writers},
+    development::events::{Deps, Offering, OfferingInput, OfferingKind, create_offering, update_offering, writers},
     exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -105,28 +105,20 @@ where
         opts: &ImportOptions,
     ) -> DomainResult<Applied> {
         let kind = self.kind;
+        let deps = Deps { offerings: unit.offerings(), competencies: unit.competencies(), orgs: unit.organizations() };
         match match_id(&mut record, |id| unit.offerings().get(kind, id)).await? {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: W = parse(record)?;
-                let created =
-                    create_offering(unit.offerings(), unit.competencies(), unit.organizations(), ctx, kind, dto.into())
-                        .await?;
+                let created = create_offering(deps, ctx, kind, dto.into()).await?;
                 Ok(Outcome::Created.of(created.id))
             }
             Some(current) => {
                 may_update(opts, "id")?;
                 let patch = Value::Object(record);
-                let after = update_offering(
-                    unit.offerings(),
-                    unit.competencies(),
-                    unit.organizations(),
-                    ctx,
-                    kind,
-                    current.id,
-                    current.version,
-                    |input| apply_patch::<W, _>(input, &patch),
-                )
+                let after = update_offering(deps, ctx, kind, current.id, current.version, |input| {
+                    apply_patch::<W, _>(input, &patch)
+                })
                 .await?;
                 Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
             }

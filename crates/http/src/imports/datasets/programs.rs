@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult, FieldError,
     auth::{Ctx, Role},
-    development::programs::{Program, WRITERS, create_program, update_program},
+    development::programs::{Deps, Program, WRITERS, create_program, update_program},
     exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
 };
 use serde_json::{Map, Value};
@@ -83,26 +83,20 @@ impl Dataset for Programs {
             }
             _ => match_id(&mut record, |id| unit.programs().get(id)).await?,
         };
+        let deps = Deps { programs: unit.programs(), competencies: unit.competencies(), orgs: unit.organizations() };
         match existing {
             None => {
                 may_create(opts, opts.id_scheme.as_str())?;
                 let dto: ProgramWrite = parse(record)?;
-                let created =
-                    create_program(unit.programs(), unit.competencies(), unit.organizations(), ctx, dto.into()).await?;
+                let created = create_program(deps, ctx, dto.into()).await?;
                 Ok(Outcome::Created.of(created.id))
             }
             Some(current) => {
                 may_update(opts, opts.id_scheme.as_str())?;
                 let patch = Value::Object(record);
-                let after = update_program(
-                    unit.programs(),
-                    unit.competencies(),
-                    unit.organizations(),
-                    ctx,
-                    current.id,
-                    current.version,
-                    |input| apply_patch::<ProgramWrite, _>(input, &patch),
-                )
+                let after = update_program(deps, ctx, current.id, current.version, |input| {
+                    apply_patch::<ProgramWrite, _>(input, &patch)
+                })
                 .await?;
                 Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
             }

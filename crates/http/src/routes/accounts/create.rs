@@ -76,15 +76,12 @@ pub async fn create_account(
         organization_id: dto.organization_id,
         person_id: dto.person_id,
     };
-    let account = rsnms_domain::accounts::create_account(
-        state.accounts.as_ref(),
-        state.organizations.as_ref(),
-        state.persons.as_ref(),
-        &ctx,
-        new,
-        secret_hash,
-    )
-    .await?;
+    let deps = rsnms_domain::accounts::Deps {
+        accounts: state.accounts.as_ref(),
+        orgs: state.organizations.as_ref(),
+        persons: state.persons.as_ref(),
+    };
+    let account = rsnms_domain::accounts::create_account(deps, &ctx, new, secret_hash).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/accounts/{}", account.id)))
         .json(AccountView::new(account, &ctx.actor)))

@@ -1,5 +1,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
-use rsnms_domain::{FieldError, Msg, exchange::ChangeQuery};
+use rsnms_domain::{
+    FieldError, Msg,
+    exchange::{ChangeQuery, feed},
+};
 
 use super::dto::{ChangeList, ChangeQueryParams, ChangeView};
 use crate::{
@@ -78,14 +81,9 @@ pub async fn list_changes(
     Params(q): Params<ChangeQueryParams>,
 ) -> ApiResult<HttpResponse> {
     let query = query(&q)?;
-    let (events, has_more) = rsnms_domain::exchange::feed::read_changes(
-        state.changes.as_ref(),
-        state.personal_data.as_ref(),
-        state.audit.as_ref(),
-        &ctx,
-        &query,
-    )
-    .await?;
+    let deps =
+        feed::Deps { feed: state.changes.as_ref(), bases: state.personal_data.as_ref(), audit: state.audit.as_ref() };
+    let (events, has_more) = feed::read_changes(deps, &ctx, &query).await?;
     let next_cursor = events.last().map_or(query.after, |p| p.event.position).to_string();
     let mut res = HttpResponse::Ok();
     if has_more {

@@ -30,14 +30,7 @@ pub async fn create_diagnostic(
     Auth(ctx): Auth,
     Body(dto): Body<DiagnosticWrite>,
 ) -> ApiResult<HttpResponse> {
-    let c = rsnms_domain::development::diagnostics::create_campaign(
-        state.diagnostics.as_ref(),
-        state.competencies.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        dto.into(),
-    )
-    .await?;
+    let c = rsnms_domain::development::diagnostics::create_campaign(super::deps(&state), &ctx, dto.into()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/diagnostics/{}", c.id)))
         .insert_header((header::ETAG, etag(c.version)))

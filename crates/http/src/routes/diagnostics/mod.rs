@@ -12,7 +12,10 @@ mod list_results;
 mod record_results;
 mod update;
 
+use rsnms_domain::development::diagnostics::Deps;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::AppState;
 
 pub use dto::{DiagnosticView, ResultItem};
 
@@ -27,4 +30,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_results::list_diagnostic_results)
         .service(record_results::record_diagnostic_results)
         .service(deficits::list_deficits);
+}
+
+/// The repositories creating and changing a campaign take.
+fn deps(state: &AppState) -> Deps<'_> {
+    Deps {
+        diagnostics: state.diagnostics.as_ref(),
+        competencies: state.competencies.as_ref(),
+        orgs: state.organizations.as_ref(),
+    }
 }

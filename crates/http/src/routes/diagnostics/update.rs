@@ -36,9 +36,7 @@ pub async fn update_diagnostic(
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
     let c = rsnms_domain::development::diagnostics::update_campaign(
-        state.diagnostics.as_ref(),
-        state.competencies.as_ref(),
-        state.organizations.as_ref(),
+        super::deps(&state),
         &ctx,
         id.into_inner(),
         version,

@@ -28,15 +28,9 @@ pub async fn create_event(
     Auth(ctx): Auth,
     Body(dto): Body<EventWrite>,
 ) -> ApiResult<HttpResponse> {
-    let x = rsnms_domain::development::events::create_offering(
-        state.offerings.as_ref(),
-        state.competencies.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        OfferingKind::Event,
-        dto.into(),
-    )
-    .await?;
+    let x =
+        rsnms_domain::development::events::create_offering(super::deps(&state), &ctx, OfferingKind::Event, dto.into())
+            .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/events/{}", x.id)))
         .insert_header((header::ETAG, etag(x.version)))

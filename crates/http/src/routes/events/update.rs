@@ -36,9 +36,7 @@ pub async fn update_event(
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
     let x = rsnms_domain::development::events::update_offering(
-        state.offerings.as_ref(),
-        state.competencies.as_ref(),
-        state.organizations.as_ref(),
+        super::deps(&state),
         &ctx,
         OfferingKind::Event,
         id.into_inner(),

@@ -185,15 +185,7 @@ pub(super) async fn document(
     shown.sort();
     shown.dedup();
     super::audit_export_reads(state.audit.as_ref(), ctx, &shown).await?;
-    let r = report(
-        state.monitoring.as_ref(),
-        state.agreements.as_ref(),
-        state.network_requests.as_ref(),
-        ctx,
-        to.year(),
-        state.min_group_size,
-    )
-    .await?;
+    let r = report(crate::routes::monitoring::deps(state), ctx, to.year(), state.min_group_size).await?;
     let mut indicators = Vec::new();
     if territory.municipality_code.is_none() {
         indicators.extend(r.total.iter().map(|i| indicator(r.year, None, None, i)));

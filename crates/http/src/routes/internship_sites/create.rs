@@ -29,9 +29,7 @@ pub async fn create_internship_site(
     Body(dto): Body<InternshipSiteWrite>,
 ) -> ApiResult<HttpResponse> {
     let x = rsnms_domain::development::events::create_offering(
-        state.offerings.as_ref(),
-        state.competencies.as_ref(),
-        state.organizations.as_ref(),
+        crate::routes::events::deps(&state),
         &ctx,
         OfferingKind::InternshipSite,
         dto.into(),

@@ -36,9 +36,7 @@ pub async fn update_internship_site(
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
     let x = rsnms_domain::development::events::update_offering(
-        state.offerings.as_ref(),
-        state.competencies.as_ref(),
-        state.organizations.as_ref(),
+        crate::routes::events::deps(&state),
         &ctx,
         OfferingKind::InternshipSite,
         id.into_inner(),

@@ -27,15 +27,7 @@ pub async fn create_mentoring_pair(
     Auth(ctx): Auth,
     Body(dto): Body<MentoringPairWrite>,
 ) -> ApiResult<HttpResponse> {
-    let x = rsnms_domain::development::mentoring::create_mentoring_pair(
-        state.mentoring.as_ref(),
-        state.persons.as_ref(),
-        state.organizations.as_ref(),
-        state.competencies.as_ref(),
-        &ctx,
-        dto.into(),
-    )
-    .await?;
+    let x = rsnms_domain::development::mentoring::create_mentoring_pair(super::deps(&state), &ctx, dto.into()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/mentoring-pairs/{}", x.id)))
         .insert_header((header::ETAG, etag(x.version)))

@@ -35,10 +35,7 @@ pub async fn update_mentoring_pair(
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
     let x = rsnms_domain::development::mentoring::update_mentoring_pair(
-        state.mentoring.as_ref(),
-        state.persons.as_ref(),
-        state.organizations.as_ref(),
-        state.competencies.as_ref(),
+        super::deps(&state),
         &ctx,
         id.into_inner(),
         version,

@@ -8,7 +8,10 @@ mod report;
 
 pub(crate) use html::esc;
 
+use rsnms_domain::monitoring::Deps;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::AppState;
 
 /// Registers the routes.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -19,4 +22,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(definitions::retire::retire_monitoring_definition)
         .service(indicators::get_monitoring_indicators)
         .service(report::get_monitoring_report);
+}
+
+/// The repositories the report of a year takes (also read by the regional passport export).
+pub(crate) fn deps(state: &AppState) -> Deps<'_> {
+    Deps {
+        monitoring: state.monitoring.as_ref(),
+        agreements: state.agreements.as_ref(),
+        requests: state.network_requests.as_ref(),
+    }
 }

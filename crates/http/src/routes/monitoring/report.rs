@@ -51,15 +51,7 @@ pub async fn get_monitoring_report(
     Params(q): Params<ReportQuery>,
 ) -> ApiResult<HttpResponse> {
     let year = q.year.unwrap_or_else(rsnms_domain::clock::region_year);
-    let r = report(
-        state.monitoring.as_ref(),
-        state.agreements.as_ref(),
-        state.network_requests.as_ref(),
-        &ctx,
-        year,
-        state.min_group_size,
-    )
-    .await?;
+    let r = report(super::deps(&state), &ctx, year, state.min_group_size).await?;
     let view = ReportView::new(r, state.min_group_size);
     let wants_html = match q.format {
         Some(f) => f == ReportFormat::Html,

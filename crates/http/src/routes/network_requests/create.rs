@@ -25,14 +25,7 @@ pub async fn create_network_request(
     Auth(ctx): Auth,
     Body(dto): Body<NetworkRequestWrite>,
 ) -> ApiResult<HttpResponse> {
-    let r = rsnms_domain::network_requests::create_network_request(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        state.deadline_policies.as_ref(),
-        &ctx,
-        dto.into(),
-    )
-    .await?;
+    let r = rsnms_domain::network_requests::create_network_request(super::deps(&state), &ctx, dto.into()).await?;
     let mut res = HttpResponse::Created();
     res.insert_header((actix_web::http::header::LOCATION, format!("/api/v1/network-requests/{}", r.id)));
     super::one(&state, &ctx, r, res).await

@@ -21,7 +21,7 @@ use futures_util::future::LocalBoxFuture;
 use rsnms_domain::{
     DomainResult,
     auth::Ctx,
-    network_requests::{Deps, NetworkRequest, RequestView, read_views},
+    network_requests::{Deps, NetworkRequest, RequestView, ViewDeps, read_views},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -55,8 +55,22 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// The views of requests for a caller ([`read_views`]: personal-data parts hidden from those
 /// who may not read them, every shown read audited, the caller's allowed actions).
 pub(crate) async fn views(state: &AppState, ctx: &Ctx, items: Vec<NetworkRequest>) -> ApiResult<Vec<RequestView>> {
-    let (orgs, policies) = (state.organizations.as_ref(), state.deadline_policies.as_ref());
-    Ok(read_views(state.audit.as_ref(), orgs, policies, ctx, items).await?)
+    let deps = ViewDeps {
+        audit: state.audit.as_ref(),
+        orgs: state.organizations.as_ref(),
+        policies: state.deadline_policies.as_ref(),
+    };
+    Ok(read_views(deps, ctx, items).await?)
+}
+
+/// The repositories the domain's actions on requests take.
+pub(crate) fn deps(state: &AppState) -> Deps<'_> {
+    Deps {
+        requests: state.network_requests.as_ref(),
+        orgs: state.organizations.as_ref(),
+        policies: state.deadline_policies.as_ref(),
+        calendars: state.calendars.as_ref(),
+    }
 }
 
 /// One request as a response with its `ETag`.
@@ -99,12 +113,7 @@ impl FromRequest for Lifecycle {
 impl Lifecycle {
     /// The repositories the domain's lifecycle actions take.
     pub(crate) fn deps(&self) -> Deps<'_> {
-        Deps {
-            requests: self.state.network_requests.as_ref(),
-            orgs: self.state.organizations.as_ref(),
-            policies: self.state.deadline_policies.as_ref(),
-            calendars: self.state.calendars.as_ref(),
-        }
+        deps(&self.state)
     }
 
     /// The expected version: 428 without `If-Match`, 412 for a value that is not ours.

@@ -26,8 +26,5 @@ use crate::{extract::Body, openapi::ChangeErrors, problem::ApiResult};
 )]
 #[post("/network-requests/{id}/send")]
 pub async fn send_network_request(a: Lifecycle, Body(dto): Body<SendNetworkRequest>) -> ApiResult<HttpResponse> {
-    a.respond(
-        network_requests::send_request(a.deps().requests, a.deps().orgs, &a.ctx, a.id, a.version()?, dto.sent_on).await,
-    )
-    .await
+    a.respond(network_requests::send_request(a.deps(), &a.ctx, a.id, a.version()?, dto.sent_on).await).await
 }

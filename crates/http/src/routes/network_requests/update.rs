@@ -37,9 +37,7 @@ pub async fn update_network_request(
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
     let r = rsnms_domain::network_requests::update_network_request(
-        state.network_requests.as_ref(),
-        state.organizations.as_ref(),
-        state.deadline_policies.as_ref(),
+        super::deps(&state),
         &ctx,
         id.into_inner(),
         version,

@@ -16,13 +16,6 @@ use crate::{AppState, auth::Auth, extract::etag, openapi::ReadErrors, problem::A
 )]
 #[get("/persons/{id}")]
 pub async fn get_person(state: web::Data<AppState>, Auth(ctx): Auth, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
-    let (p, show) = rsnms_domain::persons::get_person(
-        state.persons.as_ref(),
-        state.personal_data.as_ref(),
-        state.audit.as_ref(),
-        &ctx,
-        id.into_inner(),
-    )
-    .await?;
+    let (p, show) = rsnms_domain::persons::get_person(super::deps(&state), &ctx, id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(p.version))).json(PersonView::new(p, show)))
 }

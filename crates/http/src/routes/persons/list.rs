@@ -86,14 +86,6 @@ pub async fn list_persons(
         subject: q.subject,
         ..PersonFilter::default()
     };
-    let found = rsnms_domain::persons::list_persons(
-        state.persons.as_ref(),
-        state.personal_data.as_ref(),
-        state.audit.as_ref(),
-        &ctx,
-        &filter,
-        page,
-    )
-    .await?;
+    let found = rsnms_domain::persons::list_persons(super::deps(&state), &ctx, &filter, page).await?;
     Ok(respond(&req, found, |(p, show)| PersonView::new(p, show)))
 }

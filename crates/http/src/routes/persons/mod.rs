@@ -8,7 +8,10 @@ mod get;
 mod list;
 mod update;
 
+use rsnms_domain::persons::Deps;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::AppState;
 
 pub use dto::{PersonView, PersonWrite};
 pub(crate) use employments::EmploymentPeriod;
@@ -22,4 +25,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete::delete_person)
         .service(employments::list_employments)
         .service(employments::replace_employments);
+}
+
+/// The repositories reading persons takes.
+fn deps(state: &AppState) -> Deps<'_> {
+    Deps { persons: state.persons.as_ref(), bases: state.personal_data.as_ref(), audit: state.audit.as_ref() }
 }

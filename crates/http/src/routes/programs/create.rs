@@ -29,14 +29,7 @@ pub async fn create_program(
     Auth(ctx): Auth,
     Body(dto): Body<ProgramWrite>,
 ) -> ApiResult<HttpResponse> {
-    let p = rsnms_domain::development::programs::create_program(
-        state.programs.as_ref(),
-        state.competencies.as_ref(),
-        state.organizations.as_ref(),
-        &ctx,
-        dto.into(),
-    )
-    .await?;
+    let p = rsnms_domain::development::programs::create_program(super::deps(&state), &ctx, dto.into()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/programs/{}", p.id)))
         .insert_header((header::ETAG, etag(p.version)))

@@ -6,7 +6,10 @@ mod get;
 mod list;
 mod update;
 
+use rsnms_domain::development::programs::Deps;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::AppState;
 
 pub use dto::{ProgramView, ProgramWrite};
 
@@ -16,4 +19,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create::create_program)
         .service(get::get_program)
         .service(update::update_program);
+}
+
+/// The repositories creating and changing a programme take.
+fn deps(state: &AppState) -> Deps<'_> {
+    Deps {
+        programs: state.programs.as_ref(),
+        competencies: state.competencies.as_ref(),
+        orgs: state.organizations.as_ref(),
+    }
 }

@@ -35,9 +35,7 @@ pub async fn update_program(
 ) -> ApiResult<HttpResponse> {
     let version = if_match.version()?;
     let p = rsnms_domain::development::programs::update_program(
-        state.programs.as_ref(),
-        state.competencies.as_ref(),
-        state.organizations.as_ref(),
+        super::deps(&state),
         &ctx,
         id.into_inner(),
         version,

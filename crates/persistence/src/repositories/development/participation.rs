@@ -25,7 +25,7 @@ use crate::{
         development::{event_participants as ep, offerings},
         organizations, persons,
     },
-    error::{db_err, db_err_fields},
+    error::DbResultExt,
     journal, scope,
 };
 
@@ -73,7 +73,7 @@ async fn lock_event(txn: &DatabaseTransaction, event_id: Uuid) -> DomainResult<o
         .lock_exclusive()
         .one(txn)
         .await
-        .map_err(db_err)?
+        .db()?
         .ok_or(DomainError::NotFound)
 }
 
@@ -87,7 +87,7 @@ async fn ensure_place(txn: &DatabaseTransaction, event: &offerings::Model) -> Do
         )
         .count(txn)
         .await
-        .map_err(db_err)?;
+        .db()?;
     if taken >= u64::try_from(capacity).unwrap_or(0) {
         return Err(DomainError::Conflict {
             field: Some("capacity".into()),
@@ -110,12 +110,12 @@ async fn change<C: ConnectionTrait>(
     kind: ChangeKind,
     action: &'static str,
 ) -> DomainResult<Change> {
-    let person = persons::Entity::find_by_id(x.person_id).one(conn).await.map_err(db_err)?;
+    let person = persons::Entity::find_by_id(x.person_id).one(conn).await.db()?;
     let org = match person.as_ref().map(|p| p.organization_id) {
-        Some(o) => organizations::Entity::find_by_id(o).one(conn).await.map_err(db_err)?,
+        Some(o) => organizations::Entity::find_by_id(o).one(conn).await.db()?,
         None => None,
     };
-    let organizer = organizations::Entity::find_by_id(organizer_id).one(conn).await.map_err(db_err)?;
+    let organizer = organizations::Entity::find_by_id(organizer_id).one(conn).await.db()?;
     Ok(Change {
         resource_type: "event_participant",
         resource_id: x.id,
@@ -150,7 +150,7 @@ impl ParticipationRepository for ParticipationStore {
                 .filter(visible(s))
                 .one(&self.db.exec())
                 .await
-                .map_err(db_err)?
+                .db()?
                 .ok_or(DomainError::NotFound)?,
         )
     }
@@ -178,7 +178,7 @@ impl ParticipationRepository for ParticipationStore {
             .limit(page.limit + 1)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?;
+            .db()?;
         let items = rows.into_iter().map(to_domain).collect::<DomainResult<Vec<_>>>()?;
         Ok(Page::from_probe(items, page.limit, |x| x.id))
     }
@@ -191,7 +191,7 @@ impl ParticipationRepository for ParticipationStore {
             .filter(ep::Column::PersonId.eq(person_id))
             .one(&txn)
             .await
-            .map_err(db_err)?;
+            .db()?;
         if let Some(e) = existing {
             let status = parse(&e.status, ParticipationStatus::parse)?;
             return Err(DomainError::Conflict {
@@ -214,12 +214,10 @@ impl ParticipationRepository for ParticipationStore {
             updated_at: Set(now),
             version: Set(1),
         };
-        let x = to_domain(
-            ep::Entity::insert(am).exec_with_returning(&txn).await.map_err(|e| db_err_fields(e, &["person_id"]))?,
-        )?;
+        let x = to_domain(ep::Entity::insert(am).exec_with_returning(&txn).await.db_unique(&["person_id"])?)?;
         let ch = change(&txn, &x, event.organization_id, ChangeKind::Created, "register").await?;
         journal::record(&txn, Some(ctx), ch).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
@@ -231,7 +229,7 @@ impl ParticipationRepository for ParticipationStore {
         status: ParticipationStatus,
     ) -> DomainResult<Participation> {
         let txn = self.db.begin_write().await?;
-        let current = ep::Entity::find_by_id(id).one(&txn).await.map_err(db_err)?.ok_or(DomainError::NotFound)?;
+        let current = ep::Entity::find_by_id(id).one(&txn).await.db()?.ok_or(DomainError::NotFound)?;
         let event = lock_event(&txn, current.event_id).await?;
         if current.version != expected_version {
             return Err(DomainError::PreconditionFailed);
@@ -253,7 +251,7 @@ impl ParticipationRepository for ParticipationStore {
         let x = to_domain(m)?;
         let ch = change(&txn, &x, event.organization_id, ChangeKind::Updated, status.as_str()).await?;
         journal::record(&txn, Some(ctx), ch).await?;
-        txn.commit().await.map_err(db_err)?;
+        txn.commit().await.db()?;
         Ok(x)
     }
 
@@ -263,7 +261,7 @@ impl ParticipationRepository for ParticipationStore {
             .order_by_asc(ep::Column::Id)
             .all(&self.db.exec())
             .await
-            .map_err(db_err)?
+            .db()?
             .into_iter()
             .map(to_domain)
             .collect()

@@ -10,6 +10,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::schema_helpers::statements_migration;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -27,24 +29,4 @@ const DOWN: &[&str] = &[
     "DROP INDEX IF EXISTS ix_organizations_municipality",
 ];
 
-async fn run(m: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    for sql in statements {
-        m.get_connection().execute_unprepared(sql).await?;
-    }
-    Ok(())
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        run(m, UP).await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        run(m, DOWN).await
-    }
-}
+statements_migration!(UP, DOWN);

@@ -393,11 +393,14 @@ pub async fn create_account(
 ) -> DomainResult<Account> {
     ctx.actor.require(MANAGERS)?;
     let login = new.login.trim().to_owned();
-    if login.is_empty() || login.len() > 100 || login.chars().any(char::is_whitespace) {
+    if login.is_empty() || login.len() > LOGIN_MAX || login.chars().any(char::is_whitespace) {
         return Err(DomainError::field(
             "login",
             "invalid_login",
-            Msg::new("Логин — от 1 до 100 символов без пробелов", "A login is 1–100 characters without spaces"),
+            Msg::new(
+                format!("Логин — от 1 до {LOGIN_MAX} символов без пробелов"),
+                format!("A login is 1–{LOGIN_MAX} characters without spaces"),
+            ),
         ));
     }
     new.login = login;
@@ -428,3 +431,13 @@ pub async fn actor_for(orgs: &dyn OrganizationRepository, account: &Account) -> 
         person_id: account.person_id,
     })
 }
+
+/// The longest login (and service account id), in characters.
+pub const LOGIN_MAX: usize = 100;
+/// The longest password or client secret, in characters.
+pub const SECRET_MAX: usize = 1024;
+
+/// The length limits of an account's write, by field: the contract states the same numbers
+/// (`AccountWrite`; `SecretReset`, `PasswordChange` and the token request take the same
+/// constants), which a test compares with this list.
+pub const LIMITS: &[(&str, usize)] = &[("login", LOGIN_MAX), ("secret", SECRET_MAX)];

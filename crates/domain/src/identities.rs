@@ -31,6 +31,13 @@ pub const MANAGERS: &[Role] = &[Role::Admin];
 /// Longest provider name and subject accepted.
 pub const MAX_SUBJECT_LEN: usize = 255;
 
+/// The longest provider name, in characters.
+pub const MAX_PROVIDER_LEN: usize = 100;
+
+/// The length limits of a link's fields, by field: the contract states the same numbers
+/// (`IdentityWrite`), which a test compares with this list.
+pub const LIMITS: &[(&str, usize)] = &[("provider", MAX_PROVIDER_LEN), ("subject", MAX_SUBJECT_LEN)];
+
 /// A provider subject linked to a local account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -301,7 +308,10 @@ pub async fn link_identity(
         e.push(crate::FieldError::new(
             "subject",
             "invalid_subject",
-            Msg::new("Субъект — от 1 до 255 символов", "A subject is 1–255 characters"),
+            Msg::new(
+                format!("Субъект — от 1 до {MAX_SUBJECT_LEN} символов"),
+                format!("A subject is 1–{MAX_SUBJECT_LEN} characters"),
+            ),
         ));
     }
     e.finish()?;

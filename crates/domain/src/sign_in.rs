@@ -261,6 +261,9 @@ pub async fn revoke(
     }
 }
 
+/// The longest refresh token a client may present, in characters (issued ones are shorter).
+pub const REFRESH_TOKEN_MAX: usize = 200;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,7 +114,7 @@ impl Email {
     /// Parses an address, trimming white space.
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim();
-        let ok = s.len() <= 254
+        let ok = s.len() <= EMAIL_MAX
             && !s.chars().any(char::is_whitespace)
             && match s.split_once('@') {
                 Some((local, domain)) => {
@@ -207,14 +207,20 @@ impl MunicipalityCode {
     /// Parses a municipality code.
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let s = raw.trim();
-        if (1..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if (1..=MUNICIPALITY_CODE_MAX).contains(&s.len())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             Ok(Self(s.to_owned()))
         } else {
             Err(invalid(
                 field,
                 "invalid_municipality_code",
-                "Код муниципалитета — от 1 до 32 латинских букв, цифр, «-» или «_» (например, ОКТМО)",
-                "A municipality code is 1–32 latin letters, digits, '-' or '_' (e.g. OKTMO)",
+                &format!(
+                    "Код муниципалитета — от 1 до {MUNICIPALITY_CODE_MAX} латинских букв, цифр, «-» или «_» (например, ОКТМО)"
+                ),
+                &format!(
+                    "A municipality code is 1–{MUNICIPALITY_CODE_MAX} latin letters, digits, '-' or '_' (e.g. OKTMO)"
+                ),
             ))
         }
     }
@@ -261,6 +267,15 @@ impl TimeZone {
         Self(s)
     }
 }
+
+/// The longest e-mail address, in bytes (RFC 5321's path limit).
+pub const EMAIL_MAX: usize = 254;
+/// The longest phone number as written, in characters.
+pub const PHONE_MAX: usize = 32;
+/// The longest СНИЛС as written (`123-456-789 01`), in characters.
+pub const SNILS_MAX: usize = 14;
+/// The longest municipality code, in characters.
+pub const MUNICIPALITY_CODE_MAX: usize = 32;
 
 #[cfg(test)]
 mod tests {

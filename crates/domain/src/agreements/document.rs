@@ -110,11 +110,19 @@ fn validate_party(e: &mut Errors, role: PartyRole, p: &Party) -> Party {
     let s = &p.signatory;
     Party {
         organization_id: p.organization_id,
-        designation: text(e, &at("designation"), p.designation.as_deref(), 300, false),
+        designation: text(e, &at("designation"), p.designation.as_deref(), super::DESIGNATION_MAX, false),
         signatory: super::Signatory {
-            name: text(e, &at("signatory.name"), Some(&s.name), 300, true).unwrap_or_default(),
-            position: text(e, &at("signatory.position"), Some(&s.position), 500, true).unwrap_or_default(),
-            acting_basis: text(e, &at("signatory.acting_basis"), Some(&s.acting_basis), 500, true).unwrap_or_default(),
+            name: text(e, &at("signatory.name"), Some(&s.name), super::SIGNATORY_NAME_MAX, true).unwrap_or_default(),
+            position: text(e, &at("signatory.position"), Some(&s.position), super::SIGNATORY_TEXT_MAX, true)
+                .unwrap_or_default(),
+            acting_basis: text(
+                e,
+                &at("signatory.acting_basis"),
+                Some(&s.acting_basis),
+                super::SIGNATORY_TEXT_MAX,
+                true,
+            )
+            .unwrap_or_default(),
         },
     }
 }
@@ -198,7 +206,7 @@ fn validate_indicator(
         kind: spec.kind,
         number: spec.number,
         appendix_number: spec.appendix_number,
-        name: text(e, &at("name"), Some(&spec.name), 2000, true).unwrap_or_default(),
+        name: text(e, &at("name"), Some(&spec.name), super::INDICATOR_NAME_MAX, true).unwrap_or_default(),
         unit: spec.unit,
         accumulation: spec.accumulation,
         numerator: text(e, &at("numerator"), spec.numerator.as_deref(), 2000, false),
@@ -248,7 +256,7 @@ fn validate_clause(e: &mut Errors, at: &str, c: &Clause, keys: &HashSet<String>,
         number,
         kind: c.kind,
         party: c.party,
-        text: text(e, &at("text"), Some(&c.text), 10_000, true).unwrap_or_default(),
+        text: text(e, &at("text"), Some(&c.text), super::CLAUSE_TEXT_MAX, true).unwrap_or_default(),
         indicators: c.indicators.clone(),
     }
 }
@@ -258,10 +266,10 @@ fn validate_clause(e: &mut Errors, at: &str, c: &Clause, keys: &HashSet<String>,
 /// are checked by the caller, which reads them.
 pub fn validate_document(input: &AgreementInput, existing: &[Indicator]) -> DomainResult<AgreementDocument> {
     let mut e = Errors::new();
-    let number = text(&mut e, "number", input.number.as_deref(), 100, true);
+    let number = text(&mut e, "number", input.number.as_deref(), super::NUMBER_MAX, true);
     let title = text(&mut e, "title", input.title.as_deref(), 1000, false);
     let place = text(&mut e, "place", input.place.as_deref(), 300, false);
-    let subject = text(&mut e, "subject", input.subject.as_deref(), 4000, true);
+    let subject = text(&mut e, "subject", input.subject.as_deref(), super::SUBJECT_MAX, true);
     if input.valid_until.is_none() {
         e.push(FieldError::required("valid_until"));
     }

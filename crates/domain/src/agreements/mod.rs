@@ -561,3 +561,45 @@ pub struct IndicatorValue {
     /// Reported at.
     pub reported_at: DateTime<Utc>,
 }
+
+/// The longest number of an agreement or of an amendment, in characters.
+pub const NUMBER_MAX: usize = 100;
+/// The longest subject of an agreement, in characters.
+pub const SUBJECT_MAX: usize = 4000;
+/// The longest description of an amendment, in characters.
+pub const AMENDMENT_DESCRIPTION_MAX: usize = 4000;
+/// The longest clause number (`2.2.19`) or indicator key (`indicator.1`), in characters.
+pub const KEY_MAX: usize = 40;
+/// The longest text of a clause, in characters.
+pub const CLAUSE_TEXT_MAX: usize = 10_000;
+/// The longest name of an indicator, in characters.
+pub const INDICATOR_NAME_MAX: usize = 2000;
+/// The longest source of a reported value, in characters.
+pub const VALUE_SOURCE_MAX: usize = 500;
+/// The longest designation of a party, in characters.
+pub const DESIGNATION_MAX: usize = 300;
+/// The longest name of a signatory, in characters.
+pub const SIGNATORY_NAME_MAX: usize = 300;
+/// The longest position or acting basis of a signatory, in characters.
+pub const SIGNATORY_TEXT_MAX: usize = 500;
+
+/// The length limits of an agreement's own fields, by field; the tables below are those of its
+/// parts. The contract states the same numbers (`AgreementWrite`, `AmendmentWrite`, `ClauseWrite`,
+/// `IndicatorWrite`, `IndicatorValueWrite`, `PartyWrite`, `SignatoryWrite`, `TargetChangeWrite`),
+/// which a test compares with these lists.
+pub const LIMITS: &[(&str, usize)] = &[("number", NUMBER_MAX), ("subject", SUBJECT_MAX)];
+/// The length limits of an amendment, by field.
+pub const AMENDMENT_LIMITS: &[(&str, usize)] = &[("number", NUMBER_MAX)];
+/// The length limits of a clause, by field.
+pub const CLAUSE_LIMITS: &[(&str, usize)] = &[("number", KEY_MAX), ("text", CLAUSE_TEXT_MAX)];
+/// The length limits of an indicator, by field.
+pub const INDICATOR_LIMITS: &[(&str, usize)] = &[("name", INDICATOR_NAME_MAX)];
+/// The length limits of a reported value, by field.
+pub const VALUE_LIMITS: &[(&str, usize)] = &[("source", VALUE_SOURCE_MAX)];
+/// The length limits of a party, by field.
+pub const PARTY_LIMITS: &[(&str, usize)] = &[("designation", DESIGNATION_MAX)];
+/// The length limits of a signatory, by field.
+pub const SIGNATORY_LIMITS: &[(&str, usize)] =
+    &[("name", SIGNATORY_NAME_MAX), ("position", SIGNATORY_TEXT_MAX), ("acting_basis", SIGNATORY_TEXT_MAX)];
+/// The length limits of an amendment's target change, by field.
+pub const TARGET_CHANGE_LIMITS: &[(&str, usize)] = &[("indicator", KEY_MAX)];

@@ -319,19 +319,25 @@ pub async fn amend_agreement(
     check_action(&ctx.actor, &a, AgreementAction::Amend)?;
     let mut e = Errors::new();
     let number = new.number.trim().to_owned();
-    if number.is_empty() || number.chars().count() > 100 {
+    if number.is_empty() || number.chars().count() > super::NUMBER_MAX {
         e.push(FieldError::new(
             "number",
             "required",
-            Msg::new("Укажите номер (до 100 символов)", "Give the number (up to 100 characters)"),
+            Msg::new(
+                format!("Укажите номер (до {} символов)", super::NUMBER_MAX),
+                format!("Give the number (up to {} characters)", super::NUMBER_MAX),
+            ),
         ));
     }
     let description = new.description.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
-    if description.as_ref().is_some_and(|d| d.chars().count() > 4000) {
+    if description.as_ref().is_some_and(|d| d.chars().count() > super::AMENDMENT_DESCRIPTION_MAX) {
         e.push(FieldError::new(
             "description",
             "too_long",
-            Msg::new("Не длиннее 4000 символов", "At most 4000 characters"),
+            Msg::new(
+                format!("Не длиннее {} символов", super::AMENDMENT_DESCRIPTION_MAX),
+                format!("At most {} characters", super::AMENDMENT_DESCRIPTION_MAX),
+            ),
         ));
     }
     e.finish()?;

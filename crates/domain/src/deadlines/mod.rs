@@ -95,6 +95,21 @@ pub fn calendar_error(e: CalendarError) -> DomainError {
     }
 }
 
+/// The longest code of a deadline policy, in characters.
+pub const POLICY_CODE_MAX: usize = 64;
+/// The longest name of a deadline policy, in characters.
+pub const POLICY_NAME_MAX: usize = 500;
+/// The longest legal basis of a deadline policy or source of a calendar year, in characters.
+pub const SOURCE_MAX: usize = 1000;
+
+/// The length limits of a deadline policy, by field: the contract states the same numbers
+/// (`DeadlinePolicyWrite`; `CalendarYearWrite` for [`CALENDAR_LIMITS`]), which a test compares
+/// with these lists.
+pub const POLICY_LIMITS: &[(&str, usize)] =
+    &[("code", POLICY_CODE_MAX), ("name", POLICY_NAME_MAX), ("legal_basis", SOURCE_MAX)];
+/// The length limits of a calendar year, by field.
+pub const CALENDAR_LIMITS: &[(&str, usize)] = &[("source", SOURCE_MAX)];
+
 #[cfg(test)]
 mod tests {
 

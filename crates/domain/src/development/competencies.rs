@@ -170,9 +170,9 @@ pub const READERS: &[Role] = &Role::ALL;
 async fn validate(repo: &dyn CompetencyRepository, input: CompetencyInput) -> DomainResult<NewCompetency> {
     let mut e = Errors::new();
     let node = required(&mut e, "node", input.node);
-    let code = text(&mut e, "code", input.code, 32, true);
-    let name = text(&mut e, "name", input.name, 500, true);
-    let description = text(&mut e, "description", input.description, 4000, false);
+    let code = text(&mut e, "code", input.code, CODE_MAX, true);
+    let name = text(&mut e, "name", input.name, NAME_MAX, true);
+    let description = text(&mut e, "description", input.description, DESCRIPTION_MAX, false);
     let mut area_kind = input.area_kind;
     match node {
         Some(NodeKind::Area) => {
@@ -326,3 +326,14 @@ pub async fn retire_competency(
     }
     repo.retire(ctx, id, expected_version).await
 }
+
+/// The longest code of a competency, in characters.
+pub const CODE_MAX: usize = 32;
+/// The longest name of a competency, in characters.
+pub const NAME_MAX: usize = 500;
+/// The longest description of a competency, in characters.
+pub const DESCRIPTION_MAX: usize = 4000;
+
+/// The length limits of a competency's fields, by field: the contract states the same numbers
+/// (`CompetencyWrite`), which a test compares with this list.
+pub const LIMITS: &[(&str, usize)] = &[("code", CODE_MAX), ("name", NAME_MAX), ("description", DESCRIPTION_MAX)];

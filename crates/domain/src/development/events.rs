@@ -244,7 +244,7 @@ async fn validate(
         OfferingKind::Event => ("title", "organizer_id", "held_on"),
         OfferingKind::InternshipSite => ("theme", "organization_id", "period_start"),
     };
-    let title = text(&mut e, title_field, input.title, 1000, true);
+    let title = text(&mut e, title_field, input.title, TITLE_MAX, true);
     let starts_on = required(&mut e, start_field, input.starts_on);
     let organization_id = required(&mut e, org_field, input.organization_id);
     if let Some(o) = organization_id {
@@ -307,7 +307,7 @@ async fn validate(
                     Msg::new("Нужно хотя бы одно место", "At least one place"),
                 ));
             }
-            let d = text(&mut e, "selection_decision", input.decision, 1000, false);
+            let d = text(&mut e, "selection_decision", input.decision, DECISION_MAX, false);
             (None, None, end, None, cap, d)
         }
     };
@@ -399,3 +399,18 @@ pub async fn update_offering(
     let new = validate(comps, orgs, ctx, kind, patch(OfferingInput::from(&current))?).await?;
     repo.update(ctx, kind, id, expected_version, new).await
 }
+
+/// The longest title of an event or theme of an internship site, in characters.
+pub const TITLE_MAX: usize = 1000;
+/// The most competencies an event or an internship site develops.
+pub const COMPETENCIES_MAX: usize = 100;
+/// The longest selection decision of an internship site, in characters.
+pub const DECISION_MAX: usize = 1000;
+
+/// The length limits of an event's fields, by field: the contract states the same numbers
+/// (`EventWrite`; `InternshipSiteWrite` for [`SITE_LIMITS`]), which a test compares with these
+/// lists.
+pub const LIMITS: &[(&str, usize)] = &[("title", TITLE_MAX), ("competency_ids", COMPETENCIES_MAX)];
+/// The length limits of an internship site's fields, by field.
+pub const SITE_LIMITS: &[(&str, usize)] =
+    &[("theme", TITLE_MAX), ("competency_ids", COMPETENCIES_MAX), ("selection_decision", DECISION_MAX)];

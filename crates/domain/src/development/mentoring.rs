@@ -295,3 +295,10 @@ pub async fn update_mentoring_pair(
     let new = validate(deps, ctx, patch(MentoringInput::from(&current))?).await?;
     repo.update(ctx, id, expected_version, new).await
 }
+
+/// The most competencies a mentoring pair develops.
+pub const COMPETENCIES_MAX: usize = 100;
+
+/// The length limits of a pair's fields, by field: the contract states the same numbers
+/// (`MentoringPairWrite`), which a test compares with this list.
+pub const LIMITS: &[(&str, usize)] = &[("competency_ids", COMPETENCIES_MAX)];

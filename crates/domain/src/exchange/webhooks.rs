@@ -280,7 +280,7 @@ pub fn check_url_form(raw: &str) -> Result<(), FieldError> {
 
 fn parse_form(raw: &str) -> Result<(url::Url, bool), FieldError> {
     let bad = || url_error("invalid_url", "Нужен абсолютный адрес https://", "An absolute https:// URL is required");
-    if raw.len() > 2048 || raw.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+    if raw.len() > URL_MAX || raw.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
         return Err(bad());
     }
     let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
@@ -495,6 +495,15 @@ pub fn backoff(base_ms: u64, attempt: u32) -> std::time::Duration {
     let factor = 1u64.checked_shl(attempt.saturating_sub(1).min(30)).unwrap_or(u64::MAX);
     std::time::Duration::from_millis(base_ms.saturating_mul(factor).min(3_600_000))
 }
+
+/// The longest endpoint URL, in bytes.
+pub const URL_MAX: usize = 2048;
+/// The most event types one subscription names.
+pub const EVENT_TYPES_MAX: usize = 50;
+
+/// The length limits of a subscription, by field: the contract states the same numbers
+/// (`WebhookWrite`), which a test compares with this list.
+pub const LIMITS: &[(&str, usize)] = &[("url", URL_MAX), ("event_types", EVENT_TYPES_MAX)];
 
 #[cfg(test)]
 mod tests {

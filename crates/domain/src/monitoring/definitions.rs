@@ -134,7 +134,7 @@ impl From<&Definition> for DefinitionInput {
 /// Checks a code: 3–64 characters, lower-case Latin letters, digits and `_`, starting with a
 /// letter (it is a path segment and a stable key in exported reports).
 pub fn code_error(code: &str) -> Option<FieldError> {
-    let ok = (3..=64).contains(&code.len())
+    let ok = (3..=super::CODE_MAX).contains(&code.len())
         && code.starts_with(|c: char| c.is_ascii_lowercase())
         && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     (!ok).then(|| {
@@ -142,8 +142,14 @@ pub fn code_error(code: &str) -> Option<FieldError> {
             "code",
             "invalid_format",
             Msg::new(
-                "Код: 3–64 символа, строчные латинские буквы, цифры и «_», начинается с буквы",
-                "Code: 3–64 characters, lower-case Latin letters, digits and `_`, starting with a letter",
+                format!(
+                    "Код: 3–{} символа, строчные латинские буквы, цифры и «_», начинается с буквы",
+                    super::CODE_MAX
+                ),
+                format!(
+                    "Code: 3–{} characters, lower-case Latin letters, digits and `_`, starting with a letter",
+                    super::CODE_MAX
+                ),
             ),
         )
     })
@@ -256,14 +262,14 @@ pub fn known_populations() -> String {
 /// Validates a whole definition, naming every failing field.
 fn validate(input: DefinitionInput) -> DomainResult<Definition> {
     let mut e = Errors::new();
-    let code = text(&mut e, "code", input.code, 64, true);
+    let code = text(&mut e, "code", input.code, super::CODE_MAX, true);
     if let Some(err) = code.as_deref().and_then(code_error) {
         e.push(err);
     }
-    let name = text(&mut e, "name", input.name, 500, true);
-    let description = text(&mut e, "description", input.description, 2000, false);
-    let source = text(&mut e, "source", input.source, 500, true);
-    let agreement_key = text(&mut e, "agreement_key", input.agreement_key, 16, false);
+    let name = text(&mut e, "name", input.name, super::NAME_MAX, true);
+    let description = text(&mut e, "description", input.description, super::DESCRIPTION_MAX, false);
+    let source = text(&mut e, "source", input.source, super::NAME_MAX, true);
+    let agreement_key = text(&mut e, "agreement_key", input.agreement_key, super::AGREEMENT_KEY_MAX, false);
     if let Some(err) = agreement_key.as_deref().and_then(agreement_key_error) {
         e.push(err);
     }

@@ -534,6 +534,25 @@ pub fn attainment(value: Option<f64>, target: Option<f64>) -> Option<f64> {
     }
 }
 
+/// The longest code of an indicator definition, in characters (the shortest is 3).
+pub const CODE_MAX: usize = 64;
+/// The longest name or source of an indicator definition, in characters.
+pub const NAME_MAX: usize = 500;
+/// The longest description of an indicator definition, in characters.
+pub const DESCRIPTION_MAX: usize = 2000;
+/// The longest agreement key of an indicator definition (`result.2`), in characters.
+pub const AGREEMENT_KEY_MAX: usize = 16;
+
+/// The length limits of an indicator definition, by field: the contract states the same numbers
+/// (`MonitoringDefinitionWrite`), which a test compares with this list.
+pub const DEFINITION_LIMITS: &[(&str, usize)] = &[
+    ("code", CODE_MAX),
+    ("name", NAME_MAX),
+    ("description", DESCRIPTION_MAX),
+    ("source", NAME_MAX),
+    ("agreement_key", AGREEMENT_KEY_MAX),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

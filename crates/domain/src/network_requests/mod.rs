@@ -457,3 +457,52 @@ pub fn hide_personal_data(payload: &mut serde_json::Value) {
         reply.insert("attachments".into(), serde_json::json!([]));
     }
 }
+
+/// The longest subject of a request, in characters.
+pub const SUBJECT_MAX: usize = 500;
+/// The longest body of a request or text of a reply, in characters.
+pub const BODY_MAX: usize = 100_000;
+/// The longest basis of processing personal data or reply contact, in characters.
+pub const NOTE_MAX: usize = 1000;
+/// The longest surname, first name or patronymic of an author, in characters.
+pub const AUTHOR_NAME_MAX: usize = 200;
+/// The longest position of an author or of a responder, in characters.
+pub const POSITION_MAX: usize = 300;
+/// The longest file name of an attachment, in characters.
+pub const ATTACHMENT_NAME_MAX: usize = 255;
+/// The longest incoming number, in characters.
+pub const INCOMING_NUMBER_MAX: usize = 100;
+/// The longest reason of an extension, a forwarding or a withdrawal, in characters.
+pub const REASON_MAX: usize = 2000;
+/// The longest clarification, in characters.
+pub const CLARIFICATION_MAX: usize = 10_000;
+/// The longest name of a responder, in characters.
+pub const RESPONDER_NAME_MAX: usize = 600;
+
+/// The length limits of a request's own fields, by field; the tables below are those of its parts
+/// and actions. The contract states the same numbers (`NetworkRequestWrite`, `AuthorDto`,
+/// `AttachmentDto`, `ReceiveNetworkRequest`, `ReplyNetworkRequest`, `ExtendNetworkRequest`,
+/// `ForwardNetworkRequest`, `WithdrawNetworkRequest`, `ClarifyNetworkRequest`), which a test
+/// compares with these lists.
+pub const LIMITS: &[(&str, usize)] =
+    &[("subject", SUBJECT_MAX), ("body", BODY_MAX), ("personal_data_basis", NOTE_MAX), ("reply_contact", NOTE_MAX)];
+/// The length limits of an author, by field.
+pub const AUTHOR_LIMITS: &[(&str, usize)] = &[
+    ("surname", AUTHOR_NAME_MAX),
+    ("first_name", AUTHOR_NAME_MAX),
+    ("patronymic", AUTHOR_NAME_MAX),
+    ("position", POSITION_MAX),
+    ("phone", crate::values::PHONE_MAX),
+    ("email", crate::values::EMAIL_MAX),
+];
+/// The length limits of an attachment's metadata, by field.
+pub const ATTACHMENT_LIMITS: &[(&str, usize)] = &[("name", ATTACHMENT_NAME_MAX)];
+/// The length limits of a receipt, by field.
+pub const RECEIVE_LIMITS: &[(&str, usize)] = &[("incoming_number", INCOMING_NUMBER_MAX)];
+/// The length limits of a reply, by field.
+pub const REPLY_LIMITS: &[(&str, usize)] =
+    &[("text", BODY_MAX), ("responder_name", RESPONDER_NAME_MAX), ("responder_position", POSITION_MAX)];
+/// The length limits of an extension, a forwarding or a withdrawal, by field.
+pub const REASON_LIMITS: &[(&str, usize)] = &[("reason", REASON_MAX)];
+/// The length limits of a clarification, by field.
+pub const CLARIFY_LIMITS: &[(&str, usize)] = &[("text", CLARIFICATION_MAX)];

@@ -228,8 +228,8 @@ pub fn check_attachment_name(e: &mut Errors, field: &str, name: &str) -> String 
     let name = name.trim().to_owned();
     if name.is_empty() {
         e.push(FieldError::required(field));
-    } else if name.chars().count() > 255 {
-        e.push(too_long(field, 255));
+    } else if name.chars().count() > super::ATTACHMENT_NAME_MAX {
+        e.push(too_long(field, super::ATTACHMENT_NAME_MAX));
     } else if name.chars().any(forbidden_in_file_name) || name == "." || name == ".." {
         e.push(FieldError::new(
             field,
@@ -540,10 +540,10 @@ async fn validate_draft(
     };
     let a = input.author;
     let author = AuthorInput {
-        surname: opt_text(&mut e, "author.surname", a.surname, 200),
-        first_name: opt_text(&mut e, "author.first_name", a.first_name, 200),
-        patronymic: opt_text(&mut e, "author.patronymic", a.patronymic, 200),
-        position: opt_text(&mut e, "author.position", a.position, 300),
+        surname: opt_text(&mut e, "author.surname", a.surname, super::AUTHOR_NAME_MAX),
+        first_name: opt_text(&mut e, "author.first_name", a.first_name, super::AUTHOR_NAME_MAX),
+        patronymic: opt_text(&mut e, "author.patronymic", a.patronymic, super::AUTHOR_NAME_MAX),
+        position: opt_text(&mut e, "author.position", a.position, super::POSITION_MAX),
         phone: a
             .phone
             .filter(|p| !p.trim().is_empty())
@@ -556,7 +556,7 @@ async fn validate_draft(
             .map(|m| m.as_str().to_owned()),
     };
     let contains_pd = input.contains_personal_data.unwrap_or(false);
-    let personal_data_basis = opt_text(&mut e, "personal_data_basis", input.personal_data_basis, 1000);
+    let personal_data_basis = opt_text(&mut e, "personal_data_basis", input.personal_data_basis, super::NOTE_MAX);
     if contains_pd && personal_data_basis.is_none() {
         e.push(FieldError::new(
             "personal_data_basis",
@@ -570,10 +570,10 @@ async fn validate_draft(
     let cleaned = NetworkRequestInput {
         sender_organization_id: input.sender_organization_id,
         addressee_organization_id: input.addressee_organization_id,
-        reply_contact: opt_text(&mut e, "reply_contact", input.reply_contact, 1000),
+        reply_contact: opt_text(&mut e, "reply_contact", input.reply_contact, super::NOTE_MAX),
         author,
-        subject: opt_text(&mut e, "subject", input.subject, 500),
-        body: opt_text(&mut e, "body", input.body, 100_000),
+        subject: opt_text(&mut e, "subject", input.subject, super::SUBJECT_MAX),
+        body: opt_text(&mut e, "body", input.body, super::BODY_MAX),
         channel: Some(input.channel.unwrap_or(Channel::Edms)),
         policy_id: Some(policy_id),
         contains_personal_data: Some(contains_pd),
@@ -818,7 +818,7 @@ pub async fn receive_request(
     let addressee = addressee_org(orgs, &r).await?;
     let tz = tz_of(&addressee);
     let mut e = Errors::new();
-    let incoming_number = req_text(&mut e, "incoming_number", input.incoming_number, 100);
+    let incoming_number = req_text(&mut e, "incoming_number", input.incoming_number, super::INCOMING_NUMBER_MAX);
     let now = Utc::now();
     let today = today_in(tz, now);
     match (input.received_at, input.received_on) {
@@ -913,7 +913,7 @@ pub async fn extend_request(
         return Err(DomainError::internal("received request without deadline"));
     };
     let mut e = Errors::new();
-    let reason = req_text(&mut e, "reason", input.reason, 2000);
+    let reason = req_text(&mut e, "reason", input.reason, super::REASON_MAX);
     let remaining = policy.max_extension_days.saturating_sub(stored.deadline.extended_by);
     match input.days {
         None => e.push(FieldError::required("days")),
@@ -967,9 +967,9 @@ pub async fn reply_to_request(
     let now = Utc::now();
     let today = today_in(tz_of(&addressee), now);
     let mut e = Errors::new();
-    let text = req_text(&mut e, "text", input.text, 100_000);
-    let responder_name = req_text(&mut e, "responder_name", input.responder_name, 600);
-    let responder_position = req_text(&mut e, "responder_position", input.responder_position, 300);
+    let text = req_text(&mut e, "text", input.text, super::BODY_MAX);
+    let responder_name = req_text(&mut e, "responder_name", input.responder_name, super::RESPONDER_NAME_MAX);
+    let responder_position = req_text(&mut e, "responder_position", input.responder_position, super::POSITION_MAX);
     let replied_on = input.replied_on.unwrap_or(today);
     if r.received_on.is_some_and(|d| replied_on < d) {
         e.push(FieldError::new(
@@ -1015,7 +1015,7 @@ pub async fn withdraw_request(
     let mut r = current(requests, ctx, id, expected_version).await?;
     guard(orgs, None, ctx, &r, RequestAction::Withdraw).await?;
     let mut e = Errors::new();
-    let note = opt_text(&mut e, "reason", reason, 2000);
+    let note = opt_text(&mut e, "reason", reason, super::REASON_MAX);
     e.finish()?;
     let from = r.status;
     r.status = RequestStatus::Withdrawn;
@@ -1025,7 +1025,7 @@ pub async fn withdraw_request(
 
 fn clarification_text(text: Option<String>) -> DomainResult<String> {
     let mut e = Errors::new();
-    let text = req_text(&mut e, "text", text, 10_000);
+    let text = req_text(&mut e, "text", text, super::CLARIFICATION_MAX);
     e.finish()?;
     text.ok_or(DomainError::internal("clarification validation lost the text"))
 }
@@ -1146,7 +1146,7 @@ pub async fn forward_request(
     guard(orgs, None, ctx, &r, RequestAction::Forward).await?;
     let forwarding = addressee_org(orgs, &r).await?;
     let mut e = Errors::new();
-    let reason = req_text(&mut e, "reason", input.reason, 2000);
+    let reason = req_text(&mut e, "reason", input.reason, super::REASON_MAX);
     let field = "addressee_organization_id";
     let mut addressee_name = String::new();
     match input.addressee_organization_id {

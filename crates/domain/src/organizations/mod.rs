@@ -82,3 +82,30 @@ impl Organization {
             && self.municipality_code.as_deref().is_none_or(|m| Some(m) == municipality_code)
     }
 }
+
+/// The longest full name of an organisation, in characters.
+pub const NAME_MAX: usize = 500;
+/// The longest short name of an organisation or name of its municipality, in characters.
+pub const SHORT_NAME_MAX: usize = 200;
+/// The longest time zone name, in characters.
+pub const TIME_ZONE_MAX: usize = 64;
+/// The longest postal address or website, in characters.
+pub const ADDRESS_MAX: usize = 500;
+
+/// The length limits of an organisation's own fields, by field: the contract states the same
+/// numbers (`OrganizationWrite`; `ContactsDto` for [`CONTACTS_LIMITS`]), which a test compares
+/// with these lists.
+pub const LIMITS: &[(&str, usize)] = &[
+    ("name", NAME_MAX),
+    ("short_name", SHORT_NAME_MAX),
+    ("municipality_code", crate::values::MUNICIPALITY_CODE_MAX),
+    ("municipality_name", SHORT_NAME_MAX),
+    ("time_zone", TIME_ZONE_MAX),
+];
+/// The length limits of an organisation's contacts, by field.
+pub const CONTACTS_LIMITS: &[(&str, usize)] = &[
+    ("address", ADDRESS_MAX),
+    ("phone", crate::values::PHONE_MAX),
+    ("email", crate::values::EMAIL_MAX),
+    ("website", ADDRESS_MAX),
+];

@@ -120,9 +120,9 @@ fn mismatch(field: &str, ru: &str, en: &str) -> FieldError {
 /// Validates an input against its parent (already read within the caller's scope).
 pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> DomainResult<NewOrganization> {
     let mut e = Errors::new();
-    let name = text(&mut e, "name", input.name, 500, true);
-    let short_name = text(&mut e, "short_name", input.short_name, 200, false);
-    let municipality_name = text(&mut e, "municipality_name", input.municipality_name, 200, false);
+    let name = text(&mut e, "name", input.name, super::NAME_MAX, true);
+    let short_name = text(&mut e, "short_name", input.short_name, super::SHORT_NAME_MAX, false);
+    let municipality_name = text(&mut e, "municipality_name", input.municipality_name, super::SHORT_NAME_MAX, false);
     if input.kind.is_none() {
         e.push(FieldError::required("kind"));
     }
@@ -230,7 +230,7 @@ pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> Doma
     let time_zone = e.take(TimeZone::parse("time_zone", tz_raw.as_deref().unwrap_or(TimeZone::DEFAULT)));
     let c = input.contacts;
     let contacts = Contacts {
-        address: text(&mut e, "contacts.address", c.address, 500, false),
+        address: text(&mut e, "contacts.address", c.address, super::ADDRESS_MAX, false),
         phone: c
             .phone
             .as_deref()
@@ -241,7 +241,7 @@ pub fn validate(input: OrganizationInput, parent: Option<&Organization>) -> Doma
             .as_deref()
             .and_then(|m| e.take(Email::parse("contacts.email", m)))
             .map(|m| m.as_str().to_owned()),
-        website: text(&mut e, "contacts.website", c.website, 500, false),
+        website: text(&mut e, "contacts.website", c.website, super::ADDRESS_MAX, false),
     };
     if let (Some(_), Some(kind)) = (input.responsible_person_id, input.kind)
         && !kind.names_responsible_person()

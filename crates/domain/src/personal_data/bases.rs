@@ -56,7 +56,7 @@ fn validate(
     today: NaiveDate,
 ) -> DomainResult<ProcessingBasis> {
     let mut e = Errors::new();
-    let purpose = text(&mut e, "purpose", input.purpose, 64);
+    let purpose = text(&mut e, "purpose", input.purpose, super::PURPOSE_CODE_MAX);
     match &purpose {
         None => e.push(FieldError::required("purpose")),
         Some(p) if !purposes.iter().any(|k| &k.code == p) => e.push(FieldError::new(
@@ -66,8 +66,8 @@ fn validate(
         )),
         Some(_) => {}
     }
-    let document_ref = text(&mut e, "document_ref", input.document_ref, 200);
-    let legal_act = text(&mut e, "legal_act", input.legal_act, 300);
+    let document_ref = text(&mut e, "document_ref", input.document_ref, super::DOCUMENT_REF_MAX);
+    let legal_act = text(&mut e, "legal_act", input.legal_act, super::LEGAL_ACT_MAX);
     match input.kind {
         None => e.push(FieldError::required("kind")),
         Some(BasisKind::Consent) if input.consent_form.is_none() => e.push(FieldError::new(
@@ -140,17 +140,20 @@ pub async fn record_purpose(
     let mut e = Errors::new();
     let code = code.trim().to_owned();
     if code.len() < 2
-        || code.len() > 64
+        || code.len() > super::PURPOSE_CODE_MAX
         || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     {
         e.push(FieldError::new(
             "code",
             "invalid",
-            Msg::new("Код: 2–64 символа a-z, 0-9, _", "Code: 2 to 64 characters a-z, 0-9, _"),
+            Msg::new(
+                format!("Код: 2–{} символа a-z, 0-9, _", super::PURPOSE_CODE_MAX),
+                format!("Code: 2 to {} characters a-z, 0-9, _", super::PURPOSE_CODE_MAX),
+            ),
         ));
     }
-    let name_ru = text(&mut e, "name_ru", Some(name_ru), 200);
-    let name_en = text(&mut e, "name_en", Some(name_en), 200);
+    let name_ru = text(&mut e, "name_ru", Some(name_ru), super::PURPOSE_NAME_MAX);
+    let name_en = text(&mut e, "name_en", Some(name_en), super::PURPOSE_NAME_MAX);
     if name_ru.is_none() {
         e.push(FieldError::required("name_ru"));
     }

@@ -320,6 +320,23 @@ pub async fn require_purpose(
     require_purpose_for_each(repo, &[person_id], purpose, |_| "person_id".to_owned()).await
 }
 
+/// The longest code of a purpose of processing, in characters.
+pub const PURPOSE_CODE_MAX: usize = 64;
+/// The longest name of a purpose, in characters (each language).
+pub const PURPOSE_NAME_MAX: usize = 200;
+/// The longest reference to a basis's document, in characters.
+pub const DOCUMENT_REF_MAX: usize = 200;
+/// The longest legal act of a basis, in characters.
+pub const LEGAL_ACT_MAX: usize = 300;
+
+/// The length limits of a basis of processing, by field: the contract states the same numbers
+/// (`BasisWrite`; `PurposeWrite` for [`PURPOSE_LIMITS`]), which a test compares with these lists.
+pub const BASIS_LIMITS: &[(&str, usize)] =
+    &[("purpose", PURPOSE_CODE_MAX), ("document_ref", DOCUMENT_REF_MAX), ("legal_act", LEGAL_ACT_MAX)];
+/// The length limits of a purpose of processing, by field.
+pub const PURPOSE_LIMITS: &[(&str, usize)] =
+    &[("code", PURPOSE_CODE_MAX), ("name_ru", PURPOSE_NAME_MAX), ("name_en", PURPOSE_NAME_MAX)];
+
 #[cfg(test)]
 mod tests {
     use super::*;

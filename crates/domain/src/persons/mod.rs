@@ -13,8 +13,9 @@ pub use employments::{
 pub use repository::{PersonFilter, PersonRepository};
 pub use rules::READERS;
 pub use rules::{
-    Deps, LIMITS, MAX_SUBJECTS, NAME_MAX, NewPerson, PersonInput, SUBJECT_MAX, Updated, create_person, create_persons,
-    delete_person, get_person, list_persons, normalize_subject, update_person, update_persons,
+    Deps, LIMITS, MAX_BASES, MAX_ROLES, MAX_SUBJECTS, NAME_MAX, NewPerson, PersonInput, SUBJECT_MAX, Updated,
+    create_person, create_persons, delete_person, get_person, list_persons, normalize_subject, update_person,
+    update_persons,
 };
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};

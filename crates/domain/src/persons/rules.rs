@@ -121,6 +121,12 @@ pub const SUBJECT_MAX: usize = 100;
 /// The most teaching subjects of one person.
 pub const MAX_SUBJECTS: usize = 20;
 
+/// The most roles of one person (each role once).
+pub const MAX_ROLES: usize = 5;
+
+/// The most bases of processing one write of a person records.
+pub const MAX_BASES: usize = 20;
+
 /// The length limits of a person's own fields, by field: the contract states the same numbers
 /// (`maxLength`/`maxItems` of `PersonWrite` and `PersonPatch`), which a test compares with this
 /// list. (E-mail, phone and СНИЛС are bounded by their value types.)
@@ -129,7 +135,12 @@ pub const LIMITS: &[(&str, usize)] = &[
     ("first_name", NAME_MAX),
     ("patronymic", NAME_MAX),
     ("position", NAME_MAX),
+    ("roles", MAX_ROLES),
     ("subjects", MAX_SUBJECTS),
+    ("email", crate::values::EMAIL_MAX),
+    ("phone", crate::values::PHONE_MAX),
+    ("snils", crate::values::SNILS_MAX),
+    ("processing_bases", MAX_BASES),
 ];
 
 /// The normal form of a teaching subject, so that spellings group together: trimmed, inner

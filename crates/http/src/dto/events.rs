@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::development::events;
 use rsnms_domain::development::events::{EventKind, EventLevel, Offering, OfferingInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,7 +12,7 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct EventWrite {
     /// Title (наименование мероприятия).
-    #[validate(required, length(min = 1, max = 1000))]
+    #[validate(required, length(min = 1, max = limit(events::TITLE_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -37,7 +39,7 @@ pub struct EventWrite {
     pub organizer_id: Option<Uuid>,
     /// Competencies it develops.
     #[serde(default)]
-    #[validate(length(max = 100))]
+    #[validate(length(max = limit(events::COMPETENCIES_MAX)))]
     #[schema(max_items = 100)]
     pub competency_ids: Vec<Uuid>,
     /// Number of participants (количество участников).

@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::development::events;
 use rsnms_domain::development::events::{Offering, OfferingInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,7 +16,7 @@ pub struct InternshipSiteWrite {
     #[schema(required = true, nullable = false)]
     pub organization_id: Option<Uuid>,
     /// Theme (тема стажировки).
-    #[validate(required, length(min = 1, max = 1000))]
+    #[validate(required, length(min = 1, max = limit(events::TITLE_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -25,7 +27,7 @@ pub struct InternshipSiteWrite {
     pub theme: Option<String>,
     /// Competencies it develops.
     #[serde(default)]
-    #[validate(length(max = 100))]
+    #[validate(length(max = limit(events::COMPETENCIES_MAX)))]
     #[schema(max_items = 100)]
     pub competency_ids: Vec<Uuid>,
     /// Places (вместимость).
@@ -41,7 +43,7 @@ pub struct InternshipSiteWrite {
     #[schema(required = true, nullable = false)]
     pub period_end: Option<NaiveDate>,
     /// The selection decision (решение об отборе: приказ, номер, дата).
-    #[validate(length(max = 1000))]
+    #[validate(length(max = limit(events::DECISION_MAX)))]
     #[schema(max_length = 1000, example = "Приказ ЦНППМ № 45 от 01.09.2025")]
     pub selection_decision: Option<String>,
 }

@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::development::mentoring;
 use rsnms_domain::development::mentoring::{MentoringForm, MentoringInput, MentoringPair};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,7 +35,7 @@ pub struct MentoringPairWrite {
     pub organization_id: Option<Uuid>,
     /// Competencies worked on.
     #[serde(default)]
-    #[validate(length(max = 100))]
+    #[validate(length(max = limit(mentoring::COMPETENCIES_MAX)))]
     #[schema(max_items = 100)]
     pub competency_ids: Vec<Uuid>,
 }

@@ -11,3 +11,10 @@ pub mod organizations;
 pub mod personal_data;
 pub mod persons;
 pub mod programs;
+
+/// A domain limit (`usize`) as `#[validate(length(max = limit(…)))]` takes it (a `u64`), so that
+/// the DTO names the domain's constant; its `#[schema]` repeats the number, as utoipa needs a
+/// literal (`tests/api/openapi.rs` compares the two).
+pub const fn limit(max: usize) -> u64 {
+    max as u64
+}

@@ -10,7 +10,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::dto::limit;
 use crate::extract::{ValueChecks, check_value};
+use rsnms_domain::network_requests;
+use rsnms_domain::values;
 
 /// The author of a request: who prepared and sent it (NAO §18: ФИО, должность, служебный телефон
 /// и (или) e-mail).
@@ -18,27 +21,27 @@ use crate::extract::{ValueChecks, check_value};
 #[serde(deny_unknown_fields)]
 pub struct AuthorDto {
     /// Surname (фамилия).
-    #[validate(length(max = 200))]
+    #[validate(length(max = limit(network_requests::AUTHOR_NAME_MAX)))]
     #[schema(max_length = 200, example = "Иванова")]
     pub surname: Option<String>,
     /// First name (имя).
-    #[validate(length(max = 200))]
+    #[validate(length(max = limit(network_requests::AUTHOR_NAME_MAX)))]
     #[schema(max_length = 200, example = "Мария")]
     pub first_name: Option<String>,
     /// Patronymic (отчество).
-    #[validate(length(max = 200))]
+    #[validate(length(max = limit(network_requests::AUTHOR_NAME_MAX)))]
     #[schema(max_length = 200, example = "Петровна")]
     pub patronymic: Option<String>,
     /// Position (должность).
-    #[validate(length(max = 300))]
+    #[validate(length(max = limit(network_requests::POSITION_MAX)))]
     #[schema(max_length = 300, example = "методист")]
     pub position: Option<String>,
     /// Office phone (служебный телефон).
-    #[validate(length(max = 32))]
+    #[validate(length(max = limit(values::PHONE_MAX)))]
     #[schema(max_length = 32, example = "+7 301 221-00-00")]
     pub phone: Option<String>,
     /// Office e-mail (служебная электронная почта).
-    #[validate(length(max = 254))]
+    #[validate(length(max = limit(values::EMAIL_MAX)))]
     #[schema(max_length = 254)]
     pub email: Option<String>,
 }
@@ -48,7 +51,7 @@ pub struct AuthorDto {
 #[serde(deny_unknown_fields)]
 pub struct AttachmentDto {
     /// File name.
-    #[validate(required, length(min = 1, max = 255))]
+    #[validate(required, length(min = 1, max = limit(network_requests::ATTACHMENT_NAME_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 255, example = "справка.pdf")]
     pub name: Option<String>,
     /// Media type.
@@ -93,18 +96,18 @@ pub struct NetworkRequestWrite {
     /// Addressee organisation (адресат запроса).
     pub addressee_organization_id: Option<Uuid>,
     /// Contact information for the reply (контактная информация для ответа).
-    #[validate(length(max = 1000))]
+    #[validate(length(max = limit(network_requests::NOTE_MAX)))]
     #[schema(max_length = 1000, example = "670000, г. Улан-Удэ, ул. Ленина, 1; info@example.ru")]
     pub reply_contact: Option<String>,
     /// Author.
     #[validate(nested)]
     pub author: Option<AuthorDto>,
     /// Subject (тема).
-    #[validate(length(max = 500))]
+    #[validate(length(max = limit(network_requests::SUBJECT_MAX)))]
     #[schema(max_length = 500)]
     pub subject: Option<String>,
     /// Body (текст запроса).
-    #[validate(length(max = 100000))]
+    #[validate(length(max = limit(network_requests::BODY_MAX)))]
     #[schema(max_length = 100000)]
     pub body: Option<String>,
     /// Channel (способ направления), default `edms`.
@@ -114,7 +117,7 @@ pub struct NetworkRequestWrite {
     /// Whether the request holds personal data (содержит персональные данные).
     pub contains_personal_data: Option<bool>,
     /// Legal basis for processing the personal data; required when `contains_personal_data`.
-    #[validate(length(max = 1000))]
+    #[validate(length(max = limit(network_requests::NOTE_MAX)))]
     #[schema(max_length = 1000)]
     pub personal_data_basis: Option<String>,
     /// Attachment metadata (at most 100).
@@ -395,7 +398,7 @@ pub struct SendNetworkRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReceiveNetworkRequest {
     /// Incoming registration number (входящий номер).
-    #[validate(required, length(min = 1, max = 100))]
+    #[validate(required, length(min = 1, max = limit(network_requests::INCOMING_NUMBER_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 100, example = "вх-245")]
     pub incoming_number: Option<String>,
     /// Date received (дата получения); the term starts the next day.
@@ -418,7 +421,7 @@ pub struct ExtendNetworkRequest {
     #[schema(required = true, nullable = false, minimum = 1)]
     pub days: Option<u32>,
     /// Reason (основание продления).
-    #[validate(required, length(min = 1, max = 2000))]
+    #[validate(required, length(min = 1, max = limit(network_requests::REASON_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
@@ -428,15 +431,15 @@ pub struct ExtendNetworkRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReplyNetworkRequest {
     /// Text of the reply.
-    #[validate(required, length(min = 1, max = 100000))]
+    #[validate(required, length(min = 1, max = limit(network_requests::BODY_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 100000)]
     pub text: Option<String>,
     /// Responder's full name (ФИО ответившего).
-    #[validate(required, length(min = 1, max = 600))]
+    #[validate(required, length(min = 1, max = limit(network_requests::RESPONDER_NAME_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 600)]
     pub responder_name: Option<String>,
     /// Responder's position (должность).
-    #[validate(required, length(min = 1, max = 300))]
+    #[validate(required, length(min = 1, max = limit(network_requests::POSITION_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 300)]
     pub responder_position: Option<String>,
     /// Date of the reply; default: today in the addressee's time zone.
@@ -451,7 +454,7 @@ pub struct ReplyNetworkRequest {
 #[serde(deny_unknown_fields)]
 pub struct WithdrawNetworkRequest {
     /// Reason.
-    #[validate(length(max = 2000))]
+    #[validate(length(max = limit(network_requests::REASON_MAX)))]
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
@@ -461,7 +464,7 @@ pub struct WithdrawNetworkRequest {
 #[serde(deny_unknown_fields)]
 pub struct ClarifyNetworkRequest {
     /// Text: what needs clarifying, or the clarification.
-    #[validate(required, length(min = 1, max = 10000))]
+    #[validate(required, length(min = 1, max = limit(network_requests::CLARIFICATION_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 10000)]
     pub text: Option<String>,
 }
@@ -475,7 +478,7 @@ pub struct ForwardNetworkRequest {
     #[schema(required = true, nullable = false)]
     pub addressee_organization_id: Option<Uuid>,
     /// Reason (why the other participant is competent).
-    #[validate(required, length(min = 1, max = 2000))]
+    #[validate(required, length(min = 1, max = limit(network_requests::REASON_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }

@@ -1,4 +1,7 @@
+use crate::dto::limit;
 use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::organizations;
+use rsnms_domain::values;
 use rsnms_domain::{
     auth::Actor,
     organizations::{
@@ -15,19 +18,19 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct ContactsDto {
     /// Postal address (почтовый адрес).
-    #[validate(length(max = 500))]
+    #[validate(length(max = limit(organizations::ADDRESS_MAX)))]
     #[schema(max_length = 500)]
     pub address: Option<String>,
     /// Office phone, e.g. `+7 301 221-00-00` (normalised to `+73012210000`).
-    #[validate(length(max = 32))]
+    #[validate(length(max = limit(values::PHONE_MAX)))]
     #[schema(max_length = 32, pattern = "^\\+?[0-9 ()-]{10,31}$", example = "+7 301 221-00-00")]
     pub phone: Option<String>,
     /// Office e-mail.
-    #[validate(length(max = 254))]
+    #[validate(length(max = limit(values::EMAIL_MAX)))]
     #[schema(max_length = 254, format = Email, example = "info@school.example")]
     pub email: Option<String>,
     /// Web site.
-    #[validate(length(max = 500))]
+    #[validate(length(max = limit(organizations::ADDRESS_MAX)))]
     #[schema(max_length = 500)]
     pub website: Option<String>,
 }
@@ -49,7 +52,7 @@ impl From<Contacts> for ContactsDto {
 #[serde(deny_unknown_fields)]
 pub struct OrganizationWrite {
     /// Full name (полное наименование).
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(organizations::NAME_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -59,7 +62,7 @@ pub struct OrganizationWrite {
     )]
     pub name: Option<String>,
     /// Short name (краткое наименование).
-    #[validate(length(max = 200))]
+    #[validate(length(max = limit(organizations::SHORT_NAME_MAX)))]
     #[schema(max_length = 200)]
     pub short_name: Option<String>,
     /// Kind of participant (вид участника).
@@ -75,18 +78,18 @@ pub struct OrganizationWrite {
     pub region_code: Option<String>,
     /// Municipality code (код муниципалитета, e.g. ОКТМО); required at municipal and
     /// institutional levels, inherited from the parent.
-    #[validate(length(min = 1, max = 32))]
+    #[validate(length(min = 1, max = limit(values::MUNICIPALITY_CODE_MAX)))]
     #[schema(min_length = 1, max_length = 32, pattern = "^[0-9A-Za-z_-]+$", example = "81606000")]
     pub municipality_code: Option<String>,
     /// Municipality name (наименование муниципального образования).
-    #[validate(length(max = 200))]
+    #[validate(length(max = limit(organizations::SHORT_NAME_MAX)))]
     #[schema(max_length = 200, example = "МО «Бичурский район»")]
     pub municipality_name: Option<String>,
     /// ИНН (10 digits for organisations), checksum verified.
     #[schema(pattern = "^([0-9]{10}|[0-9]{12})$")]
     pub inn: Option<String>,
     /// IANA time zone (часовой пояс); default `Europe/Moscow` or the parent's.
-    #[validate(length(max = 64))]
+    #[validate(length(max = limit(organizations::TIME_ZONE_MAX)))]
     #[schema(max_length = 64, example = "Asia/Irkutsk")]
     pub time_zone: Option<String>,
     /// Contacts.

@@ -1,35 +1,33 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rsnms_domain::{
-    persons::{MAX_SUBJECTS, NAME_MAX, Person, PersonInput, PersonRole},
-    values::Snils,
+    persons::{MAX_BASES, MAX_ROLES, MAX_SUBJECTS, NAME_MAX, Person, PersonInput, PersonRole},
+    values::{self, Snils},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-// The domain's limits, as the validator takes them (a u64 path).
-const L_NAME_MAX: u64 = NAME_MAX as u64;
-const L_MAX_SUBJECTS: u64 = MAX_SUBJECTS as u64;
+use crate::dto::limit;
 
 /// A person as a client writes them (create; merge-patched for updates).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PersonWrite {
     /// Surname (фамилия).
-    #[validate(required, length(min = 1, max = L_NAME_MAX))]
+    #[validate(required, length(min = 1, max = limit(NAME_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 200, example = "Иванова")]
     pub surname: Option<String>,
     /// First name (имя).
-    #[validate(required, length(min = 1, max = L_NAME_MAX))]
+    #[validate(required, length(min = 1, max = limit(NAME_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 200, example = "Анна")]
     pub first_name: Option<String>,
     /// Patronymic (отчество).
-    #[validate(length(max = L_NAME_MAX))]
+    #[validate(length(max = limit(NAME_MAX)))]
     #[schema(max_length = 200, example = "Петровна")]
     pub patronymic: Option<String>,
     /// Position (должность).
-    #[validate(length(max = L_NAME_MAX))]
+    #[validate(length(max = limit(NAME_MAX)))]
     #[schema(max_length = 200, example = "учитель математики")]
     pub position: Option<String>,
     /// Employing organisation.
@@ -38,7 +36,7 @@ pub struct PersonWrite {
     pub organization_id: Option<Uuid>,
     /// Roles in the network.
     #[serde(default)]
-    #[validate(length(max = 5))]
+    #[validate(length(max = limit(MAX_ROLES)))]
     #[schema(max_items = 5)]
     pub roles: Vec<PersonRole>,
     /// Teaching subjects (преподаваемые предметы), e.g. `["математика", "физика"]`; stored
@@ -46,19 +44,19 @@ pub struct PersonWrite {
     /// entries are dropped. At most 20, each at most 100 characters. In CSV imports: one cell,
     /// subjects separated by `;` (by `,` when the delimiter is `;`). `null` or absent: none
     /// (in a patch, `null` clears them).
-    #[validate(length(max = L_MAX_SUBJECTS))]
+    #[validate(length(max = limit(MAX_SUBJECTS)))]
     #[schema(max_items = 20, example = json!(["математика", "физика"]))]
     pub subjects: Option<Vec<String>>,
     /// E-mail (personal data).
-    #[validate(length(max = 254))]
+    #[validate(length(max = limit(values::EMAIL_MAX)))]
     #[schema(max_length = 254, format = Email, example = "ivanova@school.example")]
     pub email: Option<String>,
     /// Phone (personal data).
-    #[validate(length(max = 32))]
+    #[validate(length(max = limit(values::PHONE_MAX)))]
     #[schema(max_length = 32, pattern = "^\\+?[0-9 ()-]{10,31}$", example = "+7 301 221-00-00")]
     pub phone: Option<String>,
     /// СНИЛС, `123-456-789 01` or 11 digits; checksum verified (personal data).
-    #[validate(length(max = 14))]
+    #[validate(length(max = limit(values::SNILS_MAX)))]
     #[schema(max_length = 14, pattern = "^[0-9]{3}-?[0-9]{3}-?[0-9]{3}[ -]?[0-9]{2}$", example = "112-233-445 95")]
     pub snils: Option<String>,
     /// Birth date (personal data).
@@ -70,7 +68,7 @@ pub struct PersonWrite {
     /// `processing_bases[i].<field>`); written with the person or not at all. In a patch each
     /// entry is a new basis (a withdrawal is `…/processing-bases/{id}/withdraw`); bases are read
     /// at `GET /persons/{id}/processing-bases`, never echoed here.
-    #[validate(length(max = 20), nested)]
+    #[validate(length(max = limit(MAX_BASES)), nested)]
     #[schema(max_items = 20)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processing_bases: Option<Vec<super::personal_data::BasisWrite>>,

@@ -8,19 +8,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-// The domain's limits, as the validator takes them (a u64 path).
-const L_TITLE_MAX: u64 = TITLE_MAX as u64;
-const L_AUDIENCE_MAX: u64 = AUDIENCE_MAX as u64;
-const L_ANNOTATION_MAX: u64 = ANNOTATION_MAX as u64;
-const L_COMPETENCIES_MAX: u64 = COMPETENCIES_MAX as u64;
-const L_REGISTRY_ID_MAX: u64 = REGISTRY_ID_MAX as u64;
+use crate::dto::limit;
 
 /// A programme as a client writes it (create; merge-patched for updates).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramWrite {
     /// Title (наименование программы).
-    #[validate(required, length(min = 1, max = L_TITLE_MAX))]
+    #[validate(required, length(min = 1, max = limit(TITLE_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -46,26 +41,26 @@ pub struct ProgramWrite {
     #[schema(required = true, nullable = false)]
     pub developer_id: Option<Uuid>,
     /// Target audience (категория слушателей).
-    #[validate(length(max = L_AUDIENCE_MAX))]
+    #[validate(length(max = limit(AUDIENCE_MAX)))]
     #[schema(max_length = 1000)]
     pub audience: Option<String>,
     /// Annotation (аннотация).
-    #[validate(length(max = L_ANNOTATION_MAX))]
+    #[validate(length(max = limit(ANNOTATION_MAX)))]
     #[schema(max_length = 8000)]
     pub annotation: Option<String>,
     /// Planned results (планируемые результаты).
-    #[validate(length(max = L_ANNOTATION_MAX))]
+    #[validate(length(max = limit(ANNOTATION_MAX)))]
     #[schema(max_length = 8000)]
     pub planned_results: Option<String>,
     /// Competencies it develops.
     #[serde(default)]
-    #[validate(length(max = L_COMPETENCIES_MAX))]
+    #[validate(length(max = limit(COMPETENCIES_MAX)))]
     #[schema(max_items = 100)]
     pub competency_ids: Vec<Uuid>,
     /// Included in the federal registry of DPP (федеральный реестр ДПП).
     pub federal_registry: Option<bool>,
     /// Id in the federal registry (required when included).
-    #[validate(length(max = L_REGISTRY_ID_MAX))]
+    #[validate(length(max = limit(REGISTRY_ID_MAX)))]
     #[schema(max_length = 64)]
     pub registry_id: Option<String>,
     /// Date of inclusion in the registry (required when included).

@@ -445,7 +445,7 @@ async fn validate(
     allowed_retired: &[Uuid],
 ) -> DomainResult<NewCampaign> {
     let mut e = Errors::new();
-    let name = text(&mut e, "name", input.name, 500, true);
+    let name = text(&mut e, "name", input.name, NAME_MAX, true);
     let instrument = required(&mut e, "instrument", input.instrument);
     let start = required(&mut e, "period_start", input.period_start);
     let end = required(&mut e, "period_end", input.period_end);
@@ -471,7 +471,8 @@ async fn validate(
         }
     }
     let target_group = required(&mut e, "target_group", input.target_group);
-    let target_description = text(&mut e, "target_description", input.target_description, 1000, false);
+    let target_description =
+        text(&mut e, "target_description", input.target_description, TARGET_DESCRIPTION_MAX, false);
     let scale = required(&mut e, "scale", input.scale).and_then(|s| Scale::parse(&mut e, "scale", s));
     if input.competency_ids.is_empty() {
         e.push(FieldError::required("competency_ids"));
@@ -602,3 +603,20 @@ pub async fn update_campaign(
     }
     repo.update_campaign(ctx, id, expected_version, new).await
 }
+
+/// The longest name of a diagnostic, in characters.
+pub const NAME_MAX: usize = 500;
+/// The longest description of its target group, in characters.
+pub const TARGET_DESCRIPTION_MAX: usize = 1000;
+/// The most competencies a diagnostic measures.
+pub const COMPETENCIES_MAX: usize = 200;
+/// The most results in one batch.
+pub const RESULTS_MAX: usize = 5000;
+
+/// The length limits of a diagnostic's fields, by field: the contract states the same numbers
+/// (`DiagnosticWrite`; `ResultBatch` for [`RESULT_BATCH_LIMITS`]), which a test compares with
+/// these lists.
+pub const LIMITS: &[(&str, usize)] =
+    &[("name", NAME_MAX), ("target_description", TARGET_DESCRIPTION_MAX), ("competency_ids", COMPETENCIES_MAX)];
+/// The length limits of a batch of results, by field.
+pub const RESULT_BATCH_LIMITS: &[(&str, usize)] = &[("items", RESULTS_MAX)];

@@ -362,3 +362,46 @@ pub trait RouteRepository: Send + Sync {
     /// it ends: concurrent placements are counted one after the other).
     async fn placements(&self, site_id: Uuid, except: Uuid) -> DomainResult<i64>;
 }
+
+/// The longest title of a step or of a template, in characters.
+pub const TITLE_MAX: usize = 500;
+/// The longest resource of a step, in characters.
+pub const RESOURCE_MAX: usize = 1000;
+/// The longest expected result of a step, in characters.
+pub const EXPECTED_RESULT_MAX: usize = 2000;
+/// The most diagnostics a route is built on.
+pub const DIAGNOSTICS_MAX: usize = 50;
+/// The most deficit competencies of a route.
+pub const DEFICITS_MAX: usize = 100;
+/// The most steps of a route.
+pub const STEPS_MAX: usize = 100;
+/// The longest description of a transfer into practice or comment of a review, in characters.
+pub const NOTE_MAX: usize = 2000;
+/// The most transfers into practice recorded when a route is completed.
+pub const TRANSFERS_MAX: usize = 20;
+/// The longest description of evidence, in characters.
+pub const EVIDENCE_DESCRIPTION_MAX: usize = 4000;
+/// The longest link of evidence, in characters.
+pub const EVIDENCE_URL_MAX: usize = 2000;
+
+/// The length limits of a route's fields, by field; the tables below are those of its parts and
+/// actions. The contract states the same numbers (`RouteWrite`, `StepWrite`, `TemplateStepWrite`,
+/// `TransferWrite`, `CompleteRoute`, `EvidenceWrite`, `EvidenceReview`, `RouteTemplateRequest`,
+/// `ApplyTemplateRequest`), which a test compares with these lists.
+pub const LIMITS: &[(&str, usize)] =
+    &[("diagnostic_ids", DIAGNOSTICS_MAX), ("deficit_competency_ids", DEFICITS_MAX), ("steps", STEPS_MAX)];
+/// The length limits of a step (of a route or of a template), by field.
+pub const STEP_LIMITS: &[(&str, usize)] =
+    &[("title", TITLE_MAX), ("resource", RESOURCE_MAX), ("expected_result", EXPECTED_RESULT_MAX)];
+/// The length limits of a transfer into practice, by field.
+pub const TRANSFER_LIMITS: &[(&str, usize)] = &[("description", NOTE_MAX)];
+/// The length limits of a completion, by field.
+pub const COMPLETE_LIMITS: &[(&str, usize)] = &[("transfer", TRANSFERS_MAX)];
+/// The length limits of evidence, by field.
+pub const EVIDENCE_LIMITS: &[(&str, usize)] = &[("description", EVIDENCE_DESCRIPTION_MAX), ("url", EVIDENCE_URL_MAX)];
+/// The length limits of a review of evidence, by field.
+pub const REVIEW_LIMITS: &[(&str, usize)] = &[("comment", NOTE_MAX)];
+/// The length limits of a template, by field.
+pub const TEMPLATE_LIMITS: &[(&str, usize)] = &[("title", TITLE_MAX)];
+/// The length limits of an application of a template, by field.
+pub const APPLY_LIMITS: &[(&str, usize)] = &[("person_ids", MAX_APPLY)];

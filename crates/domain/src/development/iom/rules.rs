@@ -335,7 +335,7 @@ async fn validate(
         if !step_ids.insert(sid) {
             e.push(FieldError::new(f("id"), "duplicate", Msg::new("Повторяется", "Listed twice")));
         }
-        let title = text(&mut e, &f("title"), s.title.clone(), 500, true);
+        let title = text(&mut e, &f("title"), s.title.clone(), super::TITLE_MAX, true);
         if s.competency_ids.is_empty() {
             e.push(FieldError::required(f("competency_ids")));
         }
@@ -363,7 +363,7 @@ async fn validate(
             },
             _ => {}
         }
-        let resource = text(&mut e, &f("resource"), s.resource.clone(), 1000, false);
+        let resource = text(&mut e, &f("resource"), s.resource.clone(), super::RESOURCE_MAX, false);
         let before = previous.iter().find(|p| Some(p.id) == s.id);
         let dated = super::links::check_link(d, ctx, &mut e, i, &s, person_id, before).await?;
         // A linked step takes its dates from the record; the planned end of an open-ended pair
@@ -397,7 +397,7 @@ async fn validate(
                 ));
             }
         }
-        let expected = text(&mut e, &f("expected_result"), s.expected_result, 2000, true);
+        let expected = text(&mut e, &f("expected_result"), s.expected_result, super::EXPECTED_RESULT_MAX, true);
         let form = required(&mut e, &f("reporting_form"), s.reporting_form);
         if let (Some(title), Some(activity), Some(planned_start), Some(planned_end), Some(expected_result), Some(rf)) =
             (title, activity, ps, pe, expected, form)
@@ -833,7 +833,7 @@ pub async fn complete_route(
         let f = |n: &str| format!("transfer[{i}].{n}");
         let form = required(&mut e, &f("form"), t.form);
         let held_on = required(&mut e, &f("held_on"), t.held_on);
-        let description = text(&mut e, &f("description"), t.description, 2000, true);
+        let description = text(&mut e, &f("description"), t.description, super::NOTE_MAX, true);
         if let (Some(form), Some(held_on), Some(description)) = (form, held_on, description) {
             transfer.push(Transfer { form, held_on, description });
         }
@@ -938,8 +938,8 @@ pub async fn add_evidence(
     }
     let mut e = Errors::new();
     let kind = required(&mut e, "kind", input.kind);
-    let description = text(&mut e, "description", input.description, 4000, true);
-    let url = text(&mut e, "url", input.url, 2000, false);
+    let description = text(&mut e, "description", input.description, super::EVIDENCE_DESCRIPTION_MAX, true);
+    let url = text(&mut e, "url", input.url, super::EVIDENCE_URL_MAX, false);
     if let Some(u) = &url
         && !(u.starts_with("https://") || u.starts_with("http://"))
     {
@@ -1013,7 +1013,7 @@ pub async fn review_evidence(
             Msg::new("Решение: accepted или rejected", "The decision is accepted or rejected"),
         ));
     }
-    let comment = text(&mut e, "comment", comment, 2000, false);
+    let comment = text(&mut e, "comment", comment, super::NOTE_MAX, false);
     if rating.is_some_and(|x| !(1..=5).contains(&x)) {
         e.push(FieldError::new("rating", "out_of_range", Msg::new("Оценка от 1 до 5", "The rating is 1 to 5")));
     }

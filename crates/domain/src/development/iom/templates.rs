@@ -133,7 +133,7 @@ pub async fn create_template(
 ) -> DomainResult<RouteTemplate> {
     ctx.actor.require(BUILDERS)?;
     let mut e = Errors::new();
-    let title = text(&mut e, "title", input.title, 500, true);
+    let title = text(&mut e, "title", input.title, super::TITLE_MAX, true);
     if input.deficit_competency_ids.is_empty() {
         e.push(FieldError::required("deficit_competency_ids"));
     }
@@ -152,7 +152,7 @@ pub async fn create_template(
     let mut steps = Vec::new();
     for (i, s) in input.steps.into_iter().enumerate() {
         let f = |n: &str| format!("steps[{i}].{n}");
-        let title = text(&mut e, &f("title"), s.title, 500, true);
+        let title = text(&mut e, &f("title"), s.title, super::TITLE_MAX, true);
         if s.competency_ids.is_empty() {
             e.push(FieldError::required(f("competency_ids")));
         }
@@ -172,7 +172,7 @@ pub async fn create_template(
         if activity == Some(Activity::Program) && s.program_id.is_none() {
             e.push(FieldError::required(f("program_id")));
         }
-        let resource = text(&mut e, &f("resource"), s.resource, 1000, false);
+        let resource = text(&mut e, &f("resource"), s.resource, super::RESOURCE_MAX, false);
         let start = required(&mut e, &f("planned_start"), s.planned_start);
         let end = required(&mut e, &f("planned_end"), s.planned_end);
         if let (Some(a), Some(b)) = (start, end)
@@ -184,7 +184,7 @@ pub async fn create_template(
                 Msg::new("Окончание раньше начала", "Ends before it starts"),
             ));
         }
-        let expected = text(&mut e, &f("expected_result"), s.expected_result, 2000, true);
+        let expected = text(&mut e, &f("expected_result"), s.expected_result, super::EXPECTED_RESULT_MAX, true);
         let form = required(&mut e, &f("reporting_form"), s.reporting_form);
         if let (Some(title), Some(activity), Some(planned_start), Some(planned_end), Some(expected_result), Some(rf)) =
             (title, activity, start, end, expected, form)

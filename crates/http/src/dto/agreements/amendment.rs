@@ -8,14 +8,16 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{ClauseView, ClauseWrite, IndicatorWrite};
+use crate::dto::limit;
 use crate::extract::ValueChecks;
+use rsnms_domain::agreements;
 
 /// A target change of an amendment.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TargetChangeWrite {
     /// Indicator key, e.g. `indicator.1`.
-    #[validate(required, length(min = 1, max = 40))]
+    #[validate(required, length(min = 1, max = limit(agreements::KEY_MAX)))]
     #[schema(required = true, nullable = false, max_length = 40, example = "indicator.1")]
     pub indicator: Option<String>,
     /// Year.
@@ -92,7 +94,7 @@ impl From<AmendmentChangesWrite> for AmendmentChanges {
 #[serde(deny_unknown_fields)]
 pub struct AmendmentWrite {
     /// Its own number, unique within the agreement.
-    #[validate(required, length(min = 1, max = 100))]
+    #[validate(required, length(min = 1, max = limit(agreements::NUMBER_MAX)))]
     #[schema(required = true, nullable = false, max_length = 100, example = "1")]
     pub number: Option<String>,
     /// Date signed.
@@ -104,7 +106,7 @@ pub struct AmendmentWrite {
     #[schema(required = true, nullable = false)]
     pub effective_from: Option<NaiveDate>,
     /// Description.
-    #[validate(length(max = 4000))]
+    #[validate(length(max = limit(agreements::AMENDMENT_DESCRIPTION_MAX)))]
     pub description: Option<String>,
     /// The changes.
     #[validate(required, nested)]

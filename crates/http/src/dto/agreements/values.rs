@@ -8,7 +8,9 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::num;
+use crate::dto::limit;
 use crate::extract::ValueChecks;
+use rsnms_domain::agreements;
 
 /// An actual value as reported (фактическое значение).
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
@@ -27,7 +29,7 @@ pub struct IndicatorValueWrite {
     #[schema(required = true, nullable = false, minimum = 0, example = 31.5)]
     pub value: Option<f64>,
     /// Source of the data (источник), e.g. «мониторинг БРИОП».
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(agreements::VALUE_SOURCE_MAX)))]
     #[schema(required = true, nullable = false, max_length = 500)]
     pub source: Option<String>,
     /// Comment.

@@ -10,22 +10,24 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::dto::limit;
 use crate::extract::ValueChecks;
+use rsnms_domain::agreements;
 
 /// Who signs for a party (подписант).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SignatoryWrite {
     /// Full name in the nominative (ФИО), e.g. «Поздняков Валерий Анатольевич».
-    #[validate(required, length(min = 1, max = 300))]
+    #[validate(required, length(min = 1, max = limit(agreements::SIGNATORY_NAME_MAX)))]
     #[schema(required = true, nullable = false, max_length = 300)]
     pub name: Option<String>,
     /// Position (должность), e.g. «ректор».
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(agreements::SIGNATORY_TEXT_MAX)))]
     #[schema(required = true, nullable = false, max_length = 500)]
     pub position: Option<String>,
     /// Acting basis (основание полномочий), e.g. «на основании Устава».
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(agreements::SIGNATORY_TEXT_MAX)))]
     #[schema(required = true, nullable = false, max_length = 500)]
     pub acting_basis: Option<String>,
 }
@@ -39,7 +41,7 @@ pub struct PartyWrite {
     #[schema(required = true, nullable = false)]
     pub organization_id: Option<Uuid>,
     /// How the agreement names the party («именуемое в дальнейшем – Министерство»).
-    #[validate(length(max = 300))]
+    #[validate(length(max = limit(agreements::DESIGNATION_MAX)))]
     #[schema(max_length = 300)]
     pub designation: Option<String>,
     /// Its signatory.
@@ -71,7 +73,7 @@ pub struct PartiesWrite {
 #[serde(deny_unknown_fields)]
 pub struct ClauseWrite {
     /// Number, dotted digits unique within the agreement, e.g. `2.2.19` (a trailing dot is dropped).
-    #[validate(required, length(min = 1, max = 40))]
+    #[validate(required, length(min = 1, max = limit(agreements::KEY_MAX)))]
     #[schema(required = true, nullable = false, max_length = 40, example = "2.2.19")]
     pub number: Option<String>,
     /// Obligation, right or general provision.
@@ -81,7 +83,7 @@ pub struct ClauseWrite {
     /// The party it binds or entitles; required for obligations and rights.
     pub party: Option<PartyRole>,
     /// Text as in the agreement.
-    #[validate(required, length(min = 1, max = 10000))]
+    #[validate(required, length(min = 1, max = limit(agreements::CLAUSE_TEXT_MAX)))]
     #[schema(required = true, nullable = false, max_length = 10000)]
     pub text: Option<String>,
     /// Keys of the indicators the clause serves, e.g. `["indicator.1", "result.2"]`.
@@ -119,7 +121,7 @@ pub struct IndicatorWrite {
     #[schema(minimum = 1, maximum = 99, example = 1)]
     pub appendix_number: Option<u32>,
     /// Name as in the appendix.
-    #[validate(required, length(min = 1, max = 2000))]
+    #[validate(required, length(min = 1, max = limit(agreements::INDICATOR_NAME_MAX)))]
     #[schema(required = true, nullable = false, max_length = 2000)]
     pub name: Option<String>,
     /// Unit of measure.
@@ -146,7 +148,7 @@ pub struct IndicatorWrite {
 #[serde(deny_unknown_fields)]
 pub struct AgreementWrite {
     /// Number (номер), e.g. `535`.
-    #[validate(required, length(min = 1, max = 100))]
+    #[validate(required, length(min = 1, max = limit(agreements::NUMBER_MAX)))]
     #[schema(required = true, nullable = false, max_length = 100, example = "535")]
     pub number: Option<String>,
     /// Title (наименование).
@@ -158,7 +160,7 @@ pub struct AgreementWrite {
     #[validate(length(max = 300))]
     pub place: Option<String>,
     /// Subject (предмет соглашения).
-    #[validate(required, length(min = 1, max = 4000))]
+    #[validate(required, length(min = 1, max = limit(agreements::SUBJECT_MAX)))]
     #[schema(required = true, nullable = false, max_length = 4000)]
     pub subject: Option<String>,
     /// Takes effect on (вступает в силу); defaults to the signing date.

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::AccountView;
+use crate::dto::limit;
 use crate::{
     AppState,
     auth::{Auth, hash_secret},
@@ -17,6 +18,7 @@ use crate::{
     openapi::CreateErrors,
     problem::{ApiError, ApiResult},
 };
+use rsnms_domain::accounts;
 
 /// A new account.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -27,11 +29,11 @@ pub struct AccountWrite {
     #[schema(required = true, nullable = false)]
     pub kind: Option<AccountKind>,
     /// Login or client id (1–100 characters, no spaces).
-    #[validate(required, length(min = 1, max = 100))]
+    #[validate(required, length(min = 1, max = limit(accounts::LOGIN_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
     pub login: Option<String>,
     /// Password or client secret, at least 12 characters.
-    #[validate(required, length(min = 12, max = 1024))]
+    #[validate(required, length(min = 12, max = limit(accounts::SECRET_MAX)))]
     #[schema(required = true, nullable = false, min_length = 12, max_length = 1024, format = Password)]
     pub secret: Option<String>,
     /// Role its tokens carry.

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::IdentityView;
+use crate::dto::limit;
 use crate::{
     AppState,
     auth::{Auth, Providers},
@@ -12,21 +13,19 @@ use crate::{
     openapi::CreateErrors,
     problem::{ApiError, ApiResult},
 };
-
-// The domain's limit, as the validator takes it (a u64 path).
-const SUBJECT_MAX: u64 = rsnms_domain::identities::MAX_SUBJECT_LEN as u64;
+use rsnms_domain::identities;
 
 /// A subject of a trusted identity provider to link to the account.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityWrite {
     /// The provider's configured name (поставщик удостоверений; see `RSNMS_OIDC_PROVIDERS`).
-    #[validate(required, length(min = 1, max = 100))]
+    #[validate(required, length(min = 1, max = limit(identities::MAX_PROVIDER_LEN)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 100)]
     pub provider: Option<String>,
     /// The subject as the provider's tokens name it (the provider's subject claim, `sub` by
     /// default).
-    #[validate(required, length(min = 1, max = SUBJECT_MAX))]
+    #[validate(required, length(min = 1, max = limit(identities::MAX_SUBJECT_LEN)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 255)]
     pub subject: Option<String>,
 }

@@ -6,19 +6,21 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{AccountView, Deps, apply};
+use crate::dto::limit;
 use crate::{
     auth::{Auth, hash_secret},
     extract::Body,
     openapi::ActionErrors,
     problem::{ApiError, ApiResult},
 };
+use rsnms_domain::accounts;
 
 /// A new password or client secret set by an administrator.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SecretReset {
     /// The new password or client secret, at least 12 characters.
-    #[validate(required, length(min = 12, max = 1024))]
+    #[validate(required, length(min = 12, max = limit(accounts::SECRET_MAX)))]
     #[schema(required = true, nullable = false, min_length = 12, max_length = 1024, format = Password)]
     pub secret: Option<String>,
 }

@@ -3,6 +3,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::dto::limit;
 use crate::{
     AppState,
     auth::{Auth, Standings, hash_secret, verify_secret},
@@ -10,17 +11,18 @@ use crate::{
     openapi::CreateErrors,
     problem::{ApiError, ApiResult},
 };
+use rsnms_domain::accounts;
 
 /// A change of the caller's own password.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     /// The current password.
-    #[validate(required, length(min = 1, max = 1024))]
+    #[validate(required, length(min = 1, max = limit(accounts::SECRET_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 1024, format = Password)]
     pub current_password: Option<String>,
     /// The new password, at least 12 characters.
-    #[validate(required, length(min = 12, max = 1024))]
+    #[validate(required, length(min = 12, max = limit(accounts::SECRET_MAX)))]
     #[schema(required = true, nullable = false, min_length = 12, max_length = 1024, format = Password)]
     pub new_password: Option<String>,
 }

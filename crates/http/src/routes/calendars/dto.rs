@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rsnms_domain::deadlines;
 use rsnms_domain::{
     calendar::{CalendarLayer, CalendarYear, ProductionCalendar},
     deadlines::StoredCalendarYear,
@@ -117,7 +119,7 @@ pub struct CalendarYearWrite {
     #[schema(pattern = "^[0-9]{2}$", example = "03")]
     pub region_code: Option<String>,
     /// Legal source (e.g. «Постановление Правительства РФ от 04.10.2024 № 1335»).
-    #[validate(required, length(min = 1, max = 1000))]
+    #[validate(required, length(min = 1, max = limit(deadlines::SOURCE_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 1000)]
     pub source: Option<String>,
     /// Weekdays that are days off.

@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, Utc};
+use rsnms_domain::development::competencies;
 use rsnms_domain::development::competencies::{AreaKind, Competency, CompetencyInput, CompetencyStatus, NodeKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,11 +20,11 @@ pub struct CompetencyWrite {
     /// Kind of an area (required for areas; a competency inherits its area's).
     pub area_kind: Option<AreaKind>,
     /// Code, unique in the framework (e.g. `ЦК-1.2`).
-    #[validate(required, length(min = 1, max = 32))]
+    #[validate(required, length(min = 1, max = limit(competencies::CODE_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 32, example = "ЦК-1")]
     pub code: Option<String>,
     /// Name (наименование).
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(competencies::NAME_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -32,7 +34,7 @@ pub struct CompetencyWrite {
     )]
     pub name: Option<String>,
     /// Description (описание, индикаторы).
-    #[validate(length(max = 4000))]
+    #[validate(length(max = limit(competencies::DESCRIPTION_MAX)))]
     #[schema(max_length = 4000)]
     pub description: Option<String>,
 }

@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, Utc};
+use rsnms_domain::deadlines;
 use rsnms_domain::{
     calendar::TermUnit,
     deadlines::{DeadlinePolicy, PolicyInput},
@@ -45,11 +47,11 @@ impl From<TermUnit> for TermUnitDto {
 #[serde(deny_unknown_fields)]
 pub struct DeadlinePolicyWrite {
     /// Stable code (латиница, цифры, `_-.`), unique.
-    #[validate(required, length(min = 1, max = 64))]
+    #[validate(required, length(min = 1, max = limit(deadlines::POLICY_CODE_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 64, example = "region_03_order_15")]
     pub code: Option<String>,
     /// Name (наименование).
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(deadlines::POLICY_NAME_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 500)]
     pub name: Option<String>,
     /// Term value (срок).
@@ -61,7 +63,7 @@ pub struct DeadlinePolicyWrite {
     #[schema(required = true, nullable = false)]
     pub term_unit: Option<TermUnitDto>,
     /// Legal basis (правовое основание): the act and article.
-    #[validate(required, length(min = 1, max = 1000))]
+    #[validate(required, length(min = 1, max = limit(deadlines::SOURCE_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 1000)]
     pub legal_basis: Option<String>,
     /// How many times the term may be extended (0: never; default 0).

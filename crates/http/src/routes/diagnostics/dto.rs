@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::development::diagnostics;
 use rsnms_domain::development::diagnostics::{
     AnalyticsCell, Campaign, CampaignInput, Deficit, DeficitStatus, DiagnosticResult, GroupBy, Instrument,
     RecordSummary, ResultInput, ResultRef, Scale, ScaleInput, TargetGroup,
@@ -108,7 +110,7 @@ impl From<Scale> for ScaleView {
 #[serde(deny_unknown_fields)]
 pub struct DiagnosticWrite {
     /// Name (наименование диагностики).
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(diagnostics::NAME_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -138,7 +140,7 @@ pub struct DiagnosticWrite {
     #[schema(required = true, nullable = false)]
     pub target_group: Option<TargetGroup>,
     /// Target group described.
-    #[validate(length(max = 1000))]
+    #[validate(length(max = limit(diagnostics::TARGET_DESCRIPTION_MAX)))]
     #[schema(max_length = 1000)]
     pub target_description: Option<String>,
     /// Scale with its deficit threshold; fixed once results exist.
@@ -147,7 +149,7 @@ pub struct DiagnosticWrite {
     pub scale: Option<ScaleWrite>,
     /// Competencies covered (at least one; active competencies, not areas).
     #[serde(default)]
-    #[validate(length(max = 200))]
+    #[validate(length(max = limit(diagnostics::COMPETENCIES_MAX)))]
     #[schema(max_items = 200)]
     pub competency_ids: Vec<Uuid>,
 }
@@ -273,7 +275,7 @@ impl From<ResultItem> for ResultInput {
 #[serde(deny_unknown_fields)]
 pub struct ResultBatch {
     /// The results (1–5000).
-    #[validate(required, length(min = 1, max = 5000))]
+    #[validate(required, length(min = 1, max = limit(diagnostics::RESULTS_MAX)))]
     #[schema(required = true, nullable = false, min_items = 1, max_items = 5000)]
     pub items: Option<Vec<ResultItem>>,
     /// Check and count only; store nothing.

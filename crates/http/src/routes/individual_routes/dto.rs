@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, NaiveDate, Utc};
+use rsnms_domain::development::iom;
 use rsnms_domain::development::{
     diagnostics::DeficitStatus,
     iom::{
@@ -23,7 +25,7 @@ pub struct StepWrite {
     pub id: Option<Uuid>,
     /// Title (наименование шага), at most 500 characters.
     #[schema(required = true, nullable = false, max_length = 500, example = "Курс «Формирующее оценивание»")]
-    #[validate(length(max = 500))]
+    #[validate(length(max = limit(iom::TITLE_MAX)))]
     pub title: Option<String>,
     /// The route's deficits (competencies) this step addresses.
     #[serde(default)]
@@ -45,7 +47,7 @@ pub struct StepWrite {
     pub mentoring_pair_id: Option<Uuid>,
     /// The internship site, event, mentor or community, described (at most 1000 characters).
     #[schema(max_length = 1000)]
-    #[validate(length(max = 1000))]
+    #[validate(length(max = limit(iom::RESOURCE_MAX)))]
     pub resource: Option<String>,
     /// Planned start (required unless the step is linked to an event, a site or a pair, whose
     /// dates it takes).
@@ -55,7 +57,7 @@ pub struct StepWrite {
     pub planned_end: Option<NaiveDate>,
     /// Expected result (ожидаемый результат), at most 2000 characters.
     #[schema(required = true, nullable = false, max_length = 2000)]
-    #[validate(length(max = 2000))]
+    #[validate(length(max = limit(iom::EXPECTED_RESULT_MAX)))]
     pub expected_result: Option<String>,
     /// Reporting form (форма отчётности).
     #[schema(required = true, nullable = false)]
@@ -128,17 +130,17 @@ pub struct RouteWrite {
     pub period_end: Option<NaiveDate>,
     /// Diagnostic campaigns the route is built on.
     #[serde(default)]
-    #[validate(length(max = 50))]
+    #[validate(length(max = limit(iom::DIAGNOSTICS_MAX)))]
     #[schema(max_items = 50)]
     pub diagnostic_ids: Vec<Uuid>,
     /// Deficits (competencies) the route addresses: open deficits of the person.
     #[serde(default)]
-    #[validate(length(max = 100))]
+    #[validate(length(max = limit(iom::DEFICITS_MAX)))]
     #[schema(max_items = 100)]
     pub deficit_competency_ids: Vec<Uuid>,
     /// Steps.
     #[serde(default)]
-    #[validate(length(max = 100), nested)]
+    #[validate(length(max = limit(iom::STEPS_MAX)), nested)]
     #[schema(max_items = 100)]
     pub steps: Vec<StepWrite>,
 }
@@ -265,7 +267,7 @@ impl From<Transfer> for TransferView {
 pub struct CompleteRoute {
     /// Transfer into practice (at least one).
     #[serde(default)]
-    #[validate(length(max = 20))]
+    #[validate(length(max = limit(iom::TRANSFERS_MAX)))]
     #[schema(max_items = 20)]
     pub transfer: Vec<TransferWrite>,
     /// Date of a repeat diagnostic (повторная диагностика).
@@ -442,7 +444,7 @@ pub struct EvidenceWrite {
     #[schema(required = true, nullable = false)]
     pub kind: Option<ReportingForm>,
     /// Description.
-    #[validate(required, length(min = 1, max = 4000))]
+    #[validate(required, length(min = 1, max = limit(iom::EVIDENCE_DESCRIPTION_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -452,7 +454,7 @@ pub struct EvidenceWrite {
     )]
     pub description: Option<String>,
     /// Link to the document (http/https).
-    #[validate(length(max = 2000))]
+    #[validate(length(max = limit(iom::EVIDENCE_URL_MAX)))]
     #[schema(max_length = 2000)]
     pub url: Option<String>,
 }
@@ -484,7 +486,7 @@ pub struct EvidenceReview {
     #[schema(required = true, nullable = false)]
     pub decision: Option<EvidenceDecision>,
     /// Comment.
-    #[validate(length(max = 2000))]
+    #[validate(length(max = limit(iom::NOTE_MAX)))]
     #[schema(max_length = 2000)]
     pub comment: Option<String>,
     /// The reviewer's rating (оценка), 1…5.

@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
+use crate::dto::limit;
 use chrono::{DateTime, Utc};
+use rsnms_domain::monitoring;
 use rsnms_domain::{
     FieldError,
     monitoring::{
@@ -22,7 +24,7 @@ use validator::Validate;
 pub struct DefinitionWrite {
     /// Stable code (код): 3–64 lower-case Latin letters, digits and `_`, starting with a letter;
     /// unique among built-in and custom definitions (409), never changes.
-    #[validate(required, length(min = 3, max = 64))]
+    #[validate(required, length(min = 3, max = limit(monitoring::CODE_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -33,7 +35,7 @@ pub struct DefinitionWrite {
     )]
     pub code: Option<String>,
     /// Name in Russian (наименование показателя).
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(monitoring::NAME_MAX)))]
     #[schema(
         required = true,
         nullable = false,
@@ -43,7 +45,7 @@ pub struct DefinitionWrite {
     )]
     pub name: Option<String>,
     /// English description.
-    #[validate(length(max = 2000))]
+    #[validate(length(max = limit(monitoring::DESCRIPTION_MAX)))]
     #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// What is counted (числитель): a measure block.
@@ -64,12 +66,12 @@ pub struct DefinitionWrite {
     #[schema(required = true, nullable = false, value_type = Unit)]
     pub unit: Option<String>,
     /// Legal source (правовое основание), e.g. the order and item that define the indicator.
-    #[validate(required, length(min = 1, max = 500))]
+    #[validate(required, length(min = 1, max = limit(monitoring::NAME_MAX)))]
     #[schema(required = true, nullable = false, min_length = 1, max_length = 500)]
     pub source: Option<String>,
     /// Target source: the agreement indicator (`indicator.N`, `result.N`) whose yearly targets
     /// and reported values the computed value is compared with.
-    #[validate(length(max = 16))]
+    #[validate(length(max = limit(monitoring::AGREEMENT_KEY_MAX)))]
     #[schema(max_length = 16, pattern = "^(indicator|result)\\.[1-9][0-9]{0,2}$", example = "result.2")]
     pub agreement_key: Option<String>,
 }

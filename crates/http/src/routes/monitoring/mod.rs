@@ -6,8 +6,6 @@ mod html;
 mod indicators;
 mod report;
 
-pub(crate) use html::esc;
-
 use rsnms_domain::monitoring::Deps;
 use utoipa_actix_web::service_config::ServiceConfig;
 

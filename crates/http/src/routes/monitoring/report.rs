@@ -4,7 +4,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{dto::ReportView, html};
-use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::Params,
+    openapi::ReadErrors,
+    problem::{ApiError, ApiResult},
+};
 
 /// Output format of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -60,7 +66,9 @@ pub async fn get_monitoring_report(
         }
     };
     if wants_html {
-        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html::render(&view)));
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html::render(&view).map_err(|_| ApiError::internal())?));
     }
     Ok(HttpResponse::Ok().json(view))
 }

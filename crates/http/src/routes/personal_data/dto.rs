@@ -7,8 +7,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::dto::limit;
 pub use crate::dto::personal_data::BasisWrite;
 use crate::extract::ValueChecks;
+use rsnms_domain::personal_data;
 
 /// A purpose of processing (цель обработки персональных данных).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -42,15 +44,15 @@ pub struct PurposeList {
 #[serde(deny_unknown_fields)]
 pub struct PurposeWrite {
     /// Code: 2–64 characters `a-z`, `0-9`, `_`.
-    #[validate(length(min = 2, max = 64))]
+    #[validate(length(min = 2, max = limit(personal_data::PURPOSE_CODE_MAX)))]
     #[schema(min_length = 2, max_length = 64, pattern = "^[a-z0-9_]{2,64}$", example = "mentoring")]
     pub code: String,
     /// Russian name.
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = limit(personal_data::PURPOSE_NAME_MAX)))]
     #[schema(min_length = 1, max_length = 200, example = "Наставничество")]
     pub name_ru: String,
     /// English name (default: the Russian one).
-    #[validate(length(max = 200))]
+    #[validate(length(max = limit(personal_data::PURPOSE_NAME_MAX)))]
     #[schema(max_length = 200, example = "Mentoring")]
     pub name_en: Option<String>,
 }

@@ -1,118 +1,92 @@
-//! The printable subject access report: plain HTML, every value escaped with the reports' one
-//! escaping function, no external assets or scripts.
+//! The printable subject access report: plain HTML, no external assets or scripts. The page is
+//! the template `templates/personal_data_report.html` (askama, which escapes every value it
+//! prints); this module lays out its tables.
 
-use std::fmt::Write;
+use askama::Template;
 
 use super::dto::PersonalDataReport;
-use crate::routes::monitoring::esc;
-
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map_or_else(|| "—".to_owned(), |x| esc(&x.to_string()))
-}
-
-fn table(out: &mut String, title: &str, head: &[&str], rows: Vec<Vec<String>>) {
-    let _ = write!(out, "<h2>{}</h2>", esc(title));
-    if rows.is_empty() {
-        out.push_str("<p>Нет сведений</p>");
-        return;
-    }
-    out.push_str("<table><tr>");
-    for h in head {
-        let _ = write!(out, "<th>{}</th>", esc(h));
-    }
-    out.push_str("</tr>");
-    for row in rows {
-        out.push_str("<tr>");
-        for cell in row {
-            // Cells arrive escaped.
-            let _ = write!(out, "<td>{cell}</td>");
-        }
-        out.push_str("</tr>");
-    }
-    out.push_str("</table>");
-}
 
 /// The page.
-pub fn render(r: &PersonalDataReport) -> String {
+#[derive(Template)]
+#[template(path = "personal_data_report.html")]
+struct Page<'a> {
+    full_name: &'a str,
+    generated_at: String,
+    tables: Vec<Table>,
+}
+
+/// One table: a title, its column heads and its rows (none: «Нет сведений»).
+struct Table {
+    title: &'static str,
+    head: &'static [&'static str],
+    rows: Vec<Vec<String>>,
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| "—".to_owned(), |x| x.to_string())
+}
+
+/// A table of one row per item.
+fn table<T>(title: &'static str, head: &'static [&'static str], items: &[T], row: impl Fn(&T) -> Vec<String>) -> Table {
+    Table { title, head, rows: items.iter().map(row).collect() }
+}
+
+/// Renders the page.
+pub fn render(r: &PersonalDataReport) -> askama::Result<String> {
     let p = &r.person;
-    let mut out = String::from(
-        "<!DOCTYPE html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>Сведения об обработке персональных данных</title>\
-         <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1em}\
-         td,th{border:1px solid #999;padding:2px 6px;text-align:left}</style></head><body>",
-    );
-    let _ = write!(out, "<h1>Сведения об обработке персональных данных: {}</h1>", esc(&p.full_name));
-    let _ = write!(out, "<p>Сформировано {} (UTC)</p>", esc(&r.generated_at.to_rfc3339()));
     let fields = vec![
-        vec![esc("Идентификатор"), esc(&p.id.to_string())],
-        vec![esc("ФИО"), esc(&p.full_name)],
-        vec![esc("Должность"), opt(p.position.as_ref())],
-        vec![esc("Организация"), esc(&p.organization_id.to_string())],
-        vec![esc("СНИЛС"), opt(p.snils.as_ref())],
-        vec![esc("Дата рождения"), opt(p.birth_date)],
-        vec![esc("Электронная почта"), opt(p.email.as_ref())],
-        vec![esc("Телефон"), opt(p.phone.as_ref())],
-        vec![esc("Обезличено"), opt(r.depersonalised_at.map(|t| t.to_rfc3339()))],
+        vec!["Идентификатор".to_owned(), p.id.to_string()],
+        vec!["ФИО".to_owned(), p.full_name.clone()],
+        vec!["Должность".to_owned(), opt(p.position.as_ref())],
+        vec!["Организация".to_owned(), p.organization_id.to_string()],
+        vec!["СНИЛС".to_owned(), opt(p.snils.as_ref())],
+        vec!["Дата рождения".to_owned(), opt(p.birth_date)],
+        vec!["Электронная почта".to_owned(), opt(p.email.as_ref())],
+        vec!["Телефон".to_owned(), opt(p.phone.as_ref())],
+        vec!["Обезличено".to_owned(), opt(r.depersonalised_at.map(|t| t.to_rfc3339()))],
     ];
-    table(&mut out, "Сведения", &["Поле", "Значение"], fields);
-    let bases = r
-        .bases
-        .iter()
-        .map(|b| {
-            vec![
-                esc(&b.purpose),
-                esc(&serde_json::to_value(b.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
-                opt(b.document_ref.as_ref().or(b.legal_act.as_ref())),
-                esc(&b.given_on.to_string()),
-                opt(b.valid_until),
-                opt(b.withdrawn_on),
-                esc(if b.in_force { "да" } else { "нет" }),
-            ]
-        })
-        .collect();
-    table(
-        &mut out,
-        "Основания обработки и согласия",
-        &["Цель", "Основание", "Документ или акт", "С", "До", "Отозвано", "Действует"],
-        bases,
-    );
-    let results = r
-        .results
-        .iter()
-        .map(|x| {
-            vec![
-                esc(&x.competency_id.to_string()),
-                opt(x.score),
-                opt(x.level.as_ref()),
-                esc(&x.assessed_on.to_string()),
-            ]
-        })
-        .collect();
-    table(&mut out, "Результаты диагностики", &["Компетенция", "Балл", "Уровень", "Дата"], results);
-    let routes = r
-        .routes
-        .iter()
-        .map(|x| {
-            vec![
-                esc(&x.id.to_string()),
-                esc(&x.period_start.to_string()),
-                esc(&x.period_end.to_string()),
-                esc(&x.status),
-            ]
-        })
-        .collect();
-    table(&mut out, "Индивидуальные образовательные маршруты", &["Маршрут", "С", "По", "Состояние"], routes);
-    let requests = r
-        .requests
-        .iter()
-        .map(|x| vec![opt(x.outgoing_number.as_ref()), opt(x.subject.as_ref()), esc(&x.status), opt(x.sent_on)])
-        .collect();
-    table(&mut out, "Сетевые запросы", &["Номер", "Тема", "Состояние", "Отправлен"], requests);
-    let reads = r
-        .reads
-        .iter()
-        .map(|x| vec![esc(&x.at.to_rfc3339()), esc(&x.actor_subject), esc(&x.actor_role), esc(&x.request_id)])
-        .collect();
-    table(&mut out, "Кто и когда читал персональные данные", &["Когда", "Учётная запись", "Роль", "Запрос"], reads);
-    out.push_str("</body></html>");
-    out
+    let tables = vec![
+        Table { title: "Сведения", head: &["Поле", "Значение"], rows: fields },
+        table(
+            "Основания обработки и согласия",
+            &["Цель", "Основание", "Документ или акт", "С", "До", "Отозвано", "Действует"],
+            &r.bases,
+            |b| {
+                vec![
+                    b.purpose.clone(),
+                    serde_json::to_value(b.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                    opt(b.document_ref.as_ref().or(b.legal_act.as_ref())),
+                    b.given_on.to_string(),
+                    opt(b.valid_until),
+                    opt(b.withdrawn_on),
+                    (if b.in_force { "да" } else { "нет" }).to_owned(),
+                ]
+            },
+        ),
+        table(
+            "Результаты диагностики",
+            &["Компетенция", "Балл", "Уровень", "Дата"],
+            &r.results,
+            |x| vec![x.competency_id.to_string(), opt(x.score), opt(x.level.as_ref()), x.assessed_on.to_string()],
+        ),
+        table(
+            "Индивидуальные образовательные маршруты",
+            &["Маршрут", "С", "По", "Состояние"],
+            &r.routes,
+            |x| vec![x.id.to_string(), x.period_start.to_string(), x.period_end.to_string(), x.status.clone()],
+        ),
+        table(
+            "Сетевые запросы",
+            &["Номер", "Тема", "Состояние", "Отправлен"],
+            &r.requests,
+            |x| vec![opt(x.outgoing_number.as_ref()), opt(x.subject.as_ref()), x.status.clone(), opt(x.sent_on)],
+        ),
+        table(
+            "Кто и когда читал персональные данные",
+            &["Когда", "Учётная запись", "Роль", "Запрос"],
+            &r.reads,
+            |x| vec![x.at.to_rfc3339(), x.actor_subject.clone(), x.actor_role.clone(), x.request_id.clone()],
+        ),
+    ];
+    Page { full_name: &p.full_name, generated_at: r.generated_at.to_rfc3339(), tables }.render()
 }

@@ -4,7 +4,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::dto::PersonalDataReport;
-use crate::{AppState, auth::Auth, extract::Params, openapi::ReadErrors, problem::ApiResult};
+use crate::{
+    AppState,
+    auth::Auth,
+    extract::Params,
+    openapi::ReadErrors,
+    problem::{ApiError, ApiResult},
+};
 
 /// The form of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -67,7 +73,9 @@ pub async fn get_person_personal_data(
         }
     };
     if wants_html {
-        return Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(super::html::render(&view)));
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(super::html::render(&view).map_err(|_| ApiError::internal())?));
     }
     Ok(HttpResponse::Ok().json(view))
 }

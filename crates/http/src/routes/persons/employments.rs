@@ -17,9 +17,6 @@ use crate::{
     problem::ApiResult,
 };
 
-// The domain's limit, as the validator takes it (a u64 path).
-const PERIODS_MAX: u64 = rsnms_domain::persons::MAX_PERIODS as u64;
-
 /// One employment period (период работы): where, as what, from and to.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
@@ -41,7 +38,7 @@ pub struct EmploymentPeriod {
 #[serde(deny_unknown_fields)]
 pub struct EmploymentsWrite {
     /// The periods, in any order (at most 50; periods of one category must not overlap).
-    #[validate(length(max = PERIODS_MAX))]
+    #[validate(length(max = crate::dto::limit(rsnms_domain::persons::MAX_PERIODS)))]
     #[schema(max_items = 50)]
     pub periods: Vec<EmploymentPeriod>,
 }

@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::dto::limit;
 use crate::{problem::Problem, routes::individual_routes::RouteView};
+use rsnms_domain::development::iom;
 
 /// A template step as a client writes it: a route step without links to a person's records and
 /// without progress.
@@ -16,7 +18,7 @@ use crate::{problem::Problem, routes::individual_routes::RouteView};
 pub struct TemplateStepWrite {
     /// Title (наименование шага), at most 500 characters.
     #[schema(required = true, nullable = false, max_length = 500)]
-    #[validate(length(max = 500))]
+    #[validate(length(max = limit(iom::TITLE_MAX)))]
     pub title: Option<String>,
     /// The template's deficits (competencies) this step addresses.
     #[serde(default)]
@@ -29,7 +31,7 @@ pub struct TemplateStepWrite {
     pub program_id: Option<Uuid>,
     /// The resource, described (at most 1000 characters).
     #[schema(max_length = 1000)]
-    #[validate(length(max = 1000))]
+    #[validate(length(max = limit(iom::RESOURCE_MAX)))]
     pub resource: Option<String>,
     /// Planned start.
     #[schema(required = true, nullable = false)]
@@ -39,7 +41,7 @@ pub struct TemplateStepWrite {
     pub planned_end: Option<NaiveDate>,
     /// Expected result, at most 2000 characters.
     #[schema(required = true, nullable = false, max_length = 2000)]
-    #[validate(length(max = 2000))]
+    #[validate(length(max = limit(iom::EXPECTED_RESULT_MAX)))]
     pub expected_result: Option<String>,
     /// Reporting form.
     #[schema(required = true, nullable = false)]
@@ -52,7 +54,7 @@ pub struct TemplateStepWrite {
 pub struct RouteTemplateRequest {
     /// Title, at most 500 characters.
     #[schema(required = true, nullable = false, max_length = 500, example = "Цифровая дидактика: базовый план")]
-    #[validate(length(max = 500))]
+    #[validate(length(max = limit(iom::TITLE_MAX)))]
     pub title: Option<String>,
     /// Deficits (competencies) the plan addresses.
     #[serde(default)]

@@ -1,4 +1,6 @@
+use crate::dto::limit;
 use chrono::{DateTime, Utc};
+use rsnms_domain::exchange::webhooks;
 use rsnms_domain::{
     auth::Actor,
     exchange::webhooks::{Delivery, DeliveryStatus, Subscription, WebhookAction, allowed_actions},
@@ -14,11 +16,11 @@ use validator::Validate;
 pub struct WebhookWrite {
     /// Where events are POSTed: `https://…` to a public address (`http://` and inward addresses
     /// only to networks an administrator allow-listed); no user information.
-    #[validate(required, length(min = 1, max = 2048))]
+    #[validate(required, length(min = 1, max = limit(webhooks::URL_MAX)))]
     #[schema(required = true, nullable = false, max_length = 2048, example = "https://lms.example.org/rsnms/events")]
     pub url: Option<String>,
     /// Event types: `person.created`, `person.*` (every action on persons) or `*`.
-    #[validate(required, length(min = 1, max = 50))]
+    #[validate(required, length(min = 1, max = limit(webhooks::EVENT_TYPES_MAX)))]
     #[schema(required = true, nullable = false, min_items = 1, max_items = 50, example = json!(["organization.*", "person.created"]))]
     pub event_types: Option<Vec<String>>,
 }

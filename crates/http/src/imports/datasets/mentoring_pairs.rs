@@ -6,25 +6,16 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
-    development::mentoring::{MentoringPair, WRITERS, create_mentoring_pair, update_mentoring_pair},
-    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
+    development::mentoring::{WRITERS, create_mentoring_pair, update_mentoring_pair},
+    exchange::{Applied, ImportMode, ImportOptions, Unit},
 };
 use serde_json::{Map, Value};
 
-use super::{
-    Dataset, UPDATABLE, competency, match_id, may_create, may_update, org, parse, person, unchanged_but_bookkeeping,
-};
-use crate::{dto::mentoring_pairs::MentoringPairWrite, imports::refs::RefField, merge::apply_patch};
+use super::{Dataset, RecordPatch, UPDATABLE, competency, create_or_patch, match_id, org, person};
+use crate::{dto::mentoring_pairs::MentoringPairWrite, imports::refs::RefField};
 
 /// The mentoring pairs dataset.
 pub struct MentoringPairs;
-
-fn same(before: &MentoringPair, after: &MentoringPair) -> bool {
-    unchanged_but_bookkeeping(before, after, |a, b| {
-        a.version = b.version;
-        a.updated_at = b.updated_at;
-    })
-}
 
 #[async_trait]
 impl Dataset for MentoringPairs {
@@ -62,37 +53,18 @@ impl Dataset for MentoringPairs {
         opts: &ImportOptions,
     ) -> DomainResult<Applied> {
         let scope = ctx.actor.scope();
-        match match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await? {
-            None => {
-                may_create(opts, opts.id_scheme.as_str())?;
-                let dto: MentoringPairWrite = parse(record)?;
-                let created = create_mentoring_pair(
-                    unit.mentoring(),
-                    unit.persons(),
-                    unit.organizations(),
-                    unit.competencies(),
-                    ctx,
-                    dto.into(),
-                )
-                .await?;
-                Ok(Outcome::Created.of(created.id))
-            }
-            Some(current) => {
-                may_update(opts, "id")?;
-                let patch = Value::Object(record);
-                let after = update_mentoring_pair(
-                    unit.mentoring(),
-                    unit.persons(),
-                    unit.organizations(),
-                    unit.competencies(),
-                    ctx,
-                    current.id,
-                    current.version,
-                    |input| apply_patch::<MentoringPairWrite, _>(input, &patch),
-                )
-                .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
-            }
-        }
+        let existing = match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await?;
+        let (pairs, persons, organizations, competencies) =
+            (unit.mentoring(), unit.persons(), unit.organizations(), unit.competencies());
+        create_or_patch(
+            existing,
+            record,
+            opts,
+            |input| create_mentoring_pair(pairs, persons, organizations, competencies, ctx, input),
+            |id, version, patch: RecordPatch<MentoringPairWrite>| {
+                update_mentoring_pair(pairs, persons, organizations, competencies, ctx, id, version, patch.onto())
+            },
+        )
+        .await
     }
 }

@@ -163,6 +163,16 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Sends a request and reads its answer.
+    pub async fn of(rb: reqwest::RequestBuilder) -> Reply {
+        let res = rb.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, body, text }
+    }
+
     /// A header's value.
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
@@ -228,12 +238,7 @@ impl TestApp {
         for (k, v) in headers {
             rb = rb.header(*k, *v);
         }
-        let res = rb.send().await.expect("request sent");
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, body, text }
+        Reply::of(rb).await
     }
 
     /// GET with a token.
@@ -351,7 +356,7 @@ pub fn files(request: &Value) -> String {
     format!("/api/v1/network-requests/{}/attachments", id(request))
 }
 
-/// Uploads `bytes` as `media_type` to `path` (a `POST` of the raw body), with extra `headers`.
+/// POSTs `bytes` as `media_type` to `path` (an upload, an import's body), with extra `headers`.
 pub async fn upload(
     app: &TestApp,
     token: &str,
@@ -369,12 +374,7 @@ pub async fn upload(
     for (k, v) in headers {
         rb = rb.header(*k, *v);
     }
-    let res = rb.send().await.expect("upload sent");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap_or_default();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, body, text }
+    Reply::of(rb).await
 }
 
 /// Status, headers and bytes of a download, with extra `headers`.

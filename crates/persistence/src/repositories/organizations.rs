@@ -144,16 +144,14 @@ impl OrganizationRepository for OrganizationStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Entity::find()
+        let rows = Entity::find()
             .filter(scope::organizations(scope))
             .filter(Column::Id.is_in(ids.iter().copied()))
             .order_by_asc(Column::Id)
             .all(&self.db.exec())
             .await
-            .db()?
-            .into_iter()
-            .map(to_domain)
-            .collect()
+            .db()?;
+        rows.into_iter().map(to_domain).collect()
     }
 
     async fn visible(&self, scope: &Scope, ids: &[Uuid]) -> DomainResult<Vec<Uuid>> {

@@ -54,17 +54,11 @@ impl Dataset for MentoringPairs {
     ) -> DomainResult<Applied> {
         let scope = ctx.actor.scope();
         let existing = match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await?;
-        let (pairs, persons, organizations, competencies) =
-            (unit.mentoring(), unit.persons(), unit.organizations(), unit.competencies());
-        create_or_patch(
-            existing,
-            record,
-            opts,
-            |input| create_mentoring_pair(pairs, persons, organizations, competencies, ctx, input),
-            |id, version, patch: RecordPatch<MentoringPairWrite>| {
-                update_mentoring_pair(pairs, persons, organizations, competencies, ctx, id, version, patch.onto())
-            },
-        )
-        .await
+        let repos = (unit.mentoring(), unit.persons(), unit.organizations(), unit.competencies());
+        let create = |input| create_mentoring_pair(repos.0, repos.1, repos.2, repos.3, ctx, input);
+        let update = |id, version, patch: RecordPatch<MentoringPairWrite>| {
+            update_mentoring_pair(repos.0, repos.1, repos.2, repos.3, ctx, id, version, patch.onto())
+        };
+        create_or_patch(existing, record, opts, create, update).await
     }
 }

@@ -97,16 +97,11 @@ where
     ) -> DomainResult<Applied> {
         let kind = self.kind;
         let existing = match_id(&mut record, |id| unit.offerings().get(kind, id)).await?;
-        let (offerings, competencies, organizations) = (unit.offerings(), unit.competencies(), unit.organizations());
-        create_or_patch(
-            existing,
-            record,
-            opts,
-            |input| create_offering(offerings, competencies, organizations, ctx, kind, input),
-            |id, version, patch: RecordPatch<W>| {
-                update_offering(offerings, competencies, organizations, ctx, kind, id, version, patch.onto())
-            },
-        )
-        .await
+        let repos = (unit.offerings(), unit.competencies(), unit.organizations());
+        let create = |input| create_offering(repos.0, repos.1, repos.2, ctx, kind, input);
+        let update = |id, version, patch: RecordPatch<W>| {
+            update_offering(repos.0, repos.1, repos.2, ctx, kind, id, version, patch.onto())
+        };
+        create_or_patch(existing, record, opts, create, update).await
     }
 }

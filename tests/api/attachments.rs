@@ -2,19 +2,11 @@
 //! limits, scope and personal data, idempotent retries.
 
 use rsnms_domain::{attachments::Limits, auth::Role};
-use rsnms_tests::{Reply, TestApp, id, spawn_app, spawn_with, test_settings};
-use sea_orm::ConnectionTrait;
+use rsnms_tests::{Reply, TestApp, download, files, id, pdf, rows, spawn_app, spawn_with, test_settings, upload};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::network_requests::{action, complete_draft};
-
-/// A small PDF-looking file (its magic bytes are PDF's), `n` bytes long.
-fn pdf(n: usize, seed: u8) -> Vec<u8> {
-    let mut v = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    v.extend((0..n.saturating_sub(v.len())).map(|i| u8::try_from(i % 251).unwrap().wrapping_add(seed)));
-    v
-}
 
 fn png() -> Vec<u8> {
     let mut v = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
@@ -24,65 +16,6 @@ fn png() -> Vec<u8> {
 
 fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
-}
-
-fn files(request: &Value) -> String {
-    format!("/api/v1/network-requests/{}/attachments", id(request))
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    media_type: &str,
-    bytes: &[u8],
-    headers: &[(&str, &str)],
-) -> Reply {
-    let mut rb = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .header("content-type", media_type)
-        .body(bytes.to_vec());
-    for (k, v) in headers {
-        rb = rb.header(*k, *v);
-    }
-    let res = rb.send().await.expect("upload sent");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap_or_default();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, body, text }
-}
-
-/// Status, headers and bytes of a download.
-async fn download(
-    app: &TestApp,
-    token: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let mut rb = app.client.get(format!("{}{url}", app.base)).bearer_auth(token);
-    for (k, v) in headers {
-        rb = rb.header(*k, *v);
-    }
-    let res = rb.send().await.expect("download sent");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    (status, headers, res.bytes().await.unwrap().to_vec())
-}
-
-async fn rows(app: &TestApp, table: &str) -> i64 {
-    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings::new(app.database_url.clone(), 1))
-        .await
-        .unwrap();
-    let row = db
-        .exec()
-        .query_one_raw(sea_orm::Statement::from_string(db.backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get("", "n").unwrap()
 }
 
 /// A draft from school A to school B, created by school A.

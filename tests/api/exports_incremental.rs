@@ -8,12 +8,12 @@ use std::{
 };
 
 use rsnms_domain::auth::Role;
-use rsnms_tests::{TestApp, id, spawn_app};
+use rsnms_tests::{Region, TestApp, id, spawn_app};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    diagnostics::{campaign, framework, record},
+    diagnostics::{Framework, campaign, framework, record},
     exports::{person, route},
     imports::snils,
     personal_data::{consent, withdraw},
@@ -62,33 +62,53 @@ fn ids(items: &Value) -> BTreeSet<String> {
     items.as_array().unwrap().iter().map(id).collect()
 }
 
+/// The regional ЦНППМ.
+async fn cnppm(app: &TestApp, r: &Region) -> Value {
+    app.create_org(json!({"name": "ЦНППМ Республики Бурятия", "kind": "cnppm", "parent_id": r.region["id"]})).await
+}
+
+/// Records each teacher's 2025 result of the framework's campaign.
+async fn assessed(app: &TestApp, f: &Framework, teachers: &[&String]) {
+    for t in teachers {
+        let result = json!([{"person_id": t, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"}]);
+        record(app, &f.campaign, result).await;
+    }
+}
+
+/// The instant of the last feed event so far: the mark of a receiver that has applied every
+/// event.
+async fn mark(app: &TestApp) -> String {
+    let before = feed(app).await;
+    before.last().unwrap()["occurred_at"].as_str().unwrap().to_owned()
+}
+
+/// Changes a programme (its hours).
+async fn lengthen(app: &TestApp, program: &Value) {
+    let current = app.get(&format!("/api/v1/programs/{}", id(program)), &app.admin).await;
+    let patched = app
+        .patch(&format!("/api/v1/programs/{}", id(program)), &app.admin, &current.etag(), &json!({"hours": 72}))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+}
+
 #[tokio::test]
 async fn an_incremental_export_holds_exactly_the_records_the_feed_changed_and_its_zip_manifest_verifies() {
     let app = spawn_app().await;
     let r = app.seed_region().await;
     let f = framework(&app, &r).await;
-    let cnppm =
-        app.create_org(json!({"name": "ЦНППМ Республики Бурятия", "kind": "cnppm", "parent_id": r.region["id"]})).await;
+    let cnppm = cnppm(&app, &r).await;
     let tutor = id(&person(&app, &cnppm, "Тьюторова", json!({"roles": ["tutor"]})).await);
     let a = id(&person(&app, &r.school_a, "Иванова", json!({})).await);
     let b = id(&person(&app, &r.school_b, "Петрова", json!({})).await);
-    for t in [&a, &b] {
-        let result = json!([{"person_id": t, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"}]);
-        record(&app, &f.campaign, result).await;
-    }
+    assessed(&app, &f, &[&a, &b]).await;
     let first = program(&app, &cnppm, "Цифровой урок").await;
     let second = program(&app, &cnppm, "Формирующее оценивание").await;
     route(&app, &f, &a, &tutor, &first).await;
 
     // The receiver has applied every event so far: the instant of the last is its mark.
-    let before = feed(&app).await;
-    let since = before.last().unwrap()["occurred_at"].as_str().unwrap().to_owned();
+    let since = mark(&app).await;
 
-    let current = app.get(&format!("/api/v1/programs/{}", id(&first)), &app.admin).await;
-    let patched = app
-        .patch(&format!("/api/v1/programs/{}", id(&first)), &app.admin, &current.etag(), &json!({"hours": 72}))
-        .await;
-    assert_eq!(patched.status, 200, "{}", patched.text);
+    lengthen(&app, &first).await;
     let third = program(&app, &cnppm, "Наставничество").await;
     let route_b = route(&app, &f, &b, &tutor, &second).await;
 
@@ -113,25 +133,8 @@ async fn an_incremental_export_holds_exactly_the_records_the_feed_changed_and_it
     assert_eq!(routes.body["totals"]["routes"], 1);
 
     // One ZIP: both files and the manifest, whose counts and SHA-256 match the members.
-    let res = app
-        .client
-        .get(format!("{}/api/v1/exports/federal/bundle?{window}", app.base))
-        .bearer_auth(&integration)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    assert_eq!(res.headers()["content-type"], "application/zip");
-    let bytes = res.bytes().await.unwrap().to_vec();
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("the bundle is a ZIP");
-    let mut members = BTreeMap::new();
-    for i in 0..archive.len() {
-        let mut file = archive.by_index(i).unwrap();
-        let mut content = Vec::new();
-        file.read_to_end(&mut content).unwrap();
-        members.insert(file.name().unwrap().into_owned(), content);
-    }
-    let manifest: Value = serde_json::from_slice(&members["manifest.json"]).unwrap();
+    let members = bundle(&app, &window, &integration).await;
+    let manifest = verified(&members);
     assert_eq!(
         (manifest["schema"].as_str(), manifest["schema_version"].as_str()),
         (Some("rsnms.federal.manifest"), Some("1.0"))
@@ -141,18 +144,9 @@ async fn an_incremental_export_holds_exactly_the_records_the_feed_changed_and_it
         manifest["files"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert_eq!(listed, BTreeSet::from(["programs.json", "routes.json", "diagnostics.json", "regional-passport.json"]));
     assert_eq!(members.len(), 5, "the manifest's files and the manifest: {:?}", members.keys());
-    for file in manifest["files"].as_array().unwrap() {
-        let content = &members[file["name"].as_str().unwrap()];
-        assert_eq!(file["sha256"].as_str().unwrap(), hex::encode(Sha256::digest(content)), "{file}");
-        assert_eq!(file["bytes"].as_u64(), Some(content.len() as u64));
-    }
-    let zipped_programs: Value = serde_json::from_slice(&members["programs.json"]).unwrap();
-    let zipped_routes: Value = serde_json::from_slice(&members["routes.json"]).unwrap();
-    assert_eq!(ids(&zipped_programs["programs"]), programs_changed);
-    assert_eq!(ids(&zipped_routes["routes"]), routes_changed);
-    let records = |name: &str| {
-        manifest["files"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap()["records"].as_u64()
-    };
+    assert_eq!(ids(&member(&members, "programs.json")["programs"]), programs_changed);
+    assert_eq!(ids(&member(&members, "routes.json")["routes"]), routes_changed);
+    let records = |name: &str| records_of(&manifest, name);
     assert_eq!((records("programs.json"), records("routes.json")), (Some(2), Some(1)));
 
     // A cut transfer does not verify.
@@ -210,6 +204,7 @@ async fn bundle(app: &TestApp, query: &str, token: &str) -> BTreeMap<String, Vec
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["content-type"], "application/zip");
     let bytes = res.bytes().await.unwrap().to_vec();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("the bundle is a ZIP");
     let mut members = BTreeMap::new();
@@ -273,8 +268,7 @@ async fn every_federal_export_and_the_bundle_name_exactly_the_records_the_feed_c
     let app = spawn_app().await;
     let r = app.seed_region().await;
     let f = framework(&app, &r).await;
-    let cnppm =
-        app.create_org(json!({"name": "ЦНППМ Республики Бурятия", "kind": "cnppm", "parent_id": r.region["id"]})).await;
+    let cnppm = cnppm(&app, &r).await;
     let service = app
         .create_org(json!({"name": "МКУ «Бичурский методический центр»", "kind": "municipal_methodological_service", "parent_id": r.mun_a["id"]}))
         .await;
@@ -287,23 +281,15 @@ async fn every_federal_export_and_the_bundle_name_exactly_the_records_the_feed_c
     let etag = app.get(&mun_a, &app.admin).await.etag();
     let named = app.patch(&mun_a, &app.admin, &etag, &json!({"responsible_person_id": official["id"]})).await;
     assert_eq!(named.status, 200, "{}", named.text);
-    for t in [&a, &b] {
-        let result = json!([{"person_id": t, "competency_id": f.ict, "score": 40, "assessed_on": "2025-10-01"}]);
-        record(&app, &f.campaign, result).await;
-    }
+    assessed(&app, &f, &[&a, &b]).await;
     let autumn = campaign(&app, &r.region, &[f.ict.as_str()], "2026-09-01", "2026-12-31").await;
     let first = program(&app, &cnppm, "Цифровой урок").await;
     route(&app, &f, &a, &tutor, &first).await;
 
-    let before = feed(&app).await;
-    let since = before.last().unwrap()["occurred_at"].as_str().unwrap().to_owned();
+    let since = mark(&app).await;
 
     // Changes of every kind an export covers.
-    let current = app.get(&format!("/api/v1/programs/{}", id(&first)), &app.admin).await;
-    let patched = app
-        .patch(&format!("/api/v1/programs/{}", id(&first)), &app.admin, &current.etag(), &json!({"hours": 72}))
-        .await;
-    assert_eq!(patched.status, 200, "{}", patched.text);
+    lengthen(&app, &first).await;
     let third = program(&app, &cnppm, "Наставничество").await;
     route(&app, &f, &b, &tutor, &third).await;
     record(&app, &autumn, json!([{"person_id": b, "competency_id": f.ict, "score": 30, "assessed_on": "2026-09-15"}]))
@@ -406,8 +392,7 @@ async fn a_municipal_authority_exports_only_its_territory_and_the_bundle_keeps_t
     let app = spawn_app().await;
     let r = app.seed_region().await;
     let f = framework(&app, &r).await;
-    let cnppm =
-        app.create_org(json!({"name": "ЦНППМ Республики Бурятия", "kind": "cnppm", "parent_id": r.region["id"]})).await;
+    let cnppm = cnppm(&app, &r).await;
     let tutor = id(&person(&app, &cnppm, "Тьюторова", json!({"roles": ["tutor"]})).await);
     let a = id(&person(&app, &r.school_a, "Иванова", json!({"snils": snils(41)})).await);
     let her = id(&person(&app, &r.school_a, "Смирнова", json!({"snils": snils(42)})).await);

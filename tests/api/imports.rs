@@ -53,21 +53,7 @@ pub async fn import_with(
     body: Vec<u8>,
     headers: &[(&str, &str)],
 ) -> Reply {
-    let mut rb = app
-        .client
-        .post(format!("{}/api/v1/imports/{path}", app.base))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(body);
-    for (k, v) in headers {
-        rb = rb.header(*k, *v);
-    }
-    let res = rb.send().await.unwrap();
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap_or_default();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, body, text }
+    rsnms_tests::upload(app, token, &format!("/api/v1/imports/{path}"), content_type, &body, headers).await
 }
 
 pub fn person(r: &Region, n: u32, surname: &str) -> Value {

@@ -5,78 +5,13 @@ use rsnms_domain::{
     auth::Role,
     personal_data::{self, Retention},
 };
-use rsnms_tests::{Reply, TestApp, id, spawn_app};
-use sea_orm::ConnectionTrait;
+use rsnms_tests::{Reply, TestApp, download, files, id, pdf, rows, spawn_app, upload};
 use serde_json::{Value, json};
 
 use crate::{
     network_requests::{action, complete_draft},
     personal_data::{days_after, today},
 };
-
-fn pdf(n: usize) -> Vec<u8> {
-    let mut v = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    v.extend((0..n.saturating_sub(v.len())).map(|i| u8::try_from(i % 251).unwrap()));
-    v
-}
-
-fn files(request: &Value) -> String {
-    format!("/api/v1/network-requests/{}/attachments", id(request))
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    media_type: &str,
-    bytes: &[u8],
-    headers: &[(&str, &str)],
-) -> Reply {
-    let mut rb = app
-        .client
-        .post(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .header("content-type", media_type)
-        .body(bytes.to_vec());
-    for (k, v) in headers {
-        rb = rb.header(*k, *v);
-    }
-    let res = rb.send().await.expect("upload sent");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap_or_default();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, body, text }
-}
-
-async fn download(
-    app: &TestApp,
-    token: &str,
-    url: &str,
-    range: Option<&str>,
-) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let mut rb = app.client.get(format!("{}{url}", app.base)).bearer_auth(token);
-    if let Some(r) = range {
-        rb = rb.header("range", r);
-    }
-    let res = rb.send().await.expect("download sent");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    (status, headers, res.bytes().await.unwrap().to_vec())
-}
-
-async fn rows(app: &TestApp, table: &str) -> i64 {
-    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings::new(app.database_url.clone(), 1))
-        .await
-        .unwrap();
-    let row = db
-        .exec()
-        .query_one_raw(sea_orm::Statement::from_string(db.backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get("", "n").unwrap()
-}
 
 async fn draft(app: &TestApp, token: &str, body: &Value) -> Value {
     let d = app.post("/api/v1/network-requests", token, body).await;
@@ -99,16 +34,17 @@ async fn a_file_name_carrying_a_path_control_characters_or_direction_marks_is_re
         ("content-disposition", "attachment; filename*=UTF-8''.."),
     ];
     for (h, v) in bad_names {
-        let up = upload(&app, &sender, &files(&d), "application/pdf", &pdf(200), &[(h, v)]).await;
+        let up = upload(&app, &sender, &files(&d), "application/pdf", &pdf(200, 0), &[(h, v)]).await;
         up.assert_problem(422);
         assert_eq!(up.error_fields(), vec!["filename"], "{v}: {}", up.text);
     }
     let by_query =
-        upload(&app, &sender, &format!("{}?filename=..%2Fx.pdf", files(&d)), "application/pdf", &pdf(200), &[]).await;
+        upload(&app, &sender, &format!("{}?filename=..%2Fx.pdf", files(&d)), "application/pdf", &pdf(200, 0), &[])
+            .await;
     by_query.assert_problem(422);
     assert_eq!(by_query.error_fields(), vec!["filename"]);
     let long = format!("{}?filename={}.pdf", files(&d), "я".repeat(252));
-    upload(&app, &sender, &long, "application/pdf", &pdf(200), &[]).await.assert_problem(422);
+    upload(&app, &sender, &long, "application/pdf", &pdf(200, 0), &[]).await.assert_problem(422);
     // The same rule holds for attachment metadata in the request's JSON.
     let mut body = complete_draft(&r.school_a, &r.school_b);
     body["attachments"] =
@@ -125,7 +61,7 @@ async fn a_file_name_carrying_a_path_control_characters_or_direction_marks_is_re
         &sender,
         &files(&d),
         "application/pdf",
-        &pdf(200),
+        &pdf(200, 0),
         &[(
             "content-disposition",
             "attachment; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82%20%22%D0%B8%D1%82%D0%BE%D0%B3%22.pdf",
@@ -134,7 +70,7 @@ async fn a_file_name_carrying_a_path_control_characters_or_direction_marks_is_re
     .await;
     assert_eq!(ok.status, 201, "{}", ok.text);
     assert_eq!(ok.body["name"], "отчёт \"итог\".pdf");
-    let (status, headers, _) = download(&app, &sender, ok.body["content_url"].as_str().unwrap(), None).await;
+    let (status, headers, _) = download(&app, &sender, ok.body["content_url"].as_str().unwrap(), &[]).await;
     assert_eq!(status, 200);
     let cd = headers["content-disposition"].to_str().unwrap();
     assert!(cd.starts_with("attachment;"), "{cd}");
@@ -159,7 +95,7 @@ async fn markup_declared_as_a_document_is_refused_and_text_is_served_as_a_nosnif
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
     let up = upload(&app, &sender, &format!("{}?filename=x.svg", files(&d)), "text/plain", svg, &[]).await;
     if up.status == 201 {
-        let (status, headers, got) = download(&app, &sender, up.body["content_url"].as_str().unwrap(), None).await;
+        let (status, headers, got) = download(&app, &sender, up.body["content_url"].as_str().unwrap(), &[]).await;
         assert_eq!((status, got.as_slice()), (200, svg.as_slice()));
         assert!(headers["content-type"].to_str().unwrap().starts_with("text/plain"));
         assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
@@ -175,7 +111,7 @@ async fn abusive_ranges_get_the_whole_file_a_clamped_part_or_416_never_an_error(
     let r = app.seed_region().await;
     let sender = app.token(Role::Organization, Some(&r.school_a), None);
     let d = draft(&app, &sender, &complete_draft(&r.school_a, &r.school_b)).await;
-    let bytes = pdf(1000);
+    let bytes = pdf(1000, 0);
     let up = upload(&app, &sender, &format!("{}?filename=a.pdf", files(&d)), "application/pdf", &bytes, &[]).await;
     assert_eq!(up.status, 201, "{}", up.text);
     let url = up.body["content_url"].as_str().unwrap().to_owned();
@@ -192,22 +128,22 @@ async fn abusive_ranges_get_the_whole_file_a_clamped_part_or_416_never_an_error(
         "bytes=0-99999999999999999999999",
         "bytes=1-2-3",
     ] {
-        let (status, headers, got) = download(&app, &sender, &url, Some(range)).await;
+        let (status, headers, got) = download(&app, &sender, &url, &[("range", range)]).await;
         assert_eq!(status, 200, "{range}");
         assert_eq!(got, bytes, "{range}");
         assert!(headers.get("content-range").is_none(), "{range}");
     }
     // Beyond the end, or an empty suffix: 416 naming the size.
     for range in ["bytes=1000-", "bytes=18446744073709551615-", "bytes=-0", "bytes=5000-6000"] {
-        let (status, headers, _) = download(&app, &sender, &url, Some(range)).await;
+        let (status, headers, _) = download(&app, &sender, &url, &[("range", range)]).await;
         assert_eq!(status, 416, "{range}");
         assert_eq!(headers["content-range"], "bytes */1000", "{range}");
     }
     // A huge end or suffix is clamped to the content.
-    let (status, headers, got) = download(&app, &sender, &url, Some("bytes=990-18446744073709551615")).await;
+    let (status, headers, got) = download(&app, &sender, &url, &[("range", "bytes=990-18446744073709551615")]).await;
     assert_eq!((status, got.as_slice()), (206, &bytes[990..]));
     assert_eq!(headers["content-range"], "bytes 990-999/1000");
-    let (status, headers, got) = download(&app, &sender, &url, Some("bytes=-18446744073709551615")).await;
+    let (status, headers, got) = download(&app, &sender, &url, &[("range", "bytes=-18446744073709551615")]).await;
     assert_eq!((status, got), (206, bytes.clone()));
     assert_eq!(headers["content-range"], "bytes 0-999/1000");
 }
@@ -223,13 +159,14 @@ async fn the_retention_of_a_request_holding_personal_data_removes_its_stored_fil
     body["personal_data_basis"] = json!("п. 2 ч. 1 ст. 6 Федерального закона № 152-ФЗ");
     let flagged = draft(&app, &sender, &body).await;
     let plain = draft(&app, &sender, &complete_draft(&r.school_a, &r.school_b)).await;
-    let list = pdf(3000);
+    let list = pdf(3000, 0);
     let up =
         upload(&app, &sender, &format!("{}?filename=spisok.pdf", files(&flagged)), "application/pdf", &list, &[]).await;
     assert_eq!(up.status, 201, "{}", up.text);
     let url = up.body["content_url"].as_str().unwrap().to_owned();
     let other =
-        upload(&app, &sender, &format!("{}?filename=plan.pdf", files(&plain)), "application/pdf", &pdf(500), &[]).await;
+        upload(&app, &sender, &format!("{}?filename=plan.pdf", files(&plain)), "application/pdf", &pdf(500, 0), &[])
+            .await;
     assert_eq!(other.status, 201, "{}", other.text);
     let flagged = action(&app, &sender, &flagged, "send", json!({"sent_on": today().to_string()})).await;
     assert_eq!(flagged.status, 200, "{}", flagged.text);
@@ -252,7 +189,7 @@ async fn the_retention_of_a_request_holding_personal_data_removes_its_stored_fil
     )
     .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
-    assert_eq!(download(&app, &addressee, &url, None).await.0, 200);
+    assert_eq!(download(&app, &addressee, &url, &[]).await.0, 200);
 
     let period = Retention::default();
     let days = u64::from(period.network_requests_days);
@@ -261,18 +198,18 @@ async fn the_retention_of_a_request_holding_personal_data_removes_its_stored_fil
     assert!(done.network_requests.iter().any(|x| x.to_string() == id(&flagged.body)), "{done:?}");
 
     for token in [&sender, &addressee, &app.admin] {
-        let (status, _, bytes) = download(&app, token, &url, None).await;
+        let (status, _, bytes) = download(&app, token, &url, &[]).await;
         assert_eq!(status, 404, "the letter's file is gone");
         assert!(!bytes.windows(4).any(|w| w == b"%PDF"));
         let listed = app.get(&files(&flagged.body), token).await;
         assert_eq!(listed.status, 200, "{}", listed.text);
         assert_eq!(listed.body["items"], json!([]), "{}", listed.text);
     }
-    assert_eq!(download(&app, &addressee, reply.body["content_url"].as_str().unwrap(), None).await.0, 404);
+    assert_eq!(download(&app, &addressee, reply.body["content_url"].as_str().unwrap(), &[]).await.0, 404);
     // The contents are deleted, not only unlinked; a request without personal data keeps its file.
     assert_eq!(rows(&app, "attachments").await, 1);
     assert_eq!(rows(&app, "blobs").await, 1);
-    assert_eq!(download(&app, &sender, other.body["content_url"].as_str().unwrap(), None).await.0, 200);
+    assert_eq!(download(&app, &sender, other.body["content_url"].as_str().unwrap(), &[]).await.0, 200);
 }
 
 async fn person(app: &TestApp, org: &Value, surname: &str) -> String {

@@ -163,6 +163,16 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Sends a request and reads its answer.
+    pub async fn of(rb: reqwest::RequestBuilder) -> Reply {
+        let res = rb.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, body, text }
+    }
+
     /// A header's value.
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
@@ -228,12 +238,7 @@ impl TestApp {
         for (k, v) in headers {
             rb = rb.header(*k, *v);
         }
-        let res = rb.send().await.expect("request sent");
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, body, text }
+        Reply::of(rb).await
     }
 
     /// GET with a token.
@@ -322,4 +327,69 @@ pub struct Region {
 /// The id of a JSON object.
 pub fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
+}
+
+/// How many rows a table holds (to check what a refused request left behind).
+pub async fn rows(app: &TestApp, table: &str) -> i64 {
+    let db = rsnms_persistence::Database::connect(&rsnms_persistence::DbSettings::new(app.database_url.clone(), 1))
+        .await
+        .unwrap();
+    let row = db
+        .exec()
+        .query_one_raw(sea_orm::Statement::from_string(db.backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "n").unwrap()
+}
+
+/// A small PDF-looking file (its magic bytes are PDF's), `n` bytes long, its content varied by
+/// `seed`.
+pub fn pdf(n: usize, seed: u8) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    v.extend((0..n.saturating_sub(v.len())).map(|i| u8::try_from(i % 251).unwrap().wrapping_add(seed)));
+    v
+}
+
+/// The attachments path of a network request.
+pub fn files(request: &Value) -> String {
+    format!("/api/v1/network-requests/{}/attachments", id(request))
+}
+
+/// POSTs `bytes` as `media_type` to `path` (an upload, an import's body), with extra `headers`.
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    media_type: &str,
+    bytes: &[u8],
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut rb = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .header("content-type", media_type)
+        .body(bytes.to_vec());
+    for (k, v) in headers {
+        rb = rb.header(*k, *v);
+    }
+    Reply::of(rb).await
+}
+
+/// Status, headers and bytes of a download, with extra `headers`.
+pub async fn download(
+    app: &TestApp,
+    token: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut rb = app.client.get(format!("{}{url}", app.base)).bearer_auth(token);
+    for (k, v) in headers {
+        rb = rb.header(*k, *v);
+    }
+    let res = rb.send().await.expect("download sent");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    (status, headers, res.bytes().await.unwrap().to_vec())
 }

@@ -167,19 +167,9 @@ pub async fn offer_gaps(
         return Ok((today, cells));
     }
     let offer = current_offer(d, &asked, today).await?;
-    let mut orgs: HashMap<Uuid, Organization> = HashMap::new();
-    for (_, o) in &offer.at {
-        if orgs.contains_key(o) {
-            continue;
-        }
-        match d.organizations.get(&Scope::All, *o).await {
-            Ok(x) => {
-                orgs.insert(*o, x);
-            }
-            Err(DomainError::NotFound) => {}
-            Err(other) => return Err(other),
-        }
-    }
+    let ids: Vec<Uuid> = offer.at.iter().map(|(_, o)| *o).collect::<HashSet<_>>().into_iter().collect();
+    let orgs: HashMap<Uuid, Organization> =
+        d.organizations.get_many(&Scope::All, &ids).await?.into_iter().map(|o| (o.id, o)).collect();
     let mut places: HashMap<Option<String>, (Option<String>, Option<String>)> = HashMap::new();
     let mut out = Vec::new();
     for cell in cells {

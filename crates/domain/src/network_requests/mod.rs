@@ -211,40 +211,46 @@ pub struct Reply {
     pub attachments: Vec<Attachment>,
 }
 
-/// The record that a request was answered after its term ended (нарушение срока ответа), kept
-/// after the reply.
+/// A reply given after the term ended (нарушение срока ответа).
+// The record is kept after the reply; the contract's `BreachView` is derived from this struct.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = BreachView))]
 pub struct Breach {
     /// The instant the term ended.
     pub due_at: DateTime<Utc>,
-    /// The instant the reply is dated: the moment it was recorded when dated today, else the
-    /// start of its date in the addressee's time zone (the earliest it can have been given).
+    /// The instant the reply is dated: when it was recorded if dated today, else the start of its
+    /// date in the addressee's time zone.
+    // (The earliest it can have been given.)
     pub replied_at: DateTime<Utc>,
-    /// The delay, in seconds (`replied_at - due_at`; 0 for a reply dated the day after a term of
-    /// days, whose hour is not known — `days_late` tells the delay then).
+    /// The delay in seconds (0 for a reply dated a later day whose hour is unknown; see
+    /// `days_late`).
+    // `replied_at - due_at`.
     pub delay_seconds: i64,
-    /// Calendar days from the due day to the reply's date (0 when late within an hour term's due
-    /// day).
+    /// Calendar days from the due day to the reply's date.
+    // 0 when late within an hour term's due day.
     pub days_late: i64,
 }
 
-/// One transition of the lifecycle.
+/// One lifecycle transition (история).
+// The contract's `TransitionView` is derived from this struct.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TransitionView))]
 pub struct Transition {
     /// When.
     pub at: DateTime<Utc>,
-    /// The acting account.
+    /// Acting account.
     pub actor_subject: String,
     /// Its role.
     pub actor_role: String,
-    /// The action (`create`, `send`, `receive`, `extend`, `reply`, `breach`, `withdraw`). A
-    /// `breach` follows a late `reply`; its note is the delay as an ISO 8601 duration (`PT26H`).
+    /// Action.
+    // `create`, `send`, `receive`, `extend`, `reply`, `breach`, `withdraw`, …. A `breach`
+    // follows a late `reply`; its note is the delay as an ISO 8601 duration (`PT26H`).
     pub action: String,
-    /// Status before (`None` on creation).
+    /// Status before (`null` on creation).
     pub from: Option<RequestStatus>,
     /// Status after.
     pub to: RequestStatus,
-    /// Note (the reason of an extension or a withdrawal).
+    /// Note (reason of an extension or withdrawal).
     pub note: Option<String>,
 }
 

@@ -15,69 +15,82 @@ use crate::{
     organizations::OrganizationRepository,
 };
 
-/// A request as a reader sees it.
+/// A network request (запрос в рамках сетевого взаимодействия).
+// A request as a reader sees it; the contract's schema is derived from this struct (as
+// `NetworkRequestView`), so its doc comments are the contract's descriptions.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NetworkRequestView))]
 pub struct RequestView {
-    /// Id.
+    /// Id (UUID v7).
     pub id: Uuid,
     /// The action that made the change (change events only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub event: Option<String>,
     /// Status.
     pub status: RequestStatus,
-    /// The actions the reader may take now ([`allowed_actions`]); not in change events, which
-    /// every reader shares.
+    /// The actions the caller may take now (допустимые действия): the transition table of the
+    /// status narrowed by the same rules that answer 403 and 409 — the side that takes the
+    /// action, the extensions the policy leaves, a term not yet expired. Not in change events.
+    // [`allowed_actions`]; `None` in change events, which every reader shares.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<RequestAction>, required = true))]
     pub allowed_actions: Option<Vec<RequestAction>>,
-    /// The sender.
+    /// Sender.
     pub sender: PartyView,
-    /// The addressee.
+    /// Addressee.
     pub addressee: Option<PartyView>,
     /// Contact information for the reply.
     pub reply_contact: Option<String>,
     /// Date sent.
     pub sent_on: Option<NaiveDate>,
     /// Author.
+    #[cfg_attr(feature = "openapi", schema(schema_with = contract::author))]
     pub author: Author,
     /// Subject.
     pub subject: Option<String>,
-    /// Body; `None` when hidden as personal data.
+    /// Body; `null` when hidden as personal data.
     pub body: Option<String>,
     /// Channel.
     pub channel: Channel,
-    /// Outgoing number.
+    /// Outgoing registration number (исходящий номер), given on sending.
     pub outgoing_number: Option<String>,
-    /// Incoming number.
+    /// Incoming registration number (входящий номер), given on receipt.
     pub incoming_number: Option<String>,
     /// Date received.
     pub received_on: Option<NaiveDate>,
-    /// The instant of receipt the term counts from.
+    /// The instant of receipt (момент регистрации): hour terms count from it, and extensions and
+    /// recomputations start from it.
     pub received_at: Option<DateTime<Utc>>,
-    /// Deadline policy.
+    /// Deadline policy chosen.
     pub policy_id: Uuid,
-    /// The deadline, once received.
+    /// Reply deadline, once received.
     pub deadline: Option<DeadlineView>,
-    /// Whether the term has ended unanswered at the moment of reading (not in change events,
-    /// where it would go stale: readers derive it from `status` and `deadline.due_at`).
+    /// Received, not answered, and the term has ended (`deadline.due_at`).
+    // `None` in change events, where it would go stale: readers derive it from `status` and
+    // `deadline.due_at`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = bool, required = true))]
     pub overdue: Option<bool>,
-    /// The reply.
+    /// Reply, once answered.
     pub reply: Option<ReplyView>,
-    /// The breach of the term.
+    /// The breach of the term (нарушение срока ответа), when answered late; kept after the reply.
     pub breach: Option<Breach>,
     /// Holds personal data.
     pub contains_personal_data: bool,
     /// Legal basis for the personal data.
     pub personal_data_basis: Option<String>,
-    /// Whether the personal-data parts are hidden from this reader.
+    /// Whether the body, attachments and reply were hidden because the caller may not read
+    /// personal data.
     pub personal_data_hidden: bool,
-    /// Attachments (empty when hidden).
+    /// Attachment metadata (empty when hidden).
+    #[cfg_attr(feature = "openapi", schema(schema_with = contract::attachments))]
     pub attachments: Vec<Attachment>,
     /// Linked agreement.
     pub agreement_id: Option<Uuid>,
     /// Lifecycle history, oldest first.
     pub history: Vec<Transition>,
-    /// The request this one was forwarded as.
+    /// The request this one was forwarded as, once `forwarded` (переадресован).
     pub forwarded_to: Option<Uuid>,
     /// The request this one was forwarded from.
     pub forwarded_from: Option<Uuid>,
@@ -85,21 +98,23 @@ pub struct RequestView {
     pub created_at: DateTime<Utc>,
     /// Updated at.
     pub updated_at: DateTime<Utc>,
-    /// Version.
+    /// Version; the `ETag` is this number in quotes.
     pub version: i64,
 }
 
 /// One party of a request.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RequestPartyView))]
 pub struct PartyView {
     /// Organisation id.
     pub organization_id: Uuid,
-    /// Its name as it stood when sent.
+    /// Its name; once sent, the name as it stood on the date of sending.
     pub name: Option<String>,
 }
 
 /// The deadline policy applied.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyRef {
     /// Id.
     pub id: Uuid,
@@ -109,50 +124,56 @@ pub struct PolicyRef {
     pub name: String,
 }
 
-/// The reply deadline and how it was computed.
+/// The reply deadline and how it was computed (Civil Code arts. 191–193).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineView {
     /// The policy applied.
     pub policy: PolicyRef,
-    /// First day of the term.
+    /// First day of the term: the day after receipt (art. 191).
     pub starts_on: NaiveDate,
-    /// Last day of the term (pauses included).
+    /// Last day of the term, in the addressee's calendar (art. 193 applied).
     pub due_on: NaiveDate,
-    /// Units counted.
+    /// Units counted (term plus extension).
     pub counted_days: u32,
     /// Non-working days passed over.
     pub skipped_days: Vec<NaiveDate>,
-    /// Whether the date may change.
+    /// Whether a year without a loaded decree was consulted (art. 112 fallback): the date may change.
     pub provisional: bool,
-    /// Extension granted.
+    /// Extension granted, in the term's units.
     pub extended_by: u32,
-    /// The instant the term ends.
+    /// The instant the term ends: for a term of days, when the due day ends in the addressee's time
+    /// zone; for an hour term, the computed instant itself (clock hours from `received_at`, moved
+    /// to the same time of the next working day when it falls on a non-working day).
     pub due_at: DateTime<Utc>,
     /// The addressee's time zone.
     pub time_zone: String,
     /// The region whose calendar layer applied.
     pub region_code: String,
-    /// Pauses of the term, oldest first.
+    /// Pauses of the term while the addressee awaited a clarification (приостановление срока),
+    /// oldest first: `due_at` and `due_on` are later by their total.
     pub pauses: Vec<TermPauseView>,
     /// The total of the finished pauses, in seconds.
     pub paused_seconds: i64,
 }
 
-/// A pause of the term.
+/// A pause of the term: from the clarification request to the sender's answer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TermPauseView {
     /// When the addressee asked for clarification.
     pub from: DateTime<Utc>,
-    /// When the sender answered.
+    /// When the sender answered (`null` while the pause lasts).
     pub until: Option<DateTime<Utc>>,
     /// Its length in seconds (0 while it lasts).
     pub seconds: i64,
 }
 
-/// The addressee's reply.
+/// The addressee's reply (ответ на запрос).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReplyView {
-    /// Text; `None` when hidden as personal data.
+    /// Text; `null` when hidden as personal data.
     pub text: Option<String>,
     /// Responder's full name.
     pub responder_name: String,
@@ -160,8 +181,35 @@ pub struct ReplyView {
     pub responder_position: String,
     /// Date of the reply.
     pub replied_on: NaiveDate,
-    /// Attachments (empty when hidden).
+    /// Attachments (empty when hidden as personal data).
+    #[cfg_attr(feature = "openapi", schema(schema_with = contract::reply_attachments))]
     pub attachments: Vec<Attachment>,
+}
+
+/// The schemas of the view's fields whose wire shape the HTTP layer's request DTOs describe
+/// (`AuthorDto`, `AttachmentDto`: the same keys, with the limits a client must keep), referred
+/// to by name; the HTTP layer's test keeps the keys alike.
+#[cfg(feature = "openapi")]
+mod contract {
+    use utoipa::openapi::{ArrayBuilder, Ref, RefOr, Schema};
+
+    pub(super) fn author() -> RefOr<Schema> {
+        let mut author = Ref::from_schema_name("AuthorDto");
+        "Author.".clone_into(&mut author.description);
+        author.into()
+    }
+
+    fn attachment_list(description: &str) -> RefOr<Schema> {
+        ArrayBuilder::new().items(Ref::from_schema_name("AttachmentDto")).description(Some(description)).into()
+    }
+
+    pub(super) fn attachments() -> RefOr<Schema> {
+        attachment_list("Attachment metadata (empty when hidden).")
+    }
+
+    pub(super) fn reply_attachments() -> RefOr<Schema> {
+        attachment_list("Attachments (empty when hidden as personal data).")
+    }
 }
 
 impl RequestView {

@@ -36,6 +36,9 @@ pub struct OrganizationFilter {
 pub trait OrganizationRepository: Send + Sync {
     /// Reads one organisation visible in the scope.
     async fn get(&self, scope: &Scope, id: Uuid) -> DomainResult<Organization>;
+    /// Reads the organisations `ids` visible in the scope, in one query; those not found or
+    /// outside the scope are left out (order by id).
+    async fn get_many(&self, scope: &Scope, ids: &[Uuid]) -> DomainResult<Vec<Organization>>;
     /// Lists organisations visible in the scope.
     async fn list(
         &self,

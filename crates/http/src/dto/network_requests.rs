@@ -1,9 +1,7 @@
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use rsnms_domain::{
     FieldError,
-    network_requests::{
-        Attachment, AuthorInput, Channel, NetworkRequestInput, RequestAction, RequestStats, RequestStatus, StatusCounts,
-    },
+    network_requests::{Attachment, AuthorInput, Channel, NetworkRequestInput, RequestStats, StatusCounts},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -197,191 +195,11 @@ impl ValueChecks for NetworkRequestWrite {
     }
 }
 
-/// One party of a request.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = RequestPartyView)]
-pub struct PartyView {
-    /// Organisation id.
-    pub organization_id: Uuid,
-    /// Its name; once sent, the name as it stood on the date of sending.
-    pub name: Option<String>,
-}
-
-/// The deadline policy applied.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PolicyRef {
-    /// Id.
-    pub id: Uuid,
-    /// Code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-}
-
-/// The reply deadline and how it was computed (Civil Code arts. 191–193).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DeadlineView {
-    /// The policy applied.
-    pub policy: PolicyRef,
-    /// First day of the term: the day after receipt (art. 191).
-    pub starts_on: NaiveDate,
-    /// Last day of the term, in the addressee's calendar (art. 193 applied).
-    pub due_on: NaiveDate,
-    /// Units counted (term plus extension).
-    pub counted_days: u32,
-    /// Non-working days passed over.
-    pub skipped_days: Vec<NaiveDate>,
-    /// Whether a year without a loaded decree was consulted (art. 112 fallback): the date may change.
-    pub provisional: bool,
-    /// Extension granted, in the term's units.
-    pub extended_by: u32,
-    /// The instant the term ends: for a term of days, when the due day ends in the addressee's time
-    /// zone; for an hour term, the computed instant itself (clock hours from `received_at`, moved
-    /// to the same time of the next working day when it falls on a non-working day).
-    pub due_at: DateTime<Utc>,
-    /// The addressee's time zone.
-    pub time_zone: String,
-    /// The region whose calendar layer applied.
-    pub region_code: String,
-    /// Pauses of the term while the addressee awaited a clarification (приостановление срока),
-    /// oldest first: `due_at` and `due_on` are later by their total.
-    pub pauses: Vec<TermPauseView>,
-    /// The total of the finished pauses, in seconds.
-    pub paused_seconds: i64,
-}
-
-/// A pause of the term: from the clarification request to the sender's answer.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TermPauseView {
-    /// When the addressee asked for clarification.
-    pub from: DateTime<Utc>,
-    /// When the sender answered (`null` while the pause lasts).
-    pub until: Option<DateTime<Utc>>,
-    /// Its length in seconds (0 while it lasts).
-    pub seconds: i64,
-}
-
-/// A reply given after the term ended (нарушение срока ответа).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct BreachView {
-    /// The instant the term ended.
-    pub due_at: DateTime<Utc>,
-    /// The instant the reply is dated: when it was recorded if dated today, else the start of its
-    /// date in the addressee's time zone.
-    pub replied_at: DateTime<Utc>,
-    /// The delay in seconds (0 for a reply dated a later day whose hour is unknown; see
-    /// `days_late`).
-    pub delay_seconds: i64,
-    /// Calendar days from the due day to the reply's date.
-    pub days_late: i64,
-}
-
-/// The addressee's reply (ответ на запрос).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ReplyView {
-    /// Text; `null` when hidden as personal data.
-    pub text: Option<String>,
-    /// Responder's full name.
-    pub responder_name: String,
-    /// Responder's position.
-    pub responder_position: String,
-    /// Date of the reply.
-    pub replied_on: NaiveDate,
-    /// Attachments (empty when hidden as personal data).
-    pub attachments: Vec<AttachmentDto>,
-}
-
-/// One lifecycle transition (история).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TransitionView {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Acting account.
-    pub actor_subject: String,
-    /// Its role.
-    pub actor_role: String,
-    /// Action.
-    pub action: String,
-    /// Status before (`null` on creation).
-    pub from: Option<RequestStatus>,
-    /// Status after.
-    pub to: RequestStatus,
-    /// Note (reason of an extension or withdrawal).
-    pub note: Option<String>,
-}
-
-/// A network request (запрос в рамках сетевого взаимодействия).
-// The contract's description of the domain's `RequestView`, which the handlers serialise (one
-// builder for the GET, the lists and the change events); the test below keeps the two alike.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct NetworkRequestView {
-    /// Id (UUID v7).
-    pub id: Uuid,
-    /// Status.
-    pub status: RequestStatus,
-    /// The actions the caller may take now (допустимые действия): the transition table of the
-    /// status narrowed by the same rules that answer 403 and 409 — the side that takes the
-    /// action, the extensions the policy leaves, a term not yet expired. Not in change events.
-    pub allowed_actions: Vec<RequestAction>,
-    /// Sender.
-    pub sender: PartyView,
-    /// Addressee.
-    pub addressee: Option<PartyView>,
-    /// Contact information for the reply.
-    pub reply_contact: Option<String>,
-    /// Date sent.
-    pub sent_on: Option<NaiveDate>,
-    /// Author.
-    pub author: AuthorDto,
-    /// Subject.
-    pub subject: Option<String>,
-    /// Body; `null` when hidden as personal data.
-    pub body: Option<String>,
-    /// Channel.
-    pub channel: Channel,
-    /// Outgoing registration number (исходящий номер), given on sending.
-    pub outgoing_number: Option<String>,
-    /// Incoming registration number (входящий номер), given on receipt.
-    pub incoming_number: Option<String>,
-    /// Date received.
-    pub received_on: Option<NaiveDate>,
-    /// The instant of receipt (момент регистрации): hour terms count from it, and extensions and
-    /// recomputations start from it.
-    pub received_at: Option<DateTime<Utc>>,
-    /// Deadline policy chosen.
-    pub policy_id: Uuid,
-    /// Reply deadline, once received.
-    pub deadline: Option<DeadlineView>,
-    /// Received, not answered, and the term has ended (`deadline.due_at`).
-    pub overdue: bool,
-    /// Reply, once answered.
-    pub reply: Option<ReplyView>,
-    /// The breach of the term (нарушение срока ответа), when answered late; kept after the reply.
-    pub breach: Option<BreachView>,
-    /// Holds personal data.
-    pub contains_personal_data: bool,
-    /// Legal basis for the personal data.
-    pub personal_data_basis: Option<String>,
-    /// Whether the body, attachments and reply were hidden because the caller may not read
-    /// personal data.
-    pub personal_data_hidden: bool,
-    /// Attachment metadata (empty when hidden).
-    pub attachments: Vec<AttachmentDto>,
-    /// Linked agreement.
-    pub agreement_id: Option<Uuid>,
-    /// Lifecycle history, oldest first.
-    pub history: Vec<TransitionView>,
-    /// The request this one was forwarded as, once `forwarded` (переадресован).
-    pub forwarded_to: Option<Uuid>,
-    /// The request this one was forwarded from.
-    pub forwarded_from: Option<Uuid>,
-    /// Created at.
-    pub created_at: DateTime<Utc>,
-    /// Updated at.
-    pub updated_at: DateTime<Utc>,
-    /// Version; the `ETag` is this number in quotes.
-    pub version: i64,
-}
+/// A network request as the contract shows it: the domain's view, whose schema (with those of its
+/// parts: `RequestPartyView`, `DeadlineView`, `ReplyView`, `BreachView`, `TransitionView`, …) is
+/// derived where it is built; its author and attachments refer to [`AuthorDto`] and
+/// [`AttachmentDto`].
+pub use rsnms_domain::network_requests::RequestView as NetworkRequestView;
 
 crate::list_schema!(NetworkRequestList, NetworkRequestView, "A page of network requests.");
 
@@ -592,11 +410,11 @@ impl From<RequestStats> for NetworkRequestStats {
 #[cfg(test)]
 mod tests {
 
-    use rsnms_domain::network_requests::{NetworkRequest, RequestView};
+    use rsnms_domain::network_requests::{
+        Breach, DeadlineView, NetworkRequest, PartyView, ReplyView, RequestView, TermPauseView, Transition,
+    };
     use serde_json::{Value, json};
     use utoipa::PartialSchema;
-
-    use super::{BreachView, DeadlineView, NetworkRequestView, PartyView, ReplyView, TermPauseView, TransitionView};
 
     fn documented<T: PartialSchema>() -> Vec<String> {
         let schema = serde_json::to_value(T::schema()).unwrap();
@@ -638,14 +456,14 @@ mod tests {
         .unwrap();
         let view = RequestView::new(request, chrono::Utc::now(), false);
         let v = serde_json::to_value(RequestView { allowed_actions: Some(Vec::new()), ..view }).unwrap();
-        assert_eq!(served(&v), documented::<NetworkRequestView>());
+        assert_eq!(served(&v), documented::<RequestView>());
         assert_eq!(served(&v["sender"]), documented::<PartyView>());
         assert_eq!(served(&v["deadline"]), documented::<DeadlineView>());
         assert_eq!(served(&v["deadline"]["pauses"][0]), documented::<TermPauseView>());
         assert_eq!(served(&v["reply"]), documented::<ReplyView>());
         assert_eq!(served(&v["reply"]["attachments"][0]), documented::<super::AttachmentDto>());
-        assert_eq!(served(&v["breach"]), documented::<BreachView>());
-        assert_eq!(served(&v["history"][0]), documented::<TransitionView>());
+        assert_eq!(served(&v["breach"]), documented::<Breach>());
+        assert_eq!(served(&v["history"][0]), documented::<Transition>());
         assert_eq!(served(&v["author"]), documented::<super::AuthorDto>());
     }
 }

@@ -14,7 +14,7 @@ use rsnms_domain::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, LikeExpr},
 };
 use uuid::Uuid;
@@ -138,6 +138,20 @@ impl OrganizationRepository for OrganizationStore {
             .db()?
             .ok_or(DomainError::NotFound)?;
         to_domain(m)
+    }
+
+    async fn get_many(&self, scope: &Scope, ids: &[Uuid]) -> DomainResult<Vec<Organization>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = Entity::find()
+            .filter(scope::organizations(scope))
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .order_by_asc(Column::Id)
+            .all(&self.db.exec())
+            .await
+            .db()?;
+        rows.into_iter().map(to_domain).collect()
     }
 
     async fn visible(&self, scope: &Scope, ids: &[Uuid]) -> DomainResult<Vec<Uuid>> {

@@ -14,12 +14,14 @@ use rsnms_domain::{
         author_names, depersonalise_request_payload, strip_request_payload,
     },
     persons::Person,
+    text::search_key,
 };
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{LockBehavior, LockType, Query},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, LockBehavior, LockType, Query, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -190,57 +192,86 @@ pub(crate) async fn rewrite_event_copies<C: ConnectionTrait>(
     id: Uuid,
     f: impl Fn(&mut serde_json::Value),
 ) -> DomainResult<()> {
-    let events = outbox::Entity::find()
-        .filter(outbox::Column::ResourceType.eq(resource_type))
-        .filter(outbox::Column::ResourceId.eq(id))
-        .all(conn)
-        .await
-        .db()?;
-    let event_ids: Vec<Uuid> = events.iter().map(|ev| ev.event_id).collect();
-    for ev in events {
-        let mut payload = ev.payload.clone();
-        f(&mut payload);
-        if payload != ev.payload {
-            let mut e: outbox::ActiveModel = ev.into();
-            e.payload = Set(payload);
-            e.update(conn).await.db()?;
-        }
-    }
-    for chunk in event_ids.chunks(500) {
-        let deliveries = webhook_deliveries::Entity::find()
-            .filter(webhook_deliveries::Column::EventId.is_in(chunk.iter().copied()))
+    rewrite_event_copies_of(conn, resource_type, &[id], |_, payload| f(payload)).await
+}
+
+/// [`rewrite_event_copies`] for the resources `ids` of a type at once, `f` taking the resource's
+/// id: one read of each table per chunk of ids, a write per copy that changed.
+pub(crate) async fn rewrite_event_copies_of<C: ConnectionTrait>(
+    conn: &C,
+    resource_type: &str,
+    ids: &[Uuid],
+    f: impl Fn(Uuid, &mut serde_json::Value),
+) -> DomainResult<()> {
+    for ids in ids.chunks(KEYS_PER_READ) {
+        let events = outbox::Entity::find()
+            .filter(outbox::Column::ResourceType.eq(resource_type))
+            .filter(outbox::Column::ResourceId.is_in(ids.iter().copied()))
             .all(conn)
             .await
             .db()?;
-        for d in deliveries {
-            let mut body = d.body.clone();
-            if let Some(payload) = body.get_mut("payload") {
-                f(payload);
+        let resource_of: HashMap<Uuid, Uuid> = events.iter().map(|ev| (ev.event_id, ev.resource_id)).collect();
+        for ev in events {
+            let mut payload = ev.payload.clone();
+            f(ev.resource_id, &mut payload);
+            if payload != ev.payload {
+                let mut e: outbox::ActiveModel = ev.into();
+                e.payload = Set(payload);
+                e.update(conn).await.db()?;
             }
-            if body != d.body {
-                let mut am: webhook_deliveries::ActiveModel = d.into();
-                am.body = Set(body);
-                am.update(conn).await.db()?;
+        }
+        let event_ids: Vec<Uuid> = resource_of.keys().copied().collect();
+        for chunk in event_ids.chunks(KEYS_PER_READ) {
+            let deliveries = webhook_deliveries::Entity::find()
+                .filter(webhook_deliveries::Column::EventId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await
+                .db()?;
+            for d in deliveries {
+                let mut body = d.body.clone();
+                if let (Some(payload), Some(id)) = (body.get_mut("payload"), resource_of.get(&d.event_id)) {
+                    f(*id, payload);
+                }
+                if body != d.body {
+                    let mut am: webhook_deliveries::ActiveModel = d.into();
+                    am.body = Set(body);
+                    am.update(conn).await.db()?;
+                }
             }
         }
     }
     Ok(())
 }
 
-/// Removes a person (as she was before depersonalisation) from the network requests that hold a
-/// copy of her name or contacts — the author of those her organisation sent, the signer of
-/// replies it gave, a reply contact — and from the change events and webhook copies of those
-/// requests ([`depersonalise_request_payload`], the one rule).
-pub(crate) async fn depersonalise_requests_in<C: ConnectionTrait>(conn: &C, person: &Person) -> DomainResult<()> {
-    let rows = network_requests::Entity::find()
-        .filter(
-            Condition::any()
-                .add(network_requests::Column::SenderOrganizationId.eq(person.organization_id))
-                .add(network_requests::Column::AddresseeOrganizationId.eq(person.organization_id)),
-        )
-        .all(conn)
-        .await
-        .db()?;
+/// Ids one read names at most.
+const KEYS_PER_READ: usize = 500;
+
+/// Removes persons (as they were before depersonalisation) from the network requests that hold a
+/// copy of their names or contacts — the author of those their organisations sent, the signer of
+/// replies they gave, a reply contact — and from the change events and webhook copies of those
+/// requests ([`depersonalise_request_payload`], the one rule, applied person after person as if
+/// each were removed alone: a request changed for `k` of them moves on `k` versions). One read of
+/// the requests of their organisations; the rows changed once are written together
+/// ([`bulk::update_versions`]).
+pub(crate) async fn depersonalise_requests_in<C: ConnectionTrait>(conn: &C, persons: &[Person]) -> DomainResult<()> {
+    let orgs: Vec<Uuid> =
+        persons.iter().map(|p| p.organization_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let mut rows = Vec::new();
+    for orgs in orgs.chunks(KEYS_PER_READ) {
+        rows.extend(
+            network_requests::Entity::find()
+                .filter(
+                    Condition::any()
+                        .add(network_requests::Column::SenderOrganizationId.is_in(orgs.iter().copied()))
+                        .add(network_requests::Column::AddresseeOrganizationId.is_in(orgs.iter().copied())),
+                )
+                .all(conn)
+                .await
+                .db()?,
+        );
+    }
+    let mut changed_by: HashMap<Uuid, Vec<&Person>> = HashMap::new();
+    let mut once = Vec::new();
     for m in rows {
         let mut copy = serde_json::json!({
             "sender": { "organization_id": m.sender_organization_id },
@@ -249,23 +280,92 @@ pub(crate) async fn depersonalise_requests_in<C: ConnectionTrait>(conn: &C, pers
             "reply": m.reply,
             "reply_contact": m.reply_contact,
         });
-        if !depersonalise_request_payload(&mut copy, person) {
+        let by: Vec<&Person> = persons.iter().filter(|p| depersonalise_request_payload(&mut copy, p)).collect();
+        if by.is_empty() {
             continue;
         }
-        let id = m.id;
-        let version = m.version + 1;
-        let mut am: network_requests::ActiveModel = m.into();
-        am.version = Set(version);
-        am.author = Set(copy["author"].take());
-        am.reply = Set(Some(copy["reply"].take()).filter(|r| !r.is_null()));
-        am.reply_contact = Set(copy["reply_contact"].as_str().map(str::to_owned));
-        am.update(conn).await.db()?;
-        rewrite_event_copies(conn, "network_request", id, |p| {
-            depersonalise_request_payload(p, person);
-        })
-        .await?;
+        let am = network_requests::ActiveModel {
+            id: Set(m.id),
+            version: Set(m.version + i64::try_from(by.len()).unwrap_or(i64::MAX)),
+            author: Set(copy["author"].take()),
+            reply: Set(Some(copy["reply"].take()).filter(|r| !r.is_null())),
+            reply_contact: Set(copy["reply_contact"].as_str().map(str::to_owned)),
+            ..Default::default()
+        };
+        if by.len() == 1 {
+            once.push(am);
+        } else {
+            am.update(conn).await.db()?;
+        }
+        changed_by.insert(m.id, by);
     }
-    Ok(())
+    bulk::update_versions::<network_requests::Entity, _>(
+        conn,
+        network_requests::Column::Id,
+        network_requests::Column::Version,
+        once,
+        db_err,
+    )
+    .await?;
+    let ids: Vec<Uuid> = changed_by.keys().copied().collect();
+    rewrite_event_copies_of(conn, "network_request", &ids, |id, payload| {
+        for person in changed_by.get(&id).into_iter().flatten() {
+            depersonalise_request_payload(payload, person);
+        }
+    })
+    .await
+}
+
+/// A pre-filter in SQL of the requests whose author may name `person` ([`author_names`], which
+/// the caller still applies): the stored author text holds, in any letter case, the longest word
+/// of her surname's search key, or of her e-mail's. Neither SQLite's `lower()` nor PostgreSQL's
+/// under a "C" collation folds Cyrillic, so each letter is matched by the class of the letters
+/// whose search key it is (`е` by `[еЕёЁ]`), with `GLOB` on SQLite and `~` on PostgreSQL; a
+/// character of another kind matches any run, so that the filter keeps every row the exact rule
+/// keeps.
+fn author_may_name(backend: DatabaseBackend, person: &Person) -> Condition {
+    let mut any = Condition::any();
+    for text in std::iter::once(person.surname.as_str()).chain(person.email.as_deref()) {
+        let key = search_key(text);
+        let Some(word) = key.split(' ').max_by_key(|w| w.chars().count()).filter(|w| !w.is_empty()) else {
+            // An empty key names every author whose field is empty: no filter.
+            return Condition::all();
+        };
+        any = any.add(author_text_matches(backend, &letter_classes(word)));
+    }
+    any
+}
+
+/// The pieces of a pattern matching `word` (a search key's word) in any letter case: each letter
+/// as the class of the characters whose search key it is, `None` for a run of anything.
+fn letter_classes(word: &str) -> Vec<Option<String>> {
+    let mut out: Vec<Option<String>> = Vec::new();
+    for c in word.chars() {
+        let class = match c {
+            'е' => Some("еЕёЁ".to_owned()),
+            'i' => Some("iIİ".to_owned()),
+            'k' => Some("kK\u{212a}".to_owned()),
+            '0'..='9' => Some(c.to_string()),
+            'a'..='z' | 'а'..='я' => Some(c.to_uppercase().chain(std::iter::once(c)).collect()),
+            _ => None,
+        };
+        if class.is_some() || out.last().is_none_or(Option::is_some) {
+            out.push(class);
+        }
+    }
+    out
+}
+
+/// The condition that the author's stored text matches the pattern of `pieces`.
+fn author_text_matches(backend: DatabaseBackend, pieces: &[Option<String>]) -> SimpleExpr {
+    let class = |c: &String| if c.chars().count() == 1 { c.clone() } else { format!("[{c}]") };
+    if backend == DatabaseBackend::Postgres {
+        let pattern: String = pieces.iter().map(|p| p.as_ref().map_or_else(|| ".*".to_owned(), class)).collect();
+        Expr::cust_with_values("CAST(author AS TEXT) ~ $1", [pattern])
+    } else {
+        let inner: String = pieces.iter().map(|p| p.as_ref().map_or_else(|| "*".to_owned(), class)).collect();
+        Expr::cust_with_values("CAST(author AS TEXT) GLOB ?", [format!("*{inner}*")])
+    }
 }
 
 #[async_trait]
@@ -574,6 +674,7 @@ impl PersonalDataRepository for PersonalDataStore {
         // drafts are not the reader's to see.
         let rows = network_requests::Entity::find()
             .filter(network_requests::Column::SenderOrganizationId.eq(person.organization_id))
+            .filter(author_may_name(self.db.backend(), person))
             .order_by_asc(network_requests::Column::Id)
             .all(&self.db.exec())
             .await
@@ -593,5 +694,19 @@ impl PersonalDataRepository for PersonalDataStore {
                 sent_on: m.sent_on,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::letter_classes;
+
+    #[test]
+    fn a_word_is_matched_letter_by_letter_in_either_case_and_other_characters_by_any_run() {
+        let pieces = letter_classes("щелкова-ӧk2");
+        let expected = ["Щщ", "еЕёЁ", "Лл", "Кк", "Оо", "Вв", "Аа", "", "kK\u{212a}", "2"];
+        let expected: Vec<Option<String>> =
+            expected.iter().map(|c| Some((*c).to_owned()).filter(|c| !c.is_empty())).collect();
+        assert_eq!(pieces, expected, "the hyphen and `ӧ` make one run of anything");
     }
 }

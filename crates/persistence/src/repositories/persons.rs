@@ -709,40 +709,55 @@ pub(crate) async fn depersonalise_in<C: ConnectionTrait>(
     at: chrono::DateTime<Utc>,
 ) -> DomainResult<()> {
     use rsnms_domain::personal_data::{DEPERSONALISED_SURNAME, depersonalise_payload, depersonalised_first_name};
-    use sea_orm::ActiveModelTrait;
     let rows = Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(conn).await.db()?;
     let mut roles = roles_of(conn, ids).await?;
     let mut subjects = subjects_of(conn, ids).await?;
-    let mut changes = Vec::with_capacity(rows.len());
     let territory = territories(conn, rows.iter().map(|m| m.organization_id).collect()).await?;
-    for m in rows {
-        let id = m.id;
-        // The copies of her name and contacts in network requests go first, matched on her data
-        // as it was.
-        super::personal_data::depersonalise_requests_in(conn, &to_domain(m.clone(), Vec::new(), Vec::new())).await?;
-        let first = depersonalised_first_name(id);
-        let mut am: ActiveModel = m.into();
-        am.surname = Set(DEPERSONALISED_SURNAME.to_owned());
-        am.first_name = Set(first.clone());
-        am.patronymic = Set(None);
-        am.name_search = Set(search_key(&format!("{DEPERSONALISED_SURNAME} {first}")));
-        am.email = Set(None);
-        am.phone = Set(None);
-        am.snils = Set(None);
-        am.birth_date = Set(None);
-        am.depersonalised_at = Set(Some(at));
-        am.updated_at = Set(at);
-        let version = match &am.version {
-            sea_orm::ActiveValue::Unchanged(v) | Set(v) => *v + 1,
-            sea_orm::ActiveValue::NotSet => 1,
-        };
-        am.version = Set(version);
-        let model = am.update(conn).await.db()?;
-        let person = to_domain(model, roles.remove(&id).unwrap_or_default(), subjects.remove(&id).unwrap_or_default());
+    // The copies of their names and contacts in network requests go first, matched on their data
+    // as it was.
+    let before: Vec<Person> = rows.iter().map(|m| to_domain(m.clone(), Vec::new(), Vec::new())).collect();
+    super::personal_data::depersonalise_requests_in(conn, &before).await?;
+    let writes = rows
+        .iter()
+        .map(|m| {
+            let first = depersonalised_first_name(m.id);
+            ActiveModel {
+                id: Set(m.id),
+                surname: Set(DEPERSONALISED_SURNAME.to_owned()),
+                name_search: Set(search_key(&format!("{DEPERSONALISED_SURNAME} {first}"))),
+                first_name: Set(first),
+                patronymic: Set(None),
+                email: Set(None),
+                phone: Set(None),
+                snils: Set(None),
+                birth_date: Set(None),
+                depersonalised_at: Set(Some(at)),
+                updated_at: Set(at),
+                version: Set(m.version + 1),
+                ..Default::default()
+            }
+        })
+        .collect();
+    bulk::update_versions::<Entity, _>(conn, Column::Id, Column::Version, writes, db_err).await?;
+    // The change events show the rows as stored.
+    let mut stored: HashMap<Uuid, Model> = Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await
+        .db()?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let mut changes = Vec::with_capacity(rows.len());
+    for m in &rows {
+        let model = stored.remove(&m.id).ok_or_else(|| DomainError::internal("a depersonalised person vanished"))?;
+        let person =
+            to_domain(model, roles.remove(&m.id).unwrap_or_default(), subjects.remove(&m.id).unwrap_or_default());
         let place = territory.get(&person.organization_id).cloned();
         changes.push(change_in(&person, ChangeKind::Updated, "depersonalise", place));
-        // Her earlier change events and their webhook copies lose her data the same way.
-        super::personal_data::rewrite_event_copies(conn, "person", id, |p| depersonalise_payload(p, id)).await?;
     }
+    // Their earlier change events and their webhook copies lose their data the same way.
+    let done: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    super::personal_data::rewrite_event_copies_of(conn, "person", &done, |id, p| depersonalise_payload(p, id)).await?;
     journal::record_many(conn, None, changes).await
 }

@@ -6,25 +6,16 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
-    development::mentoring::{Deps, MentoringPair, WRITERS, create_mentoring_pair, update_mentoring_pair},
-    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
+    development::mentoring::{Deps, WRITERS, create_mentoring_pair, update_mentoring_pair},
+    exchange::{Applied, ImportMode, ImportOptions, Unit},
 };
 use serde_json::{Map, Value};
 
-use super::{
-    Dataset, UPDATABLE, competency, match_id, may_create, may_update, org, parse, person, unchanged_but_bookkeeping,
-};
-use crate::{dto::mentoring_pairs::MentoringPairWrite, imports::refs::RefField, merge::apply_patch};
+use super::{Dataset, RecordPatch, UPDATABLE, competency, create_or_patch, match_id, org, person};
+use crate::{dto::mentoring_pairs::MentoringPairWrite, imports::refs::RefField};
 
 /// The mentoring pairs dataset.
 pub struct MentoringPairs;
-
-fn same(before: &MentoringPair, after: &MentoringPair) -> bool {
-    unchanged_but_bookkeeping(before, after, |a, b| {
-        a.version = b.version;
-        a.updated_at = b.updated_at;
-    })
-}
 
 #[async_trait]
 impl Dataset for MentoringPairs {
@@ -62,28 +53,17 @@ impl Dataset for MentoringPairs {
         opts: &ImportOptions,
     ) -> DomainResult<Applied> {
         let scope = ctx.actor.scope();
+        let existing = match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await?;
         let deps = Deps {
             mentoring: unit.mentoring(),
             persons: unit.persons(),
             orgs: unit.organizations(),
             competencies: unit.competencies(),
         };
-        match match_id(&mut record, |id| unit.mentoring().get(&scope, id)).await? {
-            None => {
-                may_create(opts, opts.id_scheme.as_str())?;
-                let dto: MentoringPairWrite = parse(record)?;
-                let created = create_mentoring_pair(deps, ctx, dto.into()).await?;
-                Ok(Outcome::Created.of(created.id))
-            }
-            Some(current) => {
-                may_update(opts, "id")?;
-                let patch = Value::Object(record);
-                let after = update_mentoring_pair(deps, ctx, current.id, current.version, |input| {
-                    apply_patch::<MentoringPairWrite, _>(input, &patch)
-                })
-                .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
-            }
-        }
+        let create = |input| create_mentoring_pair(deps, ctx, input);
+        let update = |id, version, patch: RecordPatch<MentoringPairWrite>| {
+            update_mentoring_pair(deps, ctx, id, version, patch.onto())
+        };
+        create_or_patch(existing, record, opts, create, update).await
     }
 }

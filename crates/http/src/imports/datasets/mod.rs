@@ -13,18 +13,18 @@ mod organizations;
 mod persons;
 mod programs;
 
-use std::future::Future;
+use std::{future::Future, marker::PhantomData};
 
 use async_trait::async_trait;
 use rsnms_domain::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Ctx, Role},
-    exchange::{Applied, ImportMode, ImportOptions, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
     page::PageRequest,
     persons::{Person, PersonFilter},
     values::Snils,
 };
-use serde::de::DeserializeOwned;
+use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 use validator::Validate;
@@ -33,7 +33,10 @@ use super::{
     reader::Format,
     refs::{RefField, RefKind},
 };
-use crate::extract::{ValueChecks, from_value, validate};
+use crate::{
+    extract::{ValueChecks, from_value, validate},
+    merge::apply_patch,
+};
 
 /// One importable dataset.
 #[async_trait]
@@ -338,13 +341,98 @@ pub fn natural_key(
     parse(raw).map_err(|e| rsnms_domain::DomainError::Validation(vec![e]))
 }
 
-/// Whether an upsert changed nothing but the bookkeeping (`version`, `updated_at`).
-pub fn unchanged_but_bookkeeping<T: Clone + PartialEq>(
-    before: &T,
-    after: &T,
-    bookkeeping: impl FnOnce(&mut T, &T),
-) -> bool {
-    let mut a = after.clone();
-    bookkeeping(&mut a, before);
-    &a == before
+/// A stored resource as the datasets' skeleton reads it: every one carries its id, its version
+/// and the bookkeeping each write moves (`version`, `updated_at`).
+pub trait Stored: Clone + PartialEq {
+    /// Id.
+    fn id(&self) -> Uuid;
+    /// Version.
+    fn version(&self) -> i64;
+    /// Whether `after`, this record written again, changed nothing but the bookkeeping.
+    fn unchanged_in(&self, after: &Self) -> bool;
+}
+
+macro_rules! stored {
+    ($($t:ty),* $(,)?) => {$(
+        impl Stored for $t {
+            fn id(&self) -> Uuid {
+                self.id
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+            fn unchanged_in(&self, after: &Self) -> bool {
+                let mut a = after.clone();
+                a.version = self.version;
+                a.updated_at = self.updated_at;
+                &a == self
+            }
+        }
+    )*};
+}
+
+stored!(
+    rsnms_domain::organizations::Organization,
+    rsnms_domain::persons::Person,
+    rsnms_domain::development::programs::Program,
+    rsnms_domain::development::mentoring::MentoringPair,
+    rsnms_domain::development::events::Offering,
+    rsnms_domain::network_requests::NetworkRequest,
+);
+
+/// A record as a merge patch onto a stored resource's input, checked as its write DTO `W`.
+pub struct RecordPatch<W> {
+    patch: Value,
+    write: PhantomData<fn() -> W>,
+}
+
+impl<W> RecordPatch<W> {
+    /// The record as the merge patch of `record` (see [`RecordPatch::onto`]).
+    pub fn of(record: Map<String, Value>) -> Self {
+        Self { patch: Value::Object(record), write: PhantomData }
+    }
+
+    /// The patch as the `patch` argument of the resource's update action.
+    pub fn onto<I>(self) -> impl FnOnce(I) -> DomainResult<I>
+    where
+        W: From<I> + Serialize + DeserializeOwned + Validate + ValueChecks,
+        I: From<W>,
+    {
+        move |input| apply_patch::<W, I>(input, &self.patch)
+    }
+}
+
+/// The one skeleton of a dataset whose records create or update a resource through its own
+/// actions. `existing` is the record's match: none creates the record parsed whole as the write
+/// DTO `W` (unless the mode forbids creating), a match is updated with the record as a merge
+/// patch ([`RecordPatch`]) and is `unchanged` when only its bookkeeping moved. The mode's
+/// errors name the import's `id_scheme` as the matching key.
+pub async fn create_or_patch<W, I, T, CF, UF>(
+    existing: Option<T>,
+    record: Map<String, Value>,
+    opts: &ImportOptions,
+    create: impl FnOnce(I) -> CF,
+    update: impl FnOnce(Uuid, i64, RecordPatch<W>) -> UF,
+) -> DomainResult<Applied>
+where
+    W: DeserializeOwned + Validate + ValueChecks,
+    I: From<W>,
+    T: Stored,
+    CF: Future<Output = DomainResult<T>>,
+    UF: Future<Output = DomainResult<T>>,
+{
+    let key = opts.id_scheme.as_str();
+    match existing {
+        None => {
+            may_create(opts, key)?;
+            let dto: W = parse(record)?;
+            let created = create(dto.into()).await?;
+            Ok(Outcome::Created.of(created.id()))
+        }
+        Some(current) => {
+            may_update(opts, key)?;
+            let after = update(current.id(), current.version(), RecordPatch::of(record)).await?;
+            Ok(if current.unchanged_in(&after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id()))
+        }
+    }
 }

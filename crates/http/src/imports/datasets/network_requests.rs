@@ -32,7 +32,7 @@ use rsnms_domain::{
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Dataset, finish, may_update, parse_all, take_field, take_id, unchanged_but_bookkeeping, unknown_id};
+use super::{Dataset, Stored, finish, may_update, parse_all, take_field, take_id, unknown_id};
 use crate::{dto::network_requests::NetworkRequestWrite, merge::apply_patch};
 
 /// The network requests dataset.
@@ -136,13 +136,6 @@ fn same_number(r: &NetworkRequest, wanted: Option<&str>) -> DomainResult<()> {
     }
 }
 
-fn same(before: &NetworkRequest, after: &NetworkRequest) -> bool {
-    unchanged_but_bookkeeping(before, after, |a, b| {
-        a.version = b.version;
-        a.updated_at = b.updated_at;
-    })
-}
-
 /// The repositories of the requests' actions, inside the unit.
 fn deps(unit: &dyn Unit) -> Deps<'_> {
     Deps {
@@ -215,7 +208,7 @@ impl Dataset for NetworkRequests {
                 apply_patch::<NetworkRequestWrite, _>(input, &patch)
             })
             .await?;
-            let changed = send_it || !same(&current, &after);
+            let changed = send_it || !current.unchanged_in(&after);
             let after = if send_it { send(unit, ctx, &after, steps.sent_on).await? } else { after };
             same_number(&after, steps.number.as_deref())?;
             return Ok(if changed { Outcome::Updated } else { Outcome::Unchanged }.of(after.id));

@@ -10,19 +10,18 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::{Ctx, Role},
-    development::events::{Deps, Offering, OfferingInput, OfferingKind, create_offering, update_offering, writers},
-    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
+    development::events::{Deps, OfferingInput, OfferingKind, create_offering, update_offering, writers},
+    exchange::{Applied, ImportMode, ImportOptions, Unit},
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 use validator::Validate;
 
-use super::{Dataset, UPDATABLE, competency, match_id, may_create, may_update, org, parse, unchanged_but_bookkeeping};
+use super::{Dataset, RecordPatch, UPDATABLE, competency, create_or_patch, match_id, org};
 use crate::{
     dto::{events::EventWrite, internship_sites::InternshipSiteWrite},
     extract::ValueChecks,
     imports::refs::RefField,
-    merge::apply_patch,
 };
 
 /// A dataset of one kind of offering, parsed with its `…Write` DTO `W`.
@@ -54,14 +53,6 @@ pub static INTERNSHIP_SITES: Offerings<InternshipSiteWrite> = Offerings {
     refs: &[org("organization_id"), competency("competency_ids")],
     write: PhantomData,
 };
-
-/// Whether an upsert changed nothing but the bookkeeping.
-fn same(before: &Offering, after: &Offering) -> bool {
-    unchanged_but_bookkeeping(before, after, |a, b| {
-        a.version = b.version;
-        a.updated_at = b.updated_at;
-    })
-}
 
 #[async_trait]
 impl<W> Dataset for Offerings<W>
@@ -105,23 +96,11 @@ where
         opts: &ImportOptions,
     ) -> DomainResult<Applied> {
         let kind = self.kind;
+        let existing = match_id(&mut record, |id| unit.offerings().get(kind, id)).await?;
         let deps = Deps { offerings: unit.offerings(), competencies: unit.competencies(), orgs: unit.organizations() };
-        match match_id(&mut record, |id| unit.offerings().get(kind, id)).await? {
-            None => {
-                may_create(opts, opts.id_scheme.as_str())?;
-                let dto: W = parse(record)?;
-                let created = create_offering(deps, ctx, kind, dto.into()).await?;
-                Ok(Outcome::Created.of(created.id))
-            }
-            Some(current) => {
-                may_update(opts, "id")?;
-                let patch = Value::Object(record);
-                let after = update_offering(deps, ctx, kind, current.id, current.version, |input| {
-                    apply_patch::<W, _>(input, &patch)
-                })
-                .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
-            }
-        }
+        let create = |input| create_offering(deps, ctx, kind, input);
+        let update =
+            |id, version, patch: RecordPatch<W>| update_offering(deps, ctx, kind, id, version, patch.onto());
+        create_or_patch(existing, record, opts, create, update).await
     }
 }

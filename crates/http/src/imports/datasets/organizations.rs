@@ -5,17 +5,15 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult,
     auth::Ctx,
-    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
+    exchange::{Applied, ImportMode, ImportOptions, Unit},
     organizations::{Organization, OrganizationFilter, create_organization, update_organization},
     page::PageRequest,
     values::Inn,
 };
 use serde_json::{Map, Value};
 
-use super::{
-    Dataset, UPDATABLE, match_id, may_create, may_update, natural_key, org, parse, person, unchanged_but_bookkeeping,
-};
-use crate::{dto::organizations::OrganizationWrite, imports::refs::RefField, merge::apply_patch};
+use super::{Dataset, RecordPatch, UPDATABLE, create_or_patch, match_id, natural_key, org, person};
+use crate::{dto::organizations::OrganizationWrite, imports::refs::RefField};
 
 /// The organisations dataset.
 pub struct Organizations;
@@ -28,13 +26,6 @@ async fn by_inn(unit: &dyn Unit, ctx: &Ctx, record: &Map<String, Value>) -> Doma
         .list(&ctx.actor.scope(), &filter, PageRequest { limit: 1, after: None, ..PageRequest::default() })
         .await?;
     Ok(page.items.into_iter().next())
-}
-
-fn same(before: &Organization, after: &Organization) -> bool {
-    unchanged_but_bookkeeping(before, after, |a, b| {
-        a.version = b.version;
-        a.updated_at = b.updated_at;
-    })
 }
 
 #[async_trait]
@@ -71,27 +62,15 @@ impl Dataset for Organizations {
             }
             _ => match_id(&mut record, |id| unit.organizations().get(&scope, id)).await?,
         };
-        match existing {
-            None => {
-                may_create(opts, opts.id_scheme.as_str())?;
-                let dto: OrganizationWrite = parse(record)?;
-                let created = create_organization(unit.organizations(), unit.persons(), ctx, dto.into()).await?;
-                Ok(Outcome::Created.of(created.id))
-            }
-            Some(current) => {
-                may_update(opts, opts.id_scheme.as_str())?;
-                let patch = Value::Object(record);
-                let after = update_organization(
-                    unit.organizations(),
-                    unit.persons(),
-                    ctx,
-                    current.id,
-                    current.version,
-                    |input| apply_patch::<OrganizationWrite, _>(input, &patch),
-                )
-                .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
-            }
-        }
+        create_or_patch(
+            existing,
+            record,
+            opts,
+            |input| create_organization(unit.organizations(), unit.persons(), ctx, input),
+            |id, version, patch: RecordPatch<OrganizationWrite>| {
+                update_organization(unit.organizations(), unit.persons(), ctx, id, version, patch.onto())
+            },
+        )
+        .await
     }
 }

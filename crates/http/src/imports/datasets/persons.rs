@@ -28,8 +28,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{
-    Dataset, Pending, Prepared, match_id, may_create, may_update, org, parse, person_by_snils, snils_key, take_id,
-    unchanged_but_bookkeeping,
+    Dataset, Pending, Prepared, Stored, match_id, may_create, may_update, org, parse, person_by_snils, snils_key,
+    take_id,
 };
 use crate::{
     dto::persons::PersonWrite, imports::refs::RefField, merge::apply_patch, routes::persons::EmploymentPeriod,
@@ -61,13 +61,6 @@ fn take_employments(record: &mut Map<String, Value>) -> DomainResult<Option<Vec<
 
 /// The persons dataset.
 pub struct Persons;
-
-fn same(before: &Person, after: &Person) -> bool {
-    unchanged_but_bookkeeping(before, after, |a, b| {
-        a.version = b.version;
-        a.updated_at = b.updated_at;
-    })
-}
 
 #[async_trait]
 impl Dataset for Persons {
@@ -145,8 +138,11 @@ impl Dataset for Persons {
                         .await?;
                     return Ok(Outcome::Updated.of(after.id));
                 }
-                let outcome =
-                    if same(&current, &after) && recorded.is_empty() { Outcome::Unchanged } else { Outcome::Updated };
+                let outcome = if current.unchanged_in(&after) && recorded.is_empty() {
+                    Outcome::Unchanged
+                } else {
+                    Outcome::Updated
+                };
                 Ok(outcome.of(after.id))
             }
         }

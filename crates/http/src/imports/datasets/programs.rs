@@ -6,16 +6,13 @@ use async_trait::async_trait;
 use rsnms_domain::{
     DomainResult, FieldError,
     auth::{Ctx, Role},
-    development::programs::{Deps, Program, WRITERS, create_program, update_program},
-    exchange::{Applied, ImportMode, ImportOptions, Outcome, Unit},
+    development::programs::{Deps, WRITERS, create_program, update_program},
+    exchange::{Applied, ImportMode, ImportOptions, Unit},
 };
 use serde_json::{Map, Value};
 
-use super::{
-    Dataset, UPDATABLE, competency, match_id, may_create, may_update, natural_key, org, parse,
-    unchanged_but_bookkeeping,
-};
-use crate::{dto::programs::ProgramWrite, imports::refs::RefField, merge::apply_patch};
+use super::{Dataset, RecordPatch, UPDATABLE, competency, create_or_patch, match_id, natural_key, org};
+use crate::{dto::programs::ProgramWrite, imports::refs::RefField};
 
 /// The programmes dataset.
 pub struct Programs;
@@ -24,13 +21,6 @@ pub struct Programs;
 fn registry_key(raw: &str) -> Result<String, FieldError> {
     let key = raw.trim();
     if key.is_empty() { Err(FieldError::required("registry_id")) } else { Ok(key.to_owned()) }
-}
-
-fn same(before: &Program, after: &Program) -> bool {
-    unchanged_but_bookkeeping(before, after, |a, b| {
-        a.version = b.version;
-        a.updated_at = b.updated_at;
-    })
 }
 
 #[async_trait]
@@ -84,22 +74,13 @@ impl Dataset for Programs {
             _ => match_id(&mut record, |id| unit.programs().get(id)).await?,
         };
         let deps = Deps { programs: unit.programs(), competencies: unit.competencies(), orgs: unit.organizations() };
-        match existing {
-            None => {
-                may_create(opts, opts.id_scheme.as_str())?;
-                let dto: ProgramWrite = parse(record)?;
-                let created = create_program(deps, ctx, dto.into()).await?;
-                Ok(Outcome::Created.of(created.id))
-            }
-            Some(current) => {
-                may_update(opts, opts.id_scheme.as_str())?;
-                let patch = Value::Object(record);
-                let after = update_program(deps, ctx, current.id, current.version, |input| {
-                    apply_patch::<ProgramWrite, _>(input, &patch)
-                })
-                .await?;
-                Ok(if same(&current, &after) { Outcome::Unchanged } else { Outcome::Updated }.of(after.id))
-            }
-        }
+        create_or_patch(
+            existing,
+            record,
+            opts,
+            |input| create_program(deps, ctx, input),
+            |id, version, patch: RecordPatch<ProgramWrite>| update_program(deps, ctx, id, version, patch.onto()),
+        )
+        .await
     }
 }

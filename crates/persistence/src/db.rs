@@ -286,7 +286,8 @@ async fn connect_retrying_busy(opt: ConnectOptions, patience: Duration) -> Domai
 /// extended codes).
 fn is_sqlite_busy(e: &sea_orm::DbErr) -> bool {
     use sea_orm::{DbErr, RuntimeErr, sqlx::Error};
-    let (DbErr::Conn(RuntimeErr::SqlxError(err)) | DbErr::Exec(RuntimeErr::SqlxError(err))
+    let (DbErr::Conn(RuntimeErr::SqlxError(err))
+    | DbErr::Exec(RuntimeErr::SqlxError(err))
     | DbErr::Query(RuntimeErr::SqlxError(err))) = e
     else {
         return false;

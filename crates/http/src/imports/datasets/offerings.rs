@@ -99,8 +99,7 @@ where
         let existing = match_id(&mut record, |id| unit.offerings().get(kind, id)).await?;
         let deps = Deps { offerings: unit.offerings(), competencies: unit.competencies(), orgs: unit.organizations() };
         let create = |input| create_offering(deps, ctx, kind, input);
-        let update =
-            |id, version, patch: RecordPatch<W>| update_offering(deps, ctx, kind, id, version, patch.onto());
+        let update = |id, version, patch: RecordPatch<W>| update_offering(deps, ctx, kind, id, version, patch.onto());
         create_or_patch(existing, record, opts, create, update).await
     }
 }

@@ -6,9 +6,18 @@
 //! ([`TimeZone::DEFAULT`], the zone an organisation inherits when none is given). Domain actions
 //! call these; handlers, import datasets and jobs never compute a date of their own.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
 use crate::values::TimeZone;
+
+/// The current instant as both engines store it: whole microseconds (PostgreSQL's `timestamptz`
+/// keeps no more). An instant an action computes from it and answers at once — a request's time
+/// of receipt and the end of an hour term counted from it — is then the one every later read of
+/// the stored row gives, and a term recomputed from the stored instant (an extension) lands on
+/// the same sub-second.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
 
 /// Today's date in a time zone at the instant `now`.
 pub fn today_in(tz: chrono_tz::Tz, now: DateTime<Utc>) -> NaiveDate {

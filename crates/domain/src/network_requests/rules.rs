@@ -13,7 +13,7 @@ use super::{
 use crate::{
     DomainError, DomainResult, FieldError, Msg,
     auth::{Actor, Ctx, Role, Scope},
-    clock::today_in,
+    clock::{self, today_in},
     deadlines::{
         CalendarRepository, DeadlinePolicy, DeadlinePolicyRepository, local_to_utc, start_of_day_utc, term_end,
     },
@@ -406,7 +406,7 @@ async fn guard(
     } else {
         Sides::default()
     };
-    check_action(&ctx.actor, r, &sides, action, Utc::now())?;
+    check_action(&ctx.actor, r, &sides, action, clock::now())?;
     Ok(sides)
 }
 
@@ -420,7 +420,7 @@ pub async fn allowed_actions(
     items: &[NetworkRequest],
 ) -> DomainResult<Vec<Vec<RequestAction>>> {
     let scope = ctx.actor.scope();
-    let now = Utc::now();
+    let now = clock::now();
     let mut lookups = Lookups::default();
     let mut out = Vec::with_capacity(items.len());
     for r in items {
@@ -466,7 +466,7 @@ fn transition(
     note: Option<String>,
 ) -> Transition {
     Transition {
-        at: Utc::now(),
+        at: clock::now(),
         actor_subject: ctx.actor.subject.clone(),
         actor_role: ctx.actor.role.as_str().to_owned(),
         action: action.to_owned(),
@@ -620,7 +620,7 @@ pub async fn create_network_request(
     let Deps { requests, orgs, policies, .. } = deps;
     ctx.actor.require(&ACTING)?;
     let (input, sender_name, addressee_name, policy_id) = validate_draft(orgs, policies, ctx, input).await?;
-    let now = Utc::now();
+    let now = clock::now();
     let mut r = NetworkRequest {
         id: Uuid::now_v7(),
         status: RequestStatus::Draft,
@@ -779,7 +779,7 @@ pub async fn send_request(
     let Deps { requests, orgs, .. } = deps;
     let mut r = current(requests, ctx, id, expected_version).await?;
     guard(orgs, None, ctx, &r, RequestAction::Send).await?;
-    let now = Utc::now();
+    let now = clock::now();
     let sender = any_org(orgs, r.sender_organization_id).await?;
     r.sender_name = sender.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let today = sender.as_ref().map_or_else(|| now.date_naive(), |o| today_in(tz_of(o), now));
@@ -819,7 +819,7 @@ pub async fn receive_request(
     let tz = tz_of(&addressee);
     let mut e = Errors::new();
     let incoming_number = req_text(&mut e, "incoming_number", input.incoming_number, super::INCOMING_NUMBER_MAX);
-    let now = Utc::now();
+    let now = clock::now();
     let today = today_in(tz, now);
     match (input.received_at, input.received_on) {
         (Some(at), Some(on)) if at.date() != on => e.push(FieldError::new(
@@ -964,7 +964,7 @@ pub async fn reply_to_request(
     let mut r = current(requests, ctx, id, expected_version).await?;
     guard(orgs, None, ctx, &r, RequestAction::Reply).await?;
     let addressee = addressee_org(orgs, &r).await?;
-    let now = Utc::now();
+    let now = clock::now();
     let today = today_in(tz_of(&addressee), now);
     let mut e = Errors::new();
     let text = req_text(&mut e, "text", input.text, super::BODY_MAX);
@@ -1086,7 +1086,7 @@ async fn pause_or_resume(
     let Some(d) = r.deadline.as_mut() else {
         return Err(DomainError::internal(format!("{} request without deadline", status.as_str())));
     };
-    let now = Utc::now();
+    let now = clock::now();
     match pause {
         Pause::Start => d.pauses.push(super::TermPause { from: now, until: None }),
         Pause::End => {
@@ -1176,7 +1176,7 @@ pub async fn forward_request(
         },
     }
     e.finish()?;
-    let now = Utc::now();
+    let now = clock::now();
     let new = NetworkRequest {
         id: Uuid::now_v7(),
         status: RequestStatus::Sent,

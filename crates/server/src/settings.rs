@@ -7,7 +7,8 @@ use secrecy::SecretString;
 pub struct Settings {
     /// `DATABASE_URL`: `sqlite://…` (default `sqlite://./data/rsnms.db?mode=rwc`) or `postgres://…`.
     pub database_url: String,
-    /// `RSNMS_DB_MAX_CONNECTIONS` (default 16).
+    /// `RSNMS_DB_MAX_CONNECTIONS` (default 16): the shared pool's size; on PostgreSQL also the
+    /// request pools' total, split between the workers (each worker's own pool, at least 2).
     pub db_max_connections: u32,
     /// Bound of an exact count of a list, `?count=exact` (`RSNMS_COUNT_LIMIT`, default 10 000).
     pub count_limit: u64,
